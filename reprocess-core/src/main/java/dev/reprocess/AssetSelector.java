@@ -1,0 +1,58 @@
+package dev.reprocess;
+
+import java.util.List;
+import java.util.OptionalLong;
+
+/**
+ * Says which assets a job visits, and splits them into {@link Shard}s that can be read
+ * independently and in parallel. The Cassandra, Elasticsearch and in-memory selectors implement
+ * it; a host may write its own.
+ *
+ * <p>Lifecycle: the engine calls {@link #shards()} once per run, before it writes anything
+ * (checkpoints, events), then {@link #open} once per shard that is not finished yet, from the
+ * thread that reads that shard, then {@link #close()} when the run ends.
+ *
+ * <p>Threading: implementations must be thread-safe; {@link #open} is called concurrently for
+ * different shards, and may block on I/O.
+ */
+public interface AssetSelector extends AutoCloseable {
+
+  /**
+   * The shards of this selection, in the order to visit them. Shard ids must be unique and stable
+   * across runs. This is where a selector checks its configuration against the backend (the table
+   * and its columns exist, the index exists): a bad configuration fails here, before anything is
+   * written.
+   *
+   * @throws IllegalArgumentException if the configuration does not match the backend
+   * @throws ReprocessException if the backend cannot be read
+   */
+  List<Shard> shards();
+
+  /**
+   * Opens a paginator over one shard.
+   *
+   * @param shard one of the shards returned by {@link #shards()}
+   * @param from where to resume, as a previous {@link Page#cursor()} of the same shard; {@code
+   *     null} to start at the beginning of the shard
+   * @param pageSize the maximum number of assets per page, at least 1
+   * @throws IllegalArgumentException if the cursor was not produced by this kind of selector
+   */
+  Paginator open(Shard shard, Cursor from, int pageSize);
+
+  /**
+   * The number of assets in the shard if it is cheap to know, for progress and ETA; empty
+   * otherwise (the default). Called at most once per shard per run.
+   */
+  default OptionalLong estimateCount(Shard shard) {
+    return OptionalLong.empty();
+  }
+
+  /** A short description for logs and reports, e.g. {@code cassandra assets.assets_by_type_bucket}. */
+  default String describe() {
+    return getClass().getSimpleName();
+  }
+
+  /** Releases what the selector holds. Never closes a client the host passed in. Idempotent. */
+  @Override
+  default void close() {}
+}

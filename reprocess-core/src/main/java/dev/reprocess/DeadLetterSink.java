@@ -1,0 +1,27 @@
+package dev.reprocess;
+
+/**
+ * Keeps dead letters: events that failed after their retries. Built-in sinks keep them in memory,
+ * in a file, or in a Kafka dead-letter topic (in {@code reprocess-kafka}).
+ *
+ * <p>Threading: {@link #accept} is called concurrently from the job's handler threads and may
+ * block. An exception from it fails the job: a dead letter is never dropped silently.
+ */
+public interface DeadLetterSink extends AutoCloseable {
+
+  /**
+   * Stores one dead letter durably before returning.
+   *
+   * @throws ReprocessException if it cannot be stored
+   */
+  void accept(DeadLetter deadLetter);
+
+  /** Where the dead letters go, for the job report, e.g. {@code kafka topic reprocess-dlt}. */
+  default String describe() {
+    return getClass().getSimpleName();
+  }
+
+  /** Releases the sink's resources. Idempotent. */
+  @Override
+  default void close() {}
+}
