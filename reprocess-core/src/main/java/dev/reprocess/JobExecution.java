@@ -1,0 +1,52 @@
+package dev.reprocess;
+
+import java.time.Duration;
+import java.util.concurrent.CompletionStage;
+
+/**
+ * A handle on a running job, from {@link ReprocessJob#start()}. Thread-safe: any thread may call
+ * any method, any number of times.
+ *
+ * <p>Pause, resume and cancel are requests: they return at once and the job reacts within the
+ * event it is delivering. Cancel is graceful, as in Spring Batch's {@code JobOperator.stop}: no new
+ * event is delivered, events being handled finish, events waiting for a retry are abandoned (they
+ * are delivered again on the next run), and the checkpoints of every fully handled page are
+ * written before the job reports {@link JobStatus#CANCELLED}.
+ */
+public interface JobExecution {
+
+  /** The job's name. */
+  String jobName();
+
+  /** A snapshot of the job's progress; cheap enough to call every second. */
+  JobProgress progress();
+
+  /**
+   * Stops delivering new events until {@link #resume()}; events in flight finish. No effect when
+   * paused or finished.
+   */
+  void pause();
+
+  /** Delivers events again after {@link #pause()}. No effect when not paused. */
+  void resume();
+
+  /** Stops the job gracefully (see the class comment). No effect when finished. */
+  void cancel();
+
+  /** True once the job finished and its report is available. */
+  boolean isDone();
+
+  /**
+   * Waits for the job to finish.
+   *
+   * @param timeout how long to wait; not negative
+   * @return the final report, whatever the status ({@link JobStatus#FAILED} included: see {@link
+   *     JobReport#throwIfFailed()})
+   * @throws JobTimeoutException if the job did not finish in time; the job keeps running
+   * @throws ReprocessException if the waiting thread is interrupted (its interrupt flag is set)
+   */
+  JobReport await(Duration timeout);
+
+  /** A stage completed with the final report when the job finishes; never completes exceptionally. */
+  CompletionStage<JobReport> completion();
+}

@@ -1,0 +1,187 @@
+package dev.reprocess.checkpoint;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.reprocess.Checkpoint;
+import dev.reprocess.CheckpointStore;
+import dev.reprocess.Cursor;
+import dev.reprocess.ReprocessException;
+import dev.reprocess.json.EventJson;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Keeps checkpoints in files: one JSON file per job, {@code <dir>/<jobName>.checkpoints.json},
+ * holding every shard's checkpoint. Each {@link #save} writes the whole file to a temporary file in
+ * the same directory, forces it to disk, and atomically renames it over the old one, so a crash of
+ * the JVM (or of the machine) at any moment leaves either the previous or the new file, never a
+ * torn one.
+ *
+ * <p>File shape: {@code {"jobName":"…","shards":{"<shardId>":{"cursor":"…"|null,
+ * "state":"IN_PROGRESS"|"COMPLETED","selected":0,"succeeded":0,"skipped":0,"deadLettered":0,
+ * "updatedAt":"2026-…Z"}}}}.
+ *
+ * <p>Thread-safe: saves of one job are serialized; jobs are independent. A save costs one write of
+ * the job's file, so this store suits jobs up to a few thousand shards; use the Cassandra store
+ * beyond. One process at a time may use a directory for a given job. The directory is created if
+ * missing, on first use (the constructor does no I/O).
+ */
+public final class FileCheckpointStore implements CheckpointStore {
+
+  private static final String SUFFIX = ".checkpoints.json";
+  private static final ObjectMapper MAPPER = EventJson.mapper();
+
+  private final Path dir;
+  private final Map<String, Map<String, Checkpoint>> cache = new ConcurrentHashMap<>();
+  private final Map<String, Object> locks = new ConcurrentHashMap<>();
+
+  /**
+   * @param dir the directory holding the files; created on first save if missing
+   */
+  public FileCheckpointStore(Path dir) {
+    this.dir = Objects.requireNonNull(dir, "dir");
+  }
+
+  /** The directory holding the files. */
+  public Path directory() {
+    return dir;
+  }
+
+  /** The file of a job's checkpoints. */
+  public Path fileOf(String jobName) {
+    return dir.resolve(jobName + SUFFIX);
+  }
+
+  @Override
+  public Map<String, Checkpoint> load(String jobName) {
+    Objects.requireNonNull(jobName, "jobName");
+    synchronized (lockOf(jobName)) {
+      return Map.copyOf(loaded(jobName));
+    }
+  }
+
+  @Override
+  public void save(Checkpoint checkpoint) {
+    Objects.requireNonNull(checkpoint, "checkpoint");
+    String job = checkpoint.jobName();
+    synchronized (lockOf(job)) {
+      Map<String, Checkpoint> shards = new TreeMap<>(loaded(job));
+      shards.put(checkpoint.shardId(), checkpoint);
+      write(job, shards);
+      cache.put(job, shards);
+    }
+  }
+
+  @Override
+  public void delete(String jobName) {
+    Objects.requireNonNull(jobName, "jobName");
+    synchronized (lockOf(jobName)) {
+      try {
+        Files.deleteIfExists(fileOf(jobName));
+      } catch (IOException e) {
+        throw new ReprocessException("job '" + jobName + "': cannot delete checkpoint file "
+            + fileOf(jobName) + ": " + e, e);
+      }
+      cache.put(jobName, Map.of());
+    }
+  }
+
+  private Object lockOf(String jobName) {
+    return locks.computeIfAbsent(jobName, j -> new Object());
+  }
+
+  private Map<String, Checkpoint> loaded(String job) {
+    Map<String, Checkpoint> shards = cache.get(job);
+    if (shards == null) {
+      shards = read(job);
+      cache.put(job, shards);
+    }
+    return shards;
+  }
+
+  private Map<String, Checkpoint> read(String job) {
+    Path file = fileOf(job);
+    byte[] bytes;
+    try {
+      bytes = Files.readAllBytes(file);
+    } catch (NoSuchFileException e) {
+      return Map.of();
+    } catch (IOException e) {
+      throw new ReprocessException("job '" + job + "': cannot read checkpoint file " + file + ": " + e, e);
+    }
+    try {
+      FileShape shape = MAPPER.readValue(bytes, FileShape.class);
+      Map<String, Checkpoint> shards = new TreeMap<>();
+      if (shape.shards() != null) {
+        shape.shards().forEach((shardId, s) -> shards.put(shardId, new Checkpoint(job, shardId,
+            s.cursor() == null ? null : Cursor.of(s.cursor()), s.state(), s.selected(),
+            s.succeeded(), s.skipped(), s.deadLettered(), s.updatedAt())));
+      }
+      return shards;
+    } catch (IOException | RuntimeException e) {
+      throw new ReprocessException("job '" + job + "': checkpoint file " + file
+          + " is not a valid checkpoint file: " + e.getMessage(), e);
+    }
+  }
+
+  private void write(String job, Map<String, Checkpoint> shards) {
+    Map<String, ShardShape> out = new LinkedHashMap<>();
+    shards.forEach((id, c) -> out.put(id, new ShardShape(
+        c.cursor() == null ? null : c.cursor().value(), c.state(), c.selected(), c.succeeded(),
+        c.skipped(), c.deadLettered(), c.updatedAt())));
+    Path file = fileOf(job);
+    Path tmp = null;
+    try {
+      byte[] bytes = MAPPER.writerWithDefaultPrettyPrinter().writeValueAsBytes(new FileShape(job, out));
+      Files.createDirectories(dir);
+      tmp = Files.createTempFile(dir, job + ".", ".tmp");
+      try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE,
+          StandardOpenOption.TRUNCATE_EXISTING)) {
+        ByteBuffer buf = ByteBuffer.wrap(bytes);
+        while (buf.hasRemaining()) {
+          ch.write(buf);
+        }
+        ch.force(true);
+      }
+      try {
+        Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+      } catch (AtomicMoveNotSupportedException e) {
+        throw new ReprocessException("job '" + job + "': the file system of " + dir
+            + " cannot replace files atomically, so checkpoints there could be torn by a crash", e);
+      }
+      tmp = null;
+    } catch (IOException e) {
+      throw new ReprocessException("job '" + job + "': cannot write checkpoint file " + file + ": " + e, e);
+    } finally {
+      if (tmp != null) {
+        try {
+          Files.deleteIfExists(tmp);
+        } catch (IOException ignored) {
+          // best effort: a stray temporary file is harmless
+        }
+      }
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "FileCheckpointStore[" + dir + "]";
+  }
+
+  record FileShape(String jobName, Map<String, ShardShape> shards) {}
+
+  record ShardShape(String cursor, Checkpoint.State state, long selected, long succeeded,
+      long skipped, long deadLettered, Instant updatedAt) {}
+}

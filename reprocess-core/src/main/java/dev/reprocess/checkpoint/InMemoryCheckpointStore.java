@@ -1,0 +1,42 @@
+package dev.reprocess.checkpoint;
+
+import dev.reprocess.Checkpoint;
+import dev.reprocess.CheckpointStore;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Keeps checkpoints in memory: a re-run resumes only within the same JVM and with the same store
+ * object. The default store of a job; handy in tests. Thread-safe; {@link #save} is durable as soon
+ * as it returns (for the life of the JVM). Holds one checkpoint per shard of every job saved.
+ */
+public final class InMemoryCheckpointStore implements CheckpointStore {
+
+  private final Map<String, Map<String, Checkpoint>> byJob = new ConcurrentHashMap<>();
+
+  @Override
+  public Map<String, Checkpoint> load(String jobName) {
+    Objects.requireNonNull(jobName, "jobName");
+    Map<String, Checkpoint> shards = byJob.get(jobName);
+    return shards == null ? Map.of() : Map.copyOf(shards);
+  }
+
+  @Override
+  public void save(Checkpoint checkpoint) {
+    Objects.requireNonNull(checkpoint, "checkpoint");
+    byJob.computeIfAbsent(checkpoint.jobName(), j -> new ConcurrentHashMap<>())
+        .put(checkpoint.shardId(), checkpoint);
+  }
+
+  @Override
+  public void delete(String jobName) {
+    Objects.requireNonNull(jobName, "jobName");
+    byJob.remove(jobName);
+  }
+
+  @Override
+  public String toString() {
+    return "InMemoryCheckpointStore[jobs=" + byJob.keySet() + "]";
+  }
+}

@@ -1,0 +1,132 @@
+package dev.reprocess.internal;
+
+import com.netflix.concurrency.limits.Limit;
+import com.netflix.concurrency.limits.limit.FixedLimit;
+import com.netflix.concurrency.limits.limit.Gradient2Limit;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.BooleanSupplier;
+
+/**
+ * The engine's limit on events in flight: a blocking gate whose size is either fixed or set by a
+ * Netflix concurrency-limits {@link Limit} algorithm.
+ *
+ * <p>Adaptive mode uses {@link Gradient2Limit} (bounded by {@code 1..max}, starting at {@code
+ * max}): the engine feeds it one sample per successful attempt with that attempt's handler latency
+ * ({@link #sample}), and the limit goes down when short-term latency rises above the long-term
+ * average, and back up when it falls. The algorithm comes from concurrency-limits; the gate is ours
+ * rather than its {@code SimpleLimiter} because a {@code SimpleLimiter} listener times a request
+ * from {@code acquire} to completion, which here would include rate-limit waits and retry backoff,
+ * not the handler's latency; and because the engine's shard threads must block (back-pressure)
+ * instead of getting a rejection.
+ *
+ * <p>Thread-safe.
+ */
+public final class ConcurrencyGate {
+
+  private final Limit limit;
+  private final int max;
+  private final boolean adaptive;
+  private final ReentrantLock lock = new ReentrantLock();
+  private final Condition released = lock.newCondition();
+  private int inFlight;
+
+  private ConcurrencyGate(Limit limit, int max, boolean adaptive) {
+    this.limit = limit;
+    this.max = max;
+    this.adaptive = adaptive;
+    limit.notifyOnChange(newLimit -> wakeUp());
+  }
+
+  /** A gate of {@code max} permits. */
+  public static ConcurrencyGate fixed(int max) {
+    return new ConcurrencyGate(FixedLimit.of(max), max, false);
+  }
+
+  /** A gate whose size adapts to latency between 1 and {@code max}, starting at {@code max}. */
+  public static ConcurrencyGate adaptive(int max) {
+    Gradient2Limit limit = Gradient2Limit.newBuilder()
+        .initialLimit(max)
+        .minLimit(1)
+        .maxConcurrency(max)
+        .build();
+    return new ConcurrencyGate(limit, max, true);
+  }
+
+  /** True when the limit adapts to latency. */
+  public boolean adaptive() {
+    return adaptive;
+  }
+
+  /** The current limit on events in flight, 1..max. */
+  public int limit() {
+    return Math.max(1, Math.min(max, limit.getLimit()));
+  }
+
+  /** Events holding a permit now. */
+  public int inFlight() {
+    lock.lock();
+    try {
+      return inFlight;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /**
+   * Takes a permit, waiting while the gate is full.
+   *
+   * @param stop checked whenever the caller wakes up; when it returns true, gives up
+   * @return true with a permit taken; false when {@code stop} said so
+   */
+  public boolean acquire(BooleanSupplier stop) throws InterruptedException {
+    lock.lock();
+    try {
+      while (true) {
+        if (stop.getAsBoolean()) {
+          return false;
+        }
+        if (inFlight < limit()) {
+          inFlight++;
+          return true;
+        }
+        released.await();
+      }
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** Gives back a permit. */
+  public void release() {
+    lock.lock();
+    try {
+      inFlight--;
+      released.signalAll();
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /**
+   * Feeds the limit algorithm the latency of one successful attempt (no effect on a fixed gate).
+   *
+   * @param startNanos when the attempt started, in ticker nanoseconds
+   * @param latencyNanos how long it took
+   */
+  public void sample(long startNanos, long latencyNanos) {
+    if (adaptive) {
+      limit.onSample(startNanos, latencyNanos, inFlight(), false);
+    }
+  }
+
+  /** Wakes every thread waiting in {@link #acquire} so it checks its stop condition again. */
+  public void wakeUp() {
+    lock.lock();
+    try {
+      released.signalAll();
+    } finally {
+      lock.unlock();
+    }
+  }
+}

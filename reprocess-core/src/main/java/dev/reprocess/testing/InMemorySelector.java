@@ -1,0 +1,156 @@
+package dev.reprocess.testing;
+
+import dev.reprocess.AssetRef;
+import dev.reprocess.AssetSelector;
+import dev.reprocess.Cursor;
+import dev.reprocess.Page;
+import dev.reprocess.Paginator;
+import dev.reprocess.Shard;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.OptionalLong;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.IntFunction;
+
+/**
+ * A selector over assets held in memory, for tests and demos, in the spirit of Kafka's {@code
+ * MockProducer}. The assets are cut into {@code shards} contiguous chunks of nearly equal size,
+ * with shard ids {@code mem-0}, {@code mem-1}, ...; a shard's cursor is the index (in the whole
+ * list) of the next asset to read, as a decimal string, so a run resumed from a checkpoint starts
+ * right after the last page checkpointed. {@link #estimateCount} gives each shard's exact size.
+ *
+ * <p>Thread-safe and reusable: {@link #close()} does nothing and the selector can serve any number
+ * of runs. Holds the list it was given (or nothing, for {@link #generated}).
+ */
+public final class InMemorySelector implements AssetSelector {
+
+  private final int size;
+  private final IntFunction<AssetRef> assetAt;
+  private final int shardCount;
+  private final AtomicLong pagesRead = new AtomicLong();
+  private final AtomicLong opens = new AtomicLong();
+
+  private InMemorySelector(int size, IntFunction<AssetRef> assetAt, int shards) {
+    if (shards < 1) {
+      throw new IllegalArgumentException("shards is " + shards + ": it must be at least 1");
+    }
+    if (size < 0) {
+      throw new IllegalArgumentException("size is " + size + ": it must be zero or positive");
+    }
+    this.size = size;
+    this.assetAt = assetAt;
+    this.shardCount = shards;
+  }
+
+  /**
+   * A selector over asset ids, with a {@code null} asset type.
+   *
+   * @param ids the ids, in visiting order; not null, no blank id
+   * @param shards the number of shards, at least 1 (shards may be empty if there are fewer ids)
+   */
+  public static InMemorySelector ofIds(List<String> ids, int shards) {
+    List<String> copy = List.copyOf(ids);
+    return new InMemorySelector(copy.size(), i -> AssetRef.of(copy.get(i), null), shards);
+  }
+
+  /** A selector over asset ids of one type. */
+  public static InMemorySelector ofIds(String assetType, List<String> ids, int shards) {
+    List<String> copy = List.copyOf(ids);
+    return new InMemorySelector(copy.size(), i -> AssetRef.of(copy.get(i), assetType), shards);
+  }
+
+  /** A selector over assets. */
+  public static InMemorySelector of(List<AssetRef> assets, int shards) {
+    List<AssetRef> copy = List.copyOf(assets);
+    return new InMemorySelector(copy.size(), copy::get, shards);
+  }
+
+  /**
+   * A selector over {@code count} assets made on the fly by {@code assetAt(index)}, holding
+   * nothing: for load tests and benchmarks with millions of assets. {@code assetAt} must return the
+   * same asset for the same index every time.
+   */
+  public static InMemorySelector generated(int count, IntFunction<AssetRef> assetAt, int shards) {
+    return new InMemorySelector(count, Objects.requireNonNull(assetAt, "assetAt"), shards);
+  }
+
+  /** The number of assets in the selection. */
+  public int size() {
+    return size;
+  }
+
+  /** Pages read so far, over every run. */
+  public long pagesRead() {
+    return pagesRead.get();
+  }
+
+  /** Paginators opened so far, over every run. */
+  public long opens() {
+    return opens.get();
+  }
+
+  @Override
+  public List<Shard> shards() {
+    List<Shard> shards = new ArrayList<>(shardCount);
+    for (int s = 0; s < shardCount; s++) {
+      shards.add(new Shard("mem-" + s, null,
+          Map.of("from", Integer.toString(from(s)), "to", Integer.toString(from(s + 1)))));
+    }
+    return shards;
+  }
+
+  private int from(int shard) {
+    return (int) ((long) size * shard / shardCount);
+  }
+
+  @Override
+  public OptionalLong estimateCount(Shard shard) {
+    return OptionalLong.of(Integer.parseInt(shard.property("to")) - Integer.parseInt(shard.property("from")));
+  }
+
+  @Override
+  public Paginator open(Shard shard, Cursor from, int pageSize) {
+    if (pageSize < 1) {
+      throw new IllegalArgumentException("pageSize is " + pageSize + ": it must be at least 1");
+    }
+    int start = Integer.parseInt(shard.property("from"));
+    int end = Integer.parseInt(shard.property("to"));
+    int position = start;
+    if (from != null) {
+      try {
+        position = Integer.parseInt(from.value());
+      } catch (NumberFormatException e) {
+        throw new IllegalArgumentException("cursor is '" + from.value()
+            + "': an in-memory cursor must be an index between " + start + " and " + end, e);
+      }
+      if (position < start || position > end) {
+        throw new IllegalArgumentException("cursor is '" + from.value()
+            + "': an in-memory cursor must be an index between " + start + " and " + end);
+      }
+    }
+    opens.incrementAndGet();
+    int first = position;
+    return new Paginator() {
+      private int next = first;
+
+      @Override
+      public Page nextPage() {
+        int to = Math.min(end, next + pageSize);
+        List<AssetRef> assets = new ArrayList<>(to - next);
+        for (int i = next; i < to; i++) {
+          assets.add(assetAt.apply(i));
+        }
+        next = to;
+        pagesRead.incrementAndGet();
+        return new Page(assets, Cursor.of(Integer.toString(to)), to >= end);
+      }
+    };
+  }
+
+  @Override
+  public String describe() {
+    return "in memory (" + size + " assets, " + shardCount + " shards)";
+  }
+}
