@@ -1,0 +1,166 @@
+package dev.reprocess.kafka;
+
+import dev.reprocess.DeadLetter;
+import dev.reprocess.DeadLetterSink;
+import dev.reprocess.ReprocessException;
+import dev.reprocess.json.EventJson;
+import dev.reprocess.kafka.internal.ClientConfigs;
+import dev.reprocess.kafka.internal.Records;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.common.config.ConfigException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A {@link DeadLetterSink} for jobs that handle events in-process: each dead letter becomes a
+ * record of a dead-letter topic, in the same form as the ones a {@link KafkaReprocessWorker} writes
+ * (key = asset id, value = the event's JSON, the {@code reprocess.dlt.*} headers of {@link
+ * KafkaHeaders}, without the original topic, partition and offset, which do not exist here), so
+ * {@link DeadLetterReplayer} can publish them to an events topic.
+ *
+ * <p>{@link #accept} returns once the broker acknowledged the record, or throws a {@link
+ * ReprocessException} after at most {@code sendTimeout}. Thread-safe. Closing closes the producer
+ * it created, never the host's.
+ */
+public final class KafkaDeadLetterSink implements DeadLetterSink {
+
+  /** Default bound on storing one dead letter: 30 seconds. */
+  public static final Duration DEFAULT_SEND_TIMEOUT = Duration.ofSeconds(30);
+
+  private static final Logger log = LoggerFactory.getLogger(KafkaDeadLetterSink.class);
+
+  private final String topic;
+  private final Producer<byte[], byte[]> producer;
+  private final boolean ownsProducer;
+  private final Duration sendTimeout;
+  private final AtomicBoolean closed = new AtomicBoolean();
+
+  private KafkaDeadLetterSink(String topic, Producer<byte[], byte[]> producer, boolean owns, Duration sendTimeout) {
+    this.topic = topic;
+    this.producer = producer;
+    this.ownsProducer = owns;
+    this.sendTimeout = sendTimeout;
+  }
+
+  /** A new builder. */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  @Override
+  public void accept(DeadLetter deadLetter) {
+    Objects.requireNonNull(deadLetter, "deadLetter");
+    if (closed.get()) {
+      throw new IllegalStateException(describe() + " is closed");
+    }
+    var event = deadLetter.event();
+    var record = Records.deadLetter(topic, Records.utf8(event.assetId()), EventJson.toBytes(event),
+        Records.eventHeaders(event),
+        new Records.Failure(event.jobName(), deadLetter.errorClass(), deadLetter.errorMessage(), deadLetter.stackTrace(),
+            deadLetter.attempts(), deadLetter.failedAt()),
+        null);
+    try {
+      producer.send(record).get(sendTimeout.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (ExecutionException e) {
+      throw new ReprocessException("job '" + event.jobName() + "': dead letter of event " + event.eventId()
+          + " was not stored in " + describe() + ": " + e.getCause(), e.getCause());
+    } catch (TimeoutException e) {
+      throw new ReprocessException("job '" + event.jobName() + "': dead letter of event " + event.eventId()
+          + " was not acknowledged by " + describe() + " within " + sendTimeout, e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new ReprocessException("interrupted while storing a dead letter in " + describe(), e);
+    } catch (RuntimeException e) {
+      throw new ReprocessException("job '" + event.jobName() + "': dead letter of event " + event.eventId()
+          + " was not stored in " + describe() + ": " + e, e);
+    }
+  }
+
+  @Override
+  public String describe() {
+    return "kafka topic " + topic;
+  }
+
+  /** Closes the producer if the sink created it. Idempotent. */
+  @Override
+  public void close() {
+    if (closed.compareAndSet(false, true) && ownsProducer) {
+      producer.close(sendTimeout);
+    }
+  }
+
+  /** Builds a {@link KafkaDeadLetterSink}; {@link #build()} checks every option, no I/O. */
+  public static final class Builder {
+    private String topic;
+    private String bootstrapServers;
+    private Map<String, ?> kafkaProperties;
+    private Producer<byte[], byte[]> producer;
+    private Duration sendTimeout = DEFAULT_SEND_TIMEOUT;
+
+    private Builder() {}
+
+    /** The dead-letter topic; required. */
+    public Builder topic(String topic) {
+      this.topic = topic;
+      return this;
+    }
+
+    /** {@code host:port[,host:port...]}; or set {@code bootstrap.servers} in the properties. */
+    public Builder bootstrapServers(String bootstrapServers) {
+      this.bootstrapServers = bootstrapServers;
+      return this;
+    }
+
+    /** Producer properties passed through; copied at build. */
+    public Builder kafkaProperties(Map<String, ?> kafkaProperties) {
+      this.kafkaProperties = kafkaProperties;
+      return this;
+    }
+
+    /** The host's producer, never closed by the sink. */
+    public Builder producer(Producer<byte[], byte[]> producer) {
+      this.producer = producer;
+      return this;
+    }
+
+    /** Bound on storing one dead letter (also the producer's {@code max.block.ms}); default 30 s. */
+    public Builder sendTimeout(Duration sendTimeout) {
+      this.sendTimeout = sendTimeout;
+      return this;
+    }
+
+    /**
+     * Checks every option and builds the sink.
+     *
+     * @throws IllegalArgumentException naming the option, its value and the rule
+     */
+    public KafkaDeadLetterSink build() {
+      Options.topic("topic", topic);
+      Options.positive("sendTimeout", sendTimeout);
+      if (producer != null) {
+        if (bootstrapServers != null || kafkaProperties != null) {
+          throw new IllegalArgumentException("producer is set together with bootstrapServers/kafkaProperties:"
+              + " give either the host's producer or the connection settings, not both");
+        }
+        return new KafkaDeadLetterSink(topic, producer, false, sendTimeout);
+      }
+      Map<String, Object> config = ClientConfigs.producer(ClientConfigs.base(kafkaProperties, bootstrapServers),
+          sendTimeout, "reprocess-dlt-" + topic);
+      try {
+        KafkaProducer<byte[], byte[]> created = new KafkaProducer<>(config);
+        log.info("kafka dead-letter sink: topic '{}', producer config {}", topic, ClientConfigs.masked(config));
+        return new KafkaDeadLetterSink(topic, created, true, sendTimeout);
+      } catch (ConfigException e) {
+        throw new IllegalArgumentException("kafkaProperties are invalid: " + e.getMessage(), e);
+      }
+    }
+  }
+}

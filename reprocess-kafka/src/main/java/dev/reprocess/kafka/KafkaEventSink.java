@@ -1,0 +1,319 @@
+package dev.reprocess.kafka;
+
+import dev.reprocess.EventSink;
+import dev.reprocess.Outcome;
+import dev.reprocess.ReprocessEvent;
+import dev.reprocess.ReprocessException;
+import dev.reprocess.RetriableException;
+import dev.reprocess.kafka.internal.ClientConfigs;
+import dev.reprocess.kafka.internal.Records;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.PartitionInfo;
+import org.apache.kafka.common.config.ConfigException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * An {@link EventSink} that publishes each event to a Kafka topic, for workers of a consumer group
+ * ({@link KafkaReprocessWorker}) to handle.
+ *
+ * <p>Records: key = the asset id (UTF-8), so one asset's events land in one partition and stay in
+ * order; value = the event as JSON; headers {@link KafkaHeaders#JOB}, {@link KafkaHeaders#ATTEMPT}
+ * and {@link KafkaHeaders#EVENT_ID}. The producer is idempotent with {@code acks=all}.
+ *
+ * <p>Acknowledgement: the stage {@link #deliver} returns completes with {@link Outcome#SUCCEEDED}
+ * only in the send callback, once the broker acknowledged the record, so a job's checkpoint
+ * advances only after every event of the page was acknowledged. A failed send completes it
+ * exceptionally with a {@link RetriableException} when Kafka marks the error retriable ({@code
+ * org.apache.kafka.common.errors.RetriableException}: a timeout, a leader election), otherwise a
+ * {@link ReprocessException}. {@link #flush()} flushes the producer and then fails if any send is
+ * still unacknowledged. The stage completes on the producer's I/O thread: do not block in stages
+ * that depend on it.
+ *
+ * <p>Before the first event, the sink checks that the topic exists and that every partition has
+ * a leader that answers (see {@link KafkaTopics}); a missing topic or unreachable brokers fail the
+ * delivery with a clear {@link ReprocessException} after at most {@code readyTimeout}. With
+ * unreachable brokers a send never blocks longer than {@code maxBlock}.
+ *
+ * <p>Thread-safe. Closing it closes the producer it created, never one the host passed in.
+ * Configuration is logged at INFO with {@code sasl.jaas.config} and every password-like value
+ * hidden.
+ */
+public final class KafkaEventSink implements EventSink {
+
+  /** Default bound on a send waiting for metadata or buffer space: 30 seconds. */
+  public static final Duration DEFAULT_MAX_BLOCK = Duration.ofSeconds(30);
+  /** Default bound on the topic check before the first event: 30 seconds. */
+  public static final Duration DEFAULT_READY_TIMEOUT = Duration.ofSeconds(30);
+  /** Default bound on closing the producer: 30 seconds. */
+  public static final Duration DEFAULT_CLOSE_TIMEOUT = Duration.ofSeconds(30);
+
+  private static final Logger log = LoggerFactory.getLogger(KafkaEventSink.class);
+
+  private final String topic;
+  private final Producer<byte[], byte[]> producer;
+  private final boolean ownsProducer;
+  private final Map<String, Object> adminConfig;
+  private final boolean verifyTopic;
+  private final Duration readyTimeout;
+  private final Duration closeTimeout;
+  private final AtomicLong inFlight = new AtomicLong();
+  private final AtomicLong acknowledged = new AtomicLong();
+  private final AtomicLong failed = new AtomicLong();
+  private final AtomicBoolean closed = new AtomicBoolean();
+  private final Object verifyLock = new Object();
+  private volatile boolean verified;
+  private ReprocessException verifyFailure;
+  private long verifyFailedAtNanos;
+
+  private KafkaEventSink(Builder b, Producer<byte[], byte[]> producer, boolean owns, Map<String, Object> adminConfig) {
+    this.topic = b.topic;
+    this.producer = producer;
+    this.ownsProducer = owns;
+    this.adminConfig = adminConfig;
+    this.verifyTopic = b.verifyTopic;
+    this.readyTimeout = b.readyTimeout;
+    this.closeTimeout = b.closeTimeout;
+  }
+
+  /** A new builder. */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  @Override
+  public CompletionStage<Outcome> deliver(ReprocessEvent event) {
+    Objects.requireNonNull(event, "event");
+    if (closed.get()) {
+      return CompletableFuture.failedFuture(new IllegalStateException(describe() + " is closed"));
+    }
+    ReprocessException notReady = verify();
+    if (notReady != null) {
+      return CompletableFuture.failedFuture(notReady);
+    }
+    CompletableFuture<Outcome> stage = new CompletableFuture<>();
+    inFlight.incrementAndGet();
+    try {
+      producer.send(Records.eventRecord(topic, event), (metadata, error) -> {
+        inFlight.decrementAndGet();
+        if (error == null) {
+          acknowledged.incrementAndGet();
+          stage.complete(Outcome.SUCCEEDED);
+        } else {
+          failed.incrementAndGet();
+          stage.completeExceptionally(classify(event, error));
+        }
+      });
+    } catch (RuntimeException e) {
+      inFlight.decrementAndGet();
+      failed.incrementAndGet();
+      stage.completeExceptionally(classify(event, e));
+    }
+    return stage;
+  }
+
+  /**
+   * Flushes the producer, then checks that every event delivered so far was acknowledged or
+   * failed (its stage completed).
+   *
+   * @throws ReprocessException if sends are still unacknowledged after the flush
+   */
+  @Override
+  public void flush() {
+    try {
+      producer.flush();
+    } catch (KafkaException e) {
+      throw new ReprocessException(describe() + ": flush failed: " + e, e);
+    }
+    long pending = inFlight.get();
+    if (pending > 0) {
+      throw new ReprocessException(describe() + ": " + pending + " events are still unacknowledged after flush");
+    }
+  }
+
+  /** Events the broker acknowledged so far. */
+  public long acknowledged() {
+    return acknowledged.get();
+  }
+
+  /** Events whose send failed so far. */
+  public long failed() {
+    return failed.get();
+  }
+
+  /** The topic events go to. */
+  public String topic() {
+    return topic;
+  }
+
+  @Override
+  public String describe() {
+    return "kafka topic " + topic;
+  }
+
+  /** Closes the producer if the sink created it (waiting up to {@code closeTimeout}). Idempotent. */
+  @Override
+  public void close() {
+    if (closed.compareAndSet(false, true) && ownsProducer) {
+      producer.close(closeTimeout);
+    }
+  }
+
+  private ReprocessException verify() {
+    if (verified || !verifyTopic) {
+      return null;
+    }
+    synchronized (verifyLock) {
+      if (verified) {
+        return null;
+      }
+      if (verifyFailure != null && System.nanoTime() - verifyFailedAtNanos < readyTimeout.toNanos()) {
+        return verifyFailure;
+      }
+      try {
+        if (adminConfig != null) {
+          try (Admin admin = Admin.create(adminConfig)) {
+            KafkaTopics.requireTopics(admin, List.of(topic), readyTimeout);
+          }
+        } else {
+          List<PartitionInfo> partitions = producer.partitionsFor(topic);
+          if (partitions == null || partitions.isEmpty()) {
+            throw new ReprocessException("topic '" + topic + "' has no partitions");
+          }
+        }
+        verified = true;
+        verifyFailure = null;
+        return null;
+      } catch (RuntimeException e) {
+        String bootstrap = adminConfig == null ? "the host's producer" : String.valueOf(adminConfig.get("bootstrap.servers"));
+        verifyFailure = new ReprocessException(describe() + " is not usable (" + bootstrap + "): " + e.getMessage(), e);
+        verifyFailedAtNanos = System.nanoTime();
+        log.error("{}", verifyFailure.getMessage());
+        return verifyFailure;
+      }
+    }
+  }
+
+  private ReprocessException classify(ReprocessEvent event, Throwable error) {
+    String message = "job '" + event.jobName() + "': event " + event.eventId() + " (asset " + event.assetId()
+        + ", attempt " + event.attempt() + ") was not acknowledged by " + describe() + ": " + error;
+    if (error instanceof org.apache.kafka.common.errors.RetriableException) {
+      return new RetriableException(message, error);
+    }
+    return new ReprocessException(message, error);
+  }
+
+  /**
+   * Builds a {@link KafkaEventSink}. Mutable, not thread-safe; {@link #build()} checks every option
+   * before creating anything and does no I/O.
+   *
+   * <p>Give either {@link #producer} (the host's, never closed by the sink) or the connection:
+   * {@link #bootstrapServers} and/or {@link #kafkaProperties} (TLS, SASL and any producer setting
+   * pass through, except that {@code acks} must stay {@code all} and idempotence on).
+   */
+  public static final class Builder {
+    private String topic;
+    private String bootstrapServers;
+    private Map<String, ?> kafkaProperties;
+    private Producer<byte[], byte[]> producer;
+    private Duration maxBlock = DEFAULT_MAX_BLOCK;
+    private Duration readyTimeout = DEFAULT_READY_TIMEOUT;
+    private Duration closeTimeout = DEFAULT_CLOSE_TIMEOUT;
+    private boolean verifyTopic = true;
+
+    private Builder() {}
+
+    /** The topic events go to; required. */
+    public Builder topic(String topic) {
+      this.topic = topic;
+      return this;
+    }
+
+    /** {@code host:port[,host:port...]}; or set {@code bootstrap.servers} in the properties. */
+    public Builder bootstrapServers(String bootstrapServers) {
+      this.bootstrapServers = bootstrapServers;
+      return this;
+    }
+
+    /** Producer properties passed through (security, tuning); copied at {@link #build()}. */
+    public Builder kafkaProperties(Map<String, ?> kafkaProperties) {
+      this.kafkaProperties = kafkaProperties;
+      return this;
+    }
+
+    /**
+     * The host's producer, used instead of creating one; never closed by the sink. It should be
+     * idempotent with {@code acks=all} (the sink cannot check a producer it did not create).
+     */
+    public Builder producer(Producer<byte[], byte[]> producer) {
+      this.producer = producer;
+      return this;
+    }
+
+    /** Bound on a send waiting for metadata or buffer space ({@code max.block.ms}); default 30 s. */
+    public Builder maxBlock(Duration maxBlock) {
+      this.maxBlock = maxBlock;
+      return this;
+    }
+
+    /** Bound on the topic check before the first event; default 30 s. */
+    public Builder readyTimeout(Duration readyTimeout) {
+      this.readyTimeout = readyTimeout;
+      return this;
+    }
+
+    /** Bound on closing the producer the sink created; default 30 s. */
+    public Builder closeTimeout(Duration closeTimeout) {
+      this.closeTimeout = closeTimeout;
+      return this;
+    }
+
+    /** Whether to check the topic before the first event (default true). */
+    public Builder verifyTopic(boolean verifyTopic) {
+      this.verifyTopic = verifyTopic;
+      return this;
+    }
+
+    /**
+     * Checks the options and creates the sink (and its producer, which connects lazily).
+     *
+     * @throws IllegalArgumentException naming the option, its value and the rule
+     */
+    public KafkaEventSink build() {
+      Options.topic("topic", topic);
+      Options.positive("maxBlock", maxBlock);
+      Options.positive("readyTimeout", readyTimeout);
+      Options.positive("closeTimeout", closeTimeout);
+      if (producer != null) {
+        if (bootstrapServers != null || kafkaProperties != null) {
+          throw new IllegalArgumentException("producer is set together with bootstrapServers/kafkaProperties:"
+              + " give either the host's producer or the connection settings, not both");
+        }
+        log.info("kafka sink: topic '{}', host's producer", topic);
+        return new KafkaEventSink(this, producer, false, null);
+      }
+      Map<String, Object> base = ClientConfigs.base(kafkaProperties, bootstrapServers);
+      Map<String, Object> config = ClientConfigs.producer(base, maxBlock, "reprocess-sink-" + topic);
+      Map<String, Object> admin = ClientConfigs.admin(base, readyTimeout, "reprocess-sink-admin-" + topic);
+      KafkaProducer<byte[], byte[]> created;
+      try {
+        created = new KafkaProducer<>(config);
+      } catch (ConfigException e) {
+        throw new IllegalArgumentException("kafkaProperties are invalid: " + e.getMessage(), e);
+      }
+      log.info("kafka sink: topic '{}', producer config {}", topic, ClientConfigs.masked(config));
+      return new KafkaEventSink(this, created, true, admin);
+    }
+  }
+}

@@ -1,0 +1,507 @@
+package dev.reprocess.kafka;
+
+import dev.reprocess.EventHandler;
+import dev.reprocess.ReprocessException;
+import dev.reprocess.RetryOptions;
+import dev.reprocess.kafka.internal.ClientConfigs;
+import dev.reprocess.kafka.internal.WorkerEngine;
+import dev.reprocess.kafka.internal.WorkerSettings;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Supplier;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.consumer.Consumer;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.config.ConfigException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A member of a Kafka consumer group that reads the events a {@link KafkaEventSink} published and
+ * runs the host's {@link EventHandler} on them, retrying failures and sending what keeps failing
+ * to a dead-letter topic.
+ *
+ * <pre>{@code
+ * try (KafkaReprocessWorker worker = KafkaReprocessWorker.builder()
+ *     .bootstrapServers("kafka-1:9092")
+ *     .topic("reprocess-events")          // also reads "reprocess-events.retry", dead letters go to "reprocess-events.dlt"
+ *     .groupId("backfill-sizes-workers")
+ *     .handler(event -> { backfill(event.assetId()); return Outcome.SUCCEEDED; })
+ *     .concurrency(32)
+ *     .build()
+ *     .start()) {
+ *   ...
+ * }
+ * }</pre>
+ *
+ * <p><b>Concurrency and order.</b> Records run on {@code concurrency} handler threads, more than one
+ * per partition, while records of one key (the asset id) run one at a time in offset order. Confluent's
+ * parallel-consumer offers this "key ordering", but it does not support kafka-clients 4.x
+ * (confluentinc/parallel-consumer#904), so the worker implements the same idea: per-key FIFO lanes
+ * served by a bounded pool.
+ *
+ * <p><b>Offsets.</b> Auto-commit is off; a partition's committed offset only passes records whose
+ * outcome is final: succeeded, skipped, or acknowledged by the retry or dead-letter topic. Commits
+ * are asynchronous every {@code commitInterval}, and synchronous when partitions are revoked and
+ * on close. Delivery is at least once: records read but not final when a partition moves are read
+ * again by its next owner.
+ *
+ * <p><b>Backpressure.</b> The consumer keeps polling (so {@code max.poll.interval.ms} is never
+ * overrun) but pauses partitions while {@code maxPendingRecords} records are pending, or a
+ * partition holds {@code maxPendingPerPartition} uncommitted records.
+ *
+ * <p><b>Retries and dead letters.</b> A failed attempt is retried as the {@link RetryOptions} say:
+ * after a backoff of up to {@code maxInPlaceBackoff} in place (the key's lane waits, no thread
+ * does), after a longer one through the retry topic ({@code <topic>.retry} by default, header
+ * {@link KafkaHeaders#RETRY_NOT_BEFORE}), which this worker also reads; records there wait until
+ * due without blocking other partitions. A failure that is not retriable or whose attempts are
+ * used up goes to the dead-letter topic ({@code <topic>.dlt} by default) with the {@code
+ * reprocess.dlt.*} headers of {@link KafkaHeaders}; so does a record that is not an event (not
+ * JSON, missing fields), at once: never a crash loop. {@link DeadLetterReplayer} publishes dead
+ * letters again.
+ *
+ * <p><b>Time limit.</b> A handler running past {@code handlerTimeout} fails its attempt with a
+ * {@link HandlerTimeoutException} (retried like any failure), is interrupted, and its thread is
+ * replaced, so the partition moves on even if the handler ignores the interrupt.
+ *
+ * <p><b>Lifecycle.</b> {@link Builder#build()} checks the options without I/O. {@link #start()}
+ * checks that the topics exist and answer (bounded by {@code startupTimeout}: unreachable brokers
+ * or a missing topic fail with a clear {@link ReprocessException}), then starts the threads. {@link
+ * #close()} stops gracefully: running handlers finish (up to {@code closeTimeout}), final offsets
+ * are committed, and the rest is left for the group; closing twice is harmless. A producer the
+ * host passed in is flushed, never closed.
+ *
+ * <p>Thread-safe. The handler is called from the worker's handler threads, concurrently for
+ * different keys; it must be thread-safe and idempotent, and may block.
+ */
+public final class KafkaReprocessWorker implements AutoCloseable {
+
+  /** Default handler threads: {@value}. */
+  public static final int DEFAULT_CONCURRENCY = 16;
+  /** Default bound on records read and not yet final: {@value}. */
+  public static final int DEFAULT_MAX_PENDING_RECORDS = 2_000;
+  /** Default bound on records read and not yet committed, per partition: {@value}. */
+  public static final int DEFAULT_MAX_PENDING_PER_PARTITION = 10_000;
+  /** Default handler time limit: 60 seconds. */
+  public static final Duration DEFAULT_HANDLER_TIMEOUT = Duration.ofSeconds(60);
+  /** Default longest backoff waited in place; longer ones go through the retry topic: 5 seconds. */
+  public static final Duration DEFAULT_MAX_IN_PLACE_BACKOFF = Duration.ofSeconds(5);
+  /** Default interval between asynchronous offset commits: 1 second. */
+  public static final Duration DEFAULT_COMMIT_INTERVAL = Duration.ofSeconds(1);
+  /** Default bound on one consumer poll: 100 ms. */
+  public static final Duration DEFAULT_POLL_TIMEOUT = Duration.ofMillis(100);
+  /** Default bound on finishing running handlers on revoke or close: 30 seconds. */
+  public static final Duration DEFAULT_CLOSE_TIMEOUT = Duration.ofSeconds(30);
+  /** Default bound on the topic check of {@link #start()}: 30 seconds. */
+  public static final Duration DEFAULT_STARTUP_TIMEOUT = Duration.ofSeconds(30);
+  /** Suffix of the default retry topic: {@value}. */
+  public static final String RETRY_TOPIC_SUFFIX = ".retry";
+  /** Suffix of the default dead-letter topic: {@value}. */
+  public static final String DEAD_LETTER_TOPIC_SUFFIX = ".dlt";
+
+  private static final Logger log = LoggerFactory.getLogger(KafkaReprocessWorker.class);
+
+  private final WorkerSettings settings;
+  private final String groupId;
+  private final Map<String, Object> consumerConfig;
+  private final Map<String, Object> producerConfig;
+  private final Map<String, Object> adminConfig;
+  private final Producer<byte[], byte[]> hostProducer;
+  private final Supplier<Consumer<byte[], byte[]>> consumerFactory;
+  private final Duration startupTimeout;
+  private final AtomicBoolean started = new AtomicBoolean();
+  private final AtomicBoolean closed = new AtomicBoolean();
+  private volatile WorkerEngine engine;
+
+  private KafkaReprocessWorker(Builder b, WorkerSettings settings, Map<String, Object> consumerConfig,
+      Map<String, Object> producerConfig, Map<String, Object> adminConfig) {
+    this.settings = settings;
+    this.groupId = b.groupId;
+    this.consumerConfig = consumerConfig;
+    this.producerConfig = producerConfig;
+    this.adminConfig = adminConfig;
+    this.hostProducer = b.producer;
+    this.consumerFactory = b.consumerFactory;
+    this.startupTimeout = b.startupTimeout;
+  }
+
+  /** A new builder. */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /**
+   * Checks the topics (they exist, every partition has a leader that answers), then joins the
+   * group and starts the threads. Returns at once after that; records are handled in the
+   * background until {@link #close()}.
+   *
+   * @return this worker
+   * @throws IllegalStateException if started before, or closed
+   * @throws ReprocessException if a topic is missing or the brokers do not answer within {@code
+   *     startupTimeout}
+   */
+  public KafkaReprocessWorker start() {
+    if (closed.get()) {
+      throw new IllegalStateException("worker '" + settings.name() + "' is closed");
+    }
+    if (!started.compareAndSet(false, true)) {
+      throw new IllegalStateException("worker '" + settings.name() + "' is already started");
+    }
+    List<String> topics = topics();
+    if (adminConfig != null) {
+      try (Admin admin = Admin.create(adminConfig)) {
+        KafkaTopics.requireTopics(admin, topics, startupTimeout);
+      } catch (ReprocessException e) {
+        started.set(false);
+        throw new ReprocessException("worker '" + settings.name() + "' cannot start (bootstrap servers "
+            + adminConfig.get("bootstrap.servers") + "): " + e.getMessage(), e.getCause() == null ? e : e.getCause());
+      }
+    }
+    Consumer<byte[], byte[]> consumer = consumerFactory != null ? consumerFactory.get() : new KafkaConsumer<>(consumerConfig);
+    Producer<byte[], byte[]> producer = hostProducer != null ? hostProducer : new KafkaProducer<>(producerConfig);
+    WorkerEngine e = new WorkerEngine(settings, consumer, producer, hostProducer == null);
+    engine = e;
+    log.info("worker '{}': group '{}', topics {}, dead letters to '{}', concurrency {}, consumer config {}",
+        settings.name(), groupId, topics, settings.deadLetterTopic(), settings.concurrency(),
+        consumerConfig == null ? "(host's)" : ClientConfigs.masked(consumerConfig));
+    e.start();
+    return this;
+  }
+
+  /** Counters since {@link #start()}; all zero before. */
+  public WorkerStats stats() {
+    WorkerEngine e = engine;
+    return e == null ? new WorkerStats(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0) : e.stats();
+  }
+
+  /** True between {@link #start()} and {@link #close()}, unless the worker stopped on an error. */
+  public boolean isRunning() {
+    WorkerEngine e = engine;
+    return e != null && e.isRunning();
+  }
+
+  /** The error the worker stopped on (an authorization failure, for example), if any. */
+  public Optional<Throwable> failure() {
+    WorkerEngine e = engine;
+    return Optional.ofNullable(e == null ? null : e.failure());
+  }
+
+  /** The events topic. */
+  public String topic() {
+    return settings.topic();
+  }
+
+  /** The retry topic, empty when long backoffs also wait in place. */
+  public Optional<String> retryTopic() {
+    return Optional.ofNullable(settings.retryTopic());
+  }
+
+  /** The dead-letter topic. */
+  public String deadLetterTopic() {
+    return settings.deadLetterTopic();
+  }
+
+  /** The consumer group. */
+  public String groupId() {
+    return groupId;
+  }
+
+  /**
+   * Stops gracefully: no new records start, running handlers finish (up to {@code closeTimeout}),
+   * final offsets are committed, the clients the worker created are closed. Idempotent; blocks
+   * until done.
+   */
+  @Override
+  public void close() {
+    if (!closed.compareAndSet(false, true)) {
+      return;
+    }
+    WorkerEngine e = engine;
+    if (e != null) {
+      e.close();
+    }
+  }
+
+  private List<String> topics() {
+    List<String> topics = new ArrayList<>();
+    topics.add(settings.topic());
+    if (settings.retryTopic() != null) {
+      topics.add(settings.retryTopic());
+    }
+    topics.add(settings.deadLetterTopic());
+    return topics;
+  }
+
+  /**
+   * Builds a {@link KafkaReprocessWorker}. Mutable, not thread-safe; {@link #build()} checks every
+   * option and does no I/O.
+   *
+   * <p>Connection: {@link #bootstrapServers} and/or {@link #kafkaProperties}, shared by the
+   * consumer, the producer (retry and dead-letter topics) and the admin client (TLS, SASL and any
+   * client setting pass through; {@code enable.auto.commit} must stay false, {@code acks} all).
+   */
+  public static final class Builder {
+    private String name;
+    private String topic;
+    private String groupId;
+    private String retryTopic;
+    private boolean useRetryTopic = true;
+    private String deadLetterTopic;
+    private EventHandler handler;
+    private String bootstrapServers;
+    private Map<String, ?> kafkaProperties;
+    private Producer<byte[], byte[]> producer;
+    private Supplier<Consumer<byte[], byte[]>> consumerFactory;
+    private int concurrency = DEFAULT_CONCURRENCY;
+    private int maxPendingRecords = DEFAULT_MAX_PENDING_RECORDS;
+    private int maxPendingPerPartition = DEFAULT_MAX_PENDING_PER_PARTITION;
+    private RetryOptions retry = RetryOptions.ofDefaults();
+    private Duration maxInPlaceBackoff = DEFAULT_MAX_IN_PLACE_BACKOFF;
+    private Duration handlerTimeout = DEFAULT_HANDLER_TIMEOUT;
+    private Duration commitInterval = DEFAULT_COMMIT_INTERVAL;
+    private Duration pollTimeout = DEFAULT_POLL_TIMEOUT;
+    private Duration closeTimeout = DEFAULT_CLOSE_TIMEOUT;
+    private Duration startupTimeout = DEFAULT_STARTUP_TIMEOUT;
+    private Duration publishRetryBackoff = Duration.ofSeconds(1);
+    private Clock clock = Clock.systemUTC();
+
+    private Builder() {}
+
+    /** The events topic (what {@link KafkaEventSink} writes); required. */
+    public Builder topic(String topic) {
+      this.topic = topic;
+      return this;
+    }
+
+    /** The consumer group every worker of the fleet shares; required. */
+    public Builder groupId(String groupId) {
+      this.groupId = groupId;
+      return this;
+    }
+
+    /** The host's handler; required. Called concurrently for different keys. */
+    public Builder handler(EventHandler handler) {
+      this.handler = handler;
+      return this;
+    }
+
+    /** A name for threads and logs; default the group id. */
+    public Builder name(String name) {
+      this.name = name;
+      return this;
+    }
+
+    /** {@code host:port[,host:port...]}; or set {@code bootstrap.servers} in the properties. */
+    public Builder bootstrapServers(String bootstrapServers) {
+      this.bootstrapServers = bootstrapServers;
+      return this;
+    }
+
+    /** Client properties passed through to the consumer, producer and admin client; copied at build. */
+    public Builder kafkaProperties(Map<String, ?> kafkaProperties) {
+      this.kafkaProperties = kafkaProperties;
+      return this;
+    }
+
+    /**
+     * The host's producer for the retry and dead-letter topics (flushed, never closed); default: one
+     * the worker creates, idempotent with {@code acks=all}.
+     */
+    public Builder producer(Producer<byte[], byte[]> producer) {
+      this.producer = producer;
+      return this;
+    }
+
+    /** The retry topic; default {@code <topic>.retry}. */
+    public Builder retryTopic(String retryTopic) {
+      this.retryTopic = retryTopic;
+      return this;
+    }
+
+    /**
+     * Whether long backoffs go through the retry topic (default true); when false every backoff
+     * waits in place and no retry topic is read or needed.
+     */
+    public Builder useRetryTopic(boolean useRetryTopic) {
+      this.useRetryTopic = useRetryTopic;
+      return this;
+    }
+
+    /** The dead-letter topic; default {@code <topic>.dlt}. */
+    public Builder deadLetterTopic(String deadLetterTopic) {
+      this.deadLetterTopic = deadLetterTopic;
+      return this;
+    }
+
+    /** Handler threads, 1 to 1024; default {@value #DEFAULT_CONCURRENCY}. */
+    public Builder concurrency(int concurrency) {
+      this.concurrency = concurrency;
+      return this;
+    }
+
+    /**
+     * Records read and not yet final before every partition pauses; at least {@code concurrency};
+     * default {@value #DEFAULT_MAX_PENDING_RECORDS}.
+     */
+    public Builder maxPendingRecords(int maxPendingRecords) {
+      this.maxPendingRecords = maxPendingRecords;
+      return this;
+    }
+
+    /**
+     * Records read and not yet committed in one partition before it pauses (a record whose retries
+     * hold the commit back), at least 1; default {@value #DEFAULT_MAX_PENDING_PER_PARTITION}.
+     */
+    public Builder maxPendingPerPartition(int maxPendingPerPartition) {
+      this.maxPendingPerPartition = maxPendingPerPartition;
+      return this;
+    }
+
+    /** How failed attempts are retried; default {@link RetryOptions#ofDefaults()}. */
+    public Builder retry(RetryOptions retry) {
+      this.retry = retry;
+      return this;
+    }
+
+    /** Longest backoff waited in place; longer ones go through the retry topic; default 5 s. */
+    public Builder maxInPlaceBackoff(Duration maxInPlaceBackoff) {
+      this.maxInPlaceBackoff = maxInPlaceBackoff;
+      return this;
+    }
+
+    /** Time limit of one handler call; default 60 s. */
+    public Builder handlerTimeout(Duration handlerTimeout) {
+      this.handlerTimeout = handlerTimeout;
+      return this;
+    }
+
+    /** Interval between asynchronous offset commits; default 1 s. */
+    public Builder commitInterval(Duration commitInterval) {
+      this.commitInterval = commitInterval;
+      return this;
+    }
+
+    /** Bound on one consumer poll, 1 ms to 10 s; default 100 ms. */
+    public Builder pollTimeout(Duration pollTimeout) {
+      this.pollTimeout = pollTimeout;
+      return this;
+    }
+
+    /**
+     * Bound on waiting for running handlers when partitions are revoked or the worker closes;
+     * below {@code max.poll.interval.ms}; default 30 s.
+     */
+    public Builder closeTimeout(Duration closeTimeout) {
+      this.closeTimeout = closeTimeout;
+      return this;
+    }
+
+    /** Bound on the topic check of {@link #start()}; default 30 s. */
+    public Builder startupTimeout(Duration startupTimeout) {
+      this.startupTimeout = startupTimeout;
+      return this;
+    }
+
+    /** The clock for retry not-before times and failure times; default UTC system clock. */
+    public Builder clock(Clock clock) {
+      this.clock = clock;
+      return this;
+    }
+
+    /** Tests: a consumer factory instead of a {@link KafkaConsumer}; skips the topic check. */
+    Builder consumerFactory(Supplier<Consumer<byte[], byte[]>> consumerFactory) {
+      this.consumerFactory = consumerFactory;
+      return this;
+    }
+
+    /** Tests: the wait before publishing to the retry or dead-letter topic again after a failure. */
+    Builder publishRetryBackoff(Duration publishRetryBackoff) {
+      this.publishRetryBackoff = publishRetryBackoff;
+      return this;
+    }
+
+    /**
+     * Checks every option and builds the worker (no I/O, no threads yet).
+     *
+     * @throws IllegalArgumentException naming the option, its value and the rule
+     */
+    public KafkaReprocessWorker build() {
+      Options.topic("topic", topic);
+      Options.text("groupId", groupId);
+      if (handler == null) {
+        throw new IllegalArgumentException("handler is null: set the EventHandler the worker runs");
+      }
+      if (retry == null) {
+        throw new IllegalArgumentException("retry is null: set RetryOptions (RetryOptions.ofDefaults() by default)");
+      }
+      if (clock == null) {
+        throw new IllegalArgumentException("clock is null: it must be set");
+      }
+      if (concurrency < 1 || concurrency > 1024) {
+        throw new IllegalArgumentException("concurrency is " + concurrency + ": it must be between 1 and 1024");
+      }
+      if (maxPendingRecords < concurrency) {
+        throw new IllegalArgumentException("maxPendingRecords is " + maxPendingRecords
+            + ": it must be at least concurrency (" + concurrency + ")");
+      }
+      Options.atLeast("maxPendingPerPartition", maxPendingPerPartition, 1);
+      Options.nonNegative("maxInPlaceBackoff", maxInPlaceBackoff);
+      Options.positive("handlerTimeout", handlerTimeout);
+      Options.positive("commitInterval", commitInterval);
+      Options.positive("pollTimeout", pollTimeout);
+      if (pollTimeout.compareTo(Duration.ofMillis(1)) < 0 || pollTimeout.compareTo(Duration.ofSeconds(10)) > 0) {
+        throw new IllegalArgumentException("pollTimeout is " + pollTimeout + ": it must be between 1 ms and 10 s");
+      }
+      Options.positive("closeTimeout", closeTimeout);
+      Options.positive("startupTimeout", startupTimeout);
+      Options.positive("publishRetryBackoff", publishRetryBackoff);
+      String retryName = null;
+      if (useRetryTopic) {
+        retryName = Options.topic("retryTopic", retryTopic != null ? retryTopic : topic + RETRY_TOPIC_SUFFIX);
+      } else if (retryTopic != null) {
+        throw new IllegalArgumentException("retryTopic is '" + retryTopic + "' while useRetryTopic is false: set one or the other");
+      }
+      String dltName = Options.topic("deadLetterTopic", deadLetterTopic != null ? deadLetterTopic : topic + DEAD_LETTER_TOPIC_SUFFIX);
+      if (topic.equals(retryName) || topic.equals(dltName) || dltName.equals(retryName)) {
+        throw new IllegalArgumentException("topic '" + topic + "', retryTopic '" + retryName + "' and deadLetterTopic '"
+            + dltName + "': they must be three different topics");
+      }
+      String workerName = name != null ? Options.text("name", name) : groupId;
+
+      Map<String, Object> consumerConfig = null;
+      Map<String, Object> producerConfig = null;
+      Map<String, Object> adminConfig = null;
+      if (consumerFactory == null || producer == null) {
+        Map<String, Object> base = ClientConfigs.base(kafkaProperties, bootstrapServers);
+        consumerConfig = ClientConfigs.consumer(base, groupId, startupTimeout, "reprocess-worker-" + workerName);
+        producerConfig = ClientConfigs.producer(base, startupTimeout, "reprocess-worker-" + workerName + "-producer");
+        adminConfig = consumerFactory == null ? ClientConfigs.admin(base, startupTimeout, "reprocess-worker-" + workerName + "-admin") : null;
+        try {
+          ConsumerConfig parsed = new ConsumerConfig(consumerConfig);
+          new ProducerConfig(producerConfig);
+          int maxPollIntervalMs = parsed.getInt(ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG);
+          if (closeTimeout.toMillis() >= maxPollIntervalMs) {
+            throw new IllegalArgumentException("closeTimeout is " + closeTimeout + ": it must be below max.poll.interval.ms ("
+                + maxPollIntervalMs + " ms), since revocation waits for running handlers inside poll");
+          }
+        } catch (ConfigException e) {
+          throw new IllegalArgumentException("kafkaProperties are invalid: " + e.getMessage(), e);
+        }
+      }
+      WorkerSettings settings = new WorkerSettings(workerName, topic, retryName, dltName, handler, concurrency,
+          maxPendingRecords, maxPendingPerPartition, retry, maxInPlaceBackoff, handlerTimeout, commitInterval,
+          pollTimeout, closeTimeout, publishRetryBackoff, clock);
+      return new KafkaReprocessWorker(this, settings, consumerFactory == null ? consumerConfig : null,
+          producerConfig, adminConfig);
+    }
+  }
+}
