@@ -1,7 +1,5 @@
 package dev.reprocess;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.time.Instant;
 import java.util.Objects;
 
@@ -32,20 +30,41 @@ public final class DeadLetters {
         truncatedStackTrace(failure, MAX_STACK_TRACE_CHARS), attempts, failedAt);
   }
 
+  /** Stack frames kept per throwable of the cause chain: {@value}. */
+  public static final int MAX_FRAMES_PER_CAUSE = 12;
+
   /**
-   * The stack trace of {@code failure} (with causes), as {@link Throwable#printStackTrace()}
-   * writes it, cut to {@code maxChars} characters with a {@code "..."} line when cut.
+   * A compact stack trace of {@code failure} and its causes: each throwable of the chain (at most
+   * 8) as {@code class: message}, its first {@value #MAX_FRAMES_PER_CAUSE} frames, then {@code
+   * "... n more"}; causes follow as {@code "Caused by: ..."}, the way {@link
+   * Throwable#printStackTrace()} writes them. The result is cut to {@code maxChars} characters,
+   * ending with {@code "(truncated)"} when cut.
    */
   public static String truncatedStackTrace(Throwable failure, int maxChars) {
-    StringWriter out = new StringWriter();
-    try (PrintWriter w = new PrintWriter(out)) {
-      failure.printStackTrace(w);
+    StringBuilder out = new StringBuilder();
+    java.util.Set<Throwable> seen = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+    Throwable t = failure;
+    for (int depth = 0; t != null && depth < 8 && seen.add(t); depth++, t = t.getCause()) {
+      if (depth > 0) {
+        out.append("Caused by: ");
+      }
+      out.append(t).append('\n');
+      StackTraceElement[] frames = t.getStackTrace();
+      int shown = Math.min(frames.length, MAX_FRAMES_PER_CAUSE);
+      for (int i = 0; i < shown; i++) {
+        out.append("\tat ").append(frames[i]).append('\n');
+      }
+      if (frames.length > shown) {
+        out.append("\t... ").append(frames.length - shown).append(" more\n");
+      }
+      if (out.length() > maxChars) {
+        break;
+      }
     }
-    String s = out.toString();
-    if (s.length() <= maxChars) {
-      return s;
+    if (out.length() <= maxChars) {
+      return out.toString();
     }
     String suffix = "\n\t... (truncated)";
-    return s.substring(0, Math.max(0, maxChars - suffix.length())) + suffix;
+    return out.substring(0, Math.max(0, maxChars - suffix.length())) + suffix;
   }
 }

@@ -249,7 +249,7 @@ public final class RetryOptions {
         retryOn = new ArrayList<>();
         retryOnSet = true;
       }
-      retryOn.addAll(List.of(classes));
+      retryOn.addAll(java.util.Arrays.asList(classes));
       return this;
     }
 
@@ -263,7 +263,7 @@ public final class RetryOptions {
         ignore = new ArrayList<>();
         ignoreSet = true;
       }
-      ignore.addAll(List.of(classes));
+      ignore.addAll(java.util.Arrays.asList(classes));
       return this;
     }
 

@@ -30,6 +30,7 @@ public final class ConcurrencyGate {
   private final ReentrantLock lock = new ReentrantLock();
   private final Condition released = lock.newCondition();
   private int inFlight;
+  private boolean paused;
 
   private ConcurrencyGate(Limit limit, int max, boolean adaptive) {
     this.limit = limit;
@@ -74,7 +75,7 @@ public final class ConcurrencyGate {
   }
 
   /**
-   * Takes a permit, waiting while the gate is full.
+   * Takes a permit, waiting while the gate is full or paused.
    *
    * @param stop checked whenever the caller wakes up; when it returns true, gives up
    * @return true with a permit taken; false when {@code stop} said so
@@ -86,8 +87,54 @@ public final class ConcurrencyGate {
         if (stop.getAsBoolean()) {
           return false;
         }
-        if (inFlight < limit()) {
+        if (!paused && inFlight < limit()) {
           inFlight++;
+          return true;
+        }
+        released.await();
+      }
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /**
+   * Pauses or resumes the gate. Once {@code setPaused(true)} returns, no permit is handed out until
+   * {@code setPaused(false)}: every permit taken so far was taken before the pause.
+   */
+  public void setPaused(boolean paused) {
+    lock.lock();
+    try {
+      this.paused = paused;
+      released.signalAll();
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** True between {@code setPaused(true)} and {@code setPaused(false)}. */
+  public boolean paused() {
+    lock.lock();
+    try {
+      return paused;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /**
+   * Waits while the gate is paused.
+   *
+   * @return true when not paused; false when {@code stop} said so
+   */
+  public boolean awaitUnpaused(BooleanSupplier stop) throws InterruptedException {
+    lock.lock();
+    try {
+      while (true) {
+        if (stop.getAsBoolean()) {
+          return false;
+        }
+        if (!paused) {
           return true;
         }
         released.await();

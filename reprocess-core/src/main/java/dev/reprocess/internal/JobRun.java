@@ -54,8 +54,6 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.atomic.LongAdder;
-import java.util.concurrent.locks.Condition;
-import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -130,9 +128,6 @@ public final class JobRun {
   private final Map<String, LongAdder> failuresByType = new ConcurrentHashMap<>();
 
   // State.
-  private final ReentrantLock stateLock = new ReentrantLock();
-  private final Condition unpaused = stateLock.newCondition();
-  private volatile boolean paused;
   private volatile boolean stopping;
   private volatile boolean cancelled;
   private final AtomicReference<Throwable> failure = new AtomicReference<>();
@@ -340,31 +335,14 @@ public final class JobRun {
   }
 
   private void stop() {
-    stateLock.lock();
-    try {
-      stopping = true;
-      unpaused.signalAll();
-    } finally {
-      stateLock.unlock();
-    }
+    stopping = true;
     gate.wakeUp();
     timer.abandonAll();
   }
 
   /** Waits while paused; returns false when the job is stopping. */
   private boolean awaitRunnable() throws InterruptedException {
-    if (!paused) {
-      return !stopping;
-    }
-    stateLock.lock();
-    try {
-      while (paused && !stopping) {
-        unpaused.await();
-      }
-      return !stopping;
-    } finally {
-      stateLock.unlock();
-    }
+    return gate.awaitUnpaused(this::stopping);
   }
 
   // ---------------------------------------------------------------- shards
@@ -452,7 +430,7 @@ public final class JobRun {
   private void dispatch(ShardState s, PageWork work) throws InterruptedException {
     Shard shard = s.shard;
     for (AssetRef asset : work.page.assets()) {
-      if (!awaitRunnable() || !gate.acquire(this::stopping)) {
+      if (!gate.acquire(this::stopping)) {
         work.fullyDispatched = false;
         return;
       }
@@ -725,7 +703,7 @@ public final class JobRun {
       eta = Optional.of(Duration.ofNanos((long) (remaining / rate * 1e9)));
     }
     JobStatus status = finalStatus != null ? finalStatus
-        : stopping ? JobStatus.STOPPING : paused ? JobStatus.PAUSED : JobStatus.RUNNING;
+        : stopping ? JobStatus.STOPPING : gate.paused() ? JobStatus.PAUSED : JobStatus.RUNNING;
     return new JobProgress(name, status, selected.sum(), succeeded.sum(), skipped.sum(),
         failed.sum(), retried.sum(), deadLettered.sum(), eventsInFlight.get(), gate.limit(),
         elapsed, rate, estimatedTotal, eta, shards);
@@ -744,23 +722,17 @@ public final class JobRun {
 
     @Override
     public void pause() {
-      if (!paused && !completion.isDone()) {
-        paused = true;
-        LOG.info("{}paused", prefix);
+      if (!gate.paused() && !completion.isDone()) {
+        gate.setPaused(true);
+        LOG.info("{}paused: no new event is delivered; {} in flight finish", prefix, gate.inFlight());
       }
     }
 
     @Override
     public void resume() {
-      stateLock.lock();
-      try {
-        if (paused) {
-          paused = false;
-          unpaused.signalAll();
-          LOG.info("{}resumed", prefix);
-        }
-      } finally {
-        stateLock.unlock();
+      if (gate.paused()) {
+        gate.setPaused(false);
+        LOG.info("{}resumed", prefix);
       }
     }
 

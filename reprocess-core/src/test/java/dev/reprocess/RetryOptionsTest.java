@@ -1,0 +1,98 @@
+package dev.reprocess;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.time.Duration;
+import java.util.Random;
+import java.util.concurrent.TimeoutException;
+import org.junit.jupiter.api.Test;
+
+class RetryOptionsTest {
+
+  @Test
+  void defaultsAreThreeAttemptsExponentialFrom100MsCappedAt10S() {
+    RetryOptions d = RetryOptions.ofDefaults();
+    assertThat(d.maxAttempts()).isEqualTo(3);
+    assertThat(d.initialBackoff()).isEqualTo(Duration.ofMillis(100));
+    assertThat(d.multiplier()).isEqualTo(2.0);
+    assertThat(d.maxBackoff()).isEqualTo(Duration.ofSeconds(10));
+    assertThat(d.jitter()).isEqualTo(0.5);
+    assertThat(RetryOptions.noRetry().maxAttempts()).isEqualTo(1);
+  }
+
+  @Test
+  void backoffGrowsExponentiallyAndIsCappedWithoutJitter() {
+    RetryOptions r = RetryOptions.custom().initialBackoff(Duration.ofMillis(100)).multiplier(3)
+        .maxBackoff(Duration.ofSeconds(2)).jitter(0).build();
+    Random rnd = new Random(1);
+    assertThat(r.backoff(1, rnd)).isEqualTo(Duration.ofMillis(100));
+    assertThat(r.backoff(2, rnd)).isEqualTo(Duration.ofMillis(300));
+    assertThat(r.backoff(3, rnd)).isEqualTo(Duration.ofMillis(900));
+    assertThat(r.backoff(4, rnd)).isEqualTo(Duration.ofSeconds(2));
+    assertThat(r.backoff(60, rnd)).isEqualTo(Duration.ofSeconds(2));
+  }
+
+  @Test
+  void jitterSpreadsWaitsWithinTheFactorAndIsReproducibleWithASeed() {
+    RetryOptions r = RetryOptions.custom().initialBackoff(Duration.ofSeconds(1)).jitter(0.5)
+        .maxBackoff(Duration.ofSeconds(10)).build();
+    Random rnd = new Random(42);
+    long min = Long.MAX_VALUE;
+    long max = 0;
+    for (int i = 0; i < 2000; i++) {
+      long ms = r.backoff(1, rnd).toMillis();
+      min = Math.min(min, ms);
+      max = Math.max(max, ms);
+    }
+    assertThat(min).isBetween(500L, 560L);
+    assertThat(max).isBetween(1440L, 1500L);
+    assertThat(r.backoff(2, new Random(7))).isEqualTo(r.backoff(2, new Random(7)));
+  }
+
+  @Test
+  void jitterNeverExceedsMaxBackoff() {
+    RetryOptions r = RetryOptions.custom().initialBackoff(Duration.ofSeconds(1))
+        .maxBackoff(Duration.ofSeconds(1)).jitter(0.9).build();
+    Random rnd = new Random(3);
+    for (int i = 0; i < 1000; i++) {
+      assertThat(r.backoff(5, rnd)).isLessThanOrEqualTo(Duration.ofSeconds(1));
+    }
+  }
+
+  @Test
+  void defaultRetriesExceptionsButNotIllegalArgumentOrErrors() {
+    RetryOptions d = RetryOptions.ofDefaults();
+    assertThat(d.isRetriable(new RetriableException("timeout"))).isTrue();
+    assertThat(d.isRetriable(new IOException("reset"))).isTrue();
+    assertThat(d.isRetriable(new IllegalStateException("x"))).isTrue();
+    assertThat(d.isRetriable(new IllegalArgumentException("bad input"))).isFalse();
+    assertThat(d.isRetriable(new NumberFormatException("subclass of IAE"))).isFalse();
+    assertThat(d.isRetriable(new AssertionError("error"))).isFalse();
+  }
+
+  @Test
+  void retryOnIgnoreAndPredicateSelectWhatRetries() {
+    RetryOptions onlyTransient = RetryOptions.custom().retryOn(RetriableException.class, TimeoutException.class).build();
+    assertThat(onlyTransient.isRetriable(new RetriableException("t"))).isTrue();
+    assertThat(onlyTransient.isRetriable(new TimeoutException("t"))).isTrue();
+    assertThat(onlyTransient.isRetriable(new IOException("io"))).isFalse();
+
+    RetryOptions ignoring = RetryOptions.custom().ignore(IOException.class).build();
+    assertThat(ignoring.isRetriable(new IOException("io"))).isFalse();
+    assertThat(ignoring.isRetriable(new IllegalArgumentException("now retried"))).isTrue();
+
+    RetryOptions predicate = RetryOptions.custom().retryIf(t -> t.getMessage().contains("again")).build();
+    assertThat(predicate.isRetriable(new IllegalStateException("try again"))).isTrue();
+    assertThat(predicate.isRetriable(new IllegalStateException("never"))).isFalse();
+    assertThat(predicate.isRetriable(new IllegalArgumentException("again, but ignored"))).isFalse();
+  }
+
+  @Test
+  void toBuilderKeepsEveryValue() {
+    RetryOptions r = RetryOptions.custom().maxAttempts(7).initialBackoff(Duration.ofMillis(5))
+        .multiplier(1.5).maxBackoff(Duration.ofMinutes(1)).jitter(0.1).build();
+    RetryOptions copy = r.toBuilder().build();
+    assertThat(copy.toString()).isEqualTo(r.toString());
+  }
+}

@@ -1,0 +1,99 @@
+package dev.reprocess.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.junit.jupiter.api.Test;
+
+class ConcurrencyGateTest {
+
+  static final long MS = Duration.ofMillis(1).toNanos();
+
+  @Test
+  void fixedGateBlocksAtItsLimitUntilAPermitIsReleased() throws Exception {
+    ConcurrencyGate gate = ConcurrencyGate.fixed(2);
+    assertThat(gate.acquire(() -> false)).isTrue();
+    assertThat(gate.acquire(() -> false)).isTrue();
+    AtomicBoolean third = new AtomicBoolean();
+    Thread t = new Thread(() -> {
+      try {
+        third.set(gate.acquire(() -> false));
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    });
+    t.start();
+    await().until(() -> t.getState() == Thread.State.WAITING);
+    assertThat(third).isFalse();
+    gate.release();
+    t.join();
+    assertThat(third).isTrue();
+    assertThat(gate.inFlight()).isEqualTo(2);
+  }
+
+  @Test
+  void aStopRequestWakesAWaitingAcquire() throws Exception {
+    ConcurrencyGate gate = ConcurrencyGate.fixed(1);
+    gate.acquire(() -> false);
+    AtomicBoolean stop = new AtomicBoolean();
+    AtomicBoolean result = new AtomicBoolean(true);
+    Thread t = new Thread(() -> {
+      try {
+        result.set(gate.acquire(stop::get));
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    });
+    t.start();
+    await().until(() -> t.getState() == Thread.State.WAITING);
+    stop.set(true);
+    gate.wakeUp();
+    t.join();
+    assertThat(result).isFalse();
+  }
+
+  @Test
+  void adaptiveLimitFallsWhenLatencyRisesAndRecoversWhenItFalls() throws Exception {
+    int max = 50;
+    ConcurrencyGate gate = ConcurrencyGate.adaptive(max);
+    assertThat(gate.limit()).isEqualTo(max);
+    for (int i = 0; i < max; i++) {
+      assertThat(gate.acquire(() -> false)).isTrue();
+    }
+    long now = 0;
+    for (int i = 0; i < 300; i++) {
+      gate.sample(now, 10 * MS);
+      now += 10 * MS;
+    }
+    int steady = gate.limit();
+    assertThat(steady).isGreaterThanOrEqualTo(max - 5);
+
+    int lowest = steady;
+    for (int i = 0; i < 100; i++) {
+      gate.sample(now, 200 * MS);
+      now += 200 * MS;
+      lowest = Math.min(lowest, gate.limit());
+      assertThat(gate.limit()).isBetween(1, max);
+    }
+    assertThat(lowest).isLessThan(max / 2);
+    int afterSpike = gate.limit();
+
+    for (int i = 0; i < 1000; i++) {
+      gate.sample(now, 10 * MS);
+      now += 10 * MS;
+      assertThat(gate.limit()).isBetween(1, max);
+    }
+    assertThat(gate.limit()).isGreaterThan(afterSpike);
+  }
+
+  @Test
+  void fixedGateIgnoresLatency() {
+    ConcurrencyGate gate = ConcurrencyGate.fixed(8);
+    for (int i = 0; i < 100; i++) {
+      gate.sample(i, 1_000 * MS);
+    }
+    assertThat(gate.limit()).isEqualTo(8);
+  }
+}
