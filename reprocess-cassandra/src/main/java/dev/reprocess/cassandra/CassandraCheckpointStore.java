@@ -1,0 +1,314 @@
+package dev.reprocess.cassandra;
+
+import com.datastax.oss.driver.api.core.ConsistencyLevel;
+import com.datastax.oss.driver.api.core.CqlIdentifier;
+import com.datastax.oss.driver.api.core.CqlSession;
+import com.datastax.oss.driver.api.core.cql.BoundStatement;
+import com.datastax.oss.driver.api.core.cql.PreparedStatement;
+import com.datastax.oss.driver.api.core.cql.Row;
+import com.datastax.oss.driver.api.core.cql.SimpleStatement;
+import com.datastax.oss.driver.api.core.metadata.schema.ColumnMetadata;
+import com.datastax.oss.driver.api.core.metadata.schema.TableMetadata;
+import com.datastax.oss.driver.api.core.type.DataType;
+import com.datastax.oss.driver.api.core.type.DataTypes;
+import dev.reprocess.Checkpoint;
+import dev.reprocess.CheckpointStore;
+import dev.reprocess.Cursor;
+import dev.reprocess.ReprocessException;
+import dev.reprocess.cassandra.internal.DriverErrors;
+import dev.reprocess.cassandra.internal.Identifiers;
+import dev.reprocess.cassandra.internal.SchemaCheck;
+import dev.reprocess.cassandra.internal.TableName;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * Keeps checkpoints in a Cassandra table, so that a job that dies (or runs on another host)
+ * resumes where it stopped. One row per shard of a job, one partition per job:
+ *
+ * <pre>{@code
+ * CREATE TABLE IF NOT EXISTS <keyspace>.reprocess_checkpoints (
+ *   job_name text,
+ *   shard_id text,
+ *   cursor text,
+ *   state text,
+ *   selected bigint,
+ *   succeeded bigint,
+ *   skipped bigint,
+ *   dead_lettered bigint,
+ *   updated_at timestamp,
+ *   PRIMARY KEY ((job_name), shard_id))
+ * }</pre>
+ *
+ * <p>Create it with {@link Builder#createTable(boolean) createTable(true)}, or run the statement
+ * {@link #createTableCql(String)} gives (for example in the service's schema migrations) and leave
+ * the option off. {@code state} is {@code IN_PROGRESS} or {@code COMPLETED}; {@code cursor} is
+ * {@code null} until the shard has a first page done.
+ *
+ * <p>Writes and reads use {@link ConsistencyLevel#LOCAL_QUORUM} unless told otherwise, so a job
+ * resumed by another host of the same data center sees the last checkpoint. Every statement is
+ * prepared once. Failures are {@link dev.reprocess.RetriableException}s when transient, {@link
+ * ReprocessException}s otherwise.
+ *
+ * <p>Thread-safe. Owns nothing: the session is the host's, so {@link #close()} does nothing.
+ */
+public final class CassandraCheckpointStore implements CheckpointStore {
+  /** The default table name. */
+  public static final String DEFAULT_TABLE = "reprocess_checkpoints";
+
+  private static final Map<String, DataType> COLUMNS = columns();
+
+  private final CqlSession session;
+  private final TableName table;
+  private final ConsistencyLevel consistencyLevel;
+  private final String executionProfile;
+  private volatile Statements statements;
+
+  private CassandraCheckpointStore(CqlSession session, TableName table, ConsistencyLevel level, String profile) {
+    this.session = session;
+    this.table = table;
+    this.consistencyLevel = level;
+    this.executionProfile = profile;
+  }
+
+  /** A builder over the host's session (never closed by the store). */
+  public static Builder builder(CqlSession session) {
+    return new Builder(session);
+  }
+
+  /**
+   * The statement that creates the checkpoint table (with {@code IF NOT EXISTS}).
+   *
+   * @param table {@code keyspace.table}
+   * @throws IllegalArgumentException if {@code table} is not a valid qualified CQL name
+   */
+  public static String createTableCql(String table) {
+    return createTableCql(Identifiers.parseTable("table", table, null));
+  }
+
+  private static String createTableCql(TableName table) {
+    return "CREATE TABLE IF NOT EXISTS " + table.cql() + " (job_name text, shard_id text, cursor text, state text,"
+        + " selected bigint, succeeded bigint, skipped bigint, dead_lettered bigint, updated_at timestamp,"
+        + " PRIMARY KEY ((job_name), shard_id))";
+  }
+
+  private static Map<String, DataType> columns() {
+    Map<String, DataType> c = new LinkedHashMap<>();
+    c.put("job_name", DataTypes.TEXT);
+    c.put("shard_id", DataTypes.TEXT);
+    c.put("cursor", DataTypes.TEXT);
+    c.put("state", DataTypes.TEXT);
+    c.put("selected", DataTypes.BIGINT);
+    c.put("succeeded", DataTypes.BIGINT);
+    c.put("skipped", DataTypes.BIGINT);
+    c.put("dead_lettered", DataTypes.BIGINT);
+    c.put("updated_at", DataTypes.TIMESTAMP);
+    return c;
+  }
+
+  @Override
+  public Map<String, Checkpoint> load(String jobName) {
+    Objects.requireNonNull(jobName, "jobName");
+    Map<String, Checkpoint> checkpoints = new HashMap<>();
+    String what = "job '" + jobName + "': loading checkpoints from " + table.cql();
+    try {
+      for (Row row : session.execute(apply(statements().load.bind(jobName)))) {
+        String cursor = row.getString("cursor");
+        String state = row.getString("state");
+        Checkpoint.State s;
+        try {
+          s = Checkpoint.State.valueOf(state);
+        } catch (RuntimeException e) {
+          throw new ReprocessException(
+              what + ": shard " + row.getString("shard_id") + " has state '" + state + "', not IN_PROGRESS or COMPLETED",
+              e);
+        }
+        Instant updatedAt = row.getInstant("updated_at");
+        Checkpoint checkpoint = new Checkpoint(
+            jobName,
+            row.getString("shard_id"),
+            cursor == null || cursor.isEmpty() ? null : Cursor.of(cursor),
+            s,
+            row.getLong("selected"),
+            row.getLong("succeeded"),
+            row.getLong("skipped"),
+            row.getLong("dead_lettered"),
+            updatedAt == null ? Instant.EPOCH : updatedAt);
+        checkpoints.put(checkpoint.shardId(), checkpoint);
+      }
+    } catch (ReprocessException e) {
+      throw e;
+    } catch (RuntimeException e) {
+      throw DriverErrors.translate(what, e);
+    }
+    return checkpoints;
+  }
+
+  @Override
+  public void save(Checkpoint c) {
+    Objects.requireNonNull(c, "checkpoint");
+    BoundStatement s = statements().save.bind(
+        c.jobName(),
+        c.shardId(),
+        c.cursor() == null ? null : c.cursor().value(),
+        c.state().name(),
+        c.selected(),
+        c.succeeded(),
+        c.skipped(),
+        c.deadLettered(),
+        c.updatedAt());
+    try {
+      session.execute(apply(s));
+    } catch (RuntimeException e) {
+      throw DriverErrors.translate(
+          "job '" + c.jobName() + "': saving the checkpoint of shard " + c.shardId() + " to " + table.cql(), e);
+    }
+  }
+
+  @Override
+  public void delete(String jobName) {
+    Objects.requireNonNull(jobName, "jobName");
+    try {
+      session.execute(apply(statements().delete.bind(jobName)));
+    } catch (RuntimeException e) {
+      throw DriverErrors.translate("job '" + jobName + "': deleting checkpoints from " + table.cql(), e);
+    }
+  }
+
+  /** Nothing to release: the session is the host's. */
+  @Override
+  public void close() {}
+
+  private BoundStatement apply(BoundStatement s) {
+    BoundStatement b = s.setIdempotent(true).setConsistencyLevel(consistencyLevel);
+    return executionProfile == null ? b : b.setExecutionProfileName(executionProfile);
+  }
+
+  private Statements statements() {
+    Statements s = statements;
+    if (s == null) {
+      synchronized (this) {
+        s = statements;
+        if (s == null) {
+          String t = table.cql();
+          try {
+            s = new Statements(
+                session.prepare("SELECT shard_id, cursor, state, selected, succeeded, skipped, dead_lettered, updated_at"
+                    + " FROM " + t + " WHERE job_name = ?"),
+                session.prepare("INSERT INTO " + t + " (job_name, shard_id, cursor, state, selected, succeeded, skipped,"
+                    + " dead_lettered, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"),
+                session.prepare("DELETE FROM " + t + " WHERE job_name = ?"));
+          } catch (RuntimeException e) {
+            throw DriverErrors.translate("checkpoint store " + t + ": preparing the statements failed", e);
+          }
+          statements = s;
+        }
+      }
+    }
+    return s;
+  }
+
+  private record Statements(PreparedStatement load, PreparedStatement save, PreparedStatement delete) {}
+
+  /** Builds a {@link CassandraCheckpointStore}. Mutable and not thread-safe. */
+  public static final class Builder {
+    private final CqlSession session;
+    private String table;
+    private boolean createTable;
+    private ConsistencyLevel consistencyLevel = ConsistencyLevel.LOCAL_QUORUM;
+    private String executionProfile;
+
+    private Builder(CqlSession session) {
+      this.session = session;
+    }
+
+    /**
+     * The checkpoint table, {@code keyspace.table}, or a bare table name when the session has a
+     * keyspace. Required, unless {@link #keyspace(String)} is used instead.
+     */
+    public Builder table(String table) {
+      this.table = table;
+      return this;
+    }
+
+    /** Sets the table to {@code <keyspace>.}{@value CassandraCheckpointStore#DEFAULT_TABLE}. */
+    public Builder keyspace(String keyspace) {
+      this.table = keyspace == null ? null : keyspace + "." + DEFAULT_TABLE;
+      return this;
+    }
+
+    /**
+     * Whether {@link #build()} creates the table ({@code CREATE TABLE IF NOT EXISTS}, in an
+     * existing keyspace). Default false: the table must exist.
+     */
+    public Builder createTable(boolean createTable) {
+      this.createTable = createTable;
+      return this;
+    }
+
+    /** The consistency level of reads and writes. Default {@link ConsistencyLevel#LOCAL_QUORUM}. */
+    public Builder consistencyLevel(ConsistencyLevel level) {
+      this.consistencyLevel = level;
+      return this;
+    }
+
+    /** The driver execution profile of the statements. Default: the session's. */
+    public Builder executionProfile(String profileName) {
+      this.executionProfile = profileName;
+      return this;
+    }
+
+    /**
+     * The store. Checks the options, then the keyspace (and, without {@code createTable}, the
+     * table and its columns) against the session's schema metadata; with {@code createTable}, then
+     * creates the table.
+     *
+     * @throws IllegalArgumentException naming the option, the value and the rule
+     * @throws ReprocessException if the table cannot be created
+     */
+    public CassandraCheckpointStore build() {
+      if (session == null) {
+        throw new IllegalArgumentException("session is null: it must be the host's CqlSession");
+      }
+      if (table == null) {
+        throw new IllegalArgumentException(
+            "table is not set: it must name the checkpoint table, e.g. 'reprocess." + DEFAULT_TABLE + "'");
+      }
+      TableName name = Identifiers.parseTable("table", table, session);
+      if (consistencyLevel == null) {
+        throw new IllegalArgumentException("consistencyLevel is null: it must be a consistency level, e.g. LOCAL_QUORUM");
+      }
+      if (executionProfile != null && executionProfile.isBlank()) {
+        throw new IllegalArgumentException("executionProfile is '" + executionProfile + "': it must be a profile name");
+      }
+      SchemaCheck.keyspace(session, "table", name);
+      if (createTable) {
+        try {
+          session.execute(SimpleStatement.newInstance(createTableCql(name)));
+        } catch (RuntimeException e) {
+          throw DriverErrors.translate("checkpoint store " + name.cql() + ": creating the table failed", e);
+        }
+      } else {
+        TableMetadata t;
+        try {
+          t = SchemaCheck.table(session, "table", name);
+        } catch (IllegalArgumentException e) {
+          throw new IllegalArgumentException(
+              e.getMessage() + ": create it with createTable(true) or with: " + createTableCql(name), e);
+        }
+        for (Map.Entry<String, DataType> c : COLUMNS.entrySet()) {
+          ColumnMetadata column = SchemaCheck.column(t, "table", CqlIdentifier.fromInternal(c.getKey()));
+          if (!column.getType().equals(c.getValue())) {
+            throw new IllegalArgumentException(
+                "table is '" + name.cql() + "': column " + c.getKey() + " is " + SchemaCheck.typeOf(column)
+                    + ", it must be " + c.getValue().asCql(false, true) + " as in: " + createTableCql(name));
+          }
+        }
+      }
+      return new CassandraCheckpointStore(session, name, consistencyLevel, executionProfile);
+    }
+  }
+}

@@ -1,0 +1,314 @@
+package dev.reprocess.cassandra;
+
+import dev.reprocess.AssetSelector;
+import dev.reprocess.Cursor;
+import dev.reprocess.Paginator;
+import dev.reprocess.ReprocessException;
+import dev.reprocess.Shard;
+import dev.reprocess.cassandra.internal.IdLineReader;
+import dev.reprocess.cassandra.internal.IdListPaginator;
+import dev.reprocess.cassandra.internal.Timeuuids;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.OptionalLong;
+
+/**
+ * Selects an explicit list of asset ids: from a collection, or from a UTF-8 file with one id per
+ * line (surrounding blanks trimmed; blank lines and lines starting with {@code #} ignored). The
+ * list is cut into chunks of {@link Builder#chunkSize(int) chunkSize} ids; each chunk is a shard,
+ * with id {@code ids#<chunk number>} (from 0) and properties {@value #PROPERTY_FIRST} (the index
+ * of its first id in the list), {@value #PROPERTY_COUNT} and, for a file, {@value #PROPERTY_OFFSET}
+ * and {@value #PROPERTY_LINE} (where its first id is).
+ *
+ * <pre>{@code
+ * AssetSelector selector = IdListSelector.builder()
+ *     .idsFile(Path.of("ids-to-fix.txt"))
+ *     .assetType("image/png")
+ *     .chunkSize(1000)
+ *     .build();
+ * }</pre>
+ *
+ * <p>Ids are timeuuids by default (the asset ids of the reference layout) and each one's
+ * timestamp is the asset's creation time; {@link Builder#timeuuidIds(boolean) timeuuidIds(false)}
+ * accepts any non-blank string. A file is read once by {@link #shards()}, which checks every id and
+ * notes where each chunk starts, and then chunk by chunk by the paginators: memory does not grow
+ * with the file. The cursor is {@code <ids handed out>:<last id>}; a resumed chunk checks its last
+ * id, so a list that changed between runs is refused rather than misread.
+ *
+ * <p>Immutable and thread-safe. No Cassandra session is needed; pair it with an {@link
+ * AssetLoader} when the handler needs the rows.
+ */
+public final class IdListSelector implements AssetSelector {
+  /** Shard property: the index in the list of the chunk's first id. */
+  public static final String PROPERTY_FIRST = "first";
+  /** Shard property: the number of ids in the chunk. */
+  public static final String PROPERTY_COUNT = "count";
+  /** Shard property, for a file: the byte offset of the line of the chunk's first id. */
+  public static final String PROPERTY_OFFSET = "offset";
+  /** Shard property, for a file: the line number (from 1) of the chunk's first id. */
+  public static final String PROPERTY_LINE = "line";
+
+  private final List<String> ids;
+  private final Path file;
+  private final int chunkSize;
+  private final String assetType;
+  private final boolean timeuuidIds;
+
+  private IdListSelector(List<String> ids, Path file, int chunkSize, String assetType, boolean timeuuidIds) {
+    this.ids = ids;
+    this.file = file;
+    this.chunkSize = chunkSize;
+    this.assetType = assetType;
+    this.timeuuidIds = timeuuidIds;
+  }
+
+  /** A builder. */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /**
+   * The chunks. For a file, reads it once to check the ids and find where each chunk starts.
+   *
+   * @throws IllegalArgumentException if the file does not exist, or an id in it is not a timeuuid
+   *     (with {@code timeuuidIds(true)})
+   * @throws ReprocessException if the file cannot be read
+   */
+  @Override
+  public List<Shard> shards() {
+    return file == null ? listShards() : fileShards();
+  }
+
+  private List<Shard> listShards() {
+    List<Shard> shards = new ArrayList<>();
+    for (int first = 0; first < ids.size(); first += chunkSize) {
+      shards.add(shard(shards.size(), first, Math.min(chunkSize, ids.size() - first), null, 0));
+    }
+    return shards;
+  }
+
+  private List<Shard> fileShards() {
+    List<Shard> shards = new ArrayList<>();
+    try (IdLineReader reader = new IdLineReader(file, 0, 1)) {
+      int index = 0;
+      long chunkOffset = 0;
+      long chunkLine = 0;
+      int inChunk = 0;
+      for (String id = reader.nextId(); id != null; id = reader.nextId()) {
+        if (timeuuidIds && !Timeuuids.isTimeuuid(id)) {
+          throw new IllegalArgumentException(
+              "idsFile is '" + file + "': line " + reader.idLine() + " is '" + id
+                  + "', it must be a timeuuid (or set timeuuidIds(false))");
+        }
+        if (inChunk == 0) {
+          chunkOffset = reader.idOffset();
+          chunkLine = reader.idLine();
+        }
+        index++;
+        inChunk++;
+        if (inChunk == chunkSize) {
+          shards.add(shard(shards.size(), index - inChunk, inChunk, chunkOffset, chunkLine));
+          inChunk = 0;
+        }
+      }
+      if (inChunk > 0) {
+        shards.add(shard(shards.size(), index - inChunk, inChunk, chunkOffset, chunkLine));
+      }
+      return shards;
+    } catch (NoSuchFileException e) {
+      throw new IllegalArgumentException("idsFile is '" + file + "': it does not exist", e);
+    } catch (IOException e) {
+      throw new ReprocessException("idsFile is '" + file + "': reading it failed: " + e.getMessage(), e);
+    }
+  }
+
+  private Shard shard(int number, int first, int count, Long offset, long line) {
+    Map<String, String> properties = offset == null
+        ? Map.of(PROPERTY_FIRST, Integer.toString(first), PROPERTY_COUNT, Integer.toString(count))
+        : Map.of(
+            PROPERTY_FIRST, Integer.toString(first),
+            PROPERTY_COUNT, Integer.toString(count),
+            PROPERTY_OFFSET, Long.toString(offset),
+            PROPERTY_LINE, Long.toString(line));
+    return new Shard("ids#" + number, assetType, properties);
+  }
+
+  /**
+   * Opens a paginator over one chunk.
+   *
+   * @param from a previous page's cursor of the same chunk, or {@code null}
+   * @throws IllegalArgumentException if {@code pageSize} is below 1, the shard is not a chunk of
+   *     this list, or the cursor does not match the chunk
+   */
+  @Override
+  public Paginator open(Shard shard, Cursor from, int pageSize) {
+    if (pageSize < 1) {
+      throw new IllegalArgumentException("pageSize is " + pageSize + ": it must be at least 1");
+    }
+    Objects.requireNonNull(shard, "shard");
+    int first;
+    int count;
+    try {
+      first = Integer.parseInt(shard.property(PROPERTY_FIRST));
+      count = Integer.parseInt(shard.property(PROPERTY_COUNT));
+    } catch (RuntimeException e) {
+      throw new IllegalArgumentException("shard is '" + shard.id() + "': an id-list selector did not make it", e);
+    }
+    IdListPaginator.Source source;
+    if (file == null) {
+      if (first < 0 || count < 1 || (long) first + count > ids.size()) {
+        throw new IllegalArgumentException(
+            "shard is '" + shard.id() + "': ids " + first + " to " + (first + count) + " are not in this list of "
+                + ids.size());
+      }
+      List<String> chunk = ids.subList(first, first + count);
+      int[] next = {0};
+      source = () -> chunk.get(next[0]++);
+    } else {
+      long offset;
+      long line;
+      try {
+        offset = Long.parseLong(shard.property(PROPERTY_OFFSET));
+        line = Long.parseLong(shard.property(PROPERTY_LINE));
+      } catch (RuntimeException e) {
+        throw new IllegalArgumentException("shard is '" + shard.id() + "': it is not a chunk of an id file", e);
+      }
+      source = fileSource(shard.id(), offset, line);
+    }
+    try {
+      return new IdListPaginator(source, shard.id(), assetType, timeuuidIds, count, from, pageSize);
+    } catch (RuntimeException e) {
+      try {
+        source.close();
+      } catch (IOException | RuntimeException suppressed) {
+        e.addSuppressed(suppressed);
+      }
+      throw e;
+    }
+  }
+
+  private IdListPaginator.Source fileSource(String shardId, long offset, long line) {
+    IdLineReader reader;
+    try {
+      reader = new IdLineReader(file, offset, line);
+    } catch (IOException e) {
+      throw new ReprocessException("shard " + shardId + ": opening '" + file + "' failed: " + e.getMessage(), e);
+    }
+    return new IdListPaginator.Source() {
+      @Override
+      public String next() throws IOException {
+        String id = reader.nextId();
+        if (id != null && timeuuidIds && !Timeuuids.isTimeuuid(id)) {
+          throw new ReprocessException(
+              "shard " + shardId + ": line " + reader.idLine() + " of '" + file + "' is '" + id
+                  + "', not a timeuuid: the file changed since it was split");
+        }
+        return id;
+      }
+
+      @Override
+      public void close() throws IOException {
+        reader.close();
+      }
+    };
+  }
+
+  /** The chunk's size: it is known for free. */
+  @Override
+  public OptionalLong estimateCount(Shard shard) {
+    try {
+      return OptionalLong.of(Long.parseLong(shard.property(PROPERTY_COUNT)));
+    } catch (RuntimeException e) {
+      return OptionalLong.empty();
+    }
+  }
+
+  /** E.g. {@code id list of 12000 ids} or {@code id file ids.txt}. */
+  @Override
+  public String describe() {
+    return file == null ? "id list of " + ids.size() + " ids" : "id file " + file;
+  }
+
+  /** Builds an {@link IdListSelector}. Mutable and not thread-safe; {@link #build()} does no I/O. */
+  public static final class Builder {
+    private Collection<String> ids;
+    private Path file;
+    private int chunkSize = 1000;
+    private String assetType;
+    private boolean timeuuidIds = true;
+
+    private Builder() {}
+
+    /** The ids, in reading order; copied by {@link #build()}. Exactly one of this and {@link #idsFile}. */
+    public Builder ids(Collection<String> ids) {
+      this.ids = ids;
+      return this;
+    }
+
+    /** A UTF-8 file with one id per line. Exactly one of this and {@link #ids}. */
+    public Builder idsFile(Path file) {
+      this.file = file;
+      return this;
+    }
+
+    /** Ids per shard, at least 1. Default 1000. */
+    public Builder chunkSize(int chunkSize) {
+      this.chunkSize = chunkSize;
+      return this;
+    }
+
+    /** The asset type of every id, or {@code null} (the default) when unknown. */
+    public Builder assetType(String assetType) {
+      this.assetType = assetType;
+      return this;
+    }
+
+    /** Whether every id must be a timeuuid (whose timestamp is the creation time). Default true. */
+    public Builder timeuuidIds(boolean timeuuidIds) {
+      this.timeuuidIds = timeuuidIds;
+      return this;
+    }
+
+    /**
+     * The selector. Checks a collection's ids; a file is read later, by {@link IdListSelector#shards()}.
+     *
+     * @throws IllegalArgumentException naming the option, the value and the rule
+     */
+    public IdListSelector build() {
+      if ((ids == null) == (file == null)) {
+        throw new IllegalArgumentException(
+            "ids and idsFile are " + (ids == null ? "both unset" : "both set") + ": exactly one of them must be set");
+      }
+      if (chunkSize < 1) {
+        throw new IllegalArgumentException("chunkSize is " + chunkSize + ": it must be at least 1");
+      }
+      if (assetType != null && assetType.isBlank()) {
+        throw new IllegalArgumentException("assetType is '" + assetType + "': it must be null or non-blank");
+      }
+      if (file != null) {
+        return new IdListSelector(null, file, chunkSize, assetType, timeuuidIds);
+      }
+      List<String> copy = new ArrayList<>(ids.size());
+      int i = 0;
+      for (String id : ids) {
+        if (id == null || id.isBlank()) {
+          throw new IllegalArgumentException("ids[" + i + "] is '" + id + "': it must be a non-blank id");
+        }
+        if (timeuuidIds && !Timeuuids.isTimeuuid(id)) {
+          throw new IllegalArgumentException(
+              "ids[" + i + "] is '" + id + "': it must be a timeuuid (or set timeuuidIds(false))");
+        }
+        copy.add(id);
+        i++;
+      }
+      return new IdListSelector(List.copyOf(copy), null, chunkSize, assetType, timeuuidIds);
+    }
+  }
+}

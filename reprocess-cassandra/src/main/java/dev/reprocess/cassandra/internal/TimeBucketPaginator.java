@@ -1,0 +1,103 @@
+package dev.reprocess.cassandra.internal;
+
+import com.datastax.oss.driver.api.core.CqlSession;
+import com.datastax.oss.driver.api.core.cql.AsyncResultSet;
+import com.datastax.oss.driver.api.core.cql.BoundStatement;
+import com.datastax.oss.driver.api.core.cql.PreparedStatement;
+import com.datastax.oss.driver.api.core.cql.Row;
+import dev.reprocess.AssetRef;
+import dev.reprocess.Cursor;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.CompletionStage;
+
+/**
+ * Reads one {@code (assetType, bucket)} partition in keyset order over its timeuuid column.
+ *
+ * <p>One query per shard (and per resume): {@code WHERE type = ? AND bucket = ? AND id >= ? AND
+ * id < ?}, paged by the driver, where the bounds are the window's edges for the first and last
+ * bucket of the window and the extreme timeuuids otherwise. Resuming from a cursor (the last id
+ * handed out) replaces the bound on the reading side: {@code id < cursor} newest first, {@code id
+ * > cursor} oldest first. The driver's paging within the query saves the per-page statement of a
+ * {@code LIMIT} loop and lets the next page be fetched while the current one is handled; the
+ * cursor stays the last id of the last page returned.
+ */
+public final class TimeBucketPaginator extends PrefetchingPaginator {
+  private final CqlSession session;
+  private final PreparedStatement fromInclusive; // ... id >= ? AND id < ?
+  private final PreparedStatement afterExclusive; // ... id > ? AND id < ? (oldest first, resuming)
+  private final boolean descending;
+  private final String shardId;
+  private final String assetType;
+  private final Object bucket;
+  private final UUID lower;
+  private final UUID upper;
+  private final int pageSize;
+  private final RowSettings rows;
+  private UUID position;
+
+  public TimeBucketPaginator(
+      CqlSession session,
+      PreparedStatement fromInclusive,
+      PreparedStatement afterExclusive,
+      boolean descending,
+      String shardId,
+      String assetType,
+      Object bucket,
+      UUID lower,
+      UUID upper,
+      UUID resumeAfter,
+      int pageSize,
+      RowSettings rows) {
+    this.session = session;
+    this.fromInclusive = fromInclusive;
+    this.afterExclusive = afterExclusive;
+    this.descending = descending;
+    this.shardId = shardId;
+    this.assetType = assetType;
+    this.bucket = bucket;
+    this.lower = lower;
+    this.upper = upper;
+    this.position = resumeAfter;
+    this.pageSize = pageSize;
+    this.rows = rows;
+  }
+
+  @Override
+  protected CompletionStage<AsyncResultSet> query() {
+    BoundStatement statement;
+    if (position == null) {
+      statement = fromInclusive.bind(assetType, bucket, lower, upper);
+    } else if (descending) {
+      statement = fromInclusive.bind(assetType, bucket, lower, position);
+    } else {
+      statement = afterExclusive.bind(assetType, bucket, position, upper);
+    }
+    return session.executeAsync(rows.apply(statement, pageSize));
+  }
+
+  @Override
+  protected void read(AsyncResultSet page, List<AssetRef> out) {
+    UUID last = null;
+    for (Row row : page.currentPage()) {
+      UUID id = Timeuuids.decode(row.getBytesUnsafe(0));
+      last = id;
+      if (rows.keep(row)) {
+        out.add(new AssetRef(id.toString(), assetType, Timeuuids.createdAt(id), rows.attributes(row)));
+      }
+    }
+    if (last != null) {
+      position = last;
+    }
+  }
+
+  @Override
+  protected Cursor cursor(boolean last) {
+    return position == null ? null : Cursor.of(position.toString());
+  }
+
+  @Override
+  protected String what() {
+    return "shard " + shardId;
+  }
+}
