@@ -71,6 +71,7 @@ public final class CassandraServer implements CassandraBackend, AutoCloseable {
         private String maxHeap = DEFAULT_MAX_HEAP;
         private Duration startTimeout = DEFAULT_START_TIMEOUT;
         private Path javaHome;
+        private boolean keepData;
 
         private Builder() {
         }
@@ -117,6 +118,15 @@ public final class CassandraServer implements CassandraBackend, AutoCloseable {
             return this;
         }
 
+        /**
+         * With {@link #directory(Path)}: keep what an earlier run left in that folder (data, logs) instead of emptying
+         * it, so the server restarts on its own data. Default false. Ignored without {@code directory}.
+         */
+        public Builder keepData(boolean keepData) {
+            this.keepData = keepData;
+            return this;
+        }
+
         public CassandraServer build() {
             return new CassandraServer(copy());
         }
@@ -135,6 +145,7 @@ public final class CassandraServer implements CassandraBackend, AutoCloseable {
             b.maxHeap = maxHeap;
             b.startTimeout = startTimeout;
             b.javaHome = javaHome;
+            b.keepData = keepData;
             return b;
         }
     }
@@ -162,7 +173,7 @@ public final class CassandraServer implements CassandraBackend, AutoCloseable {
         storagePort = options.storagePort != 0 ? options.storagePort : free[1];
         Ports.requireFree(nativePort, "cassandra native transport port");
         Ports.requireFree(storagePort, "cassandra storage port");
-        lease = options.directory != null ? InstanceDirs.leaseExactly(options.directory.toAbsolutePath())
+        lease = options.directory != null ? InstanceDirs.leaseExactly(options.directory.toAbsolutePath(), options.keepData)
                 : InstanceDirs.leaseUnder(options.baseDirectory != null ? options.baseDirectory.toAbsolutePath()
                 : InstanceDirs.defaultBase(System.getenv()), "cassandra");
         try {

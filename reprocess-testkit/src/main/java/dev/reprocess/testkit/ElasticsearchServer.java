@@ -74,6 +74,7 @@ public final class ElasticsearchServer implements ElasticsearchBackend, AutoClos
         private String heap = DEFAULT_HEAP;
         private Duration startTimeout = DEFAULT_START_TIMEOUT;
         private Path javaHome;
+        private boolean keepData;
         private String user;
 
         private Builder() {
@@ -130,6 +131,15 @@ public final class ElasticsearchServer implements ElasticsearchBackend, AutoClos
             return this;
         }
 
+        /**
+         * With {@link #directory(Path)}: keep what an earlier run left in that folder (data, logs) instead of emptying
+         * it, so the server restarts on its own data. Default false. Ignored without {@code directory}.
+         */
+        public Builder keepData(boolean keepData) {
+            this.keepData = keepData;
+            return this;
+        }
+
         public ElasticsearchServer build() {
             Builder b = new Builder();
             b.directory = directory;
@@ -140,6 +150,7 @@ public final class ElasticsearchServer implements ElasticsearchBackend, AutoClos
             b.startTimeout = startTimeout;
             b.javaHome = javaHome;
             b.user = user;
+            b.keepData = keepData;
             return new ElasticsearchServer(b);
         }
 
@@ -186,7 +197,7 @@ public final class ElasticsearchServer implements ElasticsearchBackend, AutoClos
         int transportPort = options.transportPort != 0 ? options.transportPort : free[1];
         Ports.requireFree(httpPort, "elasticsearch http port");
         Ports.requireFree(transportPort, "elasticsearch transport port");
-        lease = options.directory != null ? InstanceDirs.leaseExactly(options.directory.toAbsolutePath())
+        lease = options.directory != null ? InstanceDirs.leaseExactly(options.directory.toAbsolutePath(), options.keepData)
                 : InstanceDirs.leaseUnder(options.baseDirectory != null ? options.baseDirectory.toAbsolutePath()
                 : InstanceDirs.defaultBase(System.getenv()), "elasticsearch");
         try {
@@ -194,7 +205,7 @@ public final class ElasticsearchServer implements ElasticsearchBackend, AutoClos
             if (user != null && !Unix.canTraverse(user, instanceDir)) {
                 instanceDir = SHARED_FALLBACK.resolve("elasticsearch-"
                         + Integer.toHexString(lease.dir().toString().hashCode()));
-                if (Files.exists(instanceDir)) {
+                if (Files.exists(instanceDir) && !(options.keepData && options.directory != null)) {
                     deleteRecursively(instanceDir);
                 }
                 Files.createDirectories(instanceDir);

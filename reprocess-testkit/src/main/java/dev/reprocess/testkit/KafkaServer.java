@@ -64,6 +64,7 @@ public final class KafkaServer implements KafkaBackend, AutoCloseable {
         private String maxHeap = DEFAULT_MAX_HEAP;
         private Duration startTimeout = DEFAULT_START_TIMEOUT;
         private Path javaHome;
+        private boolean keepData;
 
         private Builder() {
         }
@@ -110,6 +111,15 @@ public final class KafkaServer implements KafkaBackend, AutoCloseable {
             return this;
         }
 
+        /**
+         * With {@link #directory(Path)}: keep what an earlier run left in that folder (data, logs) instead of emptying
+         * it, so the server restarts on its own data (the storage is formatted only when it holds no {@code meta.properties} yet). Default false. Ignored without {@code directory}.
+         */
+        public Builder keepData(boolean keepData) {
+            this.keepData = keepData;
+            return this;
+        }
+
         public KafkaServer build() {
             Builder b = new Builder();
             b.directory = directory;
@@ -119,6 +129,7 @@ public final class KafkaServer implements KafkaBackend, AutoCloseable {
             b.maxHeap = maxHeap;
             b.startTimeout = startTimeout;
             b.javaHome = javaHome;
+            b.keepData = keepData;
             return new KafkaServer(b);
         }
 
@@ -151,7 +162,7 @@ public final class KafkaServer implements KafkaBackend, AutoCloseable {
         controllerPort = options.controllerPort != 0 ? options.controllerPort : free[1];
         Ports.requireFree(port, "kafka broker port");
         Ports.requireFree(controllerPort, "kafka controller port");
-        lease = options.directory != null ? InstanceDirs.leaseExactly(options.directory.toAbsolutePath())
+        lease = options.directory != null ? InstanceDirs.leaseExactly(options.directory.toAbsolutePath(), options.keepData)
                 : InstanceDirs.leaseUnder(options.baseDirectory != null ? options.baseDirectory.toAbsolutePath()
                 : InstanceDirs.defaultBase(System.getenv()), "kafka");
         try {
@@ -162,7 +173,10 @@ public final class KafkaServer implements KafkaBackend, AutoCloseable {
             javaAndArgs = new ArrayList<>();
             javaAndArgs.add(java.java().toString());
             javaAndArgs.addAll(KafkaConfig.jvmArguments(layout, options.maxHeap, classpath));
-            format();
+            if (!(options.keepData && options.directory != null
+                    && Files.exists(layout.data().resolve("meta.properties")))) {
+                format();
+            }
             launch();
             return this;
         } catch (IOException e) {

@@ -79,12 +79,20 @@ public final class InstanceDirs {
 
     /** Locks exactly {@code dir} and empties it; fails when another running server holds it. */
     public static Lease leaseExactly(Path dir) {
+        return leaseExactly(dir, false);
+    }
+
+    /**
+     * Locks exactly {@code dir}, emptying it unless {@code keepContent} (a server restarted on the data an earlier
+     * run left there); fails when another running server holds it.
+     */
+    public static Lease leaseExactly(Path dir, boolean keepContent) {
         Lease lease = tryLease(dir);
         if (lease == null) {
             throw new BackendException(BackendException.Reason.OTHER, "folder " + dir
                     + " is used by another running server; choose another folder");
         }
-        return wipe(lease);
+        return keepContent ? lease : wipe(lease);
     }
 
     private static Lease tryLease(Path dir) {

@@ -115,8 +115,8 @@ public final class JavaRuntimes {
                 .toList();
         if (accepted.isEmpty()) {
             throw new BackendException(BackendException.Reason.JAVA_NOT_FOUND, requirement.server() + " needs "
-                    + requirement.rule() + " and none was found (looked at the running JVM, JAVA_HOME and "
-                    + scanDirs.get(0) + "/*); install one and set " + requirement.variables().get(0) + " to its home");
+                    + requirement.rule() + " and none was found (looked at the running JVM, JAVA_HOME"
+                    + (scanDirs.isEmpty() ? "" : " and " + scanDirs.get(0) + "/*") + "); install one and set " + requirement.variables().get(0) + " to its home");
         }
         if (requirement.preferNewest()) {
             // Among accepted ones, the newest feature version wins (Cassandra: 17 over 11; Elasticsearch: 25 over 21).
