@@ -1,0 +1,143 @@
+package dev.reprocess;
+
+import static dev.reprocess.Ids.ids;
+import static dev.reprocess.Waits.await;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.reprocess.checkpoint.InMemoryCheckpointStore;
+import dev.reprocess.testing.InMemorySelector;
+import dev.reprocess.testing.RecordingHandler;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+
+class CheckpointSemanticsTest {
+
+  @Test
+  void aCheckpointNeverPassesAPageWithAnEventNotFinal() {
+    CountDownLatch release = new CountDownLatch(1);
+    RecordingHandler handler = new RecordingHandler().beforeEach(e -> {
+      if (e.assetId().equals("a-3")) {
+        release.await();
+      }
+      return null;
+    });
+    InMemoryCheckpointStore store = new InMemoryCheckpointStore();
+    List<Cursor> written = new CopyOnWriteArrayList<>();
+    JobExecution execution = ReprocessJob.builder("page-final")
+        .selector(InMemorySelector.ofIds(ids(20), 1))
+        .handler(handler)
+        .pageSize(2)
+        .concurrency(8)
+        .checkpointStore(store)
+        .listener(new JobListener() {
+          @Override
+          public void onPageCompleted(String jobName, Shard shard, Checkpoint checkpoint) {
+            written.add(checkpoint.cursor());
+          }
+        })
+        .build()
+        .start();
+
+    // a-3 (page 2) hangs; page 3 (a-4, a-5) is read and handled meanwhile.
+    await().until(() -> handler.handledAssetIds().containsAll(List.of("a-2", "a-4", "a-5")));
+    Checkpoint cp = store.load("page-final").get("mem-0");
+    assertThat(cp.cursor()).isEqualTo(Cursor.of("2"));
+    assertThat(cp.succeeded()).isEqualTo(2);
+    // Two pages in flight at most: page 4 is not read while page 2 is unfinished.
+    assertThat(handler.events()).extracting(ReprocessEvent::assetId).doesNotContain("a-6", "a-7");
+
+    release.countDown();
+    JobReport report = execution.await(Duration.ofSeconds(30));
+    assertThat(report.status()).isEqualTo(JobStatus.COMPLETED);
+    List<Cursor> expected = new ArrayList<>();
+    for (int i = 2; i <= 20; i += 2) {
+      expected.add(Cursor.of(Integer.toString(i)));
+    }
+    assertThat(written).containsExactlyElementsOf(expected);
+    Checkpoint last = store.load("page-final").get("mem-0");
+    assertThat(last.state()).isEqualTo(Checkpoint.State.COMPLETED);
+    assertThat(last.selected()).isEqualTo(20);
+    assertThat(last.succeeded()).isEqualTo(20);
+  }
+
+  @Test
+  void theSinkIsFlushedAfterThePagesEventsAndBeforeItsCheckpoint() {
+    List<String> log = new CopyOnWriteArrayList<>();
+    AtomicInteger delivered = new AtomicInteger();
+    EventSink sink = new EventSink() {
+      @Override
+      public CompletionStage<Outcome> deliver(ReprocessEvent event) {
+        delivered.incrementAndGet();
+        // Completes later, on another thread, like a broker acknowledgement.
+        return CompletableFuture.supplyAsync(() -> Outcome.SUCCEEDED);
+      }
+
+      @Override
+      public void flush() {
+        log.add("flush after " + delivered.get());
+      }
+    };
+    InMemoryCheckpointStore memory = new InMemoryCheckpointStore();
+    CheckpointStore store = new CheckpointStore() {
+      @Override
+      public Map<String, Checkpoint> load(String jobName) {
+        return memory.load(jobName);
+      }
+
+      @Override
+      public void save(Checkpoint checkpoint) {
+        log.add("save " + checkpoint.cursor().value());
+        memory.save(checkpoint);
+      }
+
+      @Override
+      public void delete(String jobName) {
+        memory.delete(jobName);
+      }
+    };
+    JobReport report = ReprocessJob.builder("flush-first")
+        .selector(InMemorySelector.ofIds(ids(12), 1))
+        .sink(sink)
+        .pageSize(4)
+        .checkpointStore(store)
+        .build()
+        .run();
+    assertThat(report.status()).isEqualTo(JobStatus.COMPLETED);
+    List<String> saves = log.stream().filter(s -> s.startsWith("save")).toList();
+    assertThat(saves).containsExactly("save 4", "save 8", "save 12");
+    for (int i = 0; i < log.size(); i++) {
+      if (log.get(i).startsWith("save")) {
+        int cursor = Integer.parseInt(log.get(i).substring(5));
+        String before = log.get(i - 1);
+        assertThat(before).startsWith("flush after");
+        assertThat(Integer.parseInt(before.substring("flush after ".length())))
+            .as("events delivered when flushing before checkpoint %s", cursor)
+            .isGreaterThanOrEqualTo(cursor);
+      }
+    }
+    assertThat(log.get(log.size() - 1)).startsWith("flush");
+  }
+
+  @Test
+  void anExternalSinkIsFlushedButNeverClosedByTheJob() {
+    dev.reprocess.testing.RecordingSink sink = new dev.reprocess.testing.RecordingSink();
+    JobReport report = ReprocessJob.builder("external-sink")
+        .selector(InMemorySelector.ofIds(ids(10), 2))
+        .sink(sink)
+        .pageSize(3)
+        .build()
+        .run();
+    assertThat(report.status()).isEqualTo(JobStatus.COMPLETED);
+    assertThat(sink.assetIds()).containsExactlyInAnyOrderElementsOf(ids(10));
+    assertThat(sink.flushCount()).isGreaterThanOrEqualTo(4);
+    assertThat(sink.isClosed()).isFalse();
+  }
+}

@@ -1,0 +1,169 @@
+package dev.reprocess;
+
+import static dev.reprocess.Ids.ids;
+import static dev.reprocess.Waits.await;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
+import dev.reprocess.deadletter.InMemoryDeadLetterSink;
+import dev.reprocess.testing.InMemorySelector;
+import dev.reprocess.testing.ManualClock;
+import dev.reprocess.testing.RecordingHandler;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.time.Duration;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import org.junit.jupiter.api.Test;
+import org.slf4j.LoggerFactory;
+
+class ProgressMetricsLogsTest {
+
+  @Test
+  void progressShowsCountsRateAndEtaByTheJobsClock() {
+    ManualClock clock = new ManualClock();
+    CountDownLatch release = new CountDownLatch(1);
+    RecordingHandler handler = new RecordingHandler().beforeEach(e -> {
+      clock.advance(Duration.ofMillis(10));
+      if (e.assetId().equals("a-50")) {
+        release.await();
+      }
+      return null;
+    });
+    JobExecution execution = ReprocessJob.builder("eta")
+        .selector(InMemorySelector.ofIds(ids(100), 2))
+        .handler(handler)
+        .shardsInParallel(1)
+        .concurrency(1)
+        .pageSize(10)
+        .clock(clock)
+        .build()
+        .start();
+    await().until(() -> handler.count() == 51);
+
+    JobProgress p = execution.progress();
+    assertThat(p.status()).isEqualTo(JobStatus.RUNNING);
+    assertThat(p.processed()).isEqualTo(50);
+    assertThat(p.succeeded()).isEqualTo(50);
+    assertThat(p.inFlight()).isEqualTo(1);
+    assertThat(p.elapsed()).isEqualTo(Duration.ofMillis(510));
+    assertThat(p.ratePerSecond()).isCloseTo(50 / 0.51, org.assertj.core.data.Offset.offset(1e-6));
+    assertThat(p.estimatedTotal()).hasValue(100);
+    assertThat(p.eta()).hasValue(Duration.ofMillis(510));
+    assertThat(p.shards()).extracting(ShardProgress::shardId).containsExactly("mem-0", "mem-1");
+    assertThat(p.shards().get(0).state()).isEqualTo(ShardProgress.State.COMPLETED);
+    assertThat(p.shards().get(0).processed()).isEqualTo(50);
+    assertThat(p.shards().get(0).estimatedCount()).hasValue(50);
+    assertThat(p.shards().get(1).state()).isEqualTo(ShardProgress.State.RUNNING);
+    assertThat(p.shardsCompleted()).isEqualTo(1);
+
+    release.countDown();
+    JobReport report = execution.await(Duration.ofSeconds(30));
+    assertThat(report.duration()).isEqualTo(Duration.ofMillis(1000));
+    assertThat(report.ratePerSecond()).isEqualTo(100.0);
+  }
+
+  @Test
+  void metersAreNamedReprocessTaggedWithTheJobAndGaugesGoAwayAfterTheRun() {
+    SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    List<JobProgress> duringRun = new CopyOnWriteArrayList<>();
+    JobReport report = ReprocessJob.builder("metered")
+        .selector(InMemorySelector.ofIds(ids(40), 2))
+        .handler(new RecordingHandler().failFor(Set.of("a-1")).skipFor(Set.of("a-2", "a-3")))
+        .retry(RetryOptions.custom().maxAttempts(2).initialBackoff(Duration.ZERO).build())
+        .deadLetterSink(new InMemoryDeadLetterSink())
+        .meterRegistry(registry)
+        .listener(new JobListener() {
+          @Override
+          public void onPageCompleted(String jobName, Shard shard, Checkpoint checkpoint) {
+            assertThat(registry.find("reprocess.events.in_flight").tag("job", "metered").gauge()).isNotNull();
+            assertThat(registry.find("reprocess.shards.completed").tag("job", "metered").gauge()).isNotNull();
+            assertThat(registry.find("reprocess.concurrency.limit").tag("job", "metered").gauge().value()).isEqualTo(16);
+          }
+        })
+        .build()
+        .run();
+    assertThat(report.status()).isEqualTo(JobStatus.COMPLETED);
+    assertThat(count(registry, "reprocess.events.selected")).isEqualTo(40);
+    assertThat(count(registry, "reprocess.events.succeeded")).isEqualTo(37);
+    assertThat(count(registry, "reprocess.events.skipped")).isEqualTo(2);
+    assertThat(count(registry, "reprocess.events.failed")).isEqualTo(2);
+    assertThat(count(registry, "reprocess.events.retried")).isEqualTo(1);
+    assertThat(count(registry, "reprocess.events.dead_lettered")).isEqualTo(1);
+    assertThat(registry.get("reprocess.handler.latency").tag("job", "metered").timer().count()).isEqualTo(41);
+    assertThat(registry.find("reprocess.events.in_flight").gauge()).isNull();
+    assertThat(registry.find("reprocess.shards.completed").gauge()).isNull();
+  }
+
+  private static double count(SimpleMeterRegistry registry, String name) {
+    return registry.get(name).tag("job", "metered").counter().count();
+  }
+
+  @Test
+  void listenersHearTheJobInOrderAndLogsStartWithTheJobName() {
+    Logger root = (Logger) LoggerFactory.getLogger("dev.reprocess");
+    Level before = root.getLevel();
+    ListAppender<ILoggingEvent> appender = new ListAppender<>();
+    appender.start();
+    root.addAppender(appender);
+    root.setLevel(Level.TRACE);
+    List<String> heard = new CopyOnWriteArrayList<>();
+    try {
+      ReprocessJob.builder("logged")
+          .selector(InMemorySelector.ofIds(ids(4), 1))
+          .handler(new RecordingHandler())
+          .pageSize(2)
+          .listener(new JobListener() {
+            @Override
+            public void onJobStarted(String jobName, List<Shard> shards) {
+              heard.add("job started " + shards.size());
+            }
+
+            @Override
+            public void onShardStarted(String jobName, Shard shard, Checkpoint resumedFrom) {
+              heard.add("shard started " + shard.id());
+            }
+
+            @Override
+            public void onPageCompleted(String jobName, Shard shard, Checkpoint checkpoint) {
+              heard.add("page " + checkpoint.cursor().value());
+            }
+
+            @Override
+            public void onShardCompleted(String jobName, Shard shard, Checkpoint checkpoint) {
+              heard.add("shard completed " + shard.id());
+            }
+
+            @Override
+            public void onJobFinished(JobReport report) {
+              heard.add("job finished " + report.status());
+            }
+          })
+          .listener(new JobListener() {
+            @Override
+            public void onPageCompleted(String jobName, Shard shard, Checkpoint checkpoint) {
+              throw new IllegalStateException("a broken listener changes nothing");
+            }
+          })
+          .build()
+          .run();
+    } finally {
+      root.detachAppender(appender);
+      root.setLevel(before);
+    }
+    assertThat(heard).containsExactly("job started 1", "shard started mem-0", "page 2", "page 4",
+        "shard completed mem-0", "job finished COMPLETED");
+    List<ILoggingEvent> events = appender.list.stream()
+        .filter(e -> e.getLoggerName().startsWith("dev.reprocess")).toList();
+    assertThat(events).isNotEmpty()
+        .allSatisfy(e -> assertThat(e.getFormattedMessage()).startsWith("job 'logged': "));
+    assertThat(events).filteredOn(e -> e.getFormattedMessage().contains("delivering asset"))
+        .hasSize(4).allSatisfy(e -> assertThat(e.getLevel()).isEqualTo(Level.TRACE));
+    assertThat(events).filteredOn(e -> e.getLevel() == Level.WARN)
+        .extracting(ILoggingEvent::getFormattedMessage).anySatisfy(m -> assertThat(m).contains("listener"));
+  }
+}
