@@ -66,4 +66,26 @@ class JobRunTest {
     assertThat(report.retried()).isEqualTo(6);
     assertThat(report.succeeded()).isEqualTo(97);
   }
+
+  @Test
+  void adaptiveConcurrencyRunsEveryAssetWithinItsBound() {
+    RecordingHandler handler = new RecordingHandler();
+    java.util.concurrent.atomic.AtomicInteger maxSeen = new java.util.concurrent.atomic.AtomicInteger();
+    java.util.concurrent.atomic.AtomicInteger running = new java.util.concurrent.atomic.AtomicInteger();
+    handler.beforeEach(e -> {
+      maxSeen.accumulateAndGet(running.incrementAndGet(), Math::max);
+      running.decrementAndGet();
+      return null;
+    });
+    JobReport report = ReprocessJob.builder("adaptive")
+        .selector(InMemorySelector.ofIds(ids(2000), 4))
+        .handler(handler)
+        .concurrency(8)
+        .adaptiveConcurrency(true)
+        .build()
+        .run();
+    assertThat(report.status()).isEqualTo(JobStatus.COMPLETED);
+    assertThat(handler.distinctHandledAssetIds()).hasSize(2000);
+    assertThat(maxSeen.get()).isBetween(1, 8);
+  }
 }

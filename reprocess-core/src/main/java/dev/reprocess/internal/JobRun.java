@@ -231,7 +231,16 @@ public final class JobRun {
     } catch (Throwable t) {
       fail(t instanceof CompletionException && t.getCause() != null ? t.getCause() : t);
     } finally {
-      finish(selector);
+      try {
+        finish(selector);
+      } catch (Throwable t) {
+        // Never leave run() or await() waiting: report what is known.
+        LOG.error("{}could not finish cleanly: {}", prefix, t.toString(), t);
+        completion.complete(new JobReport(name, JobStatus.FAILED, selected.sum(), succeeded.sum(),
+            skipped.sum(), failed.sum(), retried.sum(), deadLettered.sum(), elapsed(), 0, Map.of(),
+            deadLetterSink.describe(), (int) shardsCompleted(), shardStates.size(),
+            failure.get() != null ? failure.get() : t));
+      }
     }
   }
 
