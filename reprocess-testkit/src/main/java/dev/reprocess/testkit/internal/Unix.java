@@ -12,7 +12,6 @@ import java.nio.file.attribute.PosixFilePermission;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
@@ -158,9 +157,5 @@ public final class Unix {
             Thread.currentThread().interrupt();
             return Optional.empty();
         }
-    }
-
-    static Map<String, String> env() {
-        return System.getenv();
     }
 }

@@ -1,0 +1,16 @@
+/**
+ * Real Cassandra, Kafka and Elasticsearch servers for tests and demos, started as child processes from Maven Central
+ * artifacts, no Docker needed.
+ *
+ * <ul>
+ *   <li>{@link dev.reprocess.testkit.TestBackends}: JUnit 5 extension giving tests one shared
+ *       {@link dev.reprocess.testkit.CassandraBackend}, {@link dev.reprocess.testkit.KafkaBackend} and
+ *       {@link dev.reprocess.testkit.ElasticsearchBackend} per JVM, or the servers named by {@code REPROCESS_*}.</li>
+ *   <li>{@link dev.reprocess.testkit.CassandraServer}, {@link dev.reprocess.testkit.KafkaServer},
+ *       {@link dev.reprocess.testkit.ElasticsearchServer}: the launchers, for dedicated servers or a main program.</li>
+ *   <li>{@link dev.reprocess.testkit.StartBackends}: starts all three and keeps them running for sharing.</li>
+ * </ul>
+ *
+ * <p>Failures are {@link dev.reprocess.testkit.BackendException}s whose first line says what went wrong.
+ */
+package dev.reprocess.testkit;
