@@ -1,0 +1,207 @@
+package dev.reprocess.cassandra;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.datastax.oss.driver.api.core.CqlSession;
+import com.datastax.oss.driver.api.core.cql.PreparedStatement;
+import com.datastax.oss.driver.api.core.cql.SimpleStatement;
+import com.datastax.oss.driver.api.core.servererrors.ReadTimeoutException;
+import dev.reprocess.AssetRef;
+import dev.reprocess.Cursor;
+import dev.reprocess.JobReport;
+import dev.reprocess.Page;
+import dev.reprocess.Paginator;
+import dev.reprocess.ReprocessEvent;
+import dev.reprocess.ReprocessJob;
+import dev.reprocess.Shard;
+import dev.reprocess.cassandra.it.Cassandra;
+import dev.reprocess.cassandra.it.Dataset;
+import dev.reprocess.cassandra.it.Dataset.Asset;
+import dev.reprocess.testing.RecordingHandler;
+import dev.reprocess.testkit.TestBackends;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+/** Full-table scans by token range, on the payload table and on the clustered selection table. */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class TokenRangeSelectorIT {
+  private static final List<String> TYPES = List.of("image/png", "image/gif");
+
+  private CqlSession session;
+  private String keyspace;
+  private String assets;
+  private String byBucket;
+  private Dataset data;
+  private Map<String, Asset> byId;
+
+  @BeforeAll
+  void load() {
+    session = Cassandra.session(TestBackends.cassandra());
+    keyspace = Cassandra.newKeyspace(session, "tokens");
+    CassandraSchema.createReferenceSchema(session, keyspace, 1, BucketType.DATE);
+    assets = keyspace + "." + CassandraSchema.ASSETS;
+    byBucket = keyspace + "." + CassandraSchema.ASSETS_BY_TYPE_BUCKET;
+    data = Dataset.generate(21, TYPES, Instant.parse("2024-01-01T00:00:00Z"), 20, 20_000);
+    byId = data.assets().stream().collect(Collectors.toMap(Asset::idText, Function.identity()));
+    PreparedStatement insertAsset = session.prepare(
+        "INSERT INTO " + assets + " (asset_id, asset_type, bucket, created_at, metadata) VALUES (?, ?, ?, ?, ?)");
+    data.load(session, insertAsset,
+        a -> new Object[] {a.id(), a.type(), bucket(a), a.createdAt(), Map.of("size", Integer.toString(a.id().hashCode() & 0xfff))},
+        Asset::id);
+    PreparedStatement insertByBucket = session.prepare(
+        "INSERT INTO " + byBucket + " (asset_type, bucket, asset_id) VALUES (?, ?, ?)");
+    data.load(session, insertByBucket, a -> new Object[] {a.type(), bucket(a), a.id()}, a -> a.type() + bucket(a));
+  }
+
+  @AfterAll
+  void drop() {
+    if (session != null) {
+      Cassandra.dropKeyspace(session, keyspace);
+      session.close();
+    }
+  }
+
+  private static Object bucket(Asset a) {
+    return Bucketing.daily().valueFor(a.createdAt(), BucketType.DATE);
+  }
+
+  /** {@code SELECT count(*)} over the whole table; a count is one long read, so a server-side timeout is tried again. */
+  private long count(String table) {
+    SimpleStatement count = SimpleStatement.newInstance("SELECT count(*) FROM " + table).setTimeout(Duration.ofSeconds(60));
+    for (int attempt = 1; ; attempt++) {
+      try {
+        return session.execute(count).one().getLong(0);
+      } catch (ReadTimeoutException e) {
+        if (attempt == 3) {
+          throw e;
+        }
+      }
+    }
+  }
+
+  @Test
+  void aScanVisitsExactlyAsManyRowsAsCountStar() {
+    RecordingHandler handler = new RecordingHandler();
+    JobReport report = ReprocessJob.builder("token-scan")
+        .selector(TokenRangeSelector.builder(session).table(assets).assetTypeColumn("asset_type").splits(40).build())
+        .handler(handler)
+        .pageSize(700)
+        .build()
+        .run()
+        .throwIfFailed();
+    long count = count(assets);
+    assertThat(count).isEqualTo(data.assets().size());
+    assertThat(report.selected()).isEqualTo(count);
+    assertThat(handler.handledAssetIds()).hasSize((int) count);
+    assertThat(handler.distinctHandledAssetIds()).isEqualTo(byId.keySet());
+    for (ReprocessEvent e : handler.handled()) {
+      assertThat(e.assetType()).isEqualTo(byId.get(e.assetId()).type());
+    }
+  }
+
+  @Test
+  void aClusteredTableYieldsEveryRow() {
+    TokenRangeSelector selector = TokenRangeSelector.builder(session).table(byBucket).build();
+    List<AssetRef> read = new ArrayList<>();
+    for (Shard shard : selector.shards()) {
+      read.addAll(readRange(selector, shard, null, 333));
+    }
+    assertThat((long) read.size()).isEqualTo(count(byBucket));
+    assertThat(read).allSatisfy(r -> {
+      assertThat(r.assetType()).isNull();
+      assertThat(r.createdAt()).isEqualTo(byId.get(r.assetId()).createdAt());
+    });
+    assertThat(read.stream().map(AssetRef::assetId).collect(Collectors.toSet())).isEqualTo(byId.keySet());
+  }
+
+  @Test
+  void rangesComeFromTheRingSplitToTheChosenCountAndCoverItOnce() {
+    TokenRangeSelector ring = TokenRangeSelector.builder(session).table(assets).build();
+    int ringRanges = session.getMetadata().getTokenMap().orElseThrow().getTokenRanges().size();
+    List<Shard> own = ring.shards();
+    // The range that wraps around the end of the ring is unwrapped into two.
+    assertThat(own.size()).isBetween(ringRanges, ringRanges + 1);
+    List<Shard> split = TokenRangeSelector.builder(session).table(assets).splits(100).build().shards();
+    assertThat(split.size()).isBetween(100, 101);
+    assertThat(split.stream().map(Shard::id).distinct().count()).isEqualTo(split.size());
+    assertThat(split.stream().filter(s -> !s.properties().containsKey(TokenRangeSelector.PROPERTY_END))).hasSize(1);
+  }
+
+  @Test
+  void aRangeResumesFromItsPagingStateAndRefusesAnotherRangesCursor() {
+    TokenRangeSelector selector = TokenRangeSelector.builder(session).table(assets).splits(4).build();
+    List<Shard> shards = selector.shards();
+    Shard shard = shards.stream().max((a, b) -> Integer.compare(
+        readRange(selector, a, null, 1000).size(), readRange(selector, b, null, 1000).size())).orElseThrow();
+    List<AssetRef> all = readRange(selector, shard, null, 250);
+    assertThat(all.size()).isGreaterThan(750);
+    Cursor cursor;
+    try (Paginator p = selector.open(shard, null, 250)) {
+      p.nextPage();
+      cursor = p.nextPage().cursor();
+    }
+    assertThat(readRange(selector, shard, cursor, 250)).isEqualTo(all.subList(500, all.size()));
+
+    Shard other = shards.stream().filter(s -> !s.equals(shard)).findFirst().orElseThrow();
+    assertThatThrownBy(() -> selector.open(other, cursor, 250))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("belongs to token range");
+
+    // The cursor of a finished range yields nothing more.
+    Cursor end;
+    try (Paginator p = selector.open(shard, null, 100_000)) {
+      Page page = p.nextPage();
+      assertThat(page.last()).isTrue();
+      end = page.cursor();
+    }
+    try (Paginator p = selector.open(shard, end, 250)) {
+      Page page = p.nextPage();
+      assertThat(page.assets()).isEmpty();
+      assertThat(page.last()).isTrue();
+    }
+  }
+
+  @Test
+  void theRowFilterAndSelectedColumnsWorkOnAScan() {
+    TokenRangeSelector selector = TokenRangeSelector.builder(session).table(assets)
+        .assetTypeColumn("asset_type")
+        .selectColumns("metadata", "bucket")
+        .rowFilter(row -> "image/gif".equals(row.getString("asset_type")))
+        .build();
+    List<AssetRef> read = new ArrayList<>();
+    for (Shard shard : selector.shards()) {
+      read.addAll(readRange(selector, shard, null, 500));
+    }
+    Set<String> gifs = data.assets().stream().filter(a -> a.type().equals("image/gif")).map(Asset::idText)
+        .collect(Collectors.toSet());
+    assertThat(read.stream().map(AssetRef::assetId).collect(Collectors.toSet())).isEqualTo(gifs);
+    assertThat(read).allSatisfy(r -> {
+      assertThat(r.attributes().get("bucket")).isEqualTo(bucket(byId.get(r.assetId())).toString());
+      assertThat(r.attributes().get("metadata")).startsWith("{size=");
+    });
+  }
+
+  private static List<AssetRef> readRange(TokenRangeSelector selector, Shard shard, Cursor from, int pageSize) {
+    List<AssetRef> out = new ArrayList<>();
+    try (Paginator p = selector.open(shard, from, pageSize)) {
+      Page page;
+      do {
+        page = p.nextPage();
+        out.addAll(page.assets());
+      } while (!page.last());
+    }
+    return out;
+  }
+}
