@@ -116,7 +116,8 @@ class KafkaServerIT {
 
     @Test
     void restartKeepsPortAndData(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
-        try (KafkaServer server = KafkaServer.builder().directory(dir.resolve("kafka")).start()) {
+        KafkaServer server = KafkaServer.builder().directory(dir.resolve("kafka")).start();
+        try {
             String bootstrap = server.bootstrapServers();
             String topic = "restart-" + UUID.randomUUID();
             Map<String, Object> producerConfig = Map.of(
@@ -156,6 +157,8 @@ class KafkaServerIT {
             server.close();
             assertThat(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)).isFalse();
             server.close(); // idempotent
+        } finally {
+            server.close();
         }
     }
 

@@ -287,8 +287,13 @@ public final class ServerArtifacts {
             try {
                 Files.createDirectories(dir);
                 try (FileChannel channel = FileChannel.open(dir.resolve(".lock"), StandardOpenOption.CREATE,
-                        StandardOpenOption.WRITE); FileLock ignored = channel.lock()) {
-                    return action.run();
+                        StandardOpenOption.WRITE)) {
+                    FileLock lock = channel.lock();
+                    try {
+                        return action.run();
+                    } finally {
+                        lock.release();
+                    }
                 }
             } catch (IOException e) {
                 throw new BackendException(BackendException.Reason.ARTIFACTS, "could not lock " + dir + ": " + e, e);
