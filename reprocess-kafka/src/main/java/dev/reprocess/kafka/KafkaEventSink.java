@@ -15,6 +15,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.atomic.LongAdder;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
@@ -68,9 +70,9 @@ public final class KafkaEventSink implements EventSink {
   private final boolean verifyTopic;
   private final Duration readyTimeout;
   private final Duration closeTimeout;
-  private final AtomicLong inFlight = new AtomicLong();
-  private final AtomicLong acknowledged = new AtomicLong();
-  private final AtomicLong failed = new AtomicLong();
+  private final AtomicReference<Epoch> epoch = new AtomicReference<>(new Epoch(null));
+  private final LongAdder acknowledged = new LongAdder();
+  private final LongAdder failed = new LongAdder();
   private final AtomicBoolean closed = new AtomicBoolean();
   private final Object verifyLock = new Object();
   private volatile boolean verified;
@@ -103,53 +105,102 @@ public final class KafkaEventSink implements EventSink {
       return CompletableFuture.failedFuture(notReady);
     }
     CompletableFuture<Outcome> stage = new CompletableFuture<>();
-    inFlight.incrementAndGet();
+    Epoch e = Epoch.enter(epoch);
     try {
       producer.send(Records.eventRecord(topic, event), (metadata, error) -> {
-        inFlight.decrementAndGet();
+        e.pending.decrementAndGet();
         if (error == null) {
-          acknowledged.incrementAndGet();
+          acknowledged.increment();
           stage.complete(Outcome.SUCCEEDED);
         } else {
-          failed.incrementAndGet();
+          failed.increment();
           stage.completeExceptionally(classify(event, error));
         }
       });
-    } catch (RuntimeException e) {
-      inFlight.decrementAndGet();
-      failed.incrementAndGet();
-      stage.completeExceptionally(classify(event, e));
+    } catch (RuntimeException ex) {
+      e.pending.decrementAndGet();
+      failed.increment();
+      stage.completeExceptionally(classify(event, ex));
     }
     return stage;
   }
 
   /**
-   * Flushes the producer, then checks that every event delivered so far was acknowledged or
-   * failed (its stage completed).
+   * Flushes the producer, then checks that every event delivered before this call was
+   * acknowledged or failed (its stage completed). Events delivered concurrently by other threads
+   * are not waited for. Safe to call from several threads.
    *
-   * @throws ReprocessException if sends are still unacknowledged after the flush
+   * @throws ReprocessException if sends delivered before the call are still unacknowledged after
+   *     the flush
    */
   @Override
   public void flush() {
-    try {
-      producer.flush();
-    } catch (KafkaException e) {
-      throw new ReprocessException(describe() + ": flush failed: " + e, e);
+    Epoch before;
+    do {
+      before = epoch.get();
+    } while (!epoch.compareAndSet(before, new Epoch(before)));
+    long unsettled = 0;
+    for (int round = 0; round < 3; round++) {
+      try {
+        producer.flush();
+      } catch (KafkaException e) {
+        throw new ReprocessException(describe() + ": flush failed: " + e, e);
+      }
+      unsettled = Epoch.unsettled(before);
+      if (unsettled == 0) {
+        return;
+      }
     }
-    long pending = inFlight.get();
-    if (pending > 0) {
-      throw new ReprocessException(describe() + ": " + pending + " events are still unacknowledged after flush");
+    throw new ReprocessException(describe() + ": " + unsettled + " events are still unacknowledged after flush");
+  }
+
+  /**
+   * The sends delivered between two flushes. {@link #flush()} swaps in a new epoch, flushes the
+   * producer, and checks that the old epoch and every one before it has no send left; a deliver
+   * that raced with the swap moves itself to the new epoch.
+   */
+  private static final class Epoch {
+    final AtomicLong pending = new AtomicLong();
+    volatile Epoch previous;
+    volatile boolean settled;
+
+    Epoch(Epoch previous) {
+      this.previous = previous;
+    }
+
+    static Epoch enter(AtomicReference<Epoch> current) {
+      while (true) {
+        Epoch e = current.get();
+        e.pending.incrementAndGet();
+        if (current.get() == e) {
+          return e;
+        }
+        e.pending.decrementAndGet();
+      }
+    }
+
+    /** Sends left in this epoch and the ones before it; marks them settled when none is. */
+    static long unsettled(Epoch newest) {
+      long left = 0;
+      for (Epoch e = newest; e != null && !e.settled; e = e.previous) {
+        left += e.pending.get();
+      }
+      if (left == 0 && newest != null) {
+        newest.settled = true;
+        newest.previous = null;
+      }
+      return left;
     }
   }
 
   /** Events the broker acknowledged so far. */
   public long acknowledged() {
-    return acknowledged.get();
+    return acknowledged.sum();
   }
 
   /** Events whose send failed so far. */
   public long failed() {
-    return failed.get();
+    return failed.sum();
   }
 
   /** The topic events go to. */

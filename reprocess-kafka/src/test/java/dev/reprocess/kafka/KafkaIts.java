@@ -1,0 +1,106 @@
+package dev.reprocess.kafka;
+
+import static org.awaitility.Awaitility.await;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ExecutionException;
+import java.util.stream.Collectors;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+
+/** What the integration tests share: unique topic names, offsets, reading a topic to its end. */
+final class KafkaIts {
+  private KafkaIts() {}
+
+  static dev.reprocess.ReprocessEvent event(String job, String assetId) {
+    return TestSupport.event(job, assetId);
+  }
+
+  static String unique(String prefix) {
+    return prefix + "-" + UUID.randomUUID().toString().substring(0, 8);
+  }
+
+  static void createTopics(String bootstrap, String events, int partitions) {
+    KafkaTopics.ensureTopics(bootstrap, Map.of(), List.of(
+        TopicSpec.of(events, partitions, 1),
+        TopicSpec.of(events + KafkaReprocessWorker.RETRY_TOPIC_SUFFIX, partitions, 1),
+        TopicSpec.of(events + KafkaReprocessWorker.DEAD_LETTER_TOPIC_SUFFIX, 1, 1)), Duration.ofSeconds(60));
+  }
+
+  static Map<TopicPartition, Long> endOffsets(Admin admin, String topic) throws ExecutionException, InterruptedException {
+    int partitions = admin.describeTopics(List.of(topic)).allTopicNames().get().get(topic).partitions().size();
+    Map<TopicPartition, OffsetSpec> request = new HashMap<>();
+    for (int p = 0; p < partitions; p++) {
+      request.put(new TopicPartition(topic, p), OffsetSpec.latest());
+    }
+    Map<TopicPartition, Long> out = new HashMap<>();
+    admin.listOffsets(request).all().get().forEach((tp, info) -> out.put(tp, info.offset()));
+    return out;
+  }
+
+  static Map<TopicPartition, Long> committed(Admin admin, String group) throws ExecutionException, InterruptedException {
+    Map<TopicPartition, OffsetAndMetadata> offsets = admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get();
+    Map<TopicPartition, Long> out = new HashMap<>();
+    offsets.forEach((tp, om) -> {
+      if (om != null) {
+        out.put(tp, om.offset());
+      }
+    });
+    return out;
+  }
+
+  /** Waits until the group's committed offset equals the end offset on every partition of the topics. */
+  static void awaitCommittedAtEnd(Admin admin, String group, Duration atMost, String... topics) {
+    await().atMost(atMost).pollInterval(Duration.ofMillis(200)).until(() -> {
+      Map<TopicPartition, Long> committed = committed(admin, group);
+      for (String topic : topics) {
+        for (Map.Entry<TopicPartition, Long> e : endOffsets(admin, topic).entrySet()) {
+          long end = e.getValue();
+          if (end > 0 && !Long.valueOf(end).equals(committed.get(e.getKey()))) {
+            return false;
+          }
+        }
+      }
+      return true;
+    });
+  }
+
+  static long count(Admin admin, String topic) throws ExecutionException, InterruptedException {
+    return endOffsets(admin, topic).values().stream().mapToLong(Long::longValue).sum();
+  }
+
+  /** Every record of the topic up to its current end. */
+  static List<ConsumerRecord<byte[], byte[]>> readAll(String bootstrap, String topic) {
+    Map<String, Object> config = Map.of("bootstrap.servers", bootstrap,
+        "key.deserializer", ByteArrayDeserializer.class.getName(),
+        "value.deserializer", ByteArrayDeserializer.class.getName(),
+        "enable.auto.commit", false);
+    List<ConsumerRecord<byte[], byte[]>> out = new ArrayList<>();
+    try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(config)) {
+      Set<TopicPartition> partitions = consumer.partitionsFor(topic, Duration.ofSeconds(30)).stream()
+          .map(p -> new TopicPartition(topic, p.partition())).collect(Collectors.toSet());
+      consumer.assign(partitions);
+      consumer.seekToBeginning(partitions);
+      Map<TopicPartition, Long> end = consumer.endOffsets(partitions, Duration.ofSeconds(30));
+      long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+      while (partitions.stream().anyMatch(tp -> consumer.position(tp) < end.get(tp))) {
+        if (System.nanoTime() > deadline) {
+          throw new AssertionError("could not read " + topic + " to its end " + end);
+        }
+        consumer.poll(Duration.ofMillis(200)).forEach(out::add);
+      }
+    }
+    return out;
+  }
+}
