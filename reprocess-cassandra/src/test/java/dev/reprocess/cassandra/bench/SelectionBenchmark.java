@@ -46,7 +46,8 @@ import java.util.function.ToLongFunction;
  * </pre>
  *
  * <p>System properties: {@code bench.assets} (default 300000), {@code bench.pageSize} (500),
- * {@code bench.warmups} (2), {@code bench.runs} (5). Without {@code REPROCESS_CASSANDRA} the
+ * {@code bench.warmups} (2), {@code bench.runs} (8). The variants run round-robin, in a
+ * rotating order. Without {@code REPROCESS_CASSANDRA} the
  * testkit starts a Cassandra for the run.
  */
 public final class SelectionBenchmark {
@@ -76,7 +77,7 @@ public final class SelectionBenchmark {
     int assets = Integer.getInteger("bench.assets", 300_000);
     int pageSize = Integer.getInteger("bench.pageSize", 500);
     int warmups = Integer.getInteger("bench.warmups", 2);
-    int runs = Integer.getInteger("bench.runs", 5);
+    int runs = Integer.getInteger("bench.runs", 8);
     try (CqlSession session = Cassandra.session(TestBackends.cassandra())) {
       String keyspace = Cassandra.newKeyspace(session, "bench");
       try {
@@ -116,9 +117,11 @@ public final class SelectionBenchmark {
 
     int[] parallelisms = {1, 4};
     Map<String, List<Double>> rates = new LinkedHashMap<>();
+    List<Map.Entry<String, ToLongFunction<Integer>>> order = new ArrayList<>(variants.entrySet());
     for (int round = 0; round < warmups + runs; round++) {
+      Collections.rotate(order, 1); // each variant takes every position in turn: no order bias
       for (int parallel : parallelisms) {
-        for (Map.Entry<String, ToLongFunction<Integer>> v : variants.entrySet()) {
+        for (Map.Entry<String, ToLongFunction<Integer>> v : order) {
           long start = System.nanoTime();
           long ids = v.getValue().applyAsLong(parallel);
           double seconds = (System.nanoTime() - start) / 1e9;
