@@ -1,0 +1,239 @@
+package dev.reprocess.bench;
+
+import dev.reprocess.Outcome;
+import dev.reprocess.ReprocessEvent;
+import dev.reprocess.json.EventJson;
+import dev.reprocess.kafka.KafkaEventSink;
+import dev.reprocess.kafka.KafkaHeaders;
+import dev.reprocess.kafka.KafkaReprocessWorker;
+import dev.reprocess.kafka.KafkaTopics;
+import dev.reprocess.kafka.TopicSpec;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+
+/**
+ * Case 3: {@link KafkaEventSink} against a plain {@link KafkaProducer} loop with the settings the
+ * sink uses (idempotent, {@code acks=all}, byte arrays, defaults otherwise) and the same records
+ * (key = asset id, JSON value, the three event headers), each serialising the event inside the
+ * timed loop; and {@link KafkaReprocessWorker} with a no-op handler against a plain {@link
+ * KafkaConsumer} loop (new group, earliest, manual async commits), reading the same topic, timed
+ * from the first record (or event) to the last, so group joins are not counted.
+ */
+final class KafkaCases {
+  static final double SINK_GOAL = 0.9;
+  static final double WORKER_GOAL = 0.8;
+  static final Duration TOPIC_TIMEOUT = Duration.ofSeconds(60);
+
+  private KafkaCases() {}
+
+  static void run(Options o, String bootstrap, Results results) throws Exception {
+    String prefix = "bench-" + UUID.randomUUID().toString().substring(0, 8);
+    List<ReprocessEvent> events = events(o.kafkaEvents);
+    int recordSize = EventJson.toBytes(events.get(0)).length;
+    List<String> topics = new ArrayList<>();
+    try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrap))) {
+      Rounds producing = new Rounds("kafka");
+      producing.add("KafkaEventSink", r -> {
+        String topic = prefix + "-sink-" + r;
+        create(admin, topics, List.of(TopicSpec.of(topic, o.kafkaPartitions, 1)));
+        return sink(bootstrap, topic, events);
+      });
+      producing.add("plain KafkaProducer loop", r -> {
+        String topic = prefix + "-plain-" + r;
+        create(admin, topics, List.of(TopicSpec.of(topic, o.kafkaPartitions, 1)));
+        return plainProducer(bootstrap, topic, events);
+      });
+      producing.run(o.warmups, o.runs);
+      delete(admin, topics);
+
+      String source = prefix + "-source";
+      create(admin, topics, List.of(TopicSpec.of(source, o.kafkaPartitions, 1),
+          TopicSpec.of(source + KafkaReprocessWorker.RETRY_TOPIC_SUFFIX, o.kafkaPartitions, 1),
+          TopicSpec.of(source + KafkaReprocessWorker.DEAD_LETTER_TOPIC_SUFFIX, 1, 1)));
+      sink(bootstrap, source, events);
+      int total = events.size(); // sink() keeps the first event out of the timing, but sends it too
+      Rounds consuming = new Rounds("kafka");
+      consuming.add("KafkaReprocessWorker, no-op handler", r -> worker(bootstrap, source, total));
+      consuming.add("plain KafkaConsumer loop", r -> plainConsumer(bootstrap, source, total, false));
+      consuming.add("plain KafkaConsumer loop + JSON decode", r -> plainConsumer(bootstrap, source, total, true));
+      consuming.run(o.warmups, o.runs);
+      delete(admin, topics);
+
+      String c = String.format("3. Kafka, %,d events of %d B, %d partitions", o.kafkaEvents, recordSize,
+          o.kafkaPartitions);
+      double producer = producing.median("plain KafkaProducer loop");
+      double sink = producing.median("KafkaEventSink");
+      results.add(c, "plain KafkaProducer loop (baseline)", producer, "events/s", 1.0, null);
+      results.add(c, "KafkaEventSink", sink, "events/s", sink / producer, SINK_GOAL);
+      double consumer = consuming.median("plain KafkaConsumer loop");
+      double decode = consuming.median("plain KafkaConsumer loop + JSON decode");
+      double worker = consuming.median("KafkaReprocessWorker, no-op handler");
+      results.add(c, "plain KafkaConsumer loop (baseline)", consumer, "events/s", 1.0, null);
+      results.add(c, "KafkaReprocessWorker, no-op handler, concurrency 16", worker, "events/s", worker / consumer,
+          WORKER_GOAL);
+      results.add(c, "plain KafkaConsumer loop + JSON decode (for reference)", decode, "events/s", decode / consumer,
+          null);
+    }
+  }
+
+  static void create(Admin admin, List<String> created, List<TopicSpec> specs) {
+    KafkaTopics.ensureTopics(admin, specs, TOPIC_TIMEOUT);
+    specs.forEach(s -> created.add(s.name()));
+  }
+
+  static void delete(Admin admin, List<String> topics) {
+    if (topics.isEmpty()) {
+      return;
+    }
+    try {
+      admin.deleteTopics(topics).all().get();
+    } catch (Exception e) {
+      Log.info("deleting topics %s failed: %s", topics, e);
+    }
+    topics.clear();
+  }
+
+  static List<ReprocessEvent> events(int count) {
+    List<ReprocessEvent> out = new ArrayList<>(count);
+    Instant now = Instant.now();
+    for (int i = 0; i < count; i++) {
+      out.add(new ReprocessEvent(UUID.randomUUID().toString(), "bench-kafka", UUID.randomUUID().toString(),
+          "image/png", "image/png#2024-06-01", 1, now, Map.of()));
+    }
+    return out;
+  }
+
+  /** The sink as the engine drives it: deliver every event, keep the stages, flush, wait for every stage. */
+  static double sink(String bootstrap, String topic, List<ReprocessEvent> events) {
+    try (KafkaEventSink sink = KafkaEventSink.builder().bootstrapServers(bootstrap).topic(topic).build()) {
+      sink.deliver(events.get(0)).toCompletableFuture().join(); // topic check and connection, not timed
+      long t0 = System.nanoTime();
+      CompletableFuture<?>[] stages = new CompletableFuture<?>[events.size() - 1];
+      for (int i = 1; i < events.size(); i++) {
+        stages[i - 1] = sink.deliver(events.get(i)).toCompletableFuture();
+      }
+      sink.flush();
+      CompletableFuture.allOf(stages).join();
+      return (events.size() - 1) / Stats.seconds(t0);
+    }
+  }
+
+  /** What a host writes without the library: serialise, send with a callback, flush, check the callbacks. */
+  static double plainProducer(String bootstrap, String topic, List<ReprocessEvent> events) throws Exception {
+    Map<String, Object> config = new HashMap<>();
+    config.put("bootstrap.servers", bootstrap);
+    config.put("acks", "all");
+    config.put("enable.idempotence", true);
+    config.put("max.block.ms", 30_000);
+    config.put("key.serializer", ByteArraySerializer.class.getName());
+    config.put("value.serializer", ByteArraySerializer.class.getName());
+    AtomicLong failed = new AtomicLong();
+    try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(config)) {
+      producer.send(record(topic, events.get(0))).get(); // connection, not timed
+      long t0 = System.nanoTime();
+      for (int i = 1; i < events.size(); i++) {
+        producer.send(record(topic, events.get(i)), (m, e) -> {
+          if (e != null) {
+            failed.incrementAndGet();
+          }
+        });
+      }
+      producer.flush();
+      double rate = (events.size() - 1) / Stats.seconds(t0);
+      if (failed.get() > 0) {
+        throw new IllegalStateException(failed.get() + " plain sends failed");
+      }
+      return rate;
+    }
+  }
+
+  private static ProducerRecord<byte[], byte[]> record(String topic, ReprocessEvent e) {
+    RecordHeaders headers = new RecordHeaders();
+    headers.add(KafkaHeaders.JOB, e.jobName().getBytes(StandardCharsets.UTF_8));
+    headers.add(KafkaHeaders.ATTEMPT, Integer.toString(e.attempt()).getBytes(StandardCharsets.UTF_8));
+    headers.add(KafkaHeaders.EVENT_ID, e.eventId().getBytes(StandardCharsets.UTF_8));
+    return new ProducerRecord<>(topic, null, e.assetId().getBytes(StandardCharsets.UTF_8), EventJson.toBytes(e), headers);
+  }
+
+  /** A new group reads the whole topic; timed from the first record to the last. */
+  static double plainConsumer(String bootstrap, String topic, int expected, boolean decode) {
+    Map<String, Object> config = new HashMap<>();
+    config.put("bootstrap.servers", bootstrap);
+    config.put("group.id", "plain-" + UUID.randomUUID());
+    config.put("enable.auto.commit", false);
+    config.put("auto.offset.reset", "earliest");
+    config.put("key.deserializer", ByteArrayDeserializer.class.getName());
+    config.put("value.deserializer", ByteArrayDeserializer.class.getName());
+    config.put("partition.assignment.strategy", "org.apache.kafka.clients.consumer.CooperativeStickyAssignor");
+    long count = 0;
+    long t0 = 0;
+    long sum = 0;
+    long deadline = System.nanoTime() + Duration.ofMinutes(10).toNanos();
+    try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(config)) {
+      consumer.subscribe(List.of(topic));
+      while (count < expected) {
+        if (System.nanoTime() > deadline) {
+          throw new IllegalStateException("plain consumer read " + count + " of " + expected + " records in 10 minutes");
+        }
+        ConsumerRecords<byte[], byte[]> records = consumer.poll(Duration.ofMillis(100));
+        if (!records.isEmpty() && t0 == 0) {
+          t0 = System.nanoTime();
+        }
+        for (var r : records) {
+          sum += decode ? EventJson.fromBytes(r.value()).attempt() : r.value().length;
+          count++;
+        }
+        if (!records.isEmpty()) {
+          consumer.commitAsync();
+        }
+      }
+      double rate = count / Stats.seconds(t0);
+      consumer.commitSync();
+      return sum == 42 ? rate + 1e-9 : rate;
+    }
+  }
+
+  /** A worker with a no-op handler in a new group; timed from the first handled event to the last. */
+  static double worker(String bootstrap, String topic, int expected) {
+    AtomicLong first = new AtomicLong();
+    AtomicLong handled = new AtomicLong();
+    long deadline = System.nanoTime() + Duration.ofMinutes(10).toNanos();
+    try (KafkaReprocessWorker worker = KafkaReprocessWorker.builder().bootstrapServers(bootstrap).topic(topic)
+        .groupId("bench-worker-" + UUID.randomUUID())
+        .handler(e -> {
+          if (handled.getAndIncrement() == 0) {
+            first.set(System.nanoTime());
+          }
+          return Outcome.SUCCEEDED;
+        }).build().start()) {
+      while (worker.stats().succeeded() < expected) {
+        if (worker.failure().isPresent()) {
+          throw new IllegalStateException("worker failed", worker.failure().get());
+        }
+        if (System.nanoTime() > deadline) {
+          throw new IllegalStateException("worker handled " + worker.stats().succeeded() + " of " + expected
+              + " events in 10 minutes");
+        }
+        LockSupport.parkNanos(200_000);
+      }
+      return expected / ((System.nanoTime() - first.get()) / 1e9);
+    }
+  }
+}

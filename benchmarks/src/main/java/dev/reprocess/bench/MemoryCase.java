@@ -1,0 +1,103 @@
+package dev.reprocess.bench;
+
+import com.datastax.oss.driver.api.core.CqlSession;
+import dev.reprocess.testkit.CassandraBackend;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Case 6: peak heap and resident memory of a job over the small and the large table, each in a
+ * fresh child JVM ({@link MemoryChild}) limited to {@code -Xmx256m}: the large job completing there
+ * is itself one of the figures, and memory must stay flat (large / small within 10%).
+ */
+final class MemoryCase {
+  static final double FLAT_GOAL = 1.10;
+
+  private MemoryCase() {}
+
+  static void run(Options o, CassandraBackend cassandra, CqlSession session, CassandraData.Table large,
+      Results results) throws Exception {
+    CassandraData.Table small = CassandraData.ensure(session, o.memorySmallAssets);
+    Map<String, List<Map<String, String>>> runs = new HashMap<>();
+    for (int r = 0; r < o.memoryRuns; r++) {
+      for (CassandraData.Table t : r % 2 == 0 ? List.of(small, large) : List.of(large, small)) {
+        Map<String, String> m = child(o, cassandra, t);
+        Log.info("memory run %d: %,d assets: live heap %,d KiB, peak heap %,d KiB, peak RSS %,d KiB, %s events/s,"
+            + " %s GCs (%s)", r + 1, t.assets(), kib(m, "liveHeap"), kib(m, "peakHeap"), kib(m, "peakRss"),
+            m.get("rate"), m.get("gcs"), m.get("gc"));
+        runs.computeIfAbsent(t.name(), k -> new ArrayList<>()).add(m);
+      }
+    }
+    String c = String.format("6. Memory, job in a child JVM with -Xmx%s (%s)", o.memoryHeap,
+        runs.get(large.name()).get(0).get("gc"));
+    for (String figure : List.of("liveHeap", "peakHeap", "peakRss")) {
+      double s = median(runs.get(small.name()), figure) / 1024 / 1024;
+      double l = median(runs.get(large.name()), figure) / 1024 / 1024;
+      String label = switch (figure) {
+        case "liveHeap" -> "heap after GC, max";
+        case "peakHeap" -> "peak heap used (garbage included)";
+        default -> "peak resident memory (VmHWM)";
+      };
+      results.add(c, String.format("%s, %,d assets", label, small.assets()), s, "MiB", null, null);
+      results.addAtMost(c, String.format("%s, %,d assets (ratio to %,d)", label, large.assets(), small.assets()), l,
+          "MiB", l / s, FLAT_GOAL);
+    }
+    results.add(c, String.format("%,d-asset job completed with -Xmx%s (runs)", large.assets(), o.memoryHeap),
+        runs.get(large.name()).size(), "runs", null, null);
+  }
+
+  private static long kib(Map<String, String> m, String key) {
+    return Long.parseLong(m.get(key)) / 1024;
+  }
+
+  private static double median(List<Map<String, String>> runs, String key) {
+    List<Double> values = new ArrayList<>();
+    for (Map<String, String> m : runs) {
+      values.add(Double.parseDouble(m.get(key)));
+    }
+    return Stats.median(values);
+  }
+
+  /** Runs one child JVM; fails unless it completes and prints its RESULT line. */
+  private static Map<String, String> child(Options o, CassandraBackend cassandra, CassandraData.Table t)
+      throws Exception {
+    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    List<String> command = List.of(java, "-Xmx" + o.memoryHeap, "-cp", System.getProperty("java.class.path"),
+        MemoryChild.class.getName(), cassandra.contactPoint().getHostString(),
+        Integer.toString(cassandra.contactPoint().getPort()), cassandra.localDatacenter(), t.qualified(),
+        Integer.toString(t.assets()), Integer.toString(o.pageSize));
+    Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+    Map<String, String> result = null;
+    List<String> output = new ArrayList<>();
+    try (BufferedReader in = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+      for (String line = in.readLine(); line != null; line = in.readLine()) {
+        if (line.startsWith("RESULT ")) {
+          result = new HashMap<>();
+          for (String kv : line.substring(7).split(" ")) {
+            int eq = kv.indexOf('=');
+            result.put(kv.substring(0, eq), kv.substring(eq + 1));
+          }
+        } else {
+          output.add(line);
+        }
+      }
+    }
+    if (!p.waitFor(10, TimeUnit.MINUTES)) {
+      p.destroyForcibly();
+      throw new IllegalStateException("memory child over " + t.qualified() + " did not finish in 10 minutes");
+    }
+    if (p.exitValue() != 0 || result == null) {
+      throw new IllegalStateException("memory child over " + t.qualified() + " with -Xmx" + o.memoryHeap
+          + " failed (exit " + p.exitValue() + "): " + String.join(" | ",
+          output.subList(Math.max(0, output.size() - 15), output.size())));
+    }
+    return result;
+  }
+}

@@ -1,0 +1,142 @@
+package dev.reprocess.bench;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+
+/**
+ * Command-line options of the harness. The defaults are the sizes issue #8 asks for; {@code --quick}
+ * shrinks everything for a smoke run of every case in a few minutes.
+ */
+final class Options {
+  /** Every case, in the order they run. */
+  static final List<String> ALL_CASES = List.of("cassandra", "kafka", "elasticsearch", "e2e", "memory");
+
+  int assets = 1_000_000;
+  int memorySmallAssets = 100_000;
+  int kafkaEvents = 200_000;
+  int esDocs = 1_000_000;
+  int esSlices = 4;
+  int kafkaPartitions = 6;
+  int pageSize = 500;
+  int warmups = 1;
+  int runs = 5;
+  int memoryRuns = 3;
+  String memoryHeap = "256m";
+  boolean quick;
+  Set<String> cases = new LinkedHashSet<>(ALL_CASES);
+  Path workDir = Files.isDirectory(Path.of("benchmarks")) ? Path.of("benchmarks", "target") : Path.of("target");
+  Path output;
+
+  static final String USAGE = String.join(System.lineSeparator(),
+      "usage: ./run-benchmarks [options]",
+      "  --quick               small sizes for a smoke run (100k assets, 10k/100k memory jobs, 20k Kafka events,",
+      "                        50k Elasticsearch docs, 3 runs)",
+      "  --assets N            Cassandra assets for selection, shards and end to end (default 1000000)",
+      "  --memory-small N      assets of the smaller memory job; the larger one uses --assets (default 100000)",
+      "  --kafka-events N      events per Kafka sink/worker run (default 200000)",
+      "  --es-docs N           Elasticsearch documents (default 1000000)",
+      "  --es-slices N         slices of the sliced Elasticsearch reads (default 4)",
+      "  --page-size N         page size of every selection (default 500)",
+      "  --warmups N           warm-up rounds per case, not counted (default 1)",
+      "  --runs N              measured rounds per case; figures are medians (default 5)",
+      "  --memory-runs N       child JVMs per memory job size (default 3)",
+      "  --cases LIST          comma-separated subset of " + String.join(",", ALL_CASES) + " (default all)",
+      "  --output FILE         Markdown results file (default benchmarks/target/benchmark-results.md)",
+      "Servers: REPROCESS_CASSANDRA, REPROCESS_KAFKA, REPROCESS_ELASTICSEARCH name running ones; otherwise the",
+      "testkit starts each one under benchmarks/target/bench-servers and stops it at the end (Cassandra and",
+      "Elasticsearch keep their data there, so a re-run reuses the loaded data sets).");
+
+  static Options parse(String[] args) {
+    Options o = new Options();
+    List<String> rest = new ArrayList<>(List.of(args));
+    // --quick first, so explicit sizes given with it win.
+    if (rest.remove("--quick")) {
+      o.quick = true;
+      o.assets = 100_000;
+      o.memorySmallAssets = 10_000;
+      o.kafkaEvents = 20_000;
+      o.esDocs = 50_000;
+      o.runs = 3;
+      o.memoryRuns = 1;
+    }
+    for (int i = 0; i < rest.size(); i++) {
+      String name = rest.get(i);
+      if (name.equals("--help") || name.equals("-h")) {
+        throw new UsageException(null);
+      }
+      if (i + 1 >= rest.size()) {
+        throw new UsageException("option " + name + " needs a value");
+      }
+      String value = rest.get(++i);
+      switch (name) {
+        case "--assets" -> o.assets = positive(name, value);
+        case "--memory-small" -> o.memorySmallAssets = positive(name, value);
+        case "--kafka-events" -> o.kafkaEvents = positive(name, value);
+        case "--es-docs" -> o.esDocs = positive(name, value);
+        case "--es-slices" -> o.esSlices = positive(name, value);
+        case "--page-size" -> o.pageSize = positive(name, value);
+        case "--warmups" -> o.warmups = nonNegative(name, value);
+        case "--runs" -> o.runs = positive(name, value);
+        case "--memory-runs" -> o.memoryRuns = positive(name, value);
+        case "--cases" -> {
+          o.cases = new LinkedHashSet<>();
+          for (String c : value.split(",")) {
+            String k = c.trim().toLowerCase(Locale.ROOT);
+            if (!ALL_CASES.contains(k)) {
+              throw new UsageException("--cases has '" + c + "': it must be among " + ALL_CASES);
+            }
+            o.cases.add(k);
+          }
+        }
+        case "--output" -> o.output = Path.of(value);
+        default -> throw new UsageException("unknown option " + name);
+      }
+    }
+    if (o.output == null) {
+      o.output = o.workDir.resolve("benchmark-results.md");
+    }
+    if (o.memorySmallAssets >= o.assets) {
+      throw new UsageException("--memory-small is " + o.memorySmallAssets + ": it must be below --assets ("
+          + o.assets + ")");
+    }
+    return o;
+  }
+
+  private static int positive(String name, String value) {
+    int v = parseInt(name, value);
+    if (v < 1) {
+      throw new UsageException(name + " is " + v + ": it must be at least 1");
+    }
+    return v;
+  }
+
+  private static int nonNegative(String name, String value) {
+    int v = parseInt(name, value);
+    if (v < 0) {
+      throw new UsageException(name + " is " + v + ": it must be at least 0");
+    }
+    return v;
+  }
+
+  private static int parseInt(String name, String value) {
+    try {
+      return Integer.parseInt(value.replace("_", ""));
+    } catch (NumberFormatException e) {
+      throw new UsageException(name + " is '" + value + "': it must be a whole number");
+    }
+  }
+
+  /** Bad command line: the message, then the usage. */
+  static final class UsageException extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    UsageException(String message) {
+      super(message);
+    }
+  }
+}
