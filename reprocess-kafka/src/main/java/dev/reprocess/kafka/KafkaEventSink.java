@@ -14,9 +14,11 @@ import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.concurrent.locks.LockSupport;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
@@ -58,6 +60,8 @@ public final class KafkaEventSink implements EventSink {
   public static final Duration DEFAULT_MAX_BLOCK = Duration.ofSeconds(30);
   /** Default bound on the topic check before the first event: 30 seconds. */
   public static final Duration DEFAULT_READY_TIMEOUT = Duration.ofSeconds(30);
+  /** Default bound on {@link #flush()} waiting for events delivered before it: 30 seconds. */
+  public static final Duration DEFAULT_FLUSH_TIMEOUT = Duration.ofSeconds(30);
   /** Default bound on closing the producer: 30 seconds. */
   public static final Duration DEFAULT_CLOSE_TIMEOUT = Duration.ofSeconds(30);
 
@@ -70,6 +74,7 @@ public final class KafkaEventSink implements EventSink {
   private final boolean verifyTopic;
   private final Duration readyTimeout;
   private final Duration closeTimeout;
+  private final Duration flushTimeout;
   private final AtomicReference<Epoch> epoch = new AtomicReference<>(new Epoch(null));
   private final LongAdder acknowledged = new LongAdder();
   private final LongAdder failed = new LongAdder();
@@ -87,6 +92,7 @@ public final class KafkaEventSink implements EventSink {
     this.verifyTopic = b.verifyTopic;
     this.readyTimeout = b.readyTimeout;
     this.closeTimeout = b.closeTimeout;
+    this.flushTimeout = b.flushTimeout;
   }
 
   /** A new builder. */
@@ -127,11 +133,12 @@ public final class KafkaEventSink implements EventSink {
 
   /**
    * Flushes the producer, then checks that every event delivered before this call was
-   * acknowledged or failed (its stage completed). Events delivered concurrently by other threads
-   * are not waited for. Safe to call from several threads.
+   * acknowledged or failed (its stage completed). A delivery still in progress when the flush
+   * began is waited for (flushing again) up to {@code flushTimeout}; events delivered after it
+   * began are not. Safe to call from several threads.
    *
-   * @throws ReprocessException if sends delivered before the call are still unacknowledged after
-   *     the flush
+   * @throws ReprocessException if events delivered before the call are still unacknowledged after
+   *     {@code flushTimeout}
    */
   @Override
   public void flush() {
@@ -139,19 +146,23 @@ public final class KafkaEventSink implements EventSink {
     do {
       before = epoch.get();
     } while (!epoch.compareAndSet(before, new Epoch(before)));
-    long unsettled = 0;
-    for (int round = 0; round < 3; round++) {
+    long deadline = System.nanoTime() + flushTimeout.toNanos();
+    while (true) {
       try {
         producer.flush();
       } catch (KafkaException e) {
         throw new ReprocessException(describe() + ": flush failed: " + e, e);
       }
-      unsettled = Epoch.unsettled(before);
+      long unsettled = Epoch.unsettled(before);
       if (unsettled == 0) {
         return;
       }
+      if (System.nanoTime() - deadline > 0) {
+        throw new ReprocessException(describe() + ": " + unsettled + " events are still unacknowledged "
+            + flushTimeout + " after flush began");
+      }
+      LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1));
     }
-    throw new ReprocessException(describe() + ": " + unsettled + " events are still unacknowledged after flush");
   }
 
   /**
@@ -281,6 +292,7 @@ public final class KafkaEventSink implements EventSink {
     private Duration maxBlock = DEFAULT_MAX_BLOCK;
     private Duration readyTimeout = DEFAULT_READY_TIMEOUT;
     private Duration closeTimeout = DEFAULT_CLOSE_TIMEOUT;
+    private Duration flushTimeout = DEFAULT_FLUSH_TIMEOUT;
     private boolean verifyTopic = true;
 
     private Builder() {}
@@ -330,6 +342,12 @@ public final class KafkaEventSink implements EventSink {
       return this;
     }
 
+    /** Bound on {@link KafkaEventSink#flush()} waiting for events delivered before it; default 30 s. */
+    public Builder flushTimeout(Duration flushTimeout) {
+      this.flushTimeout = flushTimeout;
+      return this;
+    }
+
     /** Whether to check the topic before the first event (default true). */
     public Builder verifyTopic(boolean verifyTopic) {
       this.verifyTopic = verifyTopic;
@@ -346,6 +364,7 @@ public final class KafkaEventSink implements EventSink {
       Options.positive("maxBlock", maxBlock);
       Options.positive("readyTimeout", readyTimeout);
       Options.positive("closeTimeout", closeTimeout);
+      Options.positive("flushTimeout", flushTimeout);
       if (producer != null) {
         if (bootstrapServers != null || kafkaProperties != null) {
           throw new IllegalArgumentException("producer is set together with bootstrapServers/kafkaProperties:"

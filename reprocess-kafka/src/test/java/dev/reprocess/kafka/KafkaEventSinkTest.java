@@ -82,11 +82,12 @@ class KafkaEventSinkTest {
         // a producer whose flush returns with sends outstanding
       }
     };
-    try (KafkaEventSink sink = KafkaEventSink.builder().topic("events").producer(producer).verifyTopic(false).build()) {
+    try (KafkaEventSink sink = KafkaEventSink.builder().topic("events").producer(producer).verifyTopic(false)
+        .flushTimeout(Duration.ofMillis(50)).build()) {
       sink.deliver(TestSupport.event("j", "a1"));
       sink.deliver(TestSupport.event("j", "a2"));
       assertThatThrownBy(sink::flush).isInstanceOf(ReprocessException.class)
-          .hasMessageContaining("2 events are still unacknowledged");
+          .hasMessageContaining("2 events are still unacknowledged PT0.05S after flush began");
       producer.completeNext();
       producer.completeNext();
       sink.flush();

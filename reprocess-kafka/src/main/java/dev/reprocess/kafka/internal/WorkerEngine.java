@@ -413,7 +413,6 @@ public final class WorkerEngine {
     for (TopicPartition tp : partitions) {
       PartitionWindow w = windows.get(tp);
       if (w != null) {
-        w.revoked = true;
         ws.add(w);
       }
       delayedUntil.remove(tp);
@@ -422,11 +421,7 @@ public final class WorkerEngine {
       return;
     }
     for (PartitionWindow w : ws) {
-      for (WorkItem item : w.items) {
-        if (item.state.get() == WorkItem.BACKOFF) {
-          finish(item, WorkItem.DROPPED);
-        }
-      }
+      dropWindow(w);
     }
     long deadline = System.nanoTime() + s.closeTimeout().toNanos();
     boolean active = true;
@@ -455,7 +450,12 @@ public final class WorkerEngine {
     }
     try {
       if (!offsets.isEmpty()) {
-        consumer.commitSync(offsets, s.closeTimeout());
+        try {
+          consumer.commitSync(offsets, s.closeTimeout());
+        } catch (WakeupException e) {
+          // close() woke the consumer while this thread was not polling: the wake-up is spent now.
+          consumer.commitSync(offsets, s.closeTimeout());
+        }
         commits.increment();
       }
       log.info("worker '{}': {} partitions {}: committed {}", s.name(), why, partitions, offsets);
@@ -464,6 +464,16 @@ public final class WorkerEngine {
     } finally {
       for (PartitionWindow w : ws) {
         windows.remove(w.tp);
+      }
+    }
+  }
+
+  /** Marks a window revoked and drops its records in a backoff; handler threads drop the queued ones. */
+  private void dropWindow(PartitionWindow w) {
+    w.revoked = true;
+    for (WorkItem item : w.items) {
+      if (item.state.get() == WorkItem.BACKOFF) {
+        finish(item, WorkItem.DROPPED);
       }
     }
   }
@@ -477,7 +487,12 @@ public final class WorkerEngine {
     @Override
     public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
       for (TopicPartition tp : partitions) {
-        windows.put(tp, new PartitionWindow(tp));
+        PartitionWindow previous = windows.put(tp, new PartitionWindow(tp));
+        if (previous != null) {
+          // Assigned again without a revocation in between: the consumer starts over from the
+          // committed offset, so what the old window still holds will be read again.
+          dropWindow(previous);
+        }
       }
       if (!partitions.isEmpty()) {
         log.info("worker '{}': assigned {}", s.name(), partitions);
@@ -489,12 +504,7 @@ public final class WorkerEngine {
       for (TopicPartition tp : partitions) {
         PartitionWindow w = windows.remove(tp);
         if (w != null) {
-          w.revoked = true;
-          for (WorkItem item : w.items) {
-            if (item.state.get() == WorkItem.BACKOFF) {
-              finish(item, WorkItem.DROPPED);
-            }
-          }
+          dropWindow(w);
         }
         delayedUntil.remove(tp);
       }
@@ -623,7 +633,13 @@ public final class WorkerEngine {
           continue;
         }
       }
-      item.state.set(WorkItem.RUNNING);
+      // Claim the record, then look at the revocation flag: the poll thread sets the flag, then looks
+      // at the states, so either it sees RUNNING and waits for this handler, or this thread sees the flag.
+      if (!item.state.compareAndSet(WorkItem.QUEUED, WorkItem.RUNNING) || item.window.revoked || closing) {
+        finish(item, WorkItem.DROPPED);
+        item = advance(lane);
+        continue;
+      }
       Run run = new Run(item, lane, System.nanoTime());
       self.current = run;
       Outcome outcome = null;
@@ -812,10 +828,5 @@ public final class WorkerEngine {
       t = t.getCause();
     }
     return t;
-  }
-
-  /** Test hook: the key of the lane a record without a key joins. */
-  static String keylessLane(TopicPartition tp) {
-    return "\u0000" + tp;
   }
 }
