@@ -10,8 +10,10 @@ import java.util.List;
 import java.util.concurrent.CompletionStage;
 
 /**
- * A paginator over one query paged by the driver: each driver page becomes one {@link Page}, and
- * the next driver page is fetched in the background while the caller handles the current one.
+ * A paginator that reads one result page per {@link Page} and starts reading the next one before
+ * it returns the current one, so that the next page travels while the caller handles this one. A
+ * subclass says how the next page is asked for: the driver's paging ({@link
+ * AsyncResultSet#fetchNextPage()}) or a new keyset query after the page's last key.
  *
  * <p>Exactness: the subclass's resume position advances only with the rows of a page that is
  * returned (or that is skipped whole because the row filter kept none of it), so the cursor of
@@ -30,10 +32,13 @@ public abstract class PrefetchingPaginator implements Paginator {
   protected abstract CompletionStage<AsyncResultSet> query();
 
   /**
-   * Reads the rows of the current driver page into {@code out}, skipping those the row filter
-   * refuses, and advances the resume position past them (including refused rows).
+   * Reads the rows of a result page into {@code out}, skipping those the row filter refuses, and
+   * advances the resume position past them (including refused rows).
+   *
+   * @return the read of the next page, started as early as possible (before converting rows), or
+   *     {@code null} when this page is the shard's last
    */
-  protected abstract void read(AsyncResultSet page, List<AssetRef> out);
+  protected abstract CompletionStage<AsyncResultSet> read(AsyncResultSet page, List<AssetRef> out);
 
   /**
    * The cursor for the current resume position, or {@code null} if nothing was read yet.
@@ -69,21 +74,17 @@ public abstract class PrefetchingPaginator implements Paginator {
       } finally {
         pending = null;
       }
-      boolean more = rs.hasMorePages();
-      if (more) {
-        pending = rs.fetchNextPage();
-      }
       List<AssetRef> assets = new ArrayList<>(rs.remaining());
-      read(rs, assets);
-      if (!more) {
+      pending = read(rs, assets);
+      if (pending == null) {
         finished = true;
         return new Page(assets, cursor(true), true);
       }
       if (!assets.isEmpty()) {
         return new Page(assets, cursor(false), false);
       }
-      // Every row of this driver page was filtered out (or the page was empty): read on, so
-      // that only the last page is ever empty.
+      // Every row of this page was filtered out (or the page was empty): read on, so that only
+      // the last page is ever empty.
     }
   }
 

@@ -65,19 +65,24 @@ public final class TimeBucketPaginator extends PrefetchingPaginator {
 
   @Override
   protected CompletionStage<AsyncResultSet> query() {
-    BoundStatement statement;
-    if (position == null) {
-      statement = fromInclusive.bind(assetType, bucket, lower, upper);
-    } else if (descending) {
-      statement = fromInclusive.bind(assetType, bucket, lower, position);
-    } else {
-      statement = afterExclusive.bind(assetType, bucket, position, upper);
+    return session.executeAsync(after(position));
+  }
+
+  /** The statement for the rows after {@code last} ({@code null}: from the start of the shard). */
+  private BoundStatement after(UUID last) {
+    if (last == null) {
+      return bind(fromInclusive, lower, upper);
     }
-    return session.executeAsync(rows.apply(statement, pageSize));
+    return descending ? bind(fromInclusive, lower, last) : bind(afterExclusive, last, upper);
+  }
+
+  private BoundStatement bind(PreparedStatement statement, UUID from, UUID to) {
+    return rows.apply(statement.bind(assetType, bucket, from, to), pageSize);
   }
 
   @Override
-  protected void read(AsyncResultSet page, List<AssetRef> out) {
+  protected CompletionStage<AsyncResultSet> read(AsyncResultSet page, List<AssetRef> out) {
+    CompletionStage<AsyncResultSet> next = page.hasMorePages() ? page.fetchNextPage() : null;
     UUID last = null;
     for (Row row : page.currentPage()) {
       UUID id = Timeuuids.decode(row.getBytesUnsafe(0));
@@ -89,6 +94,7 @@ public final class TimeBucketPaginator extends PrefetchingPaginator {
     if (last != null) {
       position = last;
     }
+    return next;
   }
 
   @Override

@@ -83,7 +83,8 @@ public final class TokenRangePaginator extends PrefetchingPaginator {
   }
 
   @Override
-  protected void read(AsyncResultSet page, List<AssetRef> out) {
+  protected CompletionStage<AsyncResultSet> read(AsyncResultSet page, List<AssetRef> out) {
+    CompletionStage<AsyncResultSet> next = page.hasMorePages() ? page.fetchNextPage() : null;
     for (Row row : page.currentPage()) {
       if (!rows.keep(row)) {
         continue;
@@ -102,13 +103,14 @@ public final class TokenRangePaginator extends PrefetchingPaginator {
       out.add(new AssetRef(id, withType ? row.getString(1) : null, createdAt, rows.attributes(row)));
     }
     readAny = true;
-    ByteBuffer next = page.getExecutionInfo().getPagingState();
-    if (next == null) {
+    ByteBuffer nextState = page.getExecutionInfo().getPagingState();
+    if (nextState == null) {
       atEnd = true;
       pagingState = null;
     } else {
-      pagingState = next;
+      pagingState = nextState;
     }
+    return next;
   }
 
   @Override

@@ -20,9 +20,11 @@ import dev.reprocess.cassandra.it.Cassandra;
 import dev.reprocess.cassandra.it.Dataset;
 import dev.reprocess.testkit.TestBackends;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.lang.management.ManagementFactory;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -53,6 +55,9 @@ import java.util.function.ToLongFunction;
 public final class SelectionBenchmark {
   private static final List<String> TYPES = List.of("image/png", "image/jpeg", "video/mp4");
   private static final Instant FROM = Instant.parse("2024-05-01T00:00:00Z");
+
+  private static final com.sun.management.OperatingSystemMXBean OS =
+      (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
 
   private final CqlSession session;
   private final String table;
@@ -115,39 +120,53 @@ public final class SelectionBenchmark {
     });
     variants.put("selector through ReprocessJob, no-op handler", this::throughJob);
 
+    String plainName = "plain driver keyset loop (LIMIT per page)";
     int[] parallelisms = {1, 4};
     Map<String, List<Double>> rates = new LinkedHashMap<>();
+    Map<String, List<Double>> ratios = new LinkedHashMap<>();
+    Map<String, List<Double>> cpu = new LinkedHashMap<>();
     List<Map.Entry<String, ToLongFunction<Integer>>> order = new ArrayList<>(variants.entrySet());
     for (int round = 0; round < warmups + runs; round++) {
       Collections.rotate(order, 1); // each variant takes every position in turn: no order bias
       for (int parallel : parallelisms) {
+        Map<String, Double> roundRates = new HashMap<>();
         for (Map.Entry<String, ToLongFunction<Integer>> v : order) {
+          long cpuStart = OS.getProcessCpuTime();
           long start = System.nanoTime();
           long ids = v.getValue().applyAsLong(parallel);
           double seconds = (System.nanoTime() - start) / 1e9;
+          double cpuMicrosPerId = (OS.getProcessCpuTime() - cpuStart) / 1e3 / ids;
           if (ids != assets) {
             throw new IllegalStateException(v.getKey() + " read " + ids + " ids, expected " + assets);
           }
+          roundRates.put(v.getKey(), ids / seconds);
           if (round >= warmups) {
             rates.computeIfAbsent(key(v.getKey(), parallel), k -> new ArrayList<>()).add(ids / seconds);
+            cpu.computeIfAbsent(key(v.getKey(), parallel), k -> new ArrayList<>()).add(cpuMicrosPerId);
+          }
+        }
+        if (round >= warmups) {
+          for (String name : variants.keySet()) {
+            ratios.computeIfAbsent(key(name, parallel), k -> new ArrayList<>())
+                .add(roundRates.get(name) / roundRates.get(plainName));
           }
         }
       }
     }
-    System.out.printf("%npage size %d, %d assets, medians of %d runs after %d warm-up rounds (ids/s):%n",
-        pageSize, assets, runs, warmups);
+    System.out.printf("%npage size %d, %d assets, %d runs after %d warm-up rounds; medians. 'ratio' is the median of the"
+        + " per-round ratios to the plain keyset loop run in the same round; 'client CPU' is this JVM's CPU time per id"
+        + " (the Cassandra server's is not counted).%n", pageSize, assets, runs, warmups);
     for (int parallel : parallelisms) {
-      double plain = median(rates.get(key("plain driver keyset loop (LIMIT per page)", parallel)));
       System.out.printf("%n%d shard%s at a time:%n", parallel, parallel == 1 ? "" : "s");
       for (String name : variants.keySet()) {
-        double m = median(rates.get(key(name, parallel)));
-        System.out.printf("  %-48s %,12.0f ids/s   x%.2f of the plain keyset loop   (runs: %s)%n",
-            name, m, m / plain, format(rates.get(key(name, parallel))));
+        String k = key(name, parallel);
+        System.out.printf("  %-46s %,10.0f ids/s   ratio %.2f   client CPU %.2f us/id   (runs: %s)%n",
+            name, median(rates.get(k)), median(ratios.get(k)), median(cpu.get(k)), format(rates.get(k)));
       }
     }
-    System.out.printf("%n4 shards at a time vs 1:%n");
+    System.out.printf("%n4 shards at a time vs 1 (ratio of medians):%n");
     for (String name : variants.keySet()) {
-      System.out.printf("  %-48s x%.2f%n", name, median(rates.get(key(name, 4))) / median(rates.get(key(name, 1))));
+      System.out.printf("  %-46s x%.2f%n", name, median(rates.get(key(name, 4))) / median(rates.get(key(name, 1))));
     }
   }
 
@@ -199,7 +218,7 @@ public final class SelectionBenchmark {
       do {
         page = p.nextPage();
         for (AssetRef ref : page.assets()) {
-          checksum += ref.assetId().hashCode();
+          checksum += ref.assetId().length();
         }
         count += page.size();
       } while (!page.last());

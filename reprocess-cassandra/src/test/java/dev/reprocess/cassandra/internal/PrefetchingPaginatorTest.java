@@ -58,13 +58,15 @@ class PrefetchingPaginatorTest {
     }
 
     @Override
-    protected void read(AsyncResultSet page, List<AssetRef> out) {
+    protected CompletionStage<AsyncResultSet> read(AsyncResultSet page, List<AssetRef> out) {
+      CompletionStage<AsyncResultSet> next = page.hasMorePages() ? page.fetchNextPage() : null;
       for (int v : rows.get(page)) {
         position = v;
         if (!filterEvens || v % 2 != 0) {
           out.add(AssetRef.of("id-" + v, "t"));
         }
       }
+      return next;
     }
 
     @Override
