@@ -21,11 +21,20 @@ import org.apache.kafka.clients.admin.Admin;
  * Case 5: a whole {@link ReprocessJob} over the Cassandra table with the job's default options
  * (pages of 500, 4 shards in parallel, 16 events in flight) and a no-op handler, first delivered
  * directly, then through a {@link KafkaEventSink} to a {@link KafkaReprocessWorker} with a no-op
- * handler (timed from the job's start to the worker's last event). The baseline is the plain
+ * handler (timed from the job's start to the worker's last event), with the default 16 events in
+ * flight and with {@value #KAFKA_CONCURRENCY}. The baseline is the plain
  * driver keyset loop reading the same table with 4 threads, in the same rounds: the ratio says how
  * much of the bare selection speed survives the whole pipeline.
  */
 final class EndToEndCases {
+  /** The job's default events in flight. */
+  static final int DEFAULT_CONCURRENCY = 16;
+  /**
+   * Events in flight for the second Kafka variant: with an asynchronous sink, "in flight" means
+   * "sent and not yet acknowledged", so the default 16 caps a job at 16 events per broker round trip.
+   */
+  static final int KAFKA_CONCURRENCY = 1000;
+
   private EndToEndCases() {}
 
   static void run(Options o, CqlSession session, CassandraData.Table table, String bootstrap, Results results)
@@ -61,31 +70,41 @@ final class EndToEndCases {
         CassandraReads.check("job -> direct handler (handler calls)", handled.sum(), expected);
         return rate;
       });
-      rounds.add("job -> Kafka sink -> worker, no-op", r -> {
-        String topic = prefix + "-" + r;
-        KafkaCases.create(admin, topics, List.of(TopicSpec.of(topic, o.kafkaPartitions, 1),
-            TopicSpec.of(topic + KafkaReprocessWorker.RETRY_TOPIC_SUFFIX, o.kafkaPartitions, 1),
-            TopicSpec.of(topic + KafkaReprocessWorker.DEAD_LETTER_TOPIC_SUFFIX, 1, 1)));
-        try {
-          return throughKafka(bootstrap, topic, prefix + "-kafka-" + r, reads, expected);
-        } finally {
-          KafkaCases.delete(admin, topics);
-        }
-      });
+      for (int concurrency : new int[] {DEFAULT_CONCURRENCY, KAFKA_CONCURRENCY}) {
+        rounds.add(kafkaVariant(concurrency), r -> {
+          String topic = prefix + "-c" + concurrency + "-" + r;
+          KafkaCases.create(admin, topics, List.of(TopicSpec.of(topic, o.kafkaPartitions, 1),
+              TopicSpec.of(topic + KafkaReprocessWorker.RETRY_TOPIC_SUFFIX, o.kafkaPartitions, 1),
+              TopicSpec.of(topic + KafkaReprocessWorker.DEAD_LETTER_TOPIC_SUFFIX, 1, 1)));
+          try {
+            return throughKafka(bootstrap, topic, prefix + "-kafka-c" + concurrency + "-" + r, reads, expected,
+                concurrency);
+          } finally {
+            KafkaCases.delete(admin, topics);
+          }
+        });
+      }
       rounds.run(o.warmups, o.runs);
     }
     String c = String.format("5. End to end, %,d assets from Cassandra, job defaults", expected);
     double plain = rounds.median("plain keyset loop, 4 shards");
     double direct = rounds.median("job -> direct no-op handler");
-    double kafka = rounds.median("job -> Kafka sink -> worker, no-op");
+    double kafka = rounds.median(kafkaVariant(DEFAULT_CONCURRENCY));
+    double kafkaTuned = rounds.median(kafkaVariant(KAFKA_CONCURRENCY));
     results.add(c, "plain driver keyset loop, 4 shards, selection only (baseline)", plain, "ids/s", 1.0, null);
     results.add(c, "Cassandra -> ReprocessJob -> direct no-op handler", direct, "events/s", direct / plain, null);
     results.add(c, "Cassandra -> ReprocessJob -> KafkaEventSink -> KafkaReprocessWorker, no-op", kafka, "events/s",
         kafka / plain, null);
+    results.add(c, "the same with job concurrency(" + KAFKA_CONCURRENCY + ")", kafkaTuned, "events/s",
+        kafkaTuned / plain, null);
+  }
+
+  private static String kafkaVariant(int concurrency) {
+    return "job (concurrency " + concurrency + ") -> Kafka -> worker";
   }
 
   private static double throughKafka(String bootstrap, String topic, String jobName, CassandraReads reads,
-      long expected) throws Exception {
+      long expected, int concurrency) throws Exception {
     LongAdder handled = new LongAdder();
     try (KafkaReprocessWorker worker = KafkaReprocessWorker.builder().bootstrapServers(bootstrap).topic(topic)
         .groupId(jobName + "-workers")
@@ -98,6 +117,7 @@ final class EndToEndCases {
       JobReport report = ReprocessJob.builder(jobName)
           .selector(reads.selector())
           .sink(sink)
+          .concurrency(concurrency)
           .meterRegistry(new SimpleMeterRegistry())
           .build()
           .run()

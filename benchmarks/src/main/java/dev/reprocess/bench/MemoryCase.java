@@ -36,7 +36,7 @@ final class MemoryCase {
       }
     }
     String c = String.format("6. Memory, job in a child JVM with -Xmx%s (%s)", o.memoryHeap,
-        runs.get(large.name()).get(0).get("gc"));
+        runs.get(large.name()).get(0).get("gc").replace('_', ' '));
     for (String figure : List.of("liveHeap", "peakHeap", "peakRss")) {
       double s = median(runs.get(small.name()), figure) / 1024 / 1024;
       double l = median(runs.get(large.name()), figure) / 1024 / 1024;

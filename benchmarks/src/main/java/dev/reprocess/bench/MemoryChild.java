@@ -74,7 +74,7 @@ public final class MemoryChild {
       }, null, null);
     }
     String collectors = ManagementFactory.getGarbageCollectorMXBeans().stream()
-        .map(GarbageCollectorMXBean::getName).collect(Collectors.joining("+"));
+        .map(gc -> gc.getName().replace(' ', '_')).collect(Collectors.joining("+"));
 
     CassandraData.Table t = new CassandraData.Table(table.substring(table.indexOf('.') + 1), (int) expected);
     try (CqlSession session = Servers.session(host, port, datacenter)) {

@@ -73,6 +73,9 @@ final class Results {
     if (unit.equals("x") || unit.equals("s")) {
       return String.format(Locale.ROOT, "%.2f", v);
     }
+    if (unit.equals("MiB")) {
+      return String.format(Locale.ROOT, "%.1f", v);
+    }
     return String.format(Locale.ROOT, "%,.0f", v);
   }
 
