@@ -62,18 +62,18 @@ class BrokerRestartIT {
             .deadLetterSink(deadLetters)
             .build();
         JobExecution execution = job.start();
-        await().atMost(Duration.ofSeconds(60)).until(() -> handled.size() >= count / 5);
+        await().atMost(Duration.ofMinutes(3)).until(() -> handled.size() >= count / 5);
 
         server.restart();
         assertThat(execution.isDone()).as("the broker restarted while the job was running").isFalse();
 
-        JobReport report = execution.await(Duration.ofMinutes(3));
+        JobReport report = execution.await(Duration.ofMinutes(5));
         assertThat(report.status()).as(report.toString()).isEqualTo(JobStatus.COMPLETED);
         assertThat(report.succeeded()).isEqualTo(count);
         assertThat(report.deadLettered()).isZero();
         assertThat(deadLetters.deadLetters()).isEmpty();
 
-        await().atMost(Duration.ofSeconds(120)).until(() -> handled.size() == count);
+        await().atMost(Duration.ofMinutes(3)).until(() -> handled.size() == count);
         KafkaIts.awaitCommittedAtEnd(admin, group, Duration.ofSeconds(60), topic);
         assertThat(KafkaIts.count(admin, topic)).as("every event published (duplicates allowed)").isGreaterThanOrEqualTo(count);
       }

@@ -90,11 +90,11 @@ class KafkaWorkerIT {
           return Outcome.SUCCEEDED;
         }).build().start());
       }
-      await().atMost(Duration.ofSeconds(60)).until(() -> calls.get() >= 15_000);
+      await().atMost(Duration.ofMinutes(3)).until(() -> calls.get() >= 15_000);
       workers.get(0).close(); // mid-run: its partitions move to the two others
 
-      await().atMost(Duration.ofSeconds(120)).until(() -> handled.size() == 50_000);
-      KafkaIts.awaitCommittedAtEnd(admin, group, Duration.ofSeconds(60), topic);
+      await().atMost(Duration.ofMinutes(5)).until(() -> handled.size() == 50_000);
+      KafkaIts.awaitCommittedAtEnd(admin, group, Duration.ofMinutes(2), topic);
     } finally {
       workers.forEach(KafkaReprocessWorker::close);
     }
@@ -132,7 +132,7 @@ class KafkaWorkerIT {
           return Outcome.SUCCEEDED;
         }).build().start()) {
 
-      await().atMost(Duration.ofSeconds(60)).until(() -> succeeded.size() == 5_000 - failing.size()
+      await().atMost(Duration.ofMinutes(3)).until(() -> succeeded.size() == 5_000 - failing.size()
           && KafkaIts.count(admin, topic + ".dlt") == failing.size());
       KafkaIts.awaitCommittedAtEnd(admin, group, Duration.ofSeconds(30), topic);
 
