@@ -13,6 +13,7 @@ import com.datastax.oss.driver.api.core.type.DataTypes;
 import dev.reprocess.ReprocessEvent;
 import dev.reprocess.cassandra.internal.DriverErrors;
 import dev.reprocess.cassandra.internal.Identifiers;
+import dev.reprocess.cassandra.internal.Lazy;
 import dev.reprocess.cassandra.internal.SchemaCheck;
 import dev.reprocess.cassandra.internal.TableName;
 import java.util.ArrayList;
@@ -54,7 +55,7 @@ public final class AssetLoader {
   private final DataType idType;
   private final ConsistencyLevel consistencyLevel;
   private final String executionProfile;
-  private volatile PreparedStatement select;
+  private final Lazy<PreparedStatement> select = new Lazy<>(this::prepareSelect);
 
   private AssetLoader(Builder b, TableName table, CqlIdentifier idColumn, List<CqlIdentifier> columns, DataType idType) {
     this.session = b.session;
@@ -116,25 +117,16 @@ public final class AssetLoader {
   }
 
   private PreparedStatement statement() {
-    PreparedStatement s = select;
-    if (s == null) {
-      synchronized (this) {
-        s = select;
-        if (s == null) {
-          String what = columns.isEmpty()
-              ? "*"
-              : columns.stream().map(c -> c.asCql(true)).collect(Collectors.joining(", "));
-          try {
-            s = session.prepare(
-                "SELECT " + what + " FROM " + table.cql() + " WHERE " + idColumn.asCql(true) + " = ?");
-          } catch (RuntimeException e) {
-            throw DriverErrors.translate("asset loader " + table.cql() + ": preparing the statement failed", e);
-          }
-          select = s;
-        }
-      }
+    return select.get();
+  }
+
+  private PreparedStatement prepareSelect() {
+    String what = columns.isEmpty() ? "*" : columns.stream().map(c -> c.asCql(true)).collect(Collectors.joining(", "));
+    try {
+      return session.prepare("SELECT " + what + " FROM " + table.cql() + " WHERE " + idColumn.asCql(true) + " = ?");
+    } catch (RuntimeException e) {
+      throw DriverErrors.translate("asset loader " + table.cql() + ": preparing the statement failed", e);
     }
-    return s;
   }
 
   private static Function<String, Object> parser(DataType type) {

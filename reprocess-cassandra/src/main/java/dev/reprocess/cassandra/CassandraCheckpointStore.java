@@ -17,6 +17,7 @@ import dev.reprocess.Cursor;
 import dev.reprocess.ReprocessException;
 import dev.reprocess.cassandra.internal.DriverErrors;
 import dev.reprocess.cassandra.internal.Identifiers;
+import dev.reprocess.cassandra.internal.Lazy;
 import dev.reprocess.cassandra.internal.SchemaCheck;
 import dev.reprocess.cassandra.internal.TableName;
 import java.time.Instant;
@@ -65,7 +66,7 @@ public final class CassandraCheckpointStore implements CheckpointStore {
   private final TableName table;
   private final ConsistencyLevel consistencyLevel;
   private final String executionProfile;
-  private volatile Statements statements;
+  private final Lazy<Statements> statements = new Lazy<>(this::prepareStatements);
 
   private CassandraCheckpointStore(CqlSession session, TableName table, ConsistencyLevel level, String profile) {
     this.session = session;
@@ -188,27 +189,21 @@ public final class CassandraCheckpointStore implements CheckpointStore {
   }
 
   private Statements statements() {
-    Statements s = statements;
-    if (s == null) {
-      synchronized (this) {
-        s = statements;
-        if (s == null) {
-          String t = table.cql();
-          try {
-            s = new Statements(
-                session.prepare("SELECT shard_id, cursor, state, selected, succeeded, skipped, dead_lettered, updated_at"
-                    + " FROM " + t + " WHERE job_name = ?"),
-                session.prepare("INSERT INTO " + t + " (job_name, shard_id, cursor, state, selected, succeeded, skipped,"
-                    + " dead_lettered, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"),
-                session.prepare("DELETE FROM " + t + " WHERE job_name = ?"));
-          } catch (RuntimeException e) {
-            throw DriverErrors.translate("checkpoint store " + t + ": preparing the statements failed", e);
-          }
-          statements = s;
-        }
-      }
+    return statements.get();
+  }
+
+  private Statements prepareStatements() {
+    String t = table.cql();
+    try {
+      return new Statements(
+          session.prepare("SELECT shard_id, cursor, state, selected, succeeded, skipped, dead_lettered, updated_at"
+              + " FROM " + t + " WHERE job_name = ?"),
+          session.prepare("INSERT INTO " + t + " (job_name, shard_id, cursor, state, selected, succeeded, skipped,"
+              + " dead_lettered, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"),
+          session.prepare("DELETE FROM " + t + " WHERE job_name = ?"));
+    } catch (RuntimeException e) {
+      throw DriverErrors.translate("checkpoint store " + t + ": preparing the statements failed", e);
     }
-    return s;
   }
 
   private record Statements(PreparedStatement load, PreparedStatement save, PreparedStatement delete) {}

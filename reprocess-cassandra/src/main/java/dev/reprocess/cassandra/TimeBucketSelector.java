@@ -15,6 +15,7 @@ import dev.reprocess.Paginator;
 import dev.reprocess.Shard;
 import dev.reprocess.cassandra.internal.DriverErrors;
 import dev.reprocess.cassandra.internal.Identifiers;
+import dev.reprocess.cassandra.internal.Lazy;
 import dev.reprocess.cassandra.internal.RowSettings;
 import dev.reprocess.cassandra.internal.SchemaCheck;
 import dev.reprocess.cassandra.internal.TableName;
@@ -77,8 +78,9 @@ import org.slf4j.LoggerFactory;
  * the window's edge buckets (so the window is exact, at the millisecond precision of a timeuuid)
  * and unbounded otherwise; resuming adds {@code asset_id < last} (newest first) or {@code asset_id
  * > last} (oldest first) with the last id handed out. Within one query the driver pages ({@code
- * setPageSize}) and the next page is fetched while the current one is handled: this is what makes
- * the selector as fast as a plain keyset loop or faster. The cursor is the last id of the page
+ * setPageSize}) and the next page is requested while the current one is handled, which hides a
+ * network round trip per page; the module's {@code SelectionBenchmark} compares it with a plain
+ * driver keyset loop. The cursor is the last id of the page
  * (a timeuuid string); each {@link dev.reprocess.AssetRef} carries the id, the shard's asset type
  * and the id's timestamp as its creation time.
  *
@@ -123,7 +125,7 @@ public final class TimeBucketSelector implements AssetSelector {
   private final ReadOrder order;
   private final boolean estimateCounts;
   private final RowSettings rows;
-  private volatile Prepared prepared;
+  private final Lazy<Prepared> prepared = new Lazy<>(this::resolve);
 
   private TimeBucketSelector(Builder b, TableName table, List<CqlIdentifier> extraColumns) {
     this.session = b.session;
@@ -271,17 +273,7 @@ public final class TimeBucketSelector implements AssetSelector {
   }
 
   private Prepared prepare() {
-    Prepared p = prepared;
-    if (p == null) {
-      synchronized (this) {
-        p = prepared;
-        if (p == null) {
-          p = resolve();
-          prepared = p;
-        }
-      }
-    }
-    return p;
+    return prepared.get();
   }
 
   private Prepared resolve() {

@@ -17,6 +17,7 @@ import dev.reprocess.Paginator;
 import dev.reprocess.Shard;
 import dev.reprocess.cassandra.internal.DriverErrors;
 import dev.reprocess.cassandra.internal.Identifiers;
+import dev.reprocess.cassandra.internal.Lazy;
 import dev.reprocess.cassandra.internal.RowSettings;
 import dev.reprocess.cassandra.internal.SchemaCheck;
 import dev.reprocess.cassandra.internal.TableName;
@@ -84,7 +85,7 @@ public final class TokenRangeSelector implements AssetSelector {
   private final CqlIdentifier typeColumn;
   private final int splits;
   private final RowSettings rows;
-  private volatile Prepared prepared;
+  private final Lazy<Prepared> prepared = new Lazy<>(this::resolve);
 
   private TokenRangeSelector(Builder b, TableName table, CqlIdentifier idColumn, CqlIdentifier typeColumn,
       List<CqlIdentifier> extra) {
@@ -206,17 +207,7 @@ public final class TokenRangeSelector implements AssetSelector {
   }
 
   private Prepared prepare() {
-    Prepared p = prepared;
-    if (p == null) {
-      synchronized (this) {
-        p = prepared;
-        if (p == null) {
-          p = resolve();
-          prepared = p;
-        }
-      }
-    }
-    return p;
+    return prepared.get();
   }
 
   private Prepared resolve() {

@@ -18,9 +18,10 @@ import java.util.concurrent.CompletionStage;
  * id < ?}, paged by the driver, where the bounds are the window's edges for the first and last
  * bucket of the window and the extreme timeuuids otherwise. Resuming from a cursor (the last id
  * handed out) replaces the bound on the reading side: {@code id < cursor} newest first, {@code id
- * > cursor} oldest first. The driver's paging within the query saves the per-page statement of a
- * {@code LIMIT} loop and lets the next page be fetched while the current one is handled; the
- * cursor stays the last id of the last page returned.
+ * > cursor} oldest first. The driver pages the query, and the next page is requested while the
+ * current one is handled; the cursor stays the last id of the last page returned. (A {@code
+ * LIMIT} statement per page with the same read-ahead measured the same, so the single statement
+ * stayed.)
  */
 public final class TimeBucketPaginator extends PrefetchingPaginator {
   private final CqlSession session;
