@@ -12,8 +12,8 @@ import java.util.concurrent.CompletionStage;
 /**
  * A paginator that reads one result page per {@link Page} and starts reading the next one before
  * it returns the current one, so that the next page travels while the caller handles this one. A
- * subclass says how the next page is asked for: the driver's paging ({@link
- * AsyncResultSet#fetchNextPage()}) or a new keyset query after the page's last key.
+ * subclass says how the next page is asked for (both current ones use the driver's paging, {@link
+ * AsyncResultSet#fetchNextPage()}).
  *
  * <p>Exactness: the subclass's resume position advances only with the rows of a page that is
  * returned (or that is skipped whole because the row filter kept none of it), so the cursor of
