@@ -53,10 +53,19 @@ public final class ClockTimer implements AutoCloseable {
    * instead if the timer is abandoned or closed first. A delay of 0 or less runs at the next tick.
    */
   public void schedule(long delayNanos, Runnable task, Runnable onAbandon) {
+    scheduleAt(ticker.nanoTime() + Math.max(0, delayNanos), task, onAbandon);
+  }
+
+  /**
+   * Runs {@code task} once the ticker reads {@code deadlineNanos} or later, or {@code onAbandon}
+   * instead if the timer is abandoned or closed first. An absolute deadline does not drift when
+   * the caller is descheduled between computing it and calling this method.
+   */
+  public void scheduleAt(long deadlineNanos, Runnable task, Runnable onAbandon) {
     lock.lock();
     try {
       if (!abandoning && !closed) {
-        queue.add(new Task(ticker.nanoTime() + Math.max(0, delayNanos), sequence++, task, onAbandon));
+        queue.add(new Task(deadlineNanos, sequence++, task, onAbandon));
         changed.signal();
         return;
       }

@@ -506,9 +506,9 @@ public final class JobRun {
     }
 
     void attempt() {
-      long wait = throttle.reserveNanos();
-      if (wait > 0) {
-        timer.schedule(wait, this::deliver, this::abandon);
+      long deadline = throttle.reserveDeadlineNanos();
+      if (deadline != Long.MIN_VALUE) {
+        timer.scheduleAt(deadline, this::deliver, this::abandon);
       } else {
         deliver();
       }

@@ -21,17 +21,20 @@ import java.util.Map;
  */
 public final class RateThrottle {
 
-  private static final RateThrottle UNLIMITED = new RateThrottle(null, 0);
+  private static final RateThrottle UNLIMITED = new RateThrottle(null, 0, null);
 
   private final AtomicRateLimiter limiter;
   private final double perSecond;
+  /** The ticker reading the limiter made last on this thread: the instant its wait is relative to. */
+  private final ThreadLocal<long[]> lastReading;
 
-  private RateThrottle(AtomicRateLimiter limiter, double perSecond) {
+  private RateThrottle(AtomicRateLimiter limiter, double perSecond, ThreadLocal<long[]> lastReading) {
     this.limiter = limiter;
     this.perSecond = perSecond;
+    this.lastReading = lastReading;
   }
 
-  /** No limit: {@link #reserveNanos()} is always 0. */
+  /** No limit: {@link #reserveDeadlineNanos()} is always {@code Long.MIN_VALUE}. */
   public static RateThrottle unlimited() {
     return UNLIMITED;
   }
@@ -54,8 +57,13 @@ public final class RateThrottle {
         .timeoutDuration(Duration.ofDays(365))
         .writableStackTraceEnabled(false)
         .build();
-    AtomicRateLimiter limiter = new AtomicRateLimiter(name, config, Map.of(), ticker::nanoTime);
-    return new RateThrottle(limiter, perSecond);
+    ThreadLocal<long[]> lastReading = ThreadLocal.withInitial(() -> new long[1]);
+    AtomicRateLimiter limiter = new AtomicRateLimiter(name, config, Map.of(), () -> {
+      long now = ticker.nanoTime();
+      lastReading.get()[0] = now;
+      return now;
+    });
+    return new RateThrottle(limiter, perSecond, lastReading);
   }
 
   /** True when there is a limit. */
@@ -71,17 +79,20 @@ public final class RateThrottle {
   /**
    * Reserves one permit.
    *
-   * @return nanoseconds of ticker time to wait before using it; 0 when it can be used now
+   * @return the ticker time at which the permit may be used, or {@link Long#MIN_VALUE} when it can
+   *     be used now (always, when unlimited). The deadline is absolute, taken from the very ticker
+   *     reading the limiter computed its wait from, so a clock that moves between the reservation
+   *     and the scheduling of the delivery cannot push the delivery later than its permit.
    */
-  public long reserveNanos() {
+  public long reserveDeadlineNanos() {
     if (limiter == null) {
-      return 0;
+      return Long.MIN_VALUE;
     }
     long wait = limiter.reservePermission(1);
     if (wait < 0) {
       // Only when more than a year of reservations are queued, which the engine's concurrency bound rules out.
       throw new IllegalStateException("rate limiter refused a permit: more than 365 days of permits reserved");
     }
-    return wait;
+    return wait == 0 ? Long.MIN_VALUE : lastReading.get()[0] + wait;
   }
 }

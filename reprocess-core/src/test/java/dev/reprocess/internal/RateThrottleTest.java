@@ -31,12 +31,12 @@ class RateThrottleTest {
   void reservationsAreSpacedEvenlyAtTheRateOfTheTicker() {
     FakeTicker ticker = new FakeTicker();
     RateThrottle throttle = RateThrottle.perSecond("t", 2.5, ticker);
-    assertThat(throttle.reserveNanos()).isZero();
-    assertThat(throttle.reserveNanos()).isEqualTo(Duration.ofMillis(400).toNanos());
-    assertThat(throttle.reserveNanos()).isEqualTo(Duration.ofMillis(800).toNanos());
+    assertThat(waitOf(throttle, ticker)).isZero();
+    assertThat(waitOf(throttle, ticker)).isEqualTo(Duration.ofMillis(400).toNanos());
+    assertThat(waitOf(throttle, ticker)).isEqualTo(Duration.ofMillis(800).toNanos());
     ticker.advance(Duration.ofMillis(1000));
     // Permits of cycles 0, 1 and 2 are taken; the next cycle starts at 1200 ms.
-    assertThat(throttle.reserveNanos()).isEqualTo(Duration.ofMillis(200).toNanos());
+    assertThat(waitOf(throttle, ticker)).isEqualTo(Duration.ofMillis(200).toNanos());
   }
 
   @Test
@@ -47,7 +47,7 @@ class RateThrottleTest {
     RateThrottle throttle = RateThrottle.perSecond("t", 50, ticker);
     int granted = 0;
     while (true) {
-      long wait = throttle.reserveNanos();
+      long wait = waitOf(throttle, ticker);
       if (ticker.nanoTime() + wait >= end) {
         break;
       }
@@ -62,9 +62,28 @@ class RateThrottleTest {
   void fractionalRatesAndUnlimited() {
     FakeTicker ticker = new FakeTicker();
     RateThrottle slow = RateThrottle.perSecond("t", 0.5, ticker);
-    assertThat(slow.reserveNanos()).isZero();
-    assertThat(slow.reserveNanos()).isEqualTo(Duration.ofSeconds(2).toNanos());
-    assertThat(RateThrottle.unlimited().reserveNanos()).isZero();
+    assertThat(waitOf(slow, ticker)).isZero();
+    assertThat(waitOf(slow, ticker)).isEqualTo(Duration.ofSeconds(2).toNanos());
+    assertThat(waitOf(RateThrottle.unlimited(), ticker)).isZero();
     assertThat(RateThrottle.unlimited().limited()).isFalse();
+  }
+
+  @Test
+  void theDeadlineIsAbsoluteSoAClockMovingAfterTheReservationDoesNotDelayIt() {
+    FakeTicker ticker = new FakeTicker();
+    RateThrottle throttle = RateThrottle.perSecond("t", 10, ticker);
+    long t0 = ticker.nanoTime();
+    assertThat(throttle.reserveDeadlineNanos()).isEqualTo(Long.MIN_VALUE);
+    long second = throttle.reserveDeadlineNanos();
+    // The caller is descheduled while the clock moves on: the permit still starts at +100 ms.
+    ticker.advance(Duration.ofMillis(100));
+    assertThat(second).isEqualTo(t0 + Duration.ofMillis(100).toNanos());
+    assertThat(second - ticker.nanoTime()).isZero();
+  }
+
+  /** How long the caller must wait from the ticker's current reading. */
+  private static long waitOf(RateThrottle throttle, FakeTicker ticker) {
+    long deadline = throttle.reserveDeadlineNanos();
+    return deadline == Long.MIN_VALUE ? 0 : deadline - ticker.nanoTime();
   }
 }
