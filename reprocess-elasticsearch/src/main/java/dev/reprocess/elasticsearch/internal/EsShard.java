@@ -1,0 +1,69 @@
+package dev.reprocess.elasticsearch.internal;
+
+import dev.reprocess.Shard;
+import java.util.Map;
+
+/**
+ * One shard of an {@code ElasticsearchSelector}: one slice of one primary shard of one concrete
+ * index. Its id is {@code <index>[<shard>]} with one slice, {@code
+ * <index>[<shard>]/slice-<i>-of-<n>} with several, e.g. {@code assets-2024[0]/slice-1-of-4}.
+ *
+ * @param index the concrete index name
+ * @param shard the shard number in the index
+ * @param slice the slice, from 0
+ * @param slices the number of slices per shard, at least 1
+ */
+public record EsShard(String index, int shard, int slice, int slices) {
+
+  static final String INDEX = "index";
+  static final String SHARD = "shard";
+  static final String SLICE = "slice";
+  static final String SLICES = "slices";
+
+  public EsShard {
+    if (index == null || index.isBlank() || shard < 0 || slices < 1 || slice < 0 || slice >= slices) {
+      throw new IllegalArgumentException(
+          "shard " + index + "[" + shard + "] slice " + slice + " of " + slices + " is not a valid shard");
+    }
+  }
+
+  /** The id the engine keys checkpoints by. */
+  public String id() {
+    return index + "[" + shard + "]" + (slices == 1 ? "" : "/slice-" + slice + "-of-" + slices);
+  }
+
+  /** As an engine shard (its asset type is mixed: {@code null}). */
+  public Shard toShard() {
+    return new Shard(
+        id(),
+        null,
+        Map.of(INDEX, index, SHARD, Integer.toString(shard), SLICE, Integer.toString(slice), SLICES, Integer.toString(slices)));
+  }
+
+  /** For messages, e.g. {@code index 'assets' shard [0] slice 1/4}. */
+  public String label() {
+    return "index '" + index + "' shard [" + shard + "]" + (slices == 1 ? "" : " slice " + slice + "/" + slices);
+  }
+
+  /**
+   * Reads back a shard made by {@link #toShard()}.
+   *
+   * @throws IllegalArgumentException if the shard was not made by an Elasticsearch selector
+   */
+  public static EsShard from(Shard shard) {
+    try {
+      EsShard es = new EsShard(
+          shard.property(INDEX),
+          Integer.parseInt(shard.property(SHARD)),
+          Integer.parseInt(shard.property(SLICE)),
+          Integer.parseInt(shard.property(SLICES)));
+      if (!es.id().equals(shard.id())) {
+        throw new IllegalArgumentException("its id does not match its properties " + shard.properties());
+      }
+      return es;
+    } catch (IllegalStateException | IllegalArgumentException e) {
+      throw new IllegalArgumentException(
+          "shard '" + shard.id() + "' was not produced by ElasticsearchSelector.shards(): " + e.getMessage(), e);
+    }
+  }
+}

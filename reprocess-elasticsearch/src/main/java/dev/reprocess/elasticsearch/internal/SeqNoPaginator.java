@@ -1,0 +1,446 @@
+package dev.reprocess.elasticsearch.internal;
+
+import co.elastic.clients.elasticsearch.ElasticsearchClient;
+import co.elastic.clients.elasticsearch._types.ElasticsearchException;
+import co.elastic.clients.elasticsearch._types.FieldValue;
+import co.elastic.clients.elasticsearch._types.ShardFailure;
+import co.elastic.clients.elasticsearch._types.ShardStatistics;
+import co.elastic.clients.elasticsearch._types.SortOrder;
+import co.elastic.clients.elasticsearch._types.query_dsl.Query;
+import co.elastic.clients.elasticsearch.core.OpenPointInTimeResponse;
+import co.elastic.clients.elasticsearch.core.SearchRequest;
+import co.elastic.clients.elasticsearch.core.SearchResponse;
+import co.elastic.clients.elasticsearch.core.search.Hit;
+import co.elastic.clients.json.JsonData;
+import co.elastic.clients.json.JsonpMapper;
+import dev.reprocess.AssetRef;
+import dev.reprocess.Cursor;
+import dev.reprocess.Page;
+import dev.reprocess.Paginator;
+import dev.reprocess.ReprocessException;
+import dev.reprocess.RetriableException;
+import jakarta.json.JsonArray;
+import jakarta.json.JsonString;
+import jakarta.json.JsonValue;
+import java.io.IOException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Reads one slice of one Elasticsearch shard in {@code _seq_no} order through a point in time
+ * opened on that shard alone ({@code preference=_shards:N}), paging with {@code search_after}.
+ *
+ * <p>Within one shard {@code _seq_no} is unique among live documents and indexed as a point, so
+ * the sort is a total order that Lucene reads with skipping (as fast as {@code _shard_doc}) and
+ * whose values mean the same thing in every point in time. The position is therefore exact: when
+ * a point in time expires, a new one is opened and reading continues after the same {@code
+ * _seq_no}, nothing delivered twice. The end of the shard ({@code maxSeqNo}) is fixed when the
+ * shard is first read and kept in the cursor, so documents rewritten after that (their {@code
+ * _seq_no} is new) are not read again after a reopen.
+ *
+ * <p>Used by one thread at a time; {@link #close()} may come from another thread.
+ */
+public final class SeqNoPaginator implements Paginator {
+
+  private static final Logger log = LoggerFactory.getLogger(SeqNoPaginator.class);
+
+  /** Elasticsearch's default {@code index.max_result_window}: the most hits one request returns. */
+  static final int MAX_REQUEST_SIZE = 10_000;
+  /** How many times one request reopens a point in time that went missing before failing. */
+  static final int MAX_REOPENS_PER_REQUEST = 3;
+
+  /** The widest window, in sequence numbers of the slice, once matches turned out sparse. */
+  static final long MAX_SPAN = SeqNoSlicing.BLOCK_SIZE * SeqNoSlicing.MAX_BLOCKS_PER_WINDOW;
+
+  static final String SEQ_NO = "_seq_no";
+  private static final long UNKNOWN = Long.MIN_VALUE;
+  private static final long UUID_EPOCH_OFFSET = 0x01B21DD213814000L;
+
+  private final ElasticsearchClient client;
+  private final EsShard shard;
+  private final ReadSpec spec;
+  private final SeqNoSlicing slicing;
+  private final int pageSize;
+  private final Consumer<SeqNoPaginator> onClose;
+  private final List<String> docValueFields;
+  private final JsonpMapper mapper;
+
+  private long position;
+  private long maxSeqNo;
+  private long span;
+  private boolean finished;
+  private int pagesRead;
+
+  private final Object lock = new Object();
+  private String pitId; // guarded by lock
+  private boolean closed; // guarded by lock
+  private int pitOpens; // guarded by lock
+
+  public SeqNoPaginator(
+      ElasticsearchClient client, EsShard shard, ReadSpec spec, SeqNoCursor from, int pageSize, Consumer<SeqNoPaginator> onClose) {
+    if (pageSize < 1) {
+      throw new IllegalArgumentException("pageSize is " + pageSize + ": it must be at least 1");
+    }
+    this.client = client;
+    this.shard = shard;
+    this.spec = spec;
+    this.slicing = new SeqNoSlicing(shard.slice(), shard.slices());
+    this.pageSize = pageSize;
+    this.onClose = onClose;
+    this.docValueFields = spec.docValueFields();
+    this.mapper = client._jsonpMapper();
+    this.position = from == null ? -1 : from.position();
+    this.maxSeqNo = from == null ? UNKNOWN : from.maxSeqNo();
+    this.span = Math.min(pageSize, MAX_REQUEST_SIZE);
+  }
+
+  @Override
+  public Page nextPage() {
+    if (finished) {
+      throw new IllegalStateException(shard.label() + ": nextPage() called after the last page");
+    }
+    requireOpen();
+    if (maxSeqNo == UNKNOWN) {
+      maxSeqNo = readMaxSeqNo();
+      log.debug("{}: reading _seq_no up to {}", shard.label(), maxSeqNo);
+    }
+    List<AssetRef> assets = new ArrayList<>(Math.min(pageSize, MAX_REQUEST_SIZE));
+    while (assets.size() < pageSize) {
+      int size = Math.min(pageSize - assets.size(), MAX_REQUEST_SIZE);
+      SeqNoSlicing.Window window = slicing.window(position, maxSeqNo, Math.max(span, size));
+      if (window.isEmpty()) {
+        break;
+      }
+      List<Hit<Void>> hits = search(windowQuery(window), size, SortOrder.Asc, position);
+      for (Hit<Void> hit : hits) {
+        long seqNo = seqNo(hit);
+        assets.add(toAsset(hit, seqNo));
+        position = seqNo;
+      }
+      if (hits.size() < size) {
+        position = Math.max(position, window.end());
+        span = Math.min(MAX_SPAN, span * 2); // sparse matches: look further ahead next time
+      } else if (span > size && slicing.owned(position + 1, window.end()) > span / 2) {
+        span = Math.max(size, span * 3 / 4); // dense again: evaluate less per request
+      }
+    }
+    finished = slicing.window(position, maxSeqNo, 1).isEmpty();
+    pagesRead++;
+    if (finished) {
+      log.debug("{}: read to the end after {} pages", shard.label(), pagesRead);
+      releasePointInTime();
+    } else if (log.isTraceEnabled()) {
+      log.trace("{}: page {} with {} assets, position _seq_no {}", shard.label(), pagesRead, assets.size(), position);
+    }
+    Cursor cursor = new SeqNoCursor(position, maxSeqNo).toCursor();
+    return new Page(assets, cursor, finished);
+  }
+
+  /** How many points in time this paginator opened (1 unless one expired or was closed). For tests. */
+  public int pointInTimeOpens() {
+    synchronized (lock) {
+      return pitOpens;
+    }
+  }
+
+  /** The current point in time id, or {@code null} when none is open. For tests. */
+  public String pointInTimeId() {
+    synchronized (lock) {
+      return pitId;
+    }
+  }
+
+  @Override
+  public void close() {
+    String id;
+    synchronized (lock) {
+      if (closed) {
+        return;
+      }
+      closed = true;
+      id = pitId;
+      pitId = null;
+    }
+    closeQuietly(id);
+    onClose.accept(this);
+  }
+
+  // ---- reading
+
+  private long readMaxSeqNo() {
+    List<Hit<Void>> hits = search(spec.query(), 1, SortOrder.Desc, -1);
+    return hits.isEmpty() ? -1 : seqNo(hits.get(0));
+  }
+
+  private Query windowQuery(SeqNoSlicing.Window window) {
+    List<Query> ranges = new ArrayList<>(window.ranges().size());
+    for (SeqNoSlicing.Range r : window.ranges()) {
+      ranges.add(Query.of(q -> q.range(rq -> rq.untyped(u -> u.field(SEQ_NO).gte(JsonData.of(r.from())).lte(JsonData.of(r.to()))))));
+    }
+    Query slice = ranges.size() == 1
+        ? ranges.get(0)
+        : Query.of(q -> q.bool(b -> b.should(ranges).minimumShouldMatch("1")));
+    return Query.of(q -> q.bool(b -> b.filter(spec.query()).filter(slice)));
+  }
+
+  private List<Hit<Void>> search(Query query, int size, SortOrder order, long after) {
+    String what = shard.label() + ": reading " + size + " hits after _seq_no " + after;
+    for (int reopens = 0; ; reopens++) {
+      String pit = pointInTime();
+      SearchRequest request = SearchRequest.of(s -> {
+        s.pit(p -> p.id(pit).keepAlive(spec.keepAliveTime()))
+            .query(query)
+            .size(size)
+            .sort(so -> so.field(f -> f.field(SEQ_NO).order(order)))
+            .source(src -> src.fetch(false))
+            .trackTotalHits(t -> t.enabled(false))
+            .allowPartialSearchResults(false);
+        if (after >= 0) {
+          s.searchAfter(FieldValue.of(after));
+        }
+        if (!spec.idIsDocumentId()) {
+          s.storedFields("_none_");
+        }
+        for (String field : docValueFields) {
+          s.docvalueFields(f -> f.field(field));
+        }
+        return s;
+      });
+      boolean missing;
+      try {
+        SearchResponse<Void> response = client.search(request, Void.class);
+        missing = hasMissingContext(response.shards());
+        if (!missing) {
+          checkComplete(response, what);
+          rememberPointInTime(pit, response.pitId());
+          return response.hits().hits();
+        }
+      } catch (ElasticsearchException e) {
+        if (!EsErrors.isMissingSearchContext(e)) {
+          throw EsErrors.wrap(what, e);
+        }
+        missing = true;
+      } catch (IOException e) {
+        throw EsErrors.wrap(what, e);
+      }
+      if (reopens >= MAX_REOPENS_PER_REQUEST) {
+        throw new RetriableException(
+            what + " failed: the point in time went missing " + (reopens + 1) + " times in a row; keepAlive is " + spec.keepAlive());
+      }
+      forgetPointInTime(pit);
+      log.info(
+          "{}: the point in time expired or was closed; opening a new one and continuing after _seq_no {} "
+              + "(up to _seq_no {}; documents rewritten since then are not read again)",
+          shard.label(), position, maxSeqNo == UNKNOWN ? "end" : maxSeqNo);
+    }
+  }
+
+  private static boolean hasMissingContext(ShardStatistics shards) {
+    if (shards == null || shards.failures() == null) {
+      return false;
+    }
+    for (ShardFailure f : shards.failures()) {
+      if (f.reason() != null && "search_context_missing_exception".equals(f.reason().type())) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** Refuses a response that lacks hits from a failed shard: the page is read again instead. */
+  private void checkComplete(SearchResponse<Void> response, String what) {
+    ShardStatistics shards = response.shards();
+    if (shards != null && shards.failed() != null && shards.failed().intValue() > 0) {
+      throw new RetriableException(
+          what + ": " + shards.failed() + " of " + shards.total() + " shards failed, so hits may be missing; "
+              + "the page is not used and is read again on retry: " + EsErrors.describe(shards.failures()));
+    }
+    if (response.timedOut()) {
+      throw new RetriableException(what + ": the search timed out, so hits may be missing; the page is read again on retry");
+    }
+  }
+
+  private static long seqNo(Hit<Void> hit) {
+    List<FieldValue> sort = hit.sort();
+    if (sort.isEmpty() || !sort.get(0).isLong()) {
+      throw new ReprocessException("hit " + hit.index() + "/" + hit.id() + " has no _seq_no sort value: " + sort);
+    }
+    return sort.get(0).longValue();
+  }
+
+  private AssetRef toAsset(Hit<Void> hit, long seqNo) {
+    String id;
+    if (spec.idIsDocumentId()) {
+      id = hit.id();
+    } else {
+      List<String> values = values(mapper, hit.fields().get(spec.idField()));
+      if (values.size() != 1) {
+        throw new ReprocessException(
+            shard.label() + ": the document with _seq_no " + seqNo + " has " + (values.isEmpty() ? "no value" : values.size() + " values " + values)
+                + " in idField '" + spec.idField() + "'; it must have exactly one (select only such documents, e.g. with an exists query)");
+      }
+      id = values.get(0);
+    }
+    if (id == null || id.isBlank()) {
+      throw new ReprocessException(shard.label() + ": the document with _seq_no " + seqNo + " has a blank asset id");
+    }
+    String type = null;
+    if (spec.assetTypeField() != null) {
+      List<String> types = values(mapper, hit.fields().get(spec.assetTypeField()));
+      type = types.isEmpty() ? null : types.get(0);
+    }
+    Map<String, String> attributes = Map.of();
+    if (!spec.attributeFields().isEmpty()) {
+      attributes = new HashMap<>();
+      for (String field : spec.attributeFields()) {
+        List<String> values = values(mapper, hit.fields().get(field));
+        if (values.size() == 1) {
+          attributes.put(field, values.get(0));
+        } else if (values.size() > 1) {
+          attributes.put(field, hit.fields().get(field).toJson(mapper).toString());
+        }
+      }
+    }
+    return new AssetRef(id, type, timeuuidInstant(id), attributes);
+  }
+
+  /** The values of a doc-value field as strings (numbers and booleans in their JSON form). */
+  static List<String> values(JsonpMapper mapper, JsonData data) {
+    if (data == null) {
+      return List.of();
+    }
+    JsonValue json = data.toJson(mapper);
+    if (json instanceof JsonArray array) {
+      List<String> out = new ArrayList<>(array.size());
+      for (JsonValue v : array) {
+        out.add(v instanceof JsonString s ? s.getString() : v.toString());
+      }
+      return out;
+    }
+    return List.of(json instanceof JsonString s ? s.getString() : json.toString());
+  }
+
+  /** The creation time of a version 1 (time-based) UUID, or {@code null} for any other id. */
+  static Instant timeuuidInstant(String id) {
+    if (id.length() != 36 || id.charAt(8) != '-' || id.charAt(13) != '-' || id.charAt(14) != '1'
+        || id.charAt(18) != '-' || id.charAt(23) != '-') {
+      return null;
+    }
+    try {
+      UUID uuid = UUID.fromString(id);
+      long ticks = uuid.timestamp() - UUID_EPOCH_OFFSET; // 100 ns units since 1970
+      return Instant.ofEpochSecond(Math.floorDiv(ticks, 10_000_000L), Math.floorMod(ticks, 10_000_000L) * 100);
+    } catch (IllegalArgumentException | UnsupportedOperationException e) {
+      return null;
+    }
+  }
+
+  // ---- point in time
+
+  private void requireOpen() {
+    synchronized (lock) {
+      if (closed) {
+        throw new IllegalStateException(shard.label() + ": the paginator is closed");
+      }
+    }
+  }
+
+  private String pointInTime() {
+    synchronized (lock) {
+      if (closed) {
+        throw new ReprocessException(shard.label() + ": the paginator was closed while reading");
+      }
+      if (pitId != null) {
+        return pitId;
+      }
+    }
+    String id = openPointInTime();
+    synchronized (lock) {
+      if (!closed) {
+        pitId = id;
+        pitOpens++;
+        return id;
+      }
+    }
+    closeQuietly(id);
+    throw new ReprocessException(shard.label() + ": the paginator was closed while reading");
+  }
+
+  private String openPointInTime() {
+    String what = shard.label() + ": opening a point in time";
+    try {
+      OpenPointInTimeResponse response = client.openPointInTime(o -> o
+          .index(shard.index())
+          .preference("_shards:" + shard.shard())
+          .keepAlive(spec.keepAliveTime())
+          .allowPartialSearchResults(false));
+      ShardStatistics shards = response.shards();
+      if (shards != null && shards.failed() != null && shards.failed().intValue() > 0) {
+        closeQuietly(response.id());
+        throw new RetriableException(what + ": the shard failed: " + EsErrors.describe(shards.failures()));
+      }
+      if (shards != null && shards.total() != null && shards.total().intValue() != 1) {
+        closeQuietly(response.id());
+        throw new ReprocessException(what + ": expected it on 1 shard, Elasticsearch opened it on " + shards.total());
+      }
+      log.debug("{}: opened a point in time (keepAlive {})", shard.label(), spec.keepAlive());
+      return response.id();
+    } catch (ElasticsearchException e) {
+      if (EsErrors.isIndexNotFound(e)) {
+        throw new ReprocessException(what + " failed: the index no longer exists: " + EsErrors.describe(e), e);
+      }
+      throw EsErrors.wrap(what, e);
+    } catch (IOException e) {
+      throw EsErrors.wrap(what, e);
+    }
+  }
+
+  private void rememberPointInTime(String used, String returned) {
+    if (returned == null || returned.equals(used)) {
+      return;
+    }
+    synchronized (lock) {
+      if (!closed && used.equals(pitId)) {
+        pitId = returned;
+        return;
+      }
+    }
+  }
+
+  private void forgetPointInTime(String id) {
+    synchronized (lock) {
+      if (id.equals(pitId)) {
+        pitId = null;
+      }
+    }
+    closeQuietly(id);
+  }
+
+  private void releasePointInTime() {
+    String id;
+    synchronized (lock) {
+      id = pitId;
+      pitId = null;
+    }
+    closeQuietly(id);
+  }
+
+  private void closeQuietly(String id) {
+    if (id == null) {
+      return;
+    }
+    try {
+      client.closePointInTime(c -> c.id(id));
+    } catch (IOException | RuntimeException e) {
+      // It expires on its own after keepAlive.
+      log.debug("{}: could not close a point in time ({}); it expires after {}", shard.label(), e.toString(), spec.keepAlive());
+    }
+  }
+}

@@ -1,0 +1,128 @@
+package dev.reprocess.elasticsearch.internal;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Which {@code _seq_no} values belong to a slice of an Elasticsearch shard, and the window of
+ * them a request reads next.
+ *
+ * <p>The sequence numbers of a shard are cut into blocks of {@link #BLOCK_SIZE}; slice {@code i}
+ * of {@code n} owns the blocks {@code b} with {@code b mod n == i}. Ownership depends only on a
+ * document's {@code _seq_no}, never on the data or on a point in time, so a slice is the same set
+ * of documents in every run and after a point in time is reopened. Interleaved blocks keep the
+ * slices balanced to within a block, however many documents the shard holds.
+ *
+ * <p>Immutable and thread-safe.
+ */
+public final class SeqNoSlicing {
+
+  /** Sequence numbers per block. */
+  public static final long BLOCK_SIZE = 4096;
+
+  /** The most blocks one request covers (one range clause each). */
+  public static final int MAX_BLOCKS_PER_WINDOW = 256;
+
+  private final int slice;
+  private final int slices;
+
+  /**
+   * @param slice this slice, from 0
+   * @param slices the number of slices, at least 1
+   */
+  public SeqNoSlicing(int slice, int slices) {
+    if (slices < 1 || slice < 0 || slice >= slices) {
+      throw new IllegalArgumentException("slice " + slice + " of " + slices + ": it must be in [0, slices) with slices >= 1");
+    }
+    this.slice = slice;
+    this.slices = slices;
+  }
+
+  public int slice() {
+    return slice;
+  }
+
+  public int slices() {
+    return slices;
+  }
+
+  /** True when the document with this {@code _seq_no} belongs to this slice. */
+  public boolean owns(long seqNo) {
+    return Math.floorMod(Math.floorDiv(seqNo, BLOCK_SIZE), (long) slices) == slice;
+  }
+
+  /**
+   * The next window: sequence numbers of this slice above {@code position} and at most {@code
+   * maxSeqNo}, at least {@code span} of them (fewer only at the end of the shard), in at most
+   * {@link #MAX_BLOCKS_PER_WINDOW} ranges. With several slices the window starts right after
+   * {@code position} and ends at a block boundary, so a request evaluates little more than it
+   * returns. With one slice the window is everything left, as the single range {@code [0,
+   * maxSeqNo]}: a range that covers a whole index segment costs nothing to evaluate, and the
+   * request's {@code search_after} skips what was read.
+   *
+   * @param position the last sequence number covered, -1 at the start
+   * @param maxSeqNo the last sequence number of the shard
+   * @param span how many sequence numbers of this slice the window should cover, at least 1
+   * @return the window, {@linkplain Window#isEmpty() empty} when nothing is left
+   */
+  public Window window(long position, long maxSeqNo, long span) {
+    long start = position + 1;
+    if (start > maxSeqNo) {
+      return Window.EMPTY;
+    }
+    if (slices == 1) {
+      return new Window(List.of(new Range(0, maxSeqNo)), maxSeqNo);
+    }
+    long block = Math.floorDiv(start, BLOCK_SIZE);
+    block += Math.floorMod(slice - block, (long) slices);
+    List<Range> ranges = new ArrayList<>();
+    long covered = 0;
+    long end = -1;
+    while (covered < Math.max(1, span) && ranges.size() < MAX_BLOCKS_PER_WINDOW) {
+      long lo = Math.max(block * BLOCK_SIZE, start);
+      if (lo > maxSeqNo) {
+        break;
+      }
+      long hi = Math.min(block * BLOCK_SIZE + BLOCK_SIZE - 1, maxSeqNo);
+      ranges.add(new Range(lo, hi));
+      covered += hi - lo + 1;
+      end = hi;
+      block += slices;
+    }
+    if (ranges.isEmpty()) {
+      return Window.EMPTY;
+    }
+    return new Window(List.copyOf(ranges), end);
+  }
+
+  /** How many sequence numbers in {@code [from, to]} this slice owns (0 when {@code to < from}). */
+  public long owned(long from, long to) {
+    return to < from ? 0 : ownedUpTo(to) - ownedUpTo(from - 1);
+  }
+
+  /** How many sequence numbers in {@code [0, x]} this slice owns. */
+  private long ownedUpTo(long x) {
+    if (x < 0) {
+      return 0;
+    }
+    long fullBlocks = (x + 1) / BLOCK_SIZE;
+    long partial = (x + 1) - fullBlocks * BLOCK_SIZE;
+    long ownedFull = fullBlocks > slice ? (fullBlocks - 1 - slice) / slices + 1 : 0;
+    return ownedFull * BLOCK_SIZE + (fullBlocks % slices == slice ? partial : 0);
+  }
+
+  /** An inclusive range of sequence numbers. */
+  public record Range(long from, long to) {}
+
+  /**
+   * Ranges to read, and the last sequence number they cover: once a request over the window
+   * returns fewer hits than it asked for, the shard is read up to {@code end}.
+   */
+  public record Window(List<Range> ranges, long end) {
+    static final Window EMPTY = new Window(List.of(), -1);
+
+    public boolean isEmpty() {
+      return ranges.isEmpty();
+    }
+  }
+}

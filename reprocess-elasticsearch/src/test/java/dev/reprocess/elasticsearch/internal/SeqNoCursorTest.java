@@ -1,0 +1,29 @@
+package dev.reprocess.elasticsearch.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.reprocess.Cursor;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
+
+class SeqNoCursorTest {
+
+  @ParameterizedTest
+  @CsvSource({"-1, -1", "-1, 199999", "41234, 199999", "9007199254740993, 9223372036854775807"})
+  void roundTripsThroughItsStoredForm(long position, long max) {
+    SeqNoCursor cursor = new SeqNoCursor(position, max);
+    Cursor stored = Cursor.of(cursor.toCursor().value());
+    assertThat(stored.value()).isEqualTo("es-seqno:v1:" + position + ":" + max);
+    assertThat(SeqNoCursor.parse(stored)).isEqualTo(cursor);
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"42", "es-seqno:v2:1:2", "es-seqno:v1:1", "es-seqno:v1:1:2:3", "es-seqno:v1:x:2", "es-seqno:v1:-5:2", "cassandra:abc"})
+  void rejectsCursorsItDidNotWrite(String value) {
+    assertThatThrownBy(() -> SeqNoCursor.parse(Cursor.of(value)))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("cursor '" + value + "' was not produced by ElasticsearchSelector");
+  }
+}

@@ -1,0 +1,306 @@
+package dev.reprocess.elasticsearch.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import co.elastic.clients.elasticsearch.ElasticsearchClient;
+import co.elastic.clients.elasticsearch.core.SearchRequest;
+import co.elastic.clients.elasticsearch.core.SearchResponse;
+import dev.reprocess.AssetRef;
+import dev.reprocess.Cursor;
+import dev.reprocess.Page;
+import dev.reprocess.Paginator;
+import dev.reprocess.ReprocessException;
+import dev.reprocess.RetriableException;
+import dev.reprocess.elasticsearch.ElasticsearchSelector;
+import dev.reprocess.elasticsearch.fake.FakeShard;
+import dev.reprocess.elasticsearch.fake.FakeTransport;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+import java.util.stream.LongStream;
+import org.junit.jupiter.api.Test;
+
+class SeqNoPaginatorTest {
+
+  private final FakeShard shard = new FakeShard();
+  private final FakeTransport transport = new FakeTransport(shard);
+  private final ElasticsearchClient client = new ElasticsearchClient(transport);
+
+  private ElasticsearchSelector selector(int slices) {
+    return ElasticsearchSelector.builder(client).index("fake").slices(slices).build();
+  }
+
+  private static List<Long> seqs(long from, long toExclusive) {
+    return LongStream.range(from, toExclusive).boxed().toList();
+  }
+
+  private static List<Page> readAll(Paginator paginator) {
+    List<Page> pages = new ArrayList<>();
+    Page page;
+    do {
+      page = paginator.nextPage();
+      pages.add(page);
+    } while (!page.last());
+    return pages;
+  }
+
+  private static List<String> ids(List<Page> pages) {
+    return pages.stream().flatMap(p -> p.assets().stream()).map(AssetRef::assetId).toList();
+  }
+
+  @Test
+  void readsEveryDocumentOnceInSeqNoOrderAndClosesItsPointInTimeAtTheEnd() {
+    shard.putAll(seqs(0, 2500));
+    try (ElasticsearchSelector selector = selector(1);
+        Paginator paginator = selector.open(new EsShard("fake", 0, 0, 1).toShard(), null, 1000)) {
+      List<Page> pages = readAll(paginator);
+      assertThat(pages).extracting(Page::size).containsExactly(1000, 1000, 500);
+      assertThat(pages).extracting(Page::last).containsExactly(false, false, true);
+      assertThat(ids(pages)).isEqualTo(seqs(0, 2500).stream().map(s -> "doc-" + s).toList());
+      assertThat(pages.get(0).cursor().value()).isEqualTo("es-seqno:v1:999:2499");
+      assertThat(pages.get(2).cursor().value()).isEqualTo("es-seqno:v1:2499:2499");
+      assertThat(shard.openPointsInTime()).isZero();
+      assertThatThrownBy(paginator::nextPage).isInstanceOf(IllegalStateException.class).hasMessageContaining("after the last page");
+    }
+  }
+
+  @Test
+  void anEmptyShardIsOneEmptyLastPage() {
+    try (ElasticsearchSelector selector = selector(1);
+        Paginator paginator = selector.open(new EsShard("fake", 0, 0, 1).toShard(), null, 100)) {
+      Page page = paginator.nextPage();
+      assertThat(page.assets()).isEmpty();
+      assertThat(page.last()).isTrue();
+    }
+  }
+
+  @Test
+  void slicesPartitionTheShardWithoutOverlapEvenWithHoles() {
+    List<Long> present = seqs(0, 30_000).stream().filter(s -> s % 7 != 3 && (s < 9000 || s > 14_000)).toList();
+    shard.putAll(present);
+    int slices = 4;
+    List<String> all = new ArrayList<>();
+    try (ElasticsearchSelector selector = selector(slices)) {
+      for (int slice = 0; slice < slices; slice++) {
+        SeqNoSlicing slicing = new SeqNoSlicing(slice, slices);
+        try (Paginator paginator = selector.open(new EsShard("fake", 0, slice, slices).toShard(), null, 700)) {
+          List<String> ids = ids(readAll(paginator));
+          assertThat(ids).allMatch(id -> slicing.owns(Long.parseLong(id.substring(4))));
+          all.addAll(ids);
+        }
+      }
+    }
+    assertThat(all).hasSize(present.size());
+    assertThat(new HashSet<>(all)).isEqualTo(present.stream().map(s -> "doc-" + s).collect(Collectors.toSet()));
+  }
+
+  @Test
+  void aSelectiveQueryWidensTheWindowInsteadOfSendingOneRequestPerBlock() {
+    shard.putAll(seqs(0, 400_000).stream().filter(s -> s % 1000 == 0).toList()); // sparse: 400 documents
+    try (ElasticsearchSelector selector = selector(4);
+        Paginator paginator = selector.open(new EsShard("fake", 0, 2, 4).toShard(), null, 50)) {
+      List<Page> pages = readAll(paginator);
+      assertThat(ids(pages)).hasSize((int) LongStream.range(0, 400).filter(i -> new SeqNoSlicing(2, 4).owns(i * 1000)).count());
+      // 400,000 sequence numbers / 4 slices / 4096 per block = about 25 blocks: far fewer requests
+      assertThat(shard.searches()).isLessThan(15);
+    }
+  }
+
+  @Test
+  void resumesExactlyAfterItsCursorInANewPointInTime() {
+    shard.putAll(seqs(0, 30_000));
+    for (int slices : new int[] {1, 3}) {
+      for (int slice = 0; slice < slices; slice++) {
+        EsShard es = new EsShard("fake", 0, slice, slices);
+        List<String> expected;
+        Cursor cursor;
+        List<String> firstTwo;
+        try (ElasticsearchSelector selector = selector(slices)) {
+          try (Paginator whole = selector.open(es.toShard(), null, 400)) {
+            expected = ids(readAll(whole));
+          }
+          try (Paginator killed = selector.open(es.toShard(), null, 400)) {
+            Page p1 = killed.nextPage();
+            Page p2 = killed.nextPage();
+            firstTwo = new ArrayList<>(p1.assets().stream().map(AssetRef::assetId).toList());
+            firstTwo.addAll(p2.assets().stream().map(AssetRef::assetId).toList());
+            cursor = Cursor.of(p2.cursor().value()); // as a checkpoint store would give it back
+          }
+          try (Paginator resumed = selector.open(es.toShard(), cursor, 400)) {
+            List<String> rest = ids(readAll(resumed));
+            List<String> joined = new ArrayList<>(firstTwo);
+            joined.addAll(rest);
+            assertThat(joined).as("slice %d of %d", slice, slices).isEqualTo(expected);
+          }
+        }
+      }
+    }
+  }
+
+  @Test
+  void reopensAnExpiredPointInTimeAndContinuesWithoutDuplicatesOrNewerDocuments() {
+    shard.putAll(seqs(0, 3000));
+    try (ElasticsearchSelector selector = selector(1);
+        SeqNoPaginator paginator = (SeqNoPaginator) selector.open(new EsShard("fake", 0, 0, 1).toShard(), null, 1000)) {
+      Page first = paginator.nextPage();
+      shard.expireAll();
+      shard.putAll(seqs(3000, 3500)); // written after the selection started
+      List<Page> rest = readAll(paginator);
+      List<String> ids = new ArrayList<>(first.assets().stream().map(AssetRef::assetId).toList());
+      ids.addAll(ids(rest));
+      assertThat(ids).isEqualTo(seqs(0, 3000).stream().map(s -> "doc-" + s).toList());
+      assertThat(paginator.pointInTimeOpens()).isEqualTo(2);
+    }
+  }
+
+  @Test
+  void givesUpWithARetriableErrorWhenThePointInTimeKeepsVanishing() {
+    shard.putAll(seqs(0, 10));
+    try (ElasticsearchSelector selector = selector(1);
+        Paginator paginator = selector.open(new EsShard("fake", 0, 0, 1).toShard(), null, 5)) {
+      shard.expireEverySearch();
+      assertThatThrownBy(paginator::nextPage)
+          .isInstanceOf(RetriableException.class)
+          .hasMessageContaining("the point in time went missing 4 times in a row");
+    }
+  }
+
+  @Test
+  void neverUsesAResponseInWhichAShardFailedAndReadsThePageAgainOnRetry() {
+    shard.putAll(seqs(0, 30));
+    try (ElasticsearchSelector selector = selector(1);
+        Paginator paginator = selector.open(new EsShard("fake", 0, 0, 1).toShard(), null, 10)) {
+      Page first = paginator.nextPage();
+      shard.nextSearch(request -> {
+        SearchResponse<Void> normal = shard.search(request);
+        return SearchResponse.<Void>of(r -> r
+            .took(1).timedOut(false).pitId(normal.pitId()).hits(normal.hits())
+            .shards(s -> s.total(1).successful(0).failed(1)
+                .failures(f -> f.index("fake").shard(0).reason(c -> c.type("circuit_breaking_exception").reason("too much memory")))));
+      });
+      assertThatThrownBy(paginator::nextPage)
+          .isInstanceOf(RetriableException.class)
+          .hasMessageContaining("1 of 1 shards failed")
+          .hasMessageContaining("circuit_breaking_exception: too much memory");
+      Page second = paginator.nextPage();
+      assertThat(first.assets().get(9).assetId()).isEqualTo("doc-9");
+      assertThat(second.assets()).extracting(AssetRef::assetId).first().isEqualTo("doc-10");
+      assertThat(second.size()).isEqualTo(10);
+    }
+  }
+
+  @Test
+  void aTimedOutSearchIsRetriable() {
+    shard.putAll(seqs(0, 30));
+    try (ElasticsearchSelector selector = selector(1);
+        Paginator paginator = selector.open(new EsShard("fake", 0, 0, 1).toShard(), null, 10)) {
+      paginator.nextPage();
+      shard.nextSearch(request -> {
+        SearchResponse<Void> normal = shard.search(request);
+        return SearchResponse.<Void>of(r -> r.took(1).timedOut(true).pitId(normal.pitId()).hits(normal.hits())
+            .shards(s -> s.total(1).successful(1).failed(0)));
+      });
+      assertThatThrownBy(paginator::nextPage).isInstanceOf(RetriableException.class).hasMessageContaining("timed out");
+    }
+  }
+
+  @Test
+  void mapsServerErrorsToRetriableAndClientErrorsToPermanentFailures() {
+    shard.putAll(seqs(0, 30));
+    try (ElasticsearchSelector selector = selector(1);
+        Paginator paginator = selector.open(new EsShard("fake", 0, 0, 1).toShard(), null, 10)) {
+      paginator.nextPage();
+      shard.nextSearch(r -> {
+        throw FakeShard.error(503, "search_phase_execution_exception", "all shards failed", "node_not_connected_exception", "gone");
+      });
+      assertThatThrownBy(paginator::nextPage).isInstanceOf(RetriableException.class).hasMessageContaining("node_not_connected_exception");
+      shard.nextSearch(r -> {
+        throw FakeShard.error(400, "search_phase_execution_exception", "all shards failed", "query_shard_exception", "bad field");
+      });
+      assertThatThrownBy(paginator::nextPage)
+          .isInstanceOf(ReprocessException.class)
+          .isNotInstanceOf(RetriableException.class)
+          .hasMessageContaining("query_shard_exception: bad field");
+      assertThat(paginator.nextPage().assets()).extracting(AssetRef::assetId).first().isEqualTo("doc-10");
+    }
+  }
+
+  @Test
+  void readsTheIdTypeAndAttributesFromFields() {
+    String timeuuid = "13814000-1dd2-11b2-8080-808080808080"; // 1970-01-01T00:00:00Z
+    shard.put(0, "a", Map.of("asset_id", timeuuid, "asset_type", "image/png", "size", 42, "tags", List.of("x", "y")));
+    shard.put(1, "b", Map.of("asset_id", "plain-id", "asset_type", "video/mp4"));
+    try (ElasticsearchSelector selector = ElasticsearchSelector.builder(client).index("fake")
+            .idField("asset_id").assetTypeField("asset_type").attributeFields("size", "tags").build();
+        Paginator paginator = selector.open(new EsShard("fake", 0, 0, 1).toShard(), null, 10)) {
+      List<AssetRef> assets = paginator.nextPage().assets();
+      assertThat(assets.get(0)).isEqualTo(new AssetRef(timeuuid, "image/png", Instant.EPOCH, Map.of("size", "42", "tags", "[\"x\",\"y\"]")));
+      assertThat(assets.get(1)).isEqualTo(new AssetRef("plain-id", "video/mp4", null, Map.of()));
+    }
+  }
+
+  @Test
+  void failsOnADocumentWithoutAnId() {
+    shard.put(0, "a", Map.of("asset_id", "x"));
+    shard.put(1, "b", Map.of("other", "y"));
+    try (ElasticsearchSelector selector = ElasticsearchSelector.builder(client).index("fake").idField("asset_id").build();
+        Paginator paginator = selector.open(new EsShard("fake", 0, 0, 1).toShard(), null, 10)) {
+      assertThatThrownBy(paginator::nextPage)
+          .isInstanceOf(ReprocessException.class)
+          .hasMessageContaining("the document with _seq_no 1 has no value in idField 'asset_id'");
+    }
+  }
+
+  @Test
+  void closingThePaginatorOrTheSelectorClosesThePointInTime() {
+    shard.putAll(seqs(0, 10_000));
+    ElasticsearchSelector selector = selector(2);
+    Paginator a = selector.open(new EsShard("fake", 0, 0, 2).toShard(), null, 10);
+    Paginator b = selector.open(new EsShard("fake", 0, 1, 2).toShard(), null, 10);
+    a.nextPage();
+    b.nextPage();
+    assertThat(shard.openPointsInTime()).isEqualTo(2);
+    a.close();
+    a.close();
+    assertThat(shard.openPointsInTime()).isEqualTo(1);
+    assertThatThrownBy(a::nextPage).isInstanceOf(IllegalStateException.class).hasMessageContaining("closed");
+    selector.close();
+    selector.close();
+    assertThat(shard.openPointsInTime()).isZero();
+    assertThatThrownBy(() -> selector.open(new EsShard("fake", 0, 0, 2).toShard(), null, 10))
+        .isInstanceOf(IllegalStateException.class).hasMessageContaining("closed");
+  }
+
+  @Test
+  void rejectsAForeignCursorAndAShardWithAnotherSliceCount() {
+    try (ElasticsearchSelector selector = selector(2)) {
+      assertThatThrownBy(() -> selector.open(new EsShard("fake", 0, 0, 2).toShard(), Cursor.of("1234"), 10))
+          .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("was not produced by ElasticsearchSelector");
+      assertThatThrownBy(() -> selector.open(new EsShard("fake", 0, 0, 4).toShard(), null, 10))
+          .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("has 4 slices per shard but this selector has 2");
+    }
+  }
+
+  @Test
+  void timeuuidsGiveTheirCreationTime() {
+    assertThat(SeqNoPaginator.timeuuidInstant("5b6962dc-4ca4-11ef-8c2d-0242ac120002")).isEqualTo(Instant.parse("2024-07-28T05:43:46.375548400Z"));
+    assertThat(SeqNoPaginator.timeuuidInstant("3f2504e0-4f89-41d3-9a0c-0305e82c3301")).as("version 4").isNull();
+    assertThat(SeqNoPaginator.timeuuidInstant("asset-1")).isNull();
+  }
+
+  @Test
+  void largePagesAreReadInRequestsOfAtMostTenThousand() {
+    shard.putAll(seqs(0, 25_000));
+    try (ElasticsearchSelector selector = selector(1);
+        Paginator paginator = selector.open(new EsShard("fake", 0, 0, 1).toShard(), null, 50_000)) {
+      Page page = paginator.nextPage();
+      assertThat(page.size()).isEqualTo(25_000);
+      assertThat(page.last()).isTrue();
+      assertThat(transport.requests(SearchRequest.class)).extracting(SearchRequest::size).allMatch(s -> s <= 10_000);
+    }
+  }
+}
