@@ -44,7 +44,7 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  *
  * Options: {@code --bootstrap host:port} to use a running broker (default: start one with the
  * testkit under {@code target/bench-kafka}), {@code --events N} per run (default 200000), {@code
- * --runs N} measured runs after one warm-up run (default 5), {@code --partitions N} (default 6),
+ * --runs N} measured runs (default 5), {@code --warmups N} runs first (default 2), {@code --partitions N} (default 6),
  * {@code --concurrency N} worker handler threads (default 16).
  */
 public final class KafkaBenchmark {
@@ -60,6 +60,7 @@ public final class KafkaBenchmark {
     int runs = Integer.parseInt(opts.getOrDefault("runs", "5"));
     int partitions = Integer.parseInt(opts.getOrDefault("partitions", "6"));
     int concurrency = Integer.parseInt(opts.getOrDefault("concurrency", "16"));
+    int warmups = Integer.parseInt(opts.getOrDefault("warmups", "2"));
     KafkaServer server = null;
     String bootstrap = opts.get("bootstrap");
     if (bootstrap == null) {
@@ -67,7 +68,7 @@ public final class KafkaBenchmark {
       bootstrap = server.bootstrapServers();
     }
     try {
-      run(bootstrap, events, runs, partitions, concurrency);
+      run(bootstrap, events, warmups, runs, partitions, concurrency);
     } finally {
       if (server != null) {
         server.close();
@@ -75,35 +76,46 @@ public final class KafkaBenchmark {
     }
   }
 
-  private static void run(String bootstrap, int events, int runs, int partitions, int concurrency) throws Exception {
+  private static void run(String bootstrap, int events, int warmups, int runs, int partitions, int concurrency) throws Exception {
     String prefix = "bench-" + UUID.randomUUID().toString().substring(0, 6);
     List<ReprocessEvent> sample = events(prefix, events);
     int recordSize = EventJson.toBytes(sample.get(0)).length;
-    System.out.printf("Kafka benchmark: %d events of ~%d B per run, %d partitions, %d measured runs after 1 warm-up, bootstrap %s%n",
-        events, recordSize, partitions, runs, bootstrap);
+    System.out.printf("Kafka benchmark: %d events of ~%d B per run, %d partitions, %d measured runs after %d warm-up runs, bootstrap %s%n",
+        events, recordSize, partitions, runs, warmups, bootstrap);
 
-    // Producer side: both write to their own topic, same settings.
+    // Producer side: each writes to its own topic, same settings.
     List<Double> sinkRates = new ArrayList<>();
     List<Double> plainProducerRates = new ArrayList<>();
-    for (int r = 0; r <= runs; r++) {
-      String sinkTopic = prefix + "-sink-" + r;
-      String plainTopic = prefix + "-plain-" + r;
+    List<Double> plainEncodeRates = new ArrayList<>();
+    List<Double> sinkRatios = new ArrayList<>();
+    List<Double> sinkEncodeRatios = new ArrayList<>();
+    for (int r = 1 - warmups; r <= runs; r++) {
+      String sinkTopic = prefix + "-sink-" + (r + warmups);
+      String plainTopic = prefix + "-plain-" + (r + warmups);
+      String encodeTopic = prefix + "-encode-" + (r + warmups);
       KafkaTopics.ensureTopics(bootstrap, Map.of(), List.of(TopicSpec.of(sinkTopic, partitions, 1),
-          TopicSpec.of(plainTopic, partitions, 1)), Duration.ofSeconds(60));
+          TopicSpec.of(plainTopic, partitions, 1), TopicSpec.of(encodeTopic, partitions, 1)), Duration.ofSeconds(60));
       double plain;
+      double encode;
       double sink;
-      if (r % 2 == 0) {
-        plain = plainProducer(bootstrap, plainTopic, sample);
+      if (Math.floorMod(r, 2) == 0) {
+        plain = plainProducer(bootstrap, plainTopic, sample, false);
+        encode = plainProducer(bootstrap, encodeTopic, sample, true);
         sink = sink(bootstrap, sinkTopic, sample);
       } else {
         sink = sink(bootstrap, sinkTopic, sample);
-        plain = plainProducer(bootstrap, plainTopic, sample);
+        encode = plainProducer(bootstrap, encodeTopic, sample, true);
+        plain = plainProducer(bootstrap, plainTopic, sample, false);
       }
-      System.out.printf("  %s run %d: sink %,.0f events/s, plain producer %,.0f records/s, ratio %.2f%n",
-          r == 0 ? "warm-up" : "measured", r, sink, plain, sink / plain);
+      System.out.printf("  %s run %d: sink %,.0f events/s, plain producer %,.0f records/s (ratio %.2f),"
+          + " plain producer + JSON encode %,.0f (ratio %.2f)%n",
+          r <= 0 ? "warm-up" : "measured", r, sink, plain, sink / plain, encode, sink / encode);
       if (r > 0) {
         sinkRates.add(sink);
         plainProducerRates.add(plain);
+        plainEncodeRates.add(encode);
+        sinkRatios.add(sink / plain);
+        sinkEncodeRatios.add(sink / encode);
       }
     }
 
@@ -115,11 +127,13 @@ public final class KafkaBenchmark {
     List<Double> workerRates = new ArrayList<>();
     List<Double> plainConsumerRates = new ArrayList<>();
     List<Double> plainDecodeRates = new ArrayList<>();
-    for (int r = 0; r <= runs; r++) {
+    List<Double> workerRatios = new ArrayList<>();
+    List<Double> workerDecodeRatios = new ArrayList<>();
+    for (int r = 1 - warmups; r <= runs; r++) {
       double worker;
       double plain;
       double decode;
-      if (r % 2 == 0) {
+      if (Math.floorMod(r, 2) == 0) {
         plain = plainConsumer(bootstrap, source, events, false);
         decode = plainConsumer(bootstrap, source, events, true);
         worker = worker(bootstrap, source, events, concurrency);
@@ -129,25 +143,24 @@ public final class KafkaBenchmark {
         plain = plainConsumer(bootstrap, source, events, false);
       }
       System.out.printf("  %s run %d: worker %,.0f events/s, plain consumer %,.0f records/s (ratio %.2f), plain consumer + JSON decode %,.0f (ratio %.2f)%n",
-          r == 0 ? "warm-up" : "measured", r, worker, plain, worker / plain, decode, worker / decode);
+          r <= 0 ? "warm-up" : "measured", r, worker, plain, worker / plain, decode, worker / decode);
       if (r > 0) {
         workerRates.add(worker);
         plainConsumerRates.add(plain);
         plainDecodeRates.add(decode);
+        workerRatios.add(worker / plain);
+        workerDecodeRatios.add(worker / decode);
       }
     }
-    double sinkMedian = median(sinkRates);
-    double producerMedian = median(plainProducerRates);
-    double workerMedian = median(workerRates);
-    double consumerMedian = median(plainConsumerRates);
-    double decodeMedian = median(plainDecodeRates);
-    System.out.printf("MEDIANS over %d runs:%n", runs);
-    System.out.printf("  sink            %,10.0f events/s   plain producer %,10.0f records/s   ratio %.2f (goal >= 0.90)%n",
-        sinkMedian, producerMedian, sinkMedian / producerMedian);
-    System.out.printf("  worker (no-op)  %,10.0f events/s   plain consumer %,10.0f records/s   ratio %.2f (goal >= 0.80)%n",
-        workerMedian, consumerMedian, workerMedian / consumerMedian);
-    System.out.printf("  worker (no-op)  %,10.0f events/s   plain consumer + JSON decode %,10.0f   ratio %.2f%n",
-        workerMedian, decodeMedian, workerMedian / decodeMedian);
+    System.out.printf("MEDIANS over %d measured runs (ratio = median of the per-run paired ratios):%n", runs);
+    System.out.printf("  sink            %,10.0f events/s | plain producer                %,10.0f records/s | ratio %.2f (goal >= 0.90)%n",
+        median(sinkRates), median(plainProducerRates), median(sinkRatios));
+    System.out.printf("  sink            %,10.0f events/s | plain producer + JSON encode  %,10.0f records/s | ratio %.2f%n",
+        median(sinkRates), median(plainEncodeRates), median(sinkEncodeRatios));
+    System.out.printf("  worker (no-op)  %,10.0f events/s | plain consumer                %,10.0f records/s | ratio %.2f (goal >= 0.80)%n",
+        median(workerRates), median(plainConsumerRates), median(workerRatios));
+    System.out.printf("  worker (no-op)  %,10.0f events/s | plain consumer + JSON decode  %,10.0f records/s | ratio %.2f%n",
+        median(workerRates), median(plainDecodeRates), median(workerDecodeRatios));
   }
 
   private static List<ReprocessEvent> events(String prefix, int count) {
@@ -182,29 +195,30 @@ public final class KafkaBenchmark {
     }
   }
 
-  /** The same records (key, JSON value, the three headers) pre-built, sent by a plain loop with a callback. */
-  private static double plainProducer(String bootstrap, String topic, List<ReprocessEvent> events) {
+  /**
+   * The same records (key, JSON value, the three headers) sent by a plain loop with a callback:
+   * pre-built, or built in the loop with the same JSON encoding when {@code encode}.
+   */
+  private static double plainProducer(String bootstrap, String topic, List<ReprocessEvent> events, boolean encode) {
     List<ProducerRecord<byte[], byte[]>> records = new ArrayList<>(events.size());
-    for (ReprocessEvent e : events) {
-      RecordHeaders headers = new RecordHeaders();
-      headers.add("reprocess.job", e.jobName().getBytes(StandardCharsets.UTF_8));
-      headers.add("reprocess.attempt", "1".getBytes(StandardCharsets.UTF_8));
-      headers.add("reprocess.event.id", e.eventId().getBytes(StandardCharsets.UTF_8));
-      records.add(new ProducerRecord<>(topic, null, e.assetId().getBytes(StandardCharsets.UTF_8), EventJson.toBytes(e), headers));
+    if (!encode) {
+      for (ReprocessEvent e : events) {
+        records.add(record(topic, e));
+      }
     }
     AtomicLong failed = new AtomicLong();
     try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(producerConfig(bootstrap))) {
-      producer.send(records.get(0), (m, e) -> { }).get();
+      producer.send(record(topic, events.get(0)), (m, e) -> { }).get();
       long t0 = System.nanoTime();
-      for (int i = 1; i < records.size(); i++) {
-        producer.send(records.get(i), (m, e) -> {
+      for (int i = 1; i < events.size(); i++) {
+        producer.send(encode ? record(topic, events.get(i)) : records.get(i), (m, e) -> {
           if (e != null) {
             failed.incrementAndGet();
           }
         });
       }
       producer.flush();
-      double rate = (records.size() - 1) / seconds(t0);
+      double rate = (events.size() - 1) / seconds(t0);
       if (failed.get() > 0) {
         throw new IllegalStateException(failed.get() + " plain sends failed");
       }
@@ -212,6 +226,14 @@ public final class KafkaBenchmark {
     } catch (Exception e) {
       throw new IllegalStateException(e);
     }
+  }
+
+  private static ProducerRecord<byte[], byte[]> record(String topic, ReprocessEvent e) {
+    RecordHeaders headers = new RecordHeaders();
+    headers.add("reprocess.job", e.jobName().getBytes(StandardCharsets.UTF_8));
+    headers.add("reprocess.attempt", "1".getBytes(StandardCharsets.UTF_8));
+    headers.add("reprocess.event.id", e.eventId().getBytes(StandardCharsets.UTF_8));
+    return new ProducerRecord<>(topic, null, e.assetId().getBytes(StandardCharsets.UTF_8), EventJson.toBytes(e), headers);
   }
 
   /** A new group reads the topic: timed from the first record to the last. */
