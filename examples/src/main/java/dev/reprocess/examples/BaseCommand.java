@@ -1,0 +1,86 @@
+package dev.reprocess.examples;
+
+import dev.reprocess.ReprocessException;
+import dev.reprocess.testkit.BackendException;
+import java.io.PrintWriter;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * What every command shares: the connection options, {@code --no-progress}, the backends it needs
+ * (started or connected before {@link #call(Backends, Lifecycle)} and stopped after it, also on
+ * Ctrl-C), and the mapping of errors to one-line messages and exit codes: 0 done, 1 incomplete or
+ * failed, 2 bad arguments, 3 a backend could not be started or reached.
+ */
+abstract class BaseCommand implements Callable<Integer> {
+  static final int EXIT_OK = 0;
+  static final int EXIT_INCOMPLETE = 1;
+  static final int EXIT_USAGE = 2;
+  static final int EXIT_BACKEND = 3;
+
+  @Mixin
+  ConnectionOptions connection;
+
+  @Option(names = "--no-progress", description = "No progress bar (without a terminal there is none either:"
+      + " one line every 10 s instead).")
+  boolean noProgress;
+
+  @Spec
+  CommandSpec spec;
+
+  /** The backends this command needs. */
+  abstract Set<Backends.Kind> backends();
+
+  /** The command itself, with its backends ready. */
+  abstract int call(Backends backends, Lifecycle lifecycle) throws Exception;
+
+  PrintWriter out() {
+    return spec.commandLine().getOut();
+  }
+
+  PrintWriter err() {
+    return spec.commandLine().getErr();
+  }
+
+  Progress.Mode progressMode() {
+    return Progress.mode(noProgress);
+  }
+
+  @Override
+  public final Integer call() {
+    PrintWriter out = out();
+    PrintWriter err = err();
+    try (Lifecycle lifecycle = new Lifecycle()) {
+      Backends backends = new Backends(connection, out);
+      lifecycle.onShutdown(backends::close);
+      try {
+        backends.require(backends());
+      } catch (BackendException e) {
+        err.println("error: could not start a backend: " + Report.oneLine(e));
+        return EXIT_BACKEND;
+      }
+      return call(backends, lifecycle);
+    } catch (IllegalArgumentException e) {
+      err.println("error: " + Report.oneLine(e));
+      return EXIT_USAGE;
+    } catch (com.datastax.oss.driver.api.core.AllNodesFailedException e) {
+      err.println("error: Cassandra is not reachable: " + Report.oneLine(e));
+      return EXIT_BACKEND;
+    } catch (ReprocessException e) {
+      err.println("error: " + Report.oneLine(e));
+      return EXIT_INCOMPLETE;
+    } catch (Exception e) {
+      err.println("error: " + e.getClass().getSimpleName() + ": " + Report.oneLine(e));
+      LoggerFactory.getLogger(getClass()).error("{} failed", spec.qualifiedName(), e);
+      return EXIT_INCOMPLETE;
+    } finally {
+      out.flush();
+      err.flush();
+    }
+  }
+}

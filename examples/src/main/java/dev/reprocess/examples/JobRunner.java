@@ -1,0 +1,133 @@
+package dev.reprocess.examples;
+
+import dev.reprocess.Checkpoint;
+import dev.reprocess.JobExecution;
+import dev.reprocess.JobListener;
+import dev.reprocess.JobProgress;
+import dev.reprocess.JobReport;
+import dev.reprocess.ReprocessJob;
+import dev.reprocess.Shard;
+import dev.reprocess.ShardProgress;
+import java.io.PrintWriter;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs a job in the foreground: says whether it starts fresh or resumes (and from how many
+ * shards), shows progress, and on Ctrl-C or SIGTERM cancels it gracefully (in-flight events finish
+ * and their checkpoints are written) before the backends stop.
+ */
+final class JobRunner {
+  private static final Logger LOG = LoggerFactory.getLogger(JobRunner.class);
+  private static final Duration CANCEL_WAIT = Duration.ofSeconds(20);
+
+  private JobRunner() {}
+
+  /** Counts the shards that continue from a checkpoint written by an earlier run. */
+  static final class ResumeListener implements JobListener {
+    final AtomicInteger resumedShards = new AtomicInteger();
+    final CountDownLatch started = new CountDownLatch(1);
+
+    @Override
+    public void onJobStarted(String jobName, List<Shard> shards) {
+      started.countDown();
+    }
+
+    @Override
+    public void onShardStarted(String jobName, Shard shard, Checkpoint resumedFrom) {
+      if (resumedFrom != null) {
+        resumedShards.incrementAndGet();
+      }
+    }
+
+    @Override
+    public void onJobFinished(JobReport report) {
+      started.countDown();
+    }
+  }
+
+  /**
+   * Starts {@code job} (built with {@code listener} among its listeners) and waits for its report.
+   *
+   * @param extra what to show after the progress bar, from the latest progress
+   */
+  static JobReport run(ReprocessJob job, ResumeListener listener, Lifecycle lifecycle, Progress.Mode mode,
+      PrintWriter out, java.util.function.Function<JobProgress, String> extra) {
+    JobExecution execution = job.start();
+    Runnable cancel = () -> {
+      if (!execution.isDone()) {
+        out.println("interrupted: cancelling job '" + job.name() + "' (in-flight events finish, checkpoints are"
+            + " written)...");
+        execution.cancel();
+        try {
+          execution.completion().toCompletableFuture().get(CANCEL_WAIT.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        } catch (ExecutionException | TimeoutException e) {
+          LOG.warn("job '{}': did not stop within {} s after cancel", job.name(), CANCEL_WAIT.toSeconds());
+        }
+      }
+    };
+    lifecycle.onShutdown(cancel);
+    try {
+      awaitStart(listener, execution);
+      JobProgress first = execution.progress();
+      long already = first.shards().stream()
+          .filter(s -> s.state() == ShardProgress.State.ALREADY_COMPLETED).count();
+      if (job.restart()) {
+        out.printf("job '%s': %s shards, starting over (--restart)%n", job.name(), Report.number(first.shards().size()));
+      } else if (already > 0) {
+        out.printf("job '%s': %s shards; resuming: %s completed by an earlier run are skipped%n", job.name(),
+            Report.number(first.shards().size()), Report.number(already));
+        LOG.info("job '{}': resuming, {} of {} shards already completed", job.name(), already,
+            first.shards().size());
+      } else {
+        out.printf("job '%s': %s shards%n", job.name(), Report.number(first.shards().size()));
+      }
+      try (Progress progress = Progress.start(job.name(), mode, out)) {
+        while (true) {
+          JobProgress p = execution.progress();
+          progress.update(p.processed(), p.estimatedTotal().orElse(-1), p.eta(), extra.apply(p));
+          try {
+            return execution.completion().toCompletableFuture().get(250, TimeUnit.MILLISECONDS);
+          } catch (TimeoutException e) {
+            // keep showing progress
+          } catch (ExecutionException e) {
+            throw new IllegalStateException("job '" + job.name() + "' ended abnormally", e.getCause());
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            execution.cancel();
+            return execution.await(CANCEL_WAIT);
+          }
+        }
+      } finally {
+        int resumed = listener.resumedShards.get();
+        if (resumed > 0) {
+          out.printf("job '%s': resumed %d shards from their checkpoints%n", job.name(), resumed);
+          LOG.info("job '{}': resumed {} shards from their checkpoints", job.name(), resumed);
+        }
+      }
+    } finally {
+      lifecycle.remove(cancel);
+    }
+  }
+
+  private static void awaitStart(ResumeListener listener, JobExecution execution) {
+    try {
+      while (!listener.started.await(250, TimeUnit.MILLISECONDS)) {
+        if (execution.isDone()) {
+          return;
+        }
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}

@@ -1,0 +1,186 @@
+package dev.reprocess.examples;
+
+import dev.reprocess.EventHandler;
+import dev.reprocess.ReprocessException;
+import dev.reprocess.kafka.KafkaReprocessWorker;
+import dev.reprocess.kafka.KafkaTopics;
+import dev.reprocess.kafka.TopicSpec;
+import dev.reprocess.kafka.WorkerStats;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Consumer;
+import java.util.stream.Collectors;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.ListOffsetsResult;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.TopicPartition;
+
+/**
+ * The Kafka side of the re-index job: the events topic with its retry and dead-letter topics,
+ * {@value #WORKERS} in-process {@link KafkaReprocessWorker}s of one consumer group, and the wait
+ * until the group has handled everything published (consumer lag 0 on the events and retry
+ * topics, nothing pending in the workers). Closing stops the workers (running handlers finish,
+ * offsets are committed); closing twice is harmless.
+ */
+final class ReindexPipeline implements AutoCloseable {
+  static final int WORKERS = 2;
+  static final int PARTITIONS = 4;
+  private static final Duration TOPIC_TIMEOUT = Duration.ofSeconds(60);
+
+  private final String bootstrap;
+  private final String topic;
+  private final String groupId;
+  private final List<KafkaReprocessWorker> workers = new ArrayList<>();
+  private final Admin admin;
+  private boolean closed;
+
+  ReindexPipeline(String bootstrap, String topic, String groupId) {
+    this.bootstrap = bootstrap;
+    this.topic = topic;
+    this.groupId = groupId;
+    this.admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
+        AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 30_000));
+  }
+
+  String topic() {
+    return topic;
+  }
+
+  String retryTopic() {
+    return topic + KafkaReprocessWorker.RETRY_TOPIC_SUFFIX;
+  }
+
+  String deadLetterTopic() {
+    return topic + KafkaReprocessWorker.DEAD_LETTER_TOPIC_SUFFIX;
+  }
+
+  String groupId() {
+    return groupId;
+  }
+
+  /** Creates the events, retry and dead-letter topics unless they exist, and waits until they answer. */
+  void ensureTopics() {
+    KafkaTopics.ensureTopics(admin, List.of(TopicSpec.of(topic, PARTITIONS, 1),
+        TopicSpec.of(retryTopic(), PARTITIONS, 1), TopicSpec.of(deadLetterTopic(), 1, 1)), TOPIC_TIMEOUT);
+  }
+
+  /** Starts the workers, each running {@code handler}. */
+  void startWorkers(EventHandler handler, int concurrencyPerWorker) {
+    for (int i = 1; i <= WORKERS; i++) {
+      workers.add(KafkaReprocessWorker.builder()
+          .bootstrapServers(bootstrap)
+          .topic(topic)
+          .groupId(groupId)
+          .name(groupId + "-" + i)
+          .handler(handler)
+          .concurrency(concurrencyPerWorker)
+          .build()
+          .start());
+    }
+  }
+
+  /** The workers' counters, added up. */
+  WorkerStats stats() {
+    long[] s = new long[11];
+    for (KafkaReprocessWorker w : workers) {
+      WorkerStats x = w.stats();
+      long[] v = {x.received(), x.succeeded(), x.skipped(), x.failedAttempts(), x.timedOut(), x.retriedInPlace(),
+          x.sentToRetryTopic(), x.deadLettered(), x.poison(), x.pending(), x.commits()};
+      for (int i = 0; i < s.length; i++) {
+        s[i] += v[i];
+      }
+    }
+    return new WorkerStats(s[0], s[1], s[2], s[3], s[4], s[5], s[6], s[7], s[8], s[9], s[10]);
+  }
+
+  /** The first worker failure, if a worker stopped on its own. */
+  Optional<Throwable> workerFailure() {
+    return workers.stream().map(KafkaReprocessWorker::failure).flatMap(Optional::stream).findFirst();
+  }
+
+  /**
+   * The group's lag: records of the events and retry topics not yet committed by the group (a
+   * partition the group never committed counts from its earliest offset).
+   */
+  long lag() {
+    try {
+      Set<String> topics = Set.of(topic, retryTopic());
+      Map<String, TopicDescription> descriptions = admin.describeTopics(topics).allTopicNames()
+          .get(30, TimeUnit.SECONDS);
+      List<TopicPartition> partitions = descriptions.values().stream()
+          .flatMap(d -> d.partitions().stream().map(p -> new TopicPartition(d.name(), p.partition())))
+          .collect(Collectors.toList());
+      Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
+      Map<TopicPartition, OffsetSpec> earliest = new HashMap<>();
+      for (TopicPartition tp : partitions) {
+        latest.put(tp, OffsetSpec.latest());
+        earliest.put(tp, OffsetSpec.earliest());
+      }
+      Map<TopicPartition, ListOffsetsResult.ListOffsetsResultInfo> ends =
+          admin.listOffsets(latest).all().get(30, TimeUnit.SECONDS);
+      Map<TopicPartition, ListOffsetsResult.ListOffsetsResultInfo> starts =
+          admin.listOffsets(earliest).all().get(30, TimeUnit.SECONDS);
+      Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(groupId)
+          .partitionsToOffsetAndMetadata().get(30, TimeUnit.SECONDS);
+      long lag = 0;
+      for (TopicPartition tp : partitions) {
+        OffsetAndMetadata c = committed.get(tp);
+        long from = c != null ? c.offset() : starts.get(tp).offset();
+        lag += Math.max(0, ends.get(tp).offset() - from);
+      }
+      return lag;
+    } catch (ExecutionException e) {
+      throw new ReprocessException("reading the lag of group " + groupId + " failed: " + e.getCause(), e.getCause());
+    } catch (TimeoutException e) {
+      throw new ReprocessException("reading the lag of group " + groupId + " timed out after 30 s", e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new ReprocessException("interrupted while reading the lag of group " + groupId, e);
+    }
+  }
+
+  /**
+   * Waits until the lag is 0 and no worker has anything pending, calling {@code onTick} with the
+   * lag about every 500 ms.
+   *
+   * @return true when drained, false when {@code timeout} passed first or a worker failed
+   */
+  boolean awaitDrained(Duration timeout, Consumer<Long> onTick) throws InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (System.nanoTime() < deadline) {
+      if (workerFailure().isPresent()) {
+        return false;
+      }
+      long lag = lag();
+      onTick.accept(lag);
+      if (lag == 0 && stats().pending() == 0) {
+        return true;
+      }
+      Thread.sleep(500);
+    }
+    return false;
+  }
+
+  @Override
+  public synchronized void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    for (KafkaReprocessWorker w : workers) {
+      w.close();
+    }
+    admin.close(Duration.ofSeconds(10));
+  }
+}

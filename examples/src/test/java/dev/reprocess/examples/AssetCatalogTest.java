@@ -1,0 +1,53 @@
+package dev.reprocess.examples;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import org.junit.jupiter.api.Test;
+
+/** Command-line parsing: bad arguments fail with exit code 2 and a message, before any backend starts. */
+class AssetCatalogTest {
+  private final StringWriter out = new StringWriter();
+  private final StringWriter err = new StringWriter();
+
+  private int run(String... args) {
+    return AssetCatalog.execute(new PrintWriter(out, true), new PrintWriter(err, true), args);
+  }
+
+  @Test
+  void deleteExpiredNeedsATypeAndACutoff() {
+    assertThat(run("run", "delete-expired", "--before", "2024-01-01")).isEqualTo(2);
+    assertThat(err.toString()).contains("Missing required option: '--type=TYPE'");
+  }
+
+  @Test
+  void aBadTimeIsRefusedWithTheExpectedFormat() {
+    assertThat(run("run", "backfill", "--from", "2024-13-01")).isEqualTo(2);
+    assertThat(err.toString()).contains("'2024-13-01' is not a time");
+  }
+
+  @Test
+  void aCommandIsRequired() {
+    assertThat(run()).isEqualTo(2);
+    assertThat(run("run")).isEqualTo(2);
+    assertThat(err.toString()).contains("a job is required: backfill, reindex or delete-expired");
+  }
+
+  @Test
+  void helpListsTheCommands() {
+    assertThat(run("--help")).isZero();
+    assertThat(out.toString()).contains("demo", "ingest", "run", "status", "dlq");
+  }
+
+  @Test
+  void backfillJobNamesAreStableAndNameTheirSelection() {
+    BackfillCommand all = new BackfillCommand();
+    assertThat(all.jobName()).isEqualTo("backfill-sha256");
+    BackfillCommand window = new BackfillCommand();
+    window.from = Times.parse("2024-01-01");
+    window.types = java.util.List.of("text/*");
+    assertThat(window.jobName()).isEqualTo("backfill-sha256.text_all.2024-01-01T00-00-00Z_end")
+        .matches(dev.reprocess.ReprocessJob.NAME_PATTERN);
+  }
+}
