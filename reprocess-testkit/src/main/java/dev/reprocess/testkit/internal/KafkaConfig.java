@@ -32,12 +32,21 @@ public final class KafkaConfig {
     private KafkaConfig() {
     }
 
-    /** A random 22-character cluster id (base64url of a UUID, as {@code kafka-storage random-uuid} prints). */
+    /**
+     * A random 22-character cluster id (base64url of a UUID, as {@code kafka-storage random-uuid} prints). Never starts
+     * with {@code -}: the storage tool would read such an id as an option (about one start in 64); Kafka's own
+     * {@code Uuid.randomUuid()} draws again in that case too.
+     */
     public static String randomClusterId() {
-        UUID uuid = UUID.randomUUID();
-        ByteBuffer buffer = ByteBuffer.allocate(16).putLong(uuid.getMostSignificantBits())
-                .putLong(uuid.getLeastSignificantBits());
-        return Base64.getUrlEncoder().withoutPadding().encodeToString(buffer.array());
+        while (true) {
+            UUID uuid = UUID.randomUUID();
+            ByteBuffer buffer = ByteBuffer.allocate(16).putLong(uuid.getMostSignificantBits())
+                    .putLong(uuid.getLeastSignificantBits());
+            String id = Base64.getUrlEncoder().withoutPadding().encodeToString(buffer.array());
+            if (!id.startsWith("-")) {
+                return id;
+            }
+        }
     }
 
     public static String properties(Layout layout, int brokerPort, int controllerPort) {

@@ -60,6 +60,10 @@ class ConfigWritersTest {
         String id = KafkaConfig.randomClusterId();
         assertThat(id).hasSize(22).matches("[A-Za-z0-9_-]{22}");
         assertThat(KafkaConfig.randomClusterId()).isNotEqualTo(id);
+        // One id in 64 would start with '-' and be taken for an option by the storage tool.
+        for (int i = 0; i < 2_000; i++) {
+            assertThat(KafkaConfig.randomClusterId()).doesNotStartWith("-");
+        }
         assertThat(KafkaConfig.formatArguments(new KafkaConfig.Layout(dir), id))
                 .containsExactly("kafka.tools.StorageTool", "format", "-t", id, "-c",
                         dir.resolve("server.properties").toString(), "--standalone");
