@@ -58,13 +58,11 @@ abstract class BaseCommand implements Callable<Integer> {
     try (Lifecycle lifecycle = new Lifecycle()) {
       Backends backends = new Backends(connection, out);
       lifecycle.onShutdown(backends::close);
-      try {
-        backends.require(backends());
-      } catch (BackendException e) {
-        err.println("error: could not start a backend: " + Report.oneLine(e));
-        return EXIT_BACKEND;
-      }
+      backends.require(backends());
       return call(backends, lifecycle);
+    } catch (BackendException e) {
+      err.println("error: could not start a backend: " + Report.oneLine(e));
+      return EXIT_BACKEND;
     } catch (IllegalArgumentException e) {
       err.println("error: " + Report.oneLine(e));
       return EXIT_USAGE;
