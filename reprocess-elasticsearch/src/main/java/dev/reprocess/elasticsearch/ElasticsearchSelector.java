@@ -131,6 +131,10 @@ public final class ElasticsearchSelector implements AssetSelector {
   public static final int DEFAULT_SLICES = 1;
   /** The most {@link Builder#slices(int) slices} per primary shard. */
   public static final int MAX_SLICES = 1024;
+  /** The default {@link Builder#fetchSize(int) fetchSize}: hits per search request. */
+  public static final int DEFAULT_FETCH_SIZE = 5000;
+  /** The largest {@link Builder#fetchSize(int) fetchSize}: Elasticsearch's default {@code index.max_result_window}. */
+  public static final int MAX_FETCH_SIZE = 10_000;
   /** The default {@link Builder#keepAlive(Duration) keepAlive} of a point in time: 5 minutes. */
   public static final Duration DEFAULT_KEEP_ALIVE = Duration.ofMinutes(5);
   /** The shortest {@link Builder#keepAlive(Duration) keepAlive}: 1 second. */
@@ -152,7 +156,7 @@ public final class ElasticsearchSelector implements AssetSelector {
     this.client = b.client;
     this.index = b.index;
     this.slices = b.slices;
-    this.spec = new ReadSpec(query, b.idField, b.assetTypeField, List.copyOf(b.attributeFields), b.keepAlive);
+    this.spec = new ReadSpec(query, b.idField, b.assetTypeField, List.copyOf(b.attributeFields), b.keepAlive, b.fetchSize);
     this.queryJson = QueryJson.toJson(query, client._jsonpMapper());
   }
 
@@ -380,6 +384,7 @@ public final class ElasticsearchSelector implements AssetSelector {
     private final List<String> attributeFields = new ArrayList<>();
     private int slices = DEFAULT_SLICES;
     private Duration keepAlive = DEFAULT_KEEP_ALIVE;
+    private int fetchSize = DEFAULT_FETCH_SIZE;
 
     private Builder(ElasticsearchClient client) {
       this.client = client;
@@ -465,6 +470,18 @@ public final class ElasticsearchSelector implements AssetSelector {
     }
 
     /**
+     * How many hits one search request asks for, from 1 to {@value ElasticsearchSelector#MAX_FETCH_SIZE};
+     * default {@value ElasticsearchSelector#DEFAULT_FETCH_SIZE}. It is independent of the job's
+     * page size: hits are buffered (at most this many per shard being read) and handed out in
+     * pages, each with an exact cursor. Larger requests cost Elasticsearch and the client less per
+     * id.
+     */
+    public Builder fetchSize(int fetchSize) {
+      this.fetchSize = fetchSize;
+      return this;
+    }
+
+    /**
      * Checks the options (without I/O) and builds the selector.
      *
      * @throws IllegalArgumentException naming the option, the value and the rule
@@ -498,6 +515,9 @@ public final class ElasticsearchSelector implements AssetSelector {
       if (keepAlive == null || keepAlive.compareTo(MIN_KEEP_ALIVE) < 0 || keepAlive.compareTo(MAX_KEEP_ALIVE) > 0) {
         throw new IllegalArgumentException(
             "keepAlive is " + keepAlive + ": it must be between " + MIN_KEEP_ALIVE + " and " + MAX_KEEP_ALIVE);
+      }
+      if (fetchSize < 1 || fetchSize > MAX_FETCH_SIZE) {
+        throw new IllegalArgumentException("fetchSize is " + fetchSize + ": it must be between 1 and " + MAX_FETCH_SIZE);
       }
       Query q = query;
       if (q == null) {

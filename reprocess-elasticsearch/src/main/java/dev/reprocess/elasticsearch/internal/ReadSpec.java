@@ -15,9 +15,10 @@ import java.util.Objects;
  * @param assetTypeField a keyword field holding the asset type, or {@code null}
  * @param attributeFields fields with doc values copied into each asset's attributes
  * @param keepAlive how long Elasticsearch keeps a point in time between two requests
+ * @param fetchSize hits per search request, 1 to 10,000
  */
 public record ReadSpec(
-    Query query, String idField, String assetTypeField, List<String> attributeFields, Duration keepAlive) {
+    Query query, String idField, String assetTypeField, List<String> attributeFields, Duration keepAlive, int fetchSize) {
 
   /** The field name that selects the document id. */
   public static final String DOCUMENT_ID = "_id";
@@ -27,6 +28,9 @@ public record ReadSpec(
     Objects.requireNonNull(idField, "idField");
     attributeFields = List.copyOf(attributeFields);
     Objects.requireNonNull(keepAlive, "keepAlive");
+    if (fetchSize < 1 || fetchSize > 10_000) {
+      throw new IllegalArgumentException("fetchSize is " + fetchSize + ": it must be between 1 and 10000");
+    }
   }
 
   /** True when the asset id is the document {@code _id}. */

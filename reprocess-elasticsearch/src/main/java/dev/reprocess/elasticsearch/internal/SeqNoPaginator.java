@@ -24,6 +24,7 @@ import jakarta.json.JsonString;
 import jakarta.json.JsonValue;
 import java.io.IOException;
 import java.time.Instant;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -72,11 +73,18 @@ public final class SeqNoPaginator implements Paginator {
   private final List<String> docValueFields;
   private final JsonpMapper mapper;
 
-  private long position;
+  /** Every document of the slice with a {@code _seq_no} up to this was handed out in a page. */
+  private long delivered;
+  /** Every document of the slice with a {@code _seq_no} up to this was fetched (delivered or buffered). */
+  private long fetched;
   private long maxSeqNo;
   private long span;
   private boolean finished;
   private int pagesRead;
+  /** Fetched, not yet delivered, in {@code _seq_no} order. */
+  private final ArrayDeque<Fetched> buffer = new ArrayDeque<>();
+
+  private record Fetched(AssetRef asset, long seqNo) {}
 
   private final Object lock = new Object();
   private String pitId; // guarded by lock
@@ -96,11 +104,17 @@ public final class SeqNoPaginator implements Paginator {
     this.onClose = onClose;
     this.docValueFields = spec.docValueFields();
     this.mapper = client._jsonpMapper();
-    this.position = from == null ? -1 : from.position();
+    this.delivered = from == null ? -1 : from.position();
+    this.fetched = delivered;
     this.maxSeqNo = from == null ? UNKNOWN : from.maxSeqNo();
-    this.span = Math.min(pageSize, MAX_REQUEST_SIZE);
+    this.span = 1;
   }
 
+  /**
+   * Hands out up to {@code pageSize} assets from the buffer, fetching {@code fetchSize} more
+   * whenever it runs empty. The cursor is exact: the {@code _seq_no} of the page's last asset, or
+   * the end of the windows read when the buffer drained.
+   */
   @Override
   public Page nextPage() {
     if (finished) {
@@ -113,34 +127,64 @@ public final class SeqNoPaginator implements Paginator {
     }
     List<AssetRef> assets = new ArrayList<>(Math.min(pageSize, MAX_REQUEST_SIZE));
     while (assets.size() < pageSize) {
-      int size = Math.min(pageSize - assets.size(), MAX_REQUEST_SIZE);
-      SeqNoSlicing.Window window = slicing.window(position, maxSeqNo, Math.max(span, size));
-      if (window.isEmpty()) {
-        break;
+      if (buffer.isEmpty()) {
+        delivered = fetched;
+        if (!fetchMore()) {
+          break;
+        }
+        continue;
       }
-      List<Hit<Void>> hits = search(windowQuery(window), size, SortOrder.Asc, position);
-      for (Hit<Void> hit : hits) {
-        long seqNo = seqNo(hit);
-        assets.add(toAsset(hit, seqNo));
-        position = seqNo;
-      }
-      if (hits.size() < size) {
-        position = Math.max(position, window.end());
-        span = Math.min(MAX_SPAN, span * 2); // sparse matches: look further ahead next time
-      } else if (span > size && slicing.owned(position + 1, window.end()) > span / 2) {
-        span = Math.max(size, span * 3 / 4); // dense again: evaluate less per request
-      }
+      Fetched next = buffer.poll();
+      assets.add(next.asset());
+      delivered = buffer.isEmpty() ? fetched : next.seqNo();
     }
-    finished = slicing.window(position, maxSeqNo, 1).isEmpty();
+    finished = buffer.isEmpty() && slicing.window(fetched, maxSeqNo, 1).isEmpty();
     pagesRead++;
     if (finished) {
       log.debug("{}: read to the end after {} pages", shard.label(), pagesRead);
       releasePointInTime();
     } else if (log.isTraceEnabled()) {
-      log.trace("{}: page {} with {} assets, position _seq_no {}", shard.label(), pagesRead, assets.size(), position);
+      log.trace("{}: page {} with {} assets, position _seq_no {}", shard.label(), pagesRead, assets.size(), delivered);
     }
-    Cursor cursor = new SeqNoCursor(position, maxSeqNo).toCursor();
+    Cursor cursor = new SeqNoCursor(delivered, maxSeqNo).toCursor();
     return new Page(assets, cursor, finished);
+  }
+
+  /**
+   * One request for the next window; false when the slice has nothing left to read.
+   *
+   * <p>With several slices a window is one block of this slice while matches are dense: the hits
+   * of one request then lie in one run of sequence numbers, which Elasticsearch's fetch phase
+   * reads as consecutive documents (much cheaper than scattered ones when the id is {@code _id},
+   * a stored field). When a window yields less than half of its sequence numbers (a selective
+   * query, many deletes), the next window spans twice as many, up to {@link #MAX_SPAN}.
+   */
+  private boolean fetchMore() {
+    int size = spec.fetchSize();
+    SeqNoSlicing.Window window = slicing.window(fetched, maxSeqNo, span);
+    if (window.isEmpty()) {
+      return false;
+    }
+    List<Hit<Void>> hits = search(windowQuery(window), size, SortOrder.Asc, fetched);
+    if (log.isTraceEnabled()) {
+      log.trace("{}: fetched {} of {} after _seq_no {} in {} range(s) up to {}",
+          shard.label(), hits.size(), size, fetched, window.ranges().size(), window.end());
+    }
+    long before = fetched;
+    for (Hit<Void> hit : hits) {
+      long seqNo = seqNo(hit);
+      buffer.add(new Fetched(toAsset(hit, seqNo), seqNo));
+      fetched = seqNo;
+    }
+    if (hits.size() < size) {
+      fetched = Math.max(fetched, window.end());
+      long windowSeqs = slicing.owned(before + 1, window.end());
+      span = 2L * hits.size() < windowSeqs ? Math.min(MAX_SPAN, Math.max(span, windowSeqs) * 2) : 1;
+    }
+    if (buffer.isEmpty()) {
+      delivered = fetched;
+    }
+    return true;
   }
 
   /** How many points in time this paginator opened (1 unless one expired or was closed). For tests. */
@@ -238,7 +282,7 @@ public final class SeqNoPaginator implements Paginator {
       log.info(
           "{}: the point in time expired or was closed; opening a new one and continuing after _seq_no {} "
               + "(up to _seq_no {}; documents rewritten since then are not read again)",
-          shard.label(), position, maxSeqNo == UNKNOWN ? "end" : maxSeqNo);
+          shard.label(), fetched, maxSeqNo == UNKNOWN ? "end" : maxSeqNo);
     }
   }
 

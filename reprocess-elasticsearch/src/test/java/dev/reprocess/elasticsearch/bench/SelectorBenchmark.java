@@ -49,11 +49,15 @@ import org.apache.hc.core5.http.HttpHost;
  *
  * <ul>
  *   <li>{@code plain-shard_doc}: a plain point-in-time loop sorted by {@code _shard_doc}, the
- *       fastest plain loop (the reference);
+ *       fastest plain loop (the reference), one request per page;
+ *   <li>{@code plain-shard_doc-5000}: the same with requests of 5,000 hits, the selector's default
+ *       fetch size;
  *   <li>{@code plain-keyword}: the same loop sorted by the keyword asset id, which a portable
  *       cursor would otherwise need;
  *   <li>{@code plain-seq_no}: the same loop sorted by {@code _seq_no}, the order the selector uses;
- *   <li>{@code selector}: the selector, one shard, through the {@code AssetSelector} SPI;
+ *   <li>{@code selector}: the selector, one shard, through the {@code AssetSelector} SPI, pages
+ *       of the page size from requests of its default fetch size;
+ *   <li>{@code selector-fetch-<page size>}: the same with requests of one page;
  *   <li>{@code selector-expiring}: the same, with its point in time closed behind its back every
  *       20 pages, so it recovers about 10 times per pass (checks it still reads every id once);
  *   <li>{@code plain-shard_doc-4slices} and {@code selector-4slices}: 4 slices read by 4 threads.
@@ -118,13 +122,16 @@ public final class SelectorBenchmark {
   private void run(int rounds, int warmup) throws Exception {
     load();
     Map<String, Variant> variants = new LinkedHashMap<>();
-    variants.put("plain-shard_doc", () -> plainLoop("_shard_doc", 0, 1));
-    variants.put("plain-keyword", () -> plainLoop("asset_id", 0, 1));
-    variants.put("plain-seq_no", () -> plainLoop("_seq_no", 0, 1));
-    variants.put("selector", () -> selector(1, 0));
-    variants.put("selector-expiring", () -> selector(1, 20));
-    variants.put("plain-shard_doc-4slices", () -> parallel(4, slice -> plainLoop("_shard_doc", slice, 4)));
-    variants.put("selector-4slices", () -> selector(4, 0));
+    int fetch = ElasticsearchSelector.DEFAULT_FETCH_SIZE;
+    variants.put("plain-shard_doc", () -> plainLoop("_shard_doc", pageSize, 0, 1));
+    variants.put("plain-shard_doc-" + fetch, () -> plainLoop("_shard_doc", fetch, 0, 1));
+    variants.put("plain-keyword", () -> plainLoop("asset_id", pageSize, 0, 1));
+    variants.put("plain-seq_no", () -> plainLoop("_seq_no", pageSize, 0, 1));
+    variants.put("selector", () -> selector(1, fetch, 0));
+    variants.put("selector-fetch-" + pageSize, () -> selector(1, pageSize, 0));
+    variants.put("selector-expiring", () -> selector(1, fetch, 20));
+    variants.put("plain-shard_doc-4slices", () -> parallel(4, slice -> plainLoop("_shard_doc", pageSize, slice, 4)));
+    variants.put("selector-4slices", () -> selector(4, fetch, 0));
     Map<String, List<Double>> rates = new LinkedHashMap<>();
     Map<String, List<Double>> serverCpu = new LinkedHashMap<>();
     variants.keySet().forEach(k -> rates.put(k, new ArrayList<>()));
@@ -154,18 +161,25 @@ public final class SelectorBenchmark {
     System.out.println("medians (ids/s):");
     Map<String, Double> medians = new LinkedHashMap<>();
     rates.forEach((k, list) -> medians.put(k, median(list)));
-    medians.forEach((k, m) -> System.out.printf("  %-26s %,10.0f%n", k, m));
+    medians.forEach((k, m) -> System.out.printf("  %-30s %,10.0f%n", k, m));
     if (esPid > 0) {
       System.out.println("Elasticsearch CPU per 100,000 ids (ms, median; less is better, and robust to a busy machine):");
-      serverCpu.forEach((k, list) -> System.out.printf("  %-26s %,10.0f%n", k, median(list)));
+      serverCpu.forEach((k, list) -> System.out.printf("  %-30s %,10.0f%n", k, median(list)));
     }
     System.out.printf("ratios of medians:%n");
-    System.out.printf("  selector / plain-shard_doc            %.2f%n", medians.get("selector") / medians.get("plain-shard_doc"));
-    System.out.printf("  selector-expiring / plain-shard_doc   %.2f%n", medians.get("selector-expiring") / medians.get("plain-shard_doc"));
-    System.out.printf("  plain-keyword / plain-shard_doc       %.2f%n", medians.get("plain-keyword") / medians.get("plain-shard_doc"));
-    System.out.printf("  selector-4slices / selector           %.2f%n", medians.get("selector-4slices") / medians.get("selector"));
-    System.out.printf("  plain-shard_doc-4slices / plain       %.2f%n", medians.get("plain-shard_doc-4slices") / medians.get("plain-shard_doc"));
-    System.out.printf("  selector-4slices / plain-4slices      %.2f%n", medians.get("selector-4slices") / medians.get("plain-shard_doc-4slices"));
+    ratio(medians, "selector", "plain-shard_doc", "same page size");
+    ratio(medians, "selector", "plain-shard_doc-" + fetch, "same request size");
+    ratio(medians, "selector-fetch-" + pageSize, "plain-shard_doc", "same request size");
+    ratio(medians, "selector-expiring", "plain-shard_doc", "point in time closed every 20 pages");
+    ratio(medians, "plain-seq_no", "plain-shard_doc", "the sort alone");
+    ratio(medians, "plain-keyword", "plain-shard_doc", "a keyword cursor");
+    ratio(medians, "selector-4slices", "selector", "slicing");
+    ratio(medians, "plain-shard_doc-4slices", "plain-shard_doc", "slicing");
+    ratio(medians, "selector-4slices", "plain-shard_doc-4slices", "sliced");
+  }
+
+  private static void ratio(Map<String, Double> medians, String a, String b, String note) {
+    System.out.printf("  %-48s %5.2f  (%s)%n", a + " / " + b, medians.get(a) / medians.get(b), note);
   }
 
   /** CPU time (user + system) the Elasticsearch process used so far, from /proc; 0 without --es-pid. */
@@ -186,7 +200,7 @@ public final class SelectorBenchmark {
   }
 
   /** A plain point-in-time loop: the reference the selector is measured against. */
-  private long plainLoop(String sortField, int slice, int slices) throws Exception {
+  private long plainLoop(String sortField, int size, int slice, int slices) throws Exception {
     String pit = client.openPointInTime(o -> o.index(index).keepAlive(t -> t.time("5m"))).id();
     Set<String> seen = new java.util.HashSet<>(docs / slices * 2);
     try {
@@ -196,7 +210,7 @@ public final class SelectorBenchmark {
         String pitId = pit;
         SearchResponse<Void> response = client.search(s -> {
           s.pit(p -> p.id(pitId).keepAlive(t -> t.time("5m")))
-              .size(pageSize)
+              .size(size)
               .source(src -> src.fetch(false))
               .trackTotalHits(t -> t.enabled(false))
               .sort(so -> so.field(f -> f.field(sortField).order(SortOrder.Asc)));
@@ -218,7 +232,7 @@ public final class SelectorBenchmark {
             throw new IllegalStateException("plain loop read " + hit.id() + " twice");
           }
         }
-        if (hits.size() < pageSize) {
+        if (hits.size() < size) {
           return seen.size();
         }
         after = hits.get(hits.size() - 1).sort();
@@ -252,8 +266,8 @@ public final class SelectorBenchmark {
   }
 
   /** Reads every shard of a selector, shards in parallel; closes the point in time every {@code expireEvery} pages if > 0. */
-  private long selector(int slices, int expireEvery) throws Exception {
-    try (ElasticsearchSelector selector = ElasticsearchSelector.builder(client).index(index).slices(slices).build()) {
+  private long selector(int slices, int fetchSize, int expireEvery) throws Exception {
+    try (ElasticsearchSelector selector = ElasticsearchSelector.builder(client).index(index).slices(slices).fetchSize(fetchSize).build()) {
       List<Shard> shards = selector.shards();
       Set<String> seen = ConcurrentHashMap.newKeySet(docs * 2);
       AtomicLong duplicates = new AtomicLong();

@@ -30,8 +30,9 @@ class SeqNoPaginatorTest {
   private final FakeTransport transport = new FakeTransport(shard);
   private final ElasticsearchClient client = new ElasticsearchClient(transport);
 
-  private ElasticsearchSelector selector(int slices) {
-    return ElasticsearchSelector.builder(client).index("fake").slices(slices).build();
+  /** A selector whose requests ask for {@code fetchSize} hits. */
+  private ElasticsearchSelector selector(int slices, int fetchSize) {
+    return ElasticsearchSelector.builder(client).index("fake").slices(slices).fetchSize(fetchSize).build();
   }
 
   private static List<Long> seqs(long from, long toExclusive) {
@@ -55,7 +56,7 @@ class SeqNoPaginatorTest {
   @Test
   void readsEveryDocumentOnceInSeqNoOrderAndClosesItsPointInTimeAtTheEnd() {
     shard.putAll(seqs(0, 2500));
-    try (ElasticsearchSelector selector = selector(1);
+    try (ElasticsearchSelector selector = selector(1, 1000);
         Paginator paginator = selector.open(new EsShard("fake", 0, 0, 1).toShard(), null, 1000)) {
       List<Page> pages = readAll(paginator);
       assertThat(pages).extracting(Page::size).containsExactly(1000, 1000, 500);
@@ -69,8 +70,31 @@ class SeqNoPaginatorTest {
   }
 
   @Test
+  void pagesSmallerThanAFetchComeFromTheBufferWithExactCursors() {
+    shard.putAll(seqs(0, 1000).stream().filter(s -> s % 10 != 0).toList()); // 900 documents, holes every 10
+    List<String> expected = seqs(0, 1000).stream().filter(s -> s % 10 != 0).map(s -> "doc-" + s).toList();
+    try (ElasticsearchSelector selector = selector(1, 400)) {
+      Cursor afterSecond;
+      try (Paginator paginator = selector.open(new EsShard("fake", 0, 0, 1).toShard(), null, 150)) {
+        Page first = paginator.nextPage();
+        Page second = paginator.nextPage();
+        assertThat(shard.searches()).as("max _seq_no, then one fetch of 400").isEqualTo(2);
+        assertThat(ids(List.of(first, second))).isEqualTo(expected.subList(0, 300));
+        assertThat(second.cursor().value()).isEqualTo("es-seqno:v1:333:999"); // doc-333 is the 300th document
+        afterSecond = second.cursor();
+        List<String> all = new ArrayList<>(ids(List.of(first, second)));
+        all.addAll(ids(readAll(paginator)));
+        assertThat(all).isEqualTo(expected);
+      }
+      try (Paginator resumed = selector.open(new EsShard("fake", 0, 0, 1).toShard(), afterSecond, 150)) {
+        assertThat(ids(readAll(resumed))).isEqualTo(expected.subList(300, 900));
+      }
+    }
+  }
+
+  @Test
   void anEmptyShardIsOneEmptyLastPage() {
-    try (ElasticsearchSelector selector = selector(1);
+    try (ElasticsearchSelector selector = selector(1, 100);
         Paginator paginator = selector.open(new EsShard("fake", 0, 0, 1).toShard(), null, 100)) {
       Page page = paginator.nextPage();
       assertThat(page.assets()).isEmpty();
@@ -84,7 +108,7 @@ class SeqNoPaginatorTest {
     shard.putAll(present);
     int slices = 4;
     List<String> all = new ArrayList<>();
-    try (ElasticsearchSelector selector = selector(slices)) {
+    try (ElasticsearchSelector selector = selector(slices, 1000)) {
       for (int slice = 0; slice < slices; slice++) {
         SeqNoSlicing slicing = new SeqNoSlicing(slice, slices);
         try (Paginator paginator = selector.open(new EsShard("fake", 0, slice, slices).toShard(), null, 700)) {
@@ -101,7 +125,7 @@ class SeqNoPaginatorTest {
   @Test
   void aSelectiveQueryWidensTheWindowInsteadOfSendingOneRequestPerBlock() {
     shard.putAll(seqs(0, 400_000).stream().filter(s -> s % 1000 == 0).toList()); // sparse: 400 documents
-    try (ElasticsearchSelector selector = selector(4);
+    try (ElasticsearchSelector selector = selector(4, 50);
         Paginator paginator = selector.open(new EsShard("fake", 0, 2, 4).toShard(), null, 50)) {
       List<Page> pages = readAll(paginator);
       assertThat(ids(pages)).hasSize((int) LongStream.range(0, 400).filter(i -> new SeqNoSlicing(2, 4).owns(i * 1000)).count());
@@ -119,7 +143,7 @@ class SeqNoPaginatorTest {
         List<String> expected;
         Cursor cursor;
         List<String> firstTwo;
-        try (ElasticsearchSelector selector = selector(slices)) {
+        try (ElasticsearchSelector selector = selector(slices, 1000)) {
           try (Paginator whole = selector.open(es.toShard(), null, 400)) {
             expected = ids(readAll(whole));
           }
@@ -144,7 +168,7 @@ class SeqNoPaginatorTest {
   @Test
   void reopensAnExpiredPointInTimeAndContinuesWithoutDuplicatesOrNewerDocuments() {
     shard.putAll(seqs(0, 3000));
-    try (ElasticsearchSelector selector = selector(1);
+    try (ElasticsearchSelector selector = selector(1, 1000);
         SeqNoPaginator paginator = (SeqNoPaginator) selector.open(new EsShard("fake", 0, 0, 1).toShard(), null, 1000)) {
       Page first = paginator.nextPage();
       shard.expireAll();
@@ -160,7 +184,7 @@ class SeqNoPaginatorTest {
   @Test
   void givesUpWithARetriableErrorWhenThePointInTimeKeepsVanishing() {
     shard.putAll(seqs(0, 10));
-    try (ElasticsearchSelector selector = selector(1);
+    try (ElasticsearchSelector selector = selector(1, 5);
         Paginator paginator = selector.open(new EsShard("fake", 0, 0, 1).toShard(), null, 5)) {
       shard.expireEverySearch();
       assertThatThrownBy(paginator::nextPage)
@@ -172,7 +196,7 @@ class SeqNoPaginatorTest {
   @Test
   void neverUsesAResponseInWhichAShardFailedAndReadsThePageAgainOnRetry() {
     shard.putAll(seqs(0, 30));
-    try (ElasticsearchSelector selector = selector(1);
+    try (ElasticsearchSelector selector = selector(1, 10);
         Paginator paginator = selector.open(new EsShard("fake", 0, 0, 1).toShard(), null, 10)) {
       Page first = paginator.nextPage();
       shard.nextSearch(request -> {
@@ -196,7 +220,7 @@ class SeqNoPaginatorTest {
   @Test
   void aTimedOutSearchIsRetriable() {
     shard.putAll(seqs(0, 30));
-    try (ElasticsearchSelector selector = selector(1);
+    try (ElasticsearchSelector selector = selector(1, 10);
         Paginator paginator = selector.open(new EsShard("fake", 0, 0, 1).toShard(), null, 10)) {
       paginator.nextPage();
       shard.nextSearch(request -> {
@@ -211,7 +235,7 @@ class SeqNoPaginatorTest {
   @Test
   void mapsServerErrorsToRetriableAndClientErrorsToPermanentFailures() {
     shard.putAll(seqs(0, 30));
-    try (ElasticsearchSelector selector = selector(1);
+    try (ElasticsearchSelector selector = selector(1, 10);
         Paginator paginator = selector.open(new EsShard("fake", 0, 0, 1).toShard(), null, 10)) {
       paginator.nextPage();
       shard.nextSearch(r -> {
@@ -258,7 +282,7 @@ class SeqNoPaginatorTest {
   @Test
   void closingThePaginatorOrTheSelectorClosesThePointInTime() {
     shard.putAll(seqs(0, 10_000));
-    ElasticsearchSelector selector = selector(2);
+    ElasticsearchSelector selector = selector(2, 10);
     Paginator a = selector.open(new EsShard("fake", 0, 0, 2).toShard(), null, 10);
     Paginator b = selector.open(new EsShard("fake", 0, 1, 2).toShard(), null, 10);
     a.nextPage();
@@ -277,7 +301,7 @@ class SeqNoPaginatorTest {
 
   @Test
   void rejectsAForeignCursorAndAShardWithAnotherSliceCount() {
-    try (ElasticsearchSelector selector = selector(2)) {
+    try (ElasticsearchSelector selector = selector(2, 10)) {
       assertThatThrownBy(() -> selector.open(new EsShard("fake", 0, 0, 2).toShard(), Cursor.of("1234"), 10))
           .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("was not produced by ElasticsearchSelector");
       assertThatThrownBy(() -> selector.open(new EsShard("fake", 0, 0, 4).toShard(), null, 10))
@@ -295,7 +319,7 @@ class SeqNoPaginatorTest {
   @Test
   void largePagesAreReadInRequestsOfAtMostTenThousand() {
     shard.putAll(seqs(0, 25_000));
-    try (ElasticsearchSelector selector = selector(1);
+    try (ElasticsearchSelector selector = selector(1, 10_000);
         Paginator paginator = selector.open(new EsShard("fake", 0, 0, 1).toShard(), null, 50_000)) {
       Page page = paginator.nextPage();
       assertThat(page.size()).isEqualTo(25_000);
