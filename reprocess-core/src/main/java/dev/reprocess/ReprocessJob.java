@@ -74,6 +74,11 @@ import java.util.regex.Pattern;
  */
 public final class ReprocessJob {
 
+  /** Executions running in this JVM, by job name: one job name runs once at a time. */
+  private static final java.util.concurrent.ConcurrentMap<String, JobExecution> RUNNING =
+      new java.util.concurrent.ConcurrentHashMap<>();
+
+
   /** Default assets per page: {@value}. */
   public static final int DEFAULT_PAGE_SIZE = 500;
   /** Largest accepted page size: {@value}. */
@@ -149,7 +154,8 @@ public final class ReprocessJob {
    * Runs the job and waits for it to finish.
    *
    * @return the final report, whatever its status; see {@link JobReport#throwIfFailed()}
-   * @throws IllegalStateException if an execution of this job object is still running
+   * @throws IllegalStateException if an execution of this job object, or of another job object
+   *     with the same name, is still running in this JVM
    * @throws ReprocessException if the calling thread is interrupted while waiting (the job is
    *     cancelled and the interrupt flag set)
    */
@@ -171,7 +177,13 @@ public final class ReprocessJob {
    * AssetSelector#shards()} and the checkpoints are read on the job's coordinator thread, so a bad
    * selector configuration shows as a {@link JobStatus#FAILED} report.
    *
-   * @throws IllegalStateException if an execution of this job object is still running
+   * <p>The job's threads are daemon threads, like the Cassandra driver's and Kafka clients' I/O
+   * threads: they do not keep the JVM alive. A program whose {@code main} returns right after
+   * {@code start()} ends the job with it; wait with {@link JobExecution#await(java.time.Duration)}
+   * or use {@link #run()}.
+   *
+   * @throws IllegalStateException if an execution of this job object, or of another job object
+   *     with the same name, is still running in this JVM
    */
   public JobExecution start() {
     synchronized (lock) {
@@ -179,7 +191,18 @@ public final class ReprocessJob {
         throw new IllegalStateException("job '" + name + "' is already running");
       }
       JobRun run = new JobRun(this, deliverySink());
-      current = run.execution();
+      JobExecution execution = run.execution();
+      JobExecution other = RUNNING.putIfAbsent(name, execution);
+      if (other != null && !other.isDone()) {
+        throw new IllegalStateException("job '" + name + "' is already running in this JVM (another "
+            + "ReprocessJob object with the same name): two runs of one job would deliver every asset twice "
+            + "and share its checkpoints and meters; wait for it, or give this job another name");
+      }
+      if (other != null && !RUNNING.replace(name, other, execution)) {
+        throw new IllegalStateException("job '" + name + "' is being started by another thread of this JVM");
+      }
+      execution.completion().whenComplete((report, error) -> RUNNING.remove(name, execution));
+      current = execution;
       run.start();
       return current;
     }

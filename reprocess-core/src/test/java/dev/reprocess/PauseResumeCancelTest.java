@@ -131,4 +131,31 @@ class PauseResumeCancelTest {
     assertThat(execution.isDone()).isTrue();
     assertThat(execution.progress().status()).isEqualTo(JobStatus.COMPLETED);
   }
+
+  @Test
+  void anotherJobObjectWithTheSameNameCannotRunAtTheSameTimeInOneJvm() {
+    CountDownLatch release = new CountDownLatch(1);
+    InMemoryCheckpointStore store = new InMemoryCheckpointStore();
+    RecordingHandler first = new RecordingHandler().beforeEach(e -> {
+      release.await();
+      return null;
+    });
+    RecordingHandler second = new RecordingHandler();
+    ReprocessJob.Builder builder = ReprocessJob.builder("same-name")
+        .selector(InMemorySelector.ofIds(ids(20), 2))
+        .checkpointStore(store);
+    JobExecution running = builder.handler(first).build().start();
+    ReprocessJob twin = builder.handler(second).build();
+
+    assertThatThrownBy(twin::start).isInstanceOf(IllegalStateException.class)
+        .hasMessageStartingWith("job 'same-name' is already running in this JVM");
+    release.countDown();
+    assertThat(running.await(Duration.ofSeconds(30)).succeeded()).isEqualTo(20);
+
+    // Once the first run is over the name is free again; its checkpoints say there is nothing left to do.
+    JobReport again = twin.run();
+    assertThat(again.status()).isEqualTo(JobStatus.COMPLETED);
+    assertThat(second.count()).isZero();
+    assertThat(first.count()).isEqualTo(20);
+  }
 }
