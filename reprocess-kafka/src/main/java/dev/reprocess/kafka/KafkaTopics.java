@@ -34,8 +34,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Why the wait: on Kafka 4.3.1 an idempotent {@code acks=all} producer that started right after
  * its topic was created silently lost 189 to 740 records in 4 of 7 measured runs; {@code flush()}
- * returned normally and only the send callbacks saw the error, about two minutes later (see the
- * project's BACKENDS.md). So every method here returns only once every partition of every topic
+ * returned normally and only the send callbacks saw the error, about two minutes later (measured on
+ * this project's CI machine; reported upstream, fix announced for 4.5). So every method here returns only once every partition of every topic
  * has a leader that answers a ListOffsets request, and fails with a {@link ReprocessException}
  * naming the partitions that did not when the timeout passes. Never a hang: every call to the
  * cluster is bounded by the timeout.

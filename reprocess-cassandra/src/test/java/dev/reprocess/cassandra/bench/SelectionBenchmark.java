@@ -42,7 +42,7 @@ import java.util.function.ToLongFunction;
  * taken round-robin. Not a test: run it on demand.
  *
  * <pre>
- * source /work/backends.env   # optional: an already running Cassandra (REPROCESS_CASSANDRA)
+ * source target/reprocess-testkit/backends.env   # optional: an already running Cassandra (REPROCESS_CASSANDRA)
  * mvn -B -pl reprocess-cassandra test-compile exec:java -Dexec.classpathScope=test \
  *     -Dexec.mainClass=dev.reprocess.cassandra.bench.SelectionBenchmark
  * </pre>
