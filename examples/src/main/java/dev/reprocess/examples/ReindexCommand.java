@@ -143,14 +143,17 @@ final class ReindexCommand extends BaseCommand {
     out.printf("waiting for the %d workers of group %s to handle every event...%n", ReindexPipeline.WORKERS,
         pipeline.groupId());
     long[] lastLag = {-1};
+    long start = System.nanoTime();
     boolean drained = pipeline.awaitDrained(DRAIN_TIMEOUT, lag -> lastLag[0] = lag);
+    Duration waited = Duration.ofNanos(System.nanoTime() - start);
     WorkerStats s = pipeline.stats();
     report.row("workers: received", s.received())
         .row("workers: succeeded", s.succeeded())
         .row("workers: skipped (asset gone)", s.skipped())
         .row("workers: dead-lettered", s.deadLettered() + " (" + pipeline.deadLetterTopic() + ")")
         .row("workers: failed attempts", s.failedAttempts())
-        .row("consumer lag", lastLag[0]);
+        .row("consumer lag", lastLag[0])
+        .row("waited for the workers", Report.duration(waited));
     Optional<Throwable> failure = pipeline.workerFailure();
     if (failure.isPresent()) {
       report.fail("a worker stopped: " + Report.oneLine(failure.get()));
