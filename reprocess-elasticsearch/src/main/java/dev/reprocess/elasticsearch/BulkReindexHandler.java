@@ -161,9 +161,10 @@ public final class BulkReindexHandler implements EventHandler, AutoCloseable {
       operation = BulkOperation.of(o -> o.index(i -> i.index(targetIndex).id(id).document(source)));
     }
     CompletableFuture<Void> ack = new CompletableFuture<>();
+    ingester.add(operation, new Item(id, document == null, ack));
+    // Only once the ingester holds it: flush() waits for exactly what it can send.
     pending.add(ack);
     ack.whenComplete((ok, failure) -> pending.remove(ack));
-    ingester.add(operation, new Item(id, document == null, ack));
     try {
       ack.get(ackTimeout.toMillis(), TimeUnit.MILLISECONDS);
     } catch (ExecutionException e) {

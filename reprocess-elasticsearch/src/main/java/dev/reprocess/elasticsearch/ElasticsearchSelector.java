@@ -119,7 +119,8 @@ import org.slf4j.LoggerFactory;
  * {@link ReprocessException}s.
  *
  * <p>Thread-safe: {@link #open} may be called concurrently for different shards. {@link #close()}
- * closes the points in time of every paginator still open (cancel), never the client.
+ * closes the points in time of every paginator still open (the engine calls it when a job ends or
+ * is cancelled), never the client; the selector stays usable, so a job can run again with it.
  */
 public final class ElasticsearchSelector implements AssetSelector {
 
@@ -150,7 +151,6 @@ public final class ElasticsearchSelector implements AssetSelector {
   private final int slices;
   private final String queryJson;
   private final Set<SeqNoPaginator> openPaginators = ConcurrentHashMap.newKeySet();
-  private volatile boolean closed;
 
   private ElasticsearchSelector(Builder b, Query query) {
     this.client = b.client;
@@ -180,7 +180,6 @@ public final class ElasticsearchSelector implements AssetSelector {
    */
   @Override
   public List<Shard> shards() {
-    requireOpen();
     List<EsShard> primaries = primaries();
     checkFields();
     checkQuery();
@@ -201,11 +200,9 @@ public final class ElasticsearchSelector implements AssetSelector {
    *
    * @throws IllegalArgumentException if the shard or the cursor was not produced by a selector of
    *     this configuration
-   * @throws IllegalStateException if the selector is closed
    */
   @Override
   public Paginator open(Shard shard, Cursor from, int pageSize) {
-    requireOpen();
     EsShard es = EsShard.from(shard);
     if (es.slices() != slices) {
       throw new IllegalArgumentException(
@@ -214,10 +211,6 @@ public final class ElasticsearchSelector implements AssetSelector {
     SeqNoCursor cursor = from == null ? null : SeqNoCursor.parse(from);
     SeqNoPaginator paginator = new SeqNoPaginator(client, es, spec, cursor, pageSize, openPaginators::remove);
     openPaginators.add(paginator);
-    if (closed) {
-      paginator.close();
-      throw new IllegalStateException("elasticsearch index '" + index + "': the selector is closed");
-    }
     return paginator;
   }
 
@@ -247,20 +240,13 @@ public final class ElasticsearchSelector implements AssetSelector {
   }
 
   /**
-   * Closes the points in time of every paginator still open. Idempotent; the client stays open.
-   * Afterwards {@link #open} and {@link #shards()} throw {@link IllegalStateException}.
+   * Closes every paginator still open, and with it its point in time. Idempotent; the client stays
+   * open, and the selector stays usable (a job that runs again opens new paginators).
    */
   @Override
   public void close() {
-    closed = true;
     for (SeqNoPaginator paginator : List.copyOf(openPaginators)) {
       paginator.close();
-    }
-  }
-
-  private void requireOpen() {
-    if (closed) {
-      throw new IllegalStateException("elasticsearch index '" + index + "': the selector is closed");
     }
   }
 

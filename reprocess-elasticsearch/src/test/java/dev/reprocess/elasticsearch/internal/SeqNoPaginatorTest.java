@@ -295,8 +295,10 @@ class SeqNoPaginatorTest {
     selector.close();
     selector.close();
     assertThat(shard.openPointsInTime()).isZero();
-    assertThatThrownBy(() -> selector.open(new EsShard("fake", 0, 0, 2).toShard(), null, 10))
-        .isInstanceOf(IllegalStateException.class).hasMessageContaining("closed");
+    assertThatThrownBy(b::nextPage).isInstanceOf(IllegalStateException.class).hasMessageContaining("closed");
+    try (Paginator again = selector.open(new EsShard("fake", 0, 0, 2).toShard(), null, 10)) {
+      assertThat(again.nextPage().size()).as("a job may run again with the same selector").isEqualTo(10);
+    }
   }
 
   @Test
