@@ -8,6 +8,7 @@ import co.elastic.clients.elasticsearch._types.query_dsl.Query;
 import co.elastic.clients.elasticsearch.core.FieldCapsResponse;
 import co.elastic.clients.elasticsearch.core.SearchShardsResponse;
 import co.elastic.clients.elasticsearch.core.field_caps.FieldCapability;
+import co.elastic.clients.elasticsearch.core.search_shards.ShardStoreIndex;
 import dev.reprocess.AssetSelector;
 import dev.reprocess.Cursor;
 import dev.reprocess.Paginator;
@@ -55,7 +56,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>One {@link Shard} per primary shard of every index the name resolves to, times {@link
  * Builder#slices(int) slices}; its id is {@code <index>[<shard>]}, or {@code
- * <index>[<shard>]/slice-<i>-of-<n>}. Each shard is read through its own point in time, opened on
+ * <index>[<shard>]/slice-<i>-of-<n>}. The filter of a filtered alias is applied along with the
+ * query; a routed alias yields only its shards. Each shard is read through its own point in time, opened on
  * that Elasticsearch shard alone ({@code preference=_shards:N}), sorted by {@code _seq_no} and
  * paged with {@code search_after}. The cursor is the last {@code _seq_no} read and the shard's end
  * (its highest {@code _seq_no} when the shard was first read), e.g. {@code
@@ -186,7 +188,7 @@ public final class ElasticsearchSelector implements AssetSelector {
     List<Shard> shards = new ArrayList<>(primaries.size() * slices);
     for (EsShard primary : primaries) {
       for (int slice = 0; slice < slices; slice++) {
-        shards.add(new EsShard(primary.index(), primary.shard(), slice, slices).toShard());
+        shards.add(new EsShard(primary.index(), primary.shard(), slice, slices, primary.aliasFilter()).toShard());
       }
     }
     log.info(
@@ -223,7 +225,10 @@ public final class ElasticsearchSelector implements AssetSelector {
   public OptionalLong estimateCount(Shard shard) {
     EsShard es = EsShard.from(shard);
     try {
-      long count = client.count(c -> c.index(es.index()).preference("_shards:" + es.shard()).query(spec.query())).count();
+      Query query = es.aliasFilter() == null
+          ? spec.query()
+          : Query.of(q -> q.bool(b -> b.filter(spec.query()).filter(QueryJson.parse("aliasFilter", es.aliasFilter(), client._jsonpMapper()))));
+      long count = client.count(c -> c.index(es.index()).preference("_shards:" + es.shard()).query(query)).count();
       long share = count / es.slices() + (es.slice() < count % es.slices() ? 1 : 0);
       return OptionalLong.of(share);
     } catch (ElasticsearchException | IOException e) {
@@ -271,7 +276,11 @@ public final class ElasticsearchSelector implements AssetSelector {
     for (List<NodeShard> copies : response.shards()) {
       if (!copies.isEmpty()) {
         NodeShard any = copies.stream().filter(NodeShard::primary).findFirst().orElse(copies.get(0));
-        primaries.add(new EsShard(any.index(), any.shard(), 0, 1));
+        ShardStoreIndex reachedThrough = response.indices().get(any.index());
+        String aliasFilter = reachedThrough == null || reachedThrough.filter() == null
+            ? null
+            : QueryJson.toJson(reachedThrough.filter(), client._jsonpMapper());
+        primaries.add(new EsShard(any.index(), any.shard(), 0, 1, aliasFilter));
       }
     }
     if (primaries.isEmpty()) {

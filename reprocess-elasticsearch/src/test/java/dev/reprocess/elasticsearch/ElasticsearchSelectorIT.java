@@ -241,6 +241,22 @@ class ElasticsearchSelectorIT {
   }
 
   @Test
+  void aFilteredAliasSelectsOnlyWhatItsFilterLetsThrough() throws Exception {
+    String alias = assets.name + "-b5";
+    client.indices().putAlias(a -> a.index(assets.name).name(alias).filter(f -> f.term(t -> t.field("batch").value("b5"))));
+    try {
+      RecordingHandler handler = new RecordingHandler();
+      ElasticsearchSelector selector = ElasticsearchSelector.builder(client).index(alias)
+          .query("{\"term\": {\"asset_type\": \"video/mp4\"}}").slices(2).build();
+      job(jobName("es-alias"), selector, handler).build().run().throwIfFailed();
+      List<String> expected = assets.idsWhere(d -> d.get("batch").equals("b5") && d.get("asset_type").equals("video/mp4"));
+      assertThat(handler.handledAssetIds()).hasSameSizeAs(expected).containsExactlyInAnyOrderElementsOf(expected);
+    } finally {
+      client.indices().deleteAlias(a -> a.index(assets.name).name(alias));
+    }
+  }
+
+  @Test
   void aMalformedQueryIsRejectedWhenBuiltWithItsLineAndColumn() {
     assertThatThrownBy(() -> ElasticsearchSelector.builder(client).index(assets.name)
             .query("{\"bool\": {\"filter\": [\n  {\"term\": {\"batch\": b1}}\n]}}").build())

@@ -1,6 +1,7 @@
 package dev.reprocess.elasticsearch.internal;
 
 import dev.reprocess.Shard;
+import java.util.HashMap;
 import java.util.Map;
 
 /**
@@ -12,13 +13,21 @@ import java.util.Map;
  * @param shard the shard number in the index
  * @param slice the slice, from 0
  * @param slices the number of slices per shard, at least 1
+ * @param aliasFilter the filter of the alias the index was reached through, as query JSON, or
+ *     {@code null}: a point in time opened on the concrete index must apply it itself
  */
-public record EsShard(String index, int shard, int slice, int slices) {
+public record EsShard(String index, int shard, int slice, int slices, String aliasFilter) {
 
   static final String INDEX = "index";
   static final String SHARD = "shard";
   static final String SLICE = "slice";
   static final String SLICES = "slices";
+  static final String ALIAS_FILTER = "aliasFilter";
+
+  /** A shard reached without a filtered alias. */
+  public EsShard(String index, int shard, int slice, int slices) {
+    this(index, shard, slice, slices, null);
+  }
 
   public EsShard {
     if (index == null || index.isBlank() || shard < 0 || slices < 1 || slice < 0 || slice >= slices) {
@@ -34,10 +43,12 @@ public record EsShard(String index, int shard, int slice, int slices) {
 
   /** As an engine shard (its asset type is mixed: {@code null}). */
   public Shard toShard() {
-    return new Shard(
-        id(),
-        null,
+    Map<String, String> properties = new HashMap<>(
         Map.of(INDEX, index, SHARD, Integer.toString(shard), SLICE, Integer.toString(slice), SLICES, Integer.toString(slices)));
+    if (aliasFilter != null) {
+      properties.put(ALIAS_FILTER, aliasFilter);
+    }
+    return new Shard(id(), null, properties);
   }
 
   /** For messages, e.g. {@code index 'assets' shard [0] slice 1/4}. */
@@ -56,7 +67,8 @@ public record EsShard(String index, int shard, int slice, int slices) {
           shard.property(INDEX),
           Integer.parseInt(shard.property(SHARD)),
           Integer.parseInt(shard.property(SLICE)),
-          Integer.parseInt(shard.property(SLICES)));
+          Integer.parseInt(shard.property(SLICES)),
+          shard.properties().get(ALIAS_FILTER));
       if (!es.id().equals(shard.id())) {
         throw new IllegalArgumentException("its id does not match its properties " + shard.properties());
       }

@@ -72,6 +72,8 @@ public final class SeqNoPaginator implements Paginator {
   private final Consumer<SeqNoPaginator> onClose;
   private final List<String> docValueFields;
   private final JsonpMapper mapper;
+  /** The host's query, and the alias filter when the index was reached through a filtered alias. */
+  private final Query query;
 
   /** Every document of the slice with a {@code _seq_no} up to this was handed out in a page. */
   private long delivered;
@@ -104,6 +106,9 @@ public final class SeqNoPaginator implements Paginator {
     this.onClose = onClose;
     this.docValueFields = spec.docValueFields();
     this.mapper = client._jsonpMapper();
+    this.query = shard.aliasFilter() == null
+        ? spec.query()
+        : Query.of(q -> q.bool(b -> b.filter(spec.query()).filter(QueryJson.parse("aliasFilter", shard.aliasFilter(), mapper))));
     this.delivered = from == null ? -1 : from.position();
     this.fetched = delivered;
     this.maxSeqNo = from == null ? UNKNOWN : from.maxSeqNo();
@@ -219,7 +224,7 @@ public final class SeqNoPaginator implements Paginator {
   // ---- reading
 
   private long readMaxSeqNo() {
-    List<Hit<Void>> hits = search(spec.query(), 1, SortOrder.Desc, -1);
+    List<Hit<Void>> hits = search(query, 1, SortOrder.Desc, -1);
     return hits.isEmpty() ? -1 : seqNo(hits.get(0));
   }
 
@@ -231,7 +236,7 @@ public final class SeqNoPaginator implements Paginator {
     Query slice = ranges.size() == 1
         ? ranges.get(0)
         : Query.of(q -> q.bool(b -> b.should(ranges).minimumShouldMatch("1")));
-    return Query.of(q -> q.bool(b -> b.filter(spec.query()).filter(slice)));
+    return Query.of(q -> q.bool(b -> b.filter(query).filter(slice)));
   }
 
   private List<Hit<Void>> search(Query query, int size, SortOrder order, long after) {
@@ -311,12 +316,18 @@ public final class SeqNoPaginator implements Paginator {
     }
   }
 
-  private static long seqNo(Hit<Void> hit) {
+  private long seqNo(Hit<Void> hit) {
     List<FieldValue> sort = hit.sort();
     if (sort.isEmpty() || !sort.get(0).isLong()) {
-      throw new ReprocessException("hit " + hit.index() + "/" + hit.id() + " has no _seq_no sort value: " + sort);
+      throw new ReprocessException(shard.label() + ": a hit has no _seq_no sort value: " + sort);
     }
-    return sort.get(0).longValue();
+    long seqNo = sort.get(0).longValue();
+    if (seqNo < 0) {
+      // An index without sequence numbers: reading on would select nothing, silently.
+      throw new ReprocessException(shard.label() + ": a document has _seq_no " + seqNo
+          + "; this selector needs the sequence numbers Elasticsearch assigns to every document");
+    }
+    return seqNo;
   }
 
   private AssetRef toAsset(Hit<Void> hit, long seqNo) {

@@ -154,6 +154,9 @@ public final class FakeShard implements FakeTransport.Responder {
     List<Query> parts = slice.isBool() ? slice.bool().should() : List.of(slice);
     List<long[]> ranges = new ArrayList<>();
     for (Query part : parts) {
+      if (!part.isRange() || !part.range().isUntyped() || !"_seq_no".equals(part.range().untyped().field())) {
+        return null; // not the paginator's window: anything else matches every document
+      }
       UntypedRangeQuery r = part.range().untyped();
       ranges.add(new long[] {r.gte().to(Long.class), r.lte().to(Long.class)});
     }

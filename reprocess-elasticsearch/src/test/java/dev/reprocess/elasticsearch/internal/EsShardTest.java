@@ -24,6 +24,14 @@ class EsShardTest {
   }
 
   @Test
+  void keepsTheAliasFilterOutOfTheIdButInTheProperties() {
+    EsShard filtered = new EsShard("assets", 1, 0, 2, "{\"term\":{\"batch\":{\"value\":\"b5\"}}}");
+    Shard shard = filtered.toShard();
+    assertThat(shard.id()).isEqualTo("assets[1]/slice-0-of-2");
+    assertThat(EsShard.from(shard)).isEqualTo(filtered);
+  }
+
+  @Test
   void rejectsShardsOfOtherSelectors() {
     assertThatThrownBy(() -> EsShard.from(Shard.of("image/png#2024-06-01", "image/png")))
         .isInstanceOf(IllegalArgumentException.class)

@@ -312,6 +312,30 @@ class SeqNoPaginatorTest {
   }
 
   @Test
+  void refusesAnIndexWithoutSequenceNumbersInsteadOfSelectingNothing() {
+    shard.put(-2, "a", Map.of()); // what an index without sequence numbers holds
+    try (ElasticsearchSelector selector = selector(1, 10);
+        Paginator paginator = selector.open(new EsShard("fake", 0, 0, 1).toShard(), null, 10)) {
+      assertThatThrownBy(paginator::nextPage)
+          .isInstanceOf(ReprocessException.class)
+          .hasMessageContaining("a document has _seq_no -2; this selector needs the sequence numbers");
+    }
+  }
+
+  @Test
+  void appliesTheFilterOfTheAliasTheIndexWasReachedThrough() {
+    shard.putAll(seqs(0, 10));
+    String filter = "{\"term\":{\"batch\":{\"value\":\"b5\"}}}";
+    try (ElasticsearchSelector selector = selector(1, 10);
+        Paginator paginator = selector.open(new EsShard("fake", 0, 0, 1, filter).toShard(), null, 10)) {
+      paginator.nextPage();
+      SearchRequest last = transport.requests(SearchRequest.class).get(transport.requests(SearchRequest.class).size() - 1);
+      String json = last.query().toString();
+      assertThat(json).contains("\"term\":{\"batch\":{\"value\":\"b5\"}}").contains("\"match_all\"").contains("_seq_no");
+    }
+  }
+
+  @Test
   void timeuuidsGiveTheirCreationTime() {
     assertThat(SeqNoPaginator.timeuuidInstant("5b6962dc-4ca4-11ef-8c2d-0242ac120002")).isEqualTo(Instant.parse("2024-07-28T05:43:46.375548400Z"));
     assertThat(SeqNoPaginator.timeuuidInstant("3f2504e0-4f89-41d3-9a0c-0305e82c3301")).as("version 4").isNull();
