@@ -39,8 +39,8 @@ import org.slf4j.LoggerFactory;
  * opened on that shard alone ({@code preference=_shards:N}), paging with {@code search_after}.
  *
  * <p>Within one shard {@code _seq_no} is unique among live documents and indexed as a point, so
- * the sort is a total order that Lucene reads with skipping (as fast as {@code _shard_doc}) and
- * whose values mean the same thing in every point in time. The position is therefore exact: when
+ * the sort is a total order that Lucene reads with skipping, and whose values mean the same thing
+ * in every point in time. The position is therefore exact: when
  * a point in time expires, a new one is opened and reading continues after the same {@code
  * _seq_no}, nothing delivered twice. The end of the shard ({@code maxSeqNo}) is fixed when the
  * shard is first read and kept in the cursor, so documents rewritten after that (their {@code

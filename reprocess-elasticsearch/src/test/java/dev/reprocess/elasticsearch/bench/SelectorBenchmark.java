@@ -134,18 +134,22 @@ public final class SelectorBenchmark {
     variants.put("selector-4slices", () -> selector(4, fetch, 0));
     Map<String, List<Double>> rates = new LinkedHashMap<>();
     Map<String, List<Double>> serverCpu = new LinkedHashMap<>();
+    Map<String, List<Double>> clientCpu = new LinkedHashMap<>();
     variants.keySet().forEach(k -> rates.put(k, new ArrayList<>()));
     variants.keySet().forEach(k -> serverCpu.put(k, new ArrayList<>()));
+    variants.keySet().forEach(k -> clientCpu.put(k, new ArrayList<>()));
     System.out.printf("index %s: %,d docs, 1 shard, page size %d; %d warm-up and %d measured rounds%n",
         index, docs, pageSize, warmup, rounds);
     for (int round = -warmup; round < rounds; round++) {
       StringBuilder line = new StringBuilder(round < 0 ? "warm-up " : "round " + round + " ");
       for (Map.Entry<String, Variant> v : variants.entrySet()) {
         long cpuBefore = serverCpuMillis();
+        long clientBefore = clientCpuNanos();
         long start = System.nanoTime();
         long ids = v.getValue().pass();
         double seconds = (System.nanoTime() - start) / 1e9;
         long cpuMillis = serverCpuMillis() - cpuBefore;
+        long clientNanos = clientCpuNanos() - clientBefore;
         if (ids != docs) {
           throw new IllegalStateException(v.getKey() + " read " + ids + " ids, expected " + docs);
         }
@@ -154,6 +158,7 @@ public final class SelectorBenchmark {
         if (round >= 0) {
           rates.get(v.getKey()).add(rate);
           serverCpu.get(v.getKey()).add(cpuMillis * 100_000.0 / ids);
+          clientCpu.get(v.getKey()).add(clientNanos / 1e6 * 100_000.0 / ids);
         }
       }
       System.out.println(line);
@@ -162,9 +167,18 @@ public final class SelectorBenchmark {
     Map<String, Double> medians = new LinkedHashMap<>();
     rates.forEach((k, list) -> medians.put(k, median(list)));
     medians.forEach((k, m) -> System.out.printf("  %-30s %,10.0f%n", k, m));
-    if (esPid > 0) {
-      System.out.println("Elasticsearch CPU per 100,000 ids (ms, median; less is better, and robust to a busy machine):");
-      serverCpu.forEach((k, list) -> System.out.printf("  %-30s %,10.0f%n", k, median(list)));
+    System.out.println("CPU per 100,000 ids (ms, medians; less is better; far less distorted by a busy machine than wall time):");
+    System.out.printf("  %-30s %10s %10s %10s%n", "", "client", esPid > 0 ? "server" : "", esPid > 0 ? "total" : "");
+    Map<String, Double> totalCpu = new LinkedHashMap<>();
+    for (String k : variants.keySet()) {
+      double client = median(clientCpu.get(k));
+      double server = median(serverCpu.get(k));
+      totalCpu.put(k, client + server);
+      if (esPid > 0) {
+        System.out.printf("  %-30s %,10.0f %,10.0f %,10.0f%n", k, client, server, client + server);
+      } else {
+        System.out.printf("  %-30s %,10.0f%n", k, client);
+      }
     }
     System.out.printf("ratios of medians:%n");
     ratio(medians, "selector", "plain-shard_doc", "same page size");
@@ -176,6 +190,24 @@ public final class SelectorBenchmark {
     ratio(medians, "selector-4slices", "selector", "slicing");
     ratio(medians, "plain-shard_doc-4slices", "plain-shard_doc", "slicing");
     ratio(medians, "selector-4slices", "plain-shard_doc-4slices", "sliced");
+    if (esPid > 0) {
+      System.out.println("the same ratios estimated from CPU cost, as a CPU-bound run would see them (cost of the second / cost of the first):");
+      costRatio(totalCpu, "selector", "plain-shard_doc", "same page size");
+      costRatio(totalCpu, "selector", "plain-shard_doc-" + fetch, "same request size");
+      costRatio(totalCpu, "selector-fetch-" + pageSize, "plain-shard_doc", "same request size");
+      costRatio(totalCpu, "selector-expiring", "plain-shard_doc", "point in time closed every 20 pages");
+      costRatio(totalCpu, "plain-keyword", "plain-shard_doc", "a keyword cursor");
+      costRatio(totalCpu, "selector-4slices", "plain-shard_doc-4slices", "sliced");
+    }
+  }
+
+  private static void costRatio(Map<String, Double> cost, String a, String b, String note) {
+    System.out.printf("  %-48s %5.2f  (%s)%n", a + " / " + b, cost.get(b) / cost.get(a), note);
+  }
+
+  private static long clientCpuNanos() {
+    return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean())
+        .getProcessCpuTime();
   }
 
   private static void ratio(Map<String, Double> medians, String a, String b, String note) {
