@@ -40,8 +40,11 @@ import org.apache.hc.core5.http.HttpHost;
  * cd /work/main
  * mvn -B -q -pl reprocess-elasticsearch test-compile dependency:build-classpath -Dmdep.outputFile=target/cp.txt -Dmdep.includeScope=test
  * java -cp reprocess-elasticsearch/target/test-classes:reprocess-elasticsearch/target/classes:$(cat reprocess-elasticsearch/target/cp.txt) \
- *   dev.reprocess.elasticsearch.bench.SelectorBenchmark --url http://127.0.0.1:9200 [--docs 200000] [--page-size 1000] [--rounds 5] [--warmup 2] [--es-pid PID]
+ *   dev.reprocess.elasticsearch.bench.SelectorBenchmark [--url http://127.0.0.1:9200] [--docs 200000] [--page-size 1000] [--rounds 5] [--warmup 2] [--es-pid PID]
  * </pre>
+ *
+ * <p>Without {@code --url} it uses {@code REPROCESS_ELASTICSEARCH}, or else starts an Elasticsearch
+ * through the testkit (stopped when the benchmark exits).
  *
  * <p>It creates (once, kept for later runs) an index {@code reprocess-bench-<docs>} with one shard
  * and no replica, then runs every variant once per round: warm-up rounds first, then measured
@@ -89,9 +92,10 @@ public final class SelectorBenchmark {
 
   public static void main(String[] args) throws Exception {
     Map<String, String> options = options(args);
-    String url = options.getOrDefault("url", System.getenv("REPROCESS_ELASTICSEARCH"));
+    String url = options.get("url");
     if (url == null) {
-      throw new IllegalArgumentException("--url is missing (or set REPROCESS_ELASTICSEARCH): the Elasticsearch URL");
+      // REPROCESS_ELASTICSEARCH if set, else a server the testkit starts (and stops at exit)
+      url = dev.reprocess.testkit.TestBackends.elasticsearch().url();
     }
     int docs = Integer.parseInt(options.getOrDefault("docs", "200000"));
     int pageSize = Integer.parseInt(options.getOrDefault("page-size", "1000"));
