@@ -334,6 +334,9 @@ public final class SeqNoPaginator implements Paginator {
     String id;
     if (spec.idIsDocumentId()) {
       id = hit.id();
+      if (id == null) {
+        throw new ReprocessException(shard.label() + ": the hit with _seq_no " + seqNo + " has no _id");
+      }
     } else {
       List<String> values = values(mapper, hit.fields().get(spec.idField()));
       if (values.size() != 1) {
@@ -342,9 +345,10 @@ public final class SeqNoPaginator implements Paginator {
                 + " in idField '" + spec.idField() + "'; it must have exactly one (select only such documents, e.g. with an exists query)");
       }
       id = values.get(0);
-    }
-    if (id == null || id.isBlank()) {
-      throw new ReprocessException(shard.label() + ": the document with _seq_no " + seqNo + " has a blank asset id");
+      if (id.isBlank()) {
+        throw new ReprocessException(shard.label() + ": the document with _seq_no " + seqNo + " has a blank value in idField '"
+            + spec.idField() + "'");
+      }
     }
     String type = null;
     if (spec.assetTypeField() != null) {

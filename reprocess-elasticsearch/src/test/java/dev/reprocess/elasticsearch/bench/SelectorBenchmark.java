@@ -238,7 +238,7 @@ public final class SelectorBenchmark {
   /** A plain point-in-time loop: the reference the selector is measured against. */
   private long plainLoop(String sortField, int size, int slice, int slices) throws Exception {
     String pit = client.openPointInTime(o -> o.index(index).keepAlive(t -> t.time("5m"))).id();
-    Set<String> seen = new java.util.HashSet<>(docs / slices * 2);
+    Set<String> seen = ConcurrentHashMap.newKeySet(docs * 2 / slices); // the same kind of set as the selector passes use
     try {
       List<FieldValue> after = null;
       while (true) {
