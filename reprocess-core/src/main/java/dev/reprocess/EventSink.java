@@ -23,6 +23,20 @@ public interface EventSink extends AutoCloseable {
   CompletionStage<Outcome> deliver(ReprocessEvent event);
 
   /**
+   * Events in flight a job uses with this sink when the job's builder was not given {@code
+   * concurrency}. For a sink that completes a delivery only when a remote system acknowledged it,
+   * "in flight" means "sent and not yet acknowledged", so the right number is what keeps that
+   * system's pipeline full (for instance a Kafka producer's batches), not a number of threads.
+   * Must be between 1 and {@link ReprocessJob#MAX_CONCURRENCY}; {@link ReprocessJob.Builder#build()}
+   * refuses the job otherwise.
+   *
+   * @return default {@link ReprocessJob#DEFAULT_CONCURRENCY}
+   */
+  default int defaultConcurrency() {
+    return ReprocessJob.DEFAULT_CONCURRENCY;
+  }
+
+  /**
    * Makes everything delivered so far durable where the sink keeps it. Called before a checkpoint
    * is written and when the job ends. Default no-op.
    */

@@ -87,7 +87,10 @@ public final class ReprocessJob {
   public static final int DEFAULT_SHARDS_IN_PARALLEL = 4;
   /** Largest accepted shards in parallel: {@value}. */
   public static final int MAX_SHARDS_IN_PARALLEL = 1_024;
-  /** Default events in flight: {@value}. */
+  /**
+   * Default events in flight of a job with a handler, which is also its number of handler threads:
+   * {@value}. A job with a sink uses {@link EventSink#defaultConcurrency()} instead.
+   */
   public static final int DEFAULT_CONCURRENCY = 16;
   /** Largest accepted concurrency: {@value}. */
   public static final int MAX_CONCURRENCY = 10_000;
@@ -120,14 +123,14 @@ public final class ReprocessJob {
   private final Object lock = new Object();
   private JobExecution current;
 
-  private ReprocessJob(Builder b) {
+  private ReprocessJob(Builder b, int concurrency) {
     this.name = b.name;
     this.selector = b.selector;
     this.handler = b.handler;
     this.sink = b.sink;
     this.pageSize = b.pageSize;
     this.shardsInParallel = b.shardsInParallel;
-    this.concurrency = b.concurrency;
+    this.concurrency = concurrency;
     this.maxEventsPerSecond = b.maxEventsPerSecond;
     this.adaptiveConcurrency = b.adaptiveConcurrency;
     this.retry = b.retry;
@@ -319,6 +322,7 @@ public final class ReprocessJob {
     private int pageSize = DEFAULT_PAGE_SIZE;
     private int shardsInParallel = DEFAULT_SHARDS_IN_PARALLEL;
     private int concurrency = DEFAULT_CONCURRENCY;
+    private boolean concurrencySet;
     private double maxEventsPerSecond = 0;
     private boolean adaptiveConcurrency;
     private RetryOptions retry = RetryOptions.ofDefaults();
@@ -375,12 +379,17 @@ public final class ReprocessJob {
     }
 
     /**
-     * Events in flight at most, across shards: 1 to {@value ReprocessJob#MAX_CONCURRENCY}; default
-     * {@value ReprocessJob#DEFAULT_CONCURRENCY}. The upper bound of the limit when {@link
-     * #adaptiveConcurrency(boolean)} is on. It is also the size of the handler pool.
+     * Events in flight at most, across shards: 1 to {@value ReprocessJob#MAX_CONCURRENCY}. The
+     * upper bound of the limit when {@link #adaptiveConcurrency(boolean)} is on. With a {@link
+     * #handler} it is also the size of the handler pool; default {@value
+     * ReprocessJob#DEFAULT_CONCURRENCY}. With a {@link #sink} an event is in flight until the sink
+     * completes its delivery (for a Kafka sink, until the broker acknowledged it); default the
+     * sink's {@link EventSink#defaultConcurrency()} (1,000 for the Kafka sink: with 16, a job could
+     * send only 16 events per broker round trip).
      */
     public Builder concurrency(int concurrency) {
       this.concurrency = concurrency;
+      this.concurrencySet = true;
       return this;
     }
 
@@ -502,6 +511,16 @@ public final class ReprocessJob {
         throw new IllegalArgumentException(
             "concurrency is " + concurrency + ": it must be between 1 and " + MAX_CONCURRENCY);
       }
+      int effectiveConcurrency = concurrency;
+      if (!concurrencySet && sink != null) {
+        int fromSink = sink.defaultConcurrency();
+        if (fromSink < 1 || fromSink > MAX_CONCURRENCY) {
+          throw new IllegalArgumentException("concurrency is not set and the sink " + sink.describe()
+              + " gives " + fromSink + " as its defaultConcurrency(): it must be between 1 and "
+              + MAX_CONCURRENCY + "; set the job's concurrency explicitly");
+        }
+        effectiveConcurrency = fromSink;
+      }
       if (Double.isNaN(maxEventsPerSecond) || maxEventsPerSecond < 0
           || (maxEventsPerSecond > 0 && maxEventsPerSecond < MIN_EVENTS_PER_SECOND)
           || maxEventsPerSecond > MAX_EVENTS_PER_SECOND) {
@@ -533,7 +552,7 @@ public final class ReprocessJob {
       if (clock == null) {
         throw new IllegalArgumentException("clock is null: pass a clock, e.g. Clock.systemUTC()");
       }
-      return new ReprocessJob(this);
+      return new ReprocessJob(this, effectiveConcurrency);
     }
   }
 }

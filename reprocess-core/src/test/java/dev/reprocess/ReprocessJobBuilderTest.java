@@ -3,6 +3,9 @@ package dev.reprocess;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.mockito.Mockito.mock;
+import static org.mockito.Mockito.verify;
+import static org.mockito.Mockito.verifyNoMoreInteractions;
+import static org.mockito.Mockito.when;
 import static org.mockito.Mockito.verifyNoInteractions;
 
 import dev.reprocess.testing.InMemorySelector;
@@ -79,12 +82,54 @@ class ReprocessJobBuilderTest {
   void buildDoesNoIoOnTheSelectorSinkOrStores() {
     AssetSelector selector = mock(AssetSelector.class);
     EventSink sink = mock(EventSink.class);
+    when(sink.defaultConcurrency()).thenReturn(16);
     CheckpointStore store = mock(CheckpointStore.class);
     DeadLetterSink dls = mock(DeadLetterSink.class);
     ReprocessJob job = ReprocessJob.builder("no-io").selector(selector).sink(sink)
         .checkpointStore(store).deadLetterSink(dls).build();
     assertThat(job.name()).isEqualTo("no-io");
-    verifyNoInteractions(selector, sink, store, dls);
+    verifyNoInteractions(selector, store, dls);
+    verify(sink).defaultConcurrency(); // a constant, asked for; nothing delivered, flushed or closed
+    verifyNoMoreInteractions(sink);
+  }
+
+  /** A sink that completes nothing and only says how many events it wants in flight. */
+  private static EventSink sinkWanting(int concurrency) {
+    return new EventSink() {
+      @Override
+      public java.util.concurrent.CompletionStage<Outcome> deliver(ReprocessEvent event) {
+        return new java.util.concurrent.CompletableFuture<>();
+      }
+
+      @Override
+      public int defaultConcurrency() {
+        return concurrency;
+      }
+
+      @Override
+      public String describe() {
+        return "test sink wanting " + concurrency;
+      }
+    };
+  }
+
+  @Test
+  void aJobWithASinkTakesTheSinksDefaultConcurrencyUnlessConcurrencyIsSet() {
+    ReprocessJob.Builder b = ReprocessJob.builder("sink-default").selector(SELECTOR);
+    assertThat(b.sink(sinkWanting(1_000)).build().concurrency()).isEqualTo(1_000);
+    assertThat(b.sink(sinkWanting(1_000)).concurrency(7).build().concurrency()).isEqualTo(7);
+    assertThat(ReprocessJob.builder("plain-sink").selector(SELECTOR).sink(new RecordingSink()).build().concurrency())
+        .isEqualTo(ReprocessJob.DEFAULT_CONCURRENCY);
+  }
+
+  @Test
+  void aSinkDefaultConcurrencyOutOfRangeIsRefusedNamingTheSink() {
+    assertThatThrownBy(() -> ReprocessJob.builder("bad-sink").selector(SELECTOR).sink(sinkWanting(0)).build())
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContainingAll("concurrency is not set", "test sink wanting 0", "gives 0",
+            "between 1 and 10000", "set the job's concurrency");
+    assertThat(ReprocessJob.builder("bad-sink").selector(SELECTOR).sink(sinkWanting(0)).concurrency(3).build()
+        .concurrency()).isEqualTo(3);
   }
 
   @Test

@@ -19,21 +19,16 @@ import org.apache.kafka.clients.admin.Admin;
 
 /**
  * Case 5: a whole {@link ReprocessJob} over the Cassandra table with the job's default options
- * (pages of 500, 4 shards in parallel, 16 events in flight) and a no-op handler, first delivered
- * directly, then through a {@link KafkaEventSink} to a {@link KafkaReprocessWorker} with a no-op
- * handler (timed from the job's start to the worker's last event), with the default 16 events in
- * flight and with {@value #KAFKA_CONCURRENCY}. The baseline is the plain
+ * (pages of 500, 4 shards in parallel) and a no-op handler, first delivered directly (16 events in
+ * flight, the handler default), then through a {@link KafkaEventSink} to a {@link
+ * KafkaReprocessWorker} with a no-op handler (timed from the job's start to the worker's last
+ * event; {@value KafkaEventSink#DEFAULT_JOB_CONCURRENCY} events in flight, the Kafka sink's
+ * default, and the worker's defaults). The baseline is the plain
  * driver keyset loop reading the same table with 4 threads, in the same rounds: the ratio says how
  * much of the bare selection speed survives the whole pipeline.
  */
 final class EndToEndCases {
-  /** The job's default events in flight. */
-  static final int DEFAULT_CONCURRENCY = 16;
-  /**
-   * Events in flight for the second Kafka variant: with an asynchronous sink, "in flight" means
-   * "sent and not yet acknowledged", so the default 16 caps a job at 16 events per broker round trip.
-   */
-  static final int KAFKA_CONCURRENCY = 1000;
+  private static final String KAFKA_VARIANT = "job -> Kafka -> worker";
 
   private EndToEndCases() {}
 
@@ -70,41 +65,31 @@ final class EndToEndCases {
         CassandraReads.check("job -> direct handler (handler calls)", handled.sum(), expected);
         return rate;
       });
-      for (int concurrency : new int[] {DEFAULT_CONCURRENCY, KAFKA_CONCURRENCY}) {
-        rounds.add(kafkaVariant(concurrency), r -> {
-          String topic = prefix + "-c" + concurrency + "-" + r;
-          KafkaCases.create(admin, topics, List.of(TopicSpec.of(topic, o.kafkaPartitions, 1),
-              TopicSpec.of(topic + KafkaReprocessWorker.RETRY_TOPIC_SUFFIX, o.kafkaPartitions, 1),
-              TopicSpec.of(topic + KafkaReprocessWorker.DEAD_LETTER_TOPIC_SUFFIX, 1, 1)));
-          try {
-            return throughKafka(bootstrap, topic, prefix + "-kafka-c" + concurrency + "-" + r, reads, expected,
-                concurrency);
-          } finally {
-            KafkaCases.delete(admin, topics);
-          }
-        });
-      }
+      rounds.add(KAFKA_VARIANT, r -> {
+        String topic = prefix + "-" + r;
+        KafkaCases.create(admin, topics, List.of(TopicSpec.of(topic, o.kafkaPartitions, 1),
+            TopicSpec.of(topic + KafkaReprocessWorker.RETRY_TOPIC_SUFFIX, o.kafkaPartitions, 1),
+            TopicSpec.of(topic + KafkaReprocessWorker.DEAD_LETTER_TOPIC_SUFFIX, 1, 1)));
+        try {
+          return throughKafka(bootstrap, topic, prefix + "-kafka-" + r, reads, expected);
+        } finally {
+          KafkaCases.delete(admin, topics);
+        }
+      });
       rounds.run(o.warmups, o.runs);
     }
     String c = String.format("5. End to end, %,d assets from Cassandra, job defaults", expected);
     double plain = rounds.median("plain keyset loop, 4 shards");
     double direct = rounds.median("job -> direct no-op handler");
-    double kafka = rounds.median(kafkaVariant(DEFAULT_CONCURRENCY));
-    double kafkaTuned = rounds.median(kafkaVariant(KAFKA_CONCURRENCY));
+    double kafka = rounds.median(KAFKA_VARIANT);
     results.add(c, "plain driver keyset loop, 4 shards, selection only (baseline)", plain, "ids/s", 1.0, null);
     results.add(c, "Cassandra -> ReprocessJob -> direct no-op handler", direct, "events/s", direct / plain, null);
     results.add(c, "Cassandra -> ReprocessJob -> KafkaEventSink -> KafkaReprocessWorker, no-op", kafka, "events/s",
         kafka / plain, null);
-    results.add(c, "the same with job concurrency(" + KAFKA_CONCURRENCY + ")", kafkaTuned, "events/s",
-        kafkaTuned / plain, null);
-  }
-
-  private static String kafkaVariant(int concurrency) {
-    return "job (concurrency " + concurrency + ") -> Kafka -> worker";
   }
 
   private static double throughKafka(String bootstrap, String topic, String jobName, CassandraReads reads,
-      long expected, int concurrency) throws Exception {
+      long expected) throws Exception {
     LongAdder handled = new LongAdder();
     try (KafkaReprocessWorker worker = KafkaReprocessWorker.builder().bootstrapServers(bootstrap).topic(topic)
         .groupId(jobName + "-workers")
@@ -117,7 +102,6 @@ final class EndToEndCases {
       JobReport report = ReprocessJob.builder(jobName)
           .selector(reads.selector())
           .sink(sink)
-          .concurrency(concurrency)
           .meterRegistry(new SimpleMeterRegistry())
           .build()
           .run()

@@ -64,6 +64,16 @@ public final class KafkaEventSink implements EventSink {
   public static final Duration DEFAULT_FLUSH_TIMEOUT = Duration.ofSeconds(30);
   /** Default bound on closing the producer: 30 seconds. */
   public static final Duration DEFAULT_CLOSE_TIMEOUT = Duration.ofSeconds(30);
+  /**
+   * Events in flight of a job with this sink when the job does not set {@code concurrency}:
+   * {@value}. An event is in flight from {@link #deliver} until the broker acknowledged it, so a
+   * job can send at most this many events per broker round trip; 1,000 keeps the producer's
+   * batches full (its default {@code batch.size} of 16 KiB holds about 60 events of 250 bytes, per
+   * partition, and {@code linger.ms} is 5 ms). With events of tens of kilobytes, lower the job's
+   * concurrency so that it times the event size stays well under the producer's {@code
+   * buffer.memory} (32 MiB by default), or sends block on a full buffer.
+   */
+  public static final int DEFAULT_JOB_CONCURRENCY = 1_000;
 
   private static final Logger log = LoggerFactory.getLogger(KafkaEventSink.class);
 
@@ -129,6 +139,12 @@ public final class KafkaEventSink implements EventSink {
       stage.completeExceptionally(classify(event, ex));
     }
     return stage;
+  }
+
+  /** {@value #DEFAULT_JOB_CONCURRENCY}: see {@link #DEFAULT_JOB_CONCURRENCY}. */
+  @Override
+  public int defaultConcurrency() {
+    return DEFAULT_JOB_CONCURRENCY;
   }
 
   /**

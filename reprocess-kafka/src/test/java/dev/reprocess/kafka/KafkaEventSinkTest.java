@@ -34,6 +34,17 @@ class KafkaEventSinkTest {
   }
 
   @Test
+  void aJobWithTheSinkKeepsAThousandEventsInFlightUnlessItSetsConcurrency() {
+    try (KafkaEventSink sink = KafkaEventSink.builder().topic("events").producer(producer(true)).build()) {
+      dev.reprocess.AssetSelector selector = dev.reprocess.testing.InMemorySelector.ofIds(java.util.List.of("a"), 1);
+      assertThat(dev.reprocess.ReprocessJob.builder("kafka-default").selector(selector).sink(sink).build()
+          .concurrency()).isEqualTo(KafkaEventSink.DEFAULT_JOB_CONCURRENCY).isEqualTo(1_000);
+      assertThat(dev.reprocess.ReprocessJob.builder("kafka-set").selector(selector).sink(sink).concurrency(50).build()
+          .concurrency()).isEqualTo(50);
+    }
+  }
+
+  @Test
   void stageCompletesOnlyWhenTheBrokerAcknowledges() throws Exception {
     MockProducer<byte[], byte[]> producer = producer(false);
     try (KafkaEventSink sink = KafkaEventSink.builder().topic("events").producer(producer).build()) {
