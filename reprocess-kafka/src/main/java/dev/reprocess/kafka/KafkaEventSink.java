@@ -36,6 +36,10 @@ import org.slf4j.LoggerFactory;
  * order; value = the event as JSON; headers {@link KafkaHeaders#JOB}, {@link KafkaHeaders#ATTEMPT}
  * and {@link KafkaHeaders#EVENT_ID}. The producer is idempotent with {@code acks=all}.
  *
+ * <p>Attempts: the job's attempts of an event through this sink are attempts to publish it, so
+ * an event the job publishes again after a failed send still goes out as attempt 1 (same event
+ * id): the worker's {@code RetryOptions} then count the handler's attempts only, from 1.
+ *
  * <p>Acknowledgement: the stage {@link #deliver} returns completes with {@link Outcome#SUCCEEDED}
  * only in the send callback, once the broker acknowledged the record, so a job's checkpoint
  * advances only after every event of the page was acknowledged. A failed send completes it
@@ -123,7 +127,9 @@ public final class KafkaEventSink implements EventSink {
     CompletableFuture<Outcome> stage = new CompletableFuture<>();
     Epoch e = Epoch.enter(epoch);
     try {
-      producer.send(Records.eventRecord(topic, event), (metadata, error) -> {
+      // The job's attempts are attempts to publish; the worker counts handler attempts from 1.
+      ReprocessEvent published = event.attempt() == 1 ? event : event.withAttempt(1);
+      producer.send(Records.eventRecord(topic, published), (metadata, error) -> {
         e.pending.decrementAndGet();
         if (error == null) {
           acknowledged.increment();

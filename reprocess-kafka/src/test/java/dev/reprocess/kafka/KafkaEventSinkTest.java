@@ -45,6 +45,22 @@ class KafkaEventSinkTest {
   }
 
   @Test
+  void anEventPublishedAgainAfterAFailedSendGoesOutAsAttemptOneSoTheWorkerKeepsAllItsAttempts() {
+    MockProducer<byte[], byte[]> producer = producer(true);
+    try (KafkaEventSink sink = KafkaEventSink.builder().topic("events").producer(producer).build()) {
+      ReprocessEvent resent = new ReprocessEvent("e-1", "job", "asset-1", "image", "image#2024-01-01", 3,
+          java.time.Instant.parse("2024-01-01T00:00:00Z"), java.util.Map.of());
+      assertThat(sink.deliver(resent).toCompletableFuture().join()).isEqualTo(Outcome.SUCCEEDED);
+      var record = producer.history().get(producer.history().size() - 1);
+      ReprocessEvent onTheTopic = EventJson.fromBytes(record.value());
+      assertThat(onTheTopic.attempt()).isEqualTo(1);
+      assertThat(onTheTopic.eventId()).isEqualTo("e-1");
+      assertThat(new String(record.headers().lastHeader(KafkaHeaders.ATTEMPT).value(), StandardCharsets.UTF_8))
+          .isEqualTo("1");
+    }
+  }
+
+  @Test
   void stageCompletesOnlyWhenTheBrokerAcknowledges() throws Exception {
     MockProducer<byte[], byte[]> producer = producer(false);
     try (KafkaEventSink sink = KafkaEventSink.builder().topic("events").producer(producer).build()) {
