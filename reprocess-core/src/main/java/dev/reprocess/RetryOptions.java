@@ -129,6 +129,10 @@ public final class RetryOptions {
    * Whether a failure deserves another attempt (see the class comment for the rule). Does not look
    * at the attempt count: callers compare the attempt with {@link #maxAttempts()}.
    *
+   * <p>Never throws: a {@code retryIf} predicate that throws an exception counts as false (the
+   * failure is not retried), so a predicate reading, say, {@code getMessage()} of a failure whose
+   * message is null or broken sends the event to the dead-letter sink instead of failing the job.
+   *
    * @param failure the failure; a {@link java.util.concurrent.CompletionException} or {@link
    *     java.util.concurrent.ExecutionException} should be unwrapped by the caller
    */
@@ -142,7 +146,11 @@ public final class RetryOptions {
       }
     }
     if (retryIf != null) {
-      return retryIf.test(failure);
+      try {
+        return retryIf.test(failure);
+      } catch (Exception predicateFailed) {
+        return false;
+      }
     }
     for (Class<? extends Throwable> c : retryOn) {
       if (c.isInstance(failure)) {

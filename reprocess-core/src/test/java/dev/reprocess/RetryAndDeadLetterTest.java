@@ -4,6 +4,10 @@ import static dev.reprocess.Ids.ids;
 import static org.assertj.core.api.Assertions.assertThat;
 import static dev.reprocess.Waits.await;
 
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import dev.reprocess.checkpoint.InMemoryCheckpointStore;
 import dev.reprocess.deadletter.FileDeadLetterSink;
 import dev.reprocess.deadletter.InMemoryDeadLetterSink;
@@ -18,6 +22,7 @@ import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.slf4j.LoggerFactory;
 
 class RetryAndDeadLetterTest {
 
@@ -203,5 +208,112 @@ class RetryAndDeadLetterTest {
         .run();
     assertThat(report.status()).isEqualTo(JobStatus.COMPLETED);
     assertThat(handler.distinctHandledAssetIds()).hasSize(299);
+  }
+
+  /** A handler failure whose getMessage() (and so toString()) itself throws. */
+  static final class BrokenMessageException extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    @Override
+    public String getMessage() {
+      throw new UnsupportedOperationException("no message today");
+    }
+  }
+
+  /** Runs a job with the engine's logs on at TRACE (they format failures too); returns them. */
+  private static List<ILoggingEvent> withEngineLogs(Runnable run) {
+    Logger root = (Logger) LoggerFactory.getLogger("dev.reprocess");
+    Level before = root.getLevel();
+    ListAppender<ILoggingEvent> appender = new ListAppender<>();
+    appender.start();
+    root.addAppender(appender);
+    root.setLevel(Level.TRACE);
+    root.setAdditive(false);
+    try {
+      run.run();
+    } finally {
+      root.setAdditive(true);
+      root.detachAppender(appender);
+      root.setLevel(before);
+    }
+    return appender.list;
+  }
+
+  @Test
+  void aFailureWhoseGetMessageThrowsIsRetriedAndDeadLetteredLikeAnyOther() {
+    RecordingHandler handler = new RecordingHandler().failFor(Set.of("a-4"))
+        .failWith(e -> new BrokenMessageException());
+    InMemoryDeadLetterSink dls = new InMemoryDeadLetterSink();
+    List<Throwable> retriedWith = new CopyOnWriteArrayList<>();
+    JobReport[] reports = new JobReport[1];
+    List<ILoggingEvent> logs = withEngineLogs(() -> reports[0] = ReprocessJob.builder("broken-message")
+        .selector(InMemorySelector.ofIds(ids(10), 1))
+        .handler(handler)
+        .retry(RetryOptions.custom().maxAttempts(3).initialBackoff(Duration.ZERO).build())
+        .deadLetterSink(dls)
+        .listener(new JobListener() {
+          @Override
+          public void onRetry(ReprocessEvent failedAttempt, Throwable failure, Duration backoff) {
+            retriedWith.add(failure);
+          }
+        })
+        .build()
+        .run());
+    JobReport report = reports[0];
+
+    assertThat(report.status()).isEqualTo(JobStatus.COMPLETED);
+    assertThat(report.succeeded()).isEqualTo(9);
+    assertThat(report.retried()).isEqualTo(2);
+    assertThat(report.deadLettered()).isEqualTo(1);
+    assertThat(retriedWith).hasSize(2).allMatch(t -> t instanceof BrokenMessageException);
+    assertThat(report.failuresByType()).containsExactly(
+        java.util.Map.entry(BrokenMessageException.class.getName(), 3L));
+    assertThat(dls.deadLetters()).singleElement().satisfies(d -> {
+      assertThat(d.event().assetId()).isEqualTo("a-4");
+      assertThat(d.attempts()).isEqualTo(3);
+      assertThat(d.errorClass()).isEqualTo(BrokenMessageException.class.getName());
+      assertThat(d.errorMessage()).isEqualTo("(getMessage() threw java.lang.UnsupportedOperationException)");
+      assertThat(d.stackTrace()).startsWith(BrokenMessageException.class.getName()
+          + " (toString() threw java.lang.UnsupportedOperationException)\n\tat ");
+    });
+    // The dead letter is as writable as any other (JSON lines, Kafka dead-letter topic).
+    DeadLetter copy = dev.reprocess.json.EventJson.deadLetterFromBytes(
+        dev.reprocess.json.EventJson.deadLetterToBytes(dls.deadLetters().get(0)));
+    assertThat(copy).isEqualTo(dls.deadLetters().get(0));
+    assertThat(logs).extracting(ILoggingEvent::getFormattedMessage)
+        .anyMatch(m -> m.contains("asset a-4 dead-lettered after 3 attempt(s)")
+            && m.contains(BrokenMessageException.class.getName() + " (toString() threw"));
+  }
+
+  @Test
+  void aFailureWhoseGetMessageThrowsStillFailsAFailFastJobWithItsClassNamed() {
+    List<JobReport> heard = new CopyOnWriteArrayList<>();
+    JobReport[] reports = new JobReport[1];
+    List<ILoggingEvent> logs = withEngineLogs(() -> reports[0] = ReprocessJob.builder("broken-message-fail-fast")
+        .selector(InMemorySelector.ofIds(ids(5), 1))
+        .handler(new RecordingHandler().failFor(Set.of("a-1")).failWith(e -> new BrokenMessageException()))
+        .retry(RetryOptions.noRetry())
+        .listener(new JobListener() {
+          @Override
+          public void onJobFinished(JobReport report) {
+            heard.add(report);
+          }
+        })
+        .failFast(true)
+        .build()
+        .run());
+    JobReport report = reports[0];
+    assertThat(report.status()).isEqualTo(JobStatus.FAILED);
+    assertThat(report.deadLettered()).isEqualTo(1);
+    assertThat(report.failure()).get().asString()
+        .contains("failFast", BrokenMessageException.class.getName() + " (toString() threw");
+    assertThat(heard).containsExactly(report);
+    // The default dead-letter sink logged it, naming the class and why there is no message.
+    assertThat(logs).extracting(ILoggingEvent::getFormattedMessage)
+        .anyMatch(m -> m.contains("asset a-1 dead-lettered after 1 attempt(s): "
+            + BrokenMessageException.class.getName()
+            + ": (getMessage() threw java.lang.UnsupportedOperationException)"));
+    assertThat(logs).extracting(ILoggingEvent::getFormattedMessage)
+        .noneMatch(m -> m.contains("could not finish cleanly"));
   }
 }

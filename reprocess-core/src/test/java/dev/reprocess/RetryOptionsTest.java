@@ -89,6 +89,13 @@ class RetryOptionsTest {
   }
 
   @Test
+  void aRetryIfPredicateThatThrowsMeansNotRetriable() {
+    RetryOptions predicate = RetryOptions.custom().retryIf(t -> t.getMessage().contains("again")).build();
+    assertThat(predicate.isRetriable(new IllegalStateException((String) null))).isFalse();
+    assertThat(predicate.isRetriable(new IllegalStateException("again"))).isTrue();
+  }
+
+  @Test
   void toBuilderKeepsEveryValue() {
     RetryOptions r = RetryOptions.custom().maxAttempts(7).initialBackoff(Duration.ofMillis(5))
         .multiplier(1.5).maxBackoff(Duration.ofMinutes(1)).jitter(0.1).build();

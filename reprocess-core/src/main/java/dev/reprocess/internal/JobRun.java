@@ -322,7 +322,14 @@ public final class JobRun {
         deadLetterSink.describe(), (int) shardsCompleted(), shardStates.size(), cause);
     finalStatus = status;
     if (status == JobStatus.FAILED) {
-      LOG.error("{}failed: {}", prefix, report, cause);
+      try {
+        LOG.error("{}failed: {}", prefix, report, cause);
+      } catch (RuntimeException broken) {
+        // A logging backend reads the messages of the cause chain, and a handler's exception in it
+        // may throw from getMessage(): log without the stack trace rather than lose the report.
+        LOG.error("{}failed: {} (its stack trace cannot be logged: {})", prefix, report,
+            DeadLetters.describe(broken));
+      }
     } else {
       LOG.info("{}finished: {}", prefix, report);
     }
@@ -338,7 +345,7 @@ public final class JobRun {
 
   private void fail(Throwable t) {
     if (failure.compareAndSet(null, t)) {
-      LOG.error("{}failing: {}", prefix, t.toString());
+      LOG.error("{}failing: {}", prefix, DeadLetters.describe(t));
     }
     stop();
   }
@@ -400,11 +407,12 @@ public final class JobRun {
       boolean readFailure = cause instanceof ShardReadException;
       Throwable reported = readFailure ? cause.getCause() : cause;
       ReprocessException e = new ReprocessException(prefix + "shard " + shard.id() + " failed: "
-          + reported, reported);
+          + DeadLetters.describe(reported), reported);
       if (readFailure && !job.failFast()) {
         // The shard cannot go on; the others can. The job ends FAILED; a re-run resumes this shard.
         failure.compareAndSet(null, e);
-        LOG.error("{}shard {} failed, other shards go on: {}", prefix, shard.id(), reported.toString());
+        LOG.error("{}shard {} failed, other shards go on: {}", prefix, shard.id(),
+            DeadLetters.describe(reported));
         return;
       }
       fail(e);
@@ -424,7 +432,7 @@ public final class JobRun {
         if (e instanceof RetriableException && attempt < retry.maxAttempts() && !stopping) {
           Duration backoff = retry.backoff(attempt, ThreadLocalRandom.current());
           LOG.warn("{}shard {} page {} read failed (attempt {} of {}), retrying in {}: {}", prefix,
-              shard.id(), pageNo, attempt, retry.maxAttempts(), backoff, e.toString());
+              shard.id(), pageNo, attempt, retry.maxAttempts(), backoff, DeadLetters.describe(e));
           if (!timer.sleep(backoff.toNanos())) {
             return null;
           }
@@ -526,14 +534,16 @@ public final class JobRun {
       } catch (Throwable t) {
         stage = CompletableFuture.failedFuture(t);
       }
+      // handle, not whenComplete: whenComplete wraps a failure in a CompletionException for its
+      // own stage, whose constructor calls the failure's toString(), and that may throw.
       if (direct) {
-        stage.whenComplete(this::onResult);
+        stage.handle(this::onResult);
       } else {
-        stage.whenCompleteAsync(this::onResult, completionPool);
+        stage.handleAsync(this::onResult, completionPool);
       }
     }
 
-    private void onResult(Outcome outcome, Throwable error) {
+    private Void onResult(Outcome outcome, Throwable error) {
       long latency = ticker.nanoTime() - attemptStart;
       metrics.recordLatency(latency);
       try {
@@ -555,13 +565,14 @@ public final class JobRun {
                 outcome == Outcome.SKIPPED ? "skipped" : "succeeded", event.attempt());
           }
           settle(true);
-          return;
+          return null;
         }
         onFailure(unwrap(error));
       } catch (Throwable t) {
         fail(t);
         settle(false);
       }
+      return null;
     }
 
     private void onFailure(Throwable t) {
@@ -569,7 +580,7 @@ public final class JobRun {
       metrics.failed.increment();
       failuresByType.computeIfAbsent(t.getClass().getName(), k -> new LongAdder()).increment();
       if (!(t instanceof Exception)) {
-        fail(new ReprocessException(prefix + "the handler threw " + t + " on asset "
+        fail(new ReprocessException(prefix + "the handler threw " + DeadLetters.describe(t) + " on asset "
             + event.assetId() + " (shard " + event.shardId() + ", attempt " + event.attempt()
             + "); stopping", t));
         settle(false);
@@ -586,7 +597,7 @@ public final class JobRun {
         ReprocessEvent failedAttempt = event;
         if (LOG.isTraceEnabled()) {
           LOG.trace("{}asset {} attempt {} failed, retrying in {}: {}", prefix, event.assetId(),
-              event.attempt(), backoff, t.toString());
+              event.attempt(), backoff, DeadLetters.describe(t));
         }
         fire(l -> l.onRetry(failedAttempt, t, backoff));
         event = event.nextAttempt();
@@ -598,7 +609,8 @@ public final class JobRun {
         deadLetterSink.accept(deadLetter);
       } catch (Throwable x) {
         fail(new ReprocessException(prefix + "dead-letter sink " + deadLetterSink.describe()
-            + " could not store the dead letter of asset " + event.assetId() + ": " + x, x));
+            + " could not store the dead letter of asset " + event.assetId() + ": "
+            + DeadLetters.describe(x), x));
         settle(false);
         return;
       }
@@ -608,13 +620,13 @@ public final class JobRun {
       metrics.deadLettered.increment();
       if (LOG.isTraceEnabled()) {
         LOG.trace("{}asset {} dead-lettered after {} attempt(s): {}", prefix, event.assetId(),
-            event.attempt(), t.toString());
+            event.attempt(), DeadLetters.describe(t));
       }
       fire(l -> l.onDeadLetter(deadLetter));
       if (job.failFast()) {
         fail(new ReprocessException(prefix + "asset " + event.assetId() + " (shard "
             + event.shardId() + ") failed after " + event.attempt()
-            + " attempt(s) and failFast is set: " + t, t));
+            + " attempt(s) and failFast is set: " + DeadLetters.describe(t), t));
       }
       settle(true);
     }
@@ -659,7 +671,7 @@ public final class JobRun {
       try {
         call.accept(l);
       } catch (Throwable t) {
-        LOG.warn("{}listener {} threw {}; ignored", prefix, l, t.toString());
+        LOG.warn("{}listener {} threw {}; ignored", prefix, l, DeadLetters.describe(t));
       }
     }
   }
