@@ -98,8 +98,12 @@ public final class ReprocessJob {
   public static final double MIN_EVENTS_PER_SECOND = 0.001;
   /** Largest accepted {@code maxEventsPerSecond}: {@value}. */
   public static final double MAX_EVENTS_PER_SECOND = 1_000_000_000.0;
-  /** Rule for job names: {@value}. */
-  public static final String NAME_PATTERN = "[A-Za-z0-9._-]{1,200}";
+  /**
+   * Rule for job names, as a regular expression: {@value}. That is 1 to 200 letters, digits, dots,
+   * underscores and hyphens, but not {@code "."} or {@code ".."}: a job name becomes part of file
+   * names (e.g. {@link dev.reprocess.checkpoint.FileCheckpointStore}), topic names and metric tags.
+   */
+  public static final String NAME_PATTERN = "(?!\\.{1,2}$)[A-Za-z0-9._-]{1,200}";
 
   private static final Pattern NAME = Pattern.compile(NAME_PATTERN);
 
@@ -394,7 +398,8 @@ public final class ReprocessJob {
     }
 
     /**
-     * Attempts per second at most, retries included: 0 (the default) for no limit, otherwise
+     * Attempts per second at most, retries included: 0 (the default) for no limit (negative values
+     * and -0.0 are refused), otherwise
      * {@value ReprocessJob#MIN_EVENTS_PER_SECOND} to {@value ReprocessJob#MAX_EVENTS_PER_SECOND}.
      * Fractions are allowed (0.5 is one event every 2 s). Permits are spaced evenly, without bursts.
      */
@@ -485,8 +490,14 @@ public final class ReprocessJob {
      * @throws IllegalArgumentException naming the first bad option, its value and the rule
      */
     public ReprocessJob build() {
+      if (".".equals(name) || "..".equals(name)) {
+        throw new IllegalArgumentException("name is '" + name + "': it must not be '.' or '..' "
+            + "(a job name becomes part of file names), see ReprocessJob.NAME_PATTERN");
+      }
       if (name == null || !NAME.matcher(name).matches()) {
-        throw new IllegalArgumentException("name is '" + name + "': it must match " + NAME_PATTERN);
+        throw new IllegalArgumentException("name is '" + name
+            + "': it must be 1 to 200 of A-Z a-z 0-9 . _ - (the regular expression " + NAME_PATTERN
+            + ")");
       }
       if (selector == null) {
         throw new IllegalArgumentException("selector is null: a job requires a selector");
@@ -521,7 +532,9 @@ public final class ReprocessJob {
         }
         effectiveConcurrency = fromSink;
       }
+      // -0.0 == 0 is true, but a negative zero is almost surely a bug in the caller: refused too.
       if (Double.isNaN(maxEventsPerSecond) || maxEventsPerSecond < 0
+          || Double.doubleToRawLongBits(maxEventsPerSecond) == Double.doubleToRawLongBits(-0.0)
           || (maxEventsPerSecond > 0 && maxEventsPerSecond < MIN_EVENTS_PER_SECOND)
           || maxEventsPerSecond > MAX_EVENTS_PER_SECOND) {
         throw new IllegalArgumentException("maxEventsPerSecond is " + maxEventsPerSecond

@@ -214,6 +214,8 @@ public final class RetryOptions {
     private Predicate<Throwable> retryIf;
     private boolean retryOnSet;
     private boolean ignoreSet;
+    private boolean retryOnNullArray;
+    private boolean ignoreNullArray;
 
     private Builder() {}
 
@@ -248,8 +250,11 @@ public final class RetryOptions {
     }
 
     /**
-     * The failures to retry (instances of these classes or their subclasses); replaces the default
-     * {@code Exception}. Ignored when {@link #retryIf} is set.
+     * The failures to retry (instances of these classes or their subclasses); the first call
+     * replaces the default {@code Exception}, later calls add to it. Ignored when {@link #retryIf}
+     * is set. {@link #build()} refuses: no class at all (it would retry nothing: use {@code
+     * maxAttempts(1)} or {@link RetryOptions#noRetry()} for that), a null class, and {@link Error}
+     * or any subclass (an Error is never retried: the job fails on it, see {@link ReprocessJob}).
      */
     @SafeVarargs
     public final Builder retryOn(Class<? extends Throwable>... classes) {
@@ -257,13 +262,19 @@ public final class RetryOptions {
         retryOn = new ArrayList<>();
         retryOnSet = true;
       }
-      retryOn.addAll(java.util.Arrays.asList(classes));
+      if (classes == null) {
+        retryOnNullArray = true;
+      } else {
+        retryOn.addAll(java.util.Arrays.asList(classes));
+      }
       return this;
     }
 
     /**
-     * Failures never to retry, checked before anything else; replaces the default {@code
-     * IllegalArgumentException}.
+     * Failures never to retry, checked before anything else; the first call replaces the default
+     * {@code IllegalArgumentException}, later calls add to it. {@code ignore()} with no class
+     * ignores nothing, so that {@code IllegalArgumentException} retries too. {@link #build()}
+     * refuses a null class.
      */
     @SafeVarargs
     public final Builder ignore(Class<? extends Throwable>... classes) {
@@ -271,11 +282,18 @@ public final class RetryOptions {
         ignore = new ArrayList<>();
         ignoreSet = true;
       }
-      ignore.addAll(java.util.Arrays.asList(classes));
+      if (classes == null) {
+        ignoreNullArray = true;
+      } else {
+        ignore.addAll(java.util.Arrays.asList(classes));
+      }
       return this;
     }
 
-    /** A predicate deciding which (non-ignored) exceptions retry, instead of {@code retryOn}. */
+    /**
+     * A predicate deciding which (non-ignored) exceptions retry, instead of {@code retryOn}; null
+     * (the default) removes it. A predicate that throws counts as false.
+     */
     public Builder retryIf(Predicate<Throwable> predicate) {
       this.retryIf = predicate;
       return this;
@@ -307,8 +325,26 @@ public final class RetryOptions {
       if (!(jitter >= 0.0 && jitter < 1.0)) {
         throw new IllegalArgumentException("jitter is " + jitter + ": it must be in [0, 1)");
       }
+      if (retryOnNullArray) {
+        throw new IllegalArgumentException("retryOn is null: pass the exception classes to retry");
+      }
       if (retryOn.contains(null)) {
         throw new IllegalArgumentException("retryOn contains null: every class must be non-null");
+      }
+      if (retryOn.isEmpty()) {
+        throw new IllegalArgumentException("retryOn is empty (called with no class): it would retry "
+            + "nothing; pass at least one exception class, or use maxAttempts(1) or "
+            + "RetryOptions.noRetry() for no retries");
+      }
+      for (Class<? extends Throwable> c : retryOn) {
+        if (Error.class.isAssignableFrom(c)) {
+          throw new IllegalArgumentException("retryOn contains " + c.getName() + ": an Error (or "
+              + "subclass) is never retried, the job fails on it; retryOn takes exception classes");
+        }
+      }
+      if (ignoreNullArray) {
+        throw new IllegalArgumentException("ignore is null: pass the exception classes never to "
+            + "retry, or ignore() with no class to ignore nothing");
       }
       if (ignore.contains(null)) {
         throw new IllegalArgumentException("ignore contains null: every class must be non-null");

@@ -34,7 +34,11 @@ class ReprocessJobBuilderTest {
         bad("name null", b -> ReprocessJob.builder(null).selector(SELECTOR).handler(e -> null),
             "name is 'null'", "[A-Za-z0-9._-]{1,200}"),
         bad("name with a space", b -> ReprocessJob.builder("my job").selector(SELECTOR).handler(e -> null),
-            "name is 'my job'", "must match"),
+            "name is 'my job'", "1 to 200 of A-Z a-z 0-9 . _ -"),
+        bad("name '.'", b -> ReprocessJob.builder(".").selector(SELECTOR).handler(e -> null),
+            "name is '.'", "must not be '.' or '..'", "file names"),
+        bad("name '..'", b -> ReprocessJob.builder("..").selector(SELECTOR).handler(e -> null),
+            "name is '..'", "must not be '.' or '..'", "file names"),
         bad("name too long", b -> ReprocessJob.builder("x".repeat(201)).selector(SELECTOR).handler(e -> null),
             "name is 'xxx", "{1,200}"),
         bad("selector missing", b -> ReprocessJob.builder("j").handler(e -> null),
@@ -49,6 +53,8 @@ class ReprocessJobBuilderTest {
         bad("concurrency 0", b -> b.concurrency(0), "concurrency is 0", "between 1 and 10000"),
         bad("concurrency negative", b -> b.concurrency(-3), "concurrency is -3", "between 1 and 10000"),
         bad("maxEventsPerSecond negative", b -> b.maxEventsPerSecond(-1), "maxEventsPerSecond is -1.0",
+            "0 (no limit) or between 0.001"),
+        bad("maxEventsPerSecond -0.0", b -> b.maxEventsPerSecond(-0.0), "maxEventsPerSecond is -0.0",
             "0 (no limit) or between 0.001"),
         bad("maxEventsPerSecond NaN", b -> b.maxEventsPerSecond(Double.NaN), "maxEventsPerSecond is NaN",
             "0 (no limit)"),
@@ -157,6 +163,13 @@ class ReprocessJobBuilderTest {
         .isEqualTo(10_000);
     assertThat(ReprocessJob.builder("a.B_c-9").selector(SELECTOR).handler(e -> null).build().name())
         .isEqualTo("a.B_c-9");
+    assertThat(valid().maxEventsPerSecond(0.0).build().maxEventsPerSecond()).isZero();
+    for (String name : List.of("...", ".a", "a..", "-", "_")) {
+      assertThat(ReprocessJob.builder(name).selector(SELECTOR).handler(e -> null).build().name()).isEqualTo(name);
+      assertThat(name).matches(ReprocessJob.NAME_PATTERN);
+    }
+    assertThat(".").doesNotMatch(ReprocessJob.NAME_PATTERN);
+    assertThat("..").doesNotMatch(ReprocessJob.NAME_PATTERN);
   }
 
   @Test

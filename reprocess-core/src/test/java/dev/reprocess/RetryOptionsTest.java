@@ -1,12 +1,18 @@
 package dev.reprocess;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.IOException;
 import java.time.Duration;
 import java.util.Random;
 import java.util.concurrent.TimeoutException;
+import java.util.function.UnaryOperator;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 
 class RetryOptionsTest {
 
@@ -86,6 +92,49 @@ class RetryOptionsTest {
     assertThat(predicate.isRetriable(new IllegalStateException("try again"))).isTrue();
     assertThat(predicate.isRetriable(new IllegalStateException("never"))).isFalse();
     assertThat(predicate.isRetriable(new IllegalArgumentException("again, but ignored"))).isFalse();
+  }
+
+  /** One case per bad option: what to change, and the pieces the message must contain. */
+  static Stream<Arguments> badOptions() {
+    return Stream.of(
+        bad("retryOn Error", b -> b.retryOn(Error.class), "retryOn contains java.lang.Error",
+            "never retried", "the job fails on it"),
+        bad("retryOn an Error subclass", b -> b.retryOn(IOException.class, OutOfMemoryError.class),
+            "retryOn contains java.lang.OutOfMemoryError", "never retried"),
+        bad("retryOn with no class", b -> b.retryOn(), "retryOn is empty", "retry nothing",
+            "noRetry()"),
+        bad("retryOn null array", b -> b.retryOn((Class<? extends Throwable>[]) null), "retryOn is null",
+            "exception classes"),
+        bad("retryOn null class", b -> b.retryOn((Class<? extends Throwable>) null), "retryOn contains null",
+            "non-null"),
+        bad("ignore null array", b -> b.ignore((Class<? extends Throwable>[]) null), "ignore is null",
+            "ignore() with no class"),
+        bad("ignore null class", b -> b.ignore((Class<? extends Throwable>) null), "ignore contains null",
+            "non-null"),
+        bad("initialBackoff null", b -> b.initialBackoff(null), "initialBackoff is null", "zero or positive"),
+        bad("maxBackoff null", b -> b.maxBackoff(null), "maxBackoff is null", "at most 1 day"));
+  }
+
+  private static Arguments bad(String option, UnaryOperator<RetryOptions.Builder> change, String... parts) {
+    return Arguments.of(option, change, parts);
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("badOptions")
+  void buildRejectsBadOptionNamingOptionValueAndRule(
+      String option, UnaryOperator<RetryOptions.Builder> change, String[] parts) {
+    assertThatThrownBy(() -> change.apply(RetryOptions.custom()).build())
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContainingAll(parts);
+  }
+
+  @Test
+  void ignoreWithNoClassIgnoresNothingAndThrowableIsAcceptedButStillNeverRetriesErrors() {
+    RetryOptions ignoringNothing = RetryOptions.custom().ignore().build();
+    assertThat(ignoringNothing.isRetriable(new IllegalArgumentException("retried now"))).isTrue();
+    RetryOptions everything = RetryOptions.custom().retryOn(Throwable.class).build();
+    assertThat(everything.isRetriable(new IOException("io"))).isTrue();
+    assertThat(everything.isRetriable(new AssertionError("error"))).isFalse();
   }
 
   @Test

@@ -59,14 +59,28 @@ public final class FileCheckpointStore implements CheckpointStore {
     return dir;
   }
 
-  /** The file of a job's checkpoints. */
+  private static final java.util.regex.Pattern JOB_NAME =
+      java.util.regex.Pattern.compile(dev.reprocess.ReprocessJob.NAME_PATTERN);
+
+  /**
+   * The file of a job's checkpoints: {@code <dir>/<jobName>.checkpoints.json}.
+   *
+   * @throws IllegalArgumentException if {@code jobName} is null or breaks {@link
+   *     dev.reprocess.ReprocessJob#NAME_PATTERN} (a name such as {@code "../x"} would put the file
+   *     outside the directory); {@link #load}, {@link #save} and {@link #delete} check it too
+   */
   public Path fileOf(String jobName) {
+    if (jobName == null || !JOB_NAME.matcher(jobName).matches()) {
+      throw new IllegalArgumentException("jobName is " + (jobName == null ? "null" : "'" + jobName + "'")
+          + ": a job name must match " + dev.reprocess.ReprocessJob.NAME_PATTERN
+          + " (it becomes a file name)");
+    }
     return dir.resolve(jobName + SUFFIX);
   }
 
   @Override
   public Map<String, Checkpoint> load(String jobName) {
-    Objects.requireNonNull(jobName, "jobName");
+    fileOf(jobName);
     synchronized (lockOf(jobName)) {
       return Map.copyOf(loaded(jobName));
     }
@@ -76,6 +90,7 @@ public final class FileCheckpointStore implements CheckpointStore {
   public void save(Checkpoint checkpoint) {
     Objects.requireNonNull(checkpoint, "checkpoint");
     String job = checkpoint.jobName();
+    fileOf(job);
     synchronized (lockOf(job)) {
       Map<String, Checkpoint> shards = new TreeMap<>(loaded(job));
       shards.put(checkpoint.shardId(), checkpoint);
@@ -86,7 +101,7 @@ public final class FileCheckpointStore implements CheckpointStore {
 
   @Override
   public void delete(String jobName) {
-    Objects.requireNonNull(jobName, "jobName");
+    fileOf(jobName);
     synchronized (lockOf(jobName)) {
       try {
         Files.deleteIfExists(fileOf(jobName));

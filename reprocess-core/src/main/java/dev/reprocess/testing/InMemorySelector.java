@@ -9,7 +9,6 @@ import dev.reprocess.Shard;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.OptionalLong;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.IntFunction;
@@ -51,18 +50,49 @@ public final class InMemorySelector implements AssetSelector {
    * @param shards the number of shards, at least 1 (shards may be empty if there are fewer ids)
    */
   public static InMemorySelector ofIds(List<String> ids, int shards) {
-    List<String> copy = List.copyOf(ids);
-    return new InMemorySelector(copy.size(), i -> AssetRef.of(copy.get(i), null), shards);
+    return ofIds(null, ids, shards);
   }
 
-  /** A selector over asset ids of one type. */
+  /**
+   * A selector over asset ids of one type.
+   *
+   * @param assetType the type of every asset, may be null
+   * @param ids the ids, in visiting order; not null, no null or blank id
+   * @param shards the number of shards, at least 1
+   * @throws IllegalArgumentException if {@code ids} is null or holds a null or blank id (naming its
+   *     index), or {@code shards} is below 1
+   */
   public static InMemorySelector ofIds(String assetType, List<String> ids, int shards) {
-    List<String> copy = List.copyOf(ids);
-    return new InMemorySelector(copy.size(), i -> AssetRef.of(copy.get(i), assetType), shards);
+    if (ids == null) {
+      throw new IllegalArgumentException("ids is null: pass a list of asset ids (List.of() for none)");
+    }
+    List<AssetRef> assets = new ArrayList<>(ids.size());
+    for (int i = 0; i < ids.size(); i++) {
+      String id = ids.get(i);
+      if (id == null || id.isBlank()) {
+        throw new IllegalArgumentException("ids[" + i + "] is " + (id == null ? "null" : "'" + id + "'")
+            + ": every asset id must be a non-blank string");
+      }
+      assets.add(AssetRef.of(id, assetType));
+    }
+    return of(assets, shards);
   }
 
-  /** A selector over assets. */
+  /**
+   * A selector over assets.
+   *
+   * @throws IllegalArgumentException if {@code assets} is null or holds a null (naming its index),
+   *     or {@code shards} is below 1
+   */
   public static InMemorySelector of(List<AssetRef> assets, int shards) {
+    if (assets == null) {
+      throw new IllegalArgumentException("assets is null: pass a list of assets (List.of() for none)");
+    }
+    for (int i = 0; i < assets.size(); i++) {
+      if (assets.get(i) == null) {
+        throw new IllegalArgumentException("assets[" + i + "] is null: every asset must be non-null");
+      }
+    }
     List<AssetRef> copy = List.copyOf(assets);
     return new InMemorySelector(copy.size(), copy::get, shards);
   }
@@ -73,7 +103,10 @@ public final class InMemorySelector implements AssetSelector {
    * same asset for the same index every time.
    */
   public static InMemorySelector generated(int count, IntFunction<AssetRef> assetAt, int shards) {
-    return new InMemorySelector(count, Objects.requireNonNull(assetAt, "assetAt"), shards);
+    if (assetAt == null) {
+      throw new IllegalArgumentException("assetAt is null: pass a function from index to asset");
+    }
+    return new InMemorySelector(count, assetAt, shards);
   }
 
   /** The number of assets in the selection. */

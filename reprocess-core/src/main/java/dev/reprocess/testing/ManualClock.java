@@ -34,9 +34,12 @@ public final class ManualClock extends Clock {
   /**
    * Moves the clock forward.
    *
-   * @throws IllegalArgumentException if {@code by} is negative
+   * @throws IllegalArgumentException if {@code by} is null or negative
    */
   public void advance(Duration by) {
+    if (by == null) {
+      throw new IllegalArgumentException("by is null: pass how far to move the clock");
+    }
     if (by.isNegative()) {
       throw new IllegalArgumentException("by is " + by + ": a clock only moves forward");
     }

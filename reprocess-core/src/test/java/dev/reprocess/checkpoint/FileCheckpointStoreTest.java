@@ -92,4 +92,18 @@ class FileCheckpointStoreTest {
     assertThat(loaded).hasSize(4);
     assertThat(loaded.values()).allSatisfy(c -> assertThat(c.cursor()).isEqualTo(Cursor.of("20")));
   }
+
+  @org.junit.jupiter.params.ParameterizedTest(name = "job name {0}")
+  @org.junit.jupiter.params.provider.ValueSource(strings = {".", "..", "../escape", "a/b", ""})
+  void aJobNameThatIsNotAPlainFileNameIsRefusedBeforeAnyIo(String jobName) {
+    FileCheckpointStore store = new FileCheckpointStore(dir.resolve("store"));
+    assertThatThrownBy(() -> store.load(jobName)).isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContainingAll("jobName is '" + jobName + "'", "must match", "file name");
+    assertThatThrownBy(() -> store.delete(jobName)).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> store.save(cp(jobName, "s", "1", Checkpoint.State.IN_PROGRESS, 1)))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("jobName is '" + jobName + "'");
+    assertThatThrownBy(() -> store.load(null)).isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("jobName is null");
+    assertThat(java.nio.file.Files.exists(dir.resolve("store"))).isFalse();
+  }
 }
