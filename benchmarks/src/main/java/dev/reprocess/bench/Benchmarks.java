@@ -123,7 +123,8 @@ public final class Benchmarks {
     sb.append(String.format(Locale.ROOT, "Load average at start %s, at end %s. Servers: %s.%n",
         startLoad, loadAverage(), String.join("; ", servers.descriptions())));
     sb.append(String.format(Locale.ROOT, "Medians of %d measured rounds after %d warm-up round(s), variants rotated"
-        + " each round; ratios compare variants of the same rounds. Page size %d.%n%n", o.runs, o.warmups, o.pageSize));
+        + " each round; ratios compare variants of the same rounds. Page size %d. A Cassandra measurement reads the"
+        + " table as many times as fit in %.0f s (at least once).%n%n", o.runs, o.warmups, o.pageSize, o.minSeconds));
     return sb.toString();
   }
 

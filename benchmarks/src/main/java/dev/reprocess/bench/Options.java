@@ -18,13 +18,14 @@ final class Options {
 
   int assets = 1_000_000;
   int memorySmallAssets = 100_000;
-  int kafkaEvents = 200_000;
+  int kafkaEvents = 500_000;
+  double minSeconds = 5;
   int esDocs = 1_000_000;
   int esSlices = 4;
   int kafkaPartitions = 6;
   int pageSize = 500;
   int warmups = 1;
-  int runs = 5;
+  int runs = 11;
   int memoryRuns = 3;
   String memoryHeap = "256m";
   boolean quick;
@@ -38,12 +39,14 @@ final class Options {
       "                        50k Elasticsearch docs, 3 runs)",
       "  --assets N            Cassandra assets for selection, shards and end to end (default 1000000)",
       "  --memory-small N      assets of the smaller memory job; the larger one uses --assets (default 100000)",
-      "  --kafka-events N      events per Kafka sink/worker run (default 200000)",
+      "  --kafka-events N      events per Kafka sink/worker run (default 500000)",
+      "  --min-seconds S       Cassandra cases: each measurement reads the table again until S seconds passed",
+      "                        (default 5; 1 with --quick)",
       "  --es-docs N           Elasticsearch documents (default 1000000)",
       "  --es-slices N         slices of the sliced Elasticsearch reads (default 4)",
       "  --page-size N         page size of every selection (default 500)",
       "  --warmups N           warm-up rounds per case, not counted (default 1)",
-      "  --runs N              measured rounds per case; figures are medians (default 5)",
+      "  --runs N              measured rounds per case; figures are medians (default 11)",
       "  --memory-runs N       child JVMs per memory job size (default 3)",
       "  --cases LIST          comma-separated subset of " + String.join(",", ALL_CASES) + " (default all)",
       "  --output FILE         Markdown results file (default benchmarks/target/benchmark-results.md)",
@@ -63,6 +66,7 @@ final class Options {
       o.esDocs = 50_000;
       o.runs = 3;
       o.memoryRuns = 1;
+      o.minSeconds = 1;
     }
     for (int i = 0; i < rest.size(); i++) {
       String name = rest.get(i);
@@ -83,6 +87,7 @@ final class Options {
         case "--warmups" -> o.warmups = nonNegative(name, value);
         case "--runs" -> o.runs = positive(name, value);
         case "--memory-runs" -> o.memoryRuns = positive(name, value);
+        case "--min-seconds" -> o.minSeconds = positive(name, value);
         case "--cases" -> {
           o.cases = new LinkedHashSet<>();
           for (String c : value.split(",")) {

@@ -11,7 +11,7 @@ import java.util.Map;
  * Runs named variants round-robin: every round runs each variant once, in an order rotated by one
  * each round (so no variant always runs first or last on a noisy machine); warm-up rounds are not
  * recorded. Each variant returns its own rate (it knows what to time), and the figures are the
- * medians over the measured rounds, so ratios compare variants measured in the same rounds.
+ * medians over the measured rounds; ratios are medians of the per-round ratios ({@link #ratio}).
  */
 final class Rounds {
   /** One timed execution returning a rate (units per second). */
@@ -56,6 +56,24 @@ final class Rounds {
       throw new IllegalArgumentException("no measured runs of " + name);
     }
     return Stats.median(values);
+  }
+
+  /**
+   * The median over the measured rounds of {@code numerator}'s rate divided by {@code
+   * denominator}'s rate in the same round: paired ratios, so a round the machine slowed down for
+   * both sides does not move it, unlike a ratio of the two medians.
+   */
+  double ratio(String numerator, String denominator) {
+    List<Double> a = rates.get(numerator);
+    List<Double> b = rates.get(denominator);
+    if (a == null || b == null) {
+      throw new IllegalArgumentException("no measured runs of " + (a == null ? numerator : denominator));
+    }
+    List<Double> ratios = new ArrayList<>();
+    for (int i = 0; i < Math.min(a.size(), b.size()); i++) {
+      ratios.add(a.get(i) / b.get(i));
+    }
+    return Stats.median(ratios);
   }
 
   String runs(String name) {
