@@ -52,12 +52,16 @@ public final class ManagedProcess {
     /**
      * Starts {@code command} with stdout and stderr appended to {@code logFile}.
      *
-     * @param env variables to set; a null value removes the variable from the inherited environment
+     * @param env variables to set; a null value removes the variable from the inherited environment, from which
+     *     {@code CLASSPATH} is always removed
      */
     public static ManagedProcess start(String name, List<String> command, Map<String, String> env, Path workDir,
                                        Path logFile) {
         ProcessBuilder builder = new ProcessBuilder(command).directory(workDir.toFile()).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()));
+        // A CLASSPATH inherited from the caller's shell would join the server's own class path (Kafka's
+        // scripts append it; Elasticsearch's jar-hell check then refuses to start).
+        builder.environment().remove("CLASSPATH");
         env.forEach((k, v) -> {
             if (v == null) {
                 builder.environment().remove(k);

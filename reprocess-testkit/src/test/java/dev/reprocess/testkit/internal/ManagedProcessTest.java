@@ -71,6 +71,17 @@ class ManagedProcessTest {
     }
 
     @Test
+    void aServerNeverInheritsTheCallersClasspath() throws Exception {
+        // The testkit's pom sets CLASSPATH for this test JVM, as a developer's shell might.
+        assertThat(System.getenv("CLASSPATH")).isEqualTo("/nonexistent/inherited-from-the-shell.jar");
+        ManagedProcess p = ManagedProcess.start("env", List.of("/bin/sh", "-c", "echo \"classpath=[$CLASSPATH]\""),
+                Map.of(), dir, dir.resolve("env.log"));
+        ProcessHandle.of(p.pid()).ifPresent(h -> h.onExit().join());
+        p.stop(Duration.ofSeconds(5));
+        assertThat(Files.readString(dir.resolve("env.log"))).contains("classpath=[]").doesNotContain("inherited");
+    }
+
+    @Test
     void tailReturnsTheLastLinesOrNothing() throws Exception {
         Path log = Files.writeString(dir.resolve("x.log"), "a\nb\nc\n");
         assertThat(ManagedProcess.tail(log, 2)).containsExactly("b", "c");
