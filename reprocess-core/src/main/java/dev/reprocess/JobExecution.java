@@ -11,7 +11,10 @@ import java.util.concurrent.CompletionStage;
  * event it is delivering. Cancel is graceful, as in Spring Batch's {@code JobOperator.stop}: no new
  * event is delivered, events being handled finish, events waiting for a retry are abandoned (they
  * are delivered again on the next run), and the checkpoints of every fully handled page are
- * written before the job reports {@link JobStatus#CANCELLED}.
+ * written before the job reports {@link JobStatus#CANCELLED}. With a handler, a call that does
+ * not finish is timed out after the job's {@link ReprocessJob.Builder#handlerTimeout
+ * handlerTimeout} (default 60 s) and its event abandoned likewise, so a cancelled job finishes
+ * within about that limit even if a handler hangs.
  */
 public interface JobExecution {
 

@@ -43,7 +43,9 @@ import java.util.regex.Pattern;
  *   <li><b>Failures.</b> A failed attempt is retried per {@link RetryOptions} (backoff with jitter,
  *       scheduled on a timer, never by sleeping a handler thread), then the event is handed to the
  *       dead-letter sink and counts as final. One event's failure stops nothing else unless {@link
- *       Builder#failFast(boolean) failFast} is set. The job fails when it cannot go on safely: a
+ *       Builder#failFast(boolean) failFast} is set. A handler call running past {@link
+ *       Builder#handlerTimeout(Duration) handlerTimeout} is a failed attempt ({@link
+ *       HandlerTimeoutException}) and its thread is replaced. The job fails when it cannot go on safely: a
  *       shard cannot be read (after retrying {@link RetriableException}s), a checkpoint or a dead
  *       letter cannot be written (nothing is dropped silently), or the handler throws an {@link
  *       Error}; the events concerned are then not final and are delivered again on the next run.
@@ -98,6 +100,10 @@ public final class ReprocessJob {
   public static final double MIN_EVENTS_PER_SECOND = 0.001;
   /** Largest accepted {@code maxEventsPerSecond}: {@value}. */
   public static final double MAX_EVENTS_PER_SECOND = 1_000_000_000.0;
+  /** Default time limit of one handler call of a job with a handler: 60 s. */
+  public static final Duration DEFAULT_HANDLER_TIMEOUT = Duration.ofSeconds(60);
+  /** Largest accepted {@code handlerTimeout}: 24 h. */
+  public static final Duration MAX_HANDLER_TIMEOUT = Duration.ofHours(24);
   /**
    * Rule for job names, as a regular expression: {@value}. That is 1 to 200 letters, digits, dots,
    * underscores and hyphens, but not {@code "."} or {@code ".."}: a job name becomes part of file
@@ -124,6 +130,7 @@ public final class ReprocessJob {
   private final Clock clock;
   private final boolean restart;
   private final boolean failFast;
+  private final Duration handlerTimeout;
   private final Object lock = new Object();
   private JobExecution current;
 
@@ -145,6 +152,7 @@ public final class ReprocessJob {
     this.clock = b.clock;
     this.restart = b.restart;
     this.failFast = b.failFast;
+    this.handlerTimeout = b.handler != null ? b.handlerTimeout : null;
   }
 
   /**
@@ -304,10 +312,19 @@ public final class ReprocessJob {
     return failFast;
   }
 
+  /**
+   * The time limit of one handler call ({@link Builder#handlerTimeout(Duration)}), or {@code null}
+   * when the job delivers to a {@link #sink()}.
+   */
+  public Duration handlerTimeout() {
+    return handlerTimeout;
+  }
+
   @Override
   public String toString() {
     return "ReprocessJob[" + name + ", selector=" + selector.describe() + ", sink="
-        + (sink != null ? sink.describe() : "direct handler") + ", pageSize=" + pageSize
+        + (sink != null ? sink.describe() : "direct handler, handlerTimeout=" + handlerTimeout)
+        + ", pageSize=" + pageSize
         + ", shardsInParallel=" + shardsInParallel + ", concurrency=" + concurrency
         + (adaptiveConcurrency ? " (adaptive)" : "") + ", maxEventsPerSecond=" + maxEventsPerSecond
         + ", " + retry + ", restart=" + restart + ", failFast=" + failFast + "]";
@@ -340,6 +357,8 @@ public final class ReprocessJob {
     private Clock clock = Clock.systemUTC();
     private boolean restart;
     private boolean failFast;
+    private Duration handlerTimeout = DEFAULT_HANDLER_TIMEOUT;
+    private boolean handlerTimeoutSet;
 
     private Builder(String name) {
       this.name = name;
@@ -485,6 +504,30 @@ public final class ReprocessJob {
     }
 
     /**
+     * The time limit of one handler call (one attempt of one event), for a job with a {@link
+     * #handler}: positive, at most 24 h; default 60 s ({@link ReprocessJob#DEFAULT_HANDLER_TIMEOUT}),
+     * measured on the job's {@link #clock(Clock) clock}. A call running past it fails its attempt
+     * with a {@link HandlerTimeoutException}, which retries like any {@link RetriableException}
+     * (then goes to the dead-letter sink) per the {@link #retry(RetryOptions) retry options}. The
+     * call's thread is interrupted and leaves the handler pool, and a new thread takes its place,
+     * so the pool keeps {@code concurrency} threads and the job does not wait for the call: its
+     * permit is released at once, and {@link JobExecution#cancel()} and {@link
+     * JobExecution#await(Duration)} finish within about this limit even if the handler ignores
+     * interrupts. An abandoned thread ends when the handler returns (its result is ignored); one
+     * that never returns stays blocked, a daemon thread: Java cannot stop a thread by force. The
+     * watchdog checks every {@code handlerTimeout / 4} (10 ms to 1 s), so a call is timed out
+     * that much after the limit at most. The Kafka worker has the same option for its handler.
+     *
+     * <p>Not for a job with a {@link #sink}: a sink's deliveries have their own limits (the Kafka
+     * sink's producer timeouts, the worker's {@code handlerTimeout}); {@link #build()} refuses it.
+     */
+    public Builder handlerTimeout(Duration handlerTimeout) {
+      this.handlerTimeout = handlerTimeout;
+      this.handlerTimeoutSet = true;
+      return this;
+    }
+
+    /**
      * Checks every option and builds the job; does no I/O.
      *
      * @throws IllegalArgumentException naming the first bad option, its value and the rule
@@ -564,6 +607,16 @@ public final class ReprocessJob {
       }
       if (clock == null) {
         throw new IllegalArgumentException("clock is null: pass a clock, e.g. Clock.systemUTC()");
+      }
+      if (handlerTimeoutSet && sink != null) {
+        throw new IllegalArgumentException("handlerTimeout is set (" + handlerTimeout + ") but the job "
+            + "delivers to the sink " + sink.describe() + ": handlerTimeout applies only to a job with "
+            + "a handler; a sink's deliveries have their own limits");
+      }
+      if (handlerTimeout == null || handlerTimeout.isZero() || handlerTimeout.isNegative()
+          || handlerTimeout.compareTo(MAX_HANDLER_TIMEOUT) > 0) {
+        throw new IllegalArgumentException("handlerTimeout is " + handlerTimeout
+            + ": it must be positive and at most " + MAX_HANDLER_TIMEOUT + " (24 hours)");
       }
       return new ReprocessJob(this, effectiveConcurrency);
     }

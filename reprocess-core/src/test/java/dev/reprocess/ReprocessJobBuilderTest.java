@@ -68,7 +68,18 @@ class ReprocessJobBuilderTest {
         bad("listener null", b -> b.listener(new JobListener() {}).listener(null), "listener #2 is null",
             "non-null"),
         bad("meterRegistry null", b -> b.meterRegistry(null), "meterRegistry is null", "pass a registry"),
-        bad("clock null", b -> b.clock(null), "clock is null", "pass a clock"));
+        bad("clock null", b -> b.clock(null), "clock is null", "pass a clock"),
+        bad("handlerTimeout zero", b -> b.handlerTimeout(Duration.ZERO), "handlerTimeout is PT0S",
+            "positive and at most PT24H"),
+        bad("handlerTimeout negative", b -> b.handlerTimeout(Duration.ofSeconds(-1)),
+            "handlerTimeout is PT-1S", "positive and at most PT24H"),
+        bad("handlerTimeout null", b -> b.handlerTimeout(null), "handlerTimeout is null",
+            "positive and at most PT24H"),
+        bad("handlerTimeout above 24 h", b -> b.handlerTimeout(Duration.ofHours(24).plusMillis(1)),
+            "handlerTimeout is PT24H0.001S", "at most PT24H"),
+        bad("handlerTimeout with a sink", b -> b.handler(null).sink(new RecordingSink())
+                .handlerTimeout(Duration.ofSeconds(5)),
+            "handlerTimeout is set (PT5S)", "sink", "only to a job with a handler"));
   }
 
   private static Arguments bad(String option, UnaryOperator<ReprocessJob.Builder> change, String... parts) {
@@ -150,6 +161,7 @@ class ReprocessJobBuilderTest {
     assertThat(job.clock()).isEqualTo(Clock.systemUTC());
     assertThat(job.restart()).isFalse();
     assertThat(job.failFast()).isFalse();
+    assertThat(job.handlerTimeout()).isEqualTo(Duration.ofSeconds(60));
     assertThat(job.deadLetterSink().describe()).startsWith("log");
     assertThat(job.checkpointStore()).isNotNull();
   }
@@ -164,6 +176,10 @@ class ReprocessJobBuilderTest {
     assertThat(ReprocessJob.builder("a.B_c-9").selector(SELECTOR).handler(e -> null).build().name())
         .isEqualTo("a.B_c-9");
     assertThat(valid().maxEventsPerSecond(0.0).build().maxEventsPerSecond()).isZero();
+    assertThat(valid().handlerTimeout(Duration.ofHours(24)).build().handlerTimeout()).isEqualTo(Duration.ofHours(24));
+    assertThat(valid().handlerTimeout(Duration.ofNanos(1)).build().handlerTimeout()).isEqualTo(Duration.ofNanos(1));
+    assertThat(ReprocessJob.builder("sink-job").selector(SELECTOR).sink(new RecordingSink()).build()
+        .handlerTimeout()).isNull();
     for (String name : List.of("...", ".a", "a..", "-", "_")) {
       assertThat(ReprocessJob.builder(name).selector(SELECTOR).handler(e -> null).build().name()).isEqualTo(name);
       assertThat(name).matches(ReprocessJob.NAME_PATTERN);

@@ -11,6 +11,7 @@ import dev.reprocess.DeadLetters;
 import dev.reprocess.DirectEventSink;
 import dev.reprocess.EventHandler;
 import dev.reprocess.EventSink;
+import dev.reprocess.HandlerTimeoutException;
 import dev.reprocess.JobExecution;
 import dev.reprocess.JobListener;
 import dev.reprocess.JobProgress;
@@ -67,7 +68,8 @@ import org.slf4j.LoggerFactory;
  * the end; {@code shardsInParallel} shard readers ({@code reprocess-<job>-shard-N}) read pages,
  * turn assets into events, take a concurrency permit per event (blocking: this is the
  * back-pressure), and write checkpoints; the sink's threads (the direct sink's handler pool) run
- * attempts and settle outcomes; one timer thread ({@code reprocess-<job>-timer}) fires delayed
+ * attempts and settle outcomes (the direct sink adds a watchdog thread timing out handler calls
+ * that run past {@code handlerTimeout}, replacing their threads); one timer thread ({@code reprocess-<job>-timer}) fires delayed
  * attempts (retry backoff, rate limit). For an external sink, outcomes are settled on a small
  * completion pool, never on the sink's own callback thread (a Kafka producer's I/O thread must not
  * block on a dead-letter sink).
@@ -266,7 +268,8 @@ public final class JobRun {
         return t;
       });
     } else {
-      sink = new DirectEventSink(sinkChoice.handler, job.concurrency(), "reprocess-" + name + "-handler");
+      sink = new DirectEventSink(sinkChoice.handler, job.concurrency(), "reprocess-" + name + "-handler",
+          job.handlerTimeout(), clock);
       direct = true;
     }
   }
@@ -579,6 +582,10 @@ public final class JobRun {
       failed.increment();
       metrics.failed.increment();
       failuresByType.computeIfAbsent(t.getClass().getName(), k -> new LongAdder()).increment();
+      if (t instanceof HandlerTimeoutException) {
+        // Not a per-event TRACE: a hung handler holds a thread the job had to replace.
+        LOG.warn("{}{}", prefix, t.getMessage());
+      }
       if (!(t instanceof Exception)) {
         fail(new ReprocessException(prefix + "the handler threw " + DeadLetters.describe(t) + " on asset "
             + event.assetId() + " (shard " + event.shardId() + ", attempt " + event.attempt()
