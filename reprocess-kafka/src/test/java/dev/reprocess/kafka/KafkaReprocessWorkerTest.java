@@ -243,6 +243,26 @@ class KafkaReprocessWorkerTest {
   }
 
   @Test
+  void aFailureWhoseGetMessageThrowsIsStillDeadLetteredWithItsClassName() {
+    start(1, event -> {
+      throw new IllegalStateException() {
+        @Override
+        public String getMessage() {
+          throw new UnsupportedOperationException("no message for you");
+        }
+      };
+    }, b -> b);
+    addEvents(0, List.of("x"));
+
+    await().atMost(WAIT).until(() -> committed(eventPartitions.get(0)) == 1);
+    var headers = sentTo(TOPIC + ".dlt").get(0).headers();
+    assertThat(TestSupport.header(headers, KafkaHeaders.DLT_EXCEPTION_CLASS)).startsWith(getClass().getName());
+    assertThat(TestSupport.header(headers, KafkaHeaders.DLT_EXCEPTION_MESSAGE))
+        .contains("getMessage() threw java.lang.UnsupportedOperationException");
+    assertThat(worker.failure()).isEmpty();
+  }
+
+  @Test
   void poisonRecordsGoStraightToTheDeadLetterTopic() {
     AtomicInteger calls = new AtomicInteger();
     start(1, event -> {

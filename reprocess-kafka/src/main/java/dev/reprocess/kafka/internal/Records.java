@@ -61,7 +61,7 @@ public final class Records {
 
     /** A failure from a throwable, with its stack trace truncated as core's {@link DeadLetters} does. */
     public static Failure of(String job, Throwable t, int attempts, Instant failedAt) {
-      return new Failure(job, t.getClass().getName(), t.getMessage(),
+      return new Failure(job, t.getClass().getName(), DeadLetters.messageOf(t),
           DeadLetters.truncatedStackTrace(t, KafkaHeaders.STACK_TRACE_MAX_CHARS), attempts, failedAt);
     }
   }

@@ -1,5 +1,6 @@
 package dev.reprocess.kafka.internal;
 
+import dev.reprocess.DeadLetters;
 import dev.reprocess.Outcome;
 import dev.reprocess.ReprocessEvent;
 import dev.reprocess.json.EventJson;
@@ -720,7 +721,7 @@ public final class WorkerEngine {
       if (s.retryTopic() == null || backoff.toNanos() <= maxInPlaceBackoffNanos) {
         if (log.isTraceEnabled()) {
           log.trace("job '{}': event {} attempt {} failed ({}); retrying in {}", event.jobName(), event.eventId(),
-              attempt, error.toString(), backoff);
+              attempt, DeadLetters.describe(error), backoff);
         }
         item.event = event.nextAttempt();
         item.state.set(WorkItem.BACKOFF);
@@ -741,7 +742,7 @@ public final class WorkerEngine {
     }
     if (log.isTraceEnabled()) {
       log.trace("job '{}': event {} failed after {} attempts ({}); dead-lettering it", event.jobName(), event.eventId(),
-          attempt, error.toString());
+          attempt, DeadLetters.describe(error));
     }
     ProducerRecord<byte[], byte[]> record = Records.deadLetter(s.deadLetterTopic(), item.record.key(), EventJson.toBytes(event),
         Records.eventHeaders(event),
