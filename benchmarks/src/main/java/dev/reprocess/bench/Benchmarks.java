@@ -28,11 +28,25 @@ public final class Benchmarks {
     try {
       o = Options.parse(args);
     } catch (Options.UsageException e) {
-      if (e.getMessage() != null) {
-        System.err.println(e.getMessage());
+      if (e.getMessage() == null) {
+        System.out.println(Options.USAGE); // --help
+        System.exit(0);
       }
+      System.err.println(e.getMessage());
       System.err.println(Options.USAGE);
-      System.exit(e.getMessage() == null ? 0 : 2);
+      System.exit(2);
+      return;
+    }
+    try {
+      // Fail now, not after an hour of measuring, if the results file cannot be written.
+      Path parent = o.output.toAbsolutePath().getParent();
+      Files.createDirectories(parent);
+      if (!Files.isWritable(parent) || (Files.exists(o.output) && !Files.isWritable(o.output))) {
+        throw new IOException("not writable");
+      }
+    } catch (IOException e) {
+      System.err.println("--output is " + o.output + ": it cannot be written (" + e.getMessage() + ")");
+      System.exit(2);
       return;
     }
     Results results = new Results();
@@ -54,39 +68,80 @@ public final class Benchmarks {
   }
 
   private static void runCases(Options o, Servers servers, Results results) {
-    boolean needsCassandra = o.cases.contains("cassandra") || o.cases.contains("e2e") || o.cases.contains("memory");
-    CqlSession session = null;
-    CassandraData.Table table = null;
+    CassandraSetup cassandra = new CassandraSetup(o, servers);
     try {
-      if (needsCassandra) {
-        session = servers.cassandraSession();
-        table = CassandraData.ensure(session, o.assets);
-      }
       if (o.cases.contains("cassandra")) {
-        attempt("1-2. Cassandra selection", results, session, table, (s, t) -> CassandraCases.run(o, s, t, results));
+        attempt("1-2. Cassandra selection", results, () -> CassandraCases.run(o, cassandra.session(),
+            cassandra.table(), results));
       }
       if (o.cases.contains("kafka")) {
-        attempt("3. Kafka", results, session, table, (s, t) -> KafkaCases.run(o, servers.kafka().bootstrapServers(),
-            results));
+        attempt("3. Kafka", results, () -> KafkaCases.run(o, servers.kafka().bootstrapServers(), results));
       }
       if (o.cases.contains("elasticsearch")) {
-        attempt("4. Elasticsearch", results, session, table, (s, t) -> {
+        attempt("4. Elasticsearch", results, () -> {
           try (ElasticsearchClient client = ElasticsearchClient.of(b -> b.host(servers.elasticsearch().url()))) {
             ElasticsearchCases.run(o, client, results);
           }
         });
       }
       if (o.cases.contains("e2e")) {
-        attempt("5. End to end", results, session, table, (s, t) -> EndToEndCases.run(o, s, t,
+        attempt("5. End to end", results, () -> EndToEndCases.run(o, cassandra.session(), cassandra.table(),
             servers.kafka().bootstrapServers(), results));
       }
       if (o.cases.contains("memory")) {
-        attempt("6. Memory", results, session, table, (s, t) -> MemoryCase.run(o, servers.cassandra(), s, t, results));
+        attempt("6. Memory", results, () -> MemoryCase.run(o, servers.cassandra(), cassandra.session(),
+            cassandra.table(), results));
       }
-    } catch (RuntimeException e) {
-      Log.info("setting up Cassandra failed: %s", e);
-      results.failed("Cassandra data set", e);
     } finally {
+      cassandra.close();
+    }
+  }
+
+  /**
+   * The Cassandra session and the loaded table, set up when a case first needs them; a failure
+   * fails the cases that need Cassandra, not the others.
+   */
+  private static final class CassandraSetup {
+    private final Options o;
+    private final Servers servers;
+    private CqlSession session;
+    private CassandraData.Table table;
+    private RuntimeException failure;
+
+    CassandraSetup(Options o, Servers servers) {
+      this.o = o;
+      this.servers = servers;
+    }
+
+    CqlSession session() {
+      ensure();
+      return session;
+    }
+
+    CassandraData.Table table() {
+      ensure();
+      return table;
+    }
+
+    private void ensure() {
+      if (failure != null) {
+        throw new IllegalStateException("the Cassandra data set could not be set up: " + failure, failure);
+      }
+      if (table != null) {
+        return;
+      }
+      try {
+        if (session == null) {
+          session = servers.cassandraSession();
+        }
+        table = CassandraData.ensure(session, o.assets);
+      } catch (RuntimeException e) {
+        failure = e;
+        throw e;
+      }
+    }
+
+    void close() {
       if (session != null) {
         session.close();
       }
@@ -95,15 +150,15 @@ public final class Benchmarks {
 
   @FunctionalInterface
   private interface Case {
-    void run(CqlSession session, CassandraData.Table table) throws Exception;
+    void run() throws Exception;
   }
 
   /** Runs one case; a failure is reported in the table and the other cases still run. */
-  private static void attempt(String name, Results results, CqlSession session, CassandraData.Table table, Case c) {
+  private static void attempt(String name, Results results, Case c) {
     Log.info("=== %s", name);
     long t0 = System.nanoTime();
     try {
-      c.run(session, table);
+      c.run();
       Log.info("=== %s done in %.0f s", name, Stats.seconds(t0));
     } catch (Exception | Error e) {
       Log.info("=== %s FAILED: %s", name, e);
@@ -122,9 +177,10 @@ public final class Benchmarks {
         System.getProperty("java.vm.name")));
     sb.append(String.format(Locale.ROOT, "Load average at start %s, at end %s. Servers: %s.%n",
         startLoad, loadAverage(), String.join("; ", servers.descriptions())));
-    sb.append(String.format(Locale.ROOT, "Medians of %d measured rounds after %d warm-up round(s), variants rotated"
-        + " each round; ratios compare variants of the same rounds. Page size %d. A Cassandra measurement reads the"
-        + " table as many times as fit in %.0f s (at least once).%n%n", o.runs, o.warmups, o.pageSize, o.minSeconds));
+    sb.append(String.format(Locale.ROOT, "Medians of %d measured rounds after %d warm-up round(s), the variants' order"
+        + " rotated and reversed from round to round; a ratio is the median of the per-round ratios. Page size %d. A"
+        + " Cassandra measurement reads the table as many times as fit in %s s (at least once).%n%n", o.runs,
+        o.warmups, o.pageSize, new java.text.DecimalFormat("0.##").format(o.minSeconds)));
     return sb.toString();
   }
 

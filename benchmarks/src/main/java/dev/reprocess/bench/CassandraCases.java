@@ -27,11 +27,10 @@ final class CassandraCases {
     rounds.run(o.warmups, o.runs);
 
     String c1 = String.format("1. Cassandra selection, %,d assets, 3 types x 365 days, page %d", expected, o.pageSize);
-    double plain1 = rounds.median(plain(1));
-    results.add(c1, "plain driver keyset loop (baseline)", plain1, "ids/s", 1.0, null);
-    results.add(c1, "TimeBucketSelector", rounds.median(selector(1)), "ids/s", rounds.ratio(selector(1), plain(1)),
+    results.addRate(c1, "plain driver keyset loop (baseline)", rounds, plain(1), "ids/s", 1.0, null);
+    results.addRate(c1, "TimeBucketSelector", rounds, selector(1), "ids/s", rounds.ratio(selector(1), plain(1)),
         SELECTION_GOAL);
-    results.add(c1, "naive full scan (SELECT asset_id FROM t)", rounds.median("full scan"), "ids/s",
+    results.addRate(c1, "naive full scan (SELECT asset_id FROM t)", rounds, "full scan", "ids/s",
         rounds.ratio("full scan", plain(1)), null);
 
     String c2 = "2. Shards in parallel";
@@ -39,10 +38,8 @@ final class CassandraCases {
       if (p == 1) {
         continue;
       }
-      double plain = rounds.median(plain(p));
-      double sel = rounds.median(selector(p));
-      results.add(c2, p + " shards: plain driver keyset loop (baseline)", plain, "ids/s", 1.0, null);
-      results.add(c2, p + " shards: TimeBucketSelector", sel, "ids/s", rounds.ratio(selector(p), plain(p)),
+      results.addRate(c2, p + " shards: plain driver keyset loop (baseline)", rounds, plain(p), "ids/s", 1.0, null);
+      results.addRate(c2, p + " shards: TimeBucketSelector", rounds, selector(p), "ids/s", rounds.ratio(selector(p), plain(p)),
           SELECTION_GOAL);
     }
     for (int p : PARALLELISM) {

@@ -30,7 +30,8 @@ final class CassandraReads {
   private final int pageSize;
   private final PreparedStatement first;
   private final PreparedStatement next;
-  private volatile long checksum;
+  /** Folds in every id read, from any thread, so the JIT cannot drop the reads. */
+  private final java.util.concurrent.atomic.LongAdder checksum = new java.util.concurrent.atomic.LongAdder();
 
   CassandraReads(CqlSession session, CassandraData.Table table, int pageSize) {
     this.session = session;
@@ -67,7 +68,7 @@ final class CassandraReads {
       }
       count += inPage;
       if (inPage < pageSize) {
-        checksum += sum;
+        checksum.add(sum);
         return count;
       }
     }
@@ -87,7 +88,7 @@ final class CassandraReads {
         count += page.size();
       } while (!page.last());
     }
-    checksum += sum;
+    checksum.add(sum);
     return count;
   }
 
@@ -100,7 +101,7 @@ final class CassandraReads {
       sum += row.getUuid(0).getLeastSignificantBits();
       count++;
     }
-    checksum += sum;
+    checksum.add(sum);
     return count;
   }
 
@@ -155,6 +156,6 @@ final class CassandraReads {
   }
 
   long checksum() {
-    return checksum;
+    return checksum.sum();
   }
 }

@@ -36,15 +36,12 @@ final class ElasticsearchCases {
     rounds.run(o.warmups, o.runs);
 
     String c = String.format("4. Elasticsearch selection, %,d docs, 1 primary shard, page %d", expected, o.pageSize);
-    double ps = rounds.median(plainSingle);
-    double pm = rounds.median(plainSliced);
-    double ss = rounds.median(selectorSingle);
-    double sm = rounds.median(selectorSliced);
-    results.add(c, "plain PIT loop sorted by _shard_doc, single (baseline)", ps, "ids/s", 1.0, null);
-    results.add(c, "ElasticsearchSelector (_seq_no cursor), single", ss, "ids/s",
+    results.addRate(c, "plain PIT loop sorted by _shard_doc, single (baseline)", rounds, plainSingle, "ids/s", 1.0,
+        null);
+    results.addRate(c, "ElasticsearchSelector (_seq_no cursor), single", rounds, selectorSingle, "ids/s",
         rounds.ratio(selectorSingle, plainSingle), SELECTOR_GOAL);
-    results.add(c, "plain PIT loop, " + slices + " slices (baseline)", pm, "ids/s", 1.0, null);
-    results.add(c, "ElasticsearchSelector, " + slices + " slices", sm, "ids/s",
+    results.addRate(c, "plain PIT loop, " + slices + " slices (baseline)", rounds, plainSliced, "ids/s", 1.0, null);
+    results.addRate(c, "ElasticsearchSelector, " + slices + " slices", rounds, selectorSliced, "ids/s",
         rounds.ratio(selectorSliced, plainSliced), SELECTOR_GOAL);
     results.add(c, "plain PIT loop speed-up, " + slices + " slices vs single",
         rounds.ratio(plainSliced, plainSingle), "x", null, null);

@@ -19,7 +19,7 @@ import org.apache.kafka.clients.admin.Admin;
 
 /**
  * Case 5: a whole {@link ReprocessJob} over the Cassandra table with the job's default options
- * (pages of 500, 4 shards in parallel) and a no-op handler, first delivered directly (16 events in
+ * (4 shards in parallel; pages of {@code --page-size}, 500 by default) and a no-op handler, first delivered directly (16 events in
  * flight, the handler default), then through a {@link KafkaEventSink} to a {@link
  * KafkaReprocessWorker} with a no-op handler (timed from the job's start to the worker's last
  * event; {@value KafkaEventSink#DEFAULT_JOB_CONCURRENCY} events in flight, the Kafka sink's
@@ -40,18 +40,14 @@ final class EndToEndCases {
     List<String> topics = new ArrayList<>();
     Rounds rounds = new Rounds("e2e");
     try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrap))) {
-      rounds.add("plain keyset loop, 4 shards", r -> {
-        long t0 = System.nanoTime();
-        long n = reads.plainKeysetAll(4);
-        double rate = n / Stats.seconds(t0);
-        CassandraReads.check("plain keyset loop", n, expected);
-        return rate;
-      });
+      rounds.add("plain keyset loop, 4 shards", r -> CassandraCases.repeated((long) (o.minSeconds * 1e9),
+          "plain keyset loop", expected, () -> reads.plainKeysetAll(4)));
       rounds.add("job -> direct no-op handler", r -> {
         LongAdder handled = new LongAdder();
         long t0 = System.nanoTime();
         JobReport report = ReprocessJob.builder(prefix + "-direct-" + r)
             .selector(reads.selector())
+            .pageSize(o.pageSize)
             .handler(e -> {
               handled.increment();
               return Outcome.SUCCEEDED;
@@ -71,7 +67,7 @@ final class EndToEndCases {
             TopicSpec.of(topic + KafkaReprocessWorker.RETRY_TOPIC_SUFFIX, o.kafkaPartitions, 1),
             TopicSpec.of(topic + KafkaReprocessWorker.DEAD_LETTER_TOPIC_SUFFIX, 1, 1)));
         try {
-          return throughKafka(bootstrap, topic, prefix + "-kafka-" + r, reads, expected);
+          return throughKafka(bootstrap, topic, prefix + "-kafka-" + r, reads, expected, o.pageSize);
         } finally {
           KafkaCases.delete(admin, topics);
         }
@@ -79,18 +75,18 @@ final class EndToEndCases {
       rounds.run(o.warmups, o.runs);
     }
     String c = String.format("5. End to end, %,d assets from Cassandra, job defaults", expected);
-    double plain = rounds.median("plain keyset loop, 4 shards");
-    double direct = rounds.median("job -> direct no-op handler");
-    double kafka = rounds.median(KAFKA_VARIANT);
-    results.add(c, "plain driver keyset loop, 4 shards, selection only (baseline)", plain, "ids/s", 1.0, null);
-    results.add(c, "Cassandra -> ReprocessJob -> direct no-op handler", direct, "events/s",
+    results.addRate(c, "plain driver keyset loop, 4 shards, selection only (baseline)", rounds,
+        "plain keyset loop, 4 shards", "ids/s", 1.0, null);
+    results.addRate(c, "Cassandra -> ReprocessJob -> direct no-op handler", rounds, "job -> direct no-op handler",
+        "events/s",
         rounds.ratio("job -> direct no-op handler", "plain keyset loop, 4 shards"), null);
-    results.add(c, "Cassandra -> ReprocessJob -> KafkaEventSink -> KafkaReprocessWorker, no-op", kafka, "events/s",
+    results.addRate(c, "Cassandra -> ReprocessJob -> KafkaEventSink -> KafkaReprocessWorker, no-op", rounds,
+        KAFKA_VARIANT, "events/s",
         rounds.ratio(KAFKA_VARIANT, "plain keyset loop, 4 shards"), null);
   }
 
   private static double throughKafka(String bootstrap, String topic, String jobName, CassandraReads reads,
-      long expected) throws Exception {
+      long expected, int pageSize) throws Exception {
     LongAdder handled = new LongAdder();
     try (KafkaReprocessWorker worker = KafkaReprocessWorker.builder().bootstrapServers(bootstrap).topic(topic)
         .groupId(jobName + "-workers")
@@ -102,6 +98,7 @@ final class EndToEndCases {
       long t0 = System.nanoTime();
       JobReport report = ReprocessJob.builder(jobName)
           .selector(reads.selector())
+          .pageSize(pageSize)
           .sink(sink)
           .meterRegistry(new SimpleMeterRegistry())
           .build()

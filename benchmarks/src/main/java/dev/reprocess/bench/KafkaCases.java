@@ -78,18 +78,17 @@ final class KafkaCases {
 
       String c = String.format("3. Kafka, %,d events of %d B, %d partitions", o.kafkaEvents, recordSize,
           o.kafkaPartitions);
-      double producer = producing.median("plain KafkaProducer loop");
-      double sink = producing.median("KafkaEventSink");
-      results.add(c, "plain KafkaProducer loop (baseline)", producer, "events/s", 1.0, null);
-      results.add(c, "KafkaEventSink", sink, "events/s",
+      results.addRate(c, "plain KafkaProducer loop (baseline)", producing, "plain KafkaProducer loop", "events/s", 1.0,
+          null);
+      results.addRate(c, "KafkaEventSink", producing, "KafkaEventSink", "events/s",
           producing.ratio("KafkaEventSink", "plain KafkaProducer loop"), SINK_GOAL);
-      double consumer = consuming.median("plain KafkaConsumer loop");
-      double decode = consuming.median("plain KafkaConsumer loop + JSON decode");
-      double worker = consuming.median("KafkaReprocessWorker, no-op handler");
-      results.add(c, "plain KafkaConsumer loop (baseline)", consumer, "events/s", 1.0, null);
-      results.add(c, "KafkaReprocessWorker, no-op handler, worker defaults (concurrency " + KafkaReprocessWorker.DEFAULT_CONCURRENCY + ")", worker, "events/s",
+      results.addRate(c, "plain KafkaConsumer loop (baseline)", consuming, "plain KafkaConsumer loop", "events/s", 1.0,
+          null);
+      results.addRate(c, "KafkaReprocessWorker, no-op handler, worker defaults (concurrency "
+          + KafkaReprocessWorker.DEFAULT_CONCURRENCY + ")", consuming, "KafkaReprocessWorker, no-op handler", "events/s",
           consuming.ratio("KafkaReprocessWorker, no-op handler", "plain KafkaConsumer loop"), WORKER_GOAL);
-      results.add(c, "plain KafkaConsumer loop + JSON decode (for reference)", decode, "events/s",
+      results.addRate(c, "plain KafkaConsumer loop + JSON decode (for reference)", consuming,
+          "plain KafkaConsumer loop + JSON decode", "events/s",
           consuming.ratio("plain KafkaConsumer loop + JSON decode", "plain KafkaConsumer loop"), null);
     }
   }

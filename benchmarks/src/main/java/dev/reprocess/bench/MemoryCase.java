@@ -2,9 +2,8 @@ package dev.reprocess.bench;
 
 import com.datastax.oss.driver.api.core.CqlSession;
 import dev.reprocess.testkit.CassandraBackend;
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -73,31 +72,33 @@ final class MemoryCase {
         MemoryChild.class.getName(), cassandra.contactPoint().getHostString(),
         Integer.toString(cassandra.contactPoint().getPort()), cassandra.localDatacenter(), t.qualified(),
         Integer.toString(t.assets()), Integer.toString(o.pageSize));
-    Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
-    Map<String, String> result = null;
-    List<String> output = new ArrayList<>();
-    try (BufferedReader in = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
-      for (String line = in.readLine(); line != null; line = in.readLine()) {
-        if (line.startsWith("RESULT ")) {
-          result = new HashMap<>();
-          for (String kv : line.substring(7).split(" ")) {
-            int eq = kv.indexOf('=');
-            result.put(kv.substring(0, eq), kv.substring(eq + 1));
-          }
-        } else {
-          output.add(line);
-        }
-      }
-    }
+    // The child's output goes to a file, so a hung child is caught by the time limit, not by a blocked read.
+    Path log = Files.createTempFile(o.workDir.toAbsolutePath(), "memory-child-", ".log");
+    Process p = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
     if (!p.waitFor(10, TimeUnit.MINUTES)) {
       p.destroyForcibly();
-      throw new IllegalStateException("memory child over " + t.qualified() + " did not finish in 10 minutes");
+      throw new IllegalStateException("memory child over " + t.qualified() + " did not finish in 10 minutes; its output"
+          + " is in " + log);
+    }
+    Map<String, String> result = null;
+    List<String> output = new ArrayList<>();
+    for (String line : Files.readAllLines(log, StandardCharsets.UTF_8)) {
+      if (line.startsWith("RESULT ")) {
+        result = new HashMap<>();
+        for (String kv : line.substring(7).split(" ")) {
+          int eq = kv.indexOf('=');
+          result.put(kv.substring(0, eq), kv.substring(eq + 1));
+        }
+      } else {
+        output.add(line);
+      }
     }
     if (p.exitValue() != 0 || result == null) {
       throw new IllegalStateException("memory child over " + t.qualified() + " with -Xmx" + o.memoryHeap
           + " failed (exit " + p.exitValue() + "): " + String.join(" | ",
-          output.subList(Math.max(0, output.size() - 15), output.size())));
+          output.subList(Math.max(0, output.size() - 15), output.size())) + " (whole output in " + log + ")");
     }
+    Files.deleteIfExists(log);
     return result;
   }
 }

@@ -13,6 +13,12 @@ import java.util.Set;
  * shrinks everything for a smoke run of every case in a few minutes.
  */
 final class Options {
+  /** Largest page size: Elasticsearch's default {@code index.max_result_window} for one request. */
+  static final int MAX_PAGE_SIZE = 10_000;
+  /** Options that take a value. */
+  private static final Set<String> VALUED = Set.of("--assets", "--memory-small", "--kafka-events", "--es-docs",
+      "--es-slices", "--page-size", "--warmups", "--runs", "--memory-runs", "--min-seconds", "--cases", "--output");
+
   /** Every case, in the order they run. */
   static final List<String> ALL_CASES = List.of("cassandra", "kafka", "elasticsearch", "e2e", "memory");
 
@@ -24,7 +30,7 @@ final class Options {
   int esSlices = 4;
   int kafkaPartitions = 6;
   int pageSize = 500;
-  int warmups = 1;
+  int warmups = 2;
   int runs = 11;
   int memoryRuns = 3;
   String memoryHeap = "256m";
@@ -35,24 +41,27 @@ final class Options {
 
   static final String USAGE = String.join(System.lineSeparator(),
       "usage: ./run-benchmarks [options]",
-      "  --quick               small sizes for a smoke run (100k assets, 10k/100k memory jobs, 20k Kafka events,",
-      "                        50k Elasticsearch docs, 3 runs)",
+      "  --quick               small sizes for a smoke run (100k assets, memory jobs of 10k and 100k assets,",
+      "                        20k Kafka events, 50k Elasticsearch docs, 3 measured rounds, 1 memory run)",
       "  --assets N            Cassandra assets for selection, shards and end to end (default 1000000)",
       "  --memory-small N      assets of the smaller memory job; the larger one uses --assets (default 100000)",
       "  --kafka-events N      events per Kafka sink/worker run (default 500000)",
-      "  --min-seconds S       Cassandra cases: each measurement reads the table again until S seconds passed",
-      "                        (default 5; 1 with --quick)",
+      "  --min-seconds S       Cassandra reads (cases 1, 2 and 5's baseline): each measurement reads the table",
+      "                        again until S seconds passed (default 5; 1 with --quick)",
+      "  --output FILE         Markdown results file, relative to the current directory",
+      "                        (default benchmarks/target/benchmark-results.md)",
       "  --es-docs N           Elasticsearch documents (default 1000000)",
       "  --es-slices N         slices of the sliced Elasticsearch reads (default 4)",
-      "  --page-size N         page size of every selection (default 500)",
-      "  --warmups N           warm-up rounds per case, not counted (default 1)",
+      "  --page-size N         page size of every selection and job, at most 10000 (default 500)",
+      "  --warmups N           warm-up rounds per case, not counted (default 2)",
       "  --runs N              measured rounds per case; figures are medians (default 11)",
       "  --memory-runs N       child JVMs per memory job size (default 3)",
       "  --cases LIST          comma-separated subset of " + String.join(",", ALL_CASES) + " (default all)",
-      "  --output FILE         Markdown results file (default benchmarks/target/benchmark-results.md)",
       "Servers: REPROCESS_CASSANDRA, REPROCESS_KAFKA, REPROCESS_ELASTICSEARCH name running ones; otherwise the",
       "testkit starts each one under benchmarks/target/bench-servers and stops it at the end (Cassandra and",
-      "Elasticsearch keep their data there, so a re-run reuses the loaded data sets).");
+      "Elasticsearch keep their data there, so a re-run reuses the loaded data sets).",
+      "Exit code: 0 when every case ran (whether or not its goals were met: see the table's 'met' column),",
+      "1 when a case failed, 2 for a bad command line.");
 
   static Options parse(String[] args) {
     Options o = new Options();
@@ -73,6 +82,10 @@ final class Options {
       if (name.equals("--help") || name.equals("-h")) {
         throw new UsageException(null);
       }
+      if (!VALUED.contains(name)) {
+        throw new UsageException(name.equals("--quick") ? "--quick is given twice"
+            : "unknown option " + name);
+      }
       if (i + 1 >= rest.size()) {
         throw new UsageException("option " + name + " needs a value");
       }
@@ -87,7 +100,7 @@ final class Options {
         case "--warmups" -> o.warmups = nonNegative(name, value);
         case "--runs" -> o.runs = positive(name, value);
         case "--memory-runs" -> o.memoryRuns = positive(name, value);
-        case "--min-seconds" -> o.minSeconds = positive(name, value);
+        case "--min-seconds" -> o.minSeconds = positiveSeconds(name, value);
         case "--cases" -> {
           o.cases = new LinkedHashSet<>();
           for (String c : value.split(",")) {
@@ -98,18 +111,41 @@ final class Options {
             o.cases.add(k);
           }
         }
-        case "--output" -> o.output = Path.of(value);
-        default -> throw new UsageException("unknown option " + name);
+        case "--output" -> o.output = callerDir().resolve(value);
+        default -> throw new IllegalStateException("option " + name + " is listed but not handled");
       }
     }
     if (o.output == null) {
       o.output = o.workDir.resolve("benchmark-results.md");
     }
-    if (o.memorySmallAssets >= o.assets) {
+    if (o.pageSize > MAX_PAGE_SIZE) {
+      throw new UsageException("--page-size is " + o.pageSize + ": it must be at most " + MAX_PAGE_SIZE
+          + " (Elasticsearch's index.max_result_window)");
+    }
+    if (o.cases.contains("memory") && o.memorySmallAssets >= o.assets) {
       throw new UsageException("--memory-small is " + o.memorySmallAssets + ": it must be below --assets ("
-          + o.assets + ")");
+          + o.assets + "), the larger memory job");
     }
     return o;
+  }
+
+  /** Where the caller ran {@code ./run-benchmarks} from (the script changes to the repository root). */
+  private static Path callerDir() {
+    String dir = System.getenv("REPROCESS_BENCH_CALLER_DIR");
+    return dir == null || dir.isBlank() ? Path.of("").toAbsolutePath() : Path.of(dir);
+  }
+
+  private static double positiveSeconds(String name, String value) {
+    double v;
+    try {
+      v = Double.parseDouble(value);
+    } catch (NumberFormatException e) {
+      throw new UsageException(name + " is '" + value + "': it must be a number of seconds, e.g. 5 or 0.5");
+    }
+    if (!(v > 0) || v > 3600) {
+      throw new UsageException(name + " is " + value + ": it must be above 0 and at most 3600 seconds");
+    }
+    return v;
   }
 
   private static int positive(String name, String value) {
@@ -129,9 +165,13 @@ final class Options {
   }
 
   private static int parseInt(String name, String value) {
+    String digits = value.replace("_", "");
     try {
-      return Integer.parseInt(value.replace("_", ""));
+      return Integer.parseInt(digits);
     } catch (NumberFormatException e) {
+      if (digits.matches("[+-]?\\d+")) {
+        throw new UsageException(name + " is " + value + ": it must be at most " + Integer.MAX_VALUE);
+      }
       throw new UsageException(name + " is '" + value + "': it must be a whole number");
     }
   }

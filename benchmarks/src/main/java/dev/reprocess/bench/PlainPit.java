@@ -12,9 +12,10 @@ import java.util.List;
 import java.util.stream.IntStream;
 
 /**
- * The fastest plain point-in-time loop the client allows: match_all, sorted by {@code _shard_doc},
- * no {@code _source}, no total hits, {@code search_after} the last hit's sort values; with slices,
- * one loop per slice on its own thread.
+ * The plain point-in-time loop Elasticsearch's documentation recommends for reading a whole index:
+ * match_all, sorted by {@code _shard_doc} (the cheapest tiebreaker), no {@code _source}, no total
+ * hits, {@code search_after} the last hit's sort values; with slices, Elasticsearch's own {@code
+ * slice}, one loop per slice on its own thread.
  */
 final class PlainPit {
   private static final Time KEEP_ALIVE = Time.of(t -> t.time("2m"));

@@ -34,6 +34,12 @@ final class Results {
     rows.add(new Row(caseName, figure, value, unit, ratio, goal, false, ""));
   }
 
+  /** A rate row: the median of a variant's measured rounds, with their range as a note. */
+  synchronized void addRate(String caseName, String figure, Rounds rounds, String variant, String unit, Double ratio,
+      Double goal) {
+    rows.add(new Row(caseName, figure, rounds.median(variant), unit, ratio, goal, false, rounds.spread(variant)));
+  }
+
   synchronized void addAtMost(String caseName, String figure, double value, String unit, Double ratio, Double goal) {
     rows.add(new Row(caseName, figure, value, unit, ratio, goal, true, ""));
   }
@@ -48,13 +54,14 @@ final class Results {
 
   synchronized String markdown(String header) {
     StringBuilder sb = new StringBuilder(header);
-    sb.append("| case | figure | value | unit | ratio to plain client | goal | met |\n");
-    sb.append("| --- | --- | ---: | --- | ---: | --- | --- |\n");
+    sb.append("| case | figure | value (median) | unit | rounds (min to max) | ratio to plain client | goal | met |\n");
+    sb.append("| --- | --- | ---: | --- | ---: | ---: | --- | --- |\n");
     for (Row r : rows) {
       sb.append("| ").append(r.caseName())
           .append(" | ").append(r.figure())
           .append(" | ").append(value(r.value(), r.unit()))
           .append(" | ").append(r.unit())
+          .append(" | ").append(r.note())
           .append(" | ").append(r.ratio() == null ? "" : String.format(Locale.ROOT, "%.2f", r.ratio()))
           .append(" | ").append(r.goalText())
           .append(" | ").append(r.met())

@@ -8,8 +8,9 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * Runs named variants round-robin: every round runs each variant once, in an order rotated by one
- * each round (so no variant always runs first or last on a noisy machine); warm-up rounds are not
+ * Runs named variants round-robin: every round runs each variant once, in an order rotated every
+ * other round and reversed every other round ({@link #order}), so no variant always runs first or
+ * last, or always before its baseline, on a noisy machine; warm-up rounds are not
  * recorded. Each variant returns its own rate (it knows what to time), and the figures are the
  * medians over the measured rounds; ratios are medians of the per-round ratios ({@link #ratio}).
  */
@@ -34,10 +35,10 @@ final class Rounds {
   }
 
   Rounds run(int warmups, int runs) throws Exception {
-    List<String> order = new ArrayList<>(variants.keySet());
+    List<String> base = new ArrayList<>(variants.keySet());
     for (int round = 0; round < warmups + runs; round++) {
       boolean measured = round >= warmups;
-      for (String name : order) {
+      for (String name : order(base, round)) {
         double rate = variants.get(name).run(round);
         Log.info("%s %s %d: %-44s %,12.0f /s", caseName, measured ? "run" : "warm-up",
             measured ? round - warmups + 1 : round + 1, name, rate);
@@ -45,9 +46,23 @@ final class Rounds {
           rates.computeIfAbsent(name, k -> new ArrayList<>()).add(rate);
         }
       }
-      Collections.rotate(order, 1);
     }
     return this;
+  }
+
+  /**
+   * The order of one round: the variants rotated by the round number, and reversed every other
+   * round, so that each variant runs before and after each other one (a library variant and its
+   * baseline are added next to each other) about equally often, and a drift within a round does
+   * not always favour the same side.
+   */
+  static List<String> order(List<String> base, int round) {
+    List<String> order = new ArrayList<>(base);
+    Collections.rotate(order, round / 2);
+    if (round % 2 == 1) {
+      Collections.reverse(order);
+    }
+    return order;
   }
 
   double median(String name) {
@@ -76,11 +91,9 @@ final class Rounds {
     return Stats.median(ratios);
   }
 
-  String runs(String name) {
-    StringBuilder sb = new StringBuilder();
-    for (double v : rates.get(name)) {
-      sb.append(sb.length() == 0 ? "" : " ").append(String.format(Locale.ROOT, "%.0f", v));
-    }
-    return sb.toString();
+  /** The spread of a variant's measured rates: lowest and highest, for the table. */
+  String spread(String name) {
+    List<Double> values = rates.get(name);
+    return String.format(Locale.ROOT, "%,.0f to %,.0f", Collections.min(values), Collections.max(values));
   }
 }
