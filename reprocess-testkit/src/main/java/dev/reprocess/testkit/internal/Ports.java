@@ -7,9 +7,13 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Random;
+import java.util.concurrent.ThreadLocalRandom;
 
 /** Loopback port helpers. All servers listen on 127.0.0.1 only. */
 public final class Ports {
@@ -19,19 +23,45 @@ public final class Ports {
     private Ports() {
     }
 
+    /** Lowest port picked outside the ephemeral range: below are the usual ports of development services. */
+    static final int LOWEST_PICKED = 10_000;
+    private static final Path EPHEMERAL_RANGE = Path.of("/proc/sys/net/ipv4/ip_local_port_range");
+
     /**
-     * Picks {@code count} distinct free loopback ports by binding them all at once and releasing them. Another process
-     * could take one before the server binds it; the server then fails with a clear "port in use" error.
+     * Picks {@code count} distinct free loopback ports by binding them all at once and releasing them. The ports come
+     * from outside the kernel's ephemeral range ({@code /proc/sys/net/ipv4/ip_local_port_range}; ports from
+     * {@value #LOWEST_PICKED} up to its start, else above its end) when it can be read: a port of that range can be
+     * handed to any outgoing connection (a test's client, another server starting) between the pick and the server's
+     * bind, while a port outside it can only be taken by another listener. Where the range cannot be read, the kernel
+     * picks. Another process could still take a port before the server binds it; the server then fails with a clear
+     * "port in use" error.
      */
     public static int[] pickFree(int count) {
+        return pickFree(count, ephemeralRange(), ThreadLocalRandom.current());
+    }
+
+    static int[] pickFree(int count, int[] ephemeral, Random random) {
         List<ServerSocket> sockets = new ArrayList<>();
         try {
             int[] ports = new int[count];
+            int[] band = band(ephemeral);
             for (int i = 0; i < count; i++) {
-                ServerSocket socket = new ServerSocket();
+                ServerSocket socket = null;
+                if (band != null) {
+                    // From a random place in the band, the next port that binds (the whole band at most).
+                    int size = band[1] - band[0] + 1;
+                    int start = random.nextInt(size);
+                    for (int k = 0; k < size && socket == null; k++) {
+                        socket = tryBind(band[0] + (start + k) % size);
+                    }
+                }
+                if (socket == null) {
+                    socket = tryBind(0);
+                }
+                if (socket == null) {
+                    throw new IOException("no port could be bound");
+                }
                 sockets.add(socket);
-                socket.setReuseAddress(false);
-                socket.bind(new InetSocketAddress(InetAddress.getByName(HOST), 0));
                 ports[i] = socket.getLocalPort();
             }
             return ports;
@@ -45,6 +75,46 @@ public final class Ports {
                     // nothing to do
                 }
             }
+        }
+    }
+
+    /** The ports to pick from given the ephemeral range {@code [low, high]}, or null to let the kernel pick. */
+    static int[] band(int[] ephemeral) {
+        if (ephemeral == null) {
+            return null;
+        }
+        if (ephemeral[0] - 1 - LOWEST_PICKED >= 1_000) {
+            return new int[] {LOWEST_PICKED, ephemeral[0] - 1};
+        }
+        if (65_535 - (ephemeral[1] + 1) >= 1_000) {
+            return new int[] {ephemeral[1] + 1, 65_535};
+        }
+        return null;
+    }
+
+    /** The kernel's ephemeral port range {@code [low, high]}, or null where it cannot be read (not Linux). */
+    static int[] ephemeralRange() {
+        try {
+            // readAllLines, not readString: procfs reports a size of 0, and readString then reads a single byte.
+            String[] parts = String.join(" ", Files.readAllLines(EPHEMERAL_RANGE)).trim().split("\\s+");
+            return new int[] {Integer.parseInt(parts[0]), Integer.parseInt(parts[1])};
+        } catch (IOException | RuntimeException e) {
+            return null;
+        }
+    }
+
+    private static ServerSocket tryBind(int port) throws IOException {
+        ServerSocket socket = new ServerSocket();
+        try {
+            socket.setReuseAddress(false);
+            socket.bind(new InetSocketAddress(InetAddress.getByName(HOST), port));
+            return socket;
+        } catch (IOException e) {
+            socket.close();
+            if (port == 0) {
+                throw e;
+            }
+            return null;
         }
     }
 

@@ -41,6 +41,55 @@ class PortsTest {
     }
 
     @Test
+    void picksPortsOutsideTheEphemeralRangeThatOutgoingConnectionsUse() {
+        int[] range = {32768, 60999};
+        int[] ports = Ports.pickFree(6, range, new java.util.Random(42));
+        assertThat(Arrays.stream(ports).distinct().count()).isEqualTo(6);
+        for (int port : ports) {
+            assertThat(port).isBetween(Ports.LOWEST_PICKED, 32767);
+        }
+        // With the whole space ephemeral, above it, and with no range known, the kernel picks.
+        assertThat(Ports.band(new int[] {1024, 60999})).containsExactly(61000, 65535);
+        assertThat(Ports.band(new int[] {1024, 65000})).isNull();
+        assertThat(Ports.band(null)).isNull();
+        for (int port : Ports.pickFree(2, null, new java.util.Random(1))) {
+            assertThat(port).isBetween(1, 65535);
+        }
+    }
+
+    @Test
+    void onThisMachineThePickedPortsAvoidItsEphemeralRange() {
+        int[] range = Ports.ephemeralRange();
+        assertThat(range).as("/proc/sys/net/ipv4/ip_local_port_range is readable on Linux").isNotNull();
+        for (int port : Ports.pickFree(4)) {
+            assertThat(port < range[0] || port > range[1]).as("port %d outside %d-%d", port, range[0], range[1]).isTrue();
+        }
+    }
+
+    @Test
+    void aTakenCandidateIsSkipped() throws Exception {
+        int[] range = {Ports.LOWEST_PICKED + 1001, 60999}; // band: LOWEST_PICKED .. LOWEST_PICKED + 1000
+        java.util.List<ServerSocket> taken = new java.util.ArrayList<>();
+        try {
+            for (int p = Ports.LOWEST_PICKED; p < Ports.LOWEST_PICKED + 1000; p++) {
+                ServerSocket s = new ServerSocket();
+                try {
+                    s.bind(new InetSocketAddress(InetAddress.getByName("127.0.0.1"), p));
+                    taken.add(s);
+                } catch (java.io.IOException e) {
+                    s.close(); // already taken by someone else: fine, it is taken either way
+                }
+            }
+            int[] ports = Ports.pickFree(1, range, new java.util.Random(7));
+            assertThat(ports[0]).isEqualTo(Ports.LOWEST_PICKED + 1000).satisfies(p -> assertThat(Ports.isFree(p)).isTrue());
+        } finally {
+            for (ServerSocket s : taken) {
+                s.close();
+            }
+        }
+    }
+
+    @Test
     void rejectsPortsOutOfRange() {
         assertThatThrownBy(() -> Ports.requireFree(70000, "x")).isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("70000");
