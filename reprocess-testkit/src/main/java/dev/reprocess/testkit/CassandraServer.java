@@ -168,11 +168,10 @@ public final class CassandraServer implements CassandraBackend, AutoCloseable {
         Path jamm = classpath.stream().filter(p -> p.getFileName().toString().startsWith("jamm-")).findFirst()
                 .orElseThrow(() -> new BackendException(BackendException.Reason.ARTIFACTS,
                         "no jamm jar among cassandra-all " + version + "'s dependencies"));
-        int[] free = Ports.pickFree(2);
-        nativePort = options.nativePort != 0 ? options.nativePort : free[0];
-        storagePort = options.storagePort != 0 ? options.storagePort : free[1];
-        Ports.requireFree(nativePort, "cassandra native transport port");
-        Ports.requireFree(storagePort, "cassandra storage port");
+        int[] ports = Ports.choose(new int[] {options.nativePort, options.storagePort},
+                "cassandra native transport port", "cassandra storage port");
+        nativePort = ports[0];
+        storagePort = ports[1];
         lease = options.directory != null ? InstanceDirs.leaseExactly(options.directory.toAbsolutePath(), options.keepData)
                 : InstanceDirs.leaseUnder(options.baseDirectory != null ? options.baseDirectory.toAbsolutePath()
                 : InstanceDirs.defaultBase(System.getenv()), "cassandra");

@@ -192,11 +192,10 @@ public final class ElasticsearchServer implements ElasticsearchBackend, AutoClos
         }
         Path distribution = artifacts.unpackOnce(zip, distParent, "elasticsearch-" + version);
 
-        int[] free = Ports.pickFree(2);
-        httpPort = options.httpPort != 0 ? options.httpPort : free[0];
-        int transportPort = options.transportPort != 0 ? options.transportPort : free[1];
-        Ports.requireFree(httpPort, "elasticsearch http port");
-        Ports.requireFree(transportPort, "elasticsearch transport port");
+        int[] ports = Ports.choose(new int[] {options.httpPort, options.transportPort}, "elasticsearch http port",
+                "elasticsearch transport port");
+        httpPort = ports[0];
+        int transportPort = ports[1];
         lease = options.directory != null ? InstanceDirs.leaseExactly(options.directory.toAbsolutePath(), options.keepData)
                 : InstanceDirs.leaseUnder(options.baseDirectory != null ? options.baseDirectory.toAbsolutePath()
                 : InstanceDirs.defaultBase(System.getenv()), "elasticsearch");

@@ -157,11 +157,10 @@ public final class KafkaServer implements KafkaBackend, AutoCloseable {
                 // Kafka's own slf4j-api is 1.7; pin 2.x with its simple binding so the server logs at all.
                 ServerArtifacts.Coordinate.jar("org.slf4j", "slf4j-api", Versions.slf4j()),
                 ServerArtifacts.Coordinate.jar("org.slf4j", "slf4j-simple", Versions.slf4j())));
-        int[] free = Ports.pickFree(2);
-        port = options.port != 0 ? options.port : free[0];
-        controllerPort = options.controllerPort != 0 ? options.controllerPort : free[1];
-        Ports.requireFree(port, "kafka broker port");
-        Ports.requireFree(controllerPort, "kafka controller port");
+        int[] ports = Ports.choose(new int[] {options.port, options.controllerPort}, "kafka broker port",
+                "kafka controller port");
+        port = ports[0];
+        controllerPort = ports[1];
         lease = options.directory != null ? InstanceDirs.leaseExactly(options.directory.toAbsolutePath(), options.keepData)
                 : InstanceDirs.leaseUnder(options.baseDirectory != null ? options.baseDirectory.toAbsolutePath()
                 : InstanceDirs.defaultBase(System.getenv()), "kafka");

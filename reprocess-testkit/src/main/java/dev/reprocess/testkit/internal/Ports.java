@@ -78,6 +78,42 @@ public final class Ports {
         }
     }
 
+    /**
+     * The ports a server listens on: each requested one (non-zero) as it is, each zero one picked free; then every
+     * one checked free. A picked port found taken by then (another process bound it in between) is picked again,
+     * up to 5 times; a requested port found taken fails at once.
+     *
+     * @param requested the configured ports, 0 for "pick one"
+     * @param purposes what each port is for, for the error message, e.g. "kafka broker port"
+     * @throws BackendException with reason {@code PORT_IN_USE} naming the port and its purpose
+     */
+    public static int[] choose(int[] requested, String... purposes) {
+        for (int attempt = 1; ; attempt++) {
+            int[] free = pickFree(requested.length);
+            int[] ports = new int[requested.length];
+            BackendException taken = null;
+            boolean pickedTaken = false;
+            for (int i = 0; i < requested.length; i++) {
+                ports[i] = requested[i] != 0 ? requested[i] : free[i];
+                try {
+                    requireFree(ports[i], purposes[i]);
+                } catch (BackendException e) {
+                    if (requested[i] != 0) {
+                        throw e;
+                    }
+                    taken = e;
+                    pickedTaken = true;
+                }
+            }
+            if (!pickedTaken) {
+                return ports;
+            }
+            if (attempt == 5) {
+                throw taken;
+            }
+        }
+    }
+
     /** The ports to pick from given the ephemeral range {@code [low, high]}, or null to let the kernel pick. */
     static int[] band(int[] ephemeral) {
         if (ephemeral == null) {

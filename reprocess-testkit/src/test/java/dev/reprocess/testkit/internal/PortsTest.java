@@ -90,6 +90,23 @@ class PortsTest {
     }
 
     @Test
+    void chooseKeepsRequestedPortsPicksTheOthersAndRefusesATakenRequestedOne() throws Exception {
+        int[] picked = Ports.choose(new int[] {0, 0}, "a", "b");
+        assertThat(picked[0]).isNotEqualTo(picked[1]);
+        int requested = Ports.pickFree(1)[0];
+        int[] mixed = Ports.choose(new int[] {requested, 0}, "a", "b");
+        assertThat(mixed[0]).isEqualTo(requested);
+        assertThat(mixed[1]).isNotEqualTo(requested).isBetween(1, 65535);
+        try (ServerSocket taken = new ServerSocket()) {
+            taken.bind(new InetSocketAddress(InetAddress.getByName("127.0.0.1"), 0));
+            assertThatThrownBy(() -> Ports.choose(new int[] {0, taken.getLocalPort()}, "kafka broker port",
+                    "kafka controller port"))
+                    .isInstanceOfSatisfying(BackendException.class, e -> assertThat(e.getMessage())
+                            .contains("port " + taken.getLocalPort(), "(kafka controller port)"));
+        }
+    }
+
+    @Test
     void rejectsPortsOutOfRange() {
         assertThatThrownBy(() -> Ports.requireFree(70000, "x")).isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("70000");
