@@ -5,9 +5,7 @@ import static dev.reprocess.Waits.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import ch.qos.logback.classic.Level;
-import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
-import ch.qos.logback.core.read.ListAppender;
 import dev.reprocess.deadletter.InMemoryDeadLetterSink;
 import dev.reprocess.testing.InMemorySelector;
 import dev.reprocess.testing.ManualClock;
@@ -19,7 +17,6 @@ import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import org.junit.jupiter.api.Test;
-import org.slf4j.LoggerFactory;
 
 class ProgressMetricsLogsTest {
 
@@ -105,14 +102,8 @@ class ProgressMetricsLogsTest {
 
   @Test
   void listenersHearTheJobInOrderAndLogsStartWithTheJobName() {
-    Logger root = (Logger) LoggerFactory.getLogger("dev.reprocess");
-    Level before = root.getLevel();
-    ListAppender<ILoggingEvent> appender = new ListAppender<>();
-    appender.start();
-    root.addAppender(appender);
-    root.setLevel(Level.TRACE);
     List<String> heard = new CopyOnWriteArrayList<>();
-    try {
+    List<ILoggingEvent> logged = EngineLogs.capture(() ->
       ReprocessJob.builder("logged")
           .selector(InMemorySelector.ofIds(ids(4), 1))
           .handler(new RecordingHandler())
@@ -150,14 +141,10 @@ class ProgressMetricsLogsTest {
             }
           })
           .build()
-          .run();
-    } finally {
-      root.detachAppender(appender);
-      root.setLevel(before);
-    }
+          .run());
     assertThat(heard).containsExactly("job started 1", "shard started mem-0", "page 2", "page 4",
         "shard completed mem-0", "job finished COMPLETED");
-    List<ILoggingEvent> events = appender.list.stream()
+    List<ILoggingEvent> events = logged.stream()
         .filter(e -> e.getLoggerName().startsWith("dev.reprocess")).toList();
     assertThat(events).isNotEmpty()
         .allSatisfy(e -> assertThat(e.getFormattedMessage()).startsWith("job 'logged': "));

@@ -4,10 +4,7 @@ import static dev.reprocess.Ids.ids;
 import static org.assertj.core.api.Assertions.assertThat;
 import static dev.reprocess.Waits.await;
 
-import ch.qos.logback.classic.Level;
-import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
-import ch.qos.logback.core.read.ListAppender;
 import dev.reprocess.checkpoint.InMemoryCheckpointStore;
 import dev.reprocess.deadletter.FileDeadLetterSink;
 import dev.reprocess.deadletter.InMemoryDeadLetterSink;
@@ -22,7 +19,6 @@ import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.slf4j.LoggerFactory;
 
 class RetryAndDeadLetterTest {
 
@@ -220,24 +216,6 @@ class RetryAndDeadLetterTest {
     }
   }
 
-  /** Runs a job with the engine's logs on at TRACE (they format failures too); returns them. */
-  private static List<ILoggingEvent> withEngineLogs(Runnable run) {
-    Logger root = (Logger) LoggerFactory.getLogger("dev.reprocess");
-    Level before = root.getLevel();
-    ListAppender<ILoggingEvent> appender = new ListAppender<>();
-    appender.start();
-    root.addAppender(appender);
-    root.setLevel(Level.TRACE);
-    root.setAdditive(false);
-    try {
-      run.run();
-    } finally {
-      root.setAdditive(true);
-      root.detachAppender(appender);
-      root.setLevel(before);
-    }
-    return appender.list;
-  }
 
   @Test
   void aFailureWhoseGetMessageThrowsIsRetriedAndDeadLetteredLikeAnyOther() {
@@ -246,7 +224,7 @@ class RetryAndDeadLetterTest {
     InMemoryDeadLetterSink dls = new InMemoryDeadLetterSink();
     List<Throwable> retriedWith = new CopyOnWriteArrayList<>();
     JobReport[] reports = new JobReport[1];
-    List<ILoggingEvent> logs = withEngineLogs(() -> reports[0] = ReprocessJob.builder("broken-message")
+    List<ILoggingEvent> logs = EngineLogs.capture(() -> reports[0] = ReprocessJob.builder("broken-message")
         .selector(InMemorySelector.ofIds(ids(10), 1))
         .handler(handler)
         .retry(RetryOptions.custom().maxAttempts(3).initialBackoff(Duration.ZERO).build())
@@ -289,7 +267,7 @@ class RetryAndDeadLetterTest {
   void aFailureWhoseGetMessageThrowsStillFailsAFailFastJobWithItsClassNamed() {
     List<JobReport> heard = new CopyOnWriteArrayList<>();
     JobReport[] reports = new JobReport[1];
-    List<ILoggingEvent> logs = withEngineLogs(() -> reports[0] = ReprocessJob.builder("broken-message-fail-fast")
+    List<ILoggingEvent> logs = EngineLogs.capture(() -> reports[0] = ReprocessJob.builder("broken-message-fail-fast")
         .selector(InMemorySelector.ofIds(ids(5), 1))
         .handler(new RecordingHandler().failFor(Set.of("a-1")).failWith(e -> new BrokenMessageException()))
         .retry(RetryOptions.noRetry())
