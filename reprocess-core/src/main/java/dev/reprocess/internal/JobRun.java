@@ -8,7 +8,7 @@ import dev.reprocess.Cursor;
 import dev.reprocess.DeadLetter;
 import dev.reprocess.DeadLetterSink;
 import dev.reprocess.DeadLetters;
-import dev.reprocess.DirectEventSink;
+
 import dev.reprocess.EventHandler;
 import dev.reprocess.EventSink;
 import dev.reprocess.HandlerTimeoutException;
@@ -268,7 +268,7 @@ public final class JobRun {
         return t;
       });
     } else {
-      sink = new DirectEventSink(sinkChoice.handler, job.concurrency(), "reprocess-" + name + "-handler",
+      sink = new InProcessSink(sinkChoice.handler, job.concurrency(), "reprocess-" + name + "-handler",
           job.handlerTimeout(), clock);
       direct = true;
     }

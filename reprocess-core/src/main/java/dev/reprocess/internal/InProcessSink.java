@@ -1,7 +1,10 @@
-package dev.reprocess;
+package dev.reprocess.internal;
 
-import dev.reprocess.internal.ClockTimer;
-import dev.reprocess.internal.Ticker;
+import dev.reprocess.EventHandler;
+import dev.reprocess.EventSink;
+import dev.reprocess.HandlerTimeoutException;
+import dev.reprocess.Outcome;
+import dev.reprocess.ReprocessEvent;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Objects;
@@ -42,7 +45,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * (abandoned threads are not waited for), then interrupts them; closing twice is harmless; after
  * close, {@code deliver} returns a stage failed with {@link IllegalStateException}.
  */
-public final class DirectEventSink implements EventSink {
+public final class InProcessSink implements EventSink {
 
   private static final long CLOSE_WAIT_NANOS = TimeUnit.SECONDS.toNanos(30);
   private static final Call STOP = new Call(null);
@@ -71,7 +74,7 @@ public final class DirectEventSink implements EventSink {
    * @param threadNamePrefix prefix of the pool's thread names, e.g. {@code reprocess-backfill-handler}
    * @throws IllegalArgumentException if {@code threads} is below 1
    */
-  public DirectEventSink(EventHandler handler, int threads, String threadNamePrefix) {
+  public InProcessSink(EventHandler handler, int threads, String threadNamePrefix) {
     this(handler, threads, threadNamePrefix, null, Clock.systemUTC());
   }
 
@@ -87,7 +90,7 @@ public final class DirectEventSink implements EventSink {
    * @throws IllegalArgumentException if {@code threads} is below 1 or {@code handlerTimeout} is zero
    *     or negative
    */
-  public DirectEventSink(EventHandler handler, int threads, String threadNamePrefix,
+  public InProcessSink(EventHandler handler, int threads, String threadNamePrefix,
       Duration handlerTimeout, Clock clock) {
     this.handler = Objects.requireNonNull(handler, "handler");
     if (threads < 1) {
