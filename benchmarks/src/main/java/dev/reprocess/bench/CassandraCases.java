@@ -1,16 +1,30 @@
 package dev.reprocess.bench;
 
 import com.datastax.oss.driver.api.core.CqlSession;
+import dev.reprocess.JobReport;
+import dev.reprocess.Outcome;
+import dev.reprocess.ReprocessJob;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.util.UUID;
+import java.util.concurrent.atomic.LongAdder;
 
 /**
  * Cases 1 and 2: ids per second of the time-bucket selector against a plain driver keyset loop
  * and a naive full scan over the same table, then both with 1, 2, 4 and 8 shards read in
  * parallel, all variants in the same rounds. Each measurement reads the whole table at least once and
  * for at least {@code --min-seconds}.
+ *
+ * <p>With {@code --extra}, also: the plain loop with one statement per partition paged by the
+ * driver, the selector driven by a whole {@link ReprocessJob} with a no-op handler ({@value
+ * #JOB_CONCURRENCY} in flight) at {@link #JOB_PARALLELISM} shards, and every variant's client CPU per id.
  */
 final class CassandraCases {
   static final int[] PARALLELISM = {1, 2, 4, 8};
   static final double SELECTION_GOAL = 0.95;
+  /** Shards in parallel of the {@code --extra} job variant. */
+  static final int[] JOB_PARALLELISM = {1, 4};
+  /** Events in flight of the {@code --extra} job variant. */
+  static final int JOB_CONCURRENCY = 64;
 
   private CassandraCases() {}
 
@@ -23,6 +37,14 @@ final class CassandraCases {
     for (int p : PARALLELISM) {
       rounds.add(plain(p), r -> repeated(minNanos, plain(p), expected, () -> reads.plainKeysetAll(p)));
       rounds.add(selector(p), r -> repeated(minNanos, selector(p), expected, () -> reads.selectorAll(p)));
+      if (o.extra) {
+        rounds.add(paging(p), r -> repeated(minNanos, paging(p), expected, () -> reads.plainPagingAll(p)));
+      }
+    }
+    if (o.extra) {
+      for (int p : JOB_PARALLELISM) {
+        rounds.add(job(p), r -> repeated(minNanos, job(p), expected, () -> throughJob(reads, o.pageSize, p)));
+      }
     }
     rounds.run(o.warmups, o.runs);
 
@@ -32,6 +54,10 @@ final class CassandraCases {
         SELECTION_GOAL);
     results.addRate(c1, "naive full scan (SELECT asset_id FROM t)", rounds, "full scan", "ids/s",
         rounds.ratio("full scan", plain(1)), null);
+    if (o.extra) {
+      results.addRate(c1, "plain driver loop, one statement per partition, driver paging (extra)", rounds, paging(1),
+          "ids/s", rounds.ratio(paging(1), plain(1)), null);
+    }
 
     String c2 = "2. Shards in parallel";
     for (int p : PARALLELISM) {
@@ -41,6 +67,10 @@ final class CassandraCases {
       results.addRate(c2, p + " shards: plain driver keyset loop (baseline)", rounds, plain(p), "ids/s", 1.0, null);
       results.addRate(c2, p + " shards: TimeBucketSelector", rounds, selector(p), "ids/s", rounds.ratio(selector(p), plain(p)),
           SELECTION_GOAL);
+      if (o.extra) {
+        results.addRate(c2, p + " shards: plain driver loop, driver paging (extra)", rounds, paging(p), "ids/s",
+            rounds.ratio(paging(p), plain(p)), null);
+      }
     }
     for (int p : PARALLELISM) {
       if (p != 1) {
@@ -50,7 +80,41 @@ final class CassandraCases {
             "x", null, null);
       }
     }
+    if (o.extra) {
+      String c = "1-2. Cassandra selection, reference variants";
+      for (int p : JOB_PARALLELISM) {
+        results.addRate(c, "TimeBucketSelector through ReprocessJob, no-op handler, " + JOB_CONCURRENCY
+            + " in flight, " + p + " shard" + (p == 1 ? "" : "s") + " (extra)", rounds, job(p), "events/s",
+            rounds.ratio(job(p), plain(p)), null);
+      }
+      for (int p : new int[] {1, 4}) {
+        results.addCpu(c, plain(p), rounds, "id");
+        results.addCpu(c, paging(p), rounds, "id");
+        results.addCpu(c, selector(p), rounds, "id");
+        results.addCpu(c, job(p), rounds, "id");
+      }
+    }
     Log.info("cassandra checksum %d", reads.checksum());
+  }
+
+  /** One whole job over the table: the selector, a no-op handler, {@code parallel} shards at a time. */
+  private static long throughJob(CassandraReads reads, int pageSize, int parallel) {
+    LongAdder handled = new LongAdder();
+    JobReport report = ReprocessJob.builder("bench-job-" + UUID.randomUUID().toString().substring(0, 8))
+        .selector(reads.selector())
+        .handler(event -> {
+          handled.increment();
+          return Outcome.SUCCEEDED;
+        })
+        .pageSize(pageSize)
+        .shardsInParallel(parallel)
+        .concurrency(JOB_CONCURRENCY)
+        .meterRegistry(new SimpleMeterRegistry())
+        .build()
+        .run()
+        .throwIfFailed();
+    CassandraReads.check("ReprocessJob (handler calls)", handled.sum(), report.succeeded());
+    return report.succeeded();
   }
 
   /**
@@ -71,6 +135,14 @@ final class CassandraCases {
 
   private static String plain(int p) {
     return "plain keyset loop, " + p + " shard" + (p == 1 ? "" : "s");
+  }
+
+  private static String paging(int p) {
+    return "plain loop with driver paging, " + p + " shard" + (p == 1 ? "" : "s");
+  }
+
+  private static String job(int p) {
+    return "ReprocessJob no-op, " + p + " shard" + (p == 1 ? "" : "s");
   }
 
   private static String selector(int p) {

@@ -30,6 +30,7 @@ final class CassandraReads {
   private final int pageSize;
   private final PreparedStatement first;
   private final PreparedStatement next;
+  private final PreparedStatement partition;
   /** Folds in every id read, from any thread, so the JIT cannot drop the reads. */
   private final java.util.concurrent.atomic.LongAdder checksum = new java.util.concurrent.atomic.LongAdder();
 
@@ -40,6 +41,7 @@ final class CassandraReads {
     this.first = session.prepare("SELECT asset_id FROM " + table.qualified() + " WHERE asset_type = ? AND bucket = ? LIMIT ?");
     this.next = session.prepare("SELECT asset_id FROM " + table.qualified()
         + " WHERE asset_type = ? AND bucket = ? AND asset_id < ? LIMIT ?");
+    this.partition = session.prepare("SELECT asset_id FROM " + table.qualified() + " WHERE asset_type = ? AND bucket = ?");
   }
 
   TimeBucketSelector selector() {
@@ -72,6 +74,19 @@ final class CassandraReads {
         return count;
       }
     }
+  }
+
+  /** One statement per partition, the driver fetching each page of {@code pageSize} when the previous one is used up. */
+  long plainPaging(CassandraData.Cell cell) {
+    ResultSet rs = session.execute(partition.bind(cell.type(), cell.bucket()).setPageSize(pageSize));
+    long count = 0;
+    long sum = 0;
+    for (Row row : rs) {
+      sum += row.getUuid(0).getLeastSignificantBits();
+      count++;
+    }
+    checksum.add(sum);
+    return count;
   }
 
   /** The library's selector: every page of one shard through its paginator. */
@@ -107,6 +122,10 @@ final class CassandraReads {
 
   long plainKeysetAll(int parallel) {
     return inParallel(CassandraData.cells(), parallel, this::plainKeyset);
+  }
+
+  long plainPagingAll(int parallel) {
+    return inParallel(CassandraData.cells(), parallel, this::plainPaging);
   }
 
   long selectorAll(int parallel) {

@@ -6,16 +6,30 @@ import dev.reprocess.Page;
 import dev.reprocess.Paginator;
 import dev.reprocess.Shard;
 import dev.reprocess.elasticsearch.ElasticsearchSelector;
+import dev.reprocess.elasticsearch.internal.SeqNoPaginator;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Case 4: ids per second of {@link ElasticsearchSelector} (its paginators, shards read in parallel
  * when sliced) against the fastest plain point-in-time loop ({@link PlainPit}: sorted by {@code
  * _shard_doc}, Elasticsearch's own {@code slice} when sliced), over the same index, single and
  * sliced, in the same rounds.
+ *
+ * <p>With {@code --extra}, also, single: the plain loop in requests of the selector's fetch size, sorted
+ * by {@code _seq_no} (the selector's order) and by the keyword {@code asset_id} (what a portable
+ * cursor would need); the selector in requests of one page, and with its point in time closed
+ * behind its back every {@value #EXPIRE_EVERY_PAGES} pages (it must reopen one and still read
+ * every id exactly once); and the client CPU per id of the single variants. The last one reaches
+ * into the module's internal paginator to find its point in time: a benchmark may, a user may not.
  */
 final class ElasticsearchCases {
   static final double SELECTOR_GOAL = 0.9;
+  /** Pages between two closings of the selector's point in time in the {@code --extra} variant. */
+  static final int EXPIRE_EVERY_PAGES = 20;
 
   private ElasticsearchCases() {}
 
@@ -30,9 +44,32 @@ final class ElasticsearchCases {
     Rounds rounds = new Rounds("elasticsearch");
     rounds.add(plainSingle, r -> timed(plainSingle, expected, () -> PlainPit.read(client, index, o.pageSize, 1)));
     rounds.add(plainSliced, r -> timed(plainSliced, expected, () -> PlainPit.read(client, index, o.pageSize, slices)));
-    rounds.add(selectorSingle, r -> timed(selectorSingle, expected, () -> selector(client, index, o.pageSize, 1)));
+    int fetch = ElasticsearchSelector.DEFAULT_FETCH_SIZE;
+    rounds.add(selectorSingle, r -> timed(selectorSingle, expected,
+        () -> selector(client, index, o.pageSize, 1, fetch, 0)));
     rounds.add(selectorSliced, r -> timed(selectorSliced, expected,
-        () -> selector(client, index, o.pageSize, slices)));
+        () -> selector(client, index, o.pageSize, slices, fetch, 0)));
+    List<String[]> extras = List.of(
+        new String[] {"plain PIT loop, requests of " + fetch, "plain PIT loop sorted by _shard_doc, requests of "
+            + fetch + " (the selector's fetch size)"},
+        new String[] {"plain PIT loop, _seq_no", "plain PIT loop sorted by _seq_no (the selector's order)"},
+        new String[] {"plain PIT loop, asset_id", "plain PIT loop sorted by the keyword asset_id (a portable cursor)"},
+        new String[] {"selector, requests of one page", "ElasticsearchSelector, requests of one page (fetch size "
+            + o.pageSize + ")"},
+        new String[] {"selector, PIT closed", "ElasticsearchSelector, point in time closed every "
+            + EXPIRE_EVERY_PAGES + " pages"});
+    if (o.extra) {
+      rounds.add(extras.get(0)[0], r -> timed(extras.get(0)[0], expected,
+          () -> PlainPit.read(client, index, fetch, 1)));
+      rounds.add(extras.get(1)[0], r -> timed(extras.get(1)[0], expected,
+          () -> PlainPit.read(client, index, o.pageSize, 1, "_seq_no")));
+      rounds.add(extras.get(2)[0], r -> timed(extras.get(2)[0], expected,
+          () -> PlainPit.read(client, index, o.pageSize, 1, "asset_id")));
+      rounds.add(extras.get(3)[0], r -> timed(extras.get(3)[0], expected,
+          () -> selector(client, index, o.pageSize, 1, o.pageSize, 0)));
+      rounds.add(extras.get(4)[0], r -> timed(extras.get(4)[0], expected,
+          () -> selector(client, index, o.pageSize, 1, fetch, EXPIRE_EVERY_PAGES)));
+    }
     rounds.run(o.warmups, o.runs);
 
     String c = String.format("4. Elasticsearch selection, %,d docs, 1 primary shard, page %d", expected, o.pageSize);
@@ -47,6 +84,16 @@ final class ElasticsearchCases {
         rounds.ratio(plainSliced, plainSingle), "x", null, null);
     results.add(c, "ElasticsearchSelector speed-up, " + slices + " slices vs single",
         rounds.ratio(selectorSliced, selectorSingle), "x", null, null);
+    if (o.extra) {
+      for (String[] extra : extras) {
+        results.addRate(c, extra[1] + " (extra)", rounds, extra[0], "ids/s", rounds.ratio(extra[0], plainSingle), null);
+      }
+      results.addCpu(c, plainSingle, rounds, "id");
+      results.addCpu(c, selectorSingle, rounds, "id");
+      for (String[] extra : extras) {
+        results.addCpu(c, extra[0], rounds, "id");
+      }
+    }
   }
 
   @FunctionalInterface
@@ -62,25 +109,56 @@ final class ElasticsearchCases {
     return rate;
   }
 
-  /** Every shard of the selector through its paginator, one thread per shard. */
-  private static long selector(ElasticsearchClient client, String index, int pageSize, int slices) {
-    try (ElasticsearchSelector selector = ElasticsearchSelector.builder(client).index(index).slices(slices).build()) {
+  /**
+   * Every shard of the selector through its paginator, one thread per shard, in requests of {@code
+   * fetchSize}. When {@code closeEveryPages} is above 0, closes the paginator's point in time every
+   * that many pages and fails unless every id was still read exactly once.
+   */
+  private static long selector(ElasticsearchClient client, String index, int pageSize, int slices, int fetchSize,
+      int closeEveryPages) {
+    Set<String> seen = closeEveryPages > 0 ? ConcurrentHashMap.newKeySet() : null;
+    try (ElasticsearchSelector selector = ElasticsearchSelector.builder(client).index(index).slices(slices)
+        .fetchSize(fetchSize).build()) {
       List<Shard> shards = selector.shards();
       return CassandraReads.inParallel(shards, shards.size(), shard -> {
         long count = 0;
         long sum = 0;
+        int pages = 0;
         try (Paginator p = selector.open(shard, null, pageSize)) {
           Page page;
           do {
             page = p.nextPage();
             for (AssetRef ref : page.assets()) {
               sum += ref.assetId().length();
+              if (seen != null && !seen.add(ref.assetId())) {
+                throw new IllegalStateException("the selector read " + ref.assetId() + " twice");
+              }
             }
             count += page.size();
+            if (closeEveryPages > 0 && ++pages % closeEveryPages == 0 && !page.last()) {
+              closePointInTime(client, p);
+            }
           } while (!page.last());
         }
         return sum == 42 ? count + 1 : count;
       });
+    }
+  }
+
+  /** Closes the paginator's point in time behind its back, as an expiry would. */
+  private static void closePointInTime(ElasticsearchClient client, Paginator paginator) {
+    if (!(paginator instanceof SeqNoPaginator seqNo)) {
+      throw new IllegalStateException("the selector's paginator is a " + paginator.getClass().getName()
+          + ", not the SeqNoPaginator whose point in time this variant closes");
+    }
+    String pit = seqNo.pointInTimeId();
+    if (pit == null) {
+      return; // none open now: nothing to close
+    }
+    try {
+      client.closePointInTime(c -> c.id(pit));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
     }
   }
 }

@@ -1,5 +1,6 @@
 package dev.reprocess.bench;
 
+import java.lang.management.ManagementFactory;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -13,6 +14,7 @@ import java.util.Map;
  * last, or always before its baseline, on a noisy machine; warm-up rounds are not
  * recorded. Each variant returns its own rate (it knows what to time), and the figures are the
  * medians over the measured rounds; ratios are medians of the per-round ratios ({@link #ratio}).
+ * Each run's client CPU time (this JVM's, every thread) is recorded too ({@link #cpuMicrosPerUnit}).
  */
 final class Rounds {
   /** One timed execution returning a rate (units per second). */
@@ -24,6 +26,7 @@ final class Rounds {
   private final String caseName;
   private final Map<String, Variant> variants = new LinkedHashMap<>();
   private final Map<String, List<Double>> rates = new LinkedHashMap<>();
+  private final Map<String, List<Double>> cpuMicrosPerUnit = new LinkedHashMap<>();
 
   Rounds(String caseName) {
     this.caseName = caseName;
@@ -39,11 +42,16 @@ final class Rounds {
     for (int round = 0; round < warmups + runs; round++) {
       boolean measured = round >= warmups;
       for (String name : order(base, round)) {
+        long cpu0 = processCpuNanos();
+        long wall0 = System.nanoTime();
         double rate = variants.get(name).run(round);
+        double units = rate * Stats.seconds(wall0);
+        double cpuMicros = (processCpuNanos() - cpu0) / 1e3;
         Log.info("%s %s %d: %-44s %,12.0f /s", caseName, measured ? "run" : "warm-up",
             measured ? round - warmups + 1 : round + 1, name, rate);
         if (measured) {
           rates.computeIfAbsent(name, k -> new ArrayList<>()).add(rate);
+          cpuMicrosPerUnit.computeIfAbsent(name, k -> new ArrayList<>()).add(cpuMicros / units);
         }
       }
     }
@@ -89,6 +97,24 @@ final class Rounds {
       ratios.add(a.get(i) / b.get(i));
     }
     return Stats.median(ratios);
+  }
+
+  /**
+   * The median over the measured rounds of this JVM's CPU time per unit, in microseconds: a busy
+   * machine distorts it far less than a rate. Meaningful only for a variant whose rate covers its
+   * whole run (a read timed from start to end), since the units are the rate times the run's wall time.
+   */
+  double cpuMicrosPerUnit(String name) {
+    List<Double> values = cpuMicrosPerUnit.get(name);
+    if (values == null) {
+      throw new IllegalArgumentException("no measured runs of " + name);
+    }
+    return Stats.median(values);
+  }
+
+  private static long processCpuNanos() {
+    return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
+        .getProcessCpuTime();
   }
 
   /** The spread of a variant's measured rates: lowest and highest, for the table. */
