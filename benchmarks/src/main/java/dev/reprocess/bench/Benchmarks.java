@@ -73,7 +73,7 @@ public final class Benchmarks {
     try {
       if (o.cases.contains("cassandra")) {
         attempt("1-2. Cassandra selection", results, () -> CassandraCases.run(o, cassandra.session(),
-            cassandra.table(), results));
+            cassandra.table(), o.extra ? servers.cassandraCpu() : null, results));
       }
       if (o.cases.contains("kafka")) {
         attempt("3. Kafka", results, () -> KafkaCases.run(o, servers.kafka().bootstrapServers(), results));
@@ -81,7 +81,7 @@ public final class Benchmarks {
       if (o.cases.contains("elasticsearch")) {
         attempt("4. Elasticsearch", results, () -> {
           try (ElasticsearchClient client = ElasticsearchClient.of(b -> b.host(servers.elasticsearch().url()))) {
-            ElasticsearchCases.run(o, client, results);
+            ElasticsearchCases.run(o, client, o.extra ? servers.elasticsearchCpu() : null, results);
           }
         });
       }

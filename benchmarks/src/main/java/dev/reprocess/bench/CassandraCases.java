@@ -7,6 +7,7 @@ import dev.reprocess.ReprocessJob;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.util.UUID;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.LongSupplier;
 
 /**
  * Cases 1 and 2: ids per second of the time-bucket selector against a plain driver keyset loop
@@ -16,7 +17,8 @@ import java.util.concurrent.atomic.LongAdder;
  *
  * <p>With {@code --extra}, also: the plain loop with one statement per partition paged by the
  * driver, the selector driven by a whole {@link ReprocessJob} with a no-op handler ({@value
- * #JOB_CONCURRENCY} in flight) at {@link #JOB_PARALLELISM} shards, and every variant's client CPU per id.
+ * #JOB_CONCURRENCY} in flight) at {@link #JOB_PARALLELISM} shards, and the client CPU per id (and the
+ * server's, when the harness started it) of the variants at 1 and 4 shards.
  */
 final class CassandraCases {
   static final int[] PARALLELISM = {1, 2, 4, 8};
@@ -28,10 +30,12 @@ final class CassandraCases {
 
   private CassandraCases() {}
 
-  static void run(Options o, CqlSession session, CassandraData.Table table, Results results) throws Exception {
+  /** Runs the cases; {@code serverCpu}, when not null, adds the server's CPU per id to the {@code --extra} rows. */
+  static void run(Options o, CqlSession session, CassandraData.Table table, LongSupplier serverCpu, Results results)
+      throws Exception {
     CassandraReads reads = new CassandraReads(session, table, o.pageSize);
     long expected = table.assets();
-    Rounds rounds = new Rounds("cassandra");
+    Rounds rounds = new Rounds("cassandra").serverCpu(serverCpu);
     long minNanos = (long) (o.minSeconds * 1e9);
     rounds.add("full scan", r -> repeated(minNanos, "full scan", expected, reads::fullScan));
     for (int p : PARALLELISM) {

@@ -12,6 +12,7 @@ import java.io.UncheckedIOException;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.LongSupplier;
 
 /**
  * Case 4: ids per second of {@link ElasticsearchSelector} (its paginators, shards read in parallel
@@ -23,7 +24,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * by {@code _seq_no} (the selector's order) and by the keyword {@code asset_id} (what a portable
  * cursor would need); the selector in requests of one page, and with its point in time closed
  * behind its back every {@value #EXPIRE_EVERY_PAGES} pages (it must reopen one and still read
- * every id exactly once); and the client CPU per id of the single variants. The last one reaches
+ * every id exactly once); and the client CPU per id of the single variants (and the server's, when
+ * the harness started it). The point-in-time variant reaches
  * into the module's internal paginator to find its point in time: a benchmark may, a user may not.
  */
 final class ElasticsearchCases {
@@ -33,7 +35,8 @@ final class ElasticsearchCases {
 
   private ElasticsearchCases() {}
 
-  static void run(Options o, ElasticsearchClient client, Results results) throws Exception {
+  /** Runs the case; {@code serverCpu}, when not null, adds the server's CPU per id to the {@code --extra} rows. */
+  static void run(Options o, ElasticsearchClient client, LongSupplier serverCpu, Results results) throws Exception {
     String index = ElasticsearchData.ensure(client, o.esDocs);
     long expected = o.esDocs;
     int slices = o.esSlices;
@@ -41,7 +44,7 @@ final class ElasticsearchCases {
     String plainSliced = "plain PIT loop, " + slices + " slices";
     String selectorSingle = "ElasticsearchSelector, single";
     String selectorSliced = "ElasticsearchSelector, " + slices + " slices";
-    Rounds rounds = new Rounds("elasticsearch");
+    Rounds rounds = new Rounds("elasticsearch").serverCpu(serverCpu);
     rounds.add(plainSingle, r -> timed(plainSingle, expected, () -> PlainPit.read(client, index, o.pageSize, 1)));
     rounds.add(plainSliced, r -> timed(plainSliced, expected, () -> PlainPit.read(client, index, o.pageSize, slices)));
     int fetch = ElasticsearchSelector.DEFAULT_FETCH_SIZE;

@@ -40,10 +40,18 @@ final class Results {
     rows.add(new Row(caseName, figure, rounds.median(variant), unit, ratio, goal, false, rounds.spread(variant)));
   }
 
-  /** A client-CPU row: the median CPU time per unit of a variant's measured rounds ({@link Rounds#cpuMicrosPerUnit}). */
+  /**
+   * CPU rows of a variant: the median CPU time per unit of its measured rounds, of this JVM ({@link
+   * Rounds#cpuMicrosPerUnit}) and, when the rounds recorded one, of the server ({@link
+   * Rounds#serverCpuMicrosPerUnit}).
+   */
   synchronized void addCpu(String caseName, String variant, Rounds rounds, String unit) {
     rows.add(new Row(caseName, "client CPU per " + unit + ": " + variant + " (extra)",
         rounds.cpuMicrosPerUnit(variant), "us/" + unit, null, null, false, ""));
+    if (rounds.hasServerCpu()) {
+      rows.add(new Row(caseName, "server CPU per " + unit + ": " + variant + " (extra)",
+          rounds.serverCpuMicrosPerUnit(variant), "us/" + unit, null, null, false, ""));
+    }
   }
 
   synchronized void addAtMost(String caseName, String figure, double value, String unit, Double ratio, Double goal) {

@@ -7,6 +7,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.LongSupplier;
 
 /**
  * Runs named variants round-robin: every round runs each variant once, in an order rotated every
@@ -27,9 +28,21 @@ final class Rounds {
   private final Map<String, Variant> variants = new LinkedHashMap<>();
   private final Map<String, List<Double>> rates = new LinkedHashMap<>();
   private final Map<String, List<Double>> cpuMicrosPerUnit = new LinkedHashMap<>();
+  private final Map<String, List<Double>> serverCpuMicrosPerUnit = new LinkedHashMap<>();
+  private LongSupplier serverCpuNanos;
 
   Rounds(String caseName) {
     this.caseName = caseName;
+  }
+
+  /** Also records a server's CPU time per unit ({@link #serverCpuMicrosPerUnit}); null records none. */
+  Rounds serverCpu(LongSupplier cpuNanos) {
+    this.serverCpuNanos = cpuNanos;
+    return this;
+  }
+
+  boolean hasServerCpu() {
+    return serverCpuNanos != null;
   }
 
   Rounds add(String name, Variant variant) {
@@ -43,15 +56,18 @@ final class Rounds {
       boolean measured = round >= warmups;
       for (String name : order(base, round)) {
         long cpu0 = processCpuNanos();
+        long serverCpu0 = serverCpuNanos == null ? 0 : serverCpuNanos.getAsLong();
         long wall0 = System.nanoTime();
         double rate = variants.get(name).run(round);
         double units = rate * Stats.seconds(wall0);
         double cpuMicros = (processCpuNanos() - cpu0) / 1e3;
+        double serverCpuMicros = serverCpuNanos == null ? 0 : (serverCpuNanos.getAsLong() - serverCpu0) / 1e3;
         Log.info("%s %s %d: %-44s %,12.0f /s", caseName, measured ? "run" : "warm-up",
             measured ? round - warmups + 1 : round + 1, name, rate);
         if (measured) {
           rates.computeIfAbsent(name, k -> new ArrayList<>()).add(rate);
           cpuMicrosPerUnit.computeIfAbsent(name, k -> new ArrayList<>()).add(cpuMicros / units);
+          serverCpuMicrosPerUnit.computeIfAbsent(name, k -> new ArrayList<>()).add(serverCpuMicros / units);
         }
       }
     }
@@ -105,7 +121,16 @@ final class Rounds {
    * whole run (a read timed from start to end), since the units are the rate times the run's wall time.
    */
   double cpuMicrosPerUnit(String name) {
-    List<Double> values = cpuMicrosPerUnit.get(name);
+    return medianOf(cpuMicrosPerUnit, name);
+  }
+
+  /** The same for the server given to {@link #serverCpu}: 0 when none was given. */
+  double serverCpuMicrosPerUnit(String name) {
+    return medianOf(serverCpuMicrosPerUnit, name);
+  }
+
+  private static double medianOf(Map<String, List<Double>> perVariant, String name) {
+    List<Double> values = perVariant.get(name);
     if (values == null) {
       throw new IllegalArgumentException("no measured runs of " + name);
     }
