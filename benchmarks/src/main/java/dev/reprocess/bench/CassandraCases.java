@@ -37,17 +37,17 @@ final class CassandraCases {
     long expected = table.assets();
     Rounds rounds = new Rounds("cassandra").serverCpu(serverCpu);
     long minNanos = (long) (o.minSeconds * 1e9);
-    rounds.add("full scan", r -> repeated(minNanos, "full scan", expected, reads::fullScan));
+    rounds.add("full scan", r -> Reads.repeated(minNanos, "full scan", expected, reads::fullScan));
     for (int p : PARALLELISM) {
-      rounds.add(plain(p), r -> repeated(minNanos, plain(p), expected, () -> reads.plainKeysetAll(p)));
-      rounds.add(selector(p), r -> repeated(minNanos, selector(p), expected, () -> reads.selectorAll(p)));
+      rounds.add(plain(p), r -> Reads.repeated(minNanos, plain(p), expected, () -> reads.plainKeysetAll(p)));
+      rounds.add(selector(p), r -> Reads.repeated(minNanos, selector(p), expected, () -> reads.selectorAll(p)));
       if (o.extra) {
-        rounds.add(paging(p), r -> repeated(minNanos, paging(p), expected, () -> reads.plainPagingAll(p)));
+        rounds.add(paging(p), r -> Reads.repeated(minNanos, paging(p), expected, () -> reads.plainPagingAll(p)));
       }
     }
     if (o.extra) {
       for (int p : JOB_PARALLELISM) {
-        rounds.add(job(p), r -> repeated(minNanos, job(p), expected, () -> throughJob(reads, o.pageSize, p)));
+        rounds.add(job(p), r -> Reads.repeated(minNanos, job(p), expected, () -> throughJob(reads, o.pageSize, p)));
       }
     }
     rounds.run(o.warmups, o.runs);
@@ -117,24 +117,8 @@ final class CassandraCases {
         .build()
         .run()
         .throwIfFailed();
-    CassandraReads.check("ReprocessJob (handler calls)", handled.sum(), report.succeeded());
+    Reads.check("ReprocessJob (handler calls)", handled.sum(), report.succeeded());
     return report.succeeded();
-  }
-
-  /**
-   * Reads the whole table again and again until at least {@code minNanos} passed (a whole read
-   * with 8 shards takes about 2 s on 2 cores, too short to rise above the machine's noise), checks
-   * every read, and returns ids per second over all of them.
-   */
-  static double repeated(long minNanos, String what, long expected, java.util.function.LongSupplier read) {
-    long t0 = System.nanoTime();
-    long ids = 0;
-    do {
-      long n = read.getAsLong();
-      CassandraReads.check(what, n, expected);
-      ids += n;
-    } while (System.nanoTime() - t0 < minNanos);
-    return ids / Stats.seconds(t0);
   }
 
   private static String plain(int p) {

@@ -2,7 +2,6 @@ package dev.reprocess.bench;
 
 import co.elastic.clients.elasticsearch.ElasticsearchClient;
 import dev.reprocess.AssetRef;
-import dev.reprocess.Page;
 import dev.reprocess.Paginator;
 import dev.reprocess.Shard;
 import dev.reprocess.elasticsearch.ElasticsearchSelector;
@@ -12,6 +11,7 @@ import java.io.UncheckedIOException;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.function.LongSupplier;
 
 /**
@@ -32,6 +32,8 @@ final class ElasticsearchCases {
   static final double SELECTOR_GOAL = 0.9;
   /** Pages between two closings of the selector's point in time in the {@code --extra} variant. */
   static final int EXPIRE_EVERY_PAGES = 20;
+  /** Folds in every id read, so the JIT cannot drop the reads. */
+  private static final LongAdder CHECKSUM = new LongAdder();
 
   private ElasticsearchCases() {}
 
@@ -108,7 +110,7 @@ final class ElasticsearchCases {
     long t0 = System.nanoTime();
     long n = read.read();
     double rate = n / Stats.seconds(t0);
-    CassandraReads.check(name, n, expected);
+    Reads.check(name, n, expected);
     return rate;
   }
 
@@ -120,41 +122,42 @@ final class ElasticsearchCases {
   private static long selector(ElasticsearchClient client, String index, int pageSize, int slices, int fetchSize,
       int closeEveryPages) {
     Set<String> seen = closeEveryPages > 0 ? ConcurrentHashMap.newKeySet() : null;
+    LongAdder closed = new LongAdder();
+    LongAdder reopened = new LongAdder();
     try (ElasticsearchSelector selector = ElasticsearchSelector.builder(client).index(index).slices(slices)
         .fetchSize(fetchSize).build()) {
       List<Shard> shards = selector.shards();
-      return CassandraReads.inParallel(shards, shards.size(), shard -> {
-        long count = 0;
-        long sum = 0;
-        int pages = 0;
-        try (Paginator p = selector.open(shard, null, pageSize)) {
-          Page page;
-          do {
-            page = p.nextPage();
-            for (AssetRef ref : page.assets()) {
-              sum += ref.assetId().length();
-              if (seen != null && !seen.add(ref.assetId())) {
-                throw new IllegalStateException("the selector read " + ref.assetId() + " twice");
-              }
+      long ids = Reads.inParallel(shards, shards.size(), shard -> {
+        int[] pages = {0};
+        return Reads.readShard(selector, shard, pageSize, CHECKSUM, (paginator, page) -> {
+          if (seen == null) {
+            return;
+          }
+          for (AssetRef ref : page.assets()) {
+            if (!seen.add(ref.assetId())) {
+              throw new IllegalStateException("the selector read " + ref.assetId() + " twice");
             }
-            count += page.size();
-            if (closeEveryPages > 0 && ++pages % closeEveryPages == 0 && !page.last()) {
-              closePointInTime(client, p);
-            }
-          } while (!page.last());
-        }
-        return sum == 42 ? count + 1 : count;
+          }
+          if (++pages[0] % closeEveryPages == 0 && !page.last()) {
+            closePointInTime(client, paginator);
+            closed.increment();
+          }
+          if (page.last()) {
+            reopened.add(seqNoPaginator(paginator).pointInTimeOpens() - 1);
+          }
+        });
       });
+      if (seen != null) {
+        Log.info("elasticsearch: point in time closed %d times, reopened %d times in one pass", closed.sum(),
+            reopened.sum());
+      }
+      return ids;
     }
   }
 
   /** Closes the paginator's point in time behind its back, as an expiry would. */
   private static void closePointInTime(ElasticsearchClient client, Paginator paginator) {
-    if (!(paginator instanceof SeqNoPaginator seqNo)) {
-      throw new IllegalStateException("the selector's paginator is a " + paginator.getClass().getName()
-          + ", not the SeqNoPaginator whose point in time this variant closes");
-    }
-    String pit = seqNo.pointInTimeId();
+    String pit = seqNoPaginator(paginator).pointInTimeId();
     if (pit == null) {
       return; // none open now: nothing to close
     }
@@ -163,5 +166,13 @@ final class ElasticsearchCases {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
+  }
+
+  private static SeqNoPaginator seqNoPaginator(Paginator paginator) {
+    if (!(paginator instanceof SeqNoPaginator seqNo)) {
+      throw new IllegalStateException("the selector's paginator is a " + paginator.getClass().getName()
+          + ", not the SeqNoPaginator whose point in time this variant closes");
+    }
+    return seqNo;
   }
 }

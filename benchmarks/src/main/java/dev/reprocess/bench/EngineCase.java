@@ -44,11 +44,11 @@ final class EngineCase {
     long minNanos = (long) (o.minSeconds * 1e9);
     AtomicInteger jobs = new AtomicInteger();
     Rounds rounds = new Rounds("engine");
-    rounds.add(LOOP, r -> CassandraCases.repeated(minNanos, LOOP, assets,
+    rounds.add(LOOP, r -> Reads.repeated(minNanos, LOOP, assets,
         () -> checked(LOOP, handled, () -> engineIdLoop(assets, noop))));
-    rounds.add(LOOP_OF, r -> CassandraCases.repeated(minNanos, LOOP_OF, assets,
+    rounds.add(LOOP_OF, r -> Reads.repeated(minNanos, LOOP_OF, assets,
         () -> checked(LOOP_OF, handled, () -> ofLoop(assets, noop))));
-    rounds.add(ENGINE, r -> CassandraCases.repeated(minNanos, ENGINE, assets,
+    rounds.add(ENGINE, r -> Reads.repeated(minNanos, ENGINE, assets,
         () -> checked(ENGINE, handled, () -> engine(assets, noop, "bench-engine-" + jobs.incrementAndGet()))));
     rounds.run(o.warmups, o.runs);
 
@@ -77,7 +77,7 @@ final class EngineCase {
     } catch (Exception e) {
       throw new IllegalStateException(name + " failed", e);
     }
-    CassandraReads.check(name + " (handler calls)", handled.sum(), events);
+    Reads.check(name + " (handler calls)", handled.sum(), events);
     return events;
   }
 

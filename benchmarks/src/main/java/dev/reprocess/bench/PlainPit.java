@@ -37,7 +37,7 @@ final class PlainPit {
     if (slices <= 1) {
       return readSlice(client, index, pageSize, -1, 1, sortField);
     }
-    return CassandraReads.inParallel(IntStream.range(0, slices).boxed().toList(), slices,
+    return Reads.inParallel(IntStream.range(0, slices).boxed().toList(), slices,
         i -> readSlice(client, index, pageSize, i, slices, sortField));
   }
 
