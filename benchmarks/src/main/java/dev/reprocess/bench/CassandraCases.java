@@ -18,7 +18,7 @@ import java.util.function.LongSupplier;
  * <p>With {@code --extra}, also: the plain loop with one statement per partition paged by the
  * driver, the selector driven by a whole {@link ReprocessJob} with a no-op handler ({@value
  * #JOB_CONCURRENCY} in flight) at {@link #JOB_PARALLELISM} shards, and the client CPU per id (and the
- * server's, when the harness started it) of the variants at 1 and 4 shards.
+ * server's, when the harness started it) of the variants at those shards; as rows of their own.
  */
 final class CassandraCases {
   static final int[] PARALLELISM = {1, 2, 4, 8};
@@ -41,27 +41,35 @@ final class CassandraCases {
     for (int p : PARALLELISM) {
       rounds.add(plain(p), r -> Reads.repeated(minNanos, plain(p), expected, () -> reads.plainKeysetAll(p)));
       rounds.add(selector(p), r -> Reads.repeated(minNanos, selector(p), expected, () -> reads.selectorAll(p)));
-      if (o.extra) {
-        rounds.add(paging(p), r -> Reads.repeated(minNanos, paging(p), expected, () -> reads.plainPagingAll(p)));
-      }
     }
     if (o.extra) {
-      for (int p : JOB_PARALLELISM) {
-        rounds.add(job(p), r -> Reads.repeated(minNanos, job(p), expected, () -> throughJob(reads, o.pageSize, p)));
-      }
+      addExtraVariants(rounds, reads, o.pageSize, minNanos, expected);
     }
     rounds.run(o.warmups, o.runs);
+    report(rounds, expected, o.pageSize, results);
+    if (o.extra) {
+      reportExtras(rounds, results);
+    }
+    Log.info("cassandra checksum %d", reads.checksum());
+  }
 
-    String c1 = String.format("1. Cassandra selection, %,d assets, 3 types x 365 days, page %d", expected, o.pageSize);
+  private static void addExtraVariants(Rounds rounds, CassandraReads reads, int pageSize, long minNanos,
+      long expected) {
+    for (int p : PARALLELISM) {
+      rounds.add(paging(p), r -> Reads.repeated(minNanos, paging(p), expected, () -> reads.plainPagingAll(p)));
+    }
+    for (int p : JOB_PARALLELISM) {
+      rounds.add(job(p), r -> Reads.repeated(minNanos, job(p), expected, () -> throughJob(reads, pageSize, p)));
+    }
+  }
+
+  private static void report(Rounds rounds, long expected, int pageSize, Results results) {
+    String c1 = String.format("1. Cassandra selection, %,d assets, 3 types x 365 days, page %d", expected, pageSize);
     results.addRate(c1, "plain driver keyset loop (baseline)", rounds, plain(1), "ids/s", 1.0, null);
     results.addRate(c1, "TimeBucketSelector", rounds, selector(1), "ids/s", rounds.ratio(selector(1), plain(1)),
         SELECTION_GOAL);
     results.addRate(c1, "naive full scan (SELECT asset_id FROM t)", rounds, "full scan", "ids/s",
         rounds.ratio("full scan", plain(1)), null);
-    if (o.extra) {
-      results.addRate(c1, "plain driver loop, one statement per partition, driver paging (extra)", rounds, paging(1),
-          "ids/s", rounds.ratio(paging(1), plain(1)), null);
-    }
 
     String c2 = "2. Shards in parallel";
     for (int p : PARALLELISM) {
@@ -71,10 +79,6 @@ final class CassandraCases {
       results.addRate(c2, p + " shards: plain driver keyset loop (baseline)", rounds, plain(p), "ids/s", 1.0, null);
       results.addRate(c2, p + " shards: TimeBucketSelector", rounds, selector(p), "ids/s", rounds.ratio(selector(p), plain(p)),
           SELECTION_GOAL);
-      if (o.extra) {
-        results.addRate(c2, p + " shards: plain driver loop, driver paging (extra)", rounds, paging(p), "ids/s",
-            rounds.ratio(paging(p), plain(p)), null);
-      }
     }
     for (int p : PARALLELISM) {
       if (p != 1) {
@@ -84,21 +88,25 @@ final class CassandraCases {
             "x", null, null);
       }
     }
-    if (o.extra) {
-      String c = "1-2. Cassandra selection, reference variants";
-      for (int p : JOB_PARALLELISM) {
-        results.addRate(c, "TimeBucketSelector through ReprocessJob, no-op handler, " + JOB_CONCURRENCY
-            + " in flight, " + p + " shard" + (p == 1 ? "" : "s") + " (extra)", rounds, job(p), "events/s",
-            rounds.ratio(job(p), plain(p)), null);
-      }
-      for (int p : new int[] {1, 4}) {
-        results.addCpu(c, plain(p), rounds, "id");
-        results.addCpu(c, paging(p), rounds, "id");
-        results.addCpu(c, selector(p), rounds, "id");
-        results.addCpu(c, job(p), rounds, "id");
-      }
+  }
+
+  /** The {@code --extra} rows, in a group of their own below cases 1 and 2; ratios to the keyset loop at the same shards. */
+  private static void reportExtras(Rounds rounds, Results results) {
+    String c = "1-2. Cassandra selection, reference variants";
+    for (int p : PARALLELISM) {
+      results.addRate(c, "plain driver loop, one statement per partition, driver paging, " + shards(p) + " (extra)",
+          rounds, paging(p), "ids/s", rounds.ratio(paging(p), plain(p)), null);
     }
-    Log.info("cassandra checksum %d", reads.checksum());
+    for (int p : JOB_PARALLELISM) {
+      results.addRate(c, "TimeBucketSelector through ReprocessJob, no-op handler, " + JOB_CONCURRENCY
+          + " in flight, " + shards(p) + " (extra)", rounds, job(p), "events/s", rounds.ratio(job(p), plain(p)), null);
+    }
+    for (int p : JOB_PARALLELISM) {
+      results.addCpu(c, plain(p), rounds, "id");
+      results.addCpu(c, paging(p), rounds, "id");
+      results.addCpu(c, selector(p), rounds, "id");
+      results.addCpu(c, job(p), rounds, "id");
+    }
   }
 
   /** One whole job over the table: the selector, a no-op handler, {@code parallel} shards at a time. */
@@ -121,19 +129,23 @@ final class CassandraCases {
     return report.succeeded();
   }
 
+  private static String shards(int p) {
+    return p + " shard" + (p == 1 ? "" : "s");
+  }
+
   private static String plain(int p) {
-    return "plain keyset loop, " + p + " shard" + (p == 1 ? "" : "s");
+    return "plain keyset loop, " + shards(p);
   }
 
   private static String paging(int p) {
-    return "plain loop with driver paging, " + p + " shard" + (p == 1 ? "" : "s");
+    return "plain loop with driver paging, " + shards(p);
   }
 
   private static String job(int p) {
-    return "ReprocessJob no-op, " + p + " shard" + (p == 1 ? "" : "s");
+    return "ReprocessJob no-op, " + shards(p);
   }
 
   private static String selector(int p) {
-    return "TimeBucketSelector, " + p + " shard" + (p == 1 ? "" : "s");
+    return "TimeBucketSelector, " + shards(p);
   }
 }

@@ -54,26 +54,9 @@ final class ElasticsearchCases {
         () -> selector(client, index, o.pageSize, 1, fetch, 0)));
     rounds.add(selectorSliced, r -> timed(selectorSliced, expected,
         () -> selector(client, index, o.pageSize, slices, fetch, 0)));
-    List<String[]> extras = List.of(
-        new String[] {"plain PIT loop, requests of " + fetch, "plain PIT loop sorted by _shard_doc, requests of "
-            + fetch + " (the selector's fetch size)"},
-        new String[] {"plain PIT loop, _seq_no", "plain PIT loop sorted by _seq_no (the selector's order)"},
-        new String[] {"plain PIT loop, asset_id", "plain PIT loop sorted by the keyword asset_id (a portable cursor)"},
-        new String[] {"selector, requests of one page", "ElasticsearchSelector, requests of one page (fetch size "
-            + o.pageSize + ")"},
-        new String[] {"selector, PIT closed", "ElasticsearchSelector, point in time closed every "
-            + EXPIRE_EVERY_PAGES + " pages"});
-    if (o.extra) {
-      rounds.add(extras.get(0)[0], r -> timed(extras.get(0)[0], expected,
-          () -> PlainPit.read(client, index, fetch, 1)));
-      rounds.add(extras.get(1)[0], r -> timed(extras.get(1)[0], expected,
-          () -> PlainPit.read(client, index, o.pageSize, 1, "_seq_no")));
-      rounds.add(extras.get(2)[0], r -> timed(extras.get(2)[0], expected,
-          () -> PlainPit.read(client, index, o.pageSize, 1, "asset_id")));
-      rounds.add(extras.get(3)[0], r -> timed(extras.get(3)[0], expected,
-          () -> selector(client, index, o.pageSize, 1, o.pageSize, 0)));
-      rounds.add(extras.get(4)[0], r -> timed(extras.get(4)[0], expected,
-          () -> selector(client, index, o.pageSize, 1, fetch, EXPIRE_EVERY_PAGES)));
+    List<Extra> extras = o.extra ? extraVariants(client, index, o.pageSize) : List.of();
+    for (Extra extra : extras) {
+      rounds.add(extra.variant(), r -> timed(extra.variant(), expected, extra.read()));
     }
     rounds.run(o.warmups, o.runs);
 
@@ -89,16 +72,36 @@ final class ElasticsearchCases {
         rounds.ratio(plainSliced, plainSingle), "x", null, null);
     results.add(c, "ElasticsearchSelector speed-up, " + slices + " slices vs single",
         rounds.ratio(selectorSliced, selectorSingle), "x", null, null);
+    for (Extra extra : extras) {
+      results.addRate(c, extra.figure() + " (extra)", rounds, extra.variant(), "ids/s",
+          rounds.ratio(extra.variant(), plainSingle), null);
+    }
     if (o.extra) {
-      for (String[] extra : extras) {
-        results.addRate(c, extra[1] + " (extra)", rounds, extra[0], "ids/s", rounds.ratio(extra[0], plainSingle), null);
-      }
       results.addCpu(c, plainSingle, rounds, "id");
       results.addCpu(c, selectorSingle, rounds, "id");
-      for (String[] extra : extras) {
-        results.addCpu(c, extra[0], rounds, "id");
-      }
     }
+    for (Extra extra : extras) {
+      results.addCpu(c, extra.variant(), rounds, "id");
+    }
+  }
+
+  /** A reference variant of {@code --extra}: its name in the rounds, its figure in the table, its read. */
+  private record Extra(String variant, String figure, Read read) {}
+
+  /** The {@code --extra} variants, all single (one thread), each compared with the plain single loop. */
+  private static List<Extra> extraVariants(ElasticsearchClient client, String index, int pageSize) {
+    int fetch = ElasticsearchSelector.DEFAULT_FETCH_SIZE;
+    return List.of(
+        new Extra("plain PIT loop, requests of " + fetch, "plain PIT loop sorted by _shard_doc, requests of " + fetch
+            + " (the selector's fetch size)", () -> PlainPit.read(client, index, fetch, 1)),
+        new Extra("plain PIT loop, _seq_no", "plain PIT loop sorted by _seq_no (the selector's order)",
+            () -> PlainPit.read(client, index, pageSize, 1, "_seq_no")),
+        new Extra("plain PIT loop, asset_id", "plain PIT loop sorted by the keyword asset_id (a portable cursor)",
+            () -> PlainPit.read(client, index, pageSize, 1, "asset_id")),
+        new Extra("selector, requests of one page", "ElasticsearchSelector, requests of one page (fetch size "
+            + pageSize + ")", () -> selector(client, index, pageSize, 1, pageSize, 0)),
+        new Extra("selector, PIT closed", "ElasticsearchSelector, point in time closed every " + EXPIRE_EVERY_PAGES
+            + " pages", () -> selector(client, index, pageSize, 1, fetch, EXPIRE_EVERY_PAGES)));
   }
 
   @FunctionalInterface

@@ -54,22 +54,13 @@ final class KafkaCases {
     List<String> topics = new ArrayList<>();
     try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrap))) {
       Rounds producing = new Rounds("kafka");
-      producing.add("KafkaEventSink", r -> {
-        String topic = prefix + "-sink-" + r;
-        create(admin, topics, List.of(TopicSpec.of(topic, o.kafkaPartitions, 1)));
-        return sink(bootstrap, topic, events);
-      });
-      producing.add("plain KafkaProducer loop", r -> {
-        String topic = prefix + "-plain-" + r;
-        create(admin, topics, List.of(TopicSpec.of(topic, o.kafkaPartitions, 1)));
-        return plainProducer(bootstrap, topic, events, false);
-      });
+      producing.add("KafkaEventSink", r -> onNewTopic(admin, topics, prefix + "-sink-" + r, o.kafkaPartitions,
+          topic -> sink(bootstrap, topic, events)));
+      producing.add("plain KafkaProducer loop", r -> onNewTopic(admin, topics, prefix + "-plain-" + r,
+          o.kafkaPartitions, topic -> plainProducer(bootstrap, topic, events, false)));
       if (o.extra) {
-        producing.add(PREBUILT, r -> {
-          String topic = prefix + "-prebuilt-" + r;
-          create(admin, topics, List.of(TopicSpec.of(topic, o.kafkaPartitions, 1)));
-          return plainProducer(bootstrap, topic, events, true);
-        });
+        producing.add(PREBUILT, r -> onNewTopic(admin, topics, prefix + "-prebuilt-" + r, o.kafkaPartitions,
+            topic -> plainProducer(bootstrap, topic, events, true)));
       }
       producing.run(o.warmups, o.runs);
       delete(admin, topics);
@@ -108,6 +99,19 @@ final class KafkaCases {
           "plain KafkaConsumer loop + JSON decode", "events/s",
           consuming.ratio("plain KafkaConsumer loop + JSON decode", "plain KafkaConsumer loop"), null);
     }
+  }
+
+  /** A producing variant: writes to the topic it is given and returns its rate. */
+  @FunctionalInterface
+  private interface Producing {
+    double run(String topic) throws Exception;
+  }
+
+  /** Creates a topic of its own for one run of a producing variant, then runs it there. */
+  private static double onNewTopic(Admin admin, List<String> created, String topic, int partitions,
+      Producing variant) throws Exception {
+    create(admin, created, List.of(TopicSpec.of(topic, partitions, 1)));
+    return variant.run(topic);
   }
 
   static void create(Admin admin, List<String> created, List<TopicSpec> specs) {

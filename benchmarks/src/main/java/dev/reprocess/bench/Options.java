@@ -80,17 +80,9 @@ final class Options {
   static Options parse(String[] args) {
     Options o = new Options();
     List<String> rest = new ArrayList<>(List.of(args));
-    // --quick first, so explicit sizes given with it win.
     o.extra = rest.remove("--extra");
     if (rest.remove("--quick")) {
-      o.quick = true;
-      o.assets = 100_000;
-      o.memorySmallAssets = 10_000;
-      o.kafkaEvents = 20_000;
-      o.esDocs = 50_000;
-      o.runs = 3;
-      o.memoryRuns = 1;
-      o.minSeconds = 1;
+      o.applyQuick(); // first, so explicit sizes given with it win
     }
     for (int i = 0; i < rest.size(); i++) {
       String name = rest.get(i);
@@ -134,15 +126,32 @@ final class Options {
     if (o.output == null) {
       o.output = o.workDir.resolve("benchmark-results.md");
     }
-    if (o.pageSize > MAX_PAGE_SIZE) {
-      throw new UsageException("--page-size is " + o.pageSize + ": it must be at most " + MAX_PAGE_SIZE
+    o.checkTogether();
+    return o;
+  }
+
+  /** The sizes of {@code --quick}. */
+  private void applyQuick() {
+    quick = true;
+    assets = 100_000;
+    memorySmallAssets = 10_000;
+    kafkaEvents = 20_000;
+    esDocs = 50_000;
+    runs = 3;
+    memoryRuns = 1;
+    minSeconds = 1;
+  }
+
+  /** The rules that involve more than one option. */
+  private void checkTogether() {
+    if (pageSize > MAX_PAGE_SIZE) {
+      throw new UsageException("--page-size is " + pageSize + ": it must be at most " + MAX_PAGE_SIZE
           + " (Elasticsearch's index.max_result_window)");
     }
-    if (o.cases.contains("memory") && o.memorySmallAssets >= o.assets) {
-      throw new UsageException("--memory-small is " + o.memorySmallAssets + ": it must be below --assets ("
-          + o.assets + "), the larger memory job");
+    if (cases.contains("memory") && memorySmallAssets >= assets) {
+      throw new UsageException("--memory-small is " + memorySmallAssets + ": it must be below --assets ("
+          + assets + "), the larger memory job");
     }
-    return o;
   }
 
   /** Where the caller ran {@code ./run-benchmarks} from (the script changes to the repository root). */

@@ -30,9 +30,16 @@ final class Rounds {
   private final Map<String, List<Double>> cpuMicrosPerUnit = new LinkedHashMap<>();
   private final Map<String, List<Double>> serverCpuMicrosPerUnit = new LinkedHashMap<>();
   private LongSupplier serverCpuNanos;
+  private final LongSupplier nanoTime;
 
   Rounds(String caseName) {
+    this(caseName, System::nanoTime);
+  }
+
+  /** With the clock that times each run for the CPU-per-unit figures (a test's manual one). */
+  Rounds(String caseName, LongSupplier nanoTime) {
     this.caseName = caseName;
+    this.nanoTime = nanoTime;
   }
 
   /** Also records a server's CPU time per unit ({@link #serverCpuMicrosPerUnit}); null records none. */
@@ -57,9 +64,9 @@ final class Rounds {
       for (String name : order(base, round)) {
         long cpu0 = processCpuNanos();
         long serverCpu0 = serverCpuNanos == null ? 0 : serverCpuNanos.getAsLong();
-        long wall0 = System.nanoTime();
+        long wall0 = nanoTime.getAsLong();
         double rate = variants.get(name).run(round);
-        double units = rate * Stats.seconds(wall0);
+        double units = rate * (nanoTime.getAsLong() - wall0) / 1e9;
         double cpuMicros = (processCpuNanos() - cpu0) / 1e3;
         double serverCpuMicros = serverCpuNanos == null ? 0 : (serverCpuNanos.getAsLong() - serverCpu0) / 1e3;
         Log.info("%s %s %d: %-44s %,12.0f /s", caseName, measured ? "run" : "warm-up",
