@@ -11,10 +11,11 @@ import java.time.temporal.ChronoUnit;
 import java.util.Locale;
 
 /**
- * The single entry point of issue #8: measures Cassandra selection, shards in parallel, Kafka
- * delivery, Elasticsearch selection, end to end and memory against plain client loops on real
- * servers, and prints a Markdown table (also written to {@code benchmarks/target/benchmark-results.md}).
- * Run it with {@code ./run-benchmarks} from the repository root; {@code --help} lists the options.
+ * The single entry point of issue #8, and the only home of the project's benchmark loops: measures
+ * Cassandra selection, shards in parallel, Kafka delivery, Elasticsearch selection, end to end and
+ * memory against plain client loops on real servers, and the engine's overhead in memory, and
+ * prints a Markdown table (also written to {@code benchmarks/target/benchmark-results.md}). Run it
+ * with {@code ./run-benchmarks} from the repository root; {@code --help} lists the options.
  *
  * <p>Method: each case runs its variants round-robin (order rotated every round) for a warm-up
  * round and then several measured rounds; figures are medians, and every ratio compares variants
@@ -72,7 +73,7 @@ public final class Benchmarks {
     try {
       if (o.cases.contains("cassandra")) {
         attempt("1-2. Cassandra selection", results, () -> CassandraCases.run(o, cassandra.session(),
-            cassandra.table(), results));
+            cassandra.table(), o.extra ? servers.cassandraCpu() : null, results));
       }
       if (o.cases.contains("kafka")) {
         attempt("3. Kafka", results, () -> KafkaCases.run(o, servers.kafka().bootstrapServers(), results));
@@ -80,7 +81,7 @@ public final class Benchmarks {
       if (o.cases.contains("elasticsearch")) {
         attempt("4. Elasticsearch", results, () -> {
           try (ElasticsearchClient client = ElasticsearchClient.of(b -> b.host(servers.elasticsearch().url()))) {
-            ElasticsearchCases.run(o, client, results);
+            ElasticsearchCases.run(o, client, o.extra ? servers.elasticsearchCpu() : null, results);
           }
         });
       }
@@ -91,6 +92,9 @@ public final class Benchmarks {
       if (o.cases.contains("memory")) {
         attempt("6. Memory", results, () -> MemoryCase.run(o, servers.cassandra(), cassandra.session(),
             cassandra.table(), results));
+      }
+      if (o.cases.contains("engine")) {
+        attempt("7. Engine overhead", results, () -> EngineCase.run(o, results));
       }
     } finally {
       cassandra.close();
@@ -176,10 +180,11 @@ public final class Benchmarks {
         Runtime.getRuntime().availableProcessors(), memTotal(), System.getProperty("java.version"),
         System.getProperty("java.vm.name")));
     sb.append(String.format(Locale.ROOT, "Load average at start %s, at end %s. Servers: %s.%n",
-        startLoad, loadAverage(), String.join("; ", servers.descriptions())));
+        startLoad, loadAverage(),
+        servers.descriptions().isEmpty() ? "none" : String.join("; ", servers.descriptions())));
     sb.append(String.format(Locale.ROOT, "Medians of %d measured rounds after %d warm-up round(s), the variants' order"
         + " rotated and reversed from round to round; a ratio is the median of the per-round ratios. Page size %d. A"
-        + " Cassandra measurement reads the table as many times as fit in %s s (at least once).%n%n", o.runs,
+        + " Cassandra or engine measurement runs as many times as fit in %s s (at least once).%n%n", o.runs,
         o.warmups, o.pageSize, new java.text.DecimalFormat("0.##").format(o.minSeconds)));
     return sb.toString();
   }

@@ -1,32 +1,70 @@
 package dev.reprocess.bench;
 
 import com.datastax.oss.driver.api.core.CqlSession;
+import dev.reprocess.JobReport;
+import dev.reprocess.Outcome;
+import dev.reprocess.ReprocessJob;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.util.UUID;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.function.LongSupplier;
 
 /**
  * Cases 1 and 2: ids per second of the time-bucket selector against a plain driver keyset loop
  * and a naive full scan over the same table, then both with 1, 2, 4 and 8 shards read in
  * parallel, all variants in the same rounds. Each measurement reads the whole table at least once and
  * for at least {@code --min-seconds}.
+ *
+ * <p>With {@code --extra}, also: the plain loop with one statement per partition paged by the
+ * driver, the selector driven by a whole {@link ReprocessJob} with a no-op handler ({@value
+ * #JOB_CONCURRENCY} in flight) at {@link #JOB_PARALLELISM} shards, and the client CPU per id (and the
+ * server's, when the harness started it) of the variants at those shards; as rows of their own.
  */
 final class CassandraCases {
   static final int[] PARALLELISM = {1, 2, 4, 8};
   static final double SELECTION_GOAL = 0.95;
+  /** Shards in parallel of the {@code --extra} job variant. */
+  static final int[] JOB_PARALLELISM = {1, 4};
+  /** Events in flight of the {@code --extra} job variant. */
+  static final int JOB_CONCURRENCY = 64;
 
   private CassandraCases() {}
 
-  static void run(Options o, CqlSession session, CassandraData.Table table, Results results) throws Exception {
+  /** Runs the cases; {@code serverCpu}, when not null, adds the server's CPU per id to the {@code --extra} rows. */
+  static void run(Options o, CqlSession session, CassandraData.Table table, LongSupplier serverCpu, Results results)
+      throws Exception {
     CassandraReads reads = new CassandraReads(session, table, o.pageSize);
     long expected = table.assets();
-    Rounds rounds = new Rounds("cassandra");
+    Rounds rounds = new Rounds("cassandra").serverCpu(serverCpu);
     long minNanos = (long) (o.minSeconds * 1e9);
-    rounds.add("full scan", r -> repeated(minNanos, "full scan", expected, reads::fullScan));
+    rounds.add("full scan", r -> Reads.repeated(minNanos, "full scan", expected, reads::fullScan));
     for (int p : PARALLELISM) {
-      rounds.add(plain(p), r -> repeated(minNanos, plain(p), expected, () -> reads.plainKeysetAll(p)));
-      rounds.add(selector(p), r -> repeated(minNanos, selector(p), expected, () -> reads.selectorAll(p)));
+      rounds.add(plain(p), r -> Reads.repeated(minNanos, plain(p), expected, () -> reads.plainKeysetAll(p)));
+      rounds.add(selector(p), r -> Reads.repeated(minNanos, selector(p), expected, () -> reads.selectorAll(p)));
+    }
+    if (o.extra) {
+      addExtraVariants(rounds, reads, o.pageSize, minNanos, expected);
     }
     rounds.run(o.warmups, o.runs);
+    report(rounds, expected, o.pageSize, results);
+    if (o.extra) {
+      reportExtras(rounds, results);
+    }
+    Log.info("cassandra checksum %d", reads.checksum());
+  }
 
-    String c1 = String.format("1. Cassandra selection, %,d assets, 3 types x 365 days, page %d", expected, o.pageSize);
+  private static void addExtraVariants(Rounds rounds, CassandraReads reads, int pageSize, long minNanos,
+      long expected) {
+    for (int p : PARALLELISM) {
+      rounds.add(paging(p), r -> Reads.repeated(minNanos, paging(p), expected, () -> reads.plainPagingAll(p)));
+    }
+    for (int p : JOB_PARALLELISM) {
+      rounds.add(job(p), r -> Reads.repeated(minNanos, job(p), expected, () -> throughJob(reads, pageSize, p)));
+    }
+  }
+
+  private static void report(Rounds rounds, long expected, int pageSize, Results results) {
+    String c1 = String.format("1. Cassandra selection, %,d assets, 3 types x 365 days, page %d", expected, pageSize);
     results.addRate(c1, "plain driver keyset loop (baseline)", rounds, plain(1), "ids/s", 1.0, null);
     results.addRate(c1, "TimeBucketSelector", rounds, selector(1), "ids/s", rounds.ratio(selector(1), plain(1)),
         SELECTION_GOAL);
@@ -50,30 +88,64 @@ final class CassandraCases {
             "x", null, null);
       }
     }
-    Log.info("cassandra checksum %d", reads.checksum());
   }
 
-  /**
-   * Reads the whole table again and again until at least {@code minNanos} passed (a whole read
-   * with 8 shards takes about 2 s on 2 cores, too short to rise above the machine's noise), checks
-   * every read, and returns ids per second over all of them.
-   */
-  static double repeated(long minNanos, String what, long expected, java.util.function.LongSupplier read) {
-    long t0 = System.nanoTime();
-    long ids = 0;
-    do {
-      long n = read.getAsLong();
-      CassandraReads.check(what, n, expected);
-      ids += n;
-    } while (System.nanoTime() - t0 < minNanos);
-    return ids / Stats.seconds(t0);
+  /** The {@code --extra} rows, in a group of their own below cases 1 and 2; ratios to the keyset loop at the same shards. */
+  private static void reportExtras(Rounds rounds, Results results) {
+    String c = "1-2. Cassandra selection, reference variants";
+    for (int p : PARALLELISM) {
+      results.addRate(c, "plain driver loop, one statement per partition, driver paging, " + shards(p) + " (extra)",
+          rounds, paging(p), "ids/s", rounds.ratio(paging(p), plain(p)), null);
+    }
+    for (int p : JOB_PARALLELISM) {
+      results.addRate(c, "TimeBucketSelector through ReprocessJob, no-op handler, " + JOB_CONCURRENCY
+          + " in flight, " + shards(p) + " (extra)", rounds, job(p), "events/s", rounds.ratio(job(p), plain(p)), null);
+    }
+    for (int p : JOB_PARALLELISM) {
+      results.addCpu(c, plain(p), rounds, "id");
+      results.addCpu(c, paging(p), rounds, "id");
+      results.addCpu(c, selector(p), rounds, "id");
+      results.addCpu(c, job(p), rounds, "id");
+    }
+  }
+
+  /** One whole job over the table: the selector, a no-op handler, {@code parallel} shards at a time. */
+  private static long throughJob(CassandraReads reads, int pageSize, int parallel) {
+    LongAdder handled = new LongAdder();
+    JobReport report = ReprocessJob.builder("bench-job-" + UUID.randomUUID().toString().substring(0, 8))
+        .selector(reads.selector())
+        .handler(event -> {
+          handled.increment();
+          return Outcome.SUCCEEDED;
+        })
+        .pageSize(pageSize)
+        .shardsInParallel(parallel)
+        .concurrency(JOB_CONCURRENCY)
+        .meterRegistry(new SimpleMeterRegistry())
+        .build()
+        .run()
+        .throwIfFailed();
+    Reads.check("ReprocessJob (handler calls)", handled.sum(), report.succeeded());
+    return report.succeeded();
+  }
+
+  private static String shards(int p) {
+    return p + " shard" + (p == 1 ? "" : "s");
   }
 
   private static String plain(int p) {
-    return "plain keyset loop, " + p + " shard" + (p == 1 ? "" : "s");
+    return "plain keyset loop, " + shards(p);
+  }
+
+  private static String paging(int p) {
+    return "plain loop with driver paging, " + shards(p);
+  }
+
+  private static String job(int p) {
+    return "ReprocessJob no-op, " + shards(p);
   }
 
   private static String selector(int p) {
-    return "TimeBucketSelector, " + p + " shard" + (p == 1 ? "" : "s");
+    return "TimeBucketSelector, " + shards(p);
   }
 }

@@ -40,7 +40,7 @@ final class EndToEndCases {
     List<String> topics = new ArrayList<>();
     Rounds rounds = new Rounds("e2e");
     try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrap))) {
-      rounds.add("plain keyset loop, 4 shards", r -> CassandraCases.repeated((long) (o.minSeconds * 1e9),
+      rounds.add("plain keyset loop, 4 shards", r -> Reads.repeated((long) (o.minSeconds * 1e9),
           "plain keyset loop", expected, () -> reads.plainKeysetAll(4)));
       rounds.add("job -> direct no-op handler", r -> {
         LongAdder handled = new LongAdder();
@@ -57,8 +57,8 @@ final class EndToEndCases {
             .run()
             .throwIfFailed();
         double rate = expected / Stats.seconds(t0);
-        CassandraReads.check("job -> direct handler", report.succeeded(), expected);
-        CassandraReads.check("job -> direct handler (handler calls)", handled.sum(), expected);
+        Reads.check("job -> direct handler", report.succeeded(), expected);
+        Reads.check("job -> direct handler (handler calls)", handled.sum(), expected);
         return rate;
       });
       rounds.add(KAFKA_VARIANT, r -> {
@@ -104,7 +104,7 @@ final class EndToEndCases {
           .build()
           .run()
           .throwIfFailed();
-      CassandraReads.check("job -> Kafka sink", report.succeeded(), expected);
+      Reads.check("job -> Kafka sink", report.succeeded(), expected);
       long deadline = System.nanoTime() + Duration.ofMinutes(10).toNanos();
       while (worker.stats().succeeded() < expected) {
         if (worker.failure().isPresent()) {
@@ -116,7 +116,7 @@ final class EndToEndCases {
         LockSupport.parkNanos(200_000);
       }
       double rate = expected / Stats.seconds(t0);
-      CassandraReads.check("job -> Kafka -> worker (handler calls)", handled.sum(), expected);
+      Reads.check("job -> Kafka -> worker (handler calls)", handled.sum(), expected);
       return rate;
     }
   }

@@ -35,11 +35,15 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  * timed loop; and {@link KafkaReprocessWorker} with a no-op handler against a plain {@link
  * KafkaConsumer} loop (new group, earliest, manual async commits), reading the same topic, timed
  * from the first record (or event) to the last, so group joins are not counted.
+ *
+ * <p>With {@code --extra}, also the plain producer loop sending records built before the timed loop
+ * (what the send alone costs). {@code --worker-concurrency} sets the measured worker's handler threads.
  */
 final class KafkaCases {
   static final double SINK_GOAL = 0.9;
   static final double WORKER_GOAL = 0.8;
   static final Duration TOPIC_TIMEOUT = Duration.ofSeconds(60);
+  private static final String PREBUILT = "plain KafkaProducer loop, records pre-built";
 
   private KafkaCases() {}
 
@@ -50,16 +54,14 @@ final class KafkaCases {
     List<String> topics = new ArrayList<>();
     try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrap))) {
       Rounds producing = new Rounds("kafka");
-      producing.add("KafkaEventSink", r -> {
-        String topic = prefix + "-sink-" + r;
-        create(admin, topics, List.of(TopicSpec.of(topic, o.kafkaPartitions, 1)));
-        return sink(bootstrap, topic, events);
-      });
-      producing.add("plain KafkaProducer loop", r -> {
-        String topic = prefix + "-plain-" + r;
-        create(admin, topics, List.of(TopicSpec.of(topic, o.kafkaPartitions, 1)));
-        return plainProducer(bootstrap, topic, events);
-      });
+      producing.add("KafkaEventSink", r -> onNewTopic(admin, topics, prefix + "-sink-" + r, o.kafkaPartitions,
+          topic -> sink(bootstrap, topic, events)));
+      producing.add("plain KafkaProducer loop", r -> onNewTopic(admin, topics, prefix + "-plain-" + r,
+          o.kafkaPartitions, topic -> plainProducer(bootstrap, topic, events, false)));
+      if (o.extra) {
+        producing.add(PREBUILT, r -> onNewTopic(admin, topics, prefix + "-prebuilt-" + r, o.kafkaPartitions,
+            topic -> plainProducer(bootstrap, topic, events, true)));
+      }
       producing.run(o.warmups, o.runs);
       delete(admin, topics);
 
@@ -70,7 +72,8 @@ final class KafkaCases {
       sink(bootstrap, source, events);
       int total = events.size(); // sink() keeps the first event out of the timing, but sends it too
       Rounds consuming = new Rounds("kafka");
-      consuming.add("KafkaReprocessWorker, no-op handler", r -> worker(bootstrap, source, total));
+      consuming.add("KafkaReprocessWorker, no-op handler", r -> worker(bootstrap, source, total,
+          o.workerConcurrency));
       consuming.add("plain KafkaConsumer loop", r -> plainConsumer(bootstrap, source, total, false));
       consuming.add("plain KafkaConsumer loop + JSON decode", r -> plainConsumer(bootstrap, source, total, true));
       consuming.run(o.warmups, o.runs);
@@ -82,15 +85,33 @@ final class KafkaCases {
           null);
       results.addRate(c, "KafkaEventSink", producing, "KafkaEventSink", "events/s",
           producing.ratio("KafkaEventSink", "plain KafkaProducer loop"), SINK_GOAL);
+      if (o.extra) {
+        results.addRate(c, PREBUILT + " (extra)", producing, PREBUILT, "events/s",
+            producing.ratio(PREBUILT, "plain KafkaProducer loop"), null);
+      }
       results.addRate(c, "plain KafkaConsumer loop (baseline)", consuming, "plain KafkaConsumer loop", "events/s", 1.0,
           null);
-      results.addRate(c, "KafkaReprocessWorker, no-op handler, worker defaults (concurrency "
-          + KafkaReprocessWorker.DEFAULT_CONCURRENCY + ")", consuming, "KafkaReprocessWorker, no-op handler", "events/s",
+      results.addRate(c, "KafkaReprocessWorker, no-op handler, " + (o.workerConcurrency == 0
+          ? "worker defaults (concurrency " + KafkaReprocessWorker.DEFAULT_CONCURRENCY + ")"
+          : "concurrency " + o.workerConcurrency + ", other worker defaults"), consuming, "KafkaReprocessWorker, no-op handler", "events/s",
           consuming.ratio("KafkaReprocessWorker, no-op handler", "plain KafkaConsumer loop"), WORKER_GOAL);
       results.addRate(c, "plain KafkaConsumer loop + JSON decode (for reference)", consuming,
           "plain KafkaConsumer loop + JSON decode", "events/s",
           consuming.ratio("plain KafkaConsumer loop + JSON decode", "plain KafkaConsumer loop"), null);
     }
+  }
+
+  /** A producing variant: writes to the topic it is given and returns its rate. */
+  @FunctionalInterface
+  private interface Producing {
+    double run(String topic) throws Exception;
+  }
+
+  /** Creates a topic of its own for one run of a producing variant, then runs it there. */
+  private static double onNewTopic(Admin admin, List<String> created, String topic, int partitions,
+      Producing variant) throws Exception {
+    create(admin, created, List.of(TopicSpec.of(topic, partitions, 1)));
+    return variant.run(topic);
   }
 
   static void create(Admin admin, List<String> created, List<TopicSpec> specs) {
@@ -135,8 +156,12 @@ final class KafkaCases {
     }
   }
 
-  /** What a host writes without the library: serialise, send with a callback, flush, check the callbacks. */
-  static double plainProducer(String bootstrap, String topic, List<ReprocessEvent> events) throws Exception {
+  /**
+   * What a host writes without the library: serialise, send with a callback, flush, check the
+   * callbacks; with {@code prebuilt}, the records are serialised before the timed loop.
+   */
+  static double plainProducer(String bootstrap, String topic, List<ReprocessEvent> events, boolean prebuilt)
+      throws Exception {
     Map<String, Object> config = new HashMap<>();
     config.put("bootstrap.servers", bootstrap);
     config.put("acks", "all");
@@ -144,12 +169,16 @@ final class KafkaCases {
     config.put("max.block.ms", 30_000);
     config.put("key.serializer", ByteArraySerializer.class.getName());
     config.put("value.serializer", ByteArraySerializer.class.getName());
+    List<ProducerRecord<byte[], byte[]>> records = new ArrayList<>(prebuilt ? events.size() : 0);
+    if (prebuilt) {
+      events.forEach(e -> records.add(record(topic, e)));
+    }
     AtomicLong failed = new AtomicLong();
     try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(config)) {
       producer.send(record(topic, events.get(0))).get(); // connection, not timed
       long t0 = System.nanoTime();
       for (int i = 1; i < events.size(); i++) {
-        producer.send(record(topic, events.get(i)), (m, e) -> {
+        producer.send(prebuilt ? records.get(i) : record(topic, events.get(i)), (m, e) -> {
           if (e != null) {
             failed.incrementAndGet();
           }
@@ -210,19 +239,26 @@ final class KafkaCases {
     }
   }
 
-  /** A worker with a no-op handler in a new group; timed from the first handled event to the last. */
-  static double worker(String bootstrap, String topic, int expected) {
+  /**
+   * A worker with a no-op handler in a new group, {@code concurrency} handler threads (0: the
+   * worker's default); timed from the first handled event to the last.
+   */
+  static double worker(String bootstrap, String topic, int expected, int concurrency) {
     AtomicLong first = new AtomicLong();
     AtomicLong handled = new AtomicLong();
     long deadline = System.nanoTime() + Duration.ofMinutes(10).toNanos();
-    try (KafkaReprocessWorker worker = KafkaReprocessWorker.builder().bootstrapServers(bootstrap).topic(topic)
+    KafkaReprocessWorker.Builder builder = KafkaReprocessWorker.builder().bootstrapServers(bootstrap).topic(topic)
         .groupId("bench-worker-" + UUID.randomUUID())
         .handler(e -> {
           if (handled.getAndIncrement() == 0) {
             first.set(System.nanoTime());
           }
           return Outcome.SUCCEEDED;
-        }).build().start()) {
+        });
+    if (concurrency > 0) {
+      builder.concurrency(concurrency);
+    }
+    try (KafkaReprocessWorker worker = builder.build().start()) {
       while (worker.stats().succeeded() < expected) {
         if (worker.failure().isPresent()) {
           throw new IllegalStateException("worker failed", worker.failure().get());

@@ -101,8 +101,8 @@ public final class MemoryChild {
       double rate = expected / Stats.seconds(t0);
       long peakHeap = heapPools.stream().mapToLong(p -> p.getPeakUsage().getUsed()).sum();
       long peakRss = statusKb("VmHWM") * 1024;
-      CassandraReads.check("memory job", report.succeeded(), expected);
-      CassandraReads.check("memory job (handler calls)", handled.sum(), expected);
+      Reads.check("memory job", report.succeeded(), expected);
+      Reads.check("memory job (handler calls)", handled.sum(), expected);
       System.out.println(String.format(Locale.ROOT,
           "RESULT liveHeap=%d peakHeap=%d peakRss=%d rate=%.0f gcs=%d maxHeap=%d gc=%s",
           liveHeap.get(), peakHeap, peakRss, rate, gcs.get(), Runtime.getRuntime().maxMemory(), collectors));

@@ -17,10 +17,11 @@ final class Options {
   static final int MAX_PAGE_SIZE = 10_000;
   /** Options that take a value. */
   private static final Set<String> VALUED = Set.of("--assets", "--memory-small", "--kafka-events", "--es-docs",
-      "--es-slices", "--page-size", "--warmups", "--runs", "--memory-runs", "--min-seconds", "--cases", "--output");
+      "--es-slices", "--page-size", "--warmups", "--runs", "--memory-runs", "--min-seconds", "--cases", "--output",
+      "--worker-concurrency");
 
   /** Every case, in the order they run. */
-  static final List<String> ALL_CASES = List.of("cassandra", "kafka", "elasticsearch", "e2e", "memory");
+  static final List<String> ALL_CASES = List.of("cassandra", "kafka", "elasticsearch", "e2e", "memory", "engine");
 
   int assets = 1_000_000;
   int memorySmallAssets = 100_000;
@@ -35,6 +36,10 @@ final class Options {
   int memoryRuns = 3;
   String memoryHeap = "256m";
   boolean quick;
+  /** Also run the reference variants (extra rows): see {@link #USAGE}. */
+  boolean extra;
+  /** Handler threads of the measured Kafka worker; 0 for the worker's default. */
+  int workerConcurrency;
   Set<String> cases = new LinkedHashSet<>(ALL_CASES);
   Path workDir = Files.isDirectory(Path.of("benchmarks")) ? Path.of("benchmarks", "target") : Path.of("target");
   Path output;
@@ -43,10 +48,11 @@ final class Options {
       "usage: ./run-benchmarks [options]",
       "  --quick               small sizes for a smoke run (100k assets, memory jobs of 10k and 100k assets,",
       "                        20k Kafka events, 50k Elasticsearch docs, 3 measured rounds, 1 memory run)",
-      "  --assets N            Cassandra assets for selection, shards and end to end (default 1000000)",
+      "  --assets N            Cassandra assets for selection, shards and end to end; in-memory ids of the",
+      "                        engine case (default 1000000)",
       "  --memory-small N      assets of the smaller memory job; the larger one uses --assets (default 100000)",
       "  --kafka-events N      events per Kafka sink/worker run (default 500000)",
-      "  --min-seconds S       Cassandra reads (cases 1, 2 and 5's baseline): each measurement reads the table",
+      "  --min-seconds S       Cassandra reads (cases 1, 2 and 5's baseline) and case 7: each measurement runs",
       "                        again until S seconds passed (default 5; 1 with --quick)",
       "  --output FILE         Markdown results file, relative to the current directory",
       "                        (default benchmarks/target/benchmark-results.md)",
@@ -56,7 +62,15 @@ final class Options {
       "  --warmups N           warm-up rounds per case, not counted (default 2)",
       "  --runs N              measured rounds per case; figures are medians (default 11)",
       "  --memory-runs N       child JVMs per memory job size (default 3)",
-      "  --cases LIST          comma-separated subset of " + String.join(",", ALL_CASES) + " (default all)",
+      "  --cases LIST          comma-separated subset of " + String.join(",", ALL_CASES),
+      "                        (default all; engine needs no server: a job over in-memory ids against a loop)",
+      "  --extra               also run reference variants, as rows marked (extra): Cassandra with the driver",
+      "                        paging one query per partition, and a ReprocessJob at 1 and 4 shards; Kafka records",
+      "                        built before the timed loop; Elasticsearch sorted by _seq_no and by a keyword, in",
+      "                        requests of the selector's fetch size, the selector in requests of one page and",
+      "                        with its point in time closed every 20 pages; client CPU per id of the reads,",
+      "                        and server CPU per id when the harness started the server",
+      "  --worker-concurrency N  handler threads of the measured Kafka worker (default: the worker's default)",
       "Servers: REPROCESS_CASSANDRA, REPROCESS_KAFKA, REPROCESS_ELASTICSEARCH name running ones; otherwise the",
       "testkit starts each one under benchmarks/target/bench-servers and stops it at the end (Cassandra and",
       "Elasticsearch keep their data there, so a re-run reuses the loaded data sets).",
@@ -66,16 +80,9 @@ final class Options {
   static Options parse(String[] args) {
     Options o = new Options();
     List<String> rest = new ArrayList<>(List.of(args));
-    // --quick first, so explicit sizes given with it win.
+    o.extra = rest.remove("--extra");
     if (rest.remove("--quick")) {
-      o.quick = true;
-      o.assets = 100_000;
-      o.memorySmallAssets = 10_000;
-      o.kafkaEvents = 20_000;
-      o.esDocs = 50_000;
-      o.runs = 3;
-      o.memoryRuns = 1;
-      o.minSeconds = 1;
+      o.applyQuick(); // first, so explicit sizes given with it win
     }
     for (int i = 0; i < rest.size(); i++) {
       String name = rest.get(i);
@@ -83,7 +90,7 @@ final class Options {
         throw new UsageException(null);
       }
       if (!VALUED.contains(name)) {
-        throw new UsageException(name.equals("--quick") ? "--quick is given twice"
+        throw new UsageException(name.equals("--quick") || name.equals("--extra") ? name + " is given twice"
             : "unknown option " + name);
       }
       if (i + 1 >= rest.size()) {
@@ -101,6 +108,7 @@ final class Options {
         case "--runs" -> o.runs = positive(name, value);
         case "--memory-runs" -> o.memoryRuns = positive(name, value);
         case "--min-seconds" -> o.minSeconds = positiveSeconds(name, value);
+        case "--worker-concurrency" -> o.workerConcurrency = positive(name, value);
         case "--cases" -> {
           o.cases = new LinkedHashSet<>();
           for (String c : value.split(",")) {
@@ -118,15 +126,32 @@ final class Options {
     if (o.output == null) {
       o.output = o.workDir.resolve("benchmark-results.md");
     }
-    if (o.pageSize > MAX_PAGE_SIZE) {
-      throw new UsageException("--page-size is " + o.pageSize + ": it must be at most " + MAX_PAGE_SIZE
+    o.checkTogether();
+    return o;
+  }
+
+  /** The sizes of {@code --quick}. */
+  private void applyQuick() {
+    quick = true;
+    assets = 100_000;
+    memorySmallAssets = 10_000;
+    kafkaEvents = 20_000;
+    esDocs = 50_000;
+    runs = 3;
+    memoryRuns = 1;
+    minSeconds = 1;
+  }
+
+  /** The rules that involve more than one option. */
+  private void checkTogether() {
+    if (pageSize > MAX_PAGE_SIZE) {
+      throw new UsageException("--page-size is " + pageSize + ": it must be at most " + MAX_PAGE_SIZE
           + " (Elasticsearch's index.max_result_window)");
     }
-    if (o.cases.contains("memory") && o.memorySmallAssets >= o.assets) {
-      throw new UsageException("--memory-small is " + o.memorySmallAssets + ": it must be below --assets ("
-          + o.assets + "), the larger memory job");
+    if (cases.contains("memory") && memorySmallAssets >= assets) {
+      throw new UsageException("--memory-small is " + memorySmallAssets + ": it must be below --assets ("
+          + assets + "), the larger memory job");
     }
-    return o;
   }
 
   /** Where the caller ran {@code ./run-benchmarks} from (the script changes to the repository root). */

@@ -40,6 +40,20 @@ final class Results {
     rows.add(new Row(caseName, figure, rounds.median(variant), unit, ratio, goal, false, rounds.spread(variant)));
   }
 
+  /**
+   * CPU rows of a variant: the median CPU time per unit of its measured rounds, of this JVM ({@link
+   * Rounds#cpuMicrosPerUnit}) and, when the rounds recorded one, of the server ({@link
+   * Rounds#serverCpuMicrosPerUnit}).
+   */
+  synchronized void addCpu(String caseName, String variant, Rounds rounds, String unit) {
+    rows.add(new Row(caseName, "client CPU per " + unit + ": " + variant + " (extra)",
+        rounds.cpuMicrosPerUnit(variant), "us/" + unit, null, null, false, ""));
+    if (rounds.hasServerCpu()) {
+      rows.add(new Row(caseName, "server CPU per " + unit + ": " + variant + " (extra)",
+          rounds.serverCpuMicrosPerUnit(variant), "us/" + unit, null, null, false, ""));
+    }
+  }
+
   synchronized void addAtMost(String caseName, String figure, double value, String unit, Double ratio, Double goal) {
     rows.add(new Row(caseName, figure, value, unit, ratio, goal, true, ""));
   }
@@ -77,7 +91,7 @@ final class Results {
   }
 
   private static String value(double v, String unit) {
-    if (unit.equals("x") || unit.equals("s")) {
+    if (unit.equals("x") || unit.equals("s") || unit.startsWith("us/")) {
       return String.format(Locale.ROOT, "%.2f", v);
     }
     if (unit.equals("MiB")) {

@@ -1,11 +1,13 @@
 package dev.reprocess.bench;
 
+import java.lang.management.ManagementFactory;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.LongSupplier;
 
 /**
  * Runs named variants round-robin: every round runs each variant once, in an order rotated every
@@ -13,6 +15,7 @@ import java.util.Map;
  * last, or always before its baseline, on a noisy machine; warm-up rounds are not
  * recorded. Each variant returns its own rate (it knows what to time), and the figures are the
  * medians over the measured rounds; ratios are medians of the per-round ratios ({@link #ratio}).
+ * Each run's client CPU time (this JVM's, every thread) is recorded too ({@link #cpuMicrosPerUnit}).
  */
 final class Rounds {
   /** One timed execution returning a rate (units per second). */
@@ -24,9 +27,29 @@ final class Rounds {
   private final String caseName;
   private final Map<String, Variant> variants = new LinkedHashMap<>();
   private final Map<String, List<Double>> rates = new LinkedHashMap<>();
+  private final Map<String, List<Double>> cpuMicrosPerUnit = new LinkedHashMap<>();
+  private final Map<String, List<Double>> serverCpuMicrosPerUnit = new LinkedHashMap<>();
+  private LongSupplier serverCpuNanos;
+  private final LongSupplier nanoTime;
 
   Rounds(String caseName) {
+    this(caseName, System::nanoTime);
+  }
+
+  /** With the clock that times each run for the CPU-per-unit figures (a test's manual one). */
+  Rounds(String caseName, LongSupplier nanoTime) {
     this.caseName = caseName;
+    this.nanoTime = nanoTime;
+  }
+
+  /** Also records a server's CPU time per unit ({@link #serverCpuMicrosPerUnit}); null records none. */
+  Rounds serverCpu(LongSupplier cpuNanos) {
+    this.serverCpuNanos = cpuNanos;
+    return this;
+  }
+
+  boolean hasServerCpu() {
+    return serverCpuNanos != null;
   }
 
   Rounds add(String name, Variant variant) {
@@ -39,11 +62,19 @@ final class Rounds {
     for (int round = 0; round < warmups + runs; round++) {
       boolean measured = round >= warmups;
       for (String name : order(base, round)) {
+        long cpu0 = processCpuNanos();
+        long serverCpu0 = serverCpuNanos == null ? 0 : serverCpuNanos.getAsLong();
+        long wall0 = nanoTime.getAsLong();
         double rate = variants.get(name).run(round);
+        double units = rate * (nanoTime.getAsLong() - wall0) / 1e9;
+        double cpuMicros = (processCpuNanos() - cpu0) / 1e3;
+        double serverCpuMicros = serverCpuNanos == null ? 0 : (serverCpuNanos.getAsLong() - serverCpu0) / 1e3;
         Log.info("%s %s %d: %-44s %,12.0f /s", caseName, measured ? "run" : "warm-up",
             measured ? round - warmups + 1 : round + 1, name, rate);
         if (measured) {
           rates.computeIfAbsent(name, k -> new ArrayList<>()).add(rate);
+          cpuMicrosPerUnit.computeIfAbsent(name, k -> new ArrayList<>()).add(cpuMicros / units);
+          serverCpuMicrosPerUnit.computeIfAbsent(name, k -> new ArrayList<>()).add(serverCpuMicros / units);
         }
       }
     }
@@ -89,6 +120,33 @@ final class Rounds {
       ratios.add(a.get(i) / b.get(i));
     }
     return Stats.median(ratios);
+  }
+
+  /**
+   * The median over the measured rounds of this JVM's CPU time per unit, in microseconds: a busy
+   * machine distorts it far less than a rate. Meaningful only for a variant whose rate covers its
+   * whole run (a read timed from start to end), since the units are the rate times the run's wall time.
+   */
+  double cpuMicrosPerUnit(String name) {
+    return medianOf(cpuMicrosPerUnit, name);
+  }
+
+  /** The same for the server given to {@link #serverCpu}: 0 when none was given. */
+  double serverCpuMicrosPerUnit(String name) {
+    return medianOf(serverCpuMicrosPerUnit, name);
+  }
+
+  private static double medianOf(Map<String, List<Double>> perVariant, String name) {
+    List<Double> values = perVariant.get(name);
+    if (values == null) {
+      throw new IllegalArgumentException("no measured runs of " + name);
+    }
+    return Stats.median(values);
+  }
+
+  private static long processCpuNanos() {
+    return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
+        .getProcessCpuTime();
   }
 
   /** The spread of a variant's measured rates: lowest and highest, for the table. */

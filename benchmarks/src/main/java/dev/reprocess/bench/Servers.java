@@ -112,6 +112,16 @@ final class Servers implements AutoCloseable {
         .build();
   }
 
+  /** CPU time of the Cassandra server, when the harness started it; null for an external one. */
+  synchronized ServerCpu cassandraCpu() {
+    return cassandra() instanceof CassandraServer server ? new ServerCpu(server.pid()) : null;
+  }
+
+  /** CPU time of the Elasticsearch server, when the harness started it; null for an external one. */
+  synchronized ServerCpu elasticsearchCpu() {
+    return elasticsearch() instanceof ElasticsearchServer server ? new ServerCpu(server.pid()) : null;
+  }
+
   synchronized List<String> descriptions() {
     return List.copyOf(descriptions);
   }

@@ -66,30 +66,13 @@ import org.slf4j.LoggerFactory;
  * <p>Requests ask for {@link Builder#fetchSize(int) fetchSize} hits (default 5,000), independently
  * of the job's page size; the hits are buffered and handed out in pages, each with an exact cursor.
  *
- * <p>Why {@code _seq_no}. The sort decides both speed and what a cursor means once its point in
- * time is gone:
- *
- * <ul>
- *   <li>A keyword sort on the asset id gives a cursor that is valid in any point in time, but
- *       Elasticsearch sorts keywords without skipping ({@code TermOrdValComparator} with {@code
- *       Pruning.NONE} in {@code BytesRefFieldComparatorSource}): every page visits every matching
- *       document after the cursor, so a shard costs O(n²/pageSize). On 200,000 documents it read
- *       5 to 6 times slower than {@code _shard_doc} here, at about 9 times the server CPU, and the
- *       gap grows with the index. Sorting on {@code _id} is not allowed at all.
- *   <li>{@code _shard_doc} is the fastest sort (document order, early termination), but its values
- *       are Lucene document ids of one point in time: after an expiry they mean nothing, and the
- *       shard would have to be read again from its start.
- *   <li>{@code _seq_no} is what this selector uses: every document has one, it is unique among the
- *       live documents of a shard, and it is indexed as a point, so Lucene skips straight to the
- *       hits after the cursor; and a value means the same document in every point in time. A
- *       cursor therefore resumes exactly: after an expired point in time (or a restart from a
- *       checkpoint) a new one is opened and reading continues after the same {@code _seq_no};
- *       nothing is delivered again. At equal request sizes of 1,000 hits the sort costs
- *       Elasticsearch 20 to 30% more CPU than {@code _shard_doc}; with requests of 5,000 hits the
- *       difference falls to about 5 to 15%, and the selector (5,000 per request, pages of 1,000)
- *       costs less than a {@code _shard_doc} loop with requests of 1,000. Figures and the command
- *       to reproduce them: {@code SelectorBenchmark} in this module's tests.
- * </ul>
+ * <p>The sort is {@code _seq_no}: every document has one, it is unique among the live documents
+ * of a shard and indexed as a point (Lucene skips straight to the hits after the cursor), and a
+ * value means the same document in every point in time. A cursor therefore resumes exactly: after
+ * an expired point in time (or a restart from a checkpoint) a new one is opened and reading
+ * continues after the same {@code _seq_no}; nothing is delivered again. (A keyword sort would cost
+ * O(n²/pageSize) per shard, and {@code _shard_doc} values mean nothing in another point in time;
+ * the comparison, with measurements, is in this module's README.)
  *
  * <p>The price, with concurrent writes: Elasticsearch gives a rewritten document a new {@code
  * _seq_no}. While a shard's point in time lives, it reads one consistent snapshot. After a point in
@@ -108,11 +91,9 @@ import org.slf4j.LoggerFactory;
  * document, not on the point in time or on the data, so slices never overlap, stay the same
  * across runs and reopens, and are balanced to within a block. A request reads one block while
  * matches are dense, so its hits are consecutive documents, which Elasticsearch fetches far more
- * cheaply than scattered ones (reading two blocks per request tripled the server CPU here). When a
- * block yields little (a selective query) the next request covers twice as many blocks, as {@code
- * _seq_no} range clauses. (Elasticsearch's own {@code slice} is not used: without a field it
- * splits by Lucene document id, which changes with the point in time; with {@code field: _seq_no}
- * it hashes every document's value, and measured 2 to 4 times slower here, on a busy machine.)
+ * cheaply than scattered ones. When a block yields little (a selective query) the next request
+ * covers twice as many blocks, as {@code _seq_no} range clauses. Elasticsearch's own {@code slice}
+ * is not used (why: this module's README).
  *
  * <h2>Validation</h2>
  *
