@@ -4,21 +4,16 @@ import dev.reprocess.DeadLetter;
 import dev.reprocess.DeadLetterSink;
 import dev.reprocess.ReprocessException;
 import dev.reprocess.json.EventJson;
-import dev.reprocess.kafka.internal.ClientConfigs;
-import dev.reprocess.kafka.internal.KafkaConnection;
 import dev.reprocess.kafka.internal.ProducerHandle;
 import dev.reprocess.kafka.internal.Records;
 import dev.reprocess.kafka.internal.Sends;
 import java.time.Duration;
-import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * A {@link DeadLetterSink} for jobs that handle events in-process: each dead letter becomes a
@@ -35,8 +30,6 @@ public final class KafkaDeadLetterSink implements DeadLetterSink {
 
   /** Default bound on storing one dead letter: 30 seconds. */
   public static final Duration DEFAULT_SEND_TIMEOUT = Duration.ofSeconds(30);
-
-  private static final Logger log = LoggerFactory.getLogger(KafkaDeadLetterSink.class);
 
   private final String topic;
   private final ProducerHandle producer;
@@ -132,15 +125,9 @@ public final class KafkaDeadLetterSink implements DeadLetterSink {
     public KafkaDeadLetterSink build() {
       Options.topic("topic", topic);
       Options.positive("sendTimeout", sendTimeout);
-      KafkaConnection connection = connection();
-      connection.requireProducerOrSettings();
-      if (connection.hostProducer() != null) {
-        return new KafkaDeadLetterSink(topic, new ProducerHandle(connection.hostProducer(), false), sendTimeout);
-      }
-      Map<String, Object> config = connection.producerConfig(sendTimeout, "reprocess-dlt-" + topic);
-      ProducerHandle created = connection.producer(config);
-      log.info("kafka dead-letter sink: topic '{}', producer config {}", topic, ClientConfigs.masked(config));
-      return new KafkaDeadLetterSink(topic, created, sendTimeout);
+      ProducerHandle producer = connection().soleProducer(sendTimeout, "reprocess-dlt-" + topic,
+          "kafka dead-letter sink: topic '" + topic + "'");
+      return new KafkaDeadLetterSink(topic, producer, sendTimeout);
     }
   }
 }

@@ -5,7 +5,6 @@ import dev.reprocess.Outcome;
 import dev.reprocess.ReprocessEvent;
 import dev.reprocess.ReprocessException;
 import dev.reprocess.RetriableException;
-import dev.reprocess.kafka.internal.ClientConfigs;
 import dev.reprocess.kafka.internal.KafkaConnection;
 import dev.reprocess.kafka.internal.ProducerHandle;
 import dev.reprocess.kafka.internal.Records;
@@ -364,16 +363,10 @@ public final class KafkaEventSink implements EventSink {
       Options.positive("closeTimeout", closeTimeout);
       Options.positive("flushTimeout", flushTimeout);
       KafkaConnection connection = connection();
-      connection.requireProducerOrSettings();
-      if (connection.hostProducer() != null) {
-        log.info("kafka sink: topic '{}', host's producer", topic);
-        return new KafkaEventSink(this, new ProducerHandle(connection.hostProducer(), false), null);
-      }
-      Map<String, Object> config = connection.producerConfig(maxBlock, "reprocess-sink-" + topic);
-      Map<String, Object> admin = connection.adminConfig(readyTimeout, "reprocess-sink-admin-" + topic);
-      ProducerHandle created = connection.producer(config);
-      log.info("kafka sink: topic '{}', producer config {}", topic, ClientConfigs.masked(config));
-      return new KafkaEventSink(this, created, admin);
+      ProducerHandle producer = connection.soleProducer(maxBlock, "reprocess-sink-" + topic, "kafka sink: topic '" + topic + "'");
+      // The topic check goes through an admin client when the sink has the connection settings.
+      Map<String, Object> admin = producer.owned() ? connection.adminConfig(readyTimeout, "reprocess-sink-admin-" + topic) : null;
+      return new KafkaEventSink(this, producer, admin);
     }
   }
 }

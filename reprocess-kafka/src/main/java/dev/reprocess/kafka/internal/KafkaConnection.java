@@ -13,6 +13,8 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.config.ConfigException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The connection options of one built Kafka client of this module, checked in one place for all
@@ -24,6 +26,8 @@ import org.apache.kafka.common.config.ConfigException;
  * IllegalArgumentException} naming the option, its value and the rule.
  */
 public final class KafkaConnection {
+
+  private static final Logger log = LoggerFactory.getLogger(KafkaConnection.class);
 
   private final String bootstrapServers;
   private final Map<String, ?> kafkaProperties;
@@ -47,12 +51,27 @@ public final class KafkaConnection {
   }
 
   /**
-   * For a client that only produces (the sinks): the host's producer and the connection settings
-   * exclude each other.
+   * The producer of a client that only produces (the sinks): the host's, or one created from the
+   * connection (see {@link #producerConfig}); the two exclude each other. Logs which at INFO, with
+   * the created producer's configuration {@linkplain ClientConfigs#masked masked}.
    *
-   * @throws IllegalArgumentException when both are set
+   * @param owner what the producer is for, for the log: {@code kafka sink: topic 'events'}
+   * @throws IllegalArgumentException when both the host's producer and connection settings are
+   *     set, or as {@link #producerConfig}
    */
-  public void requireProducerOrSettings() {
+  public ProducerHandle soleProducer(Duration maxBlock, String clientId, String owner) {
+    requireProducerOrSettings();
+    if (hostProducer != null) {
+      log.info("{}: the host's producer", owner);
+      return new ProducerHandle(hostProducer, false);
+    }
+    Map<String, Object> config = producerConfig(maxBlock, clientId);
+    ProducerHandle created = producer(config);
+    log.info("{}: producer config {}", owner, ClientConfigs.masked(config));
+    return created;
+  }
+
+  private void requireProducerOrSettings() {
     if (hostProducer == null) {
       return;
     }
