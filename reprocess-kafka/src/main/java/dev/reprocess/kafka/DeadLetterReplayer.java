@@ -3,8 +3,10 @@ package dev.reprocess.kafka;
 import dev.reprocess.ReprocessEvent;
 import dev.reprocess.ReprocessException;
 import dev.reprocess.json.EventJson;
-import dev.reprocess.kafka.internal.ClientConfigs;
+import dev.reprocess.kafka.internal.KafkaConnection;
+import dev.reprocess.kafka.internal.ProducerHandle;
 import dev.reprocess.kafka.internal.Records;
+import dev.reprocess.kafka.internal.Sends;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Collection;
@@ -20,13 +22,10 @@ import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.config.ConfigException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -63,10 +62,11 @@ public final class DeadLetterReplayer {
   private final String groupId;
   private final Map<String, Object> consumerConfig;
   private final Map<String, Object> producerConfig;
-  private final Producer<byte[], byte[]> hostProducer;
+  private final KafkaConnection connection;
   private final Supplier<Consumer<byte[], byte[]>> consumerFactory;
 
-  private DeadLetterReplayer(Builder b, Map<String, Object> consumerConfig, Map<String, Object> producerConfig) {
+  private DeadLetterReplayer(Builder b, KafkaConnection connection, Map<String, Object> consumerConfig,
+      Map<String, Object> producerConfig) {
     this.deadLetterTopic = b.deadLetterTopic;
     this.topic = b.topic;
     this.jobs = Set.copyOf(b.jobs);
@@ -75,7 +75,7 @@ public final class DeadLetterReplayer {
     this.groupId = b.groupId;
     this.consumerConfig = consumerConfig;
     this.producerConfig = producerConfig;
-    this.hostProducer = b.producer;
+    this.connection = connection;
     this.consumerFactory = b.consumerFactory;
   }
 
@@ -101,7 +101,7 @@ public final class DeadLetterReplayer {
     long sent = 0;
     long filtered = 0;
     long undecodable = 0;
-    Producer<byte[], byte[]> producer = hostProducer != null ? hostProducer : new KafkaProducer<>(producerConfig);
+    ProducerHandle producer = connection.producer(producerConfig);
     try (Consumer<byte[], byte[]> consumer = consumerFactory != null ? consumerFactory.get() : new KafkaConsumer<>(consumerConfig)) {
       List<PartitionInfo> infos;
       try {
@@ -167,7 +167,7 @@ public final class DeadLetterReplayer {
           out.headers().add(KafkaHeaders.REPLAYED_FROM,
               (r.topic() + "-" + r.partition() + "@" + r.offset()).getBytes(StandardCharsets.UTF_8));
           sent++;
-          producer.send(out, (metadata, error) -> {
+          Sends.withCompletion(producer.producer(), out, error -> {
             if (error == null) {
               acked.incrementAndGet();
             } else {
@@ -178,7 +178,7 @@ public final class DeadLetterReplayer {
         }
         remaining.removeIf(tp -> consumer.position(tp, timeout) >= end.get(tp));
       }
-      producer.flush();
+      producer.producer().flush();
       if (failed.get() > 0 || acked.get() != sent) {
         throw new ReprocessException("replay of '" + deadLetterTopic + "' to '" + topic + "': " + acked.get() + " of " + sent
             + " events acknowledged, " + failed.get() + " failed; first error: " + firstError.get(), firstError.get());
@@ -189,9 +189,7 @@ public final class DeadLetterReplayer {
         consumer.commitSync(offsets, timeout);
       }
     } finally {
-      if (hostProducer == null) {
-        producer.close(timeout);
-      }
+      producer.release(timeout);
     }
     ReplayResult result = new ReplayResult(read, sent, filtered, undecodable);
     log.info("replay: '{}' -> '{}' done: {}", deadLetterTopic, topic, result);
@@ -201,17 +199,18 @@ public final class DeadLetterReplayer {
   /**
    * Builds a {@link DeadLetterReplayer}. Mutable, not thread-safe; {@link #build()} checks every
    * option and does no I/O.
+   *
+   * <p>Connection: {@link #bootstrapServers} and/or {@link #kafkaProperties} (see {@link
+   * KafkaClientBuilder}), for the consumer that reads the dead letters and, unless the host passes
+   * its {@link #producer}, for a producer created per replay.
    */
-  public static final class Builder {
+  public static final class Builder extends KafkaClientBuilder<Builder> {
     private String deadLetterTopic;
     private String topic;
     private final Set<String> jobs = new HashSet<>();
     private final Set<String> exceptionClasses = new HashSet<>();
     private Duration timeout = DEFAULT_TIMEOUT;
     private String groupId;
-    private String bootstrapServers;
-    private Map<String, ?> kafkaProperties;
-    private Producer<byte[], byte[]> producer;
     private Supplier<Consumer<byte[], byte[]>> consumerFactory;
 
     private Builder() {}
@@ -265,24 +264,6 @@ public final class DeadLetterReplayer {
       return this;
     }
 
-    /** {@code host:port[,host:port...]}; or set {@code bootstrap.servers} in the properties. */
-    public Builder bootstrapServers(String bootstrapServers) {
-      this.bootstrapServers = bootstrapServers;
-      return this;
-    }
-
-    /** Client properties passed through (security, tuning); copied at build. */
-    public Builder kafkaProperties(Map<String, ?> kafkaProperties) {
-      this.kafkaProperties = kafkaProperties;
-      return this;
-    }
-
-    /** The host's producer (never closed); default one created per replay, idempotent with {@code acks=all}. */
-    public Builder producer(Producer<byte[], byte[]> producer) {
-      this.producer = producer;
-      return this;
-    }
-
     /** Tests: a consumer factory instead of a {@link KafkaConsumer}. */
     Builder consumerFactory(Supplier<Consumer<byte[], byte[]>> consumerFactory) {
       this.consumerFactory = consumerFactory;
@@ -310,21 +291,16 @@ public final class DeadLetterReplayer {
       for (String c : exceptionClasses) {
         Options.text("exceptionClasses entry", c);
       }
+      KafkaConnection connection = connection();
       Map<String, Object> consumerConfig = null;
       Map<String, Object> producerConfig = null;
-      if (consumerFactory == null || producer == null) {
-        Map<String, Object> base = ClientConfigs.base(kafkaProperties, bootstrapServers);
-        consumerConfig = ClientConfigs.consumer(base, groupId, timeout, "reprocess-replayer-" + deadLetterTopic);
+      if (consumerFactory == null || connection.hostProducer() == null) {
+        consumerConfig = connection.consumerConfig(groupId, timeout, "reprocess-replayer-" + deadLetterTopic);
+        // The replayer assigns its partitions itself: no group assignment takes place.
         consumerConfig.remove("partition.assignment.strategy");
-        producerConfig = ClientConfigs.producer(base, timeout, "reprocess-replayer-" + deadLetterTopic + "-producer");
-        try {
-          new org.apache.kafka.clients.consumer.ConsumerConfig(consumerConfig);
-          new org.apache.kafka.clients.producer.ProducerConfig(producerConfig);
-        } catch (ConfigException e) {
-          throw new IllegalArgumentException("kafkaProperties are invalid: " + e.getMessage(), e);
-        }
+        producerConfig = connection.producerConfig(timeout, "reprocess-replayer-" + deadLetterTopic + "-producer");
       }
-      return new DeadLetterReplayer(this, consumerConfig, producerConfig);
+      return new DeadLetterReplayer(this, connection, consumerConfig, producerConfig);
     }
   }
 }

@@ -4,20 +4,16 @@ import dev.reprocess.DeadLetter;
 import dev.reprocess.DeadLetterSink;
 import dev.reprocess.ReprocessException;
 import dev.reprocess.json.EventJson;
-import dev.reprocess.kafka.internal.ClientConfigs;
+import dev.reprocess.kafka.internal.ProducerHandle;
 import dev.reprocess.kafka.internal.Records;
+import dev.reprocess.kafka.internal.Sends;
 import java.time.Duration;
-import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.Producer;
-import org.apache.kafka.common.config.ConfigException;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * A {@link DeadLetterSink} for jobs that handle events in-process: each dead letter becomes a
@@ -35,18 +31,14 @@ public final class KafkaDeadLetterSink implements DeadLetterSink {
   /** Default bound on storing one dead letter: 30 seconds. */
   public static final Duration DEFAULT_SEND_TIMEOUT = Duration.ofSeconds(30);
 
-  private static final Logger log = LoggerFactory.getLogger(KafkaDeadLetterSink.class);
-
   private final String topic;
-  private final Producer<byte[], byte[]> producer;
-  private final boolean ownsProducer;
+  private final ProducerHandle producer;
   private final Duration sendTimeout;
   private final AtomicBoolean closed = new AtomicBoolean();
 
-  private KafkaDeadLetterSink(String topic, Producer<byte[], byte[]> producer, boolean owns, Duration sendTimeout) {
+  private KafkaDeadLetterSink(String topic, ProducerHandle producer, Duration sendTimeout) {
     this.topic = topic;
     this.producer = producer;
-    this.ownsProducer = owns;
     this.sendTimeout = sendTimeout;
   }
 
@@ -67,8 +59,16 @@ public final class KafkaDeadLetterSink implements DeadLetterSink {
         new Records.Failure(event.jobName(), deadLetter.errorClass(), deadLetter.errorMessage(), deadLetter.stackTrace(),
             deadLetter.attempts(), deadLetter.failedAt()),
         null);
+    CompletableFuture<Void> acknowledged = new CompletableFuture<>();
+    Sends.withCompletion(producer.producer(), record, error -> {
+      if (error == null) {
+        acknowledged.complete(null);
+      } else {
+        acknowledged.completeExceptionally(error);
+      }
+    });
     try {
-      producer.send(record).get(sendTimeout.toMillis(), TimeUnit.MILLISECONDS);
+      acknowledged.get(sendTimeout.toMillis(), TimeUnit.MILLISECONDS);
     } catch (ExecutionException e) {
       throw new ReprocessException("job '" + event.jobName() + "': dead letter of event " + event.eventId()
           + " was not stored in " + describe() + ": " + e.getCause(), e.getCause());
@@ -78,9 +78,6 @@ public final class KafkaDeadLetterSink implements DeadLetterSink {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new ReprocessException("interrupted while storing a dead letter in " + describe(), e);
-    } catch (RuntimeException e) {
-      throw new ReprocessException("job '" + event.jobName() + "': dead letter of event " + event.eventId()
-          + " was not stored in " + describe() + ": " + e, e);
     }
   }
 
@@ -92,17 +89,18 @@ public final class KafkaDeadLetterSink implements DeadLetterSink {
   /** Closes the producer if the sink created it. Idempotent. */
   @Override
   public void close() {
-    if (closed.compareAndSet(false, true) && ownsProducer) {
-      producer.close(sendTimeout);
+    if (closed.compareAndSet(false, true)) {
+      producer.release(sendTimeout);
     }
   }
 
-  /** Builds a {@link KafkaDeadLetterSink}; {@link #build()} checks every option, no I/O. */
-  public static final class Builder {
+  /**
+   * Builds a {@link KafkaDeadLetterSink}; {@link #build()} checks every option, no I/O. Give either
+   * {@link #producer} (the host's, never closed by the sink) or the connection: {@link
+   * #bootstrapServers} and/or {@link #kafkaProperties} (see {@link KafkaClientBuilder}).
+   */
+  public static final class Builder extends KafkaClientBuilder<Builder> {
     private String topic;
-    private String bootstrapServers;
-    private Map<String, ?> kafkaProperties;
-    private Producer<byte[], byte[]> producer;
     private Duration sendTimeout = DEFAULT_SEND_TIMEOUT;
 
     private Builder() {}
@@ -110,24 +108,6 @@ public final class KafkaDeadLetterSink implements DeadLetterSink {
     /** The dead-letter topic; required. */
     public Builder topic(String topic) {
       this.topic = topic;
-      return this;
-    }
-
-    /** {@code host:port[,host:port...]}; or set {@code bootstrap.servers} in the properties. */
-    public Builder bootstrapServers(String bootstrapServers) {
-      this.bootstrapServers = bootstrapServers;
-      return this;
-    }
-
-    /** Producer properties passed through; copied at build. */
-    public Builder kafkaProperties(Map<String, ?> kafkaProperties) {
-      this.kafkaProperties = kafkaProperties;
-      return this;
-    }
-
-    /** The host's producer, never closed by the sink. */
-    public Builder producer(Producer<byte[], byte[]> producer) {
-      this.producer = producer;
       return this;
     }
 
@@ -145,22 +125,9 @@ public final class KafkaDeadLetterSink implements DeadLetterSink {
     public KafkaDeadLetterSink build() {
       Options.topic("topic", topic);
       Options.positive("sendTimeout", sendTimeout);
-      if (producer != null) {
-        if (bootstrapServers != null || kafkaProperties != null) {
-          throw new IllegalArgumentException("producer is set together with bootstrapServers/kafkaProperties:"
-              + " give either the host's producer or the connection settings, not both");
-        }
-        return new KafkaDeadLetterSink(topic, producer, false, sendTimeout);
-      }
-      Map<String, Object> config = ClientConfigs.producer(ClientConfigs.base(kafkaProperties, bootstrapServers),
-          sendTimeout, "reprocess-dlt-" + topic);
-      try {
-        KafkaProducer<byte[], byte[]> created = new KafkaProducer<>(config);
-        log.info("kafka dead-letter sink: topic '{}', producer config {}", topic, ClientConfigs.masked(config));
-        return new KafkaDeadLetterSink(topic, created, true, sendTimeout);
-      } catch (ConfigException e) {
-        throw new IllegalArgumentException("kafkaProperties are invalid: " + e.getMessage(), e);
-      }
+      ProducerHandle producer = connection().soleProducer(sendTimeout, "reprocess-dlt-" + topic,
+          "kafka dead-letter sink: topic '" + topic + "'");
+      return new KafkaDeadLetterSink(topic, producer, sendTimeout);
     }
   }
 }

@@ -5,8 +5,10 @@ import dev.reprocess.Outcome;
 import dev.reprocess.ReprocessEvent;
 import dev.reprocess.ReprocessException;
 import dev.reprocess.RetriableException;
-import dev.reprocess.kafka.internal.ClientConfigs;
+import dev.reprocess.kafka.internal.KafkaConnection;
+import dev.reprocess.kafka.internal.ProducerHandle;
 import dev.reprocess.kafka.internal.Records;
+import dev.reprocess.kafka.internal.Sends;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -20,11 +22,8 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.LockSupport;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.PartitionInfo;
-import org.apache.kafka.common.config.ConfigException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -82,8 +81,7 @@ public final class KafkaEventSink implements EventSink {
   private static final Logger log = LoggerFactory.getLogger(KafkaEventSink.class);
 
   private final String topic;
-  private final Producer<byte[], byte[]> producer;
-  private final boolean ownsProducer;
+  private final ProducerHandle producer;
   private final Map<String, Object> adminConfig;
   private final boolean verifyTopic;
   private final Duration readyTimeout;
@@ -98,10 +96,9 @@ public final class KafkaEventSink implements EventSink {
   private ReprocessException verifyFailure;
   private long verifyFailedAtNanos;
 
-  private KafkaEventSink(Builder b, Producer<byte[], byte[]> producer, boolean owns, Map<String, Object> adminConfig) {
+  private KafkaEventSink(Builder b, ProducerHandle producer, Map<String, Object> adminConfig) {
     this.topic = b.topic;
     this.producer = producer;
-    this.ownsProducer = owns;
     this.adminConfig = adminConfig;
     this.verifyTopic = b.verifyTopic;
     this.readyTimeout = b.readyTimeout;
@@ -129,7 +126,7 @@ public final class KafkaEventSink implements EventSink {
     try {
       // The job's attempts are attempts to publish; the worker counts handler attempts from 1.
       ReprocessEvent published = event.attempt() == 1 ? event : event.withAttempt(1);
-      producer.send(Records.eventRecord(topic, published), (metadata, error) -> {
+      Sends.withCompletion(producer.producer(), Records.eventRecord(topic, published), error -> {
         e.pending.decrementAndGet();
         if (error == null) {
           acknowledged.increment();
@@ -140,6 +137,7 @@ public final class KafkaEventSink implements EventSink {
         }
       });
     } catch (RuntimeException ex) {
+      // Records.eventRecord failed (the event cannot be encoded): nothing was sent.
       e.pending.decrementAndGet();
       failed.increment();
       stage.completeExceptionally(classify(event, ex));
@@ -171,7 +169,7 @@ public final class KafkaEventSink implements EventSink {
     long deadline = System.nanoTime() + flushTimeout.toNanos();
     while (true) {
       try {
-        producer.flush();
+        producer.producer().flush();
       } catch (KafkaException e) {
         throw new ReprocessException(describe() + ": flush failed: " + e, e);
       }
@@ -249,8 +247,8 @@ public final class KafkaEventSink implements EventSink {
   /** Closes the producer if the sink created it (waiting up to {@code closeTimeout}). Idempotent. */
   @Override
   public void close() {
-    if (closed.compareAndSet(false, true) && ownsProducer) {
-      producer.close(closeTimeout);
+    if (closed.compareAndSet(false, true)) {
+      producer.release(closeTimeout);
     }
   }
 
@@ -271,7 +269,7 @@ public final class KafkaEventSink implements EventSink {
             KafkaTopics.requireTopics(admin, List.of(topic), readyTimeout);
           }
         } else {
-          List<PartitionInfo> partitions = producer.partitionsFor(topic);
+          List<PartitionInfo> partitions = producer.producer().partitionsFor(topic);
           if (partitions == null || partitions.isEmpty()) {
             throw new ReprocessException("topic '" + topic + "' has no partitions");
           }
@@ -303,14 +301,12 @@ public final class KafkaEventSink implements EventSink {
    * before creating anything and does no I/O.
    *
    * <p>Give either {@link #producer} (the host's, never closed by the sink) or the connection:
-   * {@link #bootstrapServers} and/or {@link #kafkaProperties} (TLS, SASL and any producer setting
-   * pass through, except that {@code acks} must stay {@code all} and idempotence on).
+   * {@link #bootstrapServers} and/or {@link #kafkaProperties} (see {@link KafkaClientBuilder}; TLS,
+   * SASL and any producer setting pass through, except that {@code acks} must stay {@code all} and
+   * idempotence on).
    */
-  public static final class Builder {
+  public static final class Builder extends KafkaClientBuilder<Builder> {
     private String topic;
-    private String bootstrapServers;
-    private Map<String, ?> kafkaProperties;
-    private Producer<byte[], byte[]> producer;
     private Duration maxBlock = DEFAULT_MAX_BLOCK;
     private Duration readyTimeout = DEFAULT_READY_TIMEOUT;
     private Duration closeTimeout = DEFAULT_CLOSE_TIMEOUT;
@@ -322,27 +318,6 @@ public final class KafkaEventSink implements EventSink {
     /** The topic events go to; required. */
     public Builder topic(String topic) {
       this.topic = topic;
-      return this;
-    }
-
-    /** {@code host:port[,host:port...]}; or set {@code bootstrap.servers} in the properties. */
-    public Builder bootstrapServers(String bootstrapServers) {
-      this.bootstrapServers = bootstrapServers;
-      return this;
-    }
-
-    /** Producer properties passed through (security, tuning); copied at {@link #build()}. */
-    public Builder kafkaProperties(Map<String, ?> kafkaProperties) {
-      this.kafkaProperties = kafkaProperties;
-      return this;
-    }
-
-    /**
-     * The host's producer, used instead of creating one; never closed by the sink. It should be
-     * idempotent with {@code acks=all} (the sink cannot check a producer it did not create).
-     */
-    public Builder producer(Producer<byte[], byte[]> producer) {
-      this.producer = producer;
       return this;
     }
 
@@ -387,25 +362,11 @@ public final class KafkaEventSink implements EventSink {
       Options.positive("readyTimeout", readyTimeout);
       Options.positive("closeTimeout", closeTimeout);
       Options.positive("flushTimeout", flushTimeout);
-      if (producer != null) {
-        if (bootstrapServers != null || kafkaProperties != null) {
-          throw new IllegalArgumentException("producer is set together with bootstrapServers/kafkaProperties:"
-              + " give either the host's producer or the connection settings, not both");
-        }
-        log.info("kafka sink: topic '{}', host's producer", topic);
-        return new KafkaEventSink(this, producer, false, null);
-      }
-      Map<String, Object> base = ClientConfigs.base(kafkaProperties, bootstrapServers);
-      Map<String, Object> config = ClientConfigs.producer(base, maxBlock, "reprocess-sink-" + topic);
-      Map<String, Object> admin = ClientConfigs.admin(base, readyTimeout, "reprocess-sink-admin-" + topic);
-      KafkaProducer<byte[], byte[]> created;
-      try {
-        created = new KafkaProducer<>(config);
-      } catch (ConfigException e) {
-        throw new IllegalArgumentException("kafkaProperties are invalid: " + e.getMessage(), e);
-      }
-      log.info("kafka sink: topic '{}', producer config {}", topic, ClientConfigs.masked(config));
-      return new KafkaEventSink(this, created, true, admin);
+      KafkaConnection connection = connection();
+      ProducerHandle producer = connection.soleProducer(maxBlock, "reprocess-sink-" + topic, "kafka sink: topic '" + topic + "'");
+      // The topic check goes through an admin client when the sink has the connection settings.
+      Map<String, Object> admin = producer.owned() ? connection.adminConfig(readyTimeout, "reprocess-sink-admin-" + topic) : null;
+      return new KafkaEventSink(this, producer, admin);
     }
   }
 }

@@ -4,6 +4,7 @@ import dev.reprocess.EventHandler;
 import dev.reprocess.ReprocessException;
 import dev.reprocess.RetryOptions;
 import dev.reprocess.kafka.internal.ClientConfigs;
+import dev.reprocess.kafka.internal.KafkaConnection;
 import dev.reprocess.kafka.internal.WorkerEngine;
 import dev.reprocess.kafka.internal.WorkerSettings;
 import java.time.Clock;
@@ -20,8 +21,6 @@ import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.common.config.ConfigException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -129,7 +128,7 @@ public final class KafkaReprocessWorker implements AutoCloseable {
     this.consumerConfig = consumerConfig;
     this.producerConfig = producerConfig;
     this.adminConfig = adminConfig;
-    this.hostProducer = b.producer;
+    this.hostProducer = b.connection().hostProducer();
     this.consumerFactory = b.consumerFactory;
     this.startupTimeout = b.startupTimeout;
   }
@@ -245,11 +244,11 @@ public final class KafkaReprocessWorker implements AutoCloseable {
    * Builds a {@link KafkaReprocessWorker}. Mutable, not thread-safe; {@link #build()} checks every
    * option and does no I/O.
    *
-   * <p>Connection: {@link #bootstrapServers} and/or {@link #kafkaProperties}, shared by the
-   * consumer, the producer (retry and dead-letter topics) and the admin client (TLS, SASL and any
-   * client setting pass through; {@code enable.auto.commit} must stay false, {@code acks} all).
+   * <p>Connection: {@link #bootstrapServers} and/or {@link #kafkaProperties} (see {@link
+   * KafkaClientBuilder}), shared by the consumer, the producer (retry and dead-letter topics; or
+   * the host's {@link #producer}, flushed, never closed) and the admin client.
    */
-  public static final class Builder {
+  public static final class Builder extends KafkaClientBuilder<Builder> {
     private String name;
     private String topic;
     private String groupId;
@@ -257,9 +256,6 @@ public final class KafkaReprocessWorker implements AutoCloseable {
     private boolean useRetryTopic = true;
     private String deadLetterTopic;
     private EventHandler handler;
-    private String bootstrapServers;
-    private Map<String, ?> kafkaProperties;
-    private Producer<byte[], byte[]> producer;
     private Supplier<Consumer<byte[], byte[]>> consumerFactory;
     private int concurrency = DEFAULT_CONCURRENCY;
     private int maxPendingRecords = DEFAULT_MAX_PENDING_RECORDS;
@@ -297,27 +293,6 @@ public final class KafkaReprocessWorker implements AutoCloseable {
     /** A name for threads and logs; default the group id. */
     public Builder name(String name) {
       this.name = name;
-      return this;
-    }
-
-    /** {@code host:port[,host:port...]}; or set {@code bootstrap.servers} in the properties. */
-    public Builder bootstrapServers(String bootstrapServers) {
-      this.bootstrapServers = bootstrapServers;
-      return this;
-    }
-
-    /** Client properties passed through to the consumer, producer and admin client; copied at build. */
-    public Builder kafkaProperties(Map<String, ?> kafkaProperties) {
-      this.kafkaProperties = kafkaProperties;
-      return this;
-    }
-
-    /**
-     * The host's producer for the retry and dead-letter topics (flushed, never closed); default: one
-     * the worker creates, idempotent with {@code acks=all}.
-     */
-    public Builder producer(Producer<byte[], byte[]> producer) {
-      this.producer = producer;
       return this;
     }
 
@@ -480,21 +455,15 @@ public final class KafkaReprocessWorker implements AutoCloseable {
       Map<String, Object> consumerConfig = null;
       Map<String, Object> producerConfig = null;
       Map<String, Object> adminConfig = null;
-      if (consumerFactory == null || producer == null) {
-        Map<String, Object> base = ClientConfigs.base(kafkaProperties, bootstrapServers);
-        consumerConfig = ClientConfigs.consumer(base, groupId, startupTimeout, "reprocess-worker-" + workerName);
-        producerConfig = ClientConfigs.producer(base, startupTimeout, "reprocess-worker-" + workerName + "-producer");
-        adminConfig = consumerFactory == null ? ClientConfigs.admin(base, startupTimeout, "reprocess-worker-" + workerName + "-admin") : null;
-        try {
-          ConsumerConfig parsed = new ConsumerConfig(consumerConfig);
-          new ProducerConfig(producerConfig);
-          int maxPollIntervalMs = parsed.getInt(ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG);
-          if (closeTimeout.toMillis() >= maxPollIntervalMs) {
-            throw new IllegalArgumentException("closeTimeout is " + closeTimeout + ": it must be below max.poll.interval.ms ("
-                + maxPollIntervalMs + " ms), since revocation waits for running handlers inside poll");
-          }
-        } catch (ConfigException e) {
-          throw new IllegalArgumentException("kafkaProperties are invalid: " + e.getMessage(), e);
+      KafkaConnection connection = connection();
+      if (consumerFactory == null || connection.hostProducer() == null) {
+        consumerConfig = connection.consumerConfig(groupId, startupTimeout, "reprocess-worker-" + workerName);
+        producerConfig = connection.producerConfig(startupTimeout, "reprocess-worker-" + workerName + "-producer");
+        adminConfig = consumerFactory == null ? connection.adminConfig(startupTimeout, "reprocess-worker-" + workerName + "-admin") : null;
+        int maxPollIntervalMs = new ConsumerConfig(consumerConfig).getInt(ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG);
+        if (closeTimeout.toMillis() >= maxPollIntervalMs) {
+          throw new IllegalArgumentException("closeTimeout is " + closeTimeout + ": it must be below max.poll.interval.ms ("
+              + maxPollIntervalMs + " ms), since revocation waits for running handlers inside poll");
         }
       }
       WorkerSettings settings = new WorkerSettings(workerName, topic, retryName, dltName, handler, concurrency,

@@ -1,7 +1,7 @@
 package dev.reprocess.kafka;
 
 import dev.reprocess.ReprocessException;
-import dev.reprocess.kafka.internal.ClientConfigs;
+import dev.reprocess.kafka.internal.KafkaConnection;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -32,13 +32,11 @@ import org.slf4j.LoggerFactory;
 /**
  * Creates missing topics and waits until they can be used.
  *
- * <p>Why the wait: on Kafka 4.3.1 an idempotent {@code acks=all} producer that started right after
- * its topic was created silently lost 189 to 740 records in 4 of 7 measured runs; {@code flush()}
- * returned normally and only the send callbacks saw the error, about two minutes later (measured on
- * this project's CI machine; reported upstream, fix announced for 4.5). So every method here returns only once every partition of every topic
- * has a leader that answers a ListOffsets request, and fails with a {@link ReprocessException}
- * naming the partitions that did not when the timeout passes. Never a hang: every call to the
- * cluster is bounded by the timeout.
+ * <p>Every method here returns only once every partition of every topic has a leader that answers
+ * a ListOffsets request, and fails with a {@link ReprocessException} naming the partitions that did
+ * not when the timeout passes: a producer started on a topic that is not ready yet can lose records
+ * silently (see "Why the wait after creating topics" in the module's README). Never a hang: every
+ * call to the cluster is bounded by the timeout.
  *
  * <p>Thread-safe (stateless). Methods that take an {@link Admin} never close it.
  */
@@ -105,11 +103,12 @@ public final class KafkaTopics {
   public static void ensureTopics(String bootstrapServers, Map<String, ?> kafkaProperties,
       Collection<TopicSpec> topics, Duration timeout) {
     requireTimeout(timeout);
-    Map<String, Object> base = ClientConfigs.base(kafkaProperties, bootstrapServers);
-    try (Admin admin = Admin.create(ClientConfigs.admin(base, timeout, "reprocess-topics"))) {
+    Map<String, Object> config = new KafkaConnection(bootstrapServers, kafkaProperties, null)
+        .adminConfig(timeout, "reprocess-topics");
+    try (Admin admin = Admin.create(config)) {
       ensureTopics(admin, topics, timeout);
     } catch (ReprocessException e) {
-      throw new ReprocessException(e.getMessage() + " (bootstrap servers " + base.get("bootstrap.servers") + ")", e.getCause());
+      throw new ReprocessException(e.getMessage() + " (bootstrap servers " + config.get("bootstrap.servers") + ")", e.getCause());
     }
   }
 
@@ -221,8 +220,6 @@ public final class KafkaTopics {
   }
 
   private static void requireTimeout(Duration timeout) {
-    if (timeout == null || timeout.isNegative() || timeout.isZero()) {
-      throw new IllegalArgumentException("timeout is " + timeout + ": it must be positive");
-    }
+    Options.positive("timeout", timeout);
   }
 }

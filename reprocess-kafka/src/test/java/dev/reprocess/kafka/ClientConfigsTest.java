@@ -4,8 +4,18 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.reprocess.kafka.internal.ClientConfigs;
+import dev.reprocess.kafka.internal.KafkaConnection;
+import dev.reprocess.kafka.internal.ProducerHandle;
+import dev.reprocess.kafka.internal.Sends;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
+import org.apache.kafka.clients.producer.MockProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.errors.NotEnoughReplicasException;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.Test;
 
 class ClientConfigsTest {
@@ -44,5 +54,53 @@ class ClientConfigsTest {
     assertThatThrownBy(() -> ClientConfigs.consumer(ClientConfigs.base(Map.of("enable.auto.commit", "true"), "h:1"),
         "g", Duration.ofSeconds(3), "c"))
         .isInstanceOf(IllegalArgumentException.class).hasMessageStartingWith("enable.auto.commit is 'true'");
+  }
+
+  @Test
+  void aConnectionCopiesTheHostsPropertiesWhenMade() {
+    Map<String, Object> properties = new HashMap<>(Map.of("bootstrap.servers", "h:1"));
+    KafkaConnection connection = new KafkaConnection(null, properties, null);
+    properties.put("bootstrap.servers", "changed:2");
+    properties.put("acks", "0");
+    assertThat(connection.producerConfig(Duration.ofSeconds(1), "c")).containsEntry("bootstrap.servers", "h:1")
+        .containsEntry("acks", "all");
+    assertThat(connection.adminConfig(Duration.ofSeconds(1), "c")).containsEntry("bootstrap.servers", "h:1");
+  }
+
+  @Test
+  void theLibraryClosesOnlyTheProducerItCreated() {
+    MockProducer<byte[], byte[]> hosts = new MockProducer<>(true, null, new ByteArraySerializer(), new ByteArraySerializer());
+    ProducerHandle handle = new KafkaConnection("h:1", null, hosts).producer(Map.of());
+    assertThat(handle.producer()).isSameAs(hosts);
+    handle.release(Duration.ofSeconds(1));
+    assertThat(hosts.closed()).isFalse();
+
+    KafkaConnection own = new KafkaConnection("127.0.0.1:1", null, null);
+    ProducerHandle created = own.producer(own.producerConfig(Duration.ofMillis(100), "c"));
+    assertThat(created.owned()).isTrue();
+    created.release(Duration.ofSeconds(1));
+    ProducerRecord<byte[], byte[]> record = new ProducerRecord<>("t", new byte[0]);
+    assertThatThrownBy(() -> created.producer().send(record)).isInstanceOf(IllegalStateException.class);
+  }
+
+  @Test
+  void aSendCompletesOnceWhetherTheBrokerRefusesOrTheSendThrows() {
+    MockProducer<byte[], byte[]> producer = new MockProducer<>(false, null, new ByteArraySerializer(), new ByteArraySerializer());
+    List<Exception> completions = new ArrayList<>();
+    ProducerRecord<byte[], byte[]> record = new ProducerRecord<>("t", new byte[0]);
+
+    Sends.withCompletion(producer, record, completions::add);
+    Sends.withCompletion(producer, record, completions::add);
+    assertThat(completions).isEmpty();
+    producer.completeNext();
+    producer.errorNext(new NotEnoughReplicasException("only 1 in sync"));
+    assertThat(completions).hasSize(2);
+    assertThat(completions.get(0)).isNull();
+    assertThat(completions.get(1)).isInstanceOf(NotEnoughReplicasException.class);
+
+    producer.close();
+    Sends.withCompletion(producer, record, completions::add);
+    assertThat(completions).hasSize(3);
+    assertThat(completions.get(2)).isInstanceOf(IllegalStateException.class);
   }
 }

@@ -1,0 +1,26 @@
+package dev.reprocess.kafka.internal;
+
+import java.util.function.Consumer;
+import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+
+/** Sending a record with one completion, whichever way the send ends. */
+public final class Sends {
+
+  private Sends() {}
+
+  /**
+   * Sends the record and runs {@code completion} once: with {@code null} when the broker
+   * acknowledged it, or with the error, whether the producer reports it in its send callback (on
+   * its I/O thread: a refusal, a timeout) or throws it from {@code send} itself (on this thread: a
+   * closed producer, an interrupt). {@code completion} must neither block nor throw.
+   */
+  public static void withCompletion(Producer<byte[], byte[]> producer, ProducerRecord<byte[], byte[]> record,
+      Consumer<Exception> completion) {
+    try {
+      producer.send(record, (metadata, error) -> completion.accept(error));
+    } catch (RuntimeException e) {
+      completion.accept(e);
+    }
+  }
+}
