@@ -16,7 +16,8 @@ import java.time.Duration;
  * <p>Needs Java 17 or newer for the server: {@code javaHome(...)}, else {@code REPROCESS_KAFKA_JAVA_HOME}, else the
  * running JVM when it is 17+, else one found in {@code JAVA_HOME} or the usual install folders. Ready when the broker
  * answers an ApiVersions request and has logged "Kafka Server started". After creating a topic, wait until every
- * partition answers a ListOffsets before producing (the README says why). Thread-safe; {@code close()} is idempotent.
+ * partition answers a ListOffsets before producing (the testkit's README says why). Thread-safe; {@code close()}
+ * is idempotent.
  */
 public final class KafkaServer extends LocalServer implements KafkaBackend {
 

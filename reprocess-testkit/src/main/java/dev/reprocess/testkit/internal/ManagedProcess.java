@@ -59,8 +59,7 @@ public final class ManagedProcess {
                                        Path logFile) {
         ProcessBuilder builder = new ProcessBuilder(command).directory(workDir.toFile()).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()));
-        // A CLASSPATH inherited from the caller's shell would join the server's own class path (Kafka's
-        // scripts append it; Elasticsearch's jar-hell check then refuses to start).
+        // A CLASSPATH inherited from the caller's shell would join the server's own class path (see the README).
         builder.environment().remove("CLASSPATH");
         env.forEach((k, v) -> {
             if (v == null) {

@@ -93,9 +93,7 @@ class ServerProcessTest {
 
         ProcessHandle.of(pid).ifPresent(h -> h.onExit().join());
         assertThat(server.isRunning()).isFalse();
-        try (InstanceDirs.Lease again = InstanceDirs.leaseExactly(exact)) {
-            assertThat(again.dir()).isEqualTo(exact);
-        }
+        assertFolderReleased(exact);
         assertThatThrownBy(server::start).isInstanceOf(IllegalStateException.class)
                 .hasMessage("fake server already closed");
         assertThatThrownBy(server::restart).isInstanceOf(IllegalStateException.class)
@@ -139,9 +137,7 @@ class ServerProcessTest {
         });
 
         assertThat(server.isStarted()).isFalse();
-        try (InstanceDirs.Lease again = InstanceDirs.leaseExactly(exact)) {
-            assertThat(again.dir()).isEqualTo(exact);
-        }
+        assertFolderReleased(exact);
         server.dieOnLaunch = false;
         server.start(); // a failed start may be retried
         try {
@@ -156,6 +152,13 @@ class ServerProcessTest {
                 throw new AssertionError(e);
             }
         });
+    }
+
+    /** Another server could lock the folder now. */
+    private static void assertFolderReleased(Path folder) {
+        try (InstanceDirs.Lease again = InstanceDirs.leaseExactly(folder, true)) {
+            assertThat(again.dir()).isEqualTo(folder);
+        }
     }
 
     @Test
