@@ -127,20 +127,14 @@ public final class StartBackends {
         }
     }
 
-    /** "cassandra ready at 127.0.0.1:40123 in 9.1 s (rss 410 MB)" for a started server, else its description. */
+    /**
+     * {@code "<server> ready at <address> in <seconds> s (rss <MB> MB, pid <pid>, log <file>)"} for a server the
+     * testkit started, else the server's description.
+     */
     static String readyLine(Object server) {
-        if (server instanceof CassandraServer c) {
-            return "cassandra ready at " + c.contactPoint().getHostString() + ":" + c.nativePort() + " in "
-                    + ManagedProcess.seconds(c.startupTime()) + " (rss " + mb(c.residentMemoryBytes()) + ", pid "
-                    + c.pid() + ", log " + c.logFile() + ")";
-        }
-        if (server instanceof KafkaServer k) {
-            return "kafka ready at " + k.bootstrapServers() + " in " + ManagedProcess.seconds(k.startupTime())
-                    + " (rss " + mb(k.residentMemoryBytes()) + ", pid " + k.pid() + ", log " + k.logFile() + ")";
-        }
-        if (server instanceof ElasticsearchServer e) {
-            return "elasticsearch ready at " + e.url() + " in " + ManagedProcess.seconds(e.startupTime())
-                    + " (rss " + mb(e.residentMemoryBytes()) + ", pid " + e.pid() + ", log " + e.logFile() + ")";
+        if (server instanceof LocalServer s) {
+            return s.process().name() + " ready at " + s.address() + " in " + ManagedProcess.seconds(s.startupTime())
+                    + " (rss " + mb(s.residentMemoryBytes()) + ", pid " + s.pid() + ", log " + s.logFile() + ")";
         }
         return "using " + server;
     }

@@ -1,7 +1,6 @@
 package dev.reprocess.testkit;
 
 import dev.reprocess.testkit.internal.ExternalBackends;
-import dev.reprocess.testkit.internal.ManagedProcess;
 import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.extension.ParameterContext;
 import org.junit.jupiter.api.extension.ParameterResolutionException;
@@ -133,9 +132,5 @@ public final class TestBackends implements ParameterResolver {
                 throw e;
             }
         }
-    }
-
-    static String seconds(java.time.Duration d) {
-        return ManagedProcess.seconds(d);
     }
 }

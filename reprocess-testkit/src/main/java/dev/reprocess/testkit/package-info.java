@@ -7,7 +7,9 @@
  *       {@link dev.reprocess.testkit.CassandraBackend}, {@link dev.reprocess.testkit.KafkaBackend} and
  *       {@link dev.reprocess.testkit.ElasticsearchBackend} per JVM, or the servers named by {@code REPROCESS_*}.</li>
  *   <li>{@link dev.reprocess.testkit.CassandraServer}, {@link dev.reprocess.testkit.KafkaServer},
- *       {@link dev.reprocess.testkit.ElasticsearchServer}: the launchers, for dedicated servers or a main program.</li>
+ *       {@link dev.reprocess.testkit.ElasticsearchServer}: the launchers, for dedicated servers or a main program.
+ *       Their shared options and accessors are those of {@link dev.reprocess.testkit.ServerBuilder} and
+ *       {@link dev.reprocess.testkit.LocalServer}.</li>
  *   <li>{@link dev.reprocess.testkit.StartBackends}: starts all three and keeps them running for sharing.</li>
  * </ul>
  *

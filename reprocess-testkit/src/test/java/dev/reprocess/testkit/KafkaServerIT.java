@@ -173,7 +173,7 @@ class KafkaServerIT {
                 });
     }
 
-    /** Kafka 4.3 can lose records of a producer that starts right after topic creation: wait for ListOffsets. */
+    /** Waits until every partition answers ListOffsets, before producing (the testkit's README says why). */
     static void awaitPartitionsAnswer(Admin admin, String topic, int partitions) throws InterruptedException {
         Map<TopicPartition, OffsetSpec> latest = IntStream.range(0, partitions).boxed()
                 .collect(Collectors.toMap(p -> new TopicPartition(topic, p), p -> OffsetSpec.latest()));

@@ -8,8 +8,7 @@ import java.util.List;
 public final class CassandraConfig {
 
     /**
-     * JVM flags of Cassandra 5.0's conf/jvm17-server.options (G1 and JPMS sections); without the opens Cassandra
-     * fails on Java 17 with IllegalAccessException on sun.nio.ch.DirectBuffer.cleaner.
+     * JVM flags of Cassandra 5.0's conf/jvm17-server.options (G1 and JPMS sections), which it needs on Java 17.
      */
     public static final List<String> JVM17_OPTIONS = List.of(
             "-XX:+UseG1GC", "-XX:+ParallelRefProcEnabled", "-XX:MaxTenuringThreshold=1", "-XX:G1HeapRegionSize=16m",

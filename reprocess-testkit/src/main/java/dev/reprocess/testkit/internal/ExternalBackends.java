@@ -51,23 +51,8 @@ public final class ExternalBackends {
             HostPort hp = hostPort(named, 9042);
             String dc = value("reprocess.cassandra.datacenter", "REPROCESS_CASSANDRA_DATACENTER")
                     .map(Named::value).orElse("datacenter1");
-            InetSocketAddress address = new InetSocketAddress(hp.host(), hp.port());
-            return new CassandraBackend() {
-                @Override
-                public InetSocketAddress contactPoint() {
-                    return address;
-                }
-
-                @Override
-                public String localDatacenter() {
-                    return dc;
-                }
-
-                @Override
-                public String toString() {
-                    return "external Cassandra " + hp + " (" + named.source() + ")";
-                }
-            };
+            return new ExternalCassandra(new InetSocketAddress(hp.host(), hp.port()), dc,
+                    "external Cassandra " + hp + " (" + named.source() + ")");
         });
     }
 
@@ -77,24 +62,7 @@ public final class ExternalBackends {
             for (String server : named.value().split(",")) {
                 hostPort(new Named(named.source(), server.trim()), -1);
             }
-            String bootstrap = named.value();
-            return new KafkaBackend() {
-                @Override
-                public String bootstrapServers() {
-                    return bootstrap;
-                }
-
-                @Override
-                public void restart() {
-                    throw new IllegalStateException("cannot restart the external Kafka " + bootstrap + " named by "
-                            + named.source() + "; restart() needs a broker the testkit started");
-                }
-
-                @Override
-                public String toString() {
-                    return "external Kafka " + bootstrap + " (" + named.source() + ")";
-                }
-            };
+            return new ExternalKafka(named.value(), named.source());
         });
     }
 
@@ -114,29 +82,39 @@ public final class ExternalBackends {
                 throw malformed(named, "an http URL like http://127.0.0.1:9200");
             }
             int port = uri.getPort() != -1 ? uri.getPort() : uri.getScheme().equals("https") ? 443 : 80;
-            String host = uri.getHost();
-            return new ElasticsearchBackend() {
-                @Override
-                public String url() {
-                    return raw;
-                }
-
-                @Override
-                public String host() {
-                    return host;
-                }
-
-                @Override
-                public int port() {
-                    return port;
-                }
-
-                @Override
-                public String toString() {
-                    return "external Elasticsearch " + raw + " (" + named.source() + ")";
-                }
-            };
+            return new ExternalElasticsearch(raw, uri.getHost(), port,
+                    "external Elasticsearch " + raw + " (" + named.source() + ")");
         });
+    }
+
+    private record ExternalCassandra(InetSocketAddress contactPoint, String localDatacenter, String description)
+            implements CassandraBackend {
+        @Override
+        public String toString() {
+            return description;
+        }
+    }
+
+    /** @param source where the value came from, e.g. {@code REPROCESS_KAFKA} */
+    private record ExternalKafka(String bootstrapServers, String source) implements KafkaBackend {
+        @Override
+        public void restart() {
+            throw new IllegalStateException("cannot restart the external Kafka " + bootstrapServers + " named by "
+                    + source + "; restart() needs a broker the testkit started");
+        }
+
+        @Override
+        public String toString() {
+            return "external Kafka " + bootstrapServers + " (" + source + ")";
+        }
+    }
+
+    private record ExternalElasticsearch(String url, String host, int port, String description)
+            implements ElasticsearchBackend {
+        @Override
+        public String toString() {
+            return description;
+        }
     }
 
     record HostPort(String host, int port) {

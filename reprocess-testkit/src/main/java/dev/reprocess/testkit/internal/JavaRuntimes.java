@@ -58,7 +58,7 @@ public final class JavaRuntimes {
         return new JavaRuntimes(System.getenv(), Path.of(System.getProperty("java.home")), DEFAULT_SCAN_DIRS);
     }
 
-    /** Cassandra 5.0 runs on Java 11 or 17 only (on newer Java it fails to install its security manager policy). */
+    /** Cassandra 5.0 runs on Java 11 or 17 only (the README says why). */
     public static Requirement cassandra(String version) {
         return new Requirement("Cassandra " + version, "Java 11 or 17", v -> v == 11 || v == 17,
                 List.of("REPROCESS_CASSANDRA_JAVA_HOME"), true);

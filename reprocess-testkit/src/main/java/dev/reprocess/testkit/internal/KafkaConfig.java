@@ -34,8 +34,7 @@ public final class KafkaConfig {
 
     /**
      * A random 22-character cluster id (base64url of a UUID, as {@code kafka-storage random-uuid} prints). Never starts
-     * with {@code -}: the storage tool would read such an id as an option (about one start in 64); Kafka's own
-     * {@code Uuid.randomUuid()} draws again in that case too.
+     * with {@code -}, which the storage tool would read as an option (the README says more).
      */
     public static String randomClusterId() {
         while (true) {

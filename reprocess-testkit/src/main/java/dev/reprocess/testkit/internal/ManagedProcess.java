@@ -59,8 +59,7 @@ public final class ManagedProcess {
                                        Path logFile) {
         ProcessBuilder builder = new ProcessBuilder(command).directory(workDir.toFile()).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()));
-        // A CLASSPATH inherited from the caller's shell would join the server's own class path (Kafka's
-        // scripts append it; Elasticsearch's jar-hell check then refuses to start).
+        // A CLASSPATH inherited from the caller's shell would join the server's own class path (see the README).
         builder.environment().remove("CLASSPATH");
         env.forEach((k, v) -> {
             if (v == null) {
@@ -162,6 +161,27 @@ public final class ManagedProcess {
 
     public String name() {
         return name;
+    }
+
+    /**
+     * Runs a one-shot tool (a storage format, a Maven resolution) to its end, its output in {@code logFile}.
+     *
+     * @param what what the tool does, for the error message ("kafka storage format")
+     * @throws BackendException with {@code reason} when the tool exits with a non-zero code or runs longer than
+     *     {@code timeout} (then it is stopped): the first line names {@code what} and the exit code, the following
+     *     lines are the end of the log
+     */
+    public static void runToCompletion(String name, List<String> command, Path workDir, Path logFile,
+                                       Duration timeout, BackendException.Reason reason, String what) {
+        ManagedProcess tool = start(name, command, Map.of(), workDir, logFile);
+        int exit = tool.waitFor(timeout);
+        if (exit != 0) {
+            tool.stop(Duration.ofSeconds(5));
+            List<String> tail = tail(logFile, TAIL_LINES);
+            throw new BackendException(reason, what + (exit < 0 ? " timed out after " + seconds(timeout)
+                    : " exited with code " + exit) + "; last " + tail.size() + " lines of " + logFile + ":"
+                    + joinTail(tail));
+        }
     }
 
     /** Waits for the process to end by itself, e.g. a one-shot tool; returns its exit code, or -1 on timeout. */

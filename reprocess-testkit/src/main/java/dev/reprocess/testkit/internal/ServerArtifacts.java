@@ -240,15 +240,8 @@ public final class ServerArtifacts {
         Path log = dir.resolve("resolve.log");
         System.err.println("[reprocess-testkit] downloading " + coordinates + " with Maven (once; cached in " + dir
                 + ")");
-        ManagedProcess mvn = ManagedProcess.start("mvn", command, Map.of(), dir, log);
-        int exit = mvn.waitFor(RESOLVE_TIMEOUT);
-        if (exit != 0) {
-            mvn.stop(Duration.ofSeconds(5));
-            List<String> tail = ManagedProcess.tail(log, ManagedProcess.TAIL_LINES);
-            throw new BackendException(BackendException.Reason.ARTIFACTS, "could not resolve " + coordinates
-                    + " with Maven (" + (exit < 0 ? "timed out" : "exit " + exit) + "); last lines of " + log + ":"
-                    + System.lineSeparator() + "    " + String.join(System.lineSeparator() + "    ", tail));
-        }
+        ManagedProcess.runToCompletion("mvn", command, dir, log, RESOLVE_TIMEOUT, BackendException.Reason.ARTIFACTS,
+                "Maven resolving " + coordinates);
     }
 
     /** {@code REPROCESS_MVN}, else {@code $MAVEN_HOME/bin/mvn}, {@code $M2_HOME/bin/mvn}, maven.home, else PATH. */
@@ -301,6 +294,7 @@ public final class ServerArtifacts {
         }
     }
 
+    /** Deletes a file or a folder with everything in it; nothing when it does not exist. */
     static void deleteRecursively(Path path) throws IOException {
         if (!Files.exists(path, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
             return;
