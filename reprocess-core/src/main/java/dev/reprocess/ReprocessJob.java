@@ -384,8 +384,7 @@ public final class ReprocessJob {
      * #handler} it is also the size of the handler pool; default {@value
      * ReprocessJob#DEFAULT_CONCURRENCY}. With a {@link #sink} an event is in flight until the sink
      * completes its delivery (for a Kafka sink, until the broker acknowledged it); default the
-     * sink's {@link EventSink#defaultConcurrency()} (1,000 for the Kafka sink: with 16, a job could
-     * send only 16 events per broker round trip).
+     * sink's {@link EventSink#defaultConcurrency()} (1,000 for the Kafka sink).
      */
     public Builder concurrency(int concurrency) {
       return set(JobOptions.CONCURRENCY, concurrency);
