@@ -93,9 +93,13 @@ public final class JobRun {
       } catch (Throwable t) {
         // Never leave run() or await() waiting: report what is known.
         LOG.error("{}could not finish cleanly: {}", prefix, t.toString(), t);
-        completion.complete(run.tally.report(JobStatus.FAILED,
-            run.failure() != null ? run.failure() : t, shardStates,
-            run.spec.deadLetterSink().describe()));
+        try {
+          completion.complete(run.tally.report(JobStatus.FAILED,
+              run.failure() != null ? run.failure() : t, shardStates,
+              run.spec.deadLetterSink().describe()));
+        } catch (Throwable reportFailed) {
+          completion.completeExceptionally(t);
+        }
       }
     }
   }
