@@ -64,6 +64,10 @@ final class JobTally implements AutoCloseable {
     metrics.selected.increment(assets);
   }
 
+  void pageCheckpointed(ShardState shard) {
+    shard.pagesCompleted.incrementAndGet();
+  }
+
   void eventDispatched() {
     eventsInFlight.incrementAndGet();
   }

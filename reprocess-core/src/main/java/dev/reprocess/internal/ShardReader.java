@@ -163,7 +163,7 @@ final class ShardReader {
         page.last() ? Checkpoint.State.COMPLETED : Checkpoint.State.IN_PROGRESS, state.cpSelected,
         state.cpSucceeded, state.cpSkipped, state.cpDeadLettered, run.clock.instant());
     run.spec.checkpointStore().save(cp);
-    state.pagesCompleted.incrementAndGet();
+    run.tally.pageCheckpointed(state);
     LOG.debug("{}shard {} page {} done ({} assets), checkpoint at {}", run.prefix, shard.id(),
         work.pageNo, page.size(), state.cursor);
     run.fire(l -> l.onPageCompleted(run.name, shard, cp));
