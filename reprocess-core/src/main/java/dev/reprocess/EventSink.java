@@ -7,9 +7,18 @@ import java.util.concurrent.CompletionStage;
  * Kafka topic read by a consumer group of workers (asynchronous processing). The engine does not
  * know which; the sink does not know where events come from.
  *
- * <p>Threading: {@link #deliver} is called concurrently from the job's shard threads, up to the
- * job's events in flight; it should return quickly and complete the stage later. {@link #flush()}
- * and {@link #close()} are called by one thread.
+ * <p>Threading: {@link #deliver} is called concurrently from the job's shard threads and its timer
+ * thread (retries, rate-limited attempts), up to the job's events in flight; it should return
+ * quickly and complete the stage later, on any thread. The job never settles an outcome (writes a
+ * dead letter, calls listeners) on the thread that completes the stage of a sink the host passed
+ * in, so that thread (a Kafka producer's I/O thread) is never blocked by the job. {@link #flush()}
+ * is called by one thread at a time.
+ *
+ * <p>Who closes a sink: a sink the host passed to {@link ReprocessJob.Builder#sink(EventSink)} is
+ * the host's; the job never calls its {@link #close()}, so the host closes it once every job using
+ * it has finished. The in-process sink a job creates from {@link
+ * ReprocessJob.Builder#handler(EventHandler)} is created for each execution and closed by the job
+ * when that execution ends.
  */
 public interface EventSink extends AutoCloseable {
 
@@ -47,7 +56,10 @@ public interface EventSink extends AutoCloseable {
     return getClass().getSimpleName();
   }
 
-  /** Releases the sink's resources; never closes a client the host passed in. Idempotent. */
+  /**
+   * Releases the sink's resources; never closes a client the host passed in. Idempotent. Called by
+   * whoever owns the sink (see the class comment), never by the job for a sink the host passed in.
+   */
   @Override
   default void close() {}
 }

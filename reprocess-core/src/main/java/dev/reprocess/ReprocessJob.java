@@ -2,14 +2,20 @@ package dev.reprocess;
 
 import dev.reprocess.checkpoint.InMemoryCheckpointStore;
 import dev.reprocess.deadletter.LoggingDeadLetterSink;
+import dev.reprocess.internal.InProcessSink;
 import dev.reprocess.internal.JobRun;
+import dev.reprocess.internal.JobSpec;
+import dev.reprocess.internal.Option;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Metrics;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.regex.Pattern;
+import java.util.Map;
+import java.util.StringJoiner;
 
 /**
  * One named, resumable reprocessing job: a selection ({@link AssetSelector}), what to do with each
@@ -111,48 +117,36 @@ public final class ReprocessJob {
    */
   public static final String NAME_PATTERN = "(?!\\.{1,2}$)[A-Za-z0-9._-]{1,200}";
 
-  private static final Pattern NAME = Pattern.compile(NAME_PATTERN);
-
-  private final String name;
-  private final AssetSelector selector;
+  private final JobSpec spec;
   private final EventHandler handler;
   private final EventSink sink;
-  private final int pageSize;
-  private final int shardsInParallel;
-  private final int concurrency;
-  private final double maxEventsPerSecond;
-  private final boolean adaptiveConcurrency;
-  private final RetryOptions retry;
-  private final DeadLetterSink deadLetterSink;
-  private final CheckpointStore checkpointStore;
-  private final List<JobListener> listeners;
-  private final MeterRegistry meterRegistry;
-  private final Clock clock;
-  private final boolean restart;
-  private final boolean failFast;
   private final Duration handlerTimeout;
+  /** Every option's final value, in declaration order, for {@link #toString()}. */
+  private final Map<Option<?>, Object> options;
   private final Object lock = new Object();
   private JobExecution current;
 
-  private ReprocessJob(Builder b, int concurrency) {
-    this.name = b.name;
-    this.selector = b.selector;
-    this.handler = b.handler;
-    this.sink = b.sink;
-    this.pageSize = b.pageSize;
-    this.shardsInParallel = b.shardsInParallel;
-    this.concurrency = concurrency;
-    this.maxEventsPerSecond = b.maxEventsPerSecond;
-    this.adaptiveConcurrency = b.adaptiveConcurrency;
-    this.retry = b.retry;
-    this.deadLetterSink = b.deadLetterSink != null ? b.deadLetterSink : new LoggingDeadLetterSink();
-    this.checkpointStore = b.checkpointStore != null ? b.checkpointStore : new InMemoryCheckpointStore();
-    this.listeners = List.copyOf(b.listeners);
-    this.meterRegistry = b.meterRegistry != null ? b.meterRegistry : Metrics.globalRegistry;
-    this.clock = b.clock;
-    this.restart = b.restart;
-    this.failFast = b.failFast;
-    this.handlerTimeout = b.handler != null ? b.handlerTimeout : null;
+  private ReprocessJob(Map<Option<?>, Object> options, List<JobListener> listeners) {
+    this.options = options;
+    this.handler = (EventHandler) options.get(JobOptions.HANDLER);
+    this.sink = (EventSink) options.get(JobOptions.SINK);
+    this.handlerTimeout = (Duration) options.get(JobOptions.HANDLER_TIMEOUT);
+    String name = (String) options.get(JobOptions.NAME_OPTION);
+    int concurrency = (Integer) options.get(JobOptions.CONCURRENCY);
+    Clock clock = (Clock) options.get(JobOptions.CLOCK);
+    JobSpec.SinkSource sinkSource = sink != null ? JobSpec.SinkSource.ofHost(sink)
+        : JobSpec.SinkSource.ownedByJob(() -> new InProcessSink(handler, concurrency,
+            "reprocess-" + name + "-handler", handlerTimeout, clock));
+    this.spec = new JobSpec(name, this::toString, (AssetSelector) options.get(JobOptions.SELECTOR),
+        sinkSource, (Integer) options.get(JobOptions.PAGE_SIZE),
+        (Integer) options.get(JobOptions.SHARDS_IN_PARALLEL), concurrency,
+        (Double) options.get(JobOptions.MAX_EVENTS_PER_SECOND_OPTION),
+        (Boolean) options.get(JobOptions.ADAPTIVE_CONCURRENCY),
+        (RetryOptions) options.get(JobOptions.RETRY),
+        (DeadLetterSink) options.get(JobOptions.DEAD_LETTER_SINK),
+        (CheckpointStore) options.get(JobOptions.CHECKPOINT_STORE), listeners,
+        (MeterRegistry) options.get(JobOptions.METER_REGISTRY), clock,
+        (Boolean) options.get(JobOptions.RESTART), (Boolean) options.get(JobOptions.FAIL_FAST));
   }
 
   /**
@@ -181,9 +175,9 @@ public final class ReprocessJob {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       execution.cancel();
-      throw new ReprocessException("job '" + name + "': interrupted while running; cancelled", e);
+      throw new ReprocessException(spec.logPrefix() + "interrupted while running; cancelled", e);
     } catch (java.util.concurrent.ExecutionException e) {
-      throw new ReprocessException("job '" + name + "': " + e.getCause(), e.getCause());
+      throw new ReprocessException(spec.logPrefix() + e.getCause(), e.getCause());
     }
   }
 
@@ -201,11 +195,12 @@ public final class ReprocessJob {
    *     with the same name, is still running in this JVM
    */
   public JobExecution start() {
+    String name = spec.name();
     synchronized (lock) {
       if (current != null && !current.isDone()) {
         throw new IllegalStateException("job '" + name + "' is already running");
       }
-      JobRun run = new JobRun(this, deliverySink());
+      JobRun run = new JobRun(spec);
       JobExecution execution = run.execution();
       JobExecution other = RUNNING.putIfAbsent(name, execution);
       if (other != null && !other.isDone()) {
@@ -223,18 +218,14 @@ public final class ReprocessJob {
     }
   }
 
-  private JobRun.SinkChoice deliverySink() {
-    return sink != null ? JobRun.SinkChoice.external(sink) : JobRun.SinkChoice.direct(handler);
-  }
-
   /** The job's name. */
   public String name() {
-    return name;
+    return spec.name();
   }
 
   /** The selection. */
   public AssetSelector selector() {
-    return selector;
+    return spec.selector();
   }
 
   /** The host's handler, or {@code null} when the job delivers to a {@link #sink()}. */
@@ -249,67 +240,67 @@ public final class ReprocessJob {
 
   /** Assets per page. */
   public int pageSize() {
-    return pageSize;
+    return spec.pageSize();
   }
 
   /** Shards read at once. */
   public int shardsInParallel() {
-    return shardsInParallel;
+    return spec.shardsInParallel();
   }
 
   /** Events in flight at most (the upper bound when adaptive). */
   public int concurrency() {
-    return concurrency;
+    return spec.concurrency();
   }
 
   /** Attempts per second at most; 0 for no limit. */
   public double maxEventsPerSecond() {
-    return maxEventsPerSecond;
+    return spec.maxEventsPerSecond();
   }
 
   /** Whether the concurrency limit adapts to latency. */
   public boolean adaptiveConcurrency() {
-    return adaptiveConcurrency;
+    return spec.adaptiveConcurrency();
   }
 
   /** Retry options. */
   public RetryOptions retry() {
-    return retry;
+    return spec.retry();
   }
 
   /** Where dead letters go. */
   public DeadLetterSink deadLetterSink() {
-    return deadLetterSink;
+    return spec.deadLetterSink();
   }
 
   /** Where checkpoints go. */
   public CheckpointStore checkpointStore() {
-    return checkpointStore;
+    return spec.checkpointStore();
   }
 
   /** Listeners, in registration order. */
   public List<JobListener> listeners() {
-    return listeners;
+    return spec.listeners();
   }
 
   /** Where meters are registered. */
   public MeterRegistry meterRegistry() {
-    return meterRegistry;
+    return spec.meterRegistry();
   }
 
   /** The job's clock. */
   public Clock clock() {
-    return clock;
+    return spec.clock();
   }
 
   /** Whether checkpoints are deleted before running. */
   public boolean restart() {
-    return restart;
+    return spec.restart();
   }
 
   /** Whether the first event failing after its retries fails the job. */
   public boolean failFast() {
-    return failFast;
+    return spec.failFast();
   }
 
   /**
@@ -320,85 +311,71 @@ public final class ReprocessJob {
     return handlerTimeout;
   }
 
+  /** The job's options, e.g. {@code ReprocessJob[name=backfill, selector=..., pageSize=500, ...]}. */
   @Override
   public String toString() {
-    return "ReprocessJob[" + name + ", selector=" + selector.describe() + ", sink="
-        + (sink != null ? sink.describe() : "direct handler, handlerTimeout=" + handlerTimeout)
-        + ", pageSize=" + pageSize
-        + ", shardsInParallel=" + shardsInParallel + ", concurrency=" + concurrency
-        + (adaptiveConcurrency ? " (adaptive)" : "") + ", maxEventsPerSecond=" + maxEventsPerSecond
-        + ", " + retry + ", restart=" + restart + ", failFast=" + failFast + "]";
+    StringJoiner joiner = new StringJoiner(", ", "ReprocessJob[", "]");
+    options.forEach((option, value) -> {
+      String shown = option.describe(value);
+      if (shown != null) {
+        joiner.add(shown);
+      }
+    });
+    return joiner.toString();
   }
 
   /**
    * Mutable builder of a {@link ReprocessJob}; not thread-safe. Setters store values; {@link
    * #build()} checks them all, before any I/O. The required parts are the name, a selector, and
-   * exactly one of a handler or a sink.
+   * exactly one of a handler or a sink. Each option's type, default and rule are declared once (see
+   * the README's table of job options).
    */
   public static final class Builder {
-    private final String name;
-    private AssetSelector selector;
-    private EventHandler handler;
-    private EventSink sink;
-    private int pageSize = DEFAULT_PAGE_SIZE;
-    private int shardsInParallel = DEFAULT_SHARDS_IN_PARALLEL;
-    private int concurrency = DEFAULT_CONCURRENCY;
-    private boolean concurrencySet;
-    private double maxEventsPerSecond = 0;
-    private boolean adaptiveConcurrency;
-    private RetryOptions retry = RetryOptions.ofDefaults();
-    private DeadLetterSink deadLetterSink;
-    private boolean deadLetterSinkSet;
-    private CheckpointStore checkpointStore;
-    private boolean checkpointStoreSet;
+    /** The options set, by declaration; an option not set takes its default. */
+    private final Map<Option<?>, Object> values = new HashMap<>();
     private final List<JobListener> listeners = new ArrayList<>();
-    private MeterRegistry meterRegistry;
-    private boolean meterRegistrySet;
-    private Clock clock = Clock.systemUTC();
-    private boolean restart;
-    private boolean failFast;
-    private Duration handlerTimeout = DEFAULT_HANDLER_TIMEOUT;
-    private boolean handlerTimeoutSet;
 
     private Builder(String name) {
-      this.name = name;
+      values.put(JobOptions.NAME_OPTION, name);
+    }
+
+    private <T> Builder set(Option<T> option, T value) {
+      values.put(option, value);
+      return this;
     }
 
     /** The selection; required. */
     public Builder selector(AssetSelector selector) {
-      this.selector = selector;
-      return this;
+      return set(JobOptions.SELECTOR, selector);
     }
 
     /**
-     * Processes events in-process with this handler, on a pool of {@code concurrency} threads
-     * owned by the job. Exactly one of {@code handler} and {@link #sink} is required.
+     * Processes events in-process with this handler: each execution wraps it in an in-process sink
+     * with a pool of {@code concurrency} threads and the {@link #handlerTimeout(Duration) time
+     * limit}, which the job creates and closes. Exactly one of {@code handler} and {@link #sink}
+     * is required.
      */
     public Builder handler(EventHandler handler) {
-      this.handler = handler;
-      return this;
+      return set(JobOptions.HANDLER, handler);
     }
 
     /**
      * Delivers events to this sink (for instance a Kafka sink). Exactly one of {@link #handler}
      * and {@code sink} is required. The job calls {@link EventSink#flush()} before each checkpoint
-     * and at the end, and never closes the sink.
+     * and at the end, and never closes the sink: it is the host's to close, after the job.
      */
     public Builder sink(EventSink sink) {
-      this.sink = sink;
-      return this;
+      return set(JobOptions.SINK, sink);
     }
 
     /** Assets per page: 1 to {@value ReprocessJob#MAX_PAGE_SIZE}; default {@value ReprocessJob#DEFAULT_PAGE_SIZE}. */
     public Builder pageSize(int pageSize) {
-      this.pageSize = pageSize;
-      return this;
+      return set(JobOptions.PAGE_SIZE, pageSize);
     }
 
     /** Shards read at once: 1 to {@value ReprocessJob#MAX_SHARDS_IN_PARALLEL}; default {@value ReprocessJob#DEFAULT_SHARDS_IN_PARALLEL}. */
     public Builder shardsInParallel(int shardsInParallel) {
-      this.shardsInParallel = shardsInParallel;
-      return this;
+      return set(JobOptions.SHARDS_IN_PARALLEL, shardsInParallel);
     }
 
     /**
@@ -407,13 +384,10 @@ public final class ReprocessJob {
      * #handler} it is also the size of the handler pool; default {@value
      * ReprocessJob#DEFAULT_CONCURRENCY}. With a {@link #sink} an event is in flight until the sink
      * completes its delivery (for a Kafka sink, until the broker acknowledged it); default the
-     * sink's {@link EventSink#defaultConcurrency()} (1,000 for the Kafka sink: with 16, a job could
-     * send only 16 events per broker round trip).
+     * sink's {@link EventSink#defaultConcurrency()} (1,000 for the Kafka sink).
      */
     public Builder concurrency(int concurrency) {
-      this.concurrency = concurrency;
-      this.concurrencySet = true;
-      return this;
+      return set(JobOptions.CONCURRENCY, concurrency);
     }
 
     /**
@@ -423,8 +397,7 @@ public final class ReprocessJob {
      * Fractions are allowed (0.5 is one event every 2 s). Permits are spaced evenly, without bursts.
      */
     public Builder maxEventsPerSecond(double maxEventsPerSecond) {
-      this.maxEventsPerSecond = maxEventsPerSecond;
-      return this;
+      return set(JobOptions.MAX_EVENTS_PER_SECOND_OPTION, maxEventsPerSecond);
     }
 
     /**
@@ -433,14 +406,12 @@ public final class ReprocessJob {
      * Default false: a fixed limit of {@code concurrency}.
      */
     public Builder adaptiveConcurrency(boolean adaptiveConcurrency) {
-      this.adaptiveConcurrency = adaptiveConcurrency;
-      return this;
+      return set(JobOptions.ADAPTIVE_CONCURRENCY, adaptiveConcurrency);
     }
 
     /** Retry options; default {@link RetryOptions#ofDefaults()}. */
     public Builder retry(RetryOptions retry) {
-      this.retry = retry;
-      return this;
+      return set(JobOptions.RETRY, retry);
     }
 
     /**
@@ -449,9 +420,7 @@ public final class ReprocessJob {
      * in memory); use a file or Kafka dead-letter sink to keep them.
      */
     public Builder deadLetterSink(DeadLetterSink deadLetterSink) {
-      this.deadLetterSink = deadLetterSink;
-      this.deadLetterSinkSet = true;
-      return this;
+      return set(JobOptions.DEAD_LETTER_SINK, deadLetterSink);
     }
 
     /**
@@ -460,9 +429,7 @@ public final class ReprocessJob {
      * resume after a restart of the process.
      */
     public Builder checkpointStore(CheckpointStore checkpointStore) {
-      this.checkpointStore = checkpointStore;
-      this.checkpointStoreSet = true;
-      return this;
+      return set(JobOptions.CHECKPOINT_STORE, checkpointStore);
     }
 
     /** Adds a listener; may be called several times. */
@@ -473,9 +440,7 @@ public final class ReprocessJob {
 
     /** Where meters are registered; default Micrometer's {@link Metrics#globalRegistry}. */
     public Builder meterRegistry(MeterRegistry meterRegistry) {
-      this.meterRegistry = meterRegistry;
-      this.meterRegistrySet = true;
-      return this;
+      return set(JobOptions.METER_REGISTRY, meterRegistry);
     }
 
     /**
@@ -484,14 +449,12 @@ public final class ReprocessJob {
      * (backoff, rate) elapse when that clock advances, not in real time.
      */
     public Builder clock(Clock clock) {
-      this.clock = clock;
-      return this;
+      return set(JobOptions.CLOCK, clock);
     }
 
     /** Deletes the job's checkpoints before running, so every shard starts over; default false. */
     public Builder restart(boolean restart) {
-      this.restart = restart;
-      return this;
+      return set(JobOptions.RESTART, restart);
     }
 
     /**
@@ -499,8 +462,7 @@ public final class ReprocessJob {
      * dead-lettered); default false: failures are dead-lettered and the job goes on.
      */
     public Builder failFast(boolean failFast) {
-      this.failFast = failFast;
-      return this;
+      return set(JobOptions.FAIL_FAST, failFast);
     }
 
     /**
@@ -522,9 +484,7 @@ public final class ReprocessJob {
      * sink's producer timeouts, the worker's {@code handlerTimeout}); {@link #build()} refuses it.
      */
     public Builder handlerTimeout(Duration handlerTimeout) {
-      this.handlerTimeout = handlerTimeout;
-      this.handlerTimeoutSet = true;
-      return this;
+      return set(JobOptions.HANDLER_TIMEOUT, handlerTimeout);
     }
 
     /**
@@ -533,18 +493,33 @@ public final class ReprocessJob {
      * @throws IllegalArgumentException naming the first bad option, its value and the rule
      */
     public ReprocessJob build() {
-      if (".".equals(name) || "..".equals(name)) {
-        throw new IllegalArgumentException("name is '" + name + "': it must not be '.' or '..' "
-            + "(a job name becomes part of file names), see ReprocessJob.NAME_PATTERN");
+      Map<Option<?>, Object> resolved = new LinkedHashMap<>();
+      for (Option<?> option : JobOptions.ALL) {
+        if (option != JobOptions.LISTENER) {
+          resolved.put(option, option.resolve(values));
+        }
       }
-      if (name == null || !NAME.matcher(name).matches()) {
-        throw new IllegalArgumentException("name is '" + name
-            + "': it must be 1 to 200 of A-Z a-z 0-9 . _ - (the regular expression " + NAME_PATTERN
-            + ")");
+      EventHandler handler = (EventHandler) resolved.get(JobOptions.HANDLER);
+      EventSink sink = (EventSink) resolved.get(JobOptions.SINK);
+      checkHandlerOrSink(handler, sink);
+      for (int i = 0; i < listeners.size(); i++) {
+        JobOptions.LISTENER.check(listeners.get(i), "listener #" + (i + 1));
       }
-      if (selector == null) {
-        throw new IllegalArgumentException("selector is null: a job requires a selector");
+      if (sink != null) {
+        if (values.containsKey(JobOptions.HANDLER_TIMEOUT)) {
+          throw new IllegalArgumentException("handlerTimeout is set (" + values.get(JobOptions.HANDLER_TIMEOUT)
+              + ") but the job delivers to the sink " + sink.describe() + ": handlerTimeout applies only "
+              + "to a job with a handler; a sink's deliveries have their own limits");
+        }
+        resolved.put(JobOptions.HANDLER_TIMEOUT, null);
+        if (!values.containsKey(JobOptions.CONCURRENCY)) {
+          resolved.put(JobOptions.CONCURRENCY, concurrencyOf(sink));
+        }
       }
+      return new ReprocessJob(resolved, List.copyOf(listeners));
+    }
+
+    private static void checkHandlerOrSink(EventHandler handler, EventSink sink) {
       if (handler == null && sink == null) {
         throw new IllegalArgumentException(
             "handler and sink are both null: a job requires exactly one of handler or sink");
@@ -553,72 +528,17 @@ public final class ReprocessJob {
         throw new IllegalArgumentException("handler and sink are both set (sink is "
             + sink.describe() + "): a job requires exactly one of handler or sink");
       }
-      if (pageSize < 1 || pageSize > MAX_PAGE_SIZE) {
-        throw new IllegalArgumentException(
-            "pageSize is " + pageSize + ": it must be between 1 and " + MAX_PAGE_SIZE);
+    }
+
+    /** A job with a sink and no concurrency set takes the sink's default, checked. */
+    private static int concurrencyOf(EventSink sink) {
+      int fromSink = sink.defaultConcurrency();
+      if (fromSink < 1 || fromSink > MAX_CONCURRENCY) {
+        throw new IllegalArgumentException("concurrency is not set and the sink " + sink.describe()
+            + " gives " + fromSink + " as its defaultConcurrency(): it must be between 1 and "
+            + MAX_CONCURRENCY + "; set the job's concurrency explicitly");
       }
-      if (shardsInParallel < 1 || shardsInParallel > MAX_SHARDS_IN_PARALLEL) {
-        throw new IllegalArgumentException("shardsInParallel is " + shardsInParallel
-            + ": it must be between 1 and " + MAX_SHARDS_IN_PARALLEL);
-      }
-      if (concurrency < 1 || concurrency > MAX_CONCURRENCY) {
-        throw new IllegalArgumentException(
-            "concurrency is " + concurrency + ": it must be between 1 and " + MAX_CONCURRENCY);
-      }
-      int effectiveConcurrency = concurrency;
-      if (!concurrencySet && sink != null) {
-        int fromSink = sink.defaultConcurrency();
-        if (fromSink < 1 || fromSink > MAX_CONCURRENCY) {
-          throw new IllegalArgumentException("concurrency is not set and the sink " + sink.describe()
-              + " gives " + fromSink + " as its defaultConcurrency(): it must be between 1 and "
-              + MAX_CONCURRENCY + "; set the job's concurrency explicitly");
-        }
-        effectiveConcurrency = fromSink;
-      }
-      // -0.0 == 0 is true, but a negative zero is almost surely a bug in the caller: refused too.
-      if (Double.isNaN(maxEventsPerSecond) || maxEventsPerSecond < 0
-          || Double.doubleToRawLongBits(maxEventsPerSecond) == Double.doubleToRawLongBits(-0.0)
-          || (maxEventsPerSecond > 0 && maxEventsPerSecond < MIN_EVENTS_PER_SECOND)
-          || maxEventsPerSecond > MAX_EVENTS_PER_SECOND) {
-        throw new IllegalArgumentException("maxEventsPerSecond is " + maxEventsPerSecond
-            + ": it must be 0 (no limit) or between " + MIN_EVENTS_PER_SECOND + " and "
-            + MAX_EVENTS_PER_SECOND);
-      }
-      if (retry == null) {
-        throw new IllegalArgumentException(
-            "retry is null: pass RetryOptions (RetryOptions.noRetry() for no retries)");
-      }
-      if (deadLetterSinkSet && deadLetterSink == null) {
-        throw new IllegalArgumentException(
-            "deadLetterSink is null: pass a sink, or do not call deadLetterSink for the default");
-      }
-      if (checkpointStoreSet && checkpointStore == null) {
-        throw new IllegalArgumentException(
-            "checkpointStore is null: pass a store, or do not call checkpointStore for the default");
-      }
-      for (int i = 0; i < listeners.size(); i++) {
-        if (listeners.get(i) == null) {
-          throw new IllegalArgumentException("listener #" + (i + 1) + " is null: listeners must be non-null");
-        }
-      }
-      if (meterRegistrySet && meterRegistry == null) {
-        throw new IllegalArgumentException(
-            "meterRegistry is null: pass a registry, or do not call meterRegistry for the global one");
-      }
-      if (clock == null) {
-        throw new IllegalArgumentException("clock is null: pass a clock, e.g. Clock.systemUTC()");
-      }
-      if (handlerTimeoutSet && sink != null) {
-        throw new IllegalArgumentException("handlerTimeout is set (" + handlerTimeout + ") but the job "
-            + "delivers to the sink " + sink.describe() + ": handlerTimeout applies only to a job with "
-            + "a handler; a sink's deliveries have their own limits");
-      }
-      if (handlerTimeout == null || handlerTimeout.isZero() || handlerTimeout.isNegative()
-          || handlerTimeout.compareTo(MAX_HANDLER_TIMEOUT) > 0) {
-        throw new IllegalArgumentException("handlerTimeout is " + handlerTimeout
-            + ": it must be positive and at most " + MAX_HANDLER_TIMEOUT + " (24 hours)");
-      }
-      return new ReprocessJob(this, effectiveConcurrency);
+      return fromSink;
     }
   }
 }

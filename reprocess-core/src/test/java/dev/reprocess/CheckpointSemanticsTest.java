@@ -140,4 +140,26 @@ class CheckpointSemanticsTest {
     assertThat(sink.flushCount()).isGreaterThanOrEqualTo(4);
     assertThat(sink.isClosed()).isFalse();
   }
+
+  @Test
+  void theInProcessSinkMadeFromAHandlerIsCreatedForEachRunAndClosedByTheJob() {
+    java.util.Set<String> handlerThreads = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    ReprocessJob job = ReprocessJob.builder("owned-sink")
+        .selector(InMemorySelector.ofIds(ids(10), 2))
+        .handler(e -> {
+          handlerThreads.add(Thread.currentThread().getName());
+          return Outcome.SUCCEEDED;
+        })
+        .restart(true)
+        .build();
+    for (int run = 1; run <= 2; run++) {
+      JobReport report = job.run();
+      // A second run on a closed sink would fail every delivery: each run gets its own sink.
+      assertThat(report.status()).isEqualTo(JobStatus.COMPLETED);
+      assertThat(report.succeeded()).isEqualTo(10);
+      assertThat(handlerThreads).isNotEmpty().allMatch(n -> n.startsWith("reprocess-owned-sink-handler-"));
+      Waits.await().until(() -> Thread.getAllStackTraces().keySet().stream()
+          .noneMatch(t -> t.isAlive() && t.getName().startsWith("reprocess-owned-sink-handler-")));
+    }
+  }
 }

@@ -189,6 +189,17 @@ class ReprocessJobBuilderTest {
   }
 
   @Test
+  void toStringShowsTheOptionsByTheirDeclaredNames() {
+    assertThat(valid().pageSize(7).maxEventsPerSecond(2.5).failFast(true).build().toString())
+        .startsWith("ReprocessJob[name=valid-job, selector=" + SELECTOR.describe() + ", handler=in-process, pageSize=7")
+        .contains("maxEventsPerSecond=2.5", "failFast=true", "handlerTimeout=PT1M")
+        .doesNotContain("sink=");
+    assertThat(ReprocessJob.builder("sink-job").selector(SELECTOR).sink(new RecordingSink()).build().toString())
+        .contains("sink=" + new RecordingSink().describe(), "concurrency=16")
+        .doesNotContain("handler=", "handlerTimeout=");
+  }
+
+  @Test
   void retryOptionsRejectBadValuesNamingThem() {
     assertThatThrownBy(() -> RetryOptions.custom().maxAttempts(0).build())
         .isInstanceOf(IllegalArgumentException.class).hasMessage("maxAttempts is 0: it must be between 1 and 100");

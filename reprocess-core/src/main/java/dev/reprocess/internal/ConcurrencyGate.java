@@ -14,11 +14,9 @@ import java.util.function.BooleanSupplier;
  * <p>Adaptive mode uses {@link Gradient2Limit} (bounded by {@code 1..max}, starting at {@code
  * max}): the engine feeds it one sample per successful attempt with that attempt's handler latency
  * ({@link #sample}), and the limit goes down when short-term latency rises above the long-term
- * average, and back up when it falls. The algorithm comes from concurrency-limits; the gate is ours
- * rather than its {@code SimpleLimiter} because a {@code SimpleLimiter} listener times a request
- * from {@code acquire} to completion, which here would include rate-limit waits and retry backoff,
- * not the handler's latency; and because the engine's shard threads must block (back-pressure)
- * instead of getting a rejection.
+ * average, and back up when it falls. {@link #acquire} blocks (the engine's back-pressure) rather
+ * than rejecting. Why the gate is not concurrency-limits' {@code SimpleLimiter}: see
+ * reprocess-core/README.md.
  *
  * <p>Thread-safe.
  */

@@ -12,10 +12,9 @@ import java.util.Map;
  *
  * <p>Backed by resilience4j's {@link AtomicRateLimiter} ({@code limitForPeriod = 1}, {@code
  * limitRefreshPeriod = ceil(1 s / rate)}, so permits are spaced evenly, with no burst, and the rate
- * is never exceeded). resilience4j accepts an injected nanosecond time source ({@code
- * AtomicRateLimiter(name, config, tags, Supplier<Long>)}), so no home-made token bucket is needed:
- * the job's {@link Ticker} is passed in, and a test drives the limiter by moving its clock.
- * {@link AtomicRateLimiter#reservePermission(int)} never parks the caller; it returns the wait.
+ * is never exceeded), with the job's {@link Ticker} as its time source, so a test drives the
+ * limiter by moving its clock. {@link AtomicRateLimiter#reservePermission(int)} never parks the
+ * caller; it returns the wait.
  *
  * <p>Thread-safe (lock-free CAS inside resilience4j).
  */

@@ -1,0 +1,159 @@
+package dev.reprocess;
+
+import static dev.reprocess.ReprocessJob.DEFAULT_CONCURRENCY;
+import static dev.reprocess.ReprocessJob.DEFAULT_HANDLER_TIMEOUT;
+import static dev.reprocess.ReprocessJob.DEFAULT_PAGE_SIZE;
+import static dev.reprocess.ReprocessJob.DEFAULT_SHARDS_IN_PARALLEL;
+import static dev.reprocess.ReprocessJob.MAX_CONCURRENCY;
+import static dev.reprocess.ReprocessJob.MAX_EVENTS_PER_SECOND;
+import static dev.reprocess.ReprocessJob.MAX_HANDLER_TIMEOUT;
+import static dev.reprocess.ReprocessJob.MAX_PAGE_SIZE;
+import static dev.reprocess.ReprocessJob.MAX_SHARDS_IN_PARALLEL;
+import static dev.reprocess.ReprocessJob.MIN_EVENTS_PER_SECOND;
+import static dev.reprocess.ReprocessJob.NAME_PATTERN;
+
+import dev.reprocess.checkpoint.InMemoryCheckpointStore;
+import dev.reprocess.deadletter.LoggingDeadLetterSink;
+import dev.reprocess.internal.Option;
+import dev.reprocess.internal.Option.Rule;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Metrics;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.regex.Pattern;
+
+/**
+ * Every {@link ReprocessJob} option, declared once: name, type, default, rule and doc. The
+ * builder's checks and messages, {@link ReprocessJob#toString()} and the README's {@code ## Job
+ * options} table (checked by a test) come from here. Cross-option rules (exactly one of handler
+ * and sink, {@code handlerTimeout} only with a handler, a sink's default concurrency) are in
+ * {@link ReprocessJob.Builder#build()}.
+ */
+final class JobOptions {
+
+  private static final Pattern NAME = Pattern.compile(NAME_PATTERN);
+
+  static final Option<String> NAME_OPTION = Option.<String>define("name", "String", () -> null,
+      "required", Rule.of("1 to 200 of `A-Z a-z 0-9 . _ -`, not `.` or `..`", JobOptions::nameProblem),
+      "Keys checkpoints, logs and metrics; becomes part of file and topic names.");
+
+  static final Option<AssetSelector> SELECTOR = Option.<AssetSelector>define("selector",
+      "AssetSelector", () -> null, "required", Rule.notNull("not null",
+          "a job requires a selector"),
+      "Which assets the job visits, split into shards.").describedBy(AssetSelector::describe);
+
+  static final Option<EventHandler> HANDLER = Option.<EventHandler>define("handler", "EventHandler",
+      () -> null, "none", Rule.of("exactly one of `handler` and `sink`", h -> null),
+      "Processes events in-process on `concurrency` threads the job owns; the job creates and closes its in-process sink.")
+      .describedBy(h -> "in-process");
+
+  static final Option<EventSink> SINK = Option.<EventSink>define("sink", "EventSink", () -> null,
+      "none", Rule.of("exactly one of `handler` and `sink`", sink -> null),
+      "Delivers events to this sink (e.g. Kafka), which the host closes, never the job.")
+      .describedBy(EventSink::describe);
+
+  static final Option<Integer> PAGE_SIZE = Option.define("pageSize", "int", () -> DEFAULT_PAGE_SIZE,
+      String.valueOf(DEFAULT_PAGE_SIZE), Rule.between(1, MAX_PAGE_SIZE), "Assets per page.");
+
+  static final Option<Integer> SHARDS_IN_PARALLEL = Option.define("shardsInParallel", "int",
+      () -> DEFAULT_SHARDS_IN_PARALLEL, String.valueOf(DEFAULT_SHARDS_IN_PARALLEL),
+      Rule.between(1, MAX_SHARDS_IN_PARALLEL), "Shards read at once.");
+
+  static final Option<Integer> CONCURRENCY = Option.define("concurrency", "int",
+      () -> DEFAULT_CONCURRENCY, DEFAULT_CONCURRENCY + " with a handler, the sink's `defaultConcurrency()` with a sink",
+      Rule.between(1, MAX_CONCURRENCY),
+      "Events in flight at most, across shards (the upper bound when adaptive); with a handler, its threads.");
+
+  static final Option<Double> MAX_EVENTS_PER_SECOND_OPTION = Option.define("maxEventsPerSecond",
+      "double", () -> 0.0, "0 (no limit)",
+      Rule.of("0, or " + MIN_EVENTS_PER_SECOND + " to " + MAX_EVENTS_PER_SECOND,
+          JobOptions::rateProblem),
+      "Attempts per second at most, retries included; permits spaced evenly, without bursts.");
+
+  static final Option<Boolean> ADAPTIVE_CONCURRENCY = Option.define("adaptiveConcurrency",
+      "boolean", () -> false, "false", Rule.any(),
+      "Moves the limit on events in flight between 1 and `concurrency` with latency (Gradient2Limit).");
+
+  static final Option<RetryOptions> RETRY = Option.define("retry", "RetryOptions",
+      RetryOptions::ofDefaults, "`RetryOptions.ofDefaults()`",
+      Rule.notNull("not null", "pass RetryOptions (RetryOptions.noRetry() for no retries)"),
+      "Attempts per event and the backoff between them.");
+
+  static final Option<DeadLetterSink> DEAD_LETTER_SINK = Option.<DeadLetterSink>define(
+      "deadLetterSink", "DeadLetterSink", LoggingDeadLetterSink::new, "a `LoggingDeadLetterSink`",
+      Rule.notNull("not null", "pass a sink, or do not call deadLetterSink for the default"),
+      "Where events go after their retries; never closed by the job.")
+      .describedBy(DeadLetterSink::describe);
+
+  static final Option<CheckpointStore> CHECKPOINT_STORE = Option.<CheckpointStore>define(
+      "checkpointStore", "CheckpointStore", InMemoryCheckpointStore::new,
+      "a new `InMemoryCheckpointStore` per job object",
+      Rule.notNull("not null", "pass a store, or do not call checkpointStore for the default"),
+      "Where checkpoints go; a persistent store resumes after a restart of the process.")
+      .describedBy(store -> null);
+
+  static final Option<JobListener> LISTENER = Option.<JobListener>define("listener",
+      "JobListener, repeatable", () -> null, "none", Rule.notNull("not null", "listeners must be non-null"),
+      "Told of the job's, shards' and events' progress, in registration order.")
+      .describedBy(listener -> null);
+
+  static final Option<MeterRegistry> METER_REGISTRY = Option.<MeterRegistry>define("meterRegistry",
+      "MeterRegistry", () -> Metrics.globalRegistry, "`Metrics.globalRegistry`",
+      Rule.notNull("not null", "pass a registry, or do not call meterRegistry for the global one"),
+      "Where the job's Micrometer meters go.").describedBy(registry -> null);
+
+  static final Option<Clock> CLOCK = Option.<Clock>define("clock", "Clock", Clock::systemUTC,
+      "`Clock.systemUTC()`", Rule.notNull("not null", "pass a clock, e.g. Clock.systemUTC()"),
+      "Time of timestamps, durations, rates, backoff, the rate limit and the handler time limit.")
+      .describedBy(clock -> null);
+
+  static final Option<Boolean> RESTART = Option.define("restart", "boolean", () -> false, "false",
+      Rule.any(), "Deletes the job's checkpoints before running, so every shard starts over.");
+
+  static final Option<Boolean> FAIL_FAST = Option.define("failFast", "boolean", () -> false, "false",
+      Rule.any(), "Fails the job at the first event that fails after its retries (it is still dead-lettered).");
+
+  static final Option<Duration> HANDLER_TIMEOUT = Option.define("handlerTimeout", "Duration",
+      () -> DEFAULT_HANDLER_TIMEOUT, "60 s", Rule.of("positive, at most 24 h",
+          JobOptions::handlerTimeoutProblem),
+      "Time limit of one handler call; a call past it fails its attempt and its thread is replaced. Only with a handler.");
+
+  /** In the order of the table and of {@code toString}. */
+  static final List<Option<?>> ALL = List.of(NAME_OPTION, SELECTOR, HANDLER, SINK, PAGE_SIZE,
+      SHARDS_IN_PARALLEL, CONCURRENCY, MAX_EVENTS_PER_SECOND_OPTION, ADAPTIVE_CONCURRENCY, RETRY,
+      DEAD_LETTER_SINK, CHECKPOINT_STORE, LISTENER, METER_REGISTRY, CLOCK, RESTART, FAIL_FAST,
+      HANDLER_TIMEOUT);
+
+  private JobOptions() {}
+
+  /** The reference table of options, as the README shows it. */
+  static String markdownTable() {
+    return Option.markdownTable(ALL);
+  }
+
+  private static String nameProblem(String name) {
+    if (".".equals(name) || "..".equals(name)) {
+      return "it must not be '.' or '..' (a job name becomes part of file names), see ReprocessJob.NAME_PATTERN";
+    }
+    if (name == null || !NAME.matcher(name).matches()) {
+      return "it must be 1 to 200 of A-Z a-z 0-9 . _ - (the regular expression " + NAME_PATTERN + ")";
+    }
+    return null;
+  }
+
+  private static String rateProblem(Double rate) {
+    // -0.0 == 0 is true, but a negative zero is almost surely a bug in the caller: refused too.
+    boolean bad = rate == null || Double.isNaN(rate) || rate < 0
+        || Double.doubleToRawLongBits(rate) == Double.doubleToRawLongBits(-0.0)
+        || (rate > 0 && rate < MIN_EVENTS_PER_SECOND) || rate > MAX_EVENTS_PER_SECOND;
+    return bad ? "it must be 0 (no limit) or between " + MIN_EVENTS_PER_SECOND + " and "
+        + MAX_EVENTS_PER_SECOND : null;
+  }
+
+  private static String handlerTimeoutProblem(Duration timeout) {
+    boolean bad = timeout == null || timeout.isZero() || timeout.isNegative()
+        || timeout.compareTo(MAX_HANDLER_TIMEOUT) > 0;
+    return bad ? "it must be positive and at most " + MAX_HANDLER_TIMEOUT + " (24 hours)" : null;
+  }
+}

@@ -1,0 +1,173 @@
+package dev.reprocess.internal;
+
+import dev.reprocess.DeadLetter;
+import dev.reprocess.DeadLetterSink;
+import dev.reprocess.DeadLetters;
+import dev.reprocess.HandlerTimeoutException;
+import dev.reprocess.Outcome;
+import dev.reprocess.ReprocessEvent;
+import dev.reprocess.ReprocessException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+
+/**
+ * One event through its attempts, from dispatch to a final state (succeeded, skipped,
+ * dead-lettered) or abandoned (the job stopped or failed first). Each attempt waits for the rate
+ * limit on the timer, goes to the sink, and its failure is decided by {@link RetryVerdict#decide}:
+ * retry after a backoff on the timer, dead-letter, or stop the job. Settles exactly once: releases
+ * its concurrency permit and tells its page.
+ */
+final class EventAttempt {
+
+  private static final Logger LOG = RunContext.LOG;
+
+  private final RunContext run;
+  private final ShardState shard;
+  private final PageWork page;
+  private final AtomicBoolean settled = new AtomicBoolean();
+  private ReprocessEvent event;
+  private long attemptStart;
+
+  EventAttempt(RunContext run, ReprocessEvent event, ShardState shard, PageWork page) {
+    this.run = run;
+    this.event = event;
+    this.shard = shard;
+    this.page = page;
+  }
+
+  /** Starts the current attempt, once the rate limit allows. */
+  void attempt() {
+    long deadline = run.throttle.reserveDeadlineNanos();
+    if (deadline != Long.MIN_VALUE) {
+      run.timer.scheduleAt(deadline, this::deliver, this::abandon);
+    } else {
+      deliver();
+    }
+  }
+
+  private void deliver() {
+    if (LOG.isTraceEnabled()) {
+      LOG.trace("{}delivering asset {} (shard {}, attempt {})", run.prefix, event.assetId(),
+          event.shardId(), event.attempt());
+    }
+    attemptStart = run.ticker.nanoTime();
+    CompletionStage<Outcome> stage;
+    try {
+      stage = run.sink().deliver(event);
+    } catch (Throwable t) {
+      stage = CompletableFuture.failedFuture(t);
+    }
+    // handleAsync, not whenCompleteAsync: whenComplete wraps a failure in a CompletionException for
+    // its own stage, whose constructor calls the failure's toString(), and that may throw.
+    stage.handleAsync(this::onResult, run.outcomeExecutor());
+  }
+
+  private Void onResult(Outcome outcome, Throwable error) {
+    long latency = run.ticker.nanoTime() - attemptStart;
+    run.tally.attemptLatency(latency);
+    try {
+      if (error == null) {
+        run.gate.sample(attemptStart, latency);
+        run.tally.outcome(outcome, shard, page);
+        if (LOG.isTraceEnabled()) {
+          LOG.trace("{}asset {} {} (attempt {})", run.prefix, event.assetId(),
+              outcome == Outcome.SKIPPED ? "skipped" : "succeeded", event.attempt());
+        }
+        settle(true);
+        return null;
+      }
+      onFailure(error);
+    } catch (Throwable t) {
+      run.fail(t);
+      settle(false);
+    }
+    return null;
+  }
+
+  private void onFailure(Throwable error) {
+    RetryVerdict verdict = RetryVerdict.decide(run.spec.retry(), event.attempt(), error,
+        ThreadLocalRandom.current());
+    Throwable t = verdict.failure();
+    run.tally.attemptFailed(t);
+    if (t instanceof HandlerTimeoutException) {
+      // Not a per-event TRACE: a hung handler holds a thread the sink had to replace.
+      LOG.warn("{}{}", run.prefix, t.getMessage());
+    }
+    switch (verdict.action()) {
+      case STOP -> {
+        run.fail(new ReprocessException(run.prefix + "the handler threw " + DeadLetters.describe(t)
+            + " on asset " + event.assetId() + " (shard " + event.shardId() + ", attempt "
+            + event.attempt() + "); stopping", t));
+        settle(false);
+      }
+      case RETRY -> retryLater(verdict);
+      case DEAD_LETTER -> deadLetter(t);
+    }
+  }
+
+  private void retryLater(RetryVerdict verdict) {
+    if (run.isStopping()) {
+      settle(false);
+      return;
+    }
+    run.tally.retryScheduled();
+    ReprocessEvent failedAttempt = event;
+    if (LOG.isTraceEnabled()) {
+      LOG.trace("{}asset {} attempt {} failed, retrying in {}: {}", run.prefix, event.assetId(),
+          event.attempt(), verdict.backoff(), DeadLetters.describe(verdict.failure()));
+    }
+    run.fire(l -> l.onRetry(failedAttempt, verdict.failure(), verdict.backoff()));
+    event = event.nextAttempt();
+    run.timer.schedule(verdict.backoff().toNanos(), this::attempt, this::abandon);
+  }
+
+  private void deadLetter(Throwable t) {
+    DeadLetterSink deadLetters = run.spec.deadLetterSink();
+    DeadLetter deadLetter = DeadLetters.of(event, t, event.attempt(), run.clock.instant());
+    try {
+      deadLetters.accept(deadLetter);
+    } catch (Throwable x) {
+      run.fail(new ReprocessException(run.prefix + "dead-letter sink " + deadLetters.describe()
+          + " could not store the dead letter of asset " + event.assetId() + ": "
+          + DeadLetters.describe(x), x));
+      settle(false);
+      return;
+    }
+    run.tally.deadLettered(shard, page);
+    if (LOG.isTraceEnabled()) {
+      LOG.trace("{}asset {} dead-lettered after {} attempt(s): {}", run.prefix, event.assetId(),
+          event.attempt(), DeadLetters.describe(t));
+    }
+    run.fire(l -> l.onDeadLetter(deadLetter));
+    if (run.spec.failFast()) {
+      run.fail(new ReprocessException(run.prefix + "asset " + event.assetId() + " (shard "
+          + event.shardId() + ") failed after " + event.attempt()
+          + " attempt(s) and failFast is set: " + DeadLetters.describe(t), t));
+    }
+    settle(true);
+  }
+
+  private void abandon() {
+    if (LOG.isTraceEnabled()) {
+      LOG.trace("{}asset {} abandoned while waiting (attempt {})", run.prefix, event.assetId(),
+          event.attempt());
+    }
+    settle(false);
+  }
+
+  /** Ends this event once: final (its page may be checkpointed) or not (its page may not). */
+  private void settle(boolean isFinal) {
+    if (!settled.compareAndSet(false, true)) {
+      return;
+    }
+    if (!isFinal) {
+      page.abandoned.set(true);
+    }
+    run.tally.eventSettled();
+    run.gate.release();
+    page.settleOne();
+  }
+}

@@ -1,0 +1,104 @@
+package dev.reprocess.internal;
+
+import dev.reprocess.AssetSelector;
+import dev.reprocess.CheckpointStore;
+import dev.reprocess.DeadLetterSink;
+import dev.reprocess.EventSink;
+import dev.reprocess.JobListener;
+import dev.reprocess.RetryOptions;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Clock;
+import java.util.List;
+import java.util.Objects;
+import java.util.function.Supplier;
+
+/**
+ * Everything one job's executions need, checked and immutable: what {@code ReprocessJob.Builder}
+ * produces and the engine ({@link JobRun}) reads. The engine never sees the builder or the job
+ * object, the way the Cassandra driver's session reads an {@code InternalDriverContext} and never
+ * its {@code SessionBuilder}.
+ *
+ * @param name the job's name, valid
+ * @param description the job's options as one line, for the start log; computed when asked, since
+ *     it calls the selector's and sink's {@code describe()}, and building a job calls neither
+ * @param selector the selection
+ * @param sink where events go, and who owns the sink
+ * @param pageSize assets per page
+ * @param shardsInParallel shards read at once
+ * @param concurrency events in flight at most (the upper bound when adaptive)
+ * @param maxEventsPerSecond attempts per second at most; 0 for no limit
+ * @param adaptiveConcurrency whether the limit on events in flight follows latency
+ * @param retry the retry options of events
+ * @param deadLetterSink where events go after their retries
+ * @param checkpointStore where checkpoints go
+ * @param listeners listeners, in registration order
+ * @param meterRegistry where meters go
+ * @param clock time of timestamps, durations, backoff and the rate limit
+ * @param restart whether the job's checkpoints are deleted before running
+ * @param failFast whether the first dead letter fails the job
+ */
+public record JobSpec(
+    String name,
+    Supplier<String> description,
+    AssetSelector selector,
+    SinkSource sink,
+    int pageSize,
+    int shardsInParallel,
+    int concurrency,
+    double maxEventsPerSecond,
+    boolean adaptiveConcurrency,
+    RetryOptions retry,
+    DeadLetterSink deadLetterSink,
+    CheckpointStore checkpointStore,
+    List<JobListener> listeners,
+    MeterRegistry meterRegistry,
+    Clock clock,
+    boolean restart,
+    boolean failFast) {
+
+  public JobSpec {
+    Objects.requireNonNull(name, "name");
+    Objects.requireNonNull(description, "description");
+    Objects.requireNonNull(selector, "selector");
+    Objects.requireNonNull(sink, "sink");
+    Objects.requireNonNull(retry, "retry");
+    Objects.requireNonNull(deadLetterSink, "deadLetterSink");
+    Objects.requireNonNull(checkpointStore, "checkpointStore");
+    listeners = List.copyOf(listeners);
+    Objects.requireNonNull(meterRegistry, "meterRegistry");
+    Objects.requireNonNull(clock, "clock");
+  }
+
+  /** Prefix of every log line and error message of the job: {@code job '<name>': }. */
+  public String logPrefix() {
+    return "job '" + name + "': ";
+  }
+
+  /**
+   * Where an execution gets its sink, and whose it is. A sink the job owns (made from the host's
+   * handler) is opened for each execution and closed at its end; its deliveries complete on the
+   * sink's own threads, which may settle outcomes (write dead letters) there. A sink the host
+   * passed in is the host's: never closed by the job, and its completion threads (a Kafka
+   * producer's I/O thread) are not the job's to block, so outcomes are settled on the job's pool.
+   *
+   * @param open gives the sink of one execution
+   * @param ownedByJob whether the job created the sink and closes it
+   */
+  public record SinkSource(Supplier<EventSink> open, boolean ownedByJob) {
+
+    public SinkSource {
+      Objects.requireNonNull(open, "open");
+    }
+
+    /** A sink the host built and passed in: the same one for every execution, never closed. */
+    public static SinkSource ofHost(EventSink sink) {
+      Objects.requireNonNull(sink, "sink");
+      return new SinkSource(() -> sink, false);
+    }
+
+    /** A sink the job makes for each execution and closes at its end. */
+    public static SinkSource ownedByJob(Supplier<EventSink> factory) {
+      return new SinkSource(factory, true);
+    }
+  }
+}

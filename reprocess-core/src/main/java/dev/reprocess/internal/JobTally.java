@@ -1,0 +1,176 @@
+package dev.reprocess.internal;
+
+import dev.reprocess.JobProgress;
+import dev.reprocess.JobReport;
+import dev.reprocess.JobStatus;
+import dev.reprocess.Outcome;
+import dev.reprocess.ShardProgress;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Supplier;
+
+/**
+ * The counts of one execution, kept in one place: the job's counters, its shards' and pages'
+ * counters, and the Micrometer meters, each moved by one method here; and the progress snapshot
+ * and final report made from them. Thread-safe: events settle on many threads.
+ */
+final class JobTally implements AutoCloseable {
+
+  private final String name;
+  private final Ticker ticker;
+  private final JobMetrics metrics;
+  private final LongAdder selected = new LongAdder();
+  private final LongAdder succeeded = new LongAdder();
+  private final LongAdder skipped = new LongAdder();
+  private final LongAdder failed = new LongAdder();
+  private final LongAdder retried = new LongAdder();
+  private final LongAdder deadLettered = new LongAdder();
+  private final AtomicLong eventsInFlight = new AtomicLong();
+  private final Map<String, LongAdder> failuresByType = new ConcurrentHashMap<>();
+  private volatile long startNanos;
+
+  JobTally(String name, MeterRegistry registry, Ticker ticker) {
+    this.name = name;
+    this.ticker = ticker;
+    this.metrics = new JobMetrics(registry, name);
+  }
+
+  /** Starts the execution's clock: elapsed time and rates count from here. */
+  void started() {
+    startNanos = ticker.nanoTime();
+  }
+
+  /** Registers the execution's gauges; {@link #close()} removes them. */
+  void registerGauges(ConcurrencyGate gate, Supplier<List<ShardState>> shards) {
+    metrics.gauge(JobMetrics.IN_FLIGHT, "events delivered or waiting for a retry", name,
+        eventsInFlight::get);
+    metrics.gauge(JobMetrics.CONCURRENCY_LIMIT, "current limit on events in flight", name, gate::limit);
+    metrics.gauge(JobMetrics.SHARDS_COMPLETED, "shards finished, in this run or before", name,
+        () -> shardsCompleted(shards.get()));
+  }
+
+  void pageRead(ShardState shard, int assets) {
+    selected.add(assets);
+    shard.selected.add(assets);
+    metrics.selected.increment(assets);
+  }
+
+  void pageCheckpointed(ShardState shard) {
+    shard.pagesCompleted.incrementAndGet();
+  }
+
+  void eventDispatched() {
+    eventsInFlight.incrementAndGet();
+  }
+
+  void eventSettled() {
+    eventsInFlight.decrementAndGet();
+  }
+
+  void attemptLatency(long nanos) {
+    metrics.recordLatency(nanos);
+  }
+
+  /** An attempt's outcome: {@link Outcome#SKIPPED} counts as skipped, anything else succeeded. */
+  void outcome(Outcome outcome, ShardState shard, PageWork page) {
+    if (outcome == Outcome.SKIPPED) {
+      skipped.increment();
+      shard.skipped.increment();
+      page.skipped.incrementAndGet();
+      metrics.skipped.increment();
+    } else {
+      succeeded.increment();
+      shard.succeeded.increment();
+      page.succeeded.incrementAndGet();
+      metrics.succeeded.increment();
+    }
+  }
+
+  void attemptFailed(Throwable failure) {
+    failed.increment();
+    metrics.failed.increment();
+    failuresByType.computeIfAbsent(failure.getClass().getName(), k -> new LongAdder()).increment();
+  }
+
+  void retryScheduled() {
+    retried.increment();
+    metrics.retried.increment();
+  }
+
+  void deadLettered(ShardState shard, PageWork page) {
+    deadLettered.increment();
+    shard.deadLettered.increment();
+    page.deadLettered.incrementAndGet();
+    metrics.deadLettered.increment();
+  }
+
+  Duration elapsed() {
+    return Duration.ofNanos(Math.max(0, ticker.nanoTime() - startNanos));
+  }
+
+  private long processed() {
+    return succeeded.sum() + skipped.sum() + deadLettered.sum();
+  }
+
+  static long shardsCompleted(List<ShardState> shards) {
+    return shards.stream().filter(ShardState::isFinished).count();
+  }
+
+  private static double rate(long processed, Duration elapsed) {
+    double seconds = elapsed.toNanos() / 1e9;
+    return seconds > 0 ? processed / seconds : 0;
+  }
+
+  JobProgress progress(JobStatus status, List<ShardState> states, int concurrencyLimit) {
+    List<ShardProgress> shards = new ArrayList<>(states.size());
+    long total = 0;
+    boolean countable = true;
+    for (ShardState s : states) {
+      shards.add(s.progress());
+      if (s.state != ShardProgress.State.ALREADY_COMPLETED) {
+        if (s.estimate.isPresent()) {
+          long done = s.base != null ? s.base.selected() : 0;
+          total += Math.max(0, s.estimate.getAsLong() - done);
+        } else {
+          countable = false;
+        }
+      }
+    }
+    Duration elapsed = elapsed();
+    long processed = processed();
+    double rate = rate(processed, elapsed);
+    OptionalLong estimatedTotal = countable && !states.isEmpty() ? OptionalLong.of(total) : OptionalLong.empty();
+    Optional<Duration> eta = Optional.empty();
+    if (estimatedTotal.isPresent() && rate > 0) {
+      long remaining = Math.max(0, estimatedTotal.getAsLong() - processed);
+      eta = Optional.of(Duration.ofNanos((long) (remaining / rate * 1e9)));
+    }
+    return new JobProgress(name, status, selected.sum(), succeeded.sum(), skipped.sum(),
+        failed.sum(), retried.sum(), deadLettered.sum(), eventsInFlight.get(), concurrencyLimit,
+        elapsed, rate, estimatedTotal, eta, shards);
+  }
+
+  JobReport report(JobStatus status, Throwable cause, List<ShardState> shards, String deadLetters) {
+    Duration duration = elapsed();
+    Map<String, Long> byType = new TreeMap<>();
+    failuresByType.forEach((k, v) -> byType.put(k, v.sum()));
+    return new JobReport(name, status, selected.sum(), succeeded.sum(), skipped.sum(),
+        failed.sum(), retried.sum(), deadLettered.sum(), duration, rate(processed(), duration), byType,
+        deadLetters, (int) shardsCompleted(shards), shards.size(), cause);
+  }
+
+  /** Removes the execution's gauges; counters and the timer stay, cumulative per registry. */
+  @Override
+  public void close() {
+    metrics.close();
+  }
+}

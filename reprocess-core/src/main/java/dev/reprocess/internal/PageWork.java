@@ -1,0 +1,49 @@
+package dev.reprocess.internal;
+
+import dev.reprocess.Page;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+
+/** One page's events in flight: settled when every dispatched event is final or abandoned. */
+final class PageWork {
+  final Page page;
+  final long pageNo;
+  /** 1 for the dispatcher until {@link #seal()}, plus 1 per event not settled yet. */
+  private final AtomicInteger pending = new AtomicInteger(1);
+  final AtomicLong succeeded = new AtomicLong();
+  final AtomicLong skipped = new AtomicLong();
+  final AtomicLong deadLettered = new AtomicLong();
+  /** Set when an event of the page was given up (a stop, a failure): the page is not final. */
+  final AtomicBoolean abandoned = new AtomicBoolean();
+  final CompletableFuture<Void> done = new CompletableFuture<>();
+  /** False when the reader stopped before dispatching every asset of the page. */
+  volatile boolean fullyDispatched = true;
+
+  PageWork(Page page, long pageNo) {
+    this.page = page;
+    this.pageNo = pageNo;
+  }
+
+  /** Counts one more event of this page in flight. */
+  void eventDispatched() {
+    pending.incrementAndGet();
+  }
+
+  /** The dispatcher is done with the page: it settles once its events have. */
+  void seal() {
+    settleOne();
+  }
+
+  void settleOne() {
+    if (pending.decrementAndGet() == 0) {
+      done.complete(null);
+    }
+  }
+
+  /** Whether every event of the page was dispatched and reached a final outcome. */
+  boolean isFinal() {
+    return fullyDispatched && !abandoned.get();
+  }
+}

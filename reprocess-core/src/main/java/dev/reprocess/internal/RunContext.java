@@ -1,0 +1,161 @@
+package dev.reprocess.internal;
+
+import dev.reprocess.DeadLetters;
+import dev.reprocess.EventSink;
+import dev.reprocess.JobListener;
+import java.time.Clock;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * What the pieces of one execution share: the spec, the time sources, the throttle and timer, the
+ * tally, the sink, the listeners, and the stop and failure state. The coordinator ({@link JobRun})
+ * creates it; shard readers and event attempts read it. Thread-safe.
+ */
+final class RunContext {
+
+  static final Logger LOG = LoggerFactory.getLogger("dev.reprocess.engine");
+
+  final JobSpec spec;
+  final String name;
+  /** {@code job '<name>': }, the start of every log line and message. */
+  final String prefix;
+  final Clock clock;
+  final Ticker ticker;
+  final ConcurrencyGate gate;
+  final RateThrottle throttle;
+  final ClockTimer timer;
+  final JobTally tally;
+
+  private volatile boolean stopping;
+  private final AtomicReference<Throwable> failure = new AtomicReference<>();
+  private final Object flushLock = new Object();
+  private volatile EventSink sink;
+  private volatile Executor outcomeExecutor;
+  private ExecutorService completionPool;
+
+  RunContext(JobSpec spec) {
+    this.spec = spec;
+    this.name = spec.name();
+    this.prefix = spec.logPrefix();
+    this.clock = spec.clock();
+    this.ticker = Ticker.of(clock);
+    this.gate = spec.adaptiveConcurrency()
+        ? ConcurrencyGate.adaptive(spec.concurrency())
+        : ConcurrencyGate.fixed(spec.concurrency());
+    this.throttle = spec.maxEventsPerSecond() > 0
+        ? RateThrottle.perSecond(name, spec.maxEventsPerSecond(), ticker)
+        : RateThrottle.unlimited();
+    this.tally = new JobTally(name, spec.meterRegistry(), ticker);
+    this.timer = new ClockTimer(ticker, "reprocess-" + name + "-timer", prefix);
+  }
+
+  // ---------------------------------------------------------------- sink
+
+  /**
+   * Opens the execution's sink. Outcomes of a sink the job owns settle on the sink's own threads
+   * (the job's); those of a host's sink settle on a small pool of the job's, never on the sink's
+   * callback thread (a Kafka producer's I/O thread must not block on a dead-letter sink).
+   */
+  void openSink() {
+    JobSpec.SinkSource source = spec.sink();
+    if (source.ownedByJob()) {
+      outcomeExecutor = Runnable::run;
+    } else {
+      int threads = Math.max(1, Math.min(spec.concurrency(), 4));
+      AtomicInteger n = new AtomicInteger();
+      completionPool = Executors.newFixedThreadPool(threads, r -> {
+        Thread t = new Thread(r, "reprocess-" + name + "-completion-" + n.incrementAndGet());
+        t.setDaemon(true);
+        return t;
+      });
+      outcomeExecutor = completionPool;
+    }
+    sink = source.open().get();
+  }
+
+  EventSink sink() {
+    return sink;
+  }
+
+  /** Where an attempt's outcome is settled (see {@link #openSink()}). */
+  Executor outcomeExecutor() {
+    return outcomeExecutor;
+  }
+
+  void flushSink() {
+    synchronized (flushLock) {
+      sink.flush();
+    }
+  }
+
+  /** Closes the sink if the job owns it (a host's sink is the host's to close), then the pool. */
+  void closeSink() {
+    if (spec.sink().ownedByJob() && sink != null) {
+      try {
+        sink.close();
+      } catch (Throwable t) {
+        LOG.warn("{}closing the sink {} failed: {}", prefix, sink.describe(), t.toString());
+      }
+    }
+    if (completionPool != null) {
+      completionPool.shutdown();
+      try {
+        completionPool.awaitTermination(30, TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+  }
+
+  // ---------------------------------------------------------------- stop and failure
+
+  boolean isStopping() {
+    return stopping;
+  }
+
+  /** The first failure of the execution, or null. */
+  Throwable failure() {
+    return failure.get();
+  }
+
+  /** Records the failure if it is the first, and stops the execution. */
+  void fail(Throwable t) {
+    if (failure.compareAndSet(null, t)) {
+      LOG.error("{}failing: {}", prefix, DeadLetters.describe(t));
+    }
+    stop();
+  }
+
+  /** Records the failure if it is the first, without stopping the other shards. */
+  boolean failWithoutStopping(Throwable t) {
+    return failure.compareAndSet(null, t);
+  }
+
+  /** No new event is delivered; waits (pause, retry backoff, rate) end at once. */
+  void stop() {
+    stopping = true;
+    gate.wakeUp();
+    timer.abandonAll();
+  }
+
+  // ---------------------------------------------------------------- listeners
+
+  /** Calls every listener; one that throws is logged and ignored. */
+  void fire(Consumer<JobListener> call) {
+    for (JobListener l : spec.listeners()) {
+      try {
+        call.accept(l);
+      } catch (Throwable t) {
+        LOG.warn("{}listener {} threw {}; ignored", prefix, l, DeadLetters.describe(t));
+      }
+    }
+  }
+}

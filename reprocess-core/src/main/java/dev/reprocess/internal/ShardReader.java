@@ -1,0 +1,193 @@
+package dev.reprocess.internal;
+
+import dev.reprocess.AssetRef;
+import dev.reprocess.Checkpoint;
+import dev.reprocess.DeadLetters;
+import dev.reprocess.Page;
+import dev.reprocess.Paginator;
+import dev.reprocess.ReprocessEvent;
+import dev.reprocess.ReprocessException;
+import dev.reprocess.RetriableException;
+import dev.reprocess.RetryOptions;
+import dev.reprocess.Shard;
+import dev.reprocess.ShardProgress;
+import java.time.Duration;
+import java.util.UUID;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ThreadLocalRandom;
+import org.slf4j.Logger;
+
+/**
+ * Reads one shard: page by page, each asset turned into an event and dispatched (one concurrency
+ * permit per event: blocking here is the job's back-pressure), then the page checkpointed.
+ *
+ * <p><b>The at-least-once rule</b> ({@link #checkpoint}): at most two pages are in flight; the
+ * reader dispatches page N+1 while page N finishes, then waits for page N, flushes the sink and
+ * writes the checkpoint after page N only if every event of page N was dispatched and is final.
+ * Pages are checkpointed in order: once a page cannot be (an event abandoned by a stop or a
+ * failure), no later page of the shard is, so a re-run reads again from the last final page.
+ */
+final class ShardReader {
+
+  private static final Logger LOG = RunContext.LOG;
+
+  private final RunContext run;
+  private final ShardState state;
+  private final Shard shard;
+
+  ShardReader(RunContext run, ShardState state) {
+    this.run = run;
+    this.state = state;
+    this.shard = state.shard;
+  }
+
+  /** Reads the shard to its end, a stop or a failure; never throws. */
+  void read() {
+    if (run.isStopping()) {
+      state.state = ShardProgress.State.STOPPED;
+      return;
+    }
+    state.state = ShardProgress.State.RUNNING;
+    LOG.debug("{}shard {} starting{}", run.prefix, shard.id(),
+        state.base != null ? " from cursor " + state.base.cursor() : "");
+    run.fire(l -> l.onShardStarted(run.name, shard, state.base));
+    PageWork previous = null;
+    try (Paginator paginator = run.spec.selector().open(shard, state.cursor, run.spec.pageSize())) {
+      long pageNo = 0;
+      while (run.gate.awaitUnpaused(run::isStopping)) {
+        Page page = readPage(paginator, ++pageNo);
+        if (page == null) {
+          break;
+        }
+        run.tally.pageRead(state, page.size());
+        PageWork work = new PageWork(page, pageNo);
+        dispatch(work);
+        work.seal();
+        if (previous != null) {
+          checkpoint(previous);
+        }
+        previous = work;
+        if (page.last() || !work.fullyDispatched) {
+          break;
+        }
+      }
+      if (previous != null) {
+        checkpoint(previous);
+      }
+    } catch (Throwable t) {
+      if (previous != null) {
+        previous.abandoned.set(true);
+      }
+      failed(t);
+      return;
+    }
+    if (state.state == ShardProgress.State.RUNNING) {
+      state.state = ShardProgress.State.STOPPED;
+    }
+  }
+
+  /** A read failure fails the shard, the others go on (unless failFast); others fail the job. */
+  private void failed(Throwable t) {
+    state.state = ShardProgress.State.FAILED;
+    Throwable cause = t instanceof CompletionException && t.getCause() != null ? t.getCause() : t;
+    boolean readFailure = cause instanceof ShardReadException;
+    Throwable reported = readFailure ? cause.getCause() : cause;
+    ReprocessException e = new ReprocessException(run.prefix + "shard " + shard.id() + " failed: "
+        + DeadLetters.describe(reported), reported);
+    if (readFailure && !run.spec.failFast()) {
+      // The shard cannot go on; the others can. The job ends FAILED; a re-run resumes this shard.
+      run.failWithoutStopping(e);
+      LOG.error("{}shard {} failed, other shards go on: {}", run.prefix, shard.id(),
+          DeadLetters.describe(reported));
+      return;
+    }
+    run.fail(e);
+  }
+
+  /** Reads a page, retrying transient failures per the retry options; null when stopping. */
+  private Page readPage(Paginator paginator, long pageNo) throws InterruptedException {
+    RetryOptions retry = run.spec.retry();
+    for (int attempt = 1; ; attempt++) {
+      try {
+        return paginator.nextPage();
+      } catch (RuntimeException e) {
+        if (e instanceof RetriableException && attempt < retry.maxAttempts() && !run.isStopping()) {
+          Duration backoff = retry.backoff(attempt, ThreadLocalRandom.current());
+          LOG.warn("{}shard {} page {} read failed (attempt {} of {}), retrying in {}: {}",
+              run.prefix, shard.id(), pageNo, attempt, retry.maxAttempts(), backoff,
+              DeadLetters.describe(e));
+          if (!run.timer.sleep(backoff.toNanos())) {
+            return null;
+          }
+          continue;
+        }
+        throw new ShardReadException(run.prefix + "shard " + shard.id() + " page " + pageNo
+            + " could not be read after " + attempt + " attempt(s)", e);
+      }
+    }
+  }
+
+  /** Turns the page's assets into events and starts them, a concurrency permit each. */
+  private void dispatch(PageWork work) throws InterruptedException {
+    for (AssetRef asset : work.page.assets()) {
+      if (!run.gate.acquire(run::isStopping)) {
+        work.fullyDispatched = false;
+        return;
+      }
+      ReprocessEvent event = new ReprocessEvent(randomUuid(), run.name, asset.assetId(),
+          asset.assetType() != null ? asset.assetType() : shard.assetType(), shard.id(), 1,
+          run.clock.instant(), asset.attributes());
+      work.eventDispatched();
+      run.tally.eventDispatched();
+      new EventAttempt(run, event, state, work).attempt();
+    }
+  }
+
+  /** Waits for a page to settle, then checkpoints it if it and every page before it are final. */
+  private void checkpoint(PageWork work) {
+    work.done.join();
+    if (!work.isFinal() || state.chainBroken) {
+      state.chainBroken = true;
+      return;
+    }
+    run.flushSink();
+    Page page = work.page;
+    state.cpSelected += page.size();
+    state.cpSucceeded += work.succeeded.get();
+    state.cpSkipped += work.skipped.get();
+    state.cpDeadLettered += work.deadLettered.get();
+    if (page.cursor() != null) {
+      state.cursor = page.cursor();
+    }
+    Checkpoint cp = new Checkpoint(run.name, shard.id(), state.cursor,
+        page.last() ? Checkpoint.State.COMPLETED : Checkpoint.State.IN_PROGRESS, state.cpSelected,
+        state.cpSucceeded, state.cpSkipped, state.cpDeadLettered, run.clock.instant());
+    run.spec.checkpointStore().save(cp);
+    run.tally.pageCheckpointed(state);
+    LOG.debug("{}shard {} page {} done ({} assets), checkpoint at {}", run.prefix, shard.id(),
+        work.pageNo, page.size(), state.cursor);
+    run.fire(l -> l.onPageCompleted(run.name, shard, cp));
+    if (page.last()) {
+      state.state = ShardProgress.State.COMPLETED;
+      LOG.debug("{}shard {} completed: {} assets in total", run.prefix, shard.id(), state.cpSelected);
+      run.fire(l -> l.onShardCompleted(run.name, shard, cp));
+    }
+  }
+
+  /** A random (version 4) UUID from a thread-local source, without SecureRandom's contention. */
+  private static String randomUuid() {
+    ThreadLocalRandom r = ThreadLocalRandom.current();
+    long msb = (r.nextLong() & ~0xF000L) | 0x4000L;
+    long lsb = (r.nextLong() & 0x3FFFFFFFFFFFFFFFL) | 0x8000000000000000L;
+    return new UUID(msb, lsb).toString();
+  }
+
+  /** A shard's page could not be read: fails the shard, not the whole job (unless failFast). */
+  private static final class ShardReadException extends ReprocessException {
+    private static final long serialVersionUID = 1L;
+
+    ShardReadException(String message, Throwable cause) {
+      super(message, cause);
+    }
+  }
+}
