@@ -75,9 +75,8 @@ import org.slf4j.LoggerFactory;
  * and unbounded otherwise; resuming adds {@code asset_id < last} (newest first) or {@code asset_id
  * > last} (oldest first) with the last id handed out. Within one query the driver pages ({@code
  * setPageSize}) and the next page is requested while the current one is handled, which hides a
- * network round trip per page; the module's {@code SelectionBenchmark} compares it with a plain
- * driver keyset loop. The cursor is the last id of the page
- * (a timeuuid string); each {@link dev.reprocess.AssetRef} carries the id, the shard's asset type
+ * network round trip per page (measured in the module's README). The cursor is the last id of the
+ * page (a timeuuid string); each {@link dev.reprocess.AssetRef} carries the id, the shard's asset type
  * and the id's timestamp as its creation time.
  *
  * <p><b>Statements</b> are prepared once per selector, on the first {@link #shards()} or {@link
