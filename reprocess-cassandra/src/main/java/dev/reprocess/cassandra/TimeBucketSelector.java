@@ -83,7 +83,7 @@ import org.slf4j.LoggerFactory;
  * #open}; names are validated and quoted, values always bound, so an asset type with quotes or CQL
  * in it is only a value.
  *
- * <p><b>Errors.</b> {@link #build()} checks the options without I/O; {@link #shards()} checks them
+ * <p><b>Errors.</b> {@link Builder#build()} checks the options without I/O; {@link #shards()} checks them
  * against the session's schema (the table and columns exist, the id is a timeuuid clustering
  * column, the bucket column's type matches) and throws an {@link IllegalArgumentException} naming
  * the option, the value and the rule before anything is read. Read failures are {@link
