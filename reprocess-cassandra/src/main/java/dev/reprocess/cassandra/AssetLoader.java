@@ -1,9 +1,7 @@
 package dev.reprocess.cassandra;
 
-import com.datastax.oss.driver.api.core.ConsistencyLevel;
 import com.datastax.oss.driver.api.core.CqlIdentifier;
 import com.datastax.oss.driver.api.core.CqlSession;
-import com.datastax.oss.driver.api.core.cql.BoundStatement;
 import com.datastax.oss.driver.api.core.cql.PreparedStatement;
 import com.datastax.oss.driver.api.core.cql.Row;
 import com.datastax.oss.driver.api.core.metadata.schema.ColumnMetadata;
@@ -15,6 +13,8 @@ import dev.reprocess.cassandra.internal.DriverErrors;
 import dev.reprocess.cassandra.internal.Identifiers;
 import dev.reprocess.cassandra.internal.Lazy;
 import dev.reprocess.cassandra.internal.SchemaCheck;
+import dev.reprocess.cassandra.internal.StatementOptions;
+import dev.reprocess.cassandra.internal.StatementPreparation;
 import dev.reprocess.cassandra.internal.TableName;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -53,19 +53,18 @@ public final class AssetLoader {
   private final List<CqlIdentifier> columns;
   private final Function<String, Object> idParser;
   private final DataType idType;
-  private final ConsistencyLevel consistencyLevel;
-  private final String executionProfile;
+  private final StatementOptions statementOptions;
   private final Lazy<PreparedStatement> select = new Lazy<>(this::prepareSelect);
 
-  private AssetLoader(Builder b, TableName table, CqlIdentifier idColumn, List<CqlIdentifier> columns, DataType idType) {
-    this.session = b.session;
+  private AssetLoader(CqlSession session, TableName table, CqlIdentifier idColumn, List<CqlIdentifier> columns,
+      DataType idType, StatementOptions statementOptions) {
+    this.session = session;
     this.table = table;
     this.idColumn = idColumn;
     this.columns = columns;
     this.idType = idType;
     this.idParser = parser(idType);
-    this.consistencyLevel = b.consistencyLevel;
-    this.executionProfile = b.executionProfile;
+    this.statementOptions = statementOptions;
   }
 
   /** A builder over the host's session (never closed by the loader). */
@@ -106,14 +105,7 @@ public final class AssetLoader {
               + idType.asCql(false, true) + ", the id must be one",
           e);
     }
-    BoundStatement s = statement().bind(id).setIdempotent(true);
-    if (consistencyLevel != null) {
-      s = s.setConsistencyLevel(consistencyLevel);
-    }
-    if (executionProfile != null) {
-      s = s.setExecutionProfileName(executionProfile);
-    }
-    return session.executeAsync(s).thenApply(rs -> Optional.ofNullable(rs.one()));
+    return session.executeAsync(statementOptions.apply(statement().bind(id))).thenApply(rs -> Optional.ofNullable(rs.one()));
   }
 
   private PreparedStatement statement() {
@@ -122,11 +114,8 @@ public final class AssetLoader {
 
   private PreparedStatement prepareSelect() {
     String what = columns.isEmpty() ? "*" : columns.stream().map(c -> c.asCql(true)).collect(Collectors.joining(", "));
-    try {
-      return session.prepare("SELECT " + what + " FROM " + table.cql() + " WHERE " + idColumn.asCql(true) + " = ?");
-    } catch (RuntimeException e) {
-      throw DriverErrors.translate("asset loader " + table.cql() + ": preparing the statement failed", e);
-    }
+    return StatementPreparation.prepare("asset loader " + table.cql(),
+        () -> session.prepare("SELECT " + what + " FROM " + table.cql() + " WHERE " + idColumn.asCql(true) + " = ?"));
   }
 
   private static Function<String, Object> parser(DataType type) {
@@ -155,22 +144,12 @@ public final class AssetLoader {
   }
 
   /** Builds an {@link AssetLoader}. Mutable and not thread-safe. */
-  public static final class Builder {
-    private final CqlSession session;
-    private String table;
+  public static final class Builder extends CassandraTableBuilder<Builder> {
     private String idColumn = "asset_id";
     private final List<String> columns = new ArrayList<>();
-    private ConsistencyLevel consistencyLevel;
-    private String executionProfile;
 
     private Builder(CqlSession session) {
-      this.session = session;
-    }
-
-    /** The table, {@code keyspace.table} (or a bare name when the session has a keyspace). Required. */
-    public Builder table(String table) {
-      this.table = table;
-      return this;
+      super(session, null);
     }
 
     /** The id column, the table's whole primary key. Default {@code asset_id}. */
@@ -185,18 +164,6 @@ public final class AssetLoader {
       return this;
     }
 
-    /** The consistency level of the reads. Default: the session's. */
-    public Builder consistencyLevel(ConsistencyLevel level) {
-      this.consistencyLevel = level;
-      return this;
-    }
-
-    /** The driver execution profile of the reads. Default: the session's. */
-    public Builder executionProfile(String profileName) {
-      this.executionProfile = profileName;
-      return this;
-    }
-
     /**
      * The loader. Checks the options, then the table against the session's schema metadata (no
      * query is sent unless the table is missing from it, when the schema is refreshed once); the
@@ -205,31 +172,22 @@ public final class AssetLoader {
      * @throws IllegalArgumentException naming the option, the value and the rule
      */
     public AssetLoader build() {
-      if (session == null) {
-        throw new IllegalArgumentException("session is null: it must be the host's CqlSession");
-      }
-      if (table == null) {
-        throw new IllegalArgumentException("table is not set: it must name the table, e.g. 'assets.assets'");
-      }
-      TableName name = Identifiers.parseTable("table", table, session);
+      CqlSession session = checkedSession();
+      TableName name = checkedTable("the table, e.g. 'assets.assets'");
       CqlIdentifier id = Identifiers.parse("idColumn", idColumn);
       List<CqlIdentifier> cols = new ArrayList<>();
       for (String c : columns) {
         cols.add(Identifiers.parse("columns", c));
       }
-      if (executionProfile != null && executionProfile.isBlank()) {
-        throw new IllegalArgumentException("executionProfile is '" + executionProfile + "': it must be a profile name");
-      }
+      StatementOptions statementOptions = checkedStatementOptions();
       TableMetadata t = SchemaCheck.table(session, "table", name);
       ColumnMetadata idMeta = SchemaCheck.column(t, "idColumn", id);
-      for (CqlIdentifier c : cols) {
-        SchemaCheck.column(t, "columns", c);
-      }
+      SchemaCheck.columns(t, "columns", cols);
       List<ColumnMetadata> primaryKey = t.getPrimaryKey();
       if (primaryKey.size() != 1 || !primaryKey.get(0).getName().equals(id)) {
         throw new IllegalArgumentException(
             "idColumn is '" + id.asCql(true) + "': table " + name.cql() + " has primary key ("
-                + primaryKey.stream().map(c -> c.getName().asCql(true)).collect(Collectors.joining(", "))
+                + SchemaCheck.names(primaryKey)
                 + "), the asset loader needs a table whose primary key is the id column alone");
       }
       if (parser(idMeta.getType()) == null) {
@@ -237,7 +195,7 @@ public final class AssetLoader {
             "idColumn is '" + id.asCql(true) + "': the column is " + SchemaCheck.typeOf(idMeta)
                 + ", it must be uuid, timeuuid, text, ascii, int or bigint");
       }
-      return new AssetLoader(this, name, id, List.copyOf(cols), idMeta.getType());
+      return new AssetLoader(session, name, id, List.copyOf(cols), idMeta.getType(), statementOptions);
     }
   }
 }

@@ -19,6 +19,8 @@ import dev.reprocess.cassandra.internal.DriverErrors;
 import dev.reprocess.cassandra.internal.Identifiers;
 import dev.reprocess.cassandra.internal.Lazy;
 import dev.reprocess.cassandra.internal.SchemaCheck;
+import dev.reprocess.cassandra.internal.StatementOptions;
+import dev.reprocess.cassandra.internal.StatementPreparation;
 import dev.reprocess.cassandra.internal.TableName;
 import java.time.Instant;
 import java.util.HashMap;
@@ -64,15 +66,13 @@ public final class CassandraCheckpointStore implements CheckpointStore {
 
   private final CqlSession session;
   private final TableName table;
-  private final ConsistencyLevel consistencyLevel;
-  private final String executionProfile;
+  private final StatementOptions statementOptions;
   private final Lazy<Statements> statements = new Lazy<>(this::prepareStatements);
 
-  private CassandraCheckpointStore(CqlSession session, TableName table, ConsistencyLevel level, String profile) {
+  private CassandraCheckpointStore(CqlSession session, TableName table, StatementOptions statementOptions) {
     this.session = session;
     this.table = table;
-    this.consistencyLevel = level;
-    this.executionProfile = profile;
+    this.statementOptions = statementOptions;
   }
 
   /** A builder over the host's session (never closed by the store). */
@@ -184,8 +184,7 @@ public final class CassandraCheckpointStore implements CheckpointStore {
   public void close() {}
 
   private BoundStatement apply(BoundStatement s) {
-    BoundStatement b = s.setIdempotent(true).setConsistencyLevel(consistencyLevel);
-    return executionProfile == null ? b : b.setExecutionProfileName(executionProfile);
+    return statementOptions.apply(s);
   }
 
   private Statements statements() {
@@ -194,45 +193,30 @@ public final class CassandraCheckpointStore implements CheckpointStore {
 
   private Statements prepareStatements() {
     String t = table.cql();
-    try {
-      return new Statements(
-          session.prepare("SELECT shard_id, cursor, state, selected, succeeded, skipped, dead_lettered, updated_at"
-              + " FROM " + t + " WHERE job_name = ?"),
-          session.prepare("INSERT INTO " + t + " (job_name, shard_id, cursor, state, selected, succeeded, skipped,"
-              + " dead_lettered, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"),
-          session.prepare("DELETE FROM " + t + " WHERE job_name = ?"));
-    } catch (RuntimeException e) {
-      throw DriverErrors.translate("checkpoint store " + t + ": preparing the statements failed", e);
-    }
+    return StatementPreparation.prepare("checkpoint store " + t, () -> new Statements(
+        session.prepare("SELECT shard_id, cursor, state, selected, succeeded, skipped, dead_lettered, updated_at"
+            + " FROM " + t + " WHERE job_name = ?"),
+        session.prepare("INSERT INTO " + t + " (job_name, shard_id, cursor, state, selected, succeeded, skipped,"
+            + " dead_lettered, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"),
+        session.prepare("DELETE FROM " + t + " WHERE job_name = ?")));
   }
 
   private record Statements(PreparedStatement load, PreparedStatement save, PreparedStatement delete) {}
 
   /** Builds a {@link CassandraCheckpointStore}. Mutable and not thread-safe. */
-  public static final class Builder {
-    private final CqlSession session;
-    private String table;
+  public static final class Builder extends CassandraTableBuilder<Builder> {
     private boolean createTable;
-    private ConsistencyLevel consistencyLevel = ConsistencyLevel.LOCAL_QUORUM;
-    private String executionProfile;
 
     private Builder(CqlSession session) {
-      this.session = session;
+      super(session, ConsistencyLevel.LOCAL_QUORUM);
     }
 
     /**
-     * The checkpoint table, {@code keyspace.table}, or a bare table name when the session has a
-     * keyspace. Required, unless {@link #keyspace(String)} is used instead.
+     * Sets the {@link #table(String) table} to {@code <keyspace>.}{@value
+     * CassandraCheckpointStore#DEFAULT_TABLE}: use one of the two.
      */
-    public Builder table(String table) {
-      this.table = table;
-      return this;
-    }
-
-    /** Sets the table to {@code <keyspace>.}{@value CassandraCheckpointStore#DEFAULT_TABLE}. */
     public Builder keyspace(String keyspace) {
-      this.table = keyspace == null ? null : keyspace + "." + DEFAULT_TABLE;
-      return this;
+      return table(keyspace == null ? null : keyspace + "." + DEFAULT_TABLE);
     }
 
     /**
@@ -241,18 +225,6 @@ public final class CassandraCheckpointStore implements CheckpointStore {
      */
     public Builder createTable(boolean createTable) {
       this.createTable = createTable;
-      return this;
-    }
-
-    /** The consistency level of reads and writes. Default {@link ConsistencyLevel#LOCAL_QUORUM}. */
-    public Builder consistencyLevel(ConsistencyLevel level) {
-      this.consistencyLevel = level;
-      return this;
-    }
-
-    /** The driver execution profile of the statements. Default: the session's. */
-    public Builder executionProfile(String profileName) {
-      this.executionProfile = profileName;
       return this;
     }
 
@@ -265,20 +237,9 @@ public final class CassandraCheckpointStore implements CheckpointStore {
      * @throws ReprocessException if the table cannot be created
      */
     public CassandraCheckpointStore build() {
-      if (session == null) {
-        throw new IllegalArgumentException("session is null: it must be the host's CqlSession");
-      }
-      if (table == null) {
-        throw new IllegalArgumentException(
-            "table is not set: it must name the checkpoint table, e.g. 'reprocess." + DEFAULT_TABLE + "'");
-      }
-      TableName name = Identifiers.parseTable("table", table, session);
-      if (consistencyLevel == null) {
-        throw new IllegalArgumentException("consistencyLevel is null: it must be a consistency level, e.g. LOCAL_QUORUM");
-      }
-      if (executionProfile != null && executionProfile.isBlank()) {
-        throw new IllegalArgumentException("executionProfile is '" + executionProfile + "': it must be a profile name");
-      }
+      CqlSession session = checkedSession();
+      TableName name = checkedTable("the checkpoint table, e.g. 'reprocess." + DEFAULT_TABLE + "'");
+      StatementOptions statementOptions = checkedStatementOptions();
       SchemaCheck.keyspace(session, "table", name);
       if (createTable) {
         try {
@@ -303,7 +264,7 @@ public final class CassandraCheckpointStore implements CheckpointStore {
           }
         }
       }
-      return new CassandraCheckpointStore(session, name, consistencyLevel, executionProfile);
+      return new CassandraCheckpointStore(session, name, statementOptions);
     }
   }
 }

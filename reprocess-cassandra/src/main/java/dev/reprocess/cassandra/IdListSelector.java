@@ -9,7 +9,6 @@ import dev.reprocess.cassandra.internal.IdLineReader;
 import dev.reprocess.cassandra.internal.IdListPaginator;
 import dev.reprocess.cassandra.internal.Timeuuids;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;

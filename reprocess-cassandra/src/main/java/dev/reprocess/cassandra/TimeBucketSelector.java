@@ -1,6 +1,5 @@
 package dev.reprocess.cassandra;
 
-import com.datastax.oss.driver.api.core.ConsistencyLevel;
 import com.datastax.oss.driver.api.core.CqlIdentifier;
 import com.datastax.oss.driver.api.core.CqlSession;
 import com.datastax.oss.driver.api.core.cql.PreparedStatement;
@@ -13,11 +12,11 @@ import dev.reprocess.AssetSelector;
 import dev.reprocess.Cursor;
 import dev.reprocess.Paginator;
 import dev.reprocess.Shard;
-import dev.reprocess.cassandra.internal.DriverErrors;
 import dev.reprocess.cassandra.internal.Identifiers;
 import dev.reprocess.cassandra.internal.Lazy;
 import dev.reprocess.cassandra.internal.RowSettings;
 import dev.reprocess.cassandra.internal.SchemaCheck;
+import dev.reprocess.cassandra.internal.StatementPreparation;
 import dev.reprocess.cassandra.internal.TableName;
 import dev.reprocess.cassandra.internal.TimeBucketPaginator;
 import dev.reprocess.cassandra.internal.Timeuuids;
@@ -25,7 +24,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
-import java.util.Collections;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -34,8 +32,6 @@ import java.util.Objects;
 import java.util.OptionalLong;
 import java.util.Set;
 import java.util.UUID;
-import java.util.function.Predicate;
-import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -79,16 +75,15 @@ import org.slf4j.LoggerFactory;
  * and unbounded otherwise; resuming adds {@code asset_id < last} (newest first) or {@code asset_id
  * > last} (oldest first) with the last id handed out. Within one query the driver pages ({@code
  * setPageSize}) and the next page is requested while the current one is handled, which hides a
- * network round trip per page; the module's {@code SelectionBenchmark} compares it with a plain
- * driver keyset loop. The cursor is the last id of the page
- * (a timeuuid string); each {@link dev.reprocess.AssetRef} carries the id, the shard's asset type
+ * network round trip per page (measured in the module's README). The cursor is the last id of the
+ * page (a timeuuid string); each {@link dev.reprocess.AssetRef} carries the id, the shard's asset type
  * and the id's timestamp as its creation time.
  *
  * <p><b>Statements</b> are prepared once per selector, on the first {@link #shards()} or {@link
  * #open}; names are validated and quoted, values always bound, so an asset type with quotes or CQL
  * in it is only a value.
  *
- * <p><b>Errors.</b> {@link #build()} checks the options without I/O; {@link #shards()} checks them
+ * <p><b>Errors.</b> {@link Builder#build()} checks the options without I/O; {@link #shards()} checks them
  * against the session's schema (the table and columns exist, the id is a timeuuid clustering
  * column, the bucket column's type matches) and throws an {@link IllegalArgumentException} naming
  * the option, the value and the rule before anything is read. Read failures are {@link
@@ -127,8 +122,8 @@ public final class TimeBucketSelector implements AssetSelector {
   private final RowSettings rows;
   private final Lazy<Prepared> prepared = new Lazy<>(this::resolve);
 
-  private TimeBucketSelector(Builder b, TableName table, List<CqlIdentifier> extraColumns) {
-    this.session = b.session;
+  private TimeBucketSelector(Builder b, CqlSession session, TableName table, RowSettings rows) {
+    this.session = session;
     this.table = table;
     this.typeColumn = Identifiers.parse("assetTypeColumn", b.assetTypeColumn);
     this.bucketColumn = Identifiers.parse("bucketColumn", b.bucketColumn);
@@ -141,7 +136,7 @@ public final class TimeBucketSelector implements AssetSelector {
     this.bucketing = b.bucketing;
     this.order = b.order;
     this.estimateCounts = b.estimateCounts;
-    this.rows = new RowSettings(extraColumns, 1, b.rowFilter, b.consistencyLevel, b.executionProfile);
+    this.rows = rows;
   }
 
   /**
@@ -283,13 +278,12 @@ public final class TimeBucketSelector implements AssetSelector {
     SchemaCheck.textColumn(type, "assetTypeColumn");
     ColumnMetadata bucket = SchemaCheck.column(t, "bucketColumn", bucketColumn);
     ColumnMetadata id = SchemaCheck.column(t, "idColumn", idColumn);
-    for (CqlIdentifier c : rows.extraColumns()) {
-      SchemaCheck.column(t, "selectColumns", c);
-    }
-    List<CqlIdentifier> partitionKey = t.getPartitionKey().stream().map(ColumnMetadata::getName).collect(Collectors.toList());
-    if (partitionKey.size() != 2 || !partitionKey.containsAll(List.of(typeColumn, bucketColumn))) {
+    SchemaCheck.columns(t, "selectColumns", rows.extraColumns());
+    List<ColumnMetadata> partitionKey = t.getPartitionKey();
+    if (partitionKey.size() != 2
+        || !partitionKey.stream().map(ColumnMetadata::getName).toList().containsAll(List.of(typeColumn, bucketColumn))) {
       throw new IllegalArgumentException(
-          "table is '" + tableName + "': its partition key is (" + names(partitionKey)
+          "table is '" + tableName + "': its partition key is (" + SchemaCheck.names(partitionKey)
               + "), it must be exactly the asset type and bucket columns (" + typeColumn.asCql(true) + ", "
               + bucketColumn.asCql(true) + ")");
     }
@@ -302,7 +296,7 @@ public final class TimeBucketSelector implements AssetSelector {
     if (clustering.size() != 1 || !clustering.containsKey(id)) {
       throw new IllegalArgumentException(
           "idColumn is '" + idColumn.asCql(true) + "': table " + tableName + " has clustering columns ("
-              + names(clustering.keySet().stream().map(ColumnMetadata::getName).collect(Collectors.toList()))
+              + SchemaCheck.names(clustering.keySet())
               + "), the id must be its only clustering column, since pages resume after the last id");
     }
     ClusteringOrder actualOrder = clustering.get(id);
@@ -325,7 +319,7 @@ public final class TimeBucketSelector implements AssetSelector {
     String head = "SELECT " + idCql + rows.selectSuffix() + " FROM " + tableName + " WHERE " + typeColumn.asCql(true)
         + " = ? AND " + bucketColumn.asCql(true) + " = ? AND ";
     String orderBy = " ORDER BY " + idCql + (order == ReadOrder.NEWEST_FIRST ? " DESC" : " ASC");
-    try {
+    return StatementPreparation.prepare(describe(), () -> {
       PreparedStatement fromInclusive = session.prepare(head + idCql + " >= ? AND " + idCql + " < ?" + orderBy);
       PreparedStatement afterExclusive = order == ReadOrder.OLDEST_FIRST
           ? session.prepare(head + idCql + " > ? AND " + idCql + " < ?" + orderBy)
@@ -335,13 +329,7 @@ public final class TimeBucketSelector implements AssetSelector {
               + bucketColumn.asCql(true) + " = ? AND " + idCql + " >= ? AND " + idCql + " < ?")
           : null;
       return new Prepared(actual, fromInclusive, afterExclusive, count);
-    } catch (RuntimeException e) {
-      throw DriverErrors.translate(describe() + ": preparing the statements failed", e);
-    }
-  }
-
-  private static String names(Collection<CqlIdentifier> ids) {
-    return ids.stream().map(i -> i.asCql(true)).collect(Collectors.joining(", "));
+    });
   }
 
   private record Prepared(
@@ -354,9 +342,7 @@ public final class TimeBucketSelector implements AssetSelector {
    * every option without I/O. Names are CQL identifiers: unquoted (case-insensitive) or
    * double-quoted (case-sensitive).
    */
-  public static final class Builder {
-    private final CqlSession session;
-    private String table;
+  public static final class Builder extends CassandraSelectorBuilder<Builder> {
     private String assetTypeColumn = "asset_type";
     private String bucketColumn = "bucket";
     private String idColumn = "asset_id";
@@ -367,20 +353,10 @@ public final class TimeBucketSelector implements AssetSelector {
     private Instant to;
     private Bucketing bucketing = Bucketing.daily();
     private ReadOrder order = ReadOrder.NEWEST_FIRST;
-    private final List<String> selectColumns = new ArrayList<>();
-    private Predicate<Row> rowFilter;
-    private ConsistencyLevel consistencyLevel;
-    private String executionProfile;
     private boolean estimateCounts;
 
     private Builder(CqlSession session) {
-      this.session = session;
-    }
-
-    /** The table, {@code keyspace.table} (or a bare name when the session has a keyspace). Required. */
-    public Builder table(String table) {
-      this.table = table;
-      return this;
+      super(session);
     }
 
     /** The asset-type column, a text partition key column. Default {@code asset_type}. */
@@ -463,40 +439,6 @@ public final class TimeBucketSelector implements AssetSelector {
     }
 
     /**
-     * Columns read along with each id: the row filter can look at them, and their non-null values
-     * (as strings) become the asset's attributes, keyed by column name. Adds to earlier calls.
-     * Default none.
-     */
-    public Builder selectColumns(String... columns) {
-      selectColumns.addAll(Arrays.asList(columns));
-      return this;
-    }
-
-    /**
-     * Keeps only the rows for which {@code filter} returns true, evaluated as rows are read, e.g.
-     * {@code row -> row.getInt("schema_version") < 3} with {@code selectColumns("schema_version")}.
-     * The row holds the id column and the {@link #selectColumns} columns. Filtered rows still
-     * advance the cursor. Called from the shard-reading threads: it must be thread-safe and
-     * quick. Default none.
-     */
-    public Builder rowFilter(Predicate<Row> filter) {
-      this.rowFilter = filter;
-      return this;
-    }
-
-    /** The consistency level of the reads. Default: the session's. */
-    public Builder consistencyLevel(ConsistencyLevel level) {
-      this.consistencyLevel = level;
-      return this;
-    }
-
-    /** The driver execution profile of the reads (timeouts, load balancing). Default: the session's. */
-    public Builder executionProfile(String profileName) {
-      this.executionProfile = profileName;
-      return this;
-    }
-
-    /**
      * Whether {@link TimeBucketSelector#estimateCount} counts each shard's rows with {@code
      * SELECT count(*)} for progress and ETA. Counting reads every partition once more. Default
      * false.
@@ -514,13 +456,8 @@ public final class TimeBucketSelector implements AssetSelector {
      *     missing or invalid
      */
     public TimeBucketSelector build() {
-      if (session == null) {
-        throw new IllegalArgumentException("session is null: it must be the host's CqlSession");
-      }
-      if (table == null) {
-        throw new IllegalArgumentException("table is not set: it must name the table, e.g. 'assets.assets_by_type_bucket'");
-      }
-      TableName tableName = Identifiers.parseTable("table", table, session);
+      CqlSession session = checkedSession();
+      TableName tableName = checkedTable("the table, e.g. 'assets.assets_by_type_bucket'");
       if (assetTypes.isEmpty()) {
         throw new IllegalArgumentException("assetTypes is empty: it must list at least one asset type");
       }
@@ -546,17 +483,11 @@ public final class TimeBucketSelector implements AssetSelector {
       if (order == null) {
         throw new IllegalArgumentException("order is null: it must be NEWEST_FIRST or OLDEST_FIRST");
       }
-      if (executionProfile != null && executionProfile.isBlank()) {
-        throw new IllegalArgumentException("executionProfile is '" + executionProfile + "': it must be a profile name");
-      }
-      List<CqlIdentifier> extra = new ArrayList<>();
-      for (String c : selectColumns) {
-        extra.add(Identifiers.parse("selectColumns", c));
-      }
+      RowSettings rows = checkedRowSettings(1);
       if (bucketType != null) {
         bucketing.checkCompatible(bucketType);
       }
-      return new TimeBucketSelector(this, tableName, Collections.unmodifiableList(extra));
+      return new TimeBucketSelector(this, session, tableName, rows);
     }
   }
 }

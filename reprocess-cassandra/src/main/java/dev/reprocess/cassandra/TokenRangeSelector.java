@@ -1,10 +1,8 @@
 package dev.reprocess.cassandra;
 
-import com.datastax.oss.driver.api.core.ConsistencyLevel;
 import com.datastax.oss.driver.api.core.CqlIdentifier;
 import com.datastax.oss.driver.api.core.CqlSession;
 import com.datastax.oss.driver.api.core.cql.PreparedStatement;
-import com.datastax.oss.driver.api.core.cql.Row;
 import com.datastax.oss.driver.api.core.metadata.TokenMap;
 import com.datastax.oss.driver.api.core.metadata.schema.ColumnMetadata;
 import com.datastax.oss.driver.api.core.metadata.schema.TableMetadata;
@@ -15,23 +13,20 @@ import dev.reprocess.AssetSelector;
 import dev.reprocess.Cursor;
 import dev.reprocess.Paginator;
 import dev.reprocess.Shard;
-import dev.reprocess.cassandra.internal.DriverErrors;
 import dev.reprocess.cassandra.internal.Identifiers;
 import dev.reprocess.cassandra.internal.Lazy;
 import dev.reprocess.cassandra.internal.RowSettings;
 import dev.reprocess.cassandra.internal.SchemaCheck;
+import dev.reprocess.cassandra.internal.StatementPreparation;
 import dev.reprocess.cassandra.internal.TableName;
 import dev.reprocess.cassandra.internal.TokenRangeCursor;
 import dev.reprocess.cassandra.internal.TokenRangePaginator;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.function.Predicate;
-import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -87,14 +82,14 @@ public final class TokenRangeSelector implements AssetSelector {
   private final RowSettings rows;
   private final Lazy<Prepared> prepared = new Lazy<>(this::resolve);
 
-  private TokenRangeSelector(Builder b, TableName table, CqlIdentifier idColumn, CqlIdentifier typeColumn,
-      List<CqlIdentifier> extra) {
-    this.session = b.session;
+  private TokenRangeSelector(Builder b, CqlSession session, TableName table, CqlIdentifier idColumn,
+      CqlIdentifier typeColumn, RowSettings rows) {
+    this.session = session;
     this.table = table;
     this.idColumn = idColumn;
     this.typeColumn = typeColumn;
     this.splits = b.splits;
-    this.rows = new RowSettings(extra, typeColumn == null ? 1 : 2, b.rowFilter, b.consistencyLevel, b.executionProfile);
+    this.rows = rows;
   }
 
   /**
@@ -216,51 +211,32 @@ public final class TokenRangeSelector implements AssetSelector {
     if (typeColumn != null) {
       SchemaCheck.textColumn(SchemaCheck.column(t, "assetTypeColumn", typeColumn), "assetTypeColumn");
     }
-    for (CqlIdentifier c : rows.extraColumns()) {
-      SchemaCheck.column(t, "selectColumns", c);
-    }
+    SchemaCheck.columns(t, "selectColumns", rows.extraColumns());
     TokenMap tokenMap = session.getMetadata().getTokenMap().orElseThrow(() -> new IllegalArgumentException(
         "session has no token map: the token-range selector needs token metadata"
             + " (advanced.metadata.token-map.enabled = true, the driver's default)"));
-    String partitionKey = t.getPartitionKey().stream().map(c -> c.getName().asCql(true)).collect(Collectors.joining(", "));
-    String token = "token(" + partitionKey + ")";
+    String token = "token(" + SchemaCheck.names(t.getPartitionKey()) + ")";
     String select = "SELECT " + idColumn.asCql(true) + (typeColumn == null ? "" : ", " + typeColumn.asCql(true))
         + rows.selectSuffix() + " FROM " + table.cql() + " WHERE " + token + " > ?";
-    try {
-      return new Prepared(
-          tokenMap,
-          session.prepare(select + " AND " + token + " <= ?"),
-          session.prepare(select),
-          id.getType().equals(DataTypes.UUID) || id.getType().equals(DataTypes.TIMEUUID),
-          id.getType().equals(DataTypes.TIMEUUID));
-    } catch (RuntimeException e) {
-      throw DriverErrors.translate(describe() + ": preparing the statements failed", e);
-    }
+    return StatementPreparation.prepare(describe(), () -> new Prepared(
+        tokenMap,
+        session.prepare(select + " AND " + token + " <= ?"),
+        session.prepare(select),
+        id.getType().equals(DataTypes.UUID) || id.getType().equals(DataTypes.TIMEUUID),
+        id.getType().equals(DataTypes.TIMEUUID)));
   }
 
   private record Prepared(
       TokenMap tokenMap, PreparedStatement inRange, PreparedStatement afterStart, boolean uuidIds, boolean timeuuidIds) {}
 
   /** Builds a {@link TokenRangeSelector}. Mutable and not thread-safe; {@link #build()} does no I/O. */
-  public static final class Builder {
-    private final CqlSession session;
-    private String table;
+  public static final class Builder extends CassandraSelectorBuilder<Builder> {
     private String idColumn = "asset_id";
     private String assetTypeColumn;
     private int splits;
-    private final List<String> selectColumns = new ArrayList<>();
-    private Predicate<Row> rowFilter;
-    private ConsistencyLevel consistencyLevel;
-    private String executionProfile;
 
     private Builder(CqlSession session) {
-      this.session = session;
-    }
-
-    /** The table, {@code keyspace.table} (or a bare name when the session has a keyspace). Required. */
-    public Builder table(String table) {
-      this.table = table;
-      return this;
+      super(session);
     }
 
     /** The column holding the asset id. Default {@code asset_id}. */
@@ -285,60 +261,21 @@ public final class TokenRangeSelector implements AssetSelector {
       return this;
     }
 
-    /** Columns read along with each id, for the row filter and as attributes; adds to earlier calls. */
-    public Builder selectColumns(String... columns) {
-      selectColumns.addAll(Arrays.asList(columns));
-      return this;
-    }
-
-    /**
-     * Keeps only the rows for which {@code filter} returns true, evaluated as rows are read; the
-     * row holds the id, the type column if any, and the {@link #selectColumns} columns. Must be
-     * thread-safe. Default none.
-     */
-    public Builder rowFilter(Predicate<Row> filter) {
-      this.rowFilter = filter;
-      return this;
-    }
-
-    /** The consistency level of the reads. Default: the session's. */
-    public Builder consistencyLevel(ConsistencyLevel level) {
-      this.consistencyLevel = level;
-      return this;
-    }
-
-    /** The driver execution profile of the reads. Default: the session's. */
-    public Builder executionProfile(String profileName) {
-      this.executionProfile = profileName;
-      return this;
-    }
-
     /**
      * The selector. No I/O: the schema and the token map are read by {@link TokenRangeSelector#shards()}.
      *
      * @throws IllegalArgumentException naming the option, the value and the rule
      */
     public TokenRangeSelector build() {
-      if (session == null) {
-        throw new IllegalArgumentException("session is null: it must be the host's CqlSession");
-      }
-      if (table == null) {
-        throw new IllegalArgumentException("table is not set: it must name the table, e.g. 'assets.assets'");
-      }
-      TableName tableName = Identifiers.parseTable("table", table, session);
+      CqlSession session = checkedSession();
+      TableName tableName = checkedTable("the table, e.g. 'assets.assets'");
       CqlIdentifier id = Identifiers.parse("idColumn", idColumn);
       CqlIdentifier type = assetTypeColumn == null ? null : Identifiers.parse("assetTypeColumn", assetTypeColumn);
       if (splits < 0) {
         throw new IllegalArgumentException("splits is " + splits + ": it must be 0 (the ring's ranges) or more");
       }
-      if (executionProfile != null && executionProfile.isBlank()) {
-        throw new IllegalArgumentException("executionProfile is '" + executionProfile + "': it must be a profile name");
-      }
-      List<CqlIdentifier> extra = new ArrayList<>();
-      for (String c : selectColumns) {
-        extra.add(Identifiers.parse("selectColumns", c));
-      }
-      return new TokenRangeSelector(this, tableName, id, type, extra);
+      RowSettings rows = checkedRowSettings(type == null ? 1 : 2);
+      return new TokenRangeSelector(this, session, tableName, id, type, rows);
     }
   }
 }

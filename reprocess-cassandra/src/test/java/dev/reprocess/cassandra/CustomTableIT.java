@@ -15,6 +15,7 @@ import dev.reprocess.Shard;
 import dev.reprocess.cassandra.it.Cassandra;
 import dev.reprocess.cassandra.it.Dataset;
 import dev.reprocess.cassandra.it.Dataset.Asset;
+import dev.reprocess.cassandra.it.Pages;
 import dev.reprocess.testing.RecordingHandler;
 import dev.reprocess.testkit.TestBackends;
 import java.time.Duration;
@@ -104,26 +105,6 @@ class CustomTableIT {
         .window(itemData.from(), itemData.to());
   }
 
-  private static List<AssetRef> readAll(TimeBucketSelector selector, int pageSize) {
-    List<AssetRef> out = new ArrayList<>();
-    for (Shard shard : selector.shards()) {
-      out.addAll(read(selector, shard, null, pageSize));
-    }
-    return out;
-  }
-
-  private static List<AssetRef> read(TimeBucketSelector selector, Shard shard, Cursor from, int pageSize) {
-    List<AssetRef> out = new ArrayList<>();
-    try (Paginator p = selector.open(shard, from, pageSize)) {
-      Page page;
-      do {
-        page = p.nextPage();
-        out.addAll(page.assets());
-      } while (!page.last());
-    }
-    return out;
-  }
-
   @Test
   void anIntBucketTableWithOtherNamesIsReadInBothOrders() {
     Set<String> expected = new HashSet<>(itemData.ids());
@@ -133,7 +114,7 @@ class CustomTableIT {
       assertThat(shards).hasSize(20);
       int firstDay = (int) LocalDate.ofInstant(FROM, java.time.ZoneOffset.UTC).toEpochDay();
       assertThat(shards.get(0).id()).isEqualTo("sku#" + (order == ReadOrder.NEWEST_FIRST ? firstDay + 9 : firstDay));
-      List<AssetRef> read = readAll(selector, 250);
+      List<AssetRef> read = Pages.readAll(selector, 250);
       assertThat(read).hasSize(expected.size());
       assertThat(read.stream().map(AssetRef::assetId).collect(Collectors.toSet())).isEqualTo(expected);
     }
@@ -148,7 +129,7 @@ class CustomTableIT {
         .build();
     Set<String> expected = versionById.entrySet().stream().filter(e -> e.getValue() < 3).map(Map.Entry::getKey)
         .collect(Collectors.toSet());
-    List<AssetRef> read = readAll(selector, 50);
+    List<AssetRef> read = Pages.readAll(selector, 50);
     assertThat(read.stream().map(AssetRef::assetId).collect(Collectors.toSet())).isEqualTo(expected);
     assertThat(read).hasSize(expected.size());
     for (AssetRef ref : read) {
@@ -159,7 +140,7 @@ class CustomTableIT {
 
     // Resume a shard mid-way: the rest matches, with no id twice and none missed.
     Shard shard = selector.shards().get(3);
-    List<AssetRef> all = read(selector, shard, null, 20);
+    List<AssetRef> all = Pages.readShard(selector, shard, null, 20);
     Cursor cursor;
     List<AssetRef> firstPage;
     try (Paginator p = selector.open(shard, null, 20)) {
@@ -167,7 +148,7 @@ class CustomTableIT {
       firstPage = page.assets();
       cursor = page.cursor();
     }
-    List<AssetRef> rest = read(selector, shard, cursor, 20);
+    List<AssetRef> rest = Pages.readShard(selector, shard, cursor, 20);
     List<AssetRef> joined = new ArrayList<>(firstPage);
     joined.addAll(rest);
     assertThat(joined).isEqualTo(all);

@@ -9,6 +9,7 @@ import dev.reprocess.Cursor;
 import dev.reprocess.Page;
 import dev.reprocess.Paginator;
 import dev.reprocess.Shard;
+import dev.reprocess.cassandra.it.Pages;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -31,20 +32,6 @@ class IdListSelectorTest {
     return ids;
   }
 
-  private static List<AssetRef> readAll(IdListSelector selector, int pageSize) {
-    List<AssetRef> out = new ArrayList<>();
-    for (Shard shard : selector.shards()) {
-      try (Paginator p = selector.open(shard, null, pageSize)) {
-        Page page;
-        do {
-          page = p.nextPage();
-          out.addAll(page.assets());
-        } while (!page.last());
-      }
-    }
-    return out;
-  }
-
   @Test
   void aCollectionIsChunkedAndReadInOrderWithCreationTimes() {
     List<String> ids = ids(25);
@@ -52,7 +39,7 @@ class IdListSelectorTest {
     List<Shard> shards = selector.shards();
     assertThat(shards).extracting(Shard::id).containsExactly("ids#0", "ids#1", "ids#2");
     assertThat(selector.estimateCount(shards.get(2))).hasValue(5);
-    List<AssetRef> read = readAll(selector, 4);
+    List<AssetRef> read = Pages.readAll(selector, 4);
     assertThat(read).extracting(AssetRef::assetId).containsExactlyElementsOf(ids);
     assertThat(read.get(3).createdAt()).isEqualTo(Instant.ofEpochMilli(1_717_200_003_000L));
     assertThat(read).allSatisfy(a -> assertThat(a.assetType()).isEqualTo("image/png"));
@@ -67,7 +54,7 @@ class IdListSelectorTest {
     IdListSelector selector = IdListSelector.builder().idsFile(file).chunkSize(3).build();
     List<Shard> shards = selector.shards();
     assertThat(shards).hasSize(3);
-    assertThat(readAll(selector, 2)).extracting(AssetRef::assetId).containsExactlyElementsOf(ids);
+    assertThat(Pages.readAll(selector, 2)).extracting(AssetRef::assetId).containsExactlyElementsOf(ids);
 
     // Resume the second chunk after its first page.
     Page first;

@@ -105,6 +105,27 @@ class SelectorBuilderTest {
   }
 
   @Test
+  void theSharedReadOptionsAreCheckedTheSameWayByEveryBuilder() {
+    String blankProfile = "executionProfile is ' ': it must be a profile name";
+    assertThatThrownBy(() -> valid().executionProfile(" ").build()).hasMessage(blankProfile);
+    assertThatThrownBy(() -> TokenRangeSelector.builder(session).table("a.b").executionProfile(" ").build())
+        .hasMessage(blankProfile);
+    assertThatThrownBy(() -> AssetLoader.builder(session).table("a.b").executionProfile(" ").build())
+        .hasMessage(blankProfile);
+    assertThatThrownBy(() -> CassandraCheckpointStore.builder(session).table("a.b").executionProfile(" ").build())
+        .hasMessage(blankProfile);
+    assertThatThrownBy(() -> TokenRangeSelector.builder(session).table("a.b").selectColumns("ok", "a,b").build())
+        .hasMessageStartingWith("selectColumns is 'a,b'");
+    assertThatThrownBy(() -> AssetLoader.builder(null).table("a.b").build()).hasMessageStartingWith("session is null");
+    assertThatThrownBy(() -> CassandraCheckpointStore.builder(null).keyspace("ks").build())
+        .hasMessageStartingWith("session is null");
+    // The selectors' default is the session's consistency level, so null is accepted.
+    assertThat(valid().consistencyLevel(null).build()).isNotNull();
+    assertThat(TokenRangeSelector.builder(session).table("a.b").consistencyLevel(null).build()).isNotNull();
+    verifyNoInteractions(session);
+  }
+
+  @Test
   void checkpointTableStatementIsDocumentedAndQuoted() {
     assertThat(CassandraCheckpointStore.createTableCql("Ops.\"Checkpoints\""))
         .isEqualTo("CREATE TABLE IF NOT EXISTS ops.\"Checkpoints\" (job_name text, shard_id text, cursor text, state text,"

@@ -19,12 +19,12 @@ import dev.reprocess.Shard;
 import dev.reprocess.cassandra.it.Cassandra;
 import dev.reprocess.cassandra.it.Dataset;
 import dev.reprocess.cassandra.it.Dataset.Asset;
+import dev.reprocess.cassandra.it.Pages;
 import dev.reprocess.testing.RecordingHandler;
 import dev.reprocess.testkit.TestBackends;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -123,7 +123,7 @@ class TokenRangeSelectorIT {
     TokenRangeSelector selector = TokenRangeSelector.builder(session).table(byBucket).build();
     List<AssetRef> read = new ArrayList<>();
     for (Shard shard : selector.shards()) {
-      read.addAll(readRange(selector, shard, null, 333));
+      read.addAll(Pages.readShard(selector, shard, null, 333));
     }
     assertThat((long) read.size()).isEqualTo(count(byBucket));
     assertThat(read).allSatisfy(r -> {
@@ -153,7 +153,7 @@ class TokenRangeSelectorIT {
     Shard shard = null;
     List<AssetRef> all = List.of();
     for (Shard s : shards) {
-      List<AssetRef> read = readRange(selector, s, null, 100);
+      List<AssetRef> read = Pages.readShard(selector, s, null, 100);
       if (read.size() > all.size()) {
         shard = s;
         all = read;
@@ -165,7 +165,7 @@ class TokenRangeSelectorIT {
       p.nextPage();
       cursor = p.nextPage().cursor();
     }
-    assertThat(readRange(selector, shard, cursor, 100)).isEqualTo(all.subList(200, all.size()));
+    assertThat(Pages.readShard(selector, shard, cursor, 100)).isEqualTo(all.subList(200, all.size()));
 
     Shard biggest = shard;
     Shard other = shards.stream().filter(s -> !s.equals(biggest)).findFirst().orElseThrow();
@@ -196,7 +196,7 @@ class TokenRangeSelectorIT {
         .build();
     List<AssetRef> read = new ArrayList<>();
     for (Shard shard : selector.shards()) {
-      read.addAll(readRange(selector, shard, null, 500));
+      read.addAll(Pages.readShard(selector, shard, null, 500));
     }
     Set<String> gifs = data.assets().stream().filter(a -> a.type().equals("image/gif")).map(Asset::idText)
         .collect(Collectors.toSet());
@@ -205,17 +205,5 @@ class TokenRangeSelectorIT {
       assertThat(r.attributes().get("bucket")).isEqualTo(bucket(byId.get(r.assetId())).toString());
       assertThat(r.attributes().get("metadata")).startsWith("{size=");
     });
-  }
-
-  private static List<AssetRef> readRange(TokenRangeSelector selector, Shard shard, Cursor from, int pageSize) {
-    List<AssetRef> out = new ArrayList<>();
-    try (Paginator p = selector.open(shard, from, pageSize)) {
-      Page page;
-      do {
-        page = p.nextPage();
-        out.addAll(page.assets());
-      } while (!page.last());
-    }
-    return out;
   }
 }

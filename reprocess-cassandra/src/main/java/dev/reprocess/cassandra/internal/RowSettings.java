@@ -1,6 +1,5 @@
 package dev.reprocess.cassandra.internal;
 
-import com.datastax.oss.driver.api.core.ConsistencyLevel;
 import com.datastax.oss.driver.api.core.CqlIdentifier;
 import com.datastax.oss.driver.api.core.cql.BoundStatement;
 import com.datastax.oss.driver.api.core.cql.Row;
@@ -16,15 +15,13 @@ import java.util.function.Predicate;
  * @param extraColumns columns selected after the fixed ones, in order
  * @param firstExtra the index of the first extra column in the select list
  * @param filter keeps a row when it returns true; {@code null} keeps every row
- * @param consistencyLevel {@code null} for the session's default
- * @param executionProfile {@code null} for the session's default
+ * @param statementOptions the consistency level and execution profile of the reads
  */
 public record RowSettings(
     List<CqlIdentifier> extraColumns,
     int firstExtra,
     Predicate<Row> filter,
-    ConsistencyLevel consistencyLevel,
-    String executionProfile) {
+    StatementOptions statementOptions) {
 
   public RowSettings {
     extraColumns = List.copyOf(extraColumns);
@@ -61,13 +58,6 @@ public record RowSettings(
 
   /** Applies the page size and the statement options; every selector read is idempotent. */
   public BoundStatement apply(BoundStatement statement, int pageSize) {
-    BoundStatement s = statement.setPageSize(pageSize).setIdempotent(true);
-    if (consistencyLevel != null) {
-      s = s.setConsistencyLevel(consistencyLevel);
-    }
-    if (executionProfile != null) {
-      s = s.setExecutionProfileName(executionProfile);
-    }
-    return s;
+    return statementOptions.apply(statement.setPageSize(pageSize));
   }
 }

@@ -8,6 +8,8 @@ import com.datastax.oss.driver.api.core.metadata.schema.KeyspaceMetadata;
 import com.datastax.oss.driver.api.core.metadata.schema.TableMetadata;
 import com.datastax.oss.driver.api.core.type.DataType;
 import com.datastax.oss.driver.api.core.type.DataTypes;
+import java.util.Collection;
+import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Collectors;
@@ -62,6 +64,18 @@ public final class SchemaCheck {
               + table.getName().asCql(true) + " has no such column (it has " + existing + ")");
     }
     return c;
+  }
+
+  /** Every column of {@code columns} is a column of the table, or an IllegalArgumentException naming the first that is not. */
+  public static void columns(TableMetadata table, String option, List<CqlIdentifier> columns) {
+    for (CqlIdentifier c : columns) {
+      column(table, option, c);
+    }
+  }
+
+  /** The columns' names as CQL, comma-separated, e.g. {@code asset_type, bucket}. */
+  public static String names(Collection<ColumnMetadata> columns) {
+    return columns.stream().map(c -> c.getName().asCql(true)).collect(Collectors.joining(", "));
   }
 
   /** The column holds text ({@code text}, {@code varchar} or {@code ascii}), or an IllegalArgumentException. */

@@ -19,9 +19,8 @@ import java.util.concurrent.CompletionStage;
  * bucket of the window and the extreme timeuuids otherwise. Resuming from a cursor (the last id
  * handed out) replaces the bound on the reading side: {@code id < cursor} newest first, {@code id
  * > cursor} oldest first. The driver pages the query, and the next page is requested while the
- * current one is handled; the cursor stays the last id of the last page returned. (A {@code
- * LIMIT} statement per page with the same read-ahead measured the same, so the single statement
- * stayed.)
+ * current one is handled; the cursor stays the last id of the last page returned. Why a single
+ * statement rather than one {@code LIMIT} statement per page: see the module's README.
  */
 public final class TimeBucketPaginator extends PrefetchingPaginator {
   private final CqlSession session;
