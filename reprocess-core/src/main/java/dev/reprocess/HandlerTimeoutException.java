@@ -1,11 +1,12 @@
 package dev.reprocess;
 
 /**
- * The failure the engine records when a job's handler runs past the job's {@link
- * ReprocessJob.Builder#handlerTimeout(java.time.Duration) handlerTimeout}: the attempt counts as
- * failed, and is retried like any {@link RetriableException} (then dead-lettered), while the
- * handler's thread is interrupted and replaced. The Kafka worker records its subclass {@code
- * dev.reprocess.kafka.HandlerTimeoutException} the same way.
+ * The failure recorded when a handler call runs past its time limit: a job's {@link
+ * ReprocessJob.Builder#handlerTimeout(java.time.Duration) handlerTimeout} with an in-process
+ * handler, or a Kafka worker's {@code handlerTimeout}. The attempt counts as failed and is retried
+ * like any {@link RetriableException} (then dead-lettered), while the handler's thread is
+ * interrupted and replaced. The message names the job, the event, the asset, the shard, the
+ * attempt, the limit and the thread.
  */
 public class HandlerTimeoutException extends RetriableException {
   private static final long serialVersionUID = 1L;

@@ -1,8 +1,11 @@
 package dev.reprocess.kafka;
 
 import dev.reprocess.EventHandler;
+import dev.reprocess.HandlerTimeoutException;
 import dev.reprocess.ReprocessException;
+import dev.reprocess.ReprocessJob;
 import dev.reprocess.RetryOptions;
+import dev.reprocess.internal.Ticker;
 import dev.reprocess.kafka.internal.ClientConfigs;
 import dev.reprocess.kafka.internal.KafkaConnection;
 import dev.reprocess.kafka.internal.WorkerEngine;
@@ -68,9 +71,10 @@ import org.slf4j.LoggerFactory;
  * JSON, missing fields), at once: never a crash loop. {@link DeadLetterReplayer} publishes dead
  * letters again.
  *
- * <p><b>Time limit.</b> A handler running past {@code handlerTimeout} fails its attempt with a
+ * <p><b>Time limit.</b> A handler running past {@code handlerTimeout} fails its attempt with core's
  * {@link HandlerTimeoutException} (retried like any failure), is interrupted, and its thread is
- * replaced, so the partition moves on even if the handler ignores the interrupt.
+ * replaced, so the partition moves on even if the handler ignores the interrupt. The same
+ * invocation path runs a job's in-process handler.
  *
  * <p><b>Lifecycle.</b> {@link Builder#build()} checks the options without I/O. {@link #start()}
  * checks that the topics exist and answer (bounded by {@code startupTimeout}: unreachable brokers
@@ -84,14 +88,14 @@ import org.slf4j.LoggerFactory;
  */
 public final class KafkaReprocessWorker implements AutoCloseable {
 
-  /** Default handler threads: {@value}. */
-  public static final int DEFAULT_CONCURRENCY = 16;
+  /** Default handler threads: {@value}, the same as {@link ReprocessJob#DEFAULT_CONCURRENCY}. */
+  public static final int DEFAULT_CONCURRENCY = ReprocessJob.DEFAULT_CONCURRENCY;
   /** Default bound on records read and not yet final: {@value}. */
   public static final int DEFAULT_MAX_PENDING_RECORDS = 2_000;
   /** Default bound on records read and not yet committed, per partition: {@value}. */
   public static final int DEFAULT_MAX_PENDING_PER_PARTITION = 10_000;
-  /** Default handler time limit: 60 seconds. */
-  public static final Duration DEFAULT_HANDLER_TIMEOUT = Duration.ofSeconds(60);
+  /** Default handler time limit: 60 seconds, the same as {@link ReprocessJob#DEFAULT_HANDLER_TIMEOUT}. */
+  public static final Duration DEFAULT_HANDLER_TIMEOUT = ReprocessJob.DEFAULT_HANDLER_TIMEOUT;
   /** Default longest backoff waited in place; longer ones go through the retry topic: 5 seconds. */
   public static final Duration DEFAULT_MAX_IN_PLACE_BACKOFF = Duration.ofSeconds(5);
   /** Default interval between asynchronous offset commits: 1 second. */
@@ -269,6 +273,7 @@ public final class KafkaReprocessWorker implements AutoCloseable {
     private Duration startupTimeout = DEFAULT_STARTUP_TIMEOUT;
     private Duration publishRetryBackoff = Duration.ofSeconds(1);
     private Clock clock = Clock.systemUTC();
+    private Ticker ticker = Ticker.SYSTEM;
 
     private Builder() {}
 
@@ -398,6 +403,15 @@ public final class KafkaReprocessWorker implements AutoCloseable {
       return this;
     }
 
+    /**
+     * Tests: the time source of the handler time limit, in-place backoffs, publish retries and the
+     * commit interval, so a test of a time-out runs on a manual clock; default {@link Ticker#SYSTEM}.
+     */
+    Builder ticker(Ticker ticker) {
+      this.ticker = ticker;
+      return this;
+    }
+
     /** Tests: the wait before publishing to the retry or dead-letter topic again after a failure. */
     Builder publishRetryBackoff(Duration publishRetryBackoff) {
       this.publishRetryBackoff = publishRetryBackoff;
@@ -420,6 +434,9 @@ public final class KafkaReprocessWorker implements AutoCloseable {
       }
       if (clock == null) {
         throw new IllegalArgumentException("clock is null: it must be set");
+      }
+      if (ticker == null) {
+        throw new IllegalArgumentException("ticker is null: it must be set");
       }
       if (concurrency < 1 || concurrency > 1024) {
         throw new IllegalArgumentException("concurrency is " + concurrency + ": it must be between 1 and 1024");
@@ -468,7 +485,7 @@ public final class KafkaReprocessWorker implements AutoCloseable {
       }
       WorkerSettings settings = new WorkerSettings(workerName, topic, retryName, dltName, handler, concurrency,
           maxPendingRecords, maxPendingPerPartition, retry, maxInPlaceBackoff, handlerTimeout, commitInterval,
-          pollTimeout, closeTimeout, publishRetryBackoff, clock);
+          pollTimeout, closeTimeout, publishRetryBackoff, clock, ticker);
       return new KafkaReprocessWorker(this, settings, consumerFactory == null ? consumerConfig : null,
           producerConfig, adminConfig);
     }

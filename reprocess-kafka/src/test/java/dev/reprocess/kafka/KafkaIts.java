@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -12,10 +13,13 @@ import java.util.UUID;
 import java.util.concurrent.ExecutionException;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.ConsumerGroupDescription;
+import org.apache.kafka.clients.admin.MemberDescription;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.GroupState;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 
@@ -74,6 +78,41 @@ final class KafkaIts {
       }
       return true;
     });
+  }
+
+  /**
+   * Waits until the group is stable with exactly {@code members} members, each owning at least one
+   * partition of the topic and together all of them; returns each member's partitions of the topic
+   * by client id.
+   */
+  static Map<String, Set<TopicPartition>> awaitSettledAssignment(Admin admin, String group, String topic, int members,
+      Duration atMost) {
+    Map<String, Set<TopicPartition>> settled = new HashMap<>();
+    await().atMost(atMost).pollInterval(Duration.ofMillis(200)).until(() -> {
+      ConsumerGroupDescription description = admin.describeConsumerGroups(List.of(group)).describedGroups()
+          .get(group).get();
+      if (description.groupState() != GroupState.STABLE || description.members().size() != members) {
+        return false;
+      }
+      Map<String, Set<TopicPartition>> byClient = new HashMap<>();
+      Set<TopicPartition> all = new HashSet<>();
+      for (MemberDescription member : description.members()) {
+        Set<TopicPartition> owned = member.assignment().topicPartitions().stream()
+            .filter(tp -> tp.topic().equals(topic)).collect(Collectors.toSet());
+        if (owned.isEmpty()) {
+          return false;
+        }
+        byClient.put(member.clientId(), owned);
+        all.addAll(owned);
+      }
+      if (!all.equals(endOffsets(admin, topic).keySet())) {
+        return false;
+      }
+      settled.clear();
+      settled.putAll(byClient);
+      return true;
+    });
+    return settled;
   }
 
   static long count(Admin admin, String topic) throws ExecutionException, InterruptedException {

@@ -9,9 +9,10 @@ import dev.reprocess.Outcome;
 import dev.reprocess.ReprocessEvent;
 import dev.reprocess.RetriableException;
 import dev.reprocess.RetryOptions;
+import dev.reprocess.internal.Ticker;
 import dev.reprocess.json.EventJson;
-import dev.reprocess.kafka.TestSupport.MutableClock;
 import dev.reprocess.kafka.TestSupport.TestConsumer;
+import dev.reprocess.testing.ManualClock;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -43,7 +44,7 @@ class KafkaReprocessWorkerTest {
   private final TestConsumer consumer = new TestConsumer();
   private final MockProducer<byte[], byte[]> producer =
       new MockProducer<>(true, null, new ByteArraySerializer(), new ByteArraySerializer());
-  private final MutableClock clock = new MutableClock(T0);
+  private final ManualClock clock = new ManualClock(T0);
   private final List<TopicPartition> eventPartitions = new ArrayList<>();
   private KafkaReprocessWorker worker;
 
@@ -352,10 +353,12 @@ class KafkaReprocessWorkerTest {
   @Test
   void aHandlerPastItsTimeLimitFailsIsRetriedAndDoesNotStallThePartition() {
     CountDownLatch never = new CountDownLatch(1);
-    List<Integer> attempts = new CopyOnWriteArrayList<>();
+    List<String> attempts = new CopyOnWriteArrayList<>();
+    // The time limit, backoffs and commit interval run on this clock: nothing times out unless it moves.
+    ManualClock ticks = new ManualClock();
     start(1, event -> {
       if (event.assetId().equals("hangs")) {
-        attempts.add(event.attempt());
+        attempts.add(event.attempt() + "@" + Thread.currentThread().getName());
         if (event.attempt() == 1) {
           // Ignores interrupts, like a handler stuck in a non-interruptible call.
           while (never.getCount() > 0) {
@@ -368,13 +371,26 @@ class KafkaReprocessWorkerTest {
         }
       }
       return Outcome.SUCCEEDED;
-    }, b -> b.handlerTimeout(Duration.ofMillis(200)).concurrency(2));
+    }, b -> b.handlerTimeout(Duration.ofSeconds(10)).concurrency(2).ticker(Ticker.of(ticks)));
     addEvents(0, List.of("hangs", "b", "c", "d"));
 
-    await().atMost(WAIT).until(() -> committed(eventPartitions.get(0)) == 4);
-    assertThat(attempts).containsExactly(1, 2);
-    assertThat(worker.stats().timedOut()).isEqualTo(1);
+    // The other thread handles the rest of the partition; "hangs" holds its thread while no time passes.
+    await().atMost(WAIT).until(() -> attempts.size() == 1 && worker.stats().succeeded() == 3);
+    assertThat(worker.stats().timedOut()).isZero();
+    ticks.advance(Duration.ofSeconds(11));
+    await().atMost(WAIT).until(() -> worker.stats().timedOut() == 1);
+
+    // The retry waits its 1 ms backoff and the commit its interval, on the same clock.
+    await().atMost(WAIT).until(() -> {
+      ticks.advance(Duration.ofMillis(5));
+      return committed(eventPartitions.get(0)) == 4;
+    });
+    assertThat(attempts).hasSize(2);
+    assertThat(attempts.get(0)).startsWith("1@");
+    assertThat(attempts.get(1)).startsWith("2@");
+    assertThat(attempts.get(1)).as("a new thread took the hung one's place").isNotEqualTo("2" + attempts.get(0).substring(1));
     assertThat(worker.stats().succeeded()).isEqualTo(4);
+    assertThat(worker.stats().failedAttempts()).isEqualTo(1);
     never.countDown();
   }
 

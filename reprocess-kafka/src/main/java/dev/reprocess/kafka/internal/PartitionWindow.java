@@ -8,7 +8,7 @@ import org.apache.kafka.common.TopicPartition;
  * Only the poll thread touches it, except {@link #revoked}, which handler threads read.
  */
 final class PartitionWindow {
-  final TopicPartition tp;
+  final TopicPartition partition;
   final ArrayDeque<WorkItem> items = new ArrayDeque<>();
   /** Offset to commit next: one past the last contiguous DONE record; -1 before any. */
   long next = -1;
@@ -18,8 +18,8 @@ final class PartitionWindow {
   long commitAcked = -1;
   volatile boolean revoked;
 
-  PartitionWindow(TopicPartition tp) {
-    this.tp = tp;
+  PartitionWindow(TopicPartition partition) {
+    this.partition = partition;
   }
 
   void add(WorkItem item) {

@@ -2,6 +2,7 @@ package dev.reprocess.kafka.internal;
 
 import dev.reprocess.EventHandler;
 import dev.reprocess.RetryOptions;
+import dev.reprocess.internal.Ticker;
 import java.time.Clock;
 import java.time.Duration;
 
@@ -9,6 +10,9 @@ import java.time.Duration;
  * The checked options of a worker, as its public builder hands them over.
  *
  * @param retryTopic {@code null} when long backoffs also wait in place
+ * @param clock wall-clock time for retry not-before headers and failure times
+ * @param ticker measures the handler time limit, in-place backoffs, publish retries and the commit
+ *     interval ({@link Ticker#SYSTEM} unless a test injects a manual one)
  */
 public record WorkerSettings(
     String name,
@@ -26,4 +30,5 @@ public record WorkerSettings(
     Duration pollTimeout,
     Duration closeTimeout,
     Duration publishRetryBackoff,
-    Clock clock) {}
+    Clock clock,
+    Ticker ticker) {}
