@@ -14,9 +14,9 @@ import java.util.Map;
 public class JobProperties {
 
   /**
-   * The selection: {@code kind} (cassandra-time-bucket, cassandra-token-range, id-list, or another
+   * The selection: kind (cassandra-time-bucket, cassandra-token-range, id-list, or another
    * provider's kind) and that kind's options (e.g. table, asset-types as a comma-separated list,
-   * from, to, bucketing); or {@code bean}, the name of an AssetSelector bean.
+   * from, to, bucketing); or bean, the name of an AssetSelector bean.
    */
   private Map<String, String> selector = new LinkedHashMap<>();
 

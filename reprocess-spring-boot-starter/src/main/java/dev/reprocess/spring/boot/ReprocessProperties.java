@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.NestedConfigurationProperty;
 
 /**
  * The {@code reprocess.*} properties: jobs declared in configuration, defaults shared by those
@@ -17,10 +18,11 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
 @ConfigurationProperties(prefix = "reprocess")
 public class ReprocessProperties {
 
-  /** Jobs by name. */
+  /** Jobs by name; each takes the keys of reprocess.job-defaults (selector, handler, page-size, ...). */
   private Map<String, JobProperties> jobs = new LinkedHashMap<>();
 
-  /** Values every job of {@code reprocess.jobs} takes for the keys it leaves unset. */
+  /** Values every job of reprocess.jobs takes for the keys it leaves unset; the keys of a job. */
+  @NestedConfigurationProperty
   private JobProperties jobDefaults = new JobProperties();
 
   /** Checkpoints in Cassandra, used when the application has a CqlSession and no CheckpointStore bean. */
