@@ -31,7 +31,7 @@ import java.util.regex.Pattern;
 public final class ConfigValues {
 
   private static final Pattern DURATION = Pattern.compile("(\\d+(?:\\.\\d+)?)\\s*(ms|s|m|h|d)");
-  private static final Pattern OPTION_IN_MESSAGE = Pattern.compile("^([A-Za-z][A-Za-z0-9]*)(?: is | and | contains )");
+  private static final Pattern OPTION_IN_MESSAGE = Pattern.compile("^([A-Za-z][A-Za-z0-9]*)(?:\\[\\d+])?(?: is | and | contains )");
 
   private final String prefix;
   private final String path;

@@ -136,7 +136,10 @@ public final class JobConfiguration {
       if (p.kinds().contains(kind)) {
         try {
           return p.create(kind, selector, context);
+        } catch (ConfigException e) {
+          throw e;
         } catch (IllegalArgumentException e) {
+          selector.refuseUnread(); // a misspelt key is the likelier cause of the builder's complaint
           throw selector.fromBuilder(e, Map.of());
         }
       }
