@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.springframework.beans.factory.ListableBeanFactory;
+import org.springframework.beans.factory.config.ConfigurableBeanFactory;
 import org.springframework.core.env.Environment;
 import org.springframework.util.ClassUtils;
 
@@ -49,7 +50,9 @@ final class PropertiesJobs {
       String deadLetterTopic = job.getDeadLetters().getKafkaTopic() != null
           ? job.getDeadLetters().getKafkaTopic() : defaults.getDeadLetters().getKafkaTopic();
       if (kafkaTopic != null || deadLetterTopic != null) {
-        if (!ClassUtils.isPresent("dev.reprocess.kafka.KafkaEventSink", PropertiesJobs.class.getClassLoader())) {
+        ClassLoader loader = beans instanceof ConfigurableBeanFactory factory
+            ? factory.getBeanClassLoader() : PropertiesJobs.class.getClassLoader();
+        if (!ClassUtils.isPresent("dev.reprocess.kafka.KafkaEventSink", loader)) {
           String key = prefix + (kafkaTopic != null ? "kafka-topic" : "dead-letters.kafka-topic");
           throw new ConfigException(key, key + " is '" + (kafkaTopic != null ? kafkaTopic : deadLetterTopic)
               + "': it needs reprocess-kafka on the class path");
