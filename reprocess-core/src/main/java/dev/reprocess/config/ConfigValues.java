@@ -11,6 +11,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.function.Function;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -98,24 +99,12 @@ public final class ConfigValues {
 
   /** An integer. */
   public Optional<Integer> integer(String name) {
-    return string(name).map(v -> {
-      try {
-        return Integer.valueOf(v);
-      } catch (NumberFormatException e) {
-        throw invalid(name, v, "it must be an integer");
-      }
-    });
+    return parsed(name, Integer::valueOf, "it must be an integer");
   }
 
   /** A decimal number. */
   public Optional<Double> decimal(String name) {
-    return string(name).map(v -> {
-      try {
-        return Double.valueOf(v);
-      } catch (NumberFormatException e) {
-        throw invalid(name, v, "it must be a number");
-      }
-    });
+    return parsed(name, Double::valueOf, "it must be a number");
   }
 
   /** A boolean, {@code true} or {@code false} (any case). */
@@ -154,11 +143,15 @@ public final class ConfigValues {
 
   /** An instant, ISO-8601 ({@code 2024-06-01T00:00:00Z}). */
   public Optional<Instant> instant(String name) {
+    return parsed(name, Instant::parse, "it must be an ISO-8601 instant such as 2024-06-01T00:00:00Z");
+  }
+
+  private <T> Optional<T> parsed(String name, Function<String, T> parser, String rule) {
     return string(name).map(v -> {
       try {
-        return Instant.parse(v);
-      } catch (DateTimeParseException e) {
-        throw invalid(name, v, "it must be an ISO-8601 instant such as 2024-06-01T00:00:00Z");
+        return parser.apply(v);
+      } catch (RuntimeException e) {
+        throw invalid(name, v, rule);
       }
     });
   }

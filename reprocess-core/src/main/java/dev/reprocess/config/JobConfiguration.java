@@ -26,7 +26,7 @@ import java.util.TreeSet;
  *   <caption>Job properties</caption>
  *   <tr><th>key</th><th>meaning</th></tr>
  *   <tr><td>{@code selector.kind}</td><td>a selector kind of a {@link SelectorProvider} on the
- *       class path ({@code cassandra-time-bucket}, {@code cassandra-token-range}, {@code id-list},
+ *       class path ({@code cassandra-time-bucket}, {@code cassandra-token-range}, {@code id-list}, {@code elasticsearch},
  *       ...), its options under {@code selector.*}; or</td></tr>
  *   <tr><td>{@code selector.bean}</td><td>the name of an {@link AssetSelector} in the context</td></tr>
  *   <tr><td>{@code handler} or {@code sink}</td><td>the name of an {@link EventHandler} or {@link

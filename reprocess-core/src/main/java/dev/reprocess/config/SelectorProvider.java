@@ -7,7 +7,8 @@ import java.util.Set;
  * Builds the selectors of some kinds from properties: the service a backend module registers (in
  * {@code META-INF/services/dev.reprocess.config.SelectorProvider}) so that {@link JobConfiguration}
  * finds it with {@link java.util.ServiceLoader}. The Cassandra module provides {@code
- * cassandra-time-bucket}, {@code cassandra-token-range} and {@code id-list}.
+ * cassandra-time-bucket}, {@code cassandra-token-range} and {@code id-list}; the Elasticsearch module
+ * provides {@code elasticsearch}.
  *
  * <p>Implementations need a public no-argument constructor and must be thread-safe.
  */

@@ -14,7 +14,7 @@ import java.util.Map;
 public class JobProperties {
 
   /**
-   * The selection: kind (cassandra-time-bucket, cassandra-token-range, id-list, or another
+   * The selection: kind (cassandra-time-bucket, cassandra-token-range, id-list, elasticsearch, or another
    * provider's kind) and that kind's options (e.g. table, asset-types as a comma-separated list,
    * from, to, bucketing); or bean, the name of an AssetSelector bean.
    */
