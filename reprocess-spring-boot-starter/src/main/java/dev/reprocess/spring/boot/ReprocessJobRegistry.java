@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.SmartLifecycle;
@@ -93,22 +94,23 @@ public class ReprocessJobRegistry implements SmartLifecycle {
    * @throws IllegalStateException if the job was never started here
    */
   public JobExecution pause(String name) {
-    JobExecution e = requireExecution(name);
-    e.pause();
-    return e;
+    return control(name, JobExecution::pause);
   }
 
   /** Resumes the paused execution ({@link JobExecution#resume()}); same errors as {@link #pause}. */
   public JobExecution resume(String name) {
-    JobExecution e = requireExecution(name);
-    e.resume();
-    return e;
+    return control(name, JobExecution::resume);
   }
 
   /** Cancels the running execution ({@link JobExecution#cancel()}); same errors as {@link #pause}. */
   public JobExecution cancel(String name) {
-    JobExecution e = requireExecution(name);
-    e.cancel();
+    return control(name, JobExecution::cancel);
+  }
+
+  private JobExecution control(String name, Consumer<JobExecution> request) {
+    JobExecution e = execution(name).orElseThrow(() -> new IllegalStateException(
+        "job '" + name + "' has not been started: start it first"));
+    request.accept(e);
     return e;
   }
 
@@ -118,11 +120,6 @@ public class ReprocessJobRegistry implements SmartLifecycle {
       throw new IllegalArgumentException("no job named '" + name + "': the jobs are " + jobs.keySet());
     }
     return job;
-  }
-
-  private JobExecution requireExecution(String name) {
-    return execution(name).orElseThrow(() -> new IllegalStateException(
-        "job '" + name + "' has not been started: start it first"));
   }
 
   @Override
