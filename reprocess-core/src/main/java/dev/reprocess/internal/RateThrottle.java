@@ -1,33 +1,33 @@
 package dev.reprocess.internal;
 
+import io.github.resilience4j.ratelimiter.RateLimiter;
 import io.github.resilience4j.ratelimiter.RateLimiterConfig;
-import io.github.resilience4j.ratelimiter.internal.AtomicRateLimiter;
 import java.time.Duration;
-import java.util.Map;
 
 /**
  * The engine's limit on attempts per second. Each attempt reserves a permit and learns how long to
  * wait before it may be delivered; the engine schedules it on its {@link ClockTimer} rather than
  * blocking a thread.
  *
- * <p>Backed by resilience4j's {@link AtomicRateLimiter} ({@code limitForPeriod = 1}, {@code
- * limitRefreshPeriod = ceil(1 s / rate)}, so permits are spaced evenly, with no burst, and the rate
- * is never exceeded), with the job's {@link Ticker} as its time source, so a test drives the
- * limiter by moving its clock. {@link AtomicRateLimiter#reservePermission(int)} never parks the
- * caller; it returns the wait.
+ * <p>Backed by a resilience4j {@link RateLimiter} built through its public factory ({@code
+ * limitForPeriod = 1}, {@code limitRefreshPeriod = ceil(1 s / rate)}, so permits are spaced evenly,
+ * with no burst, and the rate is never exceeded). {@link RateLimiter#of(String, RateLimiterConfig,
+ * java.util.function.Supplier)} takes a nanosecond time source, so no home-made token bucket is
+ * needed: the job's {@link Ticker} is passed in, and a test drives the limiter by moving its clock.
+ * {@link RateLimiter#reservePermission(int)} never parks the caller; it returns the wait.
  *
- * <p>Thread-safe (lock-free CAS inside resilience4j).
+ * <p>Thread-safe (lock-free compare-and-set inside resilience4j).
  */
 public final class RateThrottle {
 
   private static final RateThrottle UNLIMITED = new RateThrottle(null, 0, null);
 
-  private final AtomicRateLimiter limiter;
+  private final RateLimiter limiter;
   private final double perSecond;
   /** The ticker reading the limiter made last on this thread: the instant its wait is relative to. */
   private final ThreadLocal<long[]> lastReading;
 
-  private RateThrottle(AtomicRateLimiter limiter, double perSecond, ThreadLocal<long[]> lastReading) {
+  private RateThrottle(RateLimiter limiter, double perSecond, ThreadLocal<long[]> lastReading) {
     this.limiter = limiter;
     this.perSecond = perSecond;
     this.lastReading = lastReading;
@@ -57,7 +57,7 @@ public final class RateThrottle {
         .writableStackTraceEnabled(false)
         .build();
     ThreadLocal<long[]> lastReading = ThreadLocal.withInitial(() -> new long[1]);
-    AtomicRateLimiter limiter = new AtomicRateLimiter(name, config, Map.of(), () -> {
+    RateLimiter limiter = RateLimiter.of(name, config, () -> {
       long now = ticker.nanoTime();
       lastReading.get()[0] = now;
       return now;
