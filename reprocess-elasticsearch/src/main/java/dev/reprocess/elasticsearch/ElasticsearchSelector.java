@@ -179,8 +179,9 @@ public final class ElasticsearchSelector implements AssetSelector {
     checkQuery();
     List<Shard> shards = new ArrayList<>(primaries.size() * slices);
     for (EsShard primary : primaries) {
+      Long base = slices == 1 ? null : SeqNoPaginator.highestSeqNo(client, primary, spec.query());
       for (int slice = 0; slice < slices; slice++) {
-        shards.add(new EsShard(primary.index(), primary.shard(), slice, slices, primary.aliasFilter()).toShard());
+        shards.add(new EsShard(primary.index(), primary.shard(), slice, slices, primary.aliasFilter(), base).toShard());
       }
     }
     log.info(
@@ -217,9 +218,7 @@ public final class ElasticsearchSelector implements AssetSelector {
   public OptionalLong estimateCount(Shard shard) {
     EsShard es = EsShard.from(shard);
     try {
-      Query query = es.aliasFilter() == null
-          ? spec.query()
-          : Query.of(q -> q.bool(b -> b.filter(spec.query()).filter(QueryJson.parse("aliasFilter", es.aliasFilter(), client._jsonpMapper()))));
+      Query query = es.filter(spec.query(), client._jsonpMapper());
       long count = client.count(c -> c.index(es.index()).preference("_shards:" + es.shard()).query(query)).count();
       long share = count / es.slices() + (es.slice() < count % es.slices() ? 1 : 0);
       return OptionalLong.of(share);

@@ -120,12 +120,11 @@ public final class SeqNoPaginator implements Paginator {
     this.onClose = onClose;
     this.docValueFields = spec.docValueFields();
     this.mapper = client._jsonpMapper();
-    this.query = shard.aliasFilter() == null
-        ? spec.query()
-        : Query.of(q -> q.bool(b -> b.filter(spec.query()).filter(QueryJson.parse("aliasFilter", shard.aliasFilter(), mapper))));
+    this.query = shard.filter(spec.query(), mapper);
     this.delivered = from == null ? -1 : from.position();
     this.fetched = delivered;
-    this.base = from == null ? UNKNOWN : from.base();
+    // A slice keeps the base it started with; a new one takes the base common to its shard's slices.
+    this.base = from != null ? from.base() : shard.base() != null ? shard.base() : UNKNOWN;
     this.cap = base;
     this.span = 1;
   }
@@ -250,6 +249,35 @@ public final class SeqNoPaginator implements Paginator {
         "{}: the point in time expired or was closed; opening a new one and continuing after _seq_no {} "
             + "up to the highest _seq_no it holds (documents rewritten meanwhile are read at their new _seq_no)",
         shard.label(), fetched);
+  }
+
+  /**
+   * The highest {@code _seq_no} among the documents of a primary shard that match the query, -1
+   * when none does: the base its slices share (one search, outside any point in time).
+   *
+   * @throws ReprocessException if Elasticsearch cannot be read ({@link RetriableException} when it may pass)
+   */
+  public static long highestSeqNo(ElasticsearchClient client, EsShard primary, Query query) {
+    String what = primary.label() + ": reading the highest _seq_no";
+    try {
+      SearchResponse<Void> response = client.search(s -> s
+          .index(primary.index())
+          .preference("_shards:" + primary.shard())
+          .query(primary.filter(query, client._jsonpMapper()))
+          .size(1)
+          .sort(so -> so.field(f -> f.field(SEQ_NO).order(SortOrder.Desc)))
+          .source(src -> src.fetch(false))
+          .trackTotalHits(t -> t.enabled(false))
+          .allowPartialSearchResults(false), Void.class);
+      ShardStatistics shards = response.shards();
+      if (shards != null && shards.failed() != null && shards.failed().intValue() > 0) {
+        throw new RetriableException(what + ": the shard failed: " + EsErrors.describe(shards.failures()));
+      }
+      List<Hit<Void>> hits = response.hits().hits();
+      return hits.isEmpty() || hits.get(0).sort().isEmpty() ? -1 : hits.get(0).sort().get(0).longValue();
+    } catch (ElasticsearchException | IOException e) {
+      throw EsErrors.wrap(what, e);
+    }
   }
 
   /** How many points in time this paginator opened (1 unless one expired or was closed). For tests. */

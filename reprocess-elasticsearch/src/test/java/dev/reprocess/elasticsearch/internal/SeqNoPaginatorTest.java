@@ -209,9 +209,9 @@ class SeqNoPaginatorTest {
     long block = SeqNoSlicing.BLOCK_SIZE;
     shard.putAll(seqs(0, 2 * block)); // block 0 is slice 0's, block 1 slice 1's
     try (ElasticsearchSelector selector = selector(2, 1000)) {
-      Paginator slice1 = selector.open(new EsShard("fake", 0, 1, 2).toShard(), null, 100);
-      Page first = slice1.nextPage(); // slice 1 starts: its base is 2 * block - 1
-      List<String> slice0 = ids(readAll(selector.open(new EsShard("fake", 0, 0, 2).toShard(), null, 100)));
+      Paginator slice1 = selector.open(new EsShard("fake", 0, 1, 2).withBase(2 * block - 1).toShard(), null, 100);
+      Page first = slice1.nextPage();
+      List<String> slice0 = ids(readAll(selector.open(new EsShard("fake", 0, 0, 2).withBase(2 * block - 1).toShard(), null, 100)));
       String moved = "doc-" + (2 * block - 1); // not yet read by slice 1
       shard.expireAll();
       long to = shard.rewrite(moved);
@@ -221,6 +221,28 @@ class SeqNoPaginatorTest {
       assertThat(slice0).doesNotContain(moved);
       assertThat(rest).contains(moved);
       assertThat(first.assets()).hasSize(100);
+    }
+  }
+
+  /**
+   * Slice 0 reads a frozen point in time; a document of slice 1's block is rewritten into a block
+   * of slice 0 before slice 1 starts. Slice 1 must read it: the base is common to the slices.
+   */
+  @Test
+  void aDocumentRewrittenBeforeItsSliceStartsIsReadByThatSlice() {
+    long block = SeqNoSlicing.BLOCK_SIZE;
+    shard.putAll(seqs(0, 4 * block));
+    try (ElasticsearchSelector selector = selector(2, 1000)) {
+      EsShard slice0 = new EsShard("fake", 0, 0, 2).withBase(4 * block - 1);
+      EsShard slice1 = new EsShard("fake", 0, 1, 2).withBase(4 * block - 1);
+      Paginator first = selector.open(slice0.toShard(), null, 100);
+      first.nextPage();
+      String moved = "doc-" + (block + 5);
+      assertThat(new SeqNoSlicing(0, 2).owns(shard.rewrite(moved))).isTrue();
+      List<String> read = ids(readAll(selector.open(slice1.toShard(), null, 100)));
+      List<String> rest = ids(readAll(first));
+      assertThat(read).contains(moved);
+      assertThat(rest).doesNotContain(moved); // its point in time predates the rewrite
     }
   }
 
@@ -242,7 +264,7 @@ class SeqNoPaginatorTest {
       Cursor[] cursors = new Cursor[slices];
       boolean[] done = new boolean[slices];
       for (int i = 0; i < slices; i++) {
-        shards.add(new EsShard("fake", 0, i, slices));
+        shards.add(new EsShard("fake", 0, i, slices).withBase(documents - 1)); // as shards() fixes it
       }
       int finished = 0;
       while (finished < slices) {
