@@ -65,7 +65,7 @@ public final class SeqNoSlicing {
    * request's {@code search_after} skips what was read.
    *
    * @param position the last sequence number covered, -1 at the start
-   * @param maxSeqNo the last sequence number of the shard
+   * @param maxSeqNo the last sequence number to read: the base, when a slice reads its blocks
    * @param span how many sequence numbers of this slice the window should cover, at least 1
    * @return the window, {@linkplain Window#isEmpty() empty} when nothing is left
    */
