@@ -59,41 +59,71 @@ import org.slf4j.LoggerFactory;
  * <index>[<shard>]/slice-<i>-of-<n>}. The filter of a filtered alias is applied along with the
  * query; a routed alias yields only its shards. Each shard is read through its own point in time, opened on
  * that Elasticsearch shard alone ({@code preference=_shards:N}), sorted by {@code _seq_no} and
- * paged with {@code search_after}. The cursor is the last {@code _seq_no} read and the shard's end
- * (its highest {@code _seq_no} when the shard was first read), e.g. {@code
- * es-seqno:v1:41234:199999}.
+ * paged with {@code search_after}. The cursor is the last {@code _seq_no} read and the shard's
+ * base (see Slices), e.g. {@code es-seqno:v2:41234:199999}; cursors of the earlier {@code v1}
+ * format are still read, as the same position and base.
  *
  * <p>Requests ask for {@link Builder#fetchSize(int) fetchSize} hits (default 5,000), independently
  * of the job's page size; the hits are buffered and handed out in pages, each with an exact cursor.
  *
  * <p>The sort is {@code _seq_no}: every document has one, it is unique among the live documents
  * of a shard and indexed as a point (Lucene skips straight to the hits after the cursor), and a
- * value means the same document in every point in time. A cursor therefore resumes exactly: after
- * an expired point in time (or a restart from a checkpoint) a new one is opened and reading
- * continues after the same {@code _seq_no}; nothing is delivered again. (A keyword sort would cost
+ * value means the same document in every point in time. (A keyword sort would cost
  * O(n²/pageSize) per shard, and {@code _shard_doc} values mean nothing in another point in time;
  * the comparison, with measurements, is in this module's README.)
  *
- * <p>The price, with concurrent writes: Elasticsearch gives a rewritten document a new {@code
- * _seq_no}. While a shard's point in time lives, it reads one consistent snapshot. After a point in
- * time is reopened, the shard is read only up to the {@code _seq_no} it started with, so documents
- * created or rewritten after the shard's selection started are not selected; a document rewritten
- * before it was reached is thereby skipped (its new version is younger than the job). This keeps
- * a job that rewrites the documents it selects (re-index in place, backfill through the host's
- * indexing pipeline) from selecting its own output again. If every document rewritten during a
- * job must still be visited, run the job again afterwards, or select by a creation-time field with
- * a query. A keep-alive longer than the longest pause between two pages of a shard avoids reopens.
+ * <h2>Selection guarantee</h2>
+ *
+ * <p>Every document that matches the query when the job starts and still matches when it ends is
+ * selected at least once, whatever production writes meanwhile and however often the job is
+ * stopped and resumed. Elasticsearch gives a rewritten document a new, higher {@code _seq_no}.
+ * Each time a shard opens a point in time (the first time, after one expired or was closed, and
+ * when a job resumes from its checkpoint) one request reads the highest {@code _seq_no} in it, and
+ * the shard reads that point in time to that end, after the cursor: a point in time is a frozen
+ * snapshot, so a document rewritten after it was opened is read at its old {@code _seq_no}, and one
+ * rewritten before it is found at its new one. The end never follows writes inside one point in
+ * time, so a shard ends.
+ *
+ * <ul>
+ *   <li>A document rewritten during the job is selected once if its shard's point in time stays
+ *       open, and may be selected again (at its new {@code _seq_no}) by a point in time opened
+ *       after the rewrite if it was selected before it: after an expiry, on a resume, and, with
+ *       slices, by every slice of its primary shard that reads after the rewrite (at most
+ *       slices + 1 times).
+ *   <li>A document created during the job is selected if a point in time opened after it was
+ *       written reads it (a reopened one, a resumed run, a slice that starts later); otherwise
+ *       not.
+ *   <li>A document deleted during the job is selected if its shard read it before the deletion,
+ *       or from a point in time opened before it; the handler may find it gone.
+ * </ul>
+ *
+ * <p>What it costs: one search ({@code size} 1) per point in time opened, and with slices one per
+ * primary shard in {@link #shards()}; the duplicates above. A job that rewrites the documents it
+ * selects (a re-index in place, a backfill through the host's indexing pipeline) selects again,
+ * after each reopen, those it rewrote before it, so keep {@link Builder#keepAlive(Duration)
+ * keepAlive} longer than the longest pause between two pages of a shard: then a point in time is
+ * reopened only when a job resumes.
  *
  * <h2>Slices</h2>
  *
- * <p>Slice {@code i} of {@code n} of a shard holds the documents whose {@code _seq_no} lies in a
- * block of 4,096 sequence numbers with block number {@code ≡ i (mod n)}. This depends only on the
- * document, not on the point in time or on the data, so slices never overlap, stay the same
- * across runs and reopens, and are balanced to within a block. A request reads one block while
- * matches are dense, so its hits are consecutive documents, which Elasticsearch fetches far more
- * cheaply than scattered ones. When a block yields little (a selective query) the next request
- * covers twice as many blocks, as {@code _seq_no} range clauses. Elasticsearch's own {@code slice}
- * is not used (why: this module's README).
+ * <p>{@link #shards()} reads, for each primary shard, the highest {@code _seq_no} matching the
+ * query: the shard's <em>base</em>, common to its slices and kept in each slice's cursor. Up to the
+ * base, slice {@code i} of {@code n} holds the documents whose {@code _seq_no} lies in a block of
+ * 4,096 sequence numbers with block number {@code ≡ i (mod n)}: slices never overlap there, stay
+ * the same across reopens, and are balanced to within a block. Above the base (the documents
+ * written since the selection was split, rewritten ones included) every slice reads everything,
+ * after its own blocks: a rewrite moves a document to a new {@code _seq_no}, maybe into a block of
+ * a slice that already finished, and that is how it is still selected. A request reads one block
+ * while matches are dense, so its hits are consecutive documents, which Elasticsearch fetches far
+ * more cheaply than scattered ones. When a block yields little (a selective query) the next
+ * request covers twice as many blocks, as {@code _seq_no} range clauses. Elasticsearch's own
+ * {@code slice} is not used (why: this module's README).
+ *
+ * <p>A resumed job reads the base again for slices that had not started; a slice resumed from its
+ * cursor keeps its own. A document that moved, between the two runs, from the blocks of a slice
+ * that had not started into those of a slice that had finished is missed if no slice of its
+ * primary shard was in progress when the job stopped. Jobs that must not lose one either way run
+ * with one slice, or run to the end without being stopped.
  *
  * <h2>Validation</h2>
  *
@@ -179,8 +209,9 @@ public final class ElasticsearchSelector implements AssetSelector {
     checkQuery();
     List<Shard> shards = new ArrayList<>(primaries.size() * slices);
     for (EsShard primary : primaries) {
+      Long base = slices == 1 ? null : SeqNoPaginator.highestSeqNo(client, primary, spec.query());
       for (int slice = 0; slice < slices; slice++) {
-        shards.add(new EsShard(primary.index(), primary.shard(), slice, slices, primary.aliasFilter()).toShard());
+        shards.add(new EsShard(primary.index(), primary.shard(), slice, slices, primary.aliasFilter(), base).toShard());
       }
     }
     log.info(
@@ -217,9 +248,7 @@ public final class ElasticsearchSelector implements AssetSelector {
   public OptionalLong estimateCount(Shard shard) {
     EsShard es = EsShard.from(shard);
     try {
-      Query query = es.aliasFilter() == null
-          ? spec.query()
-          : Query.of(q -> q.bool(b -> b.filter(spec.query()).filter(QueryJson.parse("aliasFilter", es.aliasFilter(), client._jsonpMapper()))));
+      Query query = es.filter(spec.query(), client._jsonpMapper());
       long count = client.count(c -> c.index(es.index()).preference("_shards:" + es.shard()).query(query)).count();
       long share = count / es.slices() + (es.slice() < count % es.slices() ? 1 : 0);
       return OptionalLong.of(share);
@@ -449,7 +478,7 @@ public final class ElasticsearchSelector implements AssetSelector {
     /**
      * How long Elasticsearch keeps a shard's point in time between two page requests; each request
      * extends it. Default 5 minutes, from 1 second to 24 hours. An expired point in time is reopened
-     * (see the class documentation for what that means with concurrent writes).
+     * and read to its end (see the class documentation's selection guarantee for what that costs).
      */
     public Builder keepAlive(Duration keepAlive) {
       this.keepAlive = keepAlive;

@@ -1,5 +1,7 @@
 package dev.reprocess.elasticsearch.internal;
 
+import co.elastic.clients.elasticsearch._types.query_dsl.Query;
+import co.elastic.clients.json.JsonpMapper;
 import dev.reprocess.Shard;
 import java.util.HashMap;
 import java.util.Map;
@@ -15,18 +17,39 @@ import java.util.Map;
  * @param slices the number of slices per shard, at least 1
  * @param aliasFilter the filter of the alias the index was reached through, as query JSON, or
  *     {@code null}: a point in time opened on the concrete index must apply it itself
+ * @param base the highest {@code _seq_no} of the primary shard matching the query when the
+ *     selection was split, common to its slices (see {@link SeqNoSlicing}), or {@code null} when
+ *     not read (one slice)
  */
-public record EsShard(String index, int shard, int slice, int slices, String aliasFilter) {
+public record EsShard(String index, int shard, int slice, int slices, String aliasFilter, Long base) {
 
   static final String INDEX = "index";
   static final String SHARD = "shard";
   static final String SLICE = "slice";
   static final String SLICES = "slices";
   static final String ALIAS_FILTER = "aliasFilter";
+  static final String BASE = "base";
 
-  /** A shard reached without a filtered alias. */
+  /** A shard reached without a filtered alias, without a base. */
   public EsShard(String index, int shard, int slice, int slices) {
-    this(index, shard, slice, slices, null);
+    this(index, shard, slice, slices, null, null);
+  }
+
+  /** A shard without a base. */
+  public EsShard(String index, int shard, int slice, int slices, String aliasFilter) {
+    this(index, shard, slice, slices, aliasFilter, null);
+  }
+
+  /** This shard with another base. */
+  public EsShard withBase(long base) {
+    return new EsShard(index, shard, slice, slices, aliasFilter, base);
+  }
+
+  /** The host's query, and the alias filter when the index was reached through a filtered alias. */
+  public Query filter(Query query, JsonpMapper mapper) {
+    return aliasFilter == null
+        ? query
+        : Query.of(q -> q.bool(b -> b.filter(query).filter(QueryJson.parse(ALIAS_FILTER, aliasFilter, mapper))));
   }
 
   public EsShard {
@@ -48,6 +71,9 @@ public record EsShard(String index, int shard, int slice, int slices, String ali
     if (aliasFilter != null) {
       properties.put(ALIAS_FILTER, aliasFilter);
     }
+    if (base != null) {
+      properties.put(BASE, Long.toString(base));
+    }
     return new Shard(id(), null, properties);
   }
 
@@ -68,7 +94,8 @@ public record EsShard(String index, int shard, int slice, int slices, String ali
           Integer.parseInt(shard.property(SHARD)),
           Integer.parseInt(shard.property(SLICE)),
           Integer.parseInt(shard.property(SLICES)),
-          shard.properties().get(ALIAS_FILTER));
+          shard.properties().get(ALIAS_FILTER),
+          shard.properties().containsKey(BASE) ? Long.valueOf(shard.property(BASE)) : null);
       if (!es.id().equals(shard.id())) {
         throw new IllegalArgumentException("its id does not match its properties " + shard.properties());
       }

@@ -40,11 +40,20 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Within one shard {@code _seq_no} is unique among live documents and indexed as a point, so
  * the sort is a total order that Lucene reads with skipping, and whose values mean the same thing
- * in every point in time. The position is therefore exact: when
- * a point in time expires, a new one is opened and reading continues after the same {@code
- * _seq_no}, nothing delivered twice. The end of the shard ({@code maxSeqNo}) is fixed when the
- * shard is first read and kept in the cursor, so documents rewritten after that (their {@code
- * _seq_no} is new) are not read again after a reopen.
+ * in every point in time. When a point in time is opened (the first, or a new one after an expiry
+ * or a resume) one request reads the highest {@code _seq_no} it holds, and reading goes on after
+ * the position up to that <em>cap</em>: a point in time is a frozen snapshot, so it is read to its
+ * end, and a document rewritten before it was opened is found at its new {@code _seq_no}. The cap
+ * never follows writes inside one point in time, so a shard ends. The first cap is the slice's
+ * <em>base</em> (see {@link SeqNoSlicing}), kept in the cursor.
+ *
+ * <p>Why no document that exists from the start to the end of the job is missed: its versions
+ * have rising {@code _seq_no}s, and every version after the one at the slice's first read lies
+ * above the base, which this slice reads. Take the points in time in order and the first one in
+ * which the document's {@code _seq_no} is at most the position reached when that point in time was
+ * left (the last one is read to its end, so there is one): in the point in time before, its {@code
+ * _seq_no} was above the position then, which is where this one starts, and it can only have
+ * risen; so this point in time delivered it.
  *
  * <p>Used by one thread at a time; {@link #close()} may come from another thread.
  */
@@ -79,7 +88,12 @@ public final class SeqNoPaginator implements Paginator {
   private long delivered;
   /** Every document of the slice with a {@code _seq_no} up to this was fetched (delivered or buffered). */
   private long fetched;
-  private long maxSeqNo;
+  /** The highest {@code _seq_no} split into blocks: the cap of the slice's first point in time. */
+  private long base;
+  /** The highest {@code _seq_no} to read: the highest in any point in time opened so far. */
+  private long cap;
+  /** The {@link #pitOpens} whose point in time {@link #cap} was read from. */
+  private int cappedOpen;
   private long span;
   private boolean finished;
   private int pagesRead;
@@ -106,12 +120,12 @@ public final class SeqNoPaginator implements Paginator {
     this.onClose = onClose;
     this.docValueFields = spec.docValueFields();
     this.mapper = client._jsonpMapper();
-    this.query = shard.aliasFilter() == null
-        ? spec.query()
-        : Query.of(q -> q.bool(b -> b.filter(spec.query()).filter(QueryJson.parse("aliasFilter", shard.aliasFilter(), mapper))));
+    this.query = shard.filter(spec.query(), mapper);
     this.delivered = from == null ? -1 : from.position();
     this.fetched = delivered;
-    this.maxSeqNo = from == null ? UNKNOWN : from.maxSeqNo();
+    // A slice keeps the base it started with; a new one takes the base common to its shard's slices.
+    this.base = from != null ? from.base() : shard.base() != null ? shard.base() : UNKNOWN;
+    this.cap = base;
     this.span = 1;
   }
 
@@ -126,10 +140,6 @@ public final class SeqNoPaginator implements Paginator {
       throw new IllegalStateException(shard.label() + ": nextPage() called after the last page");
     }
     requireOpen();
-    if (maxSeqNo == UNKNOWN) {
-      maxSeqNo = readMaxSeqNo();
-      log.debug("{}: reading _seq_no up to {}", shard.label(), maxSeqNo);
-    }
     List<AssetRef> assets = new ArrayList<>(Math.min(pageSize, MAX_REQUEST_SIZE));
     while (assets.size() < pageSize) {
       if (buffer.isEmpty()) {
@@ -143,7 +153,7 @@ public final class SeqNoPaginator implements Paginator {
       assets.add(next.asset());
       delivered = buffer.isEmpty() ? fetched : next.seqNo();
     }
-    finished = buffer.isEmpty() && slicing.window(fetched, maxSeqNo, 1).isEmpty();
+    finished = buffer.isEmpty() && slicing.window(fetched, base, cap, 1).isEmpty();
     pagesRead++;
     if (finished) {
       log.debug("{}: read to the end after {} pages", shard.label(), pagesRead);
@@ -151,7 +161,7 @@ public final class SeqNoPaginator implements Paginator {
     } else if (log.isTraceEnabled()) {
       log.trace("{}: page {} with {} assets, position _seq_no {}", shard.label(), pagesRead, assets.size(), delivered);
     }
-    Cursor cursor = new SeqNoCursor(delivered, maxSeqNo).toCursor();
+    Cursor cursor = new SeqNoCursor(delivered, base).toCursor();
     return new Page(assets, cursor, finished);
   }
 
@@ -166,11 +176,48 @@ public final class SeqNoPaginator implements Paginator {
    */
   private boolean fetchMore() {
     int size = spec.fetchSize();
-    SeqNoSlicing.Window window = slicing.window(fetched, maxSeqNo, span);
-    if (window.isEmpty()) {
+    String what = shard.label() + ": reading " + size + " hits after _seq_no " + fetched;
+    for (int reopens = 0; ; reopens++) {
+      String pit = pointInTime();
+      if (cappedOpen != pointInTimeOpens() && !readCap(pit, what)) {
+        reopened(pit, reopens, what);
+        continue;
+      }
+      SeqNoSlicing.Window window = slicing.window(fetched, base, cap, span);
+      if (window.isEmpty()) {
+        return false;
+      }
+      List<Hit<Void>> hits = search(pit, windowQuery(window), size, SortOrder.Asc, fetched, what);
+      if (hits == null) {
+        reopened(pit, reopens, what);
+        continue;
+      }
+      take(hits, window, size);
+      return true;
+    }
+  }
+
+  /**
+   * Raises the cap to the highest {@code _seq_no} in the point in time just opened (the first one
+   * fixes the base too); false when that point in time went missing.
+   */
+  private boolean readCap(String pit, String what) {
+    List<Hit<Void>> top = search(pit, query, 1, SortOrder.Desc, -1, what);
+    if (top == null) {
       return false;
     }
-    List<Hit<Void>> hits = search(windowQuery(window), size, SortOrder.Asc, fetched);
+    long highest = top.isEmpty() ? -1 : seqNo(top.get(0));
+    if (base == UNKNOWN) {
+      base = highest;
+    }
+    cap = Math.max(Math.max(cap, base), highest);
+    cappedOpen = pointInTimeOpens();
+    log.debug("{}: point in time {} reads after _seq_no {} up to {} (blocks up to {})", shard.label(), cappedOpen, fetched, cap, base);
+    return true;
+  }
+
+  /** Buffers the hits of a window and moves the fetch position past what the window covered. */
+  private void take(List<Hit<Void>> hits, SeqNoSlicing.Window window, int size) {
     if (log.isTraceEnabled()) {
       log.trace("{}: fetched {} of {} after _seq_no {} in {} range(s) up to {}",
           shard.label(), hits.size(), size, fetched, window.ranges().size(), window.end());
@@ -183,13 +230,54 @@ public final class SeqNoPaginator implements Paginator {
     }
     if (hits.size() < size) {
       fetched = Math.max(fetched, window.end());
-      long windowSeqs = slicing.owned(before + 1, window.end());
+      long windowSeqs = slicing.owned(before + 1, window.end(), base);
       span = 2L * hits.size() < windowSeqs ? Math.min(MAX_SPAN, Math.max(span, windowSeqs) * 2) : 1;
     }
     if (buffer.isEmpty()) {
       delivered = fetched;
     }
-    return true;
+  }
+
+  /** After a point in time went missing: forgets it so the next attempt opens a new one, or gives up. */
+  private void reopened(String pit, int reopens, String what) {
+    if (reopens >= MAX_REOPENS_PER_REQUEST) {
+      throw new RetriableException(
+          what + " failed: the point in time went missing " + (reopens + 1) + " times in a row; keepAlive is " + spec.keepAlive());
+    }
+    forgetPointInTime(pit);
+    log.info(
+        "{}: the point in time expired or was closed; opening a new one and continuing after _seq_no {} "
+            + "up to the highest _seq_no it holds (documents rewritten meanwhile are read at their new _seq_no)",
+        shard.label(), fetched);
+  }
+
+  /**
+   * The highest {@code _seq_no} among the documents of a primary shard that match the query, -1
+   * when none does: the base its slices share (one search, outside any point in time).
+   *
+   * @throws ReprocessException if Elasticsearch cannot be read ({@link RetriableException} when it may pass)
+   */
+  public static long highestSeqNo(ElasticsearchClient client, EsShard primary, Query query) {
+    String what = primary.label() + ": reading the highest _seq_no";
+    try {
+      SearchResponse<Void> response = client.search(s -> s
+          .index(primary.index())
+          .preference("_shards:" + primary.shard())
+          .query(primary.filter(query, client._jsonpMapper()))
+          .size(1)
+          .sort(so -> so.field(f -> f.field(SEQ_NO).order(SortOrder.Desc)))
+          .source(src -> src.fetch(false))
+          .trackTotalHits(t -> t.enabled(false))
+          .allowPartialSearchResults(false), Void.class);
+      ShardStatistics shards = response.shards();
+      if (shards != null && shards.failed() != null && shards.failed().intValue() > 0) {
+        throw new RetriableException(what + ": the shard failed: " + EsErrors.describe(shards.failures()));
+      }
+      List<Hit<Void>> hits = response.hits().hits();
+      return hits.isEmpty() || hits.get(0).sort().isEmpty() ? -1 : hits.get(0).sort().get(0).longValue();
+    } catch (ElasticsearchException | IOException e) {
+      throw EsErrors.wrap(what, e);
+    }
   }
 
   /** How many points in time this paginator opened (1 unless one expired or was closed). For tests. */
@@ -223,11 +311,6 @@ public final class SeqNoPaginator implements Paginator {
 
   // ---- reading
 
-  private long readMaxSeqNo() {
-    List<Hit<Void>> hits = search(query, 1, SortOrder.Desc, -1);
-    return hits.isEmpty() ? -1 : seqNo(hits.get(0));
-  }
-
   private Query windowQuery(SeqNoSlicing.Window window) {
     List<Query> ranges = new ArrayList<>(window.ranges().size());
     for (SeqNoSlicing.Range r : window.ranges()) {
@@ -239,55 +322,42 @@ public final class SeqNoPaginator implements Paginator {
     return Query.of(q -> q.bool(b -> b.filter(query).filter(slice)));
   }
 
-  private List<Hit<Void>> search(Query query, int size, SortOrder order, long after) {
-    String what = shard.label() + ": reading " + size + " hits after _seq_no " + after;
-    for (int reopens = 0; ; reopens++) {
-      String pit = pointInTime();
-      SearchRequest request = SearchRequest.of(s -> {
-        s.pit(p -> p.id(pit).keepAlive(spec.keepAliveTime()))
-            .query(query)
-            .size(size)
-            .sort(so -> so.field(f -> f.field(SEQ_NO).order(order)))
-            .source(src -> src.fetch(false))
-            .trackTotalHits(t -> t.enabled(false))
-            .allowPartialSearchResults(false);
-        if (after >= 0) {
-          s.searchAfter(FieldValue.of(after));
-        }
-        if (!spec.idIsDocumentId()) {
-          s.storedFields("_none_");
-        }
-        for (String field : docValueFields) {
-          s.docvalueFields(f -> f.field(field));
-        }
-        return s;
-      });
-      boolean missing;
-      try {
-        SearchResponse<Void> response = client.search(request, Void.class);
-        missing = hasMissingContext(response.shards());
-        if (!missing) {
-          checkComplete(response, what);
-          rememberPointInTime(pit, response.pitId());
-          return response.hits().hits();
-        }
-      } catch (ElasticsearchException e) {
-        if (!EsErrors.isMissingSearchContext(e)) {
-          throw EsErrors.wrap(what, e);
-        }
-        missing = true;
-      } catch (IOException e) {
+  /** One search in the point in time {@code pit}; {@code null} when that point in time is gone. */
+  private List<Hit<Void>> search(String pit, Query query, int size, SortOrder order, long after, String what) {
+    SearchRequest request = SearchRequest.of(s -> {
+      s.pit(p -> p.id(pit).keepAlive(spec.keepAliveTime()))
+          .query(query)
+          .size(size)
+          .sort(so -> so.field(f -> f.field(SEQ_NO).order(order)))
+          .source(src -> src.fetch(false))
+          .trackTotalHits(t -> t.enabled(false))
+          .allowPartialSearchResults(false);
+      if (after >= 0) {
+        s.searchAfter(FieldValue.of(after));
+      }
+      if (!spec.idIsDocumentId()) {
+        s.storedFields("_none_");
+      }
+      for (String field : docValueFields) {
+        s.docvalueFields(f -> f.field(field));
+      }
+      return s;
+    });
+    try {
+      SearchResponse<Void> response = client.search(request, Void.class);
+      if (hasMissingContext(response.shards())) {
+        return null;
+      }
+      checkComplete(response, what);
+      rememberPointInTime(pit, response.pitId());
+      return response.hits().hits();
+    } catch (ElasticsearchException e) {
+      if (!EsErrors.isMissingSearchContext(e)) {
         throw EsErrors.wrap(what, e);
       }
-      if (reopens >= MAX_REOPENS_PER_REQUEST) {
-        throw new RetriableException(
-            what + " failed: the point in time went missing " + (reopens + 1) + " times in a row; keepAlive is " + spec.keepAlive());
-      }
-      forgetPointInTime(pit);
-      log.info(
-          "{}: the point in time expired or was closed; opening a new one and continuing after _seq_no {} "
-              + "(up to _seq_no {}; documents rewritten since then are not read again)",
-          shard.label(), fetched, maxSeqNo == UNKNOWN ? "end" : maxSeqNo);
+      return null;
+    } catch (IOException e) {
+      throw EsErrors.wrap(what, e);
     }
   }
 

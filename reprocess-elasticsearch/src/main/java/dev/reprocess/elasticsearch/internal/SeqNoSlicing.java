@@ -8,10 +8,14 @@ import java.util.List;
  * them a request reads next.
  *
  * <p>The sequence numbers of a shard are cut into blocks of {@link #BLOCK_SIZE}; slice {@code i}
- * of {@code n} owns the blocks {@code b} with {@code b mod n == i}. Ownership depends only on a
- * document's {@code _seq_no}, never on the data or on a point in time, so a slice is the same set
- * of documents in every run and after a point in time is reopened. Interleaved blocks keep the
- * slices balanced to within a block, however many documents the shard holds.
+ * of {@code n} owns the blocks {@code b} with {@code b mod n == i} up to its <em>base</em>, and
+ * shares every sequence number above the base (the <em>tail</em>) with the other slices. The base
+ * is the highest {@code _seq_no} the slice saw when it first read the shard: a document rewritten
+ * after that gets a new {@code _seq_no} above it, in the tail, which every slice still reading
+ * reads, so a rewrite can never move a document into a slice that already finished. Ownership
+ * depends only on a document's {@code _seq_no} and the base (kept in the cursor), never on a point
+ * in time, so a slice is the same set of documents in every run and after a point in time is
+ * reopened. Interleaved blocks keep the slices balanced to within a block below the base.
  *
  * <p>Immutable and thread-safe.
  */
@@ -61,7 +65,7 @@ public final class SeqNoSlicing {
    * request's {@code search_after} skips what was read.
    *
    * @param position the last sequence number covered, -1 at the start
-   * @param maxSeqNo the last sequence number of the shard
+   * @param maxSeqNo the last sequence number to read: the base, when a slice reads its blocks
    * @param span how many sequence numbers of this slice the window should cover, at least 1
    * @return the window, {@linkplain Window#isEmpty() empty} when nothing is left
    */
@@ -93,6 +97,40 @@ public final class SeqNoSlicing {
       return Window.EMPTY;
     }
     return new Window(List.copyOf(ranges), end);
+  }
+
+  /**
+   * The next window of the slice with its tail: the blocks of this slice up to {@code base} as
+   * {@link #window(long, long, long)} gives them, then, once those are read, the whole tail {@code
+   * (base, cap]} after {@code position} as one range (a request's {@code search_after} skips what
+   * was read).
+   *
+   * @param position the last sequence number covered, -1 at the start
+   * @param base the highest sequence number split into blocks
+   * @param cap the highest sequence number to read, at least {@code base}
+   * @param span as for {@link #window(long, long, long)}
+   * @return the window, {@linkplain Window#isEmpty() empty} when nothing is left up to {@code cap}
+   */
+  public Window window(long position, long base, long cap, long span) {
+    if (slices == 1) {
+      return window(position, cap, span);
+    }
+    Window blocks = window(position, base, span);
+    if (!blocks.isEmpty()) {
+      return blocks;
+    }
+    long start = Math.max(position, base) + 1;
+    return start > cap ? Window.EMPTY : new Window(List.of(new Range(start, cap)), cap);
+  }
+
+  /** True when this slice reads {@code seqNo} with this base: in its blocks, or in the tail above the base. */
+  public boolean reads(long seqNo, long base) {
+    return seqNo > base || owns(seqNo);
+  }
+
+  /** How many sequence numbers in {@code [from, to]} this slice reads with this base (see {@link #reads}). */
+  public long owned(long from, long to, long base) {
+    return owned(from, Math.min(to, base)) + Math.max(0, to - Math.max(from, base + 1) + 1);
   }
 
   /** How many sequence numbers in {@code [from, to]} this slice owns (0 when {@code to < from}). */

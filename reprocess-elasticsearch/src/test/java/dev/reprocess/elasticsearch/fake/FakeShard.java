@@ -54,6 +54,21 @@ public final class FakeShard implements FakeTransport.Responder {
     return this;
   }
 
+  /**
+   * Rewrites the document with this {@code _id}, as an update does: it gets the next {@code
+   * _seq_no} of the shard. Returns the new {@code _seq_no}.
+   */
+  public long rewrite(String id) {
+    Map.Entry<Long, Map<String, Object>> current = docs.entrySet().stream()
+        .filter(e -> id.equals(e.getValue().get("_id")))
+        .findFirst()
+        .orElseThrow(() -> new IllegalArgumentException("no document " + id));
+    long seqNo = docs.lastKey() + 1;
+    Map<String, Object> doc = docs.remove(current.getKey()); // not current.getValue(): removal may reuse the entry
+    docs.put(seqNo, doc);
+    return seqNo;
+  }
+
   /** Forgets every open point in time, as an expiry would. */
   public void expireAll() {
     pits.clear();

@@ -32,6 +32,16 @@ class EsShardTest {
   }
 
   @Test
+  void keepsTheBaseOfItsSlicesOutOfTheIdButInTheProperties() {
+    EsShard based = new EsShard("assets", 1, 2, 4).withBase(199_999);
+    Shard shard = based.toShard();
+    assertThat(shard.id()).isEqualTo("assets[1]/slice-2-of-4");
+    assertThat(shard.properties()).containsEntry("base", "199999");
+    assertThat(EsShard.from(shard)).isEqualTo(based);
+    assertThat(EsShard.from(new EsShard("assets", 1, 2, 4).toShard()).base()).isNull();
+  }
+
+  @Test
   void rejectsShardsOfOtherSelectors() {
     assertThatThrownBy(() -> EsShard.from(Shard.of("image/png#2024-06-01", "image/png")))
         .isInstanceOf(IllegalArgumentException.class)

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.reprocess.Cursor;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -15,12 +16,17 @@ class SeqNoCursorTest {
   void roundTripsThroughItsStoredForm(long position, long max) {
     SeqNoCursor cursor = new SeqNoCursor(position, max);
     Cursor stored = Cursor.of(cursor.toCursor().value());
-    assertThat(stored.value()).isEqualTo("es-seqno:v1:" + position + ":" + max);
+    assertThat(stored.value()).isEqualTo("es-seqno:v2:" + position + ":" + max);
     assertThat(SeqNoCursor.parse(stored)).isEqualTo(cursor);
   }
 
+  @Test
+  void readsAVersionOneCursorWithItsMaxSeqNoAsTheBase() {
+    assertThat(SeqNoCursor.parse(Cursor.of("es-seqno:v1:41234:199999"))).isEqualTo(new SeqNoCursor(41234, 199999));
+  }
+
   @ParameterizedTest
-  @ValueSource(strings = {"42", "es-seqno:v2:1:2", "es-seqno:v1:1", "es-seqno:v1:1:2:3", "es-seqno:v1:x:2", "es-seqno:v1:-5:2", "cassandra:abc"})
+  @ValueSource(strings = {"42", "es-seqno:v3:1:2", "es-seqno:v2:1", "es-seqno:v2:1:2:3", "es-seqno:v1:1", "es-seqno:v1:1:2:3", "es-seqno:v1:x:2", "es-seqno:v1:-5:2", "cassandra:abc"})
   void rejectsCursorsItDidNotWrite(String value) {
     assertThatThrownBy(() -> SeqNoCursor.parse(Cursor.of(value)))
         .isInstanceOf(IllegalArgumentException.class)

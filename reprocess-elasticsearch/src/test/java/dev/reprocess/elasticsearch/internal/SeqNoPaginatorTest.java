@@ -23,6 +23,9 @@ import java.util.Map;
 import java.util.stream.Collectors;
 import java.util.stream.LongStream;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 class SeqNoPaginatorTest {
 
@@ -62,8 +65,8 @@ class SeqNoPaginatorTest {
       assertThat(pages).extracting(Page::size).containsExactly(1000, 1000, 500);
       assertThat(pages).extracting(Page::last).containsExactly(false, false, true);
       assertThat(ids(pages)).isEqualTo(seqs(0, 2500).stream().map(s -> "doc-" + s).toList());
-      assertThat(pages.get(0).cursor().value()).isEqualTo("es-seqno:v1:999:2499");
-      assertThat(pages.get(2).cursor().value()).isEqualTo("es-seqno:v1:2499:2499");
+      assertThat(pages.get(0).cursor().value()).isEqualTo("es-seqno:v2:999:2499");
+      assertThat(pages.get(2).cursor().value()).isEqualTo("es-seqno:v2:2499:2499");
       assertThat(shard.openPointsInTime()).isZero();
       assertThatThrownBy(paginator::nextPage).isInstanceOf(IllegalStateException.class).hasMessageContaining("after the last page");
     }
@@ -80,7 +83,7 @@ class SeqNoPaginatorTest {
         Page second = paginator.nextPage();
         assertThat(shard.searches()).as("max _seq_no, then one fetch of 400").isEqualTo(2);
         assertThat(ids(List.of(first, second))).isEqualTo(expected.subList(0, 300));
-        assertThat(second.cursor().value()).isEqualTo("es-seqno:v1:333:999"); // doc-333 is the 300th document
+        assertThat(second.cursor().value()).isEqualTo("es-seqno:v2:333:999"); // doc-333 is the 300th document
         afterSecond = second.cursor();
         List<String> all = new ArrayList<>(ids(List.of(first, second)));
         all.addAll(ids(readAll(paginator)));
@@ -166,19 +169,143 @@ class SeqNoPaginatorTest {
   }
 
   @Test
-  void reopensAnExpiredPointInTimeAndContinuesWithoutDuplicatesOrNewerDocuments() {
+  void reopensAnExpiredPointInTimeAndReadsItToItsEndWithoutDuplicates() {
     shard.putAll(seqs(0, 3000));
     try (ElasticsearchSelector selector = selector(1, 1000);
         SeqNoPaginator paginator = (SeqNoPaginator) selector.open(new EsShard("fake", 0, 0, 1).toShard(), null, 1000)) {
       Page first = paginator.nextPage();
       shard.expireAll();
-      shard.putAll(seqs(3000, 3500)); // written after the selection started
+      shard.putAll(seqs(3000, 3500)); // written after the selection started: in the new point in time
       List<Page> rest = readAll(paginator);
       List<String> ids = new ArrayList<>(first.assets().stream().map(AssetRef::assetId).toList());
       ids.addAll(ids(rest));
-      assertThat(ids).isEqualTo(seqs(0, 3000).stream().map(s -> "doc-" + s).toList());
+      assertThat(ids).isEqualTo(seqs(0, 3500).stream().map(s -> "doc-" + s).toList());
       assertThat(paginator.pointInTimeOpens()).isEqualTo(2);
     }
+  }
+
+  /** The smallest case: a, b, c; page 1 is [a]; c is rewritten; the resumed run must select c. */
+  @ParameterizedTest
+  @ValueSource(strings = {"es-seqno:v2:0:2", "es-seqno:v1:0:2"})
+  void aDocumentRewrittenBeforeAResumeIsSelectedAtItsNewSeqNo(String checkpoint) {
+    shard.put(0, "a", Map.of()).put(1, "b", Map.of()).put(2, "c", Map.of());
+    try (ElasticsearchSelector selector = selector(1, 10)) {
+      EsShard es = new EsShard("fake", 0, 0, 1);
+      Cursor cursor;
+      try (Paginator first = selector.open(es.toShard(), null, 1)) {
+        Page page = first.nextPage();
+        assertThat(page.assets()).extracting(AssetRef::assetId).containsExactly("a");
+        cursor = page.cursor();
+      }
+      assertThat(cursor.value()).isEqualTo("es-seqno:v2:0:2");
+      assertThat(shard.rewrite("c")).isEqualTo(3);
+      try (Paginator resumed = selector.open(es.toShard(), Cursor.of(checkpoint), 1)) {
+        assertThat(ids(readAll(resumed))).containsExactly("b", "c");
+      }
+    }
+  }
+
+  @Test
+  void aDocumentRewrittenIntoTheBlockOfAFinishedSliceIsReadByTheSliceItLeft() {
+    long block = SeqNoSlicing.BLOCK_SIZE;
+    shard.putAll(seqs(0, 2 * block)); // block 0 is slice 0's, block 1 slice 1's
+    try (ElasticsearchSelector selector = selector(2, 1000)) {
+      Paginator slice1 = selector.open(new EsShard("fake", 0, 1, 2).withBase(2 * block - 1).toShard(), null, 100);
+      Page first = slice1.nextPage();
+      List<String> slice0 = ids(readAll(selector.open(new EsShard("fake", 0, 0, 2).withBase(2 * block - 1).toShard(), null, 100)));
+      String moved = "doc-" + (2 * block - 1); // not yet read by slice 1
+      shard.expireAll();
+      long to = shard.rewrite(moved);
+      assertThat(new SeqNoSlicing(0, 2).owns(to)).as("moved into slice 0's block").isTrue();
+      List<String> rest = ids(readAll(slice1));
+      slice1.close();
+      assertThat(slice0).doesNotContain(moved);
+      assertThat(rest).contains(moved);
+      assertThat(first.assets()).hasSize(100);
+    }
+  }
+
+  /**
+   * Slice 0 reads a frozen point in time; a document of slice 1's block is rewritten into a block
+   * of slice 0 before slice 1 starts. Slice 1 must read it: the base is common to the slices.
+   */
+  @Test
+  void aDocumentRewrittenBeforeItsSliceStartsIsReadByThatSlice() {
+    long block = SeqNoSlicing.BLOCK_SIZE;
+    shard.putAll(seqs(0, 4 * block));
+    try (ElasticsearchSelector selector = selector(2, 1000)) {
+      EsShard slice0 = new EsShard("fake", 0, 0, 2).withBase(4 * block - 1);
+      EsShard slice1 = new EsShard("fake", 0, 1, 2).withBase(4 * block - 1);
+      Paginator first = selector.open(slice0.toShard(), null, 100);
+      first.nextPage();
+      String moved = "doc-" + (block + 5);
+      assertThat(new SeqNoSlicing(0, 2).owns(shard.rewrite(moved))).isTrue();
+      List<String> read = ids(readAll(selector.open(slice1.toShard(), null, 100)));
+      List<String> rest = ids(readAll(first));
+      assertThat(read).contains(moved);
+      assertThat(rest).doesNotContain(moved); // its point in time predates the rewrite
+    }
+  }
+
+  /**
+   * Slices read in a random order while documents are rewritten, points in time expire and
+   * slices restart from their last cursor (or, with {@code frozen}, while every point in time
+   * lives to its end): every document is selected at least once.
+   */
+  @ParameterizedTest
+  @CsvSource({"1, false", "2, false", "3, false", "4, false", "5, false", "6, false", "7, false", "8, false",
+      "2, true", "3, true", "6, true", "7, true", "10, true", "11, true"})
+  void everyDocumentIsSelectedWhateverIsRewrittenExpiredOrResumed(int seed, boolean frozen) {
+    java.util.Random random = new java.util.Random(seed);
+    int slices = 1 + seed % 4;
+    int documents = 3 * (int) SeqNoSlicing.BLOCK_SIZE + random.nextInt(5000);
+    shard.putAll(seqs(0, documents));
+    Map<String, Integer> selected = new java.util.HashMap<>();
+    try (ElasticsearchSelector selector = selector(slices, 300)) {
+      List<EsShard> shards = new ArrayList<>();
+      Paginator[] open = new Paginator[slices];
+      Cursor[] cursors = new Cursor[slices];
+      boolean[] done = new boolean[slices];
+      for (int i = 0; i < slices; i++) {
+        shards.add(new EsShard("fake", 0, i, slices).withBase(documents - 1)); // as shards() fixes it
+      }
+      int finished = 0;
+      while (finished < slices) {
+        int i = random.nextInt(slices);
+        if (frozen && random.nextInt(5) > 0) {
+          i = 0; // mostly the first slice still reading, so the others start late, after many rewrites
+          while (done[i]) {
+            i++;
+          }
+        }
+        if (done[i]) {
+          continue;
+        }
+        if (open[i] == null) {
+          open[i] = selector.open(shards.get(i).toShard(), cursors[i], 100 + random.nextInt(300));
+        }
+        Page page = open[i].nextPage();
+        page.assets().forEach(a -> selected.merge(a.assetId(), 1, Integer::sum));
+        cursors[i] = Cursor.of(page.cursor().value());
+        if (page.last()) {
+          open[i].close();
+          done[i] = true;
+          finished++;
+        }
+        for (int r = random.nextInt(40); r > 0; r--) {
+          shard.rewrite("doc-" + random.nextInt(documents));
+        }
+        int roll = frozen ? -1 : random.nextInt(10);
+        if (roll == 0) {
+          shard.expireAll();
+        } else if (roll == 1 && open[i] != null && !done[i]) {
+          open[i].close(); // stopped; resumes from its checkpoint
+          open[i] = null;
+        }
+      }
+    }
+    List<String> missed = seqs(0, documents).stream().map(s -> "doc-" + s).filter(id -> !selected.containsKey(id)).toList();
+    assertThat(missed).as("seed %d, %d slices, frozen %s", seed, slices, frozen).isEmpty();
   }
 
   @Test

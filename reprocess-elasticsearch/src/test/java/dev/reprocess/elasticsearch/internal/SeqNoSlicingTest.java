@@ -121,6 +121,48 @@ class SeqNoSlicingTest {
     }
   }
 
+  /** Above the base every slice reads everything: a rewritten document lands there, wherever it was. */
+  @ParameterizedTest
+  @CsvSource({"1, 0", "4, 0", "4, 3", "3, 1"})
+  void windowsReadTheSlicesBlocksUpToTheBaseThenTheWholeTail(int slices, int slice) {
+    SeqNoSlicing slicing = new SeqNoSlicing(slice, slices);
+    long base = 9 * B + 5;
+    long cap = base + 3 * B;
+    List<Long> seen = new ArrayList<>();
+    long position = -1;
+    for (SeqNoSlicing.Window w = slicing.window(position, base, cap, 1); !w.isEmpty(); w = slicing.window(position, base, cap, 1)) {
+      for (SeqNoSlicing.Range r : w.ranges()) {
+        assertThat(r.from()).isGreaterThan(position);
+        for (long s = r.from(); s <= r.to(); s++) {
+          seen.add(s);
+        }
+      }
+      position = w.end();
+    }
+    List<Long> expected = new ArrayList<>();
+    for (long s = 0; s <= cap; s++) {
+      if (slicing.reads(s, base)) {
+        expected.add(s);
+      }
+    }
+    assertThat(seen).isEqualTo(expected);
+    assertThat(expected).containsAll(java.util.stream.LongStream.rangeClosed(base + 1, cap).boxed().toList());
+    assertThat(slicing.owned(0, cap, base)).isEqualTo(expected.size());
+    assertThat(slicing.owned(base - 10, base + 10, base))
+        .isEqualTo(java.util.stream.LongStream.rangeClosed(base - 10, base + 10).filter(x -> slicing.reads(x, base)).count());
+  }
+
+  @Test
+  void theTailIsOneRangeAfterThePosition() {
+    SeqNoSlicing slicing = new SeqNoSlicing(1, 4);
+    long base = 8 * B - 1;
+    SeqNoSlicing.Window tail = slicing.window(base + 40, base, base + 100, 1);
+    assertThat(tail.ranges()).containsExactly(new SeqNoSlicing.Range(base + 41, base + 100));
+    assertThat(slicing.window(base + 100, base, base + 100, 1).isEmpty()).isTrue();
+    assertThat(slicing.window(6 * B - 1, base, base + 100, 1).ranges())
+        .as("slice 1 has no block left below the base").containsExactly(new SeqNoSlicing.Range(base + 1, base + 100));
+  }
+
   @Test
   void rejectsASliceOutsideItsCount() {
     assertThatThrownBy(() -> new SeqNoSlicing(4, 4)).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("slice 4 of 4");
