@@ -41,6 +41,12 @@ import java.util.OptionalLong;
  * with the file. The cursor is {@code <ids handed out>:<last id>}; a resumed chunk checks its last
  * id, so a list that changed between runs is refused rather than misread.
  *
+ * <p><b>Selection guarantee.</b> The list is the selection: every id in it is selected at least
+ * once (once, plus the chunk in flight when a job stops), whatever production writes to the table
+ * meanwhile and however often the job is stopped and resumed. Assets created during the job are
+ * not selected unless listed; a listed asset deleted during the job is still selected ({@link
+ * AssetLoader#load} then finds nothing), so handlers must tolerate a missing row.
+ *
  * <p>Immutable and thread-safe. No Cassandra session is needed; pair it with an {@link
  * AssetLoader} when the handler needs the rows.
  */

@@ -90,6 +90,17 @@ import org.slf4j.LoggerFactory;
  * dev.reprocess.RetriableException}s when transient (timeouts, unavailable replicas), {@link
  * dev.reprocess.ReprocessException}s otherwise.
  *
+ * <p><b>Selection guarantee.</b> Every asset whose row exists in the window when the job starts and
+ * still exists when it ends is selected at least once, whatever production writes meanwhile and
+ * however often the job is stopped and resumed: rows are read live, in clustering order, and a
+ * row's key is its position, which no write changes. A row rewritten (an upsert under the same key)
+ * during the job is selected once; a page in flight when the job stops is delivered again when it
+ * resumes. A row deleted and re-inserted under the same key counts as deleted, then created. A row
+ * created during the job is selected if its {@code (asset type, bucket)} partition has not been
+ * read past its id yet (a bucket not started, or ahead of the position in the bucket being read);
+ * not if its bucket was already read. A row deleted during the job is selected if it was read
+ * before the deletion.
+ *
  * <p>Immutable and thread-safe. The session is the host's: it is never closed here.
  */
 public final class TimeBucketSelector implements AssetSelector {

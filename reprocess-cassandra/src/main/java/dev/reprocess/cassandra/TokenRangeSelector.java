@@ -64,6 +64,15 @@ import org.slf4j.LoggerFactory;
  * timestamp is the asset's creation time. Every row is an asset: a table with several rows per
  * id yields the id several times.
  *
+ * <p><b>Selection guarantee.</b> Every asset whose row exists when the job starts and still exists
+ * when it ends is selected at least once, whatever production writes meanwhile and however often
+ * the job is stopped and resumed: rows are read live in token order, and the driver's paging state
+ * in the cursor resumes after the last row read, which no write moves. A row rewritten during the
+ * job is selected once (a page in flight when the job stops is delivered again); a row deleted and
+ * re-inserted under the same key counts as deleted, then created. A row created during the job is
+ * selected if its token range has not been read past its key yet, not if its range was already
+ * read. A row deleted during the job is selected if it was read before the deletion.
+ *
  * <p>Immutable and thread-safe. The session is the host's: it is never closed here.
  */
 public final class TokenRangeSelector implements AssetSelector {
