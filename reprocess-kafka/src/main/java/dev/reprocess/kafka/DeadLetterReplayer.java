@@ -93,16 +93,56 @@ public final class DeadLetterReplayer {
    *     message says how many were)
    */
   public ReplayResult replay() {
-    long deadline = System.nanoTime() + timeout.toNanos();
-    AtomicLong acked = new AtomicLong();
-    AtomicLong failed = new AtomicLong();
-    AtomicReference<Exception> firstError = new AtomicReference<>();
-    long read = 0;
-    long sent = 0;
-    long filtered = 0;
-    long undecodable = 0;
     ProducerHandle producer = connection.producer(producerConfig);
     try (Consumer<byte[], byte[]> consumer = consumerFactory != null ? consumerFactory.get() : new KafkaConsumer<>(consumerConfig)) {
+      ReplayResult result = new Replay(consumer, producer).run();
+      log.info("replay: '{}' -> '{}' done: {}", deadLetterTopic, topic, result);
+      return result;
+    } finally {
+      producer.release(timeout);
+    }
+  }
+
+  /** One replay: its consumer, producer, end offsets and counts. */
+  private final class Replay {
+    private final Consumer<byte[], byte[]> consumer;
+    private final ProducerHandle producer;
+    private final long deadlineNanos = System.nanoTime() + timeout.toNanos();
+    private final AtomicLong acked = new AtomicLong();
+    private final AtomicLong failed = new AtomicLong();
+    private final AtomicReference<Exception> firstError = new AtomicReference<>();
+    private Map<TopicPartition, Long> end;
+    private long read;
+    private long sent;
+    private long filtered;
+    private long undecodable;
+
+    Replay(Consumer<byte[], byte[]> consumer, ProducerHandle producer) {
+      this.consumer = consumer;
+      this.producer = producer;
+    }
+
+    ReplayResult run() {
+      Set<TopicPartition> partitions = assignDeadLetterPartitions();
+      end = new HashMap<>(consumer.endOffsets(partitions, timeout));
+      seekToStart(partitions);
+      log.info("replay: '{}' -> '{}', jobs {}, exception classes {}, up to end offsets {}", deadLetterTopic, topic,
+          jobs.isEmpty() ? "all" : jobs, exceptionClasses.isEmpty() ? "all" : exceptionClasses, end);
+      readToEnd(partitions);
+      producer.producer().flush();
+      if (failed.get() > 0 || acked.get() != sent) {
+        throw new ReprocessException("replay of '" + deadLetterTopic + "' to '" + topic + "': " + acked.get() + " of " + sent
+            + " events acknowledged, " + failed.get() + " failed; first error: " + firstError.get(), firstError.get());
+      }
+      if (groupId != null) {
+        Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
+        end.forEach((tp, o) -> offsets.put(tp, new OffsetAndMetadata(o)));
+        consumer.commitSync(offsets, timeout);
+      }
+      return new ReplayResult(read, sent, filtered, undecodable);
+    }
+
+    private Set<TopicPartition> assignDeadLetterPartitions() {
       List<PartitionInfo> infos;
       try {
         infos = consumer.partitionsFor(deadLetterTopic, timeout);
@@ -116,84 +156,72 @@ public final class DeadLetterReplayer {
       Set<TopicPartition> partitions = new HashSet<>();
       infos.forEach(p -> partitions.add(new TopicPartition(p.topic(), p.partition())));
       consumer.assign(partitions);
-      Map<TopicPartition, Long> end = new HashMap<>(consumer.endOffsets(partitions, timeout));
-      if (groupId != null) {
-        Map<TopicPartition, OffsetAndMetadata> committed = consumer.committed(partitions, timeout);
-        for (TopicPartition tp : partitions) {
-          OffsetAndMetadata om = committed.get(tp);
-          if (om != null) {
-            consumer.seek(tp, om.offset());
-          } else {
-            consumer.seekToBeginning(List.of(tp));
-          }
-        }
-      } else {
+      return partitions;
+    }
+
+    /** From the group's committed offsets when there is a group, else from the beginning. */
+    private void seekToStart(Set<TopicPartition> partitions) {
+      if (groupId == null) {
         consumer.seekToBeginning(partitions);
+        return;
       }
-      Set<TopicPartition> remaining = new HashSet<>();
+      Map<TopicPartition, OffsetAndMetadata> committed = consumer.committed(partitions, timeout);
       for (TopicPartition tp : partitions) {
-        if (consumer.position(tp, timeout) < end.get(tp)) {
-          remaining.add(tp);
+        OffsetAndMetadata om = committed.get(tp);
+        if (om != null) {
+          consumer.seek(tp, om.offset());
+        } else {
+          consumer.seekToBeginning(List.of(tp));
         }
       }
-      log.info("replay: '{}' -> '{}', jobs {}, exception classes {}, up to end offsets {}", deadLetterTopic, topic,
-          jobs.isEmpty() ? "all" : jobs, exceptionClasses.isEmpty() ? "all" : exceptionClasses, end);
+    }
+
+    private void readToEnd(Set<TopicPartition> partitions) {
+      Set<TopicPartition> remaining = new HashSet<>(partitions);
+      remaining.removeIf(tp -> consumer.position(tp, timeout) >= end.get(tp));
       while (!remaining.isEmpty()) {
-        if (System.nanoTime() - deadline > 0) {
+        if (System.nanoTime() - deadlineNanos > 0) {
           throw new ReprocessException("replay of '" + deadLetterTopic + "' did not reach the end offsets " + end
               + " within " + timeout + "; " + sent + " events were published again so far");
         }
         for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
-          TopicPartition tp = new TopicPartition(r.topic(), r.partition());
-          if (r.offset() >= end.get(tp)) {
-            continue;
+          if (r.offset() < end.get(new TopicPartition(r.topic(), r.partition()))) {
+            read++;
+            replayOne(r);
           }
-          read++;
-          String job = Records.header(r.headers(), KafkaHeaders.DLT_JOB);
-          String exceptionClass = Records.header(r.headers(), KafkaHeaders.DLT_EXCEPTION_CLASS);
-          if ((!jobs.isEmpty() && !jobs.contains(job)) || (!exceptionClasses.isEmpty() && !exceptionClasses.contains(exceptionClass))) {
-            filtered++;
-            continue;
-          }
-          ReprocessEvent event;
-          try {
-            event = EventJson.fromBytes(r.value() == null ? new byte[0] : r.value());
-          } catch (IllegalArgumentException e) {
-            undecodable++;
-            log.warn("replay: dead letter {}-{}@{} is not an event, left alone: {}", r.topic(), r.partition(), r.offset(), e.getMessage());
-            continue;
-          }
-          ProducerRecord<byte[], byte[]> out = Records.eventRecord(topic, event.withAttempt(1));
-          out.headers().add(KafkaHeaders.REPLAYED_FROM,
-              (r.topic() + "-" + r.partition() + "@" + r.offset()).getBytes(StandardCharsets.UTF_8));
-          sent++;
-          Sends.withCompletion(producer.producer(), out, error -> {
-            if (error == null) {
-              acked.incrementAndGet();
-            } else {
-              failed.incrementAndGet();
-              firstError.compareAndSet(null, error);
-            }
-          });
         }
         remaining.removeIf(tp -> consumer.position(tp, timeout) >= end.get(tp));
       }
-      producer.producer().flush();
-      if (failed.get() > 0 || acked.get() != sent) {
-        throw new ReprocessException("replay of '" + deadLetterTopic + "' to '" + topic + "': " + acked.get() + " of " + sent
-            + " events acknowledged, " + failed.get() + " failed; first error: " + firstError.get(), firstError.get());
-      }
-      if (groupId != null) {
-        Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
-        end.forEach((tp, o) -> offsets.put(tp, new OffsetAndMetadata(o)));
-        consumer.commitSync(offsets, timeout);
-      }
-    } finally {
-      producer.release(timeout);
     }
-    ReplayResult result = new ReplayResult(read, sent, filtered, undecodable);
-    log.info("replay: '{}' -> '{}' done: {}", deadLetterTopic, topic, result);
-    return result;
+
+    private void replayOne(ConsumerRecord<byte[], byte[]> r) {
+      String job = Records.header(r.headers(), KafkaHeaders.DLT_JOB);
+      String exceptionClass = Records.header(r.headers(), KafkaHeaders.DLT_EXCEPTION_CLASS);
+      if ((!jobs.isEmpty() && !jobs.contains(job)) || (!exceptionClasses.isEmpty() && !exceptionClasses.contains(exceptionClass))) {
+        filtered++;
+        return;
+      }
+      ReprocessEvent event;
+      try {
+        event = EventJson.fromBytes(r.value() == null ? new byte[0] : r.value());
+      } catch (IllegalArgumentException e) {
+        undecodable++;
+        log.warn("replay: dead letter {}-{}@{} is not an event, left alone: {}", r.topic(), r.partition(), r.offset(), e.getMessage());
+        return;
+      }
+      ProducerRecord<byte[], byte[]> out = Records.eventRecord(topic, event.withAttempt(1));
+      out.headers().add(KafkaHeaders.REPLAYED_FROM,
+          (r.topic() + "-" + r.partition() + "@" + r.offset()).getBytes(StandardCharsets.UTF_8));
+      sent++;
+      Sends.withCompletion(producer.producer(), out, error -> {
+        if (error == null) {
+          acked.incrementAndGet();
+        } else {
+          failed.incrementAndGet();
+          firstError.compareAndSet(null, error);
+        }
+      });
+    }
   }
 
   /**
