@@ -418,12 +418,8 @@ public final class KafkaReprocessWorker implements AutoCloseable {
       return this;
     }
 
-    /**
-     * Checks every option and builds the worker (no I/O, no threads yet).
-     *
-     * @throws IllegalArgumentException naming the option, its value and the rule
-     */
-    public KafkaReprocessWorker build() {
+    /** The checks of single options (and the one between concurrency and maxPendingRecords). */
+    private void checkOptions() {
       Options.topic("topic", topic);
       Options.text("groupId", groupId);
       if (handler == null) {
@@ -456,6 +452,13 @@ public final class KafkaReprocessWorker implements AutoCloseable {
       Options.positive("closeTimeout", closeTimeout);
       Options.positive("startupTimeout", startupTimeout);
       Options.positive("publishRetryBackoff", publishRetryBackoff);
+    }
+
+    /** The retry topic ({@code null} when not used) and the dead-letter topic of a worker. */
+    private record FailureTopics(String retry, String deadLetter) {}
+
+    /** The failure topics, checked to be valid names that differ from each other and from the topic. */
+    private FailureTopics failureTopics() {
       String retryName = null;
       if (useRetryTopic) {
         retryName = Options.topic("retryTopic", retryTopic != null ? retryTopic : topic + RETRY_TOPIC_SUFFIX);
@@ -467,6 +470,19 @@ public final class KafkaReprocessWorker implements AutoCloseable {
         throw new IllegalArgumentException("topic '" + topic + "', retryTopic '" + retryName + "' and deadLetterTopic '"
             + dltName + "': they must be three different topics");
       }
+      return new FailureTopics(retryName, dltName);
+    }
+
+    /**
+     * Checks every option and builds the worker (no I/O, no threads yet).
+     *
+     * @throws IllegalArgumentException naming the option, its value and the rule
+     */
+    public KafkaReprocessWorker build() {
+      checkOptions();
+      FailureTopics failureTopics = failureTopics();
+      String retryName = failureTopics.retry();
+      String dltName = failureTopics.deadLetter();
       String workerName = name != null ? Options.text("name", name) : groupId;
 
       Map<String, Object> consumerConfig = null;
