@@ -62,6 +62,12 @@ class ProgressMetricsLogsTest {
     JobReport report = execution.await(Duration.ofSeconds(30));
     assertThat(report.duration()).isEqualTo(Duration.ofMillis(1000));
     assertThat(report.ratePerSecond()).isEqualTo(100.0);
+
+    clock.advance(Duration.ofMinutes(5));
+    JobProgress after = execution.progress();
+    assertThat(after.status()).isEqualTo(JobStatus.COMPLETED);
+    assertThat(after.elapsed()).as("a finished job's elapsed time stops at its end").isEqualTo(report.duration());
+    assertThat(after.ratePerSecond()).isEqualTo(report.ratePerSecond());
   }
 
   @Test

@@ -37,6 +37,8 @@ final class JobTally implements AutoCloseable {
   private final AtomicLong eventsInFlight = new AtomicLong();
   private final Map<String, LongAdder> failuresByType = new ConcurrentHashMap<>();
   private volatile long startNanos;
+  /** When the run ended ({@link #report}); elapsed time stops there. {@code Long.MIN_VALUE} while it runs. */
+  private final AtomicLong endNanos = new AtomicLong(Long.MIN_VALUE);
 
   JobTally(String name, MeterRegistry registry, Ticker ticker) {
     this.name = name;
@@ -113,8 +115,10 @@ final class JobTally implements AutoCloseable {
     metrics.deadLettered.increment();
   }
 
+  /** Time since {@link #started()}, up to the report when the run has ended. */
   Duration elapsed() {
-    return Duration.ofNanos(Math.max(0, ticker.nanoTime() - startNanos));
+    long end = endNanos.get();
+    return Duration.ofNanos(Math.max(0, (end != Long.MIN_VALUE ? end : ticker.nanoTime()) - startNanos));
   }
 
   private long processed() {
@@ -159,7 +163,9 @@ final class JobTally implements AutoCloseable {
         elapsed, rate, estimatedTotal, eta, shards);
   }
 
+  /** The run's report; the first call also stops the elapsed time, so progress after the end agrees with it. */
   JobReport report(JobStatus status, Throwable cause, List<ShardState> shards, String deadLetters) {
+    endNanos.compareAndSet(Long.MIN_VALUE, ticker.nanoTime());
     Duration duration = elapsed();
     Map<String, Long> byType = new TreeMap<>();
     failuresByType.forEach((k, v) -> byType.put(k, v.sum()));
