@@ -14,6 +14,7 @@ import dev.reprocess.config.ConfigException;
 import dev.reprocess.config.ConfigValues;
 import dev.reprocess.config.SelectorProvider;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.Set;
 
 /**
@@ -70,8 +71,13 @@ public final class CassandraSelectorProvider implements SelectorProvider {
     TimeBucketSelector.Builder b = TimeBucketSelector.builder(session);
     b.table(o.required("table", "the table, keyspace.table"));
     b.assetTypes(o.list("asset-types"));
-    b.window(o.instant("from").orElseThrow(() -> missing(o, "from", "the window's start, an ISO-8601 instant")),
-        o.instant("to").orElseThrow(() -> missing(o, "to", "the window's end, an ISO-8601 instant")));
+    Instant from = o.instant("from").orElseThrow(() -> missing(o, "from", "the window's start, an ISO-8601 instant"));
+    Instant to = o.instant("to").orElseThrow(() -> missing(o, "to", "the window's end, an ISO-8601 instant"));
+    if (!from.isBefore(to)) {
+      throw new ConfigException(o.key("from"), o.key("from") + " is '" + from + "': it must be before "
+          + o.key("to") + " ('" + to + "'), the window is from (inclusive) to (exclusive)");
+    }
+    b.window(from, to);
     o.choice("bucketing", BucketingName.class).ifPresent(name -> b.bucketing(switch (name) {
       case HOURLY -> Bucketing.hourly();
       case DAILY -> Bucketing.daily();

@@ -73,7 +73,13 @@ class CassandraSelectorProviderTest {
     assertThatThrownBy(() -> selector(job("kind", "cassandra-time-bucket", "table", "ks.assets",
         "asset-types", "image/png", "from", "2024-01-03T00:00:00Z", "to", "2024-01-01T00:00:00Z")))
         .isInstanceOf(ConfigException.class)
-        .hasMessageStartingWith("p.selector: window is");
+        .hasMessage("p.selector.from is '2024-01-03T00:00:00Z': it must be before p.selector.to"
+            + " ('2024-01-01T00:00:00Z'), the window is from (inclusive) to (exclusive)")
+        .extracting(e -> ((ConfigException) e).key()).isEqualTo("p.selector.from");
+    assertThatThrownBy(() -> selector(job("kind", "cassandra-time-bucket", "table", "ks.assets",
+        "asset-types", "image/png", "from", "2024-01-01T00:00:00Z", "to", "2024-01-01T00:00:00Z")))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageStartingWith("p.selector.from is '2024-01-01T00:00:00Z': it must be before p.selector.to");
     assertThatThrownBy(() -> selector(job("kind", "cassandra-time-bucket", "table", "ks.assets",
         "asset-types", "image/png", "from", "yesterday")))
         .hasMessage("p.selector.from is 'yesterday': it must be an ISO-8601 instant such as 2024-06-01T00:00:00Z");

@@ -23,6 +23,7 @@ import org.springframework.util.ClassUtils;
 final class PropertiesJobs {
 
   private static final String PREFIX = "reprocess.jobs.";
+  private static final String DEFAULTS_PREFIX = "reprocess.job-defaults.";
 
   private PropertiesJobs() {}
 
@@ -62,6 +63,9 @@ final class PropertiesJobs {
       }
       try {
         jobs.put(name, JobConfiguration.build(name, prefix, keys, new BeanFactoryConfigContext(beans, made)));
+      } catch (ConfigException e) {
+        closeQuietly(owned);
+        throw namingTheKeySet(e, prefix, job.toConfiguration(new JobProperties()).keySet());
       } catch (RuntimeException e) {
         closeQuietly(owned);
         throw e;
@@ -71,6 +75,23 @@ final class PropertiesJobs {
       }
     });
     return new ReprocessJobRegistry(jobs, runOnStartup, properties.getShutdownTimeout(), owned);
+  }
+
+  /**
+   * The error with the key the application set: {@code reprocess.job-defaults.<key>} when the
+   * failing key came from the defaults, not from the job.
+   */
+  private static ConfigException namingTheKeySet(ConfigException e, String prefix, Set<String> keysOfTheJob) {
+    if (e.key() == null || !e.key().startsWith(prefix)) {
+      return e;
+    }
+    String key = e.key().substring(prefix.length());
+    if (keysOfTheJob.contains(key) || keysOfTheJob.stream().anyMatch(k -> k.startsWith(key + "."))) {
+      return e;
+    }
+    String defaultsKey = DEFAULTS_PREFIX + key;
+    return new ConfigException(defaultsKey, e.getMessage().replace(e.key(), defaultsKey)
+        + " (the default of the job '" + prefix.substring(PREFIX.length(), prefix.length() - 1) + "')", e);
   }
 
   private static void closeQuietly(List<AutoCloseable> owned) {

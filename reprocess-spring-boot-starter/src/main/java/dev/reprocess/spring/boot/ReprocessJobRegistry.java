@@ -81,7 +81,31 @@ public class ReprocessJobRegistry implements SmartLifecycle {
    * @throws IllegalStateException if the job is running
    */
   public synchronized JobExecution start(String name) {
+    return start(name, false);
+  }
+
+  /**
+   * Starts the job with its checkpoints deleted first, so every shard starts over (as {@link
+   * ReprocessJob.Builder#restart(boolean) restart(true)} does): the way to run a completed job again.
+   *
+   * @throws IllegalArgumentException if there is no job of that name
+   * @throws IllegalStateException if the job is running
+   */
+  public synchronized JobExecution restart(String name) {
+    return start(name, true);
+  }
+
+  private JobExecution start(String name, boolean restart) {
     ReprocessJob job = requireJob(name);
+    JobExecution previous = executions.get(name);
+    if (previous != null && !previous.isDone()) {
+      throw new IllegalStateException("job '" + name + "' is " + previous.progress().status()
+          + ": cancel it or wait for its end first");
+    }
+    if (restart) {
+      log.info("job '{}': restart requested, deleting its checkpoints", name);
+      job.checkpointStore().delete(name);
+    }
     JobExecution execution = job.start();
     executions.put(name, execution);
     return execution;
@@ -91,25 +115,30 @@ public class ReprocessJobRegistry implements SmartLifecycle {
    * Pauses the job's running execution ({@link JobExecution#pause()}).
    *
    * @throws IllegalArgumentException if there is no job of that name
-   * @throws IllegalStateException if the job was never started here
+   * @throws IllegalStateException if the job was never started here, or its execution is finished
+   *     (COMPLETED, FAILED or CANCELLED)
    */
   public JobExecution pause(String name) {
-    return control(name, JobExecution::pause);
+    return control(name, "pause", JobExecution::pause);
   }
 
   /** Resumes the paused execution ({@link JobExecution#resume()}); same errors as {@link #pause}. */
   public JobExecution resume(String name) {
-    return control(name, JobExecution::resume);
+    return control(name, "resume", JobExecution::resume);
   }
 
   /** Cancels the running execution ({@link JobExecution#cancel()}); same errors as {@link #pause}. */
   public JobExecution cancel(String name) {
-    return control(name, JobExecution::cancel);
+    return control(name, "cancel", JobExecution::cancel);
   }
 
-  private JobExecution control(String name, Consumer<JobExecution> request) {
+  private JobExecution control(String name, String operation, Consumer<JobExecution> request) {
     JobExecution e = execution(name).orElseThrow(() -> new IllegalStateException(
         "job '" + name + "' has not been started: start it first"));
+    if (e.isDone()) {
+      throw new IllegalStateException("job '" + name + "' is " + e.progress().status()
+          + ": nothing to " + operation + " (start or restart it to run it again)");
+    }
     request.accept(e);
     return e;
   }

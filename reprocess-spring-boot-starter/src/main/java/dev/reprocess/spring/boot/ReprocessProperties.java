@@ -14,8 +14,12 @@ import org.springframework.boot.context.properties.NestedConfigurationProperty;
  * name keys its checkpoints, logs and metrics and must match {@link
  * dev.reprocess.ReprocessJob#NAME_PATTERN}. Keys a job leaves unset take {@code
  * reprocess.job-defaults.*}, then the builder's defaults.
+ *
+ * <p>A key under {@code reprocess.*} that is none of these (a misspelt one) fails the startup,
+ * named by {@link ReprocessConfigurationFailureAnalyzer}; the options under a job's {@code
+ * selector.*} are checked by the selector's provider when the job is built.
  */
-@ConfigurationProperties(prefix = "reprocess")
+@ConfigurationProperties(prefix = "reprocess", ignoreUnknownFields = false)
 public class ReprocessProperties {
 
   /** Jobs by name; each takes the keys of reprocess.job-defaults (selector, handler, page-size, ...). */

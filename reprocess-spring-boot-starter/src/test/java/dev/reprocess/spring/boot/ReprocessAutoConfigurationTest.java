@@ -21,6 +21,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
+import org.springframework.boot.diagnostics.FailureAnalysis;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.test.context.FilteredClassLoader;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
@@ -198,6 +199,44 @@ class ReprocessAutoConfigurationTest {
         .withPropertyValues("reprocess.jobs.backfill.selector.kind=cassandra-time-bucket",
             "reprocess.jobs.backfill.handler=recorder")
         .run(context -> assertThat(configFailure(context)).hasMessageStartingWith("reprocess.jobs.backfill.selector.kind needs a CqlSession"));
+  }
+
+  @Test
+  void anUnknownKeyUnderReprocessFailsStartupNamingTheKeyAndItsValue() {
+    for (String property : List.of("reprocess.jobs.backfill.max-event-per-second=5",
+        "reprocess.jobs.backfill.handlr=recorder", "reprocess.jobs.backfill.retry.max-attemps=0",
+        "reprocess.jobs.backfill.run-on-statup=true", "reprocess.jobs.backfill.dead-letter.file=/tmp/dead",
+        "reprocess.job-defaults.page-sise=0", "reprocess.shutdown-timout=1s")) {
+      runner.withUserConfiguration(Beans.class)
+          .withPropertyValues("reprocess.jobs.backfill.selector.bean=catalog",
+              "reprocess.jobs.backfill.handler=recorder", property)
+          .run(context -> {
+            assertThat(context).as(property).hasFailed();
+            FailureAnalysis analysis = new ReprocessConfigurationFailureAnalyzer().analyze(context.getStartupFailure());
+            assertThat(analysis).as(property).isNotNull();
+            String key = property.substring(0, property.indexOf('='));
+            assertThat(analysis.getDescription()).as(property)
+                .startsWith("Unknown Reprocess properties: " + property)
+                .contains(key + "=" + property.substring(key.length() + 1) + " (")
+                .endsWith(" is not a Reprocess key");
+            assertThat(analysis.getAction()).contains("max-events-per-second", "retry.{max-attempts");
+          });
+    }
+  }
+
+  @Test
+  void aBadDefaultFailsStartupNamingTheDefaultsKeyNotTheJobs() {
+    runner.withUserConfiguration(Beans.class)
+        .withPropertyValues("reprocess.jobs.backfill.selector.bean=catalog",
+            "reprocess.jobs.backfill.handler=recorder", "reprocess.job-defaults.concurrency=0")
+        .run(context -> {
+          ConfigException e = configFailure(context);
+          assertThat(e.key()).isEqualTo("reprocess.job-defaults.concurrency");
+          assertThat(e).hasMessageStartingWith("reprocess.job-defaults.concurrency is '0': ")
+              .hasMessageEndingWith(" (the default of the job 'backfill')")
+              .hasMessageNotContaining("reprocess.jobs.");
+        });
+    assertStartupFails("reprocess.jobs.backfill.concurrency=0", "reprocess.jobs.backfill.concurrency is '0': ");
   }
 
   /** A job over the catalog and the recorder (as handler, or as sink when the property names a handler), plus one property. */

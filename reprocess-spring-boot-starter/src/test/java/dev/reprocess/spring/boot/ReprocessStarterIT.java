@@ -158,6 +158,17 @@ class ReprocessStarterIT {
       long checkpoints = setup.execute(SimpleStatement.newInstance("SELECT count(*) FROM " + keyspace
           + "." + CassandraCheckpointStore.DEFAULT_TABLE + " WHERE job_name = 'sizes'")).one().getLong(0);
       assertThat(checkpoints).isEqualTo(TYPES.size() * DAYS);
+
+      HttpResponse<String> unknown = http.send(HttpRequest.newBuilder(URI.create(job + "-nosuch")).GET().build(),
+          HttpResponse.BodyHandlers.ofString());
+      assertThat(unknown.statusCode()).isEqualTo(404);
+      assertThat(json.readTree(unknown.body()).path("error").asText())
+          .isEqualTo("no job named 'sizes-nosuch': the jobs are [sizes]");
+      HttpResponse<String> paused = http.send(HttpRequest.newBuilder(URI.create(job + "/pause"))
+          .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+      assertThat(paused.statusCode()).isEqualTo(409);
+      assertThat(json.readTree(paused.body()).path("error").asText())
+          .isEqualTo("job 'sizes' is COMPLETED: nothing to pause (start or restart it to run it again)");
     }
   }
 

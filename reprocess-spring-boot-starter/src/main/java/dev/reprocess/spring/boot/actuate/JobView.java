@@ -3,6 +3,7 @@ package dev.reprocess.spring.boot.actuate;
 import dev.reprocess.JobExecution;
 import dev.reprocess.JobProgress;
 import dev.reprocess.JobReport;
+import dev.reprocess.ShardProgress;
 import java.util.Optional;
 
 /**
@@ -23,6 +24,9 @@ import java.util.Optional;
  * @param ratePerSecond events per second, final ones
  * @param estimatedTotal events the selection is estimated to hold, or null if unknown
  * @param shardsCompleted shards finished, in this execution or an earlier one
+ * @param shardsAlreadyCompleted shards an earlier execution completed, which this one skips (once
+ *     known, after the selector listed the shards): when it equals {@code shardsTotal} the job had
+ *     nothing left to do, and the {@code restart} operation runs it again from the start
  * @param shardsTotal shards of the selection (0 until the selector listed them)
  * @param failure why the execution failed, or null
  */
@@ -41,6 +45,7 @@ public record JobView(
     double ratePerSecond,
     Long estimatedTotal,
     long shardsCompleted,
+    long shardsAlreadyCompleted,
     int shardsTotal,
     String failure) {
 
@@ -50,7 +55,7 @@ public record JobView(
   /** The view of a job and its latest execution, if any. */
   static JobView of(String name, boolean runOnStartup, Optional<JobExecution> execution) {
     if (execution.isEmpty()) {
-      return new JobView(name, NOT_STARTED, runOnStartup, 0, 0, 0, 0, 0, 0, 0, 0, 0, null, 0, 0, null);
+      return new JobView(name, NOT_STARTED, runOnStartup, 0, 0, 0, 0, 0, 0, 0, 0, 0, null, 0, 0, 0, null);
     }
     JobProgress p = execution.get().progress();
     String failure = null;
@@ -61,6 +66,10 @@ public record JobView(
     return new JobView(name, p.status().name(), runOnStartup, p.selected(), p.succeeded(), p.skipped(),
         p.failed(), p.retried(), p.deadLettered(), p.inFlight(), p.elapsed().toMillis() / 1000.0,
         p.ratePerSecond(), p.estimatedTotal().isPresent() ? p.estimatedTotal().getAsLong() : null,
-        p.shardsCompleted(), p.shards().size(), failure);
+        p.shardsCompleted(), alreadyCompleted(p), p.shards().size(), failure);
+  }
+
+  private static long alreadyCompleted(JobProgress p) {
+    return p.shards().stream().filter(s -> s.state() == ShardProgress.State.ALREADY_COMPLETED).count();
   }
 }

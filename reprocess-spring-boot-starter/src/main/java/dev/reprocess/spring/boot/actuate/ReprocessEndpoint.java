@@ -4,11 +4,13 @@ import dev.reprocess.spring.boot.ReprocessJobRegistry;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
-import org.springframework.boot.actuate.endpoint.InvalidEndpointRequestException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.boot.actuate.endpoint.annotation.Endpoint;
 import org.springframework.boot.actuate.endpoint.annotation.ReadOperation;
 import org.springframework.boot.actuate.endpoint.annotation.Selector;
 import org.springframework.boot.actuate.endpoint.annotation.WriteOperation;
+import org.springframework.boot.actuate.endpoint.web.WebEndpointResponse;
 
 /**
  * The {@code reprocess} Actuator endpoint: the jobs of the {@link ReprocessJobRegistry} with their
@@ -17,21 +19,33 @@ import org.springframework.boot.actuate.endpoint.annotation.WriteOperation;
  *
  * <ul>
  *   <li>{@code GET /actuator/reprocess}: every job, by name ({@link JobView});
- *   <li>{@code GET /actuator/reprocess/{name}}: one job (404 if there is none of that name);
+ *   <li>{@code GET /actuator/reprocess/{name}}: one job; 404 with the reason if there is none of
+ *       that name;
  *   <li>{@code POST /actuator/reprocess/{name}/{operation}}, operation {@code start}, {@code
- *       pause}, {@code resume} or {@code cancel}: the job after the request (the requests return at
- *       once, see {@link dev.reprocess.JobExecution}). 400 with the reason for an unknown job or
- *       operation, starting a running job, or pausing a job never started.
+ *       restart} (start with the job's checkpoints deleted, so every shard starts over: the way to
+ *       run a completed job again), {@code pause}, {@code resume} or {@code cancel}: the job after
+ *       the request (the requests return at once, see {@link dev.reprocess.JobExecution}).
  * </ul>
  *
+ * <p>A refused request answers with a body {@code {"error": "<the reason>"}} (whatever {@code
+ * server.error.include-message} says) and is logged at INFO: 404 for an unknown job, 400 for an
+ * unknown operation, 409 for an operation the job's state refuses (starting a running job;
+ * pausing, resuming or cancelling a job never started or finished).
+ *
  * <p>No rethrottle operation: the engine cannot change a running job's rate yet. Over JMX the same
- * operations are {@code jobs}, {@code job(name)} and {@code operate(name, operation)}.
+ * operations are {@code jobs}, {@code job(name)} and {@code operate(name, operation)}; their
+ * replies carry the status and the body.
  */
 @Endpoint(id = "reprocess")
 public class ReprocessEndpoint {
 
+  /** HTTP 409: the job's state refuses the operation. */
+  private static final int STATUS_CONFLICT = 409;
+
+  private static final Logger log = LoggerFactory.getLogger(ReprocessEndpoint.class);
+
   /** The operations {@link #operate} takes. */
-  public enum Operation { START, PAUSE, RESUME, CANCEL }
+  public enum Operation { START, RESTART, PAUSE, RESUME, CANCEL }
 
   private final ReprocessJobRegistry registry;
 
@@ -49,44 +63,63 @@ public class ReprocessEndpoint {
     return jobs;
   }
 
-  /** One job, or null (404) if there is none of that name. */
+  /** One job ({@link JobView}), or 404 with the reason if there is none of that name. */
   @ReadOperation
-  public JobView job(@Selector String name) {
-    return registry.job(name).isPresent() ? view(name) : null;
+  public WebEndpointResponse<Object> job(@Selector String name) {
+    return respond(name, "read", () -> { });
   }
 
   /**
-   * Starts, pauses, resumes or cancels a job.
+   * Starts, restarts, pauses, resumes or cancels a job.
    *
-   * @param operation {@code start}, {@code pause}, {@code resume} or {@code cancel}, any case
-   * @return the job after the request
-   * @throws InvalidEndpointRequestException (400) naming the reason
+   * @param operation {@code start}, {@code restart}, {@code pause}, {@code resume} or {@code
+   *     cancel}, any case
+   * @return the job after the request ({@link JobView}, 200), or the reason it was refused (404,
+   *     400 or 409, see the class comment)
    */
   @WriteOperation
-  public JobView operate(@Selector String name, @Selector String operation) {
-    Operation op = parse(operation);
+  public WebEndpointResponse<Object> operate(@Selector String name, @Selector String operation) {
+    Operation op;
     try {
+      op = Operation.valueOf(operation.toUpperCase(Locale.ROOT));
+    } catch (IllegalArgumentException e) {
+      return refuse(name, operation, WebEndpointResponse.STATUS_BAD_REQUEST, "operation '" + operation
+          + "' is unknown: it must be start, restart, pause, resume or cancel");
+    }
+    return respond(name, operation, () -> {
       switch (op) {
         case START -> registry.start(name);
+        case RESTART -> registry.restart(name);
         case PAUSE -> registry.pause(name);
         case RESUME -> registry.resume(name);
         case CANCEL -> registry.cancel(name);
         default -> throw new IllegalStateException(op.name());
       }
-    } catch (IllegalArgumentException | IllegalStateException e) {
-      throw new InvalidEndpointRequestException(e.getMessage(), e.getMessage());
-    }
-    return view(name);
+    });
   }
 
-  private static Operation parse(String operation) {
-    try {
-      return Operation.valueOf(operation.toUpperCase(Locale.ROOT));
-    } catch (IllegalArgumentException e) {
-      String message = "operation '" + operation + "' is unknown: it must be start, pause, resume or cancel"
-          + " (rethrottling a running job is not supported yet)";
-      throw new InvalidEndpointRequestException(message, message);
+  /**
+   * Runs one operation on a job and maps its outcome to the reply: the job after it (200), 404
+   * for an unknown job, 409 for a state the operation refuses, 400 for any other refusal.
+   */
+  private WebEndpointResponse<Object> respond(String name, String operation, Runnable request) {
+    if (registry.job(name).isEmpty()) {
+      return refuse(name, operation, WebEndpointResponse.STATUS_NOT_FOUND,
+          "no job named '" + name + "': the jobs are " + registry.names());
     }
+    try {
+      request.run();
+    } catch (IllegalStateException e) {
+      return refuse(name, operation, STATUS_CONFLICT, e.getMessage());
+    } catch (IllegalArgumentException e) {
+      return refuse(name, operation, WebEndpointResponse.STATUS_BAD_REQUEST, e.getMessage());
+    }
+    return new WebEndpointResponse<>(view(name));
+  }
+
+  private static WebEndpointResponse<Object> refuse(String name, String operation, int status, String reason) {
+    log.info("reprocess endpoint: {} of job '{}' refused ({}): {}", operation, name, status, reason);
+    return new WebEndpointResponse<>(Map.of("error", reason), status);
   }
 
   private JobView view(String name) {

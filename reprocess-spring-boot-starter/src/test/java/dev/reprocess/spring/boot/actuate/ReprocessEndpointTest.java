@@ -1,7 +1,6 @@
 package dev.reprocess.spring.boot.actuate;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import dev.reprocess.Outcome;
@@ -15,7 +14,10 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
-import org.springframework.boot.actuate.endpoint.InvalidEndpointRequestException;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
+import org.springframework.boot.actuate.endpoint.web.WebEndpointResponse;
 import org.springframework.boot.actuate.health.Health;
 import org.springframework.boot.actuate.health.Status;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
@@ -23,6 +25,7 @@ import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
+@ExtendWith(OutputCaptureExtension.class)
 class ReprocessEndpointTest {
 
   static final List<String> IDS = IntStream.range(0, 20).mapToObj(i -> "asset-" + i).toList();
@@ -63,10 +66,12 @@ class ReprocessEndpointTest {
   @Test
   void listsTheJobsNotStarted() {
     runner.run(context -> {
-      Map<String, JobView> jobs = context.getBean(ReprocessEndpoint.class).jobs();
+      ReprocessEndpoint endpoint = context.getBean(ReprocessEndpoint.class);
+      Map<String, JobView> jobs = endpoint.jobs();
       assertThat(jobs).containsOnlyKeys("gated", "quick");
       assertThat(jobs.get("quick").status()).isEqualTo(JobView.NOT_STARTED);
-      assertThat(context.getBean(ReprocessEndpoint.class).job("nobody")).isNull();
+      assertThat(view(endpoint.job("quick")).status()).isEqualTo(JobView.NOT_STARTED);
+      assertRefused(endpoint.job("nobody"), 404, "no job named 'nobody': the jobs are [gated, quick]");
     });
   }
 
@@ -74,11 +79,12 @@ class ReprocessEndpointTest {
   void startsAJobAndShowsItsProgressToCompletion() {
     runner.run(context -> {
       ReprocessEndpoint endpoint = context.getBean(ReprocessEndpoint.class);
-      endpoint.operate("quick", "start");
-      await().atMost(Duration.ofSeconds(30)).until(() -> endpoint.job("quick").status().equals("COMPLETED"));
-      JobView view = endpoint.job("quick");
+      assertThat(endpoint.operate("quick", "start").getStatus()).isEqualTo(200);
+      await().atMost(Duration.ofSeconds(30)).until(() -> status(endpoint, "quick").equals("COMPLETED"));
+      JobView view = view(endpoint.job("quick"));
       assertThat(view.succeeded()).isEqualTo(IDS.size());
       assertThat(view.shardsCompleted()).isEqualTo(2);
+      assertThat(view.shardsAlreadyCompleted()).isZero();
       assertThat(view.failure()).isNull();
       Health health = context.getBean(ReprocessHealthIndicator.class).health();
       assertThat(health.getStatus()).isEqualTo(Status.UP);
@@ -91,33 +97,86 @@ class ReprocessEndpointTest {
   void pausesResumesAndCancelsARunningJob() {
     runner.run(context -> {
       ReprocessEndpoint endpoint = context.getBean(ReprocessEndpoint.class);
-      assertThat(endpoint.operate("gated", "start").status()).isIn("RUNNING", "PAUSED", "STOPPING");
+      assertThat(view(endpoint.operate("gated", "start")).status()).isIn("RUNNING", "PAUSED", "STOPPING");
       endpoint.operate("gated", "PAUSE");
-      await().atMost(Duration.ofSeconds(30)).until(() -> endpoint.job("gated").status().equals("PAUSED"));
+      await().atMost(Duration.ofSeconds(30)).until(() -> status(endpoint, "gated").equals("PAUSED"));
       endpoint.operate("gated", "resume");
-      await().atMost(Duration.ofSeconds(30)).until(() -> endpoint.job("gated").status().equals("RUNNING"));
-      assertThatThrownBy(() -> endpoint.operate("gated", "start"))
-          .isInstanceOf(InvalidEndpointRequestException.class).hasMessageContaining("gated");
+      await().atMost(Duration.ofSeconds(30)).until(() -> status(endpoint, "gated").equals("RUNNING"));
+      assertRefused(endpoint.operate("gated", "start"), 409,
+          "job 'gated' is RUNNING: cancel it or wait for its end first");
+      assertRefused(endpoint.operate("gated", "restart"), 409,
+          "job 'gated' is RUNNING: cancel it or wait for its end first");
       endpoint.operate("gated", "cancel");
       context.getBean(Beans.class).gate.countDown();
-      await().atMost(Duration.ofSeconds(30)).until(() -> endpoint.job("gated").status().equals("CANCELLED"));
+      await().atMost(Duration.ofSeconds(30)).until(() -> status(endpoint, "gated").equals("CANCELLED"));
+      assertRefused(endpoint.operate("gated", "cancel"), 409,
+          "job 'gated' is CANCELLED: nothing to cancel (start or restart it to run it again)");
     });
   }
 
   @Test
-  void refusesUnknownJobsOperationsAndControlOfAJobNeverStarted() {
+  void refusesUnknownJobsOperationsAndControlOfAJobNeverStartedWithTheReasonAndLogsIt(CapturedOutput output) {
     runner.run(context -> {
       ReprocessEndpoint endpoint = context.getBean(ReprocessEndpoint.class);
-      assertThatThrownBy(() -> endpoint.operate("nobody", "start"))
-          .isInstanceOf(InvalidEndpointRequestException.class)
-          .hasMessage("no job named 'nobody': the jobs are [gated, quick]");
-      assertThatThrownBy(() -> endpoint.operate("quick", "rethrottle"))
-          .isInstanceOf(InvalidEndpointRequestException.class)
-          .hasMessageStartingWith("operation 'rethrottle' is unknown: it must be start, pause, resume or cancel");
-      assertThatThrownBy(() -> endpoint.operate("quick", "pause"))
-          .isInstanceOf(InvalidEndpointRequestException.class)
-          .hasMessage("job 'quick' has not been started: start it first");
+      assertRefused(endpoint.operate("nobody", "start"), 404, "no job named 'nobody': the jobs are [gated, quick]");
+      assertRefused(endpoint.operate("quick", "rethrottle"), 400,
+          "operation 'rethrottle' is unknown: it must be start, restart, pause, resume or cancel");
+      for (String operation : List.of("pause", "resume", "cancel")) {
+        assertRefused(endpoint.operate("quick", operation), 409, "job 'quick' has not been started: start it first");
+      }
+      assertThat(output).contains("reprocess endpoint: start of job 'nobody' refused (404): no job named 'nobody'")
+          .contains("reprocess endpoint: pause of job 'quick' refused (409): job 'quick' has not been started");
     });
+  }
+
+  @Test
+  void refusesToControlAFinishedJobWithItsStatus() {
+    runner.run(context -> {
+      ReprocessEndpoint endpoint = context.getBean(ReprocessEndpoint.class);
+      endpoint.operate("quick", "start");
+      await().atMost(Duration.ofSeconds(30)).until(() -> status(endpoint, "quick").equals("COMPLETED"));
+      for (String operation : List.of("pause", "resume", "cancel")) {
+        assertRefused(endpoint.operate("quick", operation), 409,
+            "job 'quick' is COMPLETED: nothing to " + operation + " (start or restart it to run it again)");
+      }
+      assertThat(status(endpoint, "quick")).isEqualTo("COMPLETED");
+    });
+  }
+
+  @Test
+  void startingACompletedJobAgainSkipsItsShardsAndRestartRunsThemAll() {
+    runner.run(context -> {
+      ReprocessEndpoint endpoint = context.getBean(ReprocessEndpoint.class);
+      endpoint.operate("quick", "start");
+      await().atMost(Duration.ofSeconds(30)).until(() -> status(endpoint, "quick").equals("COMPLETED"));
+
+      assertThat(endpoint.operate("quick", "start").getStatus()).isEqualTo(200);
+      await().atMost(Duration.ofSeconds(30)).until(() -> status(endpoint, "quick").equals("COMPLETED"));
+      JobView again = view(endpoint.job("quick"));
+      assertThat(again.succeeded()).isZero();
+      assertThat(again.shardsAlreadyCompleted()).isEqualTo(2).isEqualTo(again.shardsTotal());
+
+      assertThat(endpoint.operate("quick", "restart").getStatus()).isEqualTo(200);
+      await().atMost(Duration.ofSeconds(30)).until(() -> status(endpoint, "quick").equals("COMPLETED"));
+      JobView restarted = view(endpoint.job("quick"));
+      assertThat(restarted.succeeded()).isEqualTo(IDS.size());
+      assertThat(restarted.shardsAlreadyCompleted()).isZero();
+      assertThat(restarted.shardsCompleted()).isEqualTo(2);
+    });
+  }
+
+  private static JobView view(WebEndpointResponse<Object> response) {
+    assertThat(response.getStatus()).as("status of %s", response.getBody()).isEqualTo(200);
+    return (JobView) response.getBody();
+  }
+
+  private static String status(ReprocessEndpoint endpoint, String name) {
+    return view(endpoint.job(name)).status();
+  }
+
+  private static void assertRefused(WebEndpointResponse<Object> response, int status, String reason) {
+    assertThat(response.getStatus()).isEqualTo(status);
+    assertThat(response.getBody()).isEqualTo(Map.of("error", reason));
   }
 
   @Test
