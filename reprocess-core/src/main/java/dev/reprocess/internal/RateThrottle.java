@@ -20,22 +20,23 @@ import java.time.Duration;
  */
 public final class RateThrottle {
 
-  private static final RateThrottle UNLIMITED = new RateThrottle(null, 0, null);
+  private final String name;
+  private final Ticker ticker;
+  /** The limiter in force; swapped whole by {@link #change}, null when unlimited. */
+  private volatile Limiter current;
 
-  private final RateLimiter limiter;
-  private final double perSecond;
-  /** The ticker reading the limiter made last on this thread: the instant its wait is relative to. */
-  private final ThreadLocal<long[]> lastReading;
+  /** One limiter and its rate, replaced together. */
+  private record Limiter(RateLimiter limiter, double perSecond, ThreadLocal<long[]> lastReading) {}
 
-  private RateThrottle(RateLimiter limiter, double perSecond, ThreadLocal<long[]> lastReading) {
-    this.limiter = limiter;
-    this.perSecond = perSecond;
-    this.lastReading = lastReading;
+  private RateThrottle(String name, Ticker ticker, double perSecond) {
+    this.name = name;
+    this.ticker = ticker;
+    this.current = build(perSecond);
   }
 
-  /** No limit: {@link #reserveDeadlineNanos()} is always {@code Long.MIN_VALUE}. */
-  public static RateThrottle unlimited() {
-    return UNLIMITED;
+  /** No limit until {@link #change}: {@link #reserveDeadlineNanos()} returns {@code Long.MIN_VALUE}. */
+  public static RateThrottle unlimited(String name, Ticker ticker) {
+    return new RateThrottle(name, ticker, 0);
   }
 
   /**
@@ -44,8 +45,31 @@ public final class RateThrottle {
    * @param perSecond greater than 0, at most 1e9
    */
   public static RateThrottle perSecond(String name, double perSecond, Ticker ticker) {
+    requireRate(perSecond);
+    return new RateThrottle(name, ticker, perSecond);
+  }
+
+  /**
+   * Replaces the limit: {@code perSecond} permits per second, or none when 0. Reservations made
+   * before keep their deadline; the next reservation is spaced by the new rate alone (a fresh
+   * limiter, whose first permit is free). Thread-safe.
+   */
+  public void change(double perSecond) {
+    if (perSecond != 0) {
+      requireRate(perSecond);
+    }
+    current = build(perSecond);
+  }
+
+  private static void requireRate(double perSecond) {
     if (!(perSecond > 0) || perSecond > 1e9) {
       throw new IllegalArgumentException("maxEventsPerSecond is " + perSecond + ": it must be in (0, 1e9]");
+    }
+  }
+
+  private Limiter build(double perSecond) {
+    if (perSecond == 0) {
+      return null;
     }
     long periodNanos = Math.max(1, (long) Math.ceil(1e9 / perSecond));
     RateLimiterConfig config = RateLimiterConfig.custom()
@@ -62,17 +86,18 @@ public final class RateThrottle {
       lastReading.get()[0] = now;
       return now;
     });
-    return new RateThrottle(limiter, perSecond, lastReading);
+    return new Limiter(limiter, perSecond, lastReading);
   }
 
-  /** True when there is a limit. */
+  /** True when there is a limit now. */
   public boolean limited() {
-    return limiter != null;
+    return current != null;
   }
 
-  /** The configured rate, 0 when unlimited. */
+  /** The rate in force, 0 when unlimited. */
   public double perSecond() {
-    return perSecond;
+    Limiter l = current;
+    return l == null ? 0 : l.perSecond();
   }
 
   /**
@@ -84,14 +109,15 @@ public final class RateThrottle {
    *     and the scheduling of the delivery cannot push the delivery later than its permit.
    */
   public long reserveDeadlineNanos() {
-    if (limiter == null) {
+    Limiter l = current;
+    if (l == null) {
       return Long.MIN_VALUE;
     }
-    long wait = limiter.reservePermission(1);
+    long wait = l.limiter().reservePermission(1);
     if (wait < 0) {
       // Only when more than a year of reservations are queued, which the engine's concurrency bound rules out.
       throw new IllegalStateException("rate limiter refused a permit: more than 365 days of permits reserved");
     }
-    return wait == 0 ? Long.MIN_VALUE : lastReading.get()[0] + wait;
+    return wait == 0 ? Long.MIN_VALUE : l.lastReading().get()[0] + wait;
   }
 }
