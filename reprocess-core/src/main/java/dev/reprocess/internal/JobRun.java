@@ -219,6 +219,7 @@ public final class JobRun {
   }
 
   void rethrottle(double maxEventsPerSecond) {
+    RateThrottle.requireRate(maxEventsPerSecond);
     if (!completion.isDone()) {
       run.throttle.change(maxEventsPerSecond);
       LOG.info("{}rethrottled: maxEventsPerSecond {}", prefix, maxEventsPerSecond);

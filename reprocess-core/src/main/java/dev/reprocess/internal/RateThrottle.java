@@ -1,5 +1,9 @@
 package dev.reprocess.internal;
 
+import static dev.reprocess.ReprocessJob.MAX_EVENTS_PER_SECOND;
+import static dev.reprocess.ReprocessJob.MIN_EVENTS_PER_SECOND;
+
+import dev.reprocess.ReprocessJob;
 import io.github.resilience4j.ratelimiter.RateLimiter;
 import io.github.resilience4j.ratelimiter.RateLimiterConfig;
 import java.time.Duration;
@@ -42,28 +46,48 @@ public final class RateThrottle {
   /**
    * A limit of {@code perSecond} permits per second of {@code ticker} time.
    *
-   * @param perSecond greater than 0, at most 1e9
+   * @param perSecond {@value ReprocessJob#MIN_EVENTS_PER_SECOND} to {@value
+   *     ReprocessJob#MAX_EVENTS_PER_SECOND}
    */
   public static RateThrottle perSecond(String name, double perSecond, Ticker ticker) {
+    if (perSecond == 0) {
+      throw new IllegalArgumentException("maxEventsPerSecond is 0: use unlimited()");
+    }
     requireRate(perSecond);
     return new RateThrottle(name, ticker, perSecond);
   }
 
   /**
-   * Replaces the limit: {@code perSecond} permits per second, or none when 0. Reservations made
+   * Replaces the limit: {@code perSecond} permits per second, or none when 0 (the rule of {@link
+   * #rateProblem}; otherwise {@link IllegalArgumentException} {@code maxEventsPerSecond is <value>:
+   * <rule>}). Reservations made
    * before keep their deadline; the next reservation is spaced by the new rate alone (a fresh
    * limiter, whose first permit is free). Thread-safe.
    */
   public void change(double perSecond) {
-    if (perSecond != 0) {
-      requireRate(perSecond);
-    }
+    requireRate(perSecond);
     current = build(perSecond);
   }
 
-  private static void requireRate(double perSecond) {
-    if (!(perSecond > 0) || perSecond > 1e9) {
-      throw new IllegalArgumentException("maxEventsPerSecond is " + perSecond + ": it must be in (0, 1e9]");
+  /**
+   * Why {@code rate} is not a valid {@code maxEventsPerSecond}, or null when it is: 0 (no limit),
+   * or {@value ReprocessJob#MIN_EVENTS_PER_SECOND} to {@value ReprocessJob#MAX_EVENTS_PER_SECOND}.
+   * The one declaration of the rule, for the builder option and for {@link #change}.
+   */
+  public static String rateProblem(Double rate) {
+    // -0.0 == 0 is true, but a negative zero is almost surely a bug in the caller: refused too.
+    boolean bad = rate == null || Double.isNaN(rate) || rate < 0
+        || Double.doubleToRawLongBits(rate) == Double.doubleToRawLongBits(-0.0)
+        || (rate > 0 && rate < MIN_EVENTS_PER_SECOND) || rate > MAX_EVENTS_PER_SECOND;
+    return bad ? "it must be 0 (no limit) or between " + MIN_EVENTS_PER_SECOND + " and "
+        + MAX_EVENTS_PER_SECOND : null;
+  }
+
+  /** Throws {@link IllegalArgumentException} {@code maxEventsPerSecond is <value>: <rule>} on a bad rate. */
+  public static void requireRate(double perSecond) {
+    String problem = rateProblem(perSecond);
+    if (problem != null) {
+      throw new IllegalArgumentException("maxEventsPerSecond is " + perSecond + ": " + problem);
     }
   }
 

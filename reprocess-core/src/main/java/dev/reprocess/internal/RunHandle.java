@@ -5,7 +5,6 @@ import dev.reprocess.JobProgress;
 import dev.reprocess.JobReport;
 import dev.reprocess.JobTimeoutException;
 import dev.reprocess.ReprocessException;
-import dev.reprocess.ReprocessJob;
 import java.time.Duration;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
@@ -52,15 +51,6 @@ final class RunHandle implements JobExecution {
 
   @Override
   public void rethrottle(double maxEventsPerSecond) {
-    boolean bad = Double.isNaN(maxEventsPerSecond) || maxEventsPerSecond < 0
-        || Double.doubleToRawLongBits(maxEventsPerSecond) == Double.doubleToRawLongBits(-0.0)
-        || (maxEventsPerSecond > 0 && maxEventsPerSecond < ReprocessJob.MIN_EVENTS_PER_SECOND)
-        || maxEventsPerSecond > ReprocessJob.MAX_EVENTS_PER_SECOND;
-    if (bad) {
-      throw new IllegalArgumentException(prefix + "maxEventsPerSecond is " + maxEventsPerSecond
-          + ": it must be 0 (no limit) or between " + ReprocessJob.MIN_EVENTS_PER_SECOND + " and "
-          + ReprocessJob.MAX_EVENTS_PER_SECOND);
-    }
     run.rethrottle(maxEventsPerSecond);
   }
 

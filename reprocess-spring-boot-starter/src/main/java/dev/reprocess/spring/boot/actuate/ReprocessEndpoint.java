@@ -9,6 +9,7 @@ import org.springframework.boot.actuate.endpoint.annotation.Endpoint;
 import org.springframework.boot.actuate.endpoint.annotation.ReadOperation;
 import org.springframework.boot.actuate.endpoint.annotation.Selector;
 import org.springframework.boot.actuate.endpoint.annotation.WriteOperation;
+import org.springframework.lang.Nullable;
 
 /**
  * The {@code reprocess} Actuator endpoint: the jobs of the {@link ReprocessJobRegistry} with their
@@ -19,19 +20,21 @@ import org.springframework.boot.actuate.endpoint.annotation.WriteOperation;
  *   <li>{@code GET /actuator/reprocess}: every job, by name ({@link JobView});
  *   <li>{@code GET /actuator/reprocess/{name}}: one job (404 if there is none of that name);
  *   <li>{@code POST /actuator/reprocess/{name}/{operation}}, operation {@code start}, {@code
- *       pause}, {@code resume} or {@code cancel}: the job after the request (the requests return at
- *       once, see {@link dev.reprocess.JobExecution}). 400 with the reason for an unknown job or
- *       operation, starting a running job, or pausing a job never started.
+ *       pause}, {@code resume}, {@code cancel} or {@code rethrottle}: the job after the request (the
+ *       requests return at once, see {@link dev.reprocess.JobExecution}). {@code rethrottle} takes
+ *       {@code maxEventsPerSecond} (0 for no limit) and/or {@code concurrency} (query parameters or
+ *       a JSON body) and changes the running job's limits. 400 with the reason for an unknown job
+ *       or operation, starting a running job, pausing a job never started, or a limit out of range.
  * </ul>
  *
- * <p>No rethrottle operation: the engine cannot change a running job's rate yet. Over JMX the same
+ * <p>Over JMX the same
  * operations are {@code jobs}, {@code job(name)} and {@code operate(name, operation)}.
  */
 @Endpoint(id = "reprocess")
 public class ReprocessEndpoint {
 
   /** The operations {@link #operate} takes. */
-  public enum Operation { START, PAUSE, RESUME, CANCEL }
+  public enum Operation { START, PAUSE, RESUME, CANCEL, RETHROTTLE }
 
   private final ReprocessJobRegistry registry;
 
@@ -55,18 +58,35 @@ public class ReprocessEndpoint {
     return registry.job(name).isPresent() ? view(name) : null;
   }
 
+  /** As {@link #operate(String, String, Double, Integer)} without limits. */
+  public JobView operate(String name, String operation) {
+    return operate(name, operation, null, null);
+  }
+
   /**
-   * Starts, pauses, resumes or cancels a job.
+   * Starts, pauses, resumes, cancels or rethrottles a job.
    *
-   * @param operation {@code start}, {@code pause}, {@code resume} or {@code cancel}, any case
+   * @param operation {@code start}, {@code pause}, {@code resume}, {@code cancel} or {@code
+   *     rethrottle}, any case
+   * @param maxEventsPerSecond for {@code rethrottle}: the new rate limit, 0 for none; null keeps it
+   * @param concurrency for {@code rethrottle}: the new limit on events in flight; null keeps it
    * @return the job after the request
    * @throws InvalidEndpointRequestException (400) naming the reason
    */
   @WriteOperation
-  public JobView operate(@Selector String name, @Selector String operation) {
+  public JobView operate(@Selector String name, @Selector String operation,
+      @Nullable Double maxEventsPerSecond, @Nullable Integer concurrency) {
     Operation op = parse(operation);
+    boolean limits = maxEventsPerSecond != null || concurrency != null;
+    if (limits != (op == Operation.RETHROTTLE)) {
+      String message = limits
+          ? "maxEventsPerSecond and concurrency only go with the rethrottle operation, not " + operation
+          : "rethrottle needs maxEventsPerSecond and/or concurrency";
+      throw new InvalidEndpointRequestException(message, message);
+    }
     try {
       switch (op) {
+        case RETHROTTLE -> registry.rethrottle(name, maxEventsPerSecond, concurrency);
         case START -> registry.start(name);
         case PAUSE -> registry.pause(name);
         case RESUME -> registry.resume(name);
@@ -83,8 +103,8 @@ public class ReprocessEndpoint {
     try {
       return Operation.valueOf(operation.toUpperCase(Locale.ROOT));
     } catch (IllegalArgumentException e) {
-      String message = "operation '" + operation + "' is unknown: it must be start, pause, resume or cancel"
-          + " (rethrottling a running job is not supported yet)";
+      String message = "operation '" + operation
+          + "' is unknown: it must be start, pause, resume, cancel or rethrottle";
       throw new InvalidEndpointRequestException(message, message);
     }
   }

@@ -105,15 +105,43 @@ class ReprocessEndpointTest {
   }
 
   @Test
+  void rethrottlesARunningJobAndRefusesBadLimitsWithTheRule() {
+    runner.run(context -> {
+      ReprocessEndpoint endpoint = context.getBean(ReprocessEndpoint.class);
+      endpoint.operate("gated", "start");
+      assertThat(endpoint.operate("gated", "rethrottle", 5.0, 1).status()).isIn("RUNNING", "STOPPING");
+      assertThat(endpoint.operate("gated", "RETHROTTLE", 0.0, null).status()).isIn("RUNNING", "STOPPING");
+      assertThatThrownBy(() -> endpoint.operate("gated", "rethrottle", -1.0, null))
+          .isInstanceOf(InvalidEndpointRequestException.class)
+          .hasMessage("maxEventsPerSecond is -1.0: it must be 0 (no limit) or between 0.001 and 1.0E9");
+      assertThatThrownBy(() -> endpoint.operate("gated", "rethrottle", null, 2))
+          .isInstanceOf(InvalidEndpointRequestException.class)
+          .hasMessageContaining("concurrency is 2: it must be 1 to 1");
+      assertThatThrownBy(() -> endpoint.operate("gated", "rethrottle"))
+          .isInstanceOf(InvalidEndpointRequestException.class)
+          .hasMessage("rethrottle needs maxEventsPerSecond and/or concurrency");
+      assertThatThrownBy(() -> endpoint.operate("gated", "pause", 5.0, null))
+          .isInstanceOf(InvalidEndpointRequestException.class)
+          .hasMessage("maxEventsPerSecond and concurrency only go with the rethrottle operation, not pause");
+      endpoint.operate("gated", "cancel");
+      context.getBean(Beans.class).gate.countDown();
+      await().atMost(Duration.ofSeconds(30)).until(() -> endpoint.job("gated").status().equals("CANCELLED"));
+    });
+  }
+
+  @Test
   void refusesUnknownJobsOperationsAndControlOfAJobNeverStarted() {
     runner.run(context -> {
       ReprocessEndpoint endpoint = context.getBean(ReprocessEndpoint.class);
+      assertThatThrownBy(() -> endpoint.operate("quick", "throttle"))
+          .isInstanceOf(InvalidEndpointRequestException.class)
+          .hasMessage("operation 'throttle' is unknown: it must be start, pause, resume, cancel or rethrottle");
       assertThatThrownBy(() -> endpoint.operate("nobody", "start"))
           .isInstanceOf(InvalidEndpointRequestException.class)
           .hasMessage("no job named 'nobody': the jobs are [gated, quick]");
-      assertThatThrownBy(() -> endpoint.operate("quick", "rethrottle"))
+      assertThatThrownBy(() -> endpoint.operate("quick", "rethrottle", 5.0, null))
           .isInstanceOf(InvalidEndpointRequestException.class)
-          .hasMessageStartingWith("operation 'rethrottle' is unknown: it must be start, pause, resume or cancel");
+          .hasMessage("job 'quick' has not been started: start it first");
       assertThatThrownBy(() -> endpoint.operate("quick", "pause"))
           .isInstanceOf(InvalidEndpointRequestException.class)
           .hasMessage("job 'quick' has not been started: start it first");
