@@ -9,7 +9,6 @@ import org.springframework.boot.actuate.endpoint.annotation.Endpoint;
 import org.springframework.boot.actuate.endpoint.annotation.ReadOperation;
 import org.springframework.boot.actuate.endpoint.annotation.Selector;
 import org.springframework.boot.actuate.endpoint.annotation.WriteOperation;
-import org.springframework.lang.Nullable;
 
 /**
  * The {@code reprocess} Actuator endpoint: the jobs of the {@link ReprocessJobRegistry} with their
@@ -21,10 +20,11 @@ import org.springframework.lang.Nullable;
  *   <li>{@code GET /actuator/reprocess/{name}}: one job (404 if there is none of that name);
  *   <li>{@code POST /actuator/reprocess/{name}/{operation}}, operation {@code start}, {@code
  *       pause}, {@code resume}, {@code cancel} or {@code rethrottle}: the job after the request (the
- *       requests return at once, see {@link dev.reprocess.JobExecution}). {@code rethrottle} takes
- *       {@code maxEventsPerSecond} (0 for no limit) and/or {@code concurrency} (query parameters or
- *       a JSON body) and changes the running job's limits. 400 with the reason for an unknown job
- *       or operation, starting a running job, pausing a job never started, or a limit out of range.
+ *       requests return at once, see {@link dev.reprocess.JobExecution}). 400 with the reason for an
+ *       unknown job or operation, starting a running job, or pausing a job never started. Over HTTP
+ *       {@code rethrottle} is refused for now: it needs its limits, and a body parameter on this
+ *       operation would make every POST require a JSON content type; from Java, {@link
+ *       #operate(String, String, Double, Integer)} rethrottles.
  * </ul>
  *
  * <p>Over JMX the same
@@ -58,8 +58,12 @@ public class ReprocessEndpoint {
     return registry.job(name).isPresent() ? view(name) : null;
   }
 
-  /** As {@link #operate(String, String, Double, Integer)} without limits. */
-  public JobView operate(String name, String operation) {
+  /**
+   * As {@link #operate(String, String, Double, Integer)} without limits (so {@code rethrottle} is
+   * refused). The HTTP and JMX operation: it takes no body, so a POST without a content type works.
+   */
+  @WriteOperation
+  public JobView operate(@Selector String name, @Selector String operation) {
     return operate(name, operation, null, null);
   }
 
@@ -73,9 +77,7 @@ public class ReprocessEndpoint {
    * @return the job after the request
    * @throws InvalidEndpointRequestException (400) naming the reason
    */
-  @WriteOperation
-  public JobView operate(@Selector String name, @Selector String operation,
-      @Nullable Double maxEventsPerSecond, @Nullable Integer concurrency) {
+  public JobView operate(String name, String operation, Double maxEventsPerSecond, Integer concurrency) {
     Operation op = parse(operation);
     boolean limits = maxEventsPerSecond != null || concurrency != null;
     if (limits != (op == Operation.RETHROTTLE)) {
