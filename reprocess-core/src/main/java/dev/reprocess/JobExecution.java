@@ -36,6 +36,30 @@ public interface JobExecution {
   /** Stops the job gracefully (see the class comment). No effect when finished. */
   void cancel();
 
+  /**
+   * Changes the job's limit on attempts per second (retries included), as the builder's {@link
+   * ReprocessJob.Builder#maxEventsPerSecond maxEventsPerSecond}: 0 removes the limit, otherwise
+   * {@value ReprocessJob#MIN_EVENTS_PER_SECOND} to {@value ReprocessJob#MAX_EVENTS_PER_SECOND}.
+   * Works on a job built without a rate. Events already waiting for their permit keep their
+   * delivery time; every later attempt is spaced by the new rate. No effect when finished.
+   *
+   * @param maxEventsPerSecond attempts per second, 0 for no limit
+   * @throws IllegalArgumentException naming the option, the value and the rule when out of range
+   */
+  void rethrottle(double maxEventsPerSecond);
+
+  /**
+   * Changes the limit on events in flight: 1 to the {@link ReprocessJob.Builder#concurrency
+   * concurrency} the job was built with (with a handler, that is its thread count; with adaptive
+   * concurrency, this sets the upper bound the limit moves under). Events in flight finish; after a
+   * lowering no new event starts until fewer than {@code concurrency} are in flight. No effect when
+   * finished.
+   *
+   * @param concurrency events in flight at most
+   * @throws IllegalArgumentException naming the option, the value and the rule when out of range
+   */
+  void concurrency(int concurrency);
+
   /** True once the job finished and its report is available. */
   boolean isDone();
 

@@ -16,6 +16,7 @@ import dev.reprocess.checkpoint.InMemoryCheckpointStore;
 import dev.reprocess.deadletter.LoggingDeadLetterSink;
 import dev.reprocess.internal.Option;
 import dev.reprocess.internal.Option.Rule;
+import dev.reprocess.internal.RateThrottle;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Metrics;
 import java.time.Clock;
@@ -68,7 +69,7 @@ final class JobOptions {
   static final Option<Double> MAX_EVENTS_PER_SECOND_OPTION = Option.define("maxEventsPerSecond",
       "double", () -> 0.0, "0 (no limit)",
       Rule.of("0, or " + MIN_EVENTS_PER_SECOND + " to " + MAX_EVENTS_PER_SECOND,
-          JobOptions::rateProblem),
+          RateThrottle::rateProblem),
       "Attempts per second at most, retries included; permits spaced evenly, without bursts.");
 
   static final Option<Boolean> ADAPTIVE_CONCURRENCY = Option.define("adaptiveConcurrency",
@@ -140,15 +141,6 @@ final class JobOptions {
       return "it must be 1 to 200 of A-Z a-z 0-9 . _ - (the regular expression " + NAME_PATTERN + ")";
     }
     return null;
-  }
-
-  private static String rateProblem(Double rate) {
-    // -0.0 == 0 is true, but a negative zero is almost surely a bug in the caller: refused too.
-    boolean bad = rate == null || Double.isNaN(rate) || rate < 0
-        || Double.doubleToRawLongBits(rate) == Double.doubleToRawLongBits(-0.0)
-        || (rate > 0 && rate < MIN_EVENTS_PER_SECOND) || rate > MAX_EVENTS_PER_SECOND;
-    return bad ? "it must be 0 (no limit) or between " + MIN_EVENTS_PER_SECOND + " and "
-        + MAX_EVENTS_PER_SECOND : null;
   }
 
   private static String handlerTimeoutProblem(Duration timeout) {

@@ -29,11 +29,14 @@ public final class ConcurrencyGate {
   private final Condition released = lock.newCondition();
   private int inFlight;
   private boolean paused;
+  /** The cap set live by {@link #changeMax}, 1..max; {@code max} until then. */
+  private volatile int ceiling;
 
   private ConcurrencyGate(Limit limit, int max, boolean adaptive) {
     this.limit = limit;
     this.max = max;
     this.adaptive = adaptive;
+    this.ceiling = max;
     limit.notifyOnChange(newLimit -> wakeUp());
   }
 
@@ -59,7 +62,25 @@ public final class ConcurrencyGate {
 
   /** The current limit on events in flight, 1..max. */
   public int limit() {
-    return Math.max(1, Math.min(max, limit.getLimit()));
+    return Math.max(1, Math.min(ceiling, limit.getLimit()));
+  }
+
+  /** The largest limit the gate was built with. */
+  public int max() {
+    return max;
+  }
+
+  /**
+   * Caps the limit at {@code ceiling} (1..{@link #max()}): a fixed gate's size, an adaptive gate's
+   * upper bound. Events in flight keep their permits; lowering lets no new one in until they drop
+   * below the cap, raising wakes the waiting ones.
+   */
+  public void changeMax(int ceiling) {
+    if (ceiling < 1 || ceiling > max) {
+      throw new IllegalArgumentException("concurrency is " + ceiling + ": it must be 1 to " + max);
+    }
+    this.ceiling = ceiling;
+    wakeUp();
   }
 
   /** Events holding a permit now. */

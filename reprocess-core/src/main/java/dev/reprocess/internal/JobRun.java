@@ -218,6 +218,28 @@ public final class JobRun {
     }
   }
 
+  void rethrottle(double maxEventsPerSecond) {
+    String problem = RateThrottle.rateProblem(maxEventsPerSecond);
+    if (problem != null) {
+      throw new IllegalArgumentException(prefix + "maxEventsPerSecond is " + maxEventsPerSecond + ": " + problem);
+    }
+    if (!completion.isDone()) {
+      run.throttle.change(maxEventsPerSecond);
+      LOG.info("{}rethrottled: maxEventsPerSecond {}", prefix, maxEventsPerSecond);
+    }
+  }
+
+  void concurrency(int concurrency) {
+    if (concurrency < 1 || concurrency > run.gate.max()) {
+      throw new IllegalArgumentException(prefix + "concurrency is " + concurrency
+          + ": it must be 1 to " + run.gate.max() + " (the concurrency the job was built with)");
+    }
+    if (!completion.isDone()) {
+      run.gate.changeMax(concurrency);
+      LOG.info("{}concurrency limit now {}", prefix, concurrency);
+    }
+  }
+
   void resume() {
     if (run.gate.paused()) {
       run.gate.setPaused(false);

@@ -52,7 +52,7 @@ final class RunContext {
         : ConcurrencyGate.fixed(spec.concurrency());
     this.throttle = spec.maxEventsPerSecond() > 0
         ? RateThrottle.perSecond(name, spec.maxEventsPerSecond(), ticker)
-        : RateThrottle.unlimited();
+        : RateThrottle.unlimited(name, ticker);
     this.tally = new JobTally(name, spec.meterRegistry(), ticker);
     this.timer = new ClockTimer(ticker, "reprocess-" + name + "-timer", prefix);
   }

@@ -50,6 +50,16 @@ final class RunHandle implements JobExecution {
   }
 
   @Override
+  public void rethrottle(double maxEventsPerSecond) {
+    run.rethrottle(maxEventsPerSecond);
+  }
+
+  @Override
+  public void concurrency(int concurrency) {
+    run.concurrency(concurrency);
+  }
+
+  @Override
   public boolean isDone() {
     return run.completion().isDone();
   }

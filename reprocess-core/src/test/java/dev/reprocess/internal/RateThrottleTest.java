@@ -64,8 +64,8 @@ class RateThrottleTest {
     RateThrottle slow = RateThrottle.perSecond("t", 0.5, ticker);
     assertThat(waitOf(slow, ticker)).isZero();
     assertThat(waitOf(slow, ticker)).isEqualTo(Duration.ofSeconds(2).toNanos());
-    assertThat(waitOf(RateThrottle.unlimited(), ticker)).isZero();
-    assertThat(RateThrottle.unlimited().limited()).isFalse();
+    assertThat(waitOf(RateThrottle.unlimited("t", ticker), ticker)).isZero();
+    assertThat(RateThrottle.unlimited("t", ticker).limited()).isFalse();
   }
 
   @Test

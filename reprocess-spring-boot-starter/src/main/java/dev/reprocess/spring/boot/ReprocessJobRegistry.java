@@ -132,6 +132,23 @@ public class ReprocessJobRegistry implements SmartLifecycle {
     return control(name, "cancel", JobExecution::cancel);
   }
 
+  /**
+   * Changes the running execution's limits ({@link JobExecution#rethrottle(double)}, {@link
+   * JobExecution#concurrency(int)}); a null leaves that limit as it is. Same errors as {@link
+   * #pause}, and {@link IllegalArgumentException} naming the option, the value and the rule for a
+   * value out of range.
+   */
+  public JobExecution rethrottle(String name, Double maxEventsPerSecond, Integer concurrency) {
+    return control(name, "rethrottle", e -> {
+      if (concurrency != null) {
+        e.concurrency(concurrency);
+      }
+      if (maxEventsPerSecond != null) {
+        e.rethrottle(maxEventsPerSecond);
+      }
+    });
+  }
+
   private JobExecution control(String name, String operation, Consumer<JobExecution> request) {
     JobExecution e = execution(name).orElseThrow(() -> new IllegalStateException(
         "job '" + name + "' has not been started: start it first"));

@@ -169,6 +169,11 @@ class ReprocessStarterIT {
       assertThat(paused.statusCode()).isEqualTo(409);
       assertThat(json.readTree(paused.body()).path("error").asText())
           .isEqualTo("job 'sizes' is COMPLETED: nothing to pause (start or restart it to run it again)");
+      HttpResponse<String> rethrottled = http.send(HttpRequest.newBuilder(URI.create(job + "/max-events-per-second/50"))
+          .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+      assertThat(rethrottled.statusCode()).as(rethrottled.body()).isEqualTo(409);
+      assertThat(json.readTree(rethrottled.body()).path("error").asText())
+          .isEqualTo("job 'sizes' is COMPLETED: nothing to rethrottle (start or restart it to run it again)");
     }
   }
 

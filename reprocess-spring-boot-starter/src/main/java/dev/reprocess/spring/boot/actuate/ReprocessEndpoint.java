@@ -24,7 +24,11 @@ import org.springframework.boot.actuate.endpoint.web.WebEndpointResponse;
  *   <li>{@code POST /actuator/reprocess/{name}/{operation}}, operation {@code start}, {@code
  *       restart} (start with the job's checkpoints deleted, so every shard starts over: the way to
  *       run a completed job again), {@code pause}, {@code resume} or {@code cancel}: the job after
- *       the request (the requests return at once, see {@link dev.reprocess.JobExecution}).
+ *       the request (the requests return at once, see {@link dev.reprocess.JobExecution});
+ *   <li>{@code POST /actuator/reprocess/{name}/max-events-per-second/{value}} and {@code
+ *       .../concurrency/{value}}: changes the running job's rate limit (0 for none) or its limit on
+ *       events in flight (1 to the concurrency it was built with), like Elasticsearch's {@code
+ *       _rethrottle}; the job after the change.
  * </ul>
  *
  * <p>A refused request answers with a body {@code {"error": "<the reason>"}} (whatever {@code
@@ -32,9 +36,9 @@ import org.springframework.boot.actuate.endpoint.web.WebEndpointResponse;
  * unknown operation, 409 for an operation the job's state refuses (starting a running job;
  * pausing, resuming or cancelling a job never started or finished).
  *
- * <p>No rethrottle operation: the engine cannot change a running job's rate yet. Over JMX the same
- * operations are {@code jobs}, {@code job(name)} and {@code operate(name, operation)}; their
- * replies carry the status and the body.
+ * <p>Over JMX the same operations are {@code jobs}, {@code job(name)}, {@code operate(name,
+ * operation)} and {@code rethrottle(name, limit, value)}; their replies carry the status and the
+ * body.
  */
 @Endpoint(id = "reprocess")
 public class ReprocessEndpoint {
@@ -84,7 +88,8 @@ public class ReprocessEndpoint {
       op = Operation.valueOf(operation.toUpperCase(Locale.ROOT));
     } catch (IllegalArgumentException e) {
       return refuse(name, operation, WebEndpointResponse.STATUS_BAD_REQUEST, "operation '" + operation
-          + "' is unknown: it must be start, restart, pause, resume or cancel");
+          + "' is unknown: it must be start, restart, pause, resume or cancel (to rethrottle: POST "
+          + "max-events-per-second/<value> or concurrency/<value> under the job)");
     }
     return respond(name, operation, () -> {
       switch (op) {
@@ -96,6 +101,38 @@ public class ReprocessEndpoint {
         default -> throw new IllegalStateException(op.name());
       }
     });
+  }
+
+  /**
+   * Changes a running job's limit. The values are in the path, so the request has no body.
+   *
+   * @param limit {@code max-events-per-second} (a number; 0 removes the limit) or {@code
+   *     concurrency} (a whole number, 1 to the concurrency the job was built with)
+   * @param value the new value
+   * @return the job after the change (200), or the reason it was refused: 404 unknown job, 400 an
+   *     unknown limit or a value out of range, 409 a job not running
+   */
+  @WriteOperation
+  public WebEndpointResponse<Object> rethrottle(@Selector String name, @Selector String limit, @Selector String value) {
+    String operation = "rethrottle " + limit;
+    Double rate = null;
+    Integer concurrency = null;
+    try {
+      switch (limit) {
+        case "max-events-per-second" -> rate = Double.valueOf(value);
+        case "concurrency" -> concurrency = Integer.valueOf(value);
+        default -> {
+          return refuse(name, operation, WebEndpointResponse.STATUS_BAD_REQUEST, "limit '" + limit
+              + "' is unknown: it must be max-events-per-second or concurrency");
+        }
+      }
+    } catch (NumberFormatException e) {
+      return refuse(name, operation, WebEndpointResponse.STATUS_BAD_REQUEST, limit + " is '" + value
+          + "': it must be a number" + ("concurrency".equals(limit) ? " without a fraction" : ""));
+    }
+    Double newRate = rate;
+    Integer newConcurrency = concurrency;
+    return respond(name, operation, () -> registry.rethrottle(name, newRate, newConcurrency));
   }
 
   /**

@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import dev.reprocess.Outcome;
 import dev.reprocess.spring.boot.ReprocessAutoConfiguration;
+import dev.reprocess.spring.boot.ReprocessJobRegistry;
 import dev.reprocess.EventHandler;
 import dev.reprocess.testing.InMemorySelector;
 import java.time.Duration;
@@ -120,12 +121,41 @@ class ReprocessEndpointTest {
       ReprocessEndpoint endpoint = context.getBean(ReprocessEndpoint.class);
       assertRefused(endpoint.operate("nobody", "start"), 404, "no job named 'nobody': the jobs are [gated, quick]");
       assertRefused(endpoint.operate("quick", "rethrottle"), 400,
-          "operation 'rethrottle' is unknown: it must be start, restart, pause, resume or cancel");
+          "operation 'rethrottle' is unknown: it must be start, restart, pause, resume or cancel (to rethrottle: "
+              + "POST max-events-per-second/<value> or concurrency/<value> under the job)");
+      assertRefused(endpoint.rethrottle("quick", "concurrency", "2"), 409,
+          "job 'quick' has not been started: start it first");
       for (String operation : List.of("pause", "resume", "cancel")) {
         assertRefused(endpoint.operate("quick", operation), 409, "job 'quick' has not been started: start it first");
       }
       assertThat(output).contains("reprocess endpoint: start of job 'nobody' refused (404): no job named 'nobody'")
           .contains("reprocess endpoint: pause of job 'quick' refused (409): job 'quick' has not been started");
+    });
+  }
+
+  @Test
+  void rethrottlesARunningJobAndRefusesBadLimitsWithTheRule() {
+    runner.run(context -> {
+      ReprocessEndpoint endpoint = context.getBean(ReprocessEndpoint.class);
+      endpoint.operate("gated", "start");
+      assertThat(view(endpoint.rethrottle("gated", "max-events-per-second", "5")).status())
+          .isIn("RUNNING", "STOPPING");
+      assertThat(view(endpoint.rethrottle("gated", "concurrency", "1")).status()).isIn("RUNNING", "STOPPING");
+      assertThat(context.getBean(ReprocessJobRegistry.class).execution("gated").orElseThrow().progress()
+          .concurrencyLimit()).isEqualTo(1);
+      assertRefused(endpoint.rethrottle("gated", "max-events-per-second", "-1"), 400,
+          "job 'gated': maxEventsPerSecond is -1.0: it must be 0 (no limit) or between 0.001 and 1.0E9");
+      assertRefused(endpoint.rethrottle("gated", "concurrency", "2"), 400,
+          "job 'gated': concurrency is 2: it must be 1 to 1 (the concurrency the job was built with)");
+      assertRefused(endpoint.rethrottle("gated", "concurrency", "1.5"), 400,
+          "concurrency is '1.5': it must be a number without a fraction");
+      assertRefused(endpoint.rethrottle("gated", "speed", "5"), 400,
+          "limit 'speed' is unknown: it must be max-events-per-second or concurrency");
+      endpoint.operate("gated", "cancel");
+      context.getBean(Beans.class).gate.countDown();
+      await().atMost(Duration.ofSeconds(30)).until(() -> status(endpoint, "gated").equals("CANCELLED"));
+      assertRefused(endpoint.rethrottle("gated", "max-events-per-second", "5"), 409,
+          "job 'gated' is CANCELLED: nothing to rethrottle (start or restart it to run it again)");
     });
   }
 
