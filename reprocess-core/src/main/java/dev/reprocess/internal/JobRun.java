@@ -17,7 +17,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -86,7 +85,7 @@ public final class JobRun {
         run.flushSink();
       }
     } catch (Throwable t) {
-      run.fail(t instanceof CompletionException && t.getCause() != null ? t.getCause() : t);
+      run.fail(RetryVerdict.unwrap(t));
     } finally {
       try {
         finish(selector);

@@ -13,7 +13,6 @@ import dev.reprocess.Shard;
 import dev.reprocess.ShardProgress;
 import java.time.Duration;
 import java.util.UUID;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.ThreadLocalRandom;
 import org.slf4j.Logger;
 
@@ -89,7 +88,7 @@ final class ShardReader {
   /** A read failure fails the shard, the others go on (unless failFast); others fail the job. */
   private void failed(Throwable t) {
     state.state = ShardProgress.State.FAILED;
-    Throwable cause = t instanceof CompletionException && t.getCause() != null ? t.getCause() : t;
+    Throwable cause = RetryVerdict.unwrap(t);
     boolean readFailure = cause instanceof ShardReadException;
     Throwable reported = readFailure ? cause.getCause() : cause;
     ReprocessException e = new ReprocessException(run.prefix + "shard " + shard.id() + " failed: "
