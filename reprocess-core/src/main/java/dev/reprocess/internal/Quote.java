@@ -26,6 +26,20 @@ public final class Quote {
    * @throws IllegalArgumentException if {@code maxChars} is below 1
    */
   public static String abbreviate(String value, int maxChars) {
+    String excerpt = excerpt(value, maxChars);
+    return value == null || value.length() <= maxChars ? excerpt
+        : excerpt + " (" + value.length() + " characters in all)";
+  }
+
+  /**
+   * The value itself when it has at most {@code maxChars} characters; otherwise its first {@code
+   * maxChars} characters followed by {@code "..."}, for a value known only in part. A surrogate
+   * pair is never cut in two. {@code "null"} for null.
+   *
+   * @param maxChars at least 1
+   * @throws IllegalArgumentException if {@code maxChars} is below 1
+   */
+  public static String excerpt(String value, int maxChars) {
     if (maxChars < 1) {
       throw new IllegalArgumentException("maxChars is " + maxChars + ": it must be at least 1");
     }
@@ -36,6 +50,6 @@ public final class Quote {
       return value;
     }
     int end = Character.isHighSurrogate(value.charAt(maxChars - 1)) ? maxChars - 1 : maxChars;
-    return value.substring(0, end) + "... (" + value.length() + " characters in all)";
+    return value.substring(0, end) + "...";
   }
 }
