@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.catchThrowable;
 
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import dev.reprocess.kafka.internal.ClientConfigs;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -36,6 +38,19 @@ class SecretsInMessagesTest {
         .hasMessageStartingWith("kafkaProperties are invalid: sasl.jaas.config is [hidden]: ")
         .hasMessageContaining("not terminated by semi-colon");
     assertThat(everything(error)).doesNotContain(JAAS_SECRET);
+  }
+
+  @Test
+  void secretKeysAreRecognizedWhateverTheirCaseAndPrefix() {
+    assertThat(List.of("SSL.KEY.PASSWORD", "listener.name.sasl_ssl.plain.sasl.jaas.config", "ssl.keystore.key",
+        "sasl.oauthbearer.client.credentials.client.secret", "basic.auth.user.info", "sasl.login.token"))
+        .allMatch(ClientConfigs::isSecret);
+    assertThat(List.of("ssl.keystore.location", "security.protocol", "bootstrap.servers", "sasl.mechanism"))
+        .noneMatch(ClientConfigs::isSecret);
+    assertThat(ClientConfigs.scrub("Invalid value 12 for configuration ssl.key.password: Expected a string",
+        Map.of("ssl.key.password", 12))).isEqualTo("Invalid value [hidden] for configuration ssl.key.password: Expected a string");
+    assertThat(ClientConfigs.scrub("x p4ssw0rd y", Map.of("a.password", "p4ssw0rd", "linger.ms", "p4ss")))
+        .isEqualTo("x [hidden] y");
   }
 
   /** The message, causes and stack trace as a log would print them. */

@@ -128,9 +128,8 @@ public final class ClientConfigs {
   }
 
   /**
-   * The configuration as it may be logged: values of {@code sasl.jaas.config} and of every key
-   * containing {@code password}, {@code secret}, {@code token}, {@code credential} or {@code
-   * user.info} are replaced by {@code [hidden]}.
+   * The configuration as it may be logged: values of every {@linkplain #isSecret secret} key are
+   * replaced by {@code [hidden]}.
    */
   public static Map<String, String> masked(Map<String, ?> config) {
     Map<String, String> out = new TreeMap<>();
@@ -138,10 +137,15 @@ public final class ClientConfigs {
     return out;
   }
 
-  /** True for keys whose values must never be logged. */
+  /**
+   * True for keys whose values must never be logged, compared ignoring case: every key containing
+   * {@code jaas}, {@code password}, {@code secret}, {@code token}, {@code credential} or {@code
+   * user.info}, and {@code ssl.keystore.key} (a PEM private key).
+   */
   public static boolean isSecret(String key) {
     String k = key.toLowerCase(Locale.ROOT);
-    return k.equals("sasl.jaas.config")
+    return k.contains("jaas")
+        || k.equals("ssl.keystore.key")
         || k.contains("password")
         || k.contains("secret")
         || k.contains("token")
