@@ -30,19 +30,13 @@ public final class EsErrors {
    * closed, or the node holding it restarted.
    */
   public static boolean isMissingSearchContext(ElasticsearchException e) {
+    return hasTypeAnywhere(e, "search_context_missing_exception");
+  }
+
+  /** True when the error, a root cause or a cause of either has the type. */
+  private static boolean hasTypeAnywhere(ElasticsearchException e, String type) {
     ErrorCause error = e.error();
-    if (error == null) {
-      return false;
-    }
-    if (hasType(error, "search_context_missing_exception")) {
-      return true;
-    }
-    for (ErrorCause root : error.rootCause()) {
-      if (hasType(root, "search_context_missing_exception")) {
-        return true;
-      }
-    }
-    return false;
+    return error != null && (hasType(error, type) || error.rootCause().stream().anyMatch(root -> hasType(root, type)));
   }
 
   private static boolean hasType(ErrorCause cause, String type) {
@@ -56,14 +50,7 @@ public final class EsErrors {
 
   /** True when Elasticsearch says an index is closed. */
   public static boolean isIndexClosed(ElasticsearchException e) {
-    ErrorCause error = e.error();
-    if (error == null) {
-      return false;
-    }
-    if (hasType(error, "index_closed_exception")) {
-      return true;
-    }
-    return error.rootCause().stream().anyMatch(root -> hasType(root, "index_closed_exception"));
+    return hasTypeAnywhere(e, "index_closed_exception");
   }
 
   /**
