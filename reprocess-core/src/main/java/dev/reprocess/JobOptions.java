@@ -61,6 +61,11 @@ final class JobOptions {
       () -> DEFAULT_SHARDS_IN_PARALLEL, String.valueOf(DEFAULT_SHARDS_IN_PARALLEL),
       Rule.between(1, MAX_SHARDS_IN_PARALLEL), "Shards read at once.");
 
+  static final Option<Integer> MAX_SHARDS = Option.define("maxShards", "int",
+      () -> ReprocessJob.DEFAULT_MAX_SHARDS, String.valueOf(ReprocessJob.DEFAULT_MAX_SHARDS),
+      Rule.between(1, ReprocessJob.MAX_MAX_SHARDS),
+      "Shards the selector may list in total; a run with more fails before anything is read or written.");
+
   static final Option<Integer> CONCURRENCY = Option.define("concurrency", "int",
       () -> DEFAULT_CONCURRENCY, DEFAULT_CONCURRENCY + " with a handler, the sink's `defaultConcurrency()` with a sink",
       Rule.between(1, MAX_CONCURRENCY),
@@ -122,7 +127,7 @@ final class JobOptions {
 
   /** In the order of the table and of {@code toString}. */
   static final List<Option<?>> ALL = List.of(NAME_OPTION, SELECTOR, HANDLER, SINK, PAGE_SIZE,
-      SHARDS_IN_PARALLEL, CONCURRENCY, MAX_EVENTS_PER_SECOND_OPTION, ADAPTIVE_CONCURRENCY, RETRY,
+      SHARDS_IN_PARALLEL, MAX_SHARDS, CONCURRENCY, MAX_EVENTS_PER_SECOND_OPTION, ADAPTIVE_CONCURRENCY, RETRY,
       DEAD_LETTER_SINK, CHECKPOINT_STORE, LISTENER, METER_REGISTRY, CLOCK, RESTART, FAIL_FAST,
       HANDLER_TIMEOUT);
 

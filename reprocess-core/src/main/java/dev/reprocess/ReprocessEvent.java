@@ -2,6 +2,7 @@ package dev.reprocess;
 
 import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonProperty;
+import dev.reprocess.internal.Quote;
 import java.time.Instant;
 import java.util.Map;
 import java.util.Objects;
@@ -86,7 +87,7 @@ public record ReprocessEvent(
 
   private static String requireText(String value, String name) {
     if (value == null || value.isBlank()) {
-      throw new IllegalArgumentException(name + " is '" + value + "': it must be a non-blank string");
+      throw new IllegalArgumentException(name + " is '" + Quote.abbreviate(value) + "': it must be a non-blank string");
     }
     return value;
   }

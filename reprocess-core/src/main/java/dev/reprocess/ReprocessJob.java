@@ -95,6 +95,10 @@ public final class ReprocessJob {
   public static final int DEFAULT_SHARDS_IN_PARALLEL = 4;
   /** Largest accepted shards in parallel: {@value}. */
   public static final int MAX_SHARDS_IN_PARALLEL = 1_024;
+  /** Default cap on the shards of one job, in total: {@value}. */
+  public static final int DEFAULT_MAX_SHARDS = 100_000;
+  /** Largest accepted {@code maxShards}: {@value}. */
+  public static final int MAX_MAX_SHARDS = 10_000_000;
   /**
    * Default events in flight of a job with a handler, which is also its number of handler threads:
    * {@value}. A job with a sink uses {@link EventSink#defaultConcurrency()} instead.
@@ -146,7 +150,8 @@ public final class ReprocessJob {
         (DeadLetterSink) options.get(JobOptions.DEAD_LETTER_SINK),
         (CheckpointStore) options.get(JobOptions.CHECKPOINT_STORE), listeners,
         (MeterRegistry) options.get(JobOptions.METER_REGISTRY), clock,
-        (Boolean) options.get(JobOptions.RESTART), (Boolean) options.get(JobOptions.FAIL_FAST));
+        (Boolean) options.get(JobOptions.RESTART), (Boolean) options.get(JobOptions.FAIL_FAST),
+        (Integer) options.get(JobOptions.MAX_SHARDS));
   }
 
   /**
@@ -376,6 +381,19 @@ public final class ReprocessJob {
     /** Shards read at once: 1 to {@value ReprocessJob#MAX_SHARDS_IN_PARALLEL}; default {@value ReprocessJob#DEFAULT_SHARDS_IN_PARALLEL}. */
     public Builder shardsInParallel(int shardsInParallel) {
       return set(JobOptions.SHARDS_IN_PARALLEL, shardsInParallel);
+    }
+
+    /**
+     * The most shards the selector may list for this job, in total (whatever its shape: types x
+     * buckets, token ranges, id chunks): 1 to {@value ReprocessJob#MAX_MAX_SHARDS}; default
+     * {@value ReprocessJob#DEFAULT_MAX_SHARDS}. A run whose selector lists more fails before it
+     * reads or writes a checkpoint or delivers an event, with an {@link IllegalArgumentException}
+     * naming this option, its value and the count: each shard costs queries and a checkpoint row,
+     * so a window or bucket size chosen by mistake (100 years of hourly buckets) is refused instead
+     * of run.
+     */
+    public Builder maxShards(int maxShards) {
+      return set(JobOptions.MAX_SHARDS, maxShards);
     }
 
     /**

@@ -92,16 +92,16 @@ final class ReindexPipeline implements AutoCloseable {
 
   /** The workers' counters, added up. */
   WorkerStats stats() {
-    long[] s = new long[11];
+    long[] s = new long[12];
     for (KafkaReprocessWorker w : workers) {
       WorkerStats x = w.stats();
       long[] v = {x.received(), x.succeeded(), x.skipped(), x.failedAttempts(), x.timedOut(), x.retriedInPlace(),
-          x.sentToRetryTopic(), x.deadLettered(), x.poison(), x.pending(), x.commits()};
+          x.sentToRetryTopic(), x.deadLettered(), x.poison(), x.pending(), x.commits(), x.deadLetterFailed()};
       for (int i = 0; i < s.length; i++) {
         s[i] += v[i];
       }
     }
-    return new WorkerStats(s[0], s[1], s[2], s[3], s[4], s[5], s[6], s[7], s[8], s[9], s[10]);
+    return new WorkerStats(s[0], s[1], s[2], s[3], s[4], s[5], s[6], s[7], s[8], s[9], s[10], s[11]);
   }
 
   /** The first worker failure, if a worker stopped on its own. */

@@ -8,6 +8,7 @@ import dev.reprocess.Shard;
 import dev.reprocess.cassandra.internal.IdLineReader;
 import dev.reprocess.cassandra.internal.IdListPaginator;
 import dev.reprocess.cassandra.internal.Timeuuids;
+import dev.reprocess.internal.Quote;
 import java.io.IOException;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -59,14 +60,21 @@ public final class IdListSelector implements AssetSelector {
   public static final String PROPERTY_OFFSET = "offset";
   /** Shard property, for a file: the line number (from 1) of the chunk's first id. */
   public static final String PROPERTY_LINE = "line";
+  /** Default longest id, in characters: {@value}. */
+  public static final int DEFAULT_MAX_ID_LENGTH = 1_024;
+  /** Largest accepted {@code maxIdLength}: {@value} (Cassandra's limit on a key's size). */
+  public static final int MAX_MAX_ID_LENGTH = 65_535;
 
   private final List<String> ids;
   private final Path file;
   private final int chunkSize;
   private final String assetType;
   private final boolean timeuuidIds;
+  private final int maxIdLength;
 
-  private IdListSelector(List<String> ids, Path file, int chunkSize, String assetType, boolean timeuuidIds) {
+  private IdListSelector(List<String> ids, Path file, int chunkSize, String assetType, boolean timeuuidIds,
+      int maxIdLength) {
+    this.maxIdLength = maxIdLength;
     this.ids = ids;
     this.file = file;
     this.chunkSize = chunkSize;
@@ -82,8 +90,8 @@ public final class IdListSelector implements AssetSelector {
   /**
    * The chunks. For a file, reads it once to check the ids and find where each chunk starts.
    *
-   * @throws IllegalArgumentException if the file does not exist, or an id in it is not a timeuuid
-   *     (with {@code timeuuidIds(true)})
+   * @throws IllegalArgumentException if the file does not exist, an id in it is not a timeuuid
+   *     (with {@code timeuuidIds(true)}), or a line is longer than {@code maxIdLength}
    * @throws ReprocessException if the file cannot be read
    */
   @Override
@@ -101,7 +109,7 @@ public final class IdListSelector implements AssetSelector {
 
   private List<Shard> fileShards() {
     List<Shard> shards = new ArrayList<>();
-    try (IdLineReader reader = new IdLineReader(file, 0, 1)) {
+    try (IdLineReader reader = new IdLineReader(file, 0, 1, maxIdLength)) {
       int index = 0;
       long chunkOffset = 0;
       long chunkLine = 0;
@@ -109,7 +117,7 @@ public final class IdListSelector implements AssetSelector {
       for (String id = reader.nextId(); id != null; id = reader.nextId()) {
         if (timeuuidIds && !Timeuuids.isTimeuuid(id)) {
           throw new IllegalArgumentException(
-              "idsFile is '" + file + "': line " + reader.idLine() + " is '" + id
+              "idsFile is '" + file + "': line " + reader.idLine() + " is '" + Quote.abbreviate(id)
                   + "', it must be a timeuuid (or set timeuuidIds(false))");
         }
         if (inChunk == 0) {
@@ -129,6 +137,9 @@ public final class IdListSelector implements AssetSelector {
       return shards;
     } catch (NoSuchFileException e) {
       throw new IllegalArgumentException("idsFile is '" + file + "': it does not exist", e);
+    } catch (IdLineReader.LineTooLongException tooLong) {
+      throw new IllegalArgumentException("idsFile is '" + file + "': " + tooLong.getMessage()
+          + ": an id is at most maxIdLength (" + maxIdLength + ") characters; set maxIdLength(...) for longer ids");
     } catch (IOException e) {
       throw new ReprocessException("idsFile is '" + file + "': reading it failed: " + e.getMessage(), e);
     }
@@ -202,7 +213,7 @@ public final class IdListSelector implements AssetSelector {
   private IdListPaginator.Source fileSource(String shardId, long offset, long line) {
     IdLineReader reader;
     try {
-      reader = new IdLineReader(file, offset, line);
+      reader = new IdLineReader(file, offset, line, maxIdLength);
     } catch (IOException e) {
       throw new ReprocessException("shard " + shardId + ": opening '" + file + "' failed: " + e.getMessage(), e);
     }
@@ -212,7 +223,7 @@ public final class IdListSelector implements AssetSelector {
         String id = reader.nextId();
         if (id != null && timeuuidIds && !Timeuuids.isTimeuuid(id)) {
           throw new ReprocessException(
-              "shard " + shardId + ": line " + reader.idLine() + " of '" + file + "' is '" + id
+              "shard " + shardId + ": line " + reader.idLine() + " of '" + file + "' is '" + Quote.abbreviate(id)
                   + "', not a timeuuid: the file changed since it was split");
         }
         return id;
@@ -248,8 +259,20 @@ public final class IdListSelector implements AssetSelector {
     private int chunkSize = 1000;
     private String assetType;
     private boolean timeuuidIds = true;
+    private int maxIdLength = DEFAULT_MAX_ID_LENGTH;
 
     private Builder() {}
+
+    /**
+     * The longest id accepted, in characters: 1 to {@value IdListSelector#MAX_MAX_ID_LENGTH};
+     * default {@value IdListSelector#DEFAULT_MAX_ID_LENGTH}. A longer id in the collection is
+     * refused by {@link #build()}; a longer line in the file by {@link IdListSelector#shards()}, with
+     * its line number and a short excerpt, before any id is handed out.
+     */
+    public Builder maxIdLength(int maxIdLength) {
+      this.maxIdLength = maxIdLength;
+      return this;
+    }
 
     /** The ids, in reading order; copied by {@link #build()}. Exactly one of this and {@link #idsFile}. */
     public Builder ids(Collection<String> ids) {
@@ -297,8 +320,11 @@ public final class IdListSelector implements AssetSelector {
       if (assetType != null && assetType.isBlank()) {
         throw new IllegalArgumentException("assetType is '" + assetType + "': it must be null or non-blank");
       }
+      if (maxIdLength < 1 || maxIdLength > MAX_MAX_ID_LENGTH) {
+        throw new IllegalArgumentException("maxIdLength is " + maxIdLength + ": it must be 1 to " + MAX_MAX_ID_LENGTH);
+      }
       if (file != null) {
-        return new IdListSelector(null, file, chunkSize, assetType, timeuuidIds);
+        return new IdListSelector(null, file, chunkSize, assetType, timeuuidIds, maxIdLength);
       }
       List<String> copy = new ArrayList<>(ids.size());
       int i = 0;
@@ -306,14 +332,18 @@ public final class IdListSelector implements AssetSelector {
         if (id == null || id.isBlank()) {
           throw new IllegalArgumentException("ids[" + i + "] is '" + id + "': it must be a non-blank id");
         }
+        if (id.length() > maxIdLength) {
+          throw new IllegalArgumentException("ids[" + i + "] is '" + Quote.abbreviate(id) + "': it must be at most"
+              + " maxIdLength (" + maxIdLength + ") characters");
+        }
         if (timeuuidIds && !Timeuuids.isTimeuuid(id)) {
           throw new IllegalArgumentException(
-              "ids[" + i + "] is '" + id + "': it must be a timeuuid (or set timeuuidIds(false))");
+              "ids[" + i + "] is '" + Quote.abbreviate(id) + "': it must be a timeuuid (or set timeuuidIds(false))");
         }
         copy.add(id);
         i++;
       }
-      return new IdListSelector(List.copyOf(copy), null, chunkSize, assetType, timeuuidIds);
+      return new IdListSelector(List.copyOf(copy), null, chunkSize, assetType, timeuuidIds, maxIdLength);
     }
   }
 }

@@ -102,6 +102,45 @@ class IdListSelectorTest {
   }
 
   @Test
+  void aFiveMegabyteLineIsRefusedWithItsLineNumberAndAShortExcerptBeforeAnyEventThenAFixedFileRuns()
+      throws IOException {
+    Path file = dir.resolve("huge-line.txt");
+    Files.writeString(file, "asset-1\n" + "x".repeat(5_000_000) + "\nasset-3\n");
+    dev.reprocess.checkpoint.InMemoryCheckpointStore store = new dev.reprocess.checkpoint.InMemoryCheckpointStore();
+    dev.reprocess.testing.RecordingHandler handler = new dev.reprocess.testing.RecordingHandler();
+    dev.reprocess.ReprocessJob job = dev.reprocess.ReprocessJob.builder("huge-line")
+        .selector(IdListSelector.builder().idsFile(file).timeuuidIds(false).chunkSize(1).build())
+        .handler(handler).checkpointStore(store).build();
+
+    dev.reprocess.JobReport report = job.run();
+
+    assertThat(report.status()).isEqualTo(dev.reprocess.JobStatus.FAILED);
+    Throwable error = report.failure().orElseThrow();
+    assertThat(error).isInstanceOf(IllegalArgumentException.class)
+        .hasMessageStartingWith("idsFile is '" + file + "': line 2 is longer than 1024 characters (5000000 bytes): 'xxx")
+        .hasMessageEndingWith(": an id is at most maxIdLength (1024) characters; set maxIdLength(...) for longer ids");
+    assertThat(error.getMessage()).hasSizeLessThan(600);
+    assertThat(handler.events()).isEmpty();
+    assertThat(store.load("huge-line")).isEmpty();
+
+    Files.writeString(file, "asset-1\nasset-2\nasset-3\n");
+    assertThat(job.run().succeeded()).isEqualTo(3);
+  }
+
+  @Test
+  void maxIdLengthBoundsTheIdsOfACollectionAndOfAFile() throws IOException {
+    assertThatThrownBy(() -> IdListSelector.builder().ids(List.of("a".repeat(11))).timeuuidIds(false).maxIdLength(10).build())
+        .hasMessage("ids[0] is 'aaaaaaaaaaa': it must be at most maxIdLength (10) characters");
+    assertThat(IdListSelector.builder().ids(List.of("a".repeat(10))).timeuuidIds(false).maxIdLength(10).build().shards())
+        .hasSize(1);
+    Path file = dir.resolve("padded.txt");
+    Files.writeString(file, "   " + "b".repeat(10) + "   \n");
+    assertThat(IdListSelector.builder().idsFile(file).timeuuidIds(false).maxIdLength(10).build().shards()).hasSize(1);
+    assertThatThrownBy(() -> IdListSelector.builder().ids(List.of("a")).maxIdLength(0).build())
+        .hasMessage("maxIdLength is 0: it must be 1 to 65535");
+  }
+
+  @Test
   void anEmptyListHasNoShards() {
     assertThat(IdListSelector.builder().ids(List.of()).build().shards()).isEmpty();
   }

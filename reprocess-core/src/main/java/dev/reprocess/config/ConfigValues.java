@@ -1,5 +1,6 @@
 package dev.reprocess.config;
 
+import dev.reprocess.internal.Quote;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
@@ -191,7 +192,7 @@ public final class ConfigValues {
 
   /** An error naming an option of this section, its value and the rule. */
   public ConfigException invalid(String name, String value, String rule) {
-    return new ConfigException(key(name), key(name) + " is '" + value + "': " + rule);
+    return new ConfigException(key(name), key(name) + " is '" + Quote.abbreviate(value) + "': " + rule);
   }
 
   /**
@@ -215,7 +216,7 @@ public final class ConfigValues {
       String name = normalize(keysByOption.getOrDefault(option, option));
       String value = values.get(path + name);
       if (value != null) {
-        return new ConfigException(key(name), key(name) + " is '" + value + "': " + message, builderError);
+        return new ConfigException(key(name), key(name) + " is '" + Quote.abbreviate(value) + "': " + message, builderError);
       }
     }
     String section = (prefix + path).replaceAll("\\.$", "");
@@ -231,7 +232,7 @@ public final class ConfigValues {
     for (Map.Entry<String, String> e : values.entrySet()) {
       if (e.getKey().startsWith(path) && !read.contains(e.getKey())) {
         String k = prefix + e.getKey();
-        throw new ConfigException(k, k + " is '" + e.getValue() + "': it is not an option here "
+        throw new ConfigException(k, k + " is '" + Quote.abbreviate(e.getValue()) + "': it is not an option here "
             + "(misspelt, or for another selector kind); the options read were " + readOptions());
       }
     }

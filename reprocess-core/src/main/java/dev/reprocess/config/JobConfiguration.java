@@ -31,7 +31,7 @@ import java.util.TreeSet;
  *   <tr><td>{@code selector.bean}</td><td>the name of an {@link AssetSelector} in the context</td></tr>
  *   <tr><td>{@code handler} or {@code sink}</td><td>the name of an {@link EventHandler} or {@link
  *       EventSink} in the context; exactly one</td></tr>
- *   <tr><td>{@code page-size}, {@code shards-in-parallel}, {@code concurrency}, {@code
+ *   <tr><td>{@code page-size}, {@code shards-in-parallel}, {@code max-shards}, {@code concurrency}, {@code
  *       max-events-per-second}, {@code adaptive-concurrency}, {@code fail-fast}, {@code restart},
  *       {@code handler-timeout}</td><td>the {@link ReprocessJob.Builder} options of those
  *       names</td></tr>
@@ -90,6 +90,7 @@ public final class JobConfiguration {
     deliveryTo(builder, values, context);
     values.integer("page-size").ifPresent(builder::pageSize);
     values.integer("shards-in-parallel").ifPresent(builder::shardsInParallel);
+    values.integer("max-shards").ifPresent(builder::maxShards);
     values.integer("concurrency").ifPresent(builder::concurrency);
     values.decimal("max-events-per-second").ifPresent(builder::maxEventsPerSecond);
     values.bool("adaptive-concurrency").ifPresent(builder::adaptiveConcurrency);

@@ -71,6 +71,7 @@ public final class JobRun {
     try {
       LOG.info("{}starting: {}", prefix, run.spec.description().get());
       List<Shard> shards = selector.shards();
+      checkShardCount(shards);
       checkUniqueIds(shards);
       List<ShardState> states = loadShardStates(shards);
       long alreadyDone = JobTally.shardsCompleted(states);
@@ -100,6 +101,16 @@ public final class JobRun {
           completion.completeExceptionally(t);
         }
       }
+    }
+  }
+
+  /** The total cap, whatever the selector's shape: checked before a checkpoint is read or written. */
+  private void checkShardCount(List<Shard> shards) {
+    if (shards.size() > run.spec.maxShards()) {
+      throw new IllegalArgumentException(prefix + "maxShards is " + run.spec.maxShards() + ": "
+          + run.spec.selector().describe() + " lists " + shards.size() + " shards, and a job may have at most"
+          + " maxShards (each shard costs queries and a checkpoint row); narrow the selection (a shorter window,"
+          + " larger buckets, fewer asset types) or raise maxShards, up to " + dev.reprocess.ReprocessJob.MAX_MAX_SHARDS);
     }
   }
 

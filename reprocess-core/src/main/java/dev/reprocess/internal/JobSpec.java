@@ -36,6 +36,7 @@ import java.util.function.Supplier;
  * @param clock time of timestamps, durations, backoff and the rate limit
  * @param restart whether the job's checkpoints are deleted before running
  * @param failFast whether the first dead letter fails the job
+ * @param maxShards the most shards the selector may list, in total
  */
 public record JobSpec(
     String name,
@@ -54,7 +55,8 @@ public record JobSpec(
     MeterRegistry meterRegistry,
     Clock clock,
     boolean restart,
-    boolean failFast) {
+    boolean failFast,
+    int maxShards) {
 
   public JobSpec {
     Objects.requireNonNull(name, "name");
@@ -67,6 +69,16 @@ public record JobSpec(
     listeners = List.copyOf(listeners);
     Objects.requireNonNull(meterRegistry, "meterRegistry");
     Objects.requireNonNull(clock, "clock");
+  }
+
+  /** A spec with the default {@code maxShards} ({@value dev.reprocess.ReprocessJob#DEFAULT_MAX_SHARDS}). */
+  public JobSpec(String name, Supplier<String> description, AssetSelector selector, SinkSource sink, int pageSize,
+      int shardsInParallel, int concurrency, double maxEventsPerSecond, boolean adaptiveConcurrency, RetryOptions retry,
+      DeadLetterSink deadLetterSink, CheckpointStore checkpointStore, List<JobListener> listeners,
+      MeterRegistry meterRegistry, Clock clock, boolean restart, boolean failFast) {
+    this(name, description, selector, sink, pageSize, shardsInParallel, concurrency, maxEventsPerSecond,
+        adaptiveConcurrency, retry, deadLetterSink, checkpointStore, listeners, meterRegistry, clock, restart, failFast,
+        dev.reprocess.ReprocessJob.DEFAULT_MAX_SHARDS);
   }
 
   /** Prefix of every log line and error message of the job: {@code job '<name>': }. */

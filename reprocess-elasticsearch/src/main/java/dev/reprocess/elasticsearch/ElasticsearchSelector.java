@@ -9,6 +9,7 @@ import co.elastic.clients.elasticsearch.core.FieldCapsResponse;
 import co.elastic.clients.elasticsearch.core.SearchShardsResponse;
 import co.elastic.clients.elasticsearch.core.field_caps.FieldCapability;
 import co.elastic.clients.elasticsearch.core.search_shards.ShardStoreIndex;
+import co.elastic.clients.elasticsearch.indices.IndexSettings;
 import dev.reprocess.AssetSelector;
 import dev.reprocess.Cursor;
 import dev.reprocess.Paginator;
@@ -24,6 +25,7 @@ import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -207,11 +209,13 @@ public final class ElasticsearchSelector implements AssetSelector {
     List<EsShard> primaries = primaries();
     checkFields();
     checkQuery();
+    Map<String, String> uuids = indexUuids();
     List<Shard> shards = new ArrayList<>(primaries.size() * slices);
     for (EsShard primary : primaries) {
       Long base = slices == 1 ? null : SeqNoPaginator.highestSeqNo(client, primary, spec.query());
       for (int slice = 0; slice < slices; slice++) {
-        shards.add(new EsShard(primary.index(), primary.shard(), slice, slices, primary.aliasFilter(), base).toShard());
+        shards.add(new EsShard(primary.index(), primary.shard(), slice, slices, primary.aliasFilter(), base,
+            uuids.get(primary.index())).toShard());
       }
     }
     log.info(
@@ -234,6 +238,9 @@ public final class ElasticsearchSelector implements AssetSelector {
           "shard '" + shard.id() + "' has " + es.slices() + " slices per shard but this selector has " + slices);
     }
     SeqNoCursor cursor = from == null ? null : SeqNoCursor.parse(from);
+    if (cursor != null) {
+      cursor.requireBelongsTo(es);
+    }
     SeqNoPaginator paginator = new SeqNoPaginator(client, es, spec, cursor, pageSize, openPaginators::remove);
     openPaginators.add(paginator);
     return paginator;
@@ -286,9 +293,12 @@ public final class ElasticsearchSelector implements AssetSelector {
       if (EsErrors.isIndexNotFound(e)) {
         throw notFound();
       }
+      if (EsErrors.isIndexClosed(e)) {
+        throw EsErrors.indexClosed(index, e);
+      }
       throw EsErrors.wrap("elasticsearch index '" + index + "': listing shards", e);
     } catch (IOException e) {
-      throw EsErrors.wrap("elasticsearch index '" + index + "': listing shards", e);
+      throw EsErrors.wrapFirstContact(EsErrors.endpoint(client), "listing the shards of index '" + index + "'", e);
     }
     TreeSet<EsShard> primaries = new TreeSet<>((a, b) -> {
       int byIndex = a.index().compareTo(b.index());
@@ -308,6 +318,29 @@ public final class ElasticsearchSelector implements AssetSelector {
       throw notFound();
     }
     return List.copyOf(primaries);
+  }
+
+  /**
+   * The uuid of every concrete index {@code index} names, which cursors carry; empty when they
+   * cannot be read (a user without the right to read settings), which is logged: cursors then only
+   * name their shard.
+   */
+  private Map<String, String> indexUuids() {
+    try {
+      Map<String, String> uuids = new HashMap<>();
+      client.indices().getSettings(g -> g.index(index).name("index.uuid")).settings().forEach((name, state) -> {
+        IndexSettings s = state.settings();
+        String uuid = s == null ? null : s.uuid() != null ? s.uuid() : s.index() != null ? s.index().uuid() : null;
+        if (uuid != null) {
+          uuids.put(name, uuid);
+        }
+      });
+      return uuids;
+    } catch (ElasticsearchException | IOException e) {
+      log.warn("elasticsearch index '{}': cannot read the index uuids ({}); cursors will name their shard only",
+          index, e.toString());
+      return Map.of();
+    }
   }
 
   private IllegalArgumentException notFound() {
@@ -376,6 +409,9 @@ public final class ElasticsearchSelector implements AssetSelector {
               .allowPartialSearchResults(false),
           Void.class);
     } catch (ElasticsearchException e) {
+      if (EsErrors.isIndexClosed(e)) {
+        throw EsErrors.indexClosed(index, e);
+      }
       if (e.status() == 400 || EsErrors.isIndexNotFound(e)) {
         throw new IllegalArgumentException(
             "query is " + queryJson + ": Elasticsearch rejects it for index '" + index + "': " + EsErrors.describe(e), e);

@@ -4,6 +4,8 @@ import dev.reprocess.DeadLetter;
 import dev.reprocess.DeadLetterSink;
 import dev.reprocess.ReprocessException;
 import dev.reprocess.json.EventJson;
+import dev.reprocess.kafka.internal.DeadLetterFit;
+import dev.reprocess.kafka.internal.KafkaConnection;
 import dev.reprocess.kafka.internal.ProducerHandle;
 import dev.reprocess.kafka.internal.Records;
 import dev.reprocess.kafka.internal.Sends;
@@ -14,6 +16,8 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.errors.RecordTooLargeException;
 
 /**
  * A {@link DeadLetterSink} for jobs that handle events in-process: each dead letter becomes a
@@ -21,6 +25,12 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * (key = asset id, value = the event's JSON, the {@code reprocess.dlt.*} headers of {@link
  * KafkaHeaders}, without the original topic, partition and offset, which do not exist here), so
  * {@link DeadLetterReplayer} can publish them to an events topic.
+ *
+ * <p>A dead letter bigger than the producer's {@code max.request.size} (1 MB unless the host's
+ * properties set it; 1 MB assumed for the host's producer) is stored with its value cut to fit and
+ * the headers {@link KafkaHeaders#DLT_VALUE_TRUNCATED} and {@link
+ * KafkaHeaders#DLT_VALUE_ORIGINAL_SIZE}; one the topic still refuses as too large (its {@code
+ * max.message.bytes} is smaller) is stored again without its value.
  *
  * <p>{@link #accept} returns once the broker acknowledged the record, or throws a {@link
  * ReprocessException} after at most {@code sendTimeout}. Thread-safe. Closing closes the producer
@@ -34,10 +44,12 @@ public final class KafkaDeadLetterSink implements DeadLetterSink {
   private final String topic;
   private final ProducerHandle producer;
   private final Duration sendTimeout;
+  private final int maxRecordBytes;
   private final AtomicBoolean closed = new AtomicBoolean();
 
-  private KafkaDeadLetterSink(String topic, ProducerHandle producer, Duration sendTimeout) {
+  private KafkaDeadLetterSink(String topic, ProducerHandle producer, Duration sendTimeout, int maxRecordBytes) {
     this.topic = topic;
+    this.maxRecordBytes = maxRecordBytes;
     this.producer = producer;
     this.sendTimeout = sendTimeout;
   }
@@ -54,21 +66,20 @@ public final class KafkaDeadLetterSink implements DeadLetterSink {
       throw new IllegalStateException(describe() + " is closed");
     }
     var event = deadLetter.event();
-    var record = Records.deadLetter(topic, Records.utf8(event.assetId()), EventJson.toBytes(event),
+    var record = DeadLetterFit.fit(Records.deadLetter(topic, Records.utf8(event.assetId()), EventJson.toBytes(event),
         Records.eventHeaders(event),
         new Records.Failure(event.jobName(), deadLetter.errorClass(), deadLetter.errorMessage(), deadLetter.stackTrace(),
             deadLetter.attempts(), deadLetter.failedAt()),
-        null);
-    CompletableFuture<Void> acknowledged = new CompletableFuture<>();
-    Sends.withCompletion(producer.producer(), record, error -> {
-      if (error == null) {
-        acknowledged.complete(null);
-      } else {
-        acknowledged.completeExceptionally(error);
-      }
-    });
+        null), maxRecordBytes);
     try {
-      acknowledged.get(sendTimeout.toMillis(), TimeUnit.MILLISECONDS);
+      try {
+        send(record);
+      } catch (ExecutionException e) {
+        if (!(e.getCause() instanceof RecordTooLargeException) || !DeadLetterFit.hasValue(record)) {
+          throw e;
+        }
+        send(DeadLetterFit.withoutValue(record));
+      }
     } catch (ExecutionException e) {
       throw new ReprocessException("job '" + event.jobName() + "': dead letter of event " + event.eventId()
           + " was not stored in " + describe() + ": " + e.getCause(), e.getCause());
@@ -79,6 +90,19 @@ public final class KafkaDeadLetterSink implements DeadLetterSink {
       Thread.currentThread().interrupt();
       throw new ReprocessException("interrupted while storing a dead letter in " + describe(), e);
     }
+  }
+
+  private void send(ProducerRecord<byte[], byte[]> record)
+      throws ExecutionException, TimeoutException, InterruptedException {
+    CompletableFuture<Void> acknowledged = new CompletableFuture<>();
+    Sends.withCompletion(producer.producer(), record, error -> {
+      if (error == null) {
+        acknowledged.complete(null);
+      } else {
+        acknowledged.completeExceptionally(error);
+      }
+    });
+    acknowledged.get(sendTimeout.toMillis(), TimeUnit.MILLISECONDS);
   }
 
   @Override
@@ -125,9 +149,13 @@ public final class KafkaDeadLetterSink implements DeadLetterSink {
     public KafkaDeadLetterSink build() {
       Options.topic("topic", topic);
       Options.positive("sendTimeout", sendTimeout);
-      ProducerHandle producer = connection().soleProducer(sendTimeout, "reprocess-dlt-" + topic,
+      KafkaConnection connection = connection();
+      String clientId = "reprocess-dlt-" + topic;
+      int maxRecordBytes = connection.hostProducer() != null ? DeadLetterFit.KAFKA_DEFAULT_MAX_BYTES
+          : DeadLetterFit.maxRequestSize(connection.producerConfig(sendTimeout, clientId));
+      ProducerHandle producer = connection.soleProducer(sendTimeout, clientId,
           "kafka dead-letter sink: topic '" + topic + "'");
-      return new KafkaDeadLetterSink(topic, producer, sendTimeout);
+      return new KafkaDeadLetterSink(topic, producer, sendTimeout, maxRecordBytes);
     }
   }
 }

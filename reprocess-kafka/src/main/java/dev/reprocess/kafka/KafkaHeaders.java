@@ -51,8 +51,21 @@ public final class KafkaHeaders {
   /** On a dead letter: when it was dead-lettered, ISO-8601. */
   public static final String DLT_FAILED_AT = DLT_PREFIX + "failed-at";
 
+  /**
+   * On a dead letter whose value was cut to fit the dead-letter topic: {@code true}. The value is
+   * then the first bytes of the original (possibly none), no longer a whole event; the original
+   * record is found by {@link #DLT_ORIGINAL_TOPIC}, {@link #DLT_ORIGINAL_PARTITION} and {@link
+   * #DLT_ORIGINAL_OFFSET} while the source topic retains it.
+   */
+  public static final String DLT_VALUE_TRUNCATED = DLT_PREFIX + "value.truncated";
+  /** On a dead letter whose value was cut: the size of the original value, in bytes. */
+  public static final String DLT_VALUE_ORIGINAL_SIZE = DLT_PREFIX + "value.original-size";
+
   /** On a replayed event: the dead-letter topic, partition and offset it was replayed from. */
   public static final String REPLAYED_FROM = "reprocess.replayed-from";
+
+  /** The longest exception message a dead-letter header carries, in characters: {@value}. */
+  public static final int MESSAGE_MAX_CHARS = 2_000;
 
   /** The longest stack trace a dead-letter header carries, in characters. */
   public static final int STACK_TRACE_MAX_CHARS = 8_000;

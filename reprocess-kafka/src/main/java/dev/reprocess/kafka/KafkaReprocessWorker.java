@@ -7,6 +7,8 @@ import dev.reprocess.ReprocessJob;
 import dev.reprocess.RetryOptions;
 import dev.reprocess.internal.Ticker;
 import dev.reprocess.kafka.internal.ClientConfigs;
+import dev.reprocess.kafka.internal.DeadLetterFit;
+import dev.reprocess.kafka.internal.TopicLimits;
 import dev.reprocess.kafka.internal.KafkaConnection;
 import dev.reprocess.kafka.internal.WorkerEngine;
 import dev.reprocess.kafka.internal.WorkerSettings;
@@ -160,21 +162,35 @@ public final class KafkaReprocessWorker implements AutoCloseable {
       throw new IllegalStateException("worker '" + settings.name() + "' is already started");
     }
     List<String> topics = topics();
+    int deadLetterMaxBytes = producerConfig != null ? DeadLetterFit.maxRequestSize(producerConfig)
+        : DeadLetterFit.KAFKA_DEFAULT_MAX_BYTES;
     if (adminConfig != null) {
       try (Admin admin = Admin.create(adminConfig)) {
         KafkaTopics.requireTopics(admin, topics, startupTimeout);
+        int producerMax = deadLetterMaxBytes;
+        deadLetterMaxBytes = TopicLimits.maxMessageBytes(admin, settings.deadLetterTopic(), startupTimeout)
+            .stream().map(topicMax -> Math.min(topicMax, producerMax)).findFirst().orElse(producerMax);
       } catch (ReprocessException e) {
         started.set(false);
         throw new ReprocessException("worker '" + settings.name() + "' cannot start (bootstrap servers "
             + adminConfig.get("bootstrap.servers") + "): " + e.getMessage(), e.getCause() == null ? e : e.getCause());
       }
     }
-    Consumer<byte[], byte[]> consumer = consumerFactory != null ? consumerFactory.get() : new KafkaConsumer<>(consumerConfig);
-    Producer<byte[], byte[]> producer = hostProducer != null ? hostProducer : new KafkaProducer<>(producerConfig);
-    WorkerEngine e = new WorkerEngine(settings, consumer, producer, hostProducer == null);
+    Consumer<byte[], byte[]> consumer = consumerFactory != null ? consumerFactory.get()
+        : KafkaConnection.created(consumerConfig, () -> new KafkaConsumer<byte[], byte[]>(consumerConfig));
+    Producer<byte[], byte[]> producer;
+    try {
+      producer = hostProducer != null ? hostProducer
+          : KafkaConnection.created(producerConfig, () -> new KafkaProducer<byte[], byte[]>(producerConfig));
+    } catch (IllegalArgumentException e) {
+      consumer.close(Duration.ZERO);
+      started.set(false);
+      throw e;
+    }
+    WorkerEngine e = new WorkerEngine(settings, consumer, producer, hostProducer == null, deadLetterMaxBytes);
     engine = e;
-    log.info("worker '{}': group '{}', topics {}, dead letters to '{}', concurrency {}, consumer config {}",
-        settings.name(), groupId, topics, settings.deadLetterTopic(), settings.concurrency(),
+    log.info("worker '{}': group '{}', topics {}, dead letters to '{}' (cut to {} bytes), concurrency {}, consumer config {}",
+        settings.name(), groupId, topics, settings.deadLetterTopic(), deadLetterMaxBytes, settings.concurrency(),
         consumerConfig == null ? "(host's)" : ClientConfigs.masked(consumerConfig));
     e.start();
     return this;
@@ -183,7 +199,7 @@ public final class KafkaReprocessWorker implements AutoCloseable {
   /** Counters since {@link #start()}; all zero before. */
   public WorkerStats stats() {
     WorkerEngine e = engine;
-    return e == null ? new WorkerStats(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0) : e.stats();
+    return e == null ? new WorkerStats(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0) : e.stats();
   }
 
   /** True between {@link #start()} and {@link #close()}, unless the worker stopped on an error. */

@@ -1,5 +1,6 @@
 package dev.reprocess.kafka;
 
+import dev.reprocess.internal.Quote;
 import java.time.Duration;
 
 /** Option checks shared by the builders of this package. */
@@ -30,14 +31,14 @@ final class Options {
   static String topic(String name, String value) {
     if (value == null || !value.matches("[A-Za-z0-9._-]{1,249}") || value.equals(".") || value.equals("..")) {
       throw new IllegalArgumentException(
-          name + " is '" + value + "': it must be a topic name, 1 to 249 characters of [A-Za-z0-9._-]");
+          name + " is '" + Quote.abbreviate(value) + "': it must be a topic name, 1 to 249 characters of [A-Za-z0-9._-]");
     }
     return value;
   }
 
   static String text(String name, String value) {
     if (value == null || value.isBlank()) {
-      throw new IllegalArgumentException(name + " is '" + value + "': it must be a non-blank string");
+      throw new IllegalArgumentException(name + " is '" + Quote.abbreviate(value) + "': it must be a non-blank string");
     }
     return value;
   }

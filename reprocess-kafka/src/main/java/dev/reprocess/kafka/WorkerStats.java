@@ -15,6 +15,9 @@ package dev.reprocess.kafka;
  * @param poison records that could not be decoded as events (not JSON, missing fields)
  * @param pending records read and not yet final (running, queued, waiting or being published)
  * @param commits offset commits that succeeded
+ * @param deadLetterFailed records skipped because their dead letter (or retry) could not be published
+ *     for a reason that does not pass with time (authorization, invalid topic...), each logged at
+ *     ERROR with the reason; a value above zero needs a look
  */
 public record WorkerStats(
     long received,
@@ -27,4 +30,5 @@ public record WorkerStats(
     long deadLettered,
     long poison,
     long pending,
-    long commits) {}
+    long commits,
+    long deadLetterFailed) {}

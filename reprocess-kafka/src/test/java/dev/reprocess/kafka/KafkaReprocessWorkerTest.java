@@ -295,6 +295,46 @@ class KafkaReprocessWorkerTest {
   }
 
   @Test
+  void aPoisonRecordTooBigToDeadLetterGoesWithItsValueCutAndHeadersSayingSo() {
+    AtomicInteger calls = new AtomicInteger();
+    start(1, event -> {
+      calls.incrementAndGet();
+      return Outcome.SUCCEEDED;
+    }, b -> b);
+    byte[] fiveMegabytes = new byte[5 * 1024 * 1024];
+    java.util.Arrays.fill(fiveMegabytes, (byte) 'x');
+    add(new ConsumerRecord<>(TOPIC, 0, 0, "big".getBytes(StandardCharsets.UTF_8), fiveMegabytes));
+    add(TestSupport.record(TOPIC, 0, 1, TestSupport.event("backfill", "fine")));
+
+    await().atMost(WAIT).until(() -> committed(eventPartitions.get(0)) == 2);
+    assertThat(calls.get()).isEqualTo(1);
+    ProducerRecord<byte[], byte[]> dead = sentTo(TOPIC + ".dlt").get(0);
+    // The host's producer: its max.request.size is unknown, so Kafka's default 1 MB bounds the record.
+    assertThat(dead.value().length).isPositive().isLessThan(1_048_576 - 1024);
+    assertThat(TestSupport.header(dead.headers(), KafkaHeaders.DLT_VALUE_TRUNCATED)).isEqualTo("true");
+    assertThat(TestSupport.header(dead.headers(), KafkaHeaders.DLT_VALUE_ORIGINAL_SIZE)).isEqualTo("5242880");
+    assertThat(TestSupport.header(dead.headers(), KafkaHeaders.DLT_ORIGINAL_OFFSET)).isEqualTo("0");
+    assertThat(worker.stats().deadLettered()).isEqualTo(1);
+  }
+
+  @Test
+  void aDeadLetterPublishFailingForANonRetriableReasonIsSkippedAndCountedNotRetriedForever() {
+    AtomicInteger calls = new AtomicInteger();
+    producer.sendException = new org.apache.kafka.common.errors.TopicAuthorizationException("not allowed on events.dlt");
+    start(1, event -> {
+      calls.incrementAndGet();
+      return Outcome.SUCCEEDED;
+    }, b -> b.publishRetryBackoff(Duration.ofMillis(1)));
+    add(new ConsumerRecord<>(TOPIC, 0, 0, "k".getBytes(StandardCharsets.UTF_8), "not json".getBytes(StandardCharsets.UTF_8)));
+    add(TestSupport.record(TOPIC, 0, 1, TestSupport.event("backfill", "fine")));
+
+    await().atMost(WAIT).until(() -> committed(eventPartitions.get(0)) == 2);
+    assertThat(calls.get()).isEqualTo(1);
+    assertThat(worker.stats().deadLetterFailed()).isEqualTo(1);
+    assertThat(worker.stats().deadLettered()).isZero();
+  }
+
+  @Test
   void longBackoffsGoThroughTheRetryTopicWithANotBeforeTime() {
     start(1, event -> {
       if (event.assetId().equals("slow-fix")) {

@@ -34,7 +34,7 @@ import java.util.Set;
  *       {@code asset-type-column}, {@code splits}, {@code select-columns}, {@code
  *       consistency-level}, {@code execution-profile}.
  *   <li>{@value #ID_LIST}: {@link IdListSelector}. {@code ids} (comma-separated) or {@code
- *       ids-file} (one id per line), {@code chunk-size}, {@code asset-type}, {@code timeuuid-ids}.
+ *       ids-file} (one id per line), {@code chunk-size}, {@code asset-type}, {@code timeuuid-ids}, {@code max-id-length}.
  * </ul>
  *
  * <p>The two table kinds read with the context's one {@link CqlSession}, or the one named by
@@ -117,6 +117,7 @@ public final class CassandraSelectorProvider implements SelectorProvider {
     o.integer("chunk-size").ifPresent(b::chunkSize);
     o.string("asset-type").ifPresent(b::assetType);
     o.bool("timeuuid-ids").ifPresent(b::timeuuidIds);
+    o.integer("max-id-length").ifPresent(b::maxIdLength);
     return b.build();
   }
 

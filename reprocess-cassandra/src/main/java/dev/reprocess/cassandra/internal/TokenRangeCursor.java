@@ -1,5 +1,6 @@
 package dev.reprocess.cassandra.internal;
 
+import dev.reprocess.internal.Quote;
 import java.nio.ByteBuffer;
 import java.util.Base64;
 
@@ -43,14 +44,14 @@ public record TokenRangeCursor(String start, String end, ByteBuffer pagingState)
     int b = a < 0 ? -1 : value.indexOf(SEPARATOR, a + 1);
     if (a < 0 || b < 0) {
       throw new IllegalArgumentException(
-          "cursor is '" + value + "' for shard " + shardId + ": it must be '<start>|<end>|<paging state>',"
+          "cursor is '" + Quote.abbreviate(value) + "' for shard " + shardId + ": it must be '<start>|<end>|<paging state>',"
               + " as a token-range selector writes it");
     }
     String cursorStart = value.substring(0, a);
     String cursorEnd = value.substring(a + 1, b);
     if (!cursorStart.equals(start) || !cursorEnd.equals(end)) {
       throw new IllegalArgumentException(
-          "cursor is '" + value + "' for shard " + shardId + ": it belongs to token range (" + cursorStart + ", "
+          "cursor is '" + Quote.abbreviate(value) + "' for shard " + shardId + ": it belongs to token range (" + cursorStart + ", "
               + cursorEnd + "], not to this shard's (" + start + ", " + end + "]");
     }
     String state = value.substring(b + 1);
@@ -61,7 +62,7 @@ public record TokenRangeCursor(String start, String end, ByteBuffer pagingState)
       return new TokenRangeCursor(start, end, ByteBuffer.wrap(Base64.getDecoder().decode(state)));
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException(
-          "cursor is '" + value + "' for shard " + shardId + ": its paging state is not Base64", e);
+          "cursor is '" + Quote.abbreviate(value) + "' for shard " + shardId + ": its paging state is not Base64", e);
     }
   }
 }

@@ -3,10 +3,15 @@ package dev.reprocess.elasticsearch.internal;
 import co.elastic.clients.elasticsearch._types.ElasticsearchException;
 import co.elastic.clients.elasticsearch._types.ErrorCause;
 import co.elastic.clients.elasticsearch._types.ShardFailure;
+import co.elastic.clients.elasticsearch.ElasticsearchClient;
+import co.elastic.clients.transport.ElasticsearchTransport;
 import co.elastic.clients.transport.TransportException;
+import co.elastic.clients.transport.rest5_client.Rest5ClientTransport;
+import dev.reprocess.internal.Quote;
 import dev.reprocess.ReprocessException;
 import dev.reprocess.RetriableException;
 import java.io.IOException;
+import java.net.ConnectException;
 import java.util.List;
 import java.util.stream.Collectors;
 
@@ -25,19 +30,13 @@ public final class EsErrors {
    * closed, or the node holding it restarted.
    */
   public static boolean isMissingSearchContext(ElasticsearchException e) {
+    return hasTypeAnywhere(e, "search_context_missing_exception");
+  }
+
+  /** True when the error, a root cause or a cause of either has the type. */
+  private static boolean hasTypeAnywhere(ElasticsearchException e, String type) {
     ErrorCause error = e.error();
-    if (error == null) {
-      return false;
-    }
-    if (hasType(error, "search_context_missing_exception")) {
-      return true;
-    }
-    for (ErrorCause root : error.rootCause()) {
-      if (hasType(root, "search_context_missing_exception")) {
-        return true;
-      }
-    }
-    return false;
+    return error != null && (hasType(error, type) || error.rootCause().stream().anyMatch(root -> hasType(root, type)));
   }
 
   private static boolean hasType(ErrorCause cause, String type) {
@@ -47,6 +46,69 @@ public final class EsErrors {
       }
     }
     return false;
+  }
+
+  /** True when Elasticsearch says an index is closed. */
+  public static boolean isIndexClosed(ElasticsearchException e) {
+    return hasTypeAnywhere(e, "index_closed_exception");
+  }
+
+  /**
+   * The refusal of a closed index: {@code index is 'assets': index 'assets-2024' is closed...}.
+   *
+   * @param index the selector's {@code index} option (an index, alias or pattern)
+   */
+  public static IllegalArgumentException indexClosed(String index, ElasticsearchException e) {
+    String closed = index;
+    ErrorCause error = e.error();
+    if (error != null && error.metadata().get("index") != null) {
+      closed = error.metadata().get("index").to(String.class);
+    }
+    return new IllegalArgumentException("index is '" + index + "': index '" + closed + "' is closed, so nothing"
+        + " can be read from it: open it (POST /" + closed + "/_open) or select another index", e);
+  }
+
+  /**
+   * Where the client sends its requests, for messages: the URLs of a {@code Rest5ClientTransport}'s
+   * nodes, or the transport's class for another transport.
+   */
+  public static String endpoint(ElasticsearchClient client) {
+    ElasticsearchTransport transport = client._transport();
+    try {
+      if (transport instanceof Rest5ClientTransport rest) {
+        return rest.restClient().getNodes().stream().map(n -> n.getHost().toURI()).collect(Collectors.joining(","));
+      }
+    } catch (RuntimeException | LinkageError e) {
+      // fall through: a message without the URL is better than no message
+    }
+    return "the client's endpoint (" + transport.getClass().getSimpleName() + ")";
+  }
+
+  /**
+   * Wraps a failure of the first request a selector sends, which finds out whether the client
+   * talks to Elasticsearch at all: an answer without Elasticsearch's product header, or a
+   * connection closed or garbled by the peer, says that {@code endpoint} {@code did not answer like
+   * Elasticsearch} (an {@link IllegalArgumentException} for an HTTP answer, a {@link
+   * ReprocessException} for a broken connection); a refused connection names the endpoint; the rest
+   * is {@link #wrap}.
+   */
+  public static RuntimeException wrapFirstContact(String endpoint, String what, Exception e) {
+    if (e instanceof TransportException te) {
+      if (te.statusCode() <= 0 || isTransientStatus(te.statusCode())) {
+        return wrap(what + " at " + endpoint, e);
+      }
+      return new IllegalArgumentException(endpoint + " did not answer like Elasticsearch (" + what + ": HTTP "
+          + te.statusCode() + ", " + Quote.abbreviate(te.getMessage()) + "): check the client's URL (scheme, host, port,"
+          + " path prefix)", e);
+    }
+    if (e instanceof ConnectException) {
+      return new RetriableException(what + " failed: could not connect to Elasticsearch at " + endpoint + ": " + e, e);
+    }
+    if (e instanceof IOException && !(e instanceof java.net.SocketTimeoutException)) {
+      return new ReprocessException(endpoint + " did not answer like Elasticsearch (" + what + ": " + e + "): check"
+          + " the client's URL (scheme http or https, host, port: Elasticsearch's HTTP port, 9200 by default)", e);
+    }
+    return wrap(what + " at " + endpoint, e);
   }
 
   /** True when Elasticsearch says an index does not exist. */

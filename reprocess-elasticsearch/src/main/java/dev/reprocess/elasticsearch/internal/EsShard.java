@@ -20,8 +20,10 @@ import java.util.Map;
  * @param base the highest {@code _seq_no} of the primary shard matching the query when the
  *     selection was split, common to its slices (see {@link SeqNoSlicing}), or {@code null} when
  *     not read (one slice)
+ * @param indexUuid the uuid of the index when the selection was split, or {@code null} when not
+ *     known; cursors carry it (see {@link SeqNoCursor#requireBelongsTo})
  */
-public record EsShard(String index, int shard, int slice, int slices, String aliasFilter, Long base) {
+public record EsShard(String index, int shard, int slice, int slices, String aliasFilter, Long base, String indexUuid) {
 
   static final String INDEX = "index";
   static final String SHARD = "shard";
@@ -29,6 +31,12 @@ public record EsShard(String index, int shard, int slice, int slices, String ali
   static final String SLICES = "slices";
   static final String ALIAS_FILTER = "aliasFilter";
   static final String BASE = "base";
+  static final String INDEX_UUID = "indexUuid";
+
+  /** A shard without the uuid of its index. */
+  public EsShard(String index, int shard, int slice, int slices, String aliasFilter, Long base) {
+    this(index, shard, slice, slices, aliasFilter, base, null);
+  }
 
   /** A shard reached without a filtered alias, without a base. */
   public EsShard(String index, int shard, int slice, int slices) {
@@ -42,7 +50,7 @@ public record EsShard(String index, int shard, int slice, int slices, String ali
 
   /** This shard with another base. */
   public EsShard withBase(long base) {
-    return new EsShard(index, shard, slice, slices, aliasFilter, base);
+    return new EsShard(index, shard, slice, slices, aliasFilter, base, indexUuid);
   }
 
   /** The host's query, and the alias filter when the index was reached through a filtered alias. */
@@ -74,6 +82,9 @@ public record EsShard(String index, int shard, int slice, int slices, String ali
     if (base != null) {
       properties.put(BASE, Long.toString(base));
     }
+    if (indexUuid != null) {
+      properties.put(INDEX_UUID, indexUuid);
+    }
     return new Shard(id(), null, properties);
   }
 
@@ -95,7 +106,8 @@ public record EsShard(String index, int shard, int slice, int slices, String ali
           Integer.parseInt(shard.property(SLICE)),
           Integer.parseInt(shard.property(SLICES)),
           shard.properties().get(ALIAS_FILTER),
-          shard.properties().containsKey(BASE) ? Long.valueOf(shard.property(BASE)) : null);
+          shard.properties().containsKey(BASE) ? Long.valueOf(shard.property(BASE)) : null,
+          shard.properties().get(INDEX_UUID));
       if (!es.id().equals(shard.id())) {
         throw new IllegalArgumentException("its id does not match its properties " + shard.properties());
       }

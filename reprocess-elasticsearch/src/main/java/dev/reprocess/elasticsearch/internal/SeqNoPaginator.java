@@ -161,7 +161,7 @@ public final class SeqNoPaginator implements Paginator {
     } else if (log.isTraceEnabled()) {
       log.trace("{}: page {} with {} assets, position _seq_no {}", shard.label(), pagesRead, assets.size(), delivered);
     }
-    Cursor cursor = new SeqNoCursor(delivered, base).toCursor();
+    Cursor cursor = new SeqNoCursor(delivered, base, shard.id(), shard.indexUuid()).toCursor();
     return new Page(assets, cursor, finished);
   }
 

@@ -65,8 +65,8 @@ class SeqNoPaginatorTest {
       assertThat(pages).extracting(Page::size).containsExactly(1000, 1000, 500);
       assertThat(pages).extracting(Page::last).containsExactly(false, false, true);
       assertThat(ids(pages)).isEqualTo(seqs(0, 2500).stream().map(s -> "doc-" + s).toList());
-      assertThat(pages.get(0).cursor().value()).isEqualTo("es-seqno:v2:999:2499");
-      assertThat(pages.get(2).cursor().value()).isEqualTo("es-seqno:v2:2499:2499");
+      assertThat(pages.get(0).cursor().value()).isEqualTo("es-seqno:v3:999:2499:fake[0]:-");
+      assertThat(pages.get(2).cursor().value()).isEqualTo("es-seqno:v3:2499:2499:fake[0]:-");
       assertThat(shard.openPointsInTime()).isZero();
       assertThatThrownBy(paginator::nextPage).isInstanceOf(IllegalStateException.class).hasMessageContaining("after the last page");
     }
@@ -83,7 +83,7 @@ class SeqNoPaginatorTest {
         Page second = paginator.nextPage();
         assertThat(shard.searches()).as("max _seq_no, then one fetch of 400").isEqualTo(2);
         assertThat(ids(List.of(first, second))).isEqualTo(expected.subList(0, 300));
-        assertThat(second.cursor().value()).isEqualTo("es-seqno:v2:333:999"); // doc-333 is the 300th document
+        assertThat(second.cursor().value()).isEqualTo("es-seqno:v3:333:999:fake[0]:-"); // doc-333 is the 300th document
         afterSecond = second.cursor();
         List<String> all = new ArrayList<>(ids(List.of(first, second)));
         all.addAll(ids(readAll(paginator)));
@@ -186,7 +186,7 @@ class SeqNoPaginatorTest {
 
   /** The smallest case: a, b, c; page 1 is [a]; c is rewritten; the resumed run must select c. */
   @ParameterizedTest
-  @ValueSource(strings = {"es-seqno:v2:0:2", "es-seqno:v1:0:2"})
+  @ValueSource(strings = {"es-seqno:v3:0:2:fake[0]:-", "es-seqno:v2:0:2", "es-seqno:v1:0:2"})
   void aDocumentRewrittenBeforeAResumeIsSelectedAtItsNewSeqNo(String checkpoint) {
     shard.put(0, "a", Map.of()).put(1, "b", Map.of()).put(2, "c", Map.of());
     try (ElasticsearchSelector selector = selector(1, 10)) {
@@ -197,7 +197,7 @@ class SeqNoPaginatorTest {
         assertThat(page.assets()).extracting(AssetRef::assetId).containsExactly("a");
         cursor = page.cursor();
       }
-      assertThat(cursor.value()).isEqualTo("es-seqno:v2:0:2");
+      assertThat(cursor.value()).isEqualTo("es-seqno:v3:0:2:fake[0]:-");
       assertThat(shard.rewrite("c")).isEqualTo(3);
       try (Paginator resumed = selector.open(es.toShard(), Cursor.of(checkpoint), 1)) {
         assertThat(ids(readAll(resumed))).containsExactly("b", "c");

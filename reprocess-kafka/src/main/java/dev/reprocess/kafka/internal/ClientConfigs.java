@@ -4,6 +4,8 @@ import java.time.Duration;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.apache.kafka.clients.CommonClientConfigs;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -126,9 +128,8 @@ public final class ClientConfigs {
   }
 
   /**
-   * The configuration as it may be logged: values of {@code sasl.jaas.config} and of every key
-   * containing {@code password}, {@code secret}, {@code token}, {@code credential} or {@code
-   * user.info} are replaced by {@code [hidden]}.
+   * The configuration as it may be logged: values of every {@linkplain #isSecret secret} key are
+   * replaced by {@code [hidden]}.
    */
   public static Map<String, String> masked(Map<String, ?> config) {
     Map<String, String> out = new TreeMap<>();
@@ -136,14 +137,88 @@ public final class ClientConfigs {
     return out;
   }
 
-  /** True for keys whose values must never be logged. */
+  /**
+   * True for keys whose values must never be logged, compared ignoring case: every key containing
+   * {@code jaas}, {@code password}, {@code secret}, {@code token}, {@code credential} or {@code
+   * user.info}, and {@code ssl.keystore.key} (a PEM private key).
+   */
   public static boolean isSecret(String key) {
     String k = key.toLowerCase(Locale.ROOT);
-    return k.equals("sasl.jaas.config")
+    return k.contains("jaas")
+        || k.equals("ssl.keystore.key")
         || k.contains("password")
         || k.contains("secret")
         || k.contains("token")
         || k.contains("credential")
         || k.contains("user.info");
+  }
+
+  private static final Pattern KAFKA_INVALID_VALUE =
+      Pattern.compile("Invalid value (.*?) for configuration (\\S+?)(:.*)?", Pattern.DOTALL);
+  private static final Pattern JAAS_OPTION = Pattern.compile("([\\w.-]+)\\s*=\\s*\"([^\"]*)\"");
+  /** Secret values shorter than this are only hidden where Kafka's message names their key. */
+  private static final int MIN_REPLACED_SECRET_CHARS = 4;
+
+  /**
+   * Kafka's rejection of a configuration (a {@code ConfigException} from its parser, or a {@code
+   * KafkaException} from a client constructor, such as a JAAS syntax error) as the builders' error:
+   * {@code kafkaProperties are invalid: <reason>}, the reason being the deepest cause's message (so
+   * "Failed to construct kafka producer" does not hide it), naming {@code sasl.jaas.config} when the
+   * JAAS configuration is at fault. No secret's value appears in the message (see {@link #scrub});
+   * Kafka's exception is chained as the cause only when no message in its chain holds one.
+   */
+  public static IllegalArgumentException invalid(RuntimeException kafkaError, Map<String, ?> config) {
+    Throwable root = kafkaError;
+    boolean secretInChain = false;
+    boolean jaas = false;
+    for (Throwable t = kafkaError; t != null; t = t.getCause() == t ? null : t.getCause()) {
+      String m = t.getMessage();
+      if (m != null) {
+        root = t;
+        secretInChain |= !scrub(m, config).equals(m);
+        jaas |= m.toLowerCase(Locale.ROOT).contains("jaas");
+      }
+    }
+    String reason = scrub(root.getMessage(), config);
+    if (root != kafkaError) {
+      reason = reason + " (" + scrub(kafkaError.getMessage(), config) + ")";
+    }
+    if (jaas && config.containsKey("sasl.jaas.config") && !reason.contains("sasl.jaas.config")) {
+      reason = "sasl.jaas.config is [hidden]: " + reason;
+    }
+    return new IllegalArgumentException("kafkaProperties are invalid: " + reason, secretInChain ? null : kafkaError);
+  }
+
+  /**
+   * The message with every secret's value replaced by {@code [hidden]}: the value in Kafka's {@code
+   * Invalid value V for configuration K} when K is a {@linkplain #isSecret secret} key, every
+   * occurrence of a secret key's value (of 4 characters or more), and every secret option ({@code
+   * password="..."}) of the JAAS configuration.
+   */
+  public static String scrub(String message, Map<String, ?> config) {
+    if (message == null) {
+      return null;
+    }
+    String out = message;
+    Matcher m = KAFKA_INVALID_VALUE.matcher(out);
+    if (m.matches() && isSecret(m.group(2))) {
+      out = "Invalid value [hidden] for configuration " + m.group(2) + (m.group(3) == null ? "" : m.group(3));
+    }
+    for (Map.Entry<String, ?> e : config.entrySet()) {
+      if (!isSecret(e.getKey()) || e.getValue() == null) {
+        continue;
+      }
+      String value = String.valueOf(e.getValue());
+      Matcher options = JAAS_OPTION.matcher(value);
+      while (options.find()) {
+        if (isSecret(options.group(1)) && !options.group(2).isEmpty()) {
+          out = out.replace(options.group(2), "[hidden]");
+        }
+      }
+      if (value.length() >= MIN_REPLACED_SECRET_CHARS) {
+        out = out.replace(value, "[hidden]");
+      }
+    }
+    return out;
   }
 }

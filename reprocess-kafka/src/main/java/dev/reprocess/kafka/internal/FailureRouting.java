@@ -3,6 +3,7 @@ package dev.reprocess.kafka.internal;
 import dev.reprocess.DeadLetters;
 import dev.reprocess.ReprocessEvent;
 import dev.reprocess.internal.ClockTimer;
+import dev.reprocess.internal.Quote;
 import dev.reprocess.internal.RetryVerdict;
 import dev.reprocess.json.EventJson;
 import dev.reprocess.kafka.KafkaHeaders;
@@ -11,6 +12,8 @@ import java.util.concurrent.atomic.LongAdder;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.errors.RecordTooLargeException;
+import org.apache.kafka.common.errors.RetriableException;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -19,9 +22,18 @@ import org.slf4j.LoggerFactory;
  * Where a failed attempt goes, as {@link RetryVerdict#decide} says: a retry in place after a
  * backoff up to {@code maxInPlaceBackoff} (the lane waits, no thread does), a retry through the
  * retry topic with a not-before header after a longer one, or the dead-letter topic. A record is
- * final once the topic it went to acknowledged it; a failed publish is tried again every {@code
- * publishRetryBackoff} until it succeeds or the partition goes away. A handler's {@link Error} is
- * dead-lettered like any non-retriable failure: a worker does not stop on one event.
+ * final once the topic it went to acknowledged it.
+ *
+ * <p>A dead letter too big for the dead-letter topic is sent with its value cut (see {@link
+ * DeadLetterFit}). A publish that fails for a retriable reason (a Kafka {@code
+ * RetriableException}: broker down, no leader, timeout) is tried again every {@code
+ * publishRetryBackoff} until it succeeds or the partition goes away. One that fails for a
+ * non-retriable reason never blocks the partition: a retry-topic record goes to the dead-letter
+ * topic instead; a dead letter refused as too large is sent again without its value; any other
+ * non-retriable failure (authorization, invalid topic...) is tried {@value
+ * #MAX_NON_RETRIABLE_PUBLISH_ATTEMPTS} times in all, then the record is skipped, logged at ERROR
+ * with the reason and counted in {@code WorkerStats.deadLetterFailed}. A handler's {@link Error}
+ * is dead-lettered like any non-retriable failure: a worker does not stop on one event.
  *
  * <p>Thread-safe: called from handler threads, the watchdog and producer callbacks.
  */
@@ -35,10 +47,19 @@ final class FailureRouting {
   private final PendingRecords pending;
   private final WorkerCounters counters;
   private final WorkerShutdown shutdown;
-  private final long maxInPlaceBackoffNanos;
+  /** Attempts of a publish that fails for a non-retriable reason before its record is skipped: {@value}. */
+  static final int MAX_NON_RETRIABLE_PUBLISH_ATTEMPTS = 3;
 
+  private final long maxInPlaceBackoffNanos;
+  private final int deadLetterMaxBytes;
+
+  /**
+   * @param deadLetterMaxBytes the largest record the dead-letter topic and the producer accept (the
+   *     smaller of the topic's {@code max.message.bytes} and the producer's {@code max.request.size})
+   */
   FailureRouting(WorkerSettings settings, Producer<byte[], byte[]> producer, ClockTimer scheduler,
-      PendingRecords pending, WorkerCounters counters, WorkerShutdown shutdown) {
+      PendingRecords pending, WorkerCounters counters, WorkerShutdown shutdown, int deadLetterMaxBytes) {
+    this.deadLetterMaxBytes = deadLetterMaxBytes;
     this.settings = settings;
     this.producer = producer;
     this.scheduler = scheduler;
@@ -89,10 +110,10 @@ final class FailureRouting {
     counters.poison.increment();
     ConsumerRecord<byte[], byte[]> r = item.record;
     log.warn("worker '{}': record {}-{}@{} is not an event ({}); sending it to '{}'", settings.name(), r.topic(),
-        r.partition(), r.offset(), error.getMessage(), settings.deadLetterTopic());
-    publish(item, Records.deadLetter(settings.deadLetterTopic(), r.key(), r.value(), r.headers(),
+        r.partition(), r.offset(), Quote.abbreviate(error.getMessage()), settings.deadLetterTopic());
+    publishDeadLetter(item, Records.deadLetter(settings.deadLetterTopic(), r.key(), r.value(), r.headers(),
         Records.Failure.of(Records.header(r.headers(), KafkaHeaders.JOB), error, 0, settings.clock().instant()),
-        item.origin), counters.deadLettered);
+        item.origin));
   }
 
   private void deadLetter(WorkItem item, Throwable error) {
@@ -101,9 +122,20 @@ final class FailureRouting {
       log.trace("job '{}': event {} failed after {} attempts ({}); dead-lettering it", event.jobName(),
           event.eventId(), event.attempt(), DeadLetters.describe(error));
     }
-    publish(item, Records.deadLetter(settings.deadLetterTopic(), item.record.key(), EventJson.toBytes(event),
+    publishDeadLetter(item, Records.deadLetter(settings.deadLetterTopic(), item.record.key(), EventJson.toBytes(event),
         Records.eventHeaders(event), Records.Failure.of(event.jobName(), error, event.attempt(), settings.clock().instant()),
-        item.origin), counters.deadLettered);
+        item.origin));
+  }
+
+  private void publishDeadLetter(WorkItem item, ProducerRecord<byte[], byte[]> record) {
+    ProducerRecord<byte[], byte[]> fitted = DeadLetterFit.fit(record, deadLetterMaxBytes);
+    if (fitted != record) {
+      ConsumerRecord<byte[], byte[]> r = item.record;
+      log.warn("worker '{}': dead letter of {}-{}@{} is {} bytes, more than '{}' takes ({} bytes); sending it with its"
+          + " value cut to {} bytes", settings.name(), r.topic(), r.partition(), r.offset(), record.value().length,
+          record.topic(), deadLetterMaxBytes, fitted.value().length);
+    }
+    publish(item, fitted, counters.deadLettered, 1);
   }
 
   private void publishRetry(WorkItem item, ReprocessEvent next, long notBeforeMillis) {
@@ -113,11 +145,11 @@ final class FailureRouting {
     headers.add(KafkaHeaders.RETRY_ORIGINAL_PARTITION, Records.utf8(Integer.toString(item.origin.partition())));
     headers.add(KafkaHeaders.RETRY_ORIGINAL_OFFSET, Records.utf8(Long.toString(item.origin.offset())));
     publish(item, new ProducerRecord<>(settings.retryTopic(), null, Records.utf8(next.assetId()),
-        EventJson.toBytes(next), headers), counters.sentToRetryTopic);
+        EventJson.toBytes(next), headers), counters.sentToRetryTopic, 1);
   }
 
-  /** Sends and marks the item DONE once acknowledged; tries again until then unless the partition went away. */
-  private void publish(WorkItem item, ProducerRecord<byte[], byte[]> record, LongAdder sentCounter) {
+  /** Sends and marks the item DONE once acknowledged; on a failure see the class comment. */
+  private void publish(WorkItem item, ProducerRecord<byte[], byte[]> record, LongAdder sentCounter, int attempt) {
     item.state.set(WorkItem.PUBLISHING);
     try {
       producer.send(record, (metadata, error) -> {
@@ -125,15 +157,16 @@ final class FailureRouting {
           sentCounter.increment();
           pending.finish(item, WorkItem.DONE);
         } else {
-          publishLater(item, record, sentCounter, error);
+          publishFailed(item, record, sentCounter, attempt, error);
         }
       });
     } catch (RuntimeException e) {
-      publishLater(item, record, sentCounter, e);
+      publishFailed(item, record, sentCounter, attempt, e);
     }
   }
 
-  private void publishLater(WorkItem item, ProducerRecord<byte[], byte[]> record, LongAdder sentCounter, Throwable error) {
+  private void publishFailed(WorkItem item, ProducerRecord<byte[], byte[]> record, LongAdder sentCounter, int attempt,
+      Throwable error) {
     ConsumerRecord<byte[], byte[]> source = item.record;
     if (item.window.revoked || shutdown.stopped) {
       log.warn("worker '{}': publishing to '{}' failed ({}) for {}-{}@{}; the record will be read again",
@@ -141,10 +174,35 @@ final class FailureRouting {
       pending.finish(item, WorkItem.DROPPED);
       return;
     }
+    if (error instanceof RetriableException) {
+      publishLater(item, record, sentCounter, attempt, error);
+    } else if (record.topic().equals(settings.retryTopic())) {
+      log.warn("worker '{}': the retry topic '{}' refused {}-{}@{} ({}); dead-lettering it instead", settings.name(),
+          record.topic(), source.topic(), source.partition(), source.offset(), error.toString());
+      deadLetter(item, error);
+    } else if (error instanceof RecordTooLargeException && DeadLetterFit.hasValue(record)) {
+      log.warn("worker '{}': '{}' refused the dead letter of {}-{}@{} as too large ({}); sending it without its value",
+          settings.name(), record.topic(), source.topic(), source.partition(), source.offset(), error.toString());
+      publish(item, DeadLetterFit.withoutValue(record), sentCounter, attempt + 1);
+    } else if (attempt < MAX_NON_RETRIABLE_PUBLISH_ATTEMPTS) {
+      publishLater(item, record, sentCounter, attempt, error);
+    } else {
+      counters.deadLetterFailed.increment();
+      log.error("worker '{}': publishing to '{}' failed {} times for a reason that does not pass with time ({}); record"
+          + " {}-{}@{} is SKIPPED, not dead-lettered, so its partition moves on", settings.name(), record.topic(), attempt,
+          error.toString(), source.topic(), source.partition(), source.offset());
+      pending.finish(item, WorkItem.DONE);
+    }
+  }
+
+  private void publishLater(WorkItem item, ProducerRecord<byte[], byte[]> record, LongAdder sentCounter, int attempt,
+      Throwable error) {
+    ConsumerRecord<byte[], byte[]> source = item.record;
     log.error("worker '{}': publishing to '{}' failed ({}) for {}-{}@{}; trying again in {}", settings.name(),
         record.topic(), error.toString(), source.topic(), source.partition(), source.offset(),
         settings.publishRetryBackoff());
-    scheduler.schedule(settings.publishRetryBackoff().toNanos(), () -> publish(item, record, sentCounter),
+    int next = error instanceof RetriableException ? attempt : attempt + 1;
+    scheduler.schedule(settings.publishRetryBackoff().toNanos(), () -> publish(item, record, sentCounter, next),
         () -> pending.finish(item, WorkItem.DROPPED));
   }
 }

@@ -12,7 +12,7 @@ import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.common.config.ConfigException;
+import org.apache.kafka.common.KafkaException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -98,7 +98,7 @@ public final class KafkaConnection {
    */
   public Map<String, Object> producerConfig(Duration maxBlock, String clientId) {
     Map<String, Object> config = ClientConfigs.producer(base(), maxBlock, clientId);
-    parsedByKafka(() -> new ProducerConfig(config));
+    created(config, () -> new ProducerConfig(config));
     return config;
   }
 
@@ -109,7 +109,7 @@ public final class KafkaConnection {
    */
   public Map<String, Object> consumerConfig(String groupId, Duration apiTimeout, String clientId) {
     Map<String, Object> config = ClientConfigs.consumer(base(), groupId, apiTimeout, clientId);
-    parsedByKafka(() -> new ConsumerConfig(config));
+    created(config, () -> new ConsumerConfig(config));
     return config;
   }
 
@@ -132,19 +132,25 @@ public final class KafkaConnection {
     if (hostProducer != null) {
       return new ProducerHandle(hostProducer, false);
     }
-    return new ProducerHandle(parsedByKafka(() -> new KafkaProducer<byte[], byte[]>(producerConfig)), true);
+    return new ProducerHandle(created(producerConfig, () -> new KafkaProducer<byte[], byte[]>(producerConfig)), true);
   }
 
   private Map<String, Object> base() {
     return ClientConfigs.base(kafkaProperties, bootstrapServers);
   }
 
-  /** Runs Kafka's own parsing of a configuration, turning its rejection into the builders' error. */
-  private static <T> T parsedByKafka(Supplier<T> parse) {
+  /**
+   * Runs Kafka's own parsing of a configuration, or the constructor of a client, turning its
+   * rejection into the builders' error (see {@link ClientConfigs#invalid}: the reason from the cause
+   * chain, no secret's value).
+   *
+   * @throws IllegalArgumentException if Kafka rejects the configuration
+   */
+  public static <T> T created(Map<String, ?> config, Supplier<T> create) {
     try {
-      return parse.get();
-    } catch (ConfigException e) {
-      throw new IllegalArgumentException("kafkaProperties are invalid: " + e.getMessage(), e);
+      return create.get();
+    } catch (KafkaException e) { // ConfigException included
+      throw ClientConfigs.invalid(e, config);
     }
   }
 }

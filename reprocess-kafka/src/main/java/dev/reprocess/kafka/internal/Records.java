@@ -2,6 +2,7 @@ package dev.reprocess.kafka.internal;
 
 import dev.reprocess.DeadLetters;
 import dev.reprocess.ReprocessEvent;
+import dev.reprocess.internal.Quote;
 import dev.reprocess.json.EventJson;
 import dev.reprocess.kafka.KafkaHeaders;
 import java.nio.charset.StandardCharsets;
@@ -69,7 +70,8 @@ public final class Records {
   /**
    * A dead-letter record: the key and value as given (the event's JSON, or the original bytes of
    * a record that could not be decoded), the original headers kept, and the {@code
-   * reprocess.dlt.*} headers added.
+   * reprocess.dlt.*} headers added; the exception message is cut to {@link
+   * KafkaHeaders#MESSAGE_MAX_CHARS} characters. See {@link DeadLetterFit} for a value too big to send.
    */
   public static ProducerRecord<byte[], byte[]> deadLetter(
       String topic, byte[] key, byte[] value, Headers original, Failure failure, Origin origin) {
@@ -86,7 +88,7 @@ public final class Records {
     }
     headers.add(KafkaHeaders.DLT_EXCEPTION_CLASS, utf8(failure.exceptionClass()));
     if (failure.message() != null) {
-      headers.add(KafkaHeaders.DLT_EXCEPTION_MESSAGE, utf8(failure.message()));
+      headers.add(KafkaHeaders.DLT_EXCEPTION_MESSAGE, utf8(Quote.abbreviate(failure.message(), KafkaHeaders.MESSAGE_MAX_CHARS)));
     }
     if (failure.stackTrace() != null) {
       String st = failure.stackTrace();

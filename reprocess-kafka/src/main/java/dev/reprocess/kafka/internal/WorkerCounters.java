@@ -15,10 +15,11 @@ final class WorkerCounters {
   final LongAdder deadLettered = new LongAdder();
   final LongAdder poison = new LongAdder();
   final LongAdder commits = new LongAdder();
+  final LongAdder deadLetterFailed = new LongAdder();
 
   WorkerStats snapshot(long pending) {
     return new WorkerStats(received.sum(), succeeded.sum(), skipped.sum(), failedAttempts.sum(),
         timedOut.sum(), retriedInPlace.sum(), sentToRetryTopic.sum(), deadLettered.sum(), poison.sum(),
-        pending, commits.sum());
+        pending, commits.sum(), deadLetterFailed.sum());
   }
 }

@@ -53,8 +53,13 @@ public final class WorkerEngine {
   private volatile Thread pollThread;
   private volatile Throwable failure;
 
+  /**
+   * @param deadLetterMaxBytes the largest dead-letter record to send: the smaller of the
+   *     dead-letter topic's {@code max.message.bytes} and the producer's {@code max.request.size};
+   *     a bigger one is sent with its value cut (see {@link DeadLetterFit})
+   */
   public WorkerEngine(WorkerSettings settings, Consumer<byte[], byte[]> consumer,
-      Producer<byte[], byte[]> producer, boolean ownsProducer) {
+      Producer<byte[], byte[]> producer, boolean ownsProducer, int deadLetterMaxBytes) {
     this.settings = settings;
     this.consumer = consumer;
     this.producer = producer;
@@ -64,7 +69,8 @@ public final class WorkerEngine {
     this.scheduler = new ClockTimer(settings.ticker(), threadPrefix + "-scheduler",
         "worker '" + settings.name() + "': ");
     this.offsets = new PartitionOffsets(settings, consumer, pending, counters, shutdown);
-    FailureRouting failures = new FailureRouting(settings, producer, scheduler, pending, counters, shutdown);
+    FailureRouting failures = new FailureRouting(settings, producer, scheduler, pending, counters, shutdown,
+        deadLetterMaxBytes);
     this.lanes = new KeyLanes(settings, failures, pending, counters, shutdown);
   }
 

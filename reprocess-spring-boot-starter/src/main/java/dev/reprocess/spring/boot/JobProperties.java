@@ -35,6 +35,9 @@ public class JobProperties {
   /** Shards read at once (1 to 1024; default 4). */
   private Integer shardsInParallel;
 
+  /** Shards the selector may list in total (1 to 10000000; default 100000); a run with more fails before anything is written. */
+  private Integer maxShards;
+
   /** Events in flight at most (1 to 10000; default 16 with a handler, the sink's default with a sink). */
   private Integer concurrency;
 
@@ -111,6 +114,14 @@ public class JobProperties {
 
   public void setShardsInParallel(Integer shardsInParallel) {
     this.shardsInParallel = shardsInParallel;
+  }
+
+  public Integer getMaxShards() {
+    return maxShards;
+  }
+
+  public void setMaxShards(Integer maxShards) {
+    this.maxShards = maxShards;
   }
 
   public Integer getConcurrency() {
@@ -216,6 +227,7 @@ public class JobProperties {
     put(map, "sink", sink);
     put(map, "page-size", pageSize);
     put(map, "shards-in-parallel", shardsInParallel);
+    put(map, "max-shards", maxShards);
     put(map, "concurrency", concurrency);
     put(map, "max-events-per-second", maxEventsPerSecond);
     put(map, "adaptive-concurrency", adaptiveConcurrency);
