@@ -47,6 +47,20 @@ public interface AssetSelector extends AutoCloseable {
     return OptionalLong.empty();
   }
 
+  /**
+   * Checks that a checkpointed cursor belongs to the shard and can be resumed from, before the job
+   * delivers anything: the engine calls it for every shard whose checkpoint holds a cursor, so a
+   * cursor written by another selector (or corrupted) fails the run at its start, not when the
+   * shard's turn comes after other shards were handled. The default opens a paginator at the
+   * cursor and closes it without reading a page; override it where {@link #open} does costly work
+   * or the check can be cheaper.
+   *
+   * @throws IllegalArgumentException if {@link #open} would refuse the cursor for this shard
+   */
+  default void checkCursor(Shard shard, Cursor cursor) {
+    open(shard, cursor, 1).close();
+  }
+
   /** A short description for logs and reports, e.g. {@code cassandra assets.assets_by_type_bucket}. */
   default String describe() {
     return getClass().getSimpleName();

@@ -34,6 +34,16 @@ public interface CheckpointStore extends AutoCloseable {
    */
   void delete(String jobName);
 
+  /**
+   * Checks, before the job delivers its first event, that the store can write this job's
+   * checkpoints (the directory is writable, the table accepts writes), so that a job never handles
+   * events whose progress cannot be saved. Called once per run after {@link #load}; writes nothing
+   * the job's {@link #load} would return. The default checks nothing.
+   *
+   * @throws ReprocessException with the reason if the job's checkpoints cannot be written
+   */
+  default void preflight(String jobName) {}
+
   /** Releases the store's resources; never closes a client the host passed in. Idempotent. */
   @Override
   default void close() {}

@@ -21,6 +21,16 @@ public interface DeadLetterSink extends AutoCloseable {
     return getClass().getSimpleName();
   }
 
+  /**
+   * Checks, before the job delivers its first event, that dead letters can be stored here (the file
+   * is writable, the topic exists). Called once per run before any event; the default checks
+   * nothing.
+   *
+   * @throws ReprocessException with the reason if dead letters cannot be stored; the job then fails
+   *     before its first event
+   */
+  default void preflight() {}
+
   /** Releases the sink's resources. Idempotent. */
   @Override
   default void close() {}

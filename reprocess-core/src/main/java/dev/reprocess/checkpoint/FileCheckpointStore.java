@@ -113,6 +113,25 @@ public final class FileCheckpointStore implements CheckpointStore {
     }
   }
 
+  /**
+   * Creates the directory if missing and a temporary file in it, then deletes that file: the
+   * checkpoint file is written the same way, so a directory that cannot take it fails the job
+   * before its first event. The job's checkpoint file is not touched.
+   *
+   * @throws ReprocessException naming the directory and the reason
+   */
+  @Override
+  public void preflight(String jobName) {
+    fileOf(jobName);
+    try {
+      Files.createDirectories(dir);
+      Files.delete(Files.createTempFile(dir, jobName + ".", ".preflight"));
+    } catch (IOException e) {
+      throw new ReprocessException("job '" + jobName + "': checkpoint directory " + dir
+          + " cannot take the job's checkpoint file: " + e, e);
+    }
+  }
+
   private Object lockOf(String jobName) {
     return locks.computeIfAbsent(jobName, j -> new Object());
   }

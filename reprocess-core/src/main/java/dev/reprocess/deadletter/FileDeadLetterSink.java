@@ -47,14 +47,7 @@ public final class FileDeadLetterSink implements DeadLetterSink {
     byte[] json = EventJson.deadLetterToBytes(deadLetter);
     ByteBuffer buf = ByteBuffer.allocate(json.length + 1).put(json).put((byte) '\n').flip();
     try {
-      if (channel == null) {
-        Path parent = file.toAbsolutePath().getParent();
-        if (parent != null) {
-          Files.createDirectories(parent);
-        }
-        channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-            StandardOpenOption.APPEND);
-      }
+      openChannel();
       while (buf.hasRemaining()) {
         channel.write(buf);
       }
@@ -63,6 +56,32 @@ public final class FileDeadLetterSink implements DeadLetterSink {
       throw new ReprocessException("job '" + deadLetter.event().jobName()
           + "': cannot append dead letter of asset " + deadLetter.event().assetId() + " to "
           + file + ": " + e, e);
+    }
+  }
+
+  /**
+   * Opens the file for appending (creating it and its directories, empty, if missing), so that a
+   * file that cannot be written fails the job before its first event.
+   *
+   * @throws ReprocessException naming the file and the reason
+   */
+  @Override
+  public synchronized void preflight() {
+    try {
+      openChannel();
+    } catch (IOException e) {
+      throw new ReprocessException("dead-letter file " + file + " cannot be appended to: " + e, e);
+    }
+  }
+
+  private void openChannel() throws IOException {
+    if (channel == null) {
+      Path parent = file.toAbsolutePath().getParent();
+      if (parent != null) {
+        Files.createDirectories(parent);
+      }
+      channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+          StandardOpenOption.APPEND);
     }
   }
 

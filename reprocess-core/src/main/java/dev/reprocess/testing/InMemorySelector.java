@@ -148,21 +148,8 @@ public final class InMemorySelector implements AssetSelector {
     if (pageSize < 1) {
       throw new IllegalArgumentException("pageSize is " + pageSize + ": it must be at least 1");
     }
-    int start = Integer.parseInt(shard.property("from"));
     int end = Integer.parseInt(shard.property("to"));
-    int position = start;
-    if (from != null) {
-      try {
-        position = Integer.parseInt(from.value());
-      } catch (NumberFormatException e) {
-        throw new IllegalArgumentException("cursor is '" + from.value()
-            + "': an in-memory cursor must be an index between " + start + " and " + end, e);
-      }
-      if (position < start || position > end) {
-        throw new IllegalArgumentException("cursor is '" + from.value()
-            + "': an in-memory cursor must be an index between " + start + " and " + end);
-      }
-    }
+    int position = from == null ? Integer.parseInt(shard.property("from")) : position(shard, from);
     opens.incrementAndGet();
     int first = position;
     return new Paginator() {
@@ -180,6 +167,29 @@ public final class InMemorySelector implements AssetSelector {
         return new Page(assets, Cursor.of(Integer.toString(to)), to >= end);
       }
     };
+  }
+
+  /** Checks the cursor as {@link #open} does, without counting an open. */
+  @Override
+  public void checkCursor(Shard shard, Cursor cursor) {
+    position(shard, cursor);
+  }
+
+  private static int position(Shard shard, Cursor from) {
+    int start = Integer.parseInt(shard.property("from"));
+    int end = Integer.parseInt(shard.property("to"));
+    int position;
+    try {
+      position = Integer.parseInt(from.value());
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException("cursor is '" + from.value()
+          + "': an in-memory cursor must be an index between " + start + " and " + end, e);
+    }
+    if (position < start || position > end) {
+      throw new IllegalArgumentException("cursor is '" + from.value()
+          + "': an in-memory cursor must be an index between " + start + " and " + end);
+    }
+    return position;
   }
 
   @Override

@@ -10,13 +10,18 @@ import dev.reprocess.kafka.internal.ProducerHandle;
 import dev.reprocess.kafka.internal.Records;
 import dev.reprocess.kafka.internal.Sends;
 import java.time.Duration;
+import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
+import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.errors.RecordTooLargeException;
 
 /**
@@ -45,10 +50,13 @@ public final class KafkaDeadLetterSink implements DeadLetterSink {
   private final ProducerHandle producer;
   private final Duration sendTimeout;
   private final int maxRecordBytes;
+  private final Map<String, Object> adminConfig;
   private final AtomicBoolean closed = new AtomicBoolean();
 
-  private KafkaDeadLetterSink(String topic, ProducerHandle producer, Duration sendTimeout, int maxRecordBytes) {
+  private KafkaDeadLetterSink(String topic, ProducerHandle producer, Duration sendTimeout, int maxRecordBytes,
+      Map<String, Object> adminConfig) {
     this.topic = topic;
+    this.adminConfig = adminConfig;
     this.maxRecordBytes = maxRecordBytes;
     this.producer = producer;
     this.sendTimeout = sendTimeout;
@@ -89,6 +97,34 @@ public final class KafkaDeadLetterSink implements DeadLetterSink {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new ReprocessException("interrupted while storing a dead letter in " + describe(), e);
+    }
+  }
+
+  /**
+   * Checks that the topic exists and each of its partitions has a leader that answers, waiting at
+   * most the send time-out: with a connection the sink made, through an admin client (which never
+   * creates the topic); with the host's producer, through its metadata. A missing topic or
+   * unreachable brokers then fail the job before its first event rather than at its first dead
+   * letter.
+   *
+   * @throws ReprocessException naming the topic and the reason
+   */
+  @Override
+  public void preflight() {
+    try {
+      if (adminConfig != null) {
+        try (Admin admin = Admin.create(adminConfig)) {
+          KafkaTopics.requireTopics(admin, List.of(topic), sendTimeout);
+        }
+      } else {
+        List<PartitionInfo> partitions = producer.producer().partitionsFor(topic);
+        if (partitions == null || partitions.isEmpty()) {
+          throw new ReprocessException("topic '" + topic + "' has no partitions");
+        }
+      }
+    } catch (KafkaException | ReprocessException e) {
+      throw new ReprocessException(describe() + " cannot take dead letters"
+          + (adminConfig == null ? "" : " (" + adminConfig.get("bootstrap.servers") + ")") + ": " + e.getMessage(), e);
     }
   }
 
@@ -155,7 +191,8 @@ public final class KafkaDeadLetterSink implements DeadLetterSink {
           : DeadLetterFit.maxRequestSize(connection.producerConfig(sendTimeout, clientId));
       ProducerHandle producer = connection.soleProducer(sendTimeout, clientId,
           "kafka dead-letter sink: topic '" + topic + "'");
-      return new KafkaDeadLetterSink(topic, producer, sendTimeout, maxRecordBytes);
+      Map<String, Object> admin = producer.owned() ? connection.adminConfig(sendTimeout, clientId + "-admin") : null;
+      return new KafkaDeadLetterSink(topic, producer, sendTimeout, maxRecordBytes, admin);
     }
   }
 }

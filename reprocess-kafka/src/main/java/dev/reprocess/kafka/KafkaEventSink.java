@@ -252,6 +252,20 @@ public final class KafkaEventSink implements EventSink {
     }
   }
 
+  /**
+   * Checks that the topic exists and each of its partitions has a leader that answers (waiting at
+   * most {@code readyTimeout}), unless the builder's {@code verifyTopic(false)} turned that off.
+   *
+   * @throws ReprocessException naming the topic, the bootstrap servers and the reason
+   */
+  @Override
+  public void preflight() {
+    ReprocessException notReady = verify();
+    if (notReady != null) {
+      throw notReady;
+    }
+  }
+
   private ReprocessException verify() {
     if (verified || !verifyTopic) {
       return null;
