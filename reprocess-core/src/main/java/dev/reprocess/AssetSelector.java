@@ -61,6 +61,18 @@ public interface AssetSelector extends AutoCloseable {
     open(shard, cursor, 1).close();
   }
 
+  /**
+   * The cursor a shard starts from when it has no checkpoint, if what the shard selects depends on
+   * a state read when the selector listed it (for example the highest {@code _seq_no} its slices
+   * share); {@code null} (the default) when {@code open(shard, null, n)} selects the same whenever
+   * it is called. The engine saves it as the shard's checkpoint before the run's first event, so
+   * that a run stopped before the shard started resumes it from the same state rather than one
+   * listed again later.
+   */
+  default Cursor startCursor(Shard shard) {
+    return null;
+  }
+
   /** A short description for logs and reports, e.g. {@code cassandra assets.assets_by_type_bucket}. */
   default String describe() {
     return getClass().getSimpleName();

@@ -77,6 +77,7 @@ public final class JobRun {
       long alreadyDone = JobTally.shardsCompleted(states);
       run.openSink();
       Preflight.check(run, states);
+      StartCursors.pin(run, states);
       run.tally.registerGauges(run.gate, () -> shardStates);
       LOG.info("{}{} shards ({} already completed), selector {}, sink {}, dead letters to {}",
           prefix, shards.size(), alreadyDone, selector.describe(), run.sink().describe(),

@@ -121,11 +121,10 @@ import org.slf4j.LoggerFactory;
  * request covers twice as many blocks, as {@code _seq_no} range clauses. Elasticsearch's own
  * {@code slice} is not used (why: this module's README).
  *
- * <p>A resumed job reads the base again for slices that had not started; a slice resumed from its
- * cursor keeps its own. A document that moved, between the two runs, from the blocks of a slice
- * that had not started into those of a slice that had finished is missed if no slice of its
- * primary shard was in progress when the job stopped. Jobs that must not lose one either way run
- * with one slice, or run to the end without being stopped.
+ * <p>Every slice keeps the base of the run that first listed it: the engine checkpoints each new
+ * slice's {@link #startCursor start cursor} (the base, no position) before the run's first event,
+ * so a slice that a stopped run never started resumes with the same base as its siblings and
+ * reads every document written above it.
  *
  * <h2>Validation</h2>
  *
@@ -222,6 +221,19 @@ public final class ElasticsearchSelector implements AssetSelector {
         "elasticsearch index '{}': {} primary shards in {} indices, {} slice(s) each: {} shards",
         index, primaries.size(), primaries.stream().map(EsShard::index).distinct().count(), slices, shards.size());
     return List.copyOf(shards);
+  }
+
+  /**
+   * With slices, a cursor holding the base the shard's slices share (read when {@link #shards()}
+   * listed them) and no position: the engine saves it before the run's first event, so a slice a
+   * stopped run never started keeps the base its siblings use, and a document moved meanwhile
+   * into a block of an already completed slice is still read above that base. {@code null} without
+   * slices.
+   */
+  @Override
+  public Cursor startCursor(Shard shard) {
+    EsShard es = EsShard.from(shard);
+    return es.base() == null ? null : new SeqNoCursor(-1, es.base(), es.id(), es.indexUuid()).toCursor();
   }
 
   /**

@@ -3,6 +3,8 @@ package dev.reprocess.elasticsearch;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import co.elastic.clients.elasticsearch.ElasticsearchClient;
+import dev.reprocess.Checkpoint;
+import dev.reprocess.CheckpointStore;
 import dev.reprocess.JobExecution;
 import dev.reprocess.JobReport;
 import dev.reprocess.JobStatus;
@@ -25,6 +27,7 @@ import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -254,5 +257,96 @@ class SelectionUnderConcurrentWritesIT {
     Set<String> untouched = new HashSet<>(assets.docs.keySet());
     untouched.removeAll(union(rewrites.beforeReached(), rewrites.afterSelected()));
     assertThat(untouched).as("documents nobody rewrote: once").allSatisfy(id -> assertThat(times.get(id)).isEqualTo(1));
+  }
+
+  /**
+   * A run stops (as a SIGKILL would: no checkpoint lands after that instant) right after slice 0
+   * of 4 completed, before the other slices delivered anything; documents are then rewritten, and
+   * a new run resumes. The slices the first run never started keep the base their checkpoints
+   * pinned, so a document that moved into a block of the completed slice is still read.
+   */
+  @Test
+  void slicesAStoppedRunNeverStartedKeepTheirBaseAndSelectEveryOriginalOnResume(@TempDir Path checkpoints)
+      throws Exception {
+    load("unstarted");
+    FileCheckpointStore store = new FileCheckpointStore(checkpoints);
+    AtomicBoolean stopped = new AtomicBoolean();
+    CheckpointStore dying = new CheckpointStore() {
+      @Override
+      public Map<String, Checkpoint> load(String jobName) {
+        return store.load(jobName);
+      }
+
+      @Override
+      public void save(Checkpoint checkpoint) {
+        if (!stopped.get()) {
+          store.save(checkpoint);
+        }
+      }
+
+      @Override
+      public void delete(String jobName) {
+        store.delete(jobName);
+      }
+    };
+    String name = "es-writes-unstarted-" + Long.toString(new Random().nextLong() >>> 1, 36);
+    String slice0 = ElasticsearchSelector.builder(client).index(assets.name).slices(4).build().shards().get(0).id();
+    List<String> beforeStop = java.util.Collections.synchronizedList(new ArrayList<>());
+    CountDownLatch reached = new CountDownLatch(1);
+    CountDownLatch released = new CountDownLatch(1);
+    RecordingHandler first = new RecordingHandler().beforeEach(e -> {
+      if (!stopped.get() && e.shardId().equals(slice0)) {
+        beforeStop.add(e.assetId());
+        return null;
+      }
+      if (stopped.compareAndSet(false, true)) {
+        reached.countDown();
+      }
+      if (!released.await(2, TimeUnit.MINUTES)) {
+        throw new IllegalStateException("the test never released the first run");
+      }
+      return null;
+    });
+    JobExecution execution = ReprocessJob.builder(name)
+        .selector(ElasticsearchSelector.builder(client).index(assets.name).slices(4).build())
+        .handler(first).pageSize(500).concurrency(8).shardsInParallel(1).checkpointStore(dying).build().start();
+    assertThat(reached.await(2, TimeUnit.MINUTES)).as("the first run reached slice 1").isTrue();
+    Map<String, Checkpoint> atStop = store.load(name);
+    assertThat(atStop.get(slice0).completed()).as("slice 0 completed before slice 1 started").isTrue();
+    assertThat(atStop.values().stream().filter(c -> !c.completed()).toList())
+        .as("the other slices: their start pinned, nothing delivered").hasSize(3)
+        .allSatisfy(c -> assertThat(c.selected()).isZero());
+
+    // Every 5th document not selected yet is rewritten: its new _seq_no lies above the first run's base.
+    Set<String> notSelected = new HashSet<>();
+    List<String> order = new ArrayList<>(assets.docs.keySet());
+    for (int i = 0; i < order.size(); i += 5) {
+      if (!beforeStop.contains(order.get(i))) {
+        notSelected.add(order.get(i));
+      }
+    }
+    Map<String, Map<String, Object>> changed = new LinkedHashMap<>();
+    notSelected.forEach(id -> {
+      Map<String, Object> doc = new HashMap<>(assets.docs.get(id));
+      doc.put("batch", "rewritten");
+      changed.put(id, doc);
+    });
+    AssetsIndex.index(client, assets.name, changed);
+    client.indices().refresh(r -> r.index(assets.name));
+    Rewrites rewrites = new Rewrites(notSelected, Set.of());
+    execution.cancel();
+    released.countDown();
+    execution.await(Duration.ofMinutes(2));
+
+    RecordingHandler second = new RecordingHandler();
+    JobReport report = ReprocessJob.builder(name)
+        .selector(ElasticsearchSelector.builder(client).index(assets.name).slices(4).build())
+        .handler(second).pageSize(500).concurrency(32).shardsInParallel(2).checkpointStore(store).build().run()
+        .throwIfFailed();
+    assertThat(report.shardsCompleted()).isEqualTo(4);
+
+    List<String> selections = new ArrayList<>(beforeStop);
+    selections.addAll(second.handledAssetIds());
+    checkEveryOriginalSelected("4 slices, 3 never started before a stop", selections, rewrites);
   }
 }
