@@ -55,4 +55,16 @@ public interface AssetSelector extends AutoCloseable {
   /** Releases what the selector holds. Never closes a client the host passed in. Idempotent. */
   @Override
   default void close() {}
+
+  /**
+   * The preflight of a checkpointed cursor: called by the engine before it delivers anything, for
+   * every shard of the job with an unfinished checkpoint, so a cursor that does not parse or belongs
+   * to another shard (written by another selector, or corrupted) fails the job before its first
+   * event instead of when its shard's turn comes. Throws an exception naming the shard and the
+   * reason when the cursor cannot be used; the default accepts every cursor.
+   *
+   * @param shard one of {@link #shards()}
+   * @param cursor the shard's checkpointed cursor, not null
+   */
+  default void checkCursor(Shard shard, Cursor cursor) {}
 }

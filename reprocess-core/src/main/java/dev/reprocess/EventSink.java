@@ -62,4 +62,15 @@ public interface EventSink extends AutoCloseable {
    */
   @Override
   default void close() {}
+
+  /**
+   * The preflight: called by the engine once per execution, before it delivers anything, to say
+   * whether this sink is usable (its backend answers, its destination exists). Returns normally when it is;
+   * throws {@link BackendUnavailableException} when its backend is not reachable or not ready yet
+   * (the engine waits and calls again within the job's outage budget); throws any other exception,
+   * whose message names the reason, when it cannot be used (a configuration error), and the job
+   * fails before its first event with nothing written. Must not write anything the job would see.
+   * The default does nothing (always usable).
+   */
+  default void preflight() {}
 }

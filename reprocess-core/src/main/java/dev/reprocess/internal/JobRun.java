@@ -75,6 +75,8 @@ public final class JobRun {
       List<ShardState> states = loadShardStates(shards);
       long alreadyDone = JobTally.shardsCompleted(states);
       run.openSink();
+      Preflight.check(run, states);
+      Preflight.check(run, states);
       run.tally.registerGauges(run.gate, () -> shardStates);
       LOG.info("{}{} shards ({} already completed), selector {}, sink {}, dead letters to {}",
           prefix, shards.size(), alreadyDone, selector.describe(), run.sink().describe(),

@@ -36,6 +36,8 @@ import java.util.function.Supplier;
  * @param clock time of timestamps, durations, backoff and the rate limit
  * @param restart whether the job's checkpoints are deleted before running
  * @param failFast whether the first dead letter fails the job
+ * @param outageBudget how long work waits for an unavailable backend before the job fails
+ * @param maxErrors dead letters the job tolerates before failing; {@code Long.MAX_VALUE} for no limit
  */
 public record JobSpec(
     String name,
@@ -54,7 +56,9 @@ public record JobSpec(
     MeterRegistry meterRegistry,
     Clock clock,
     boolean restart,
-    boolean failFast) {
+    boolean failFast,
+    java.time.Duration outageBudget,
+    long maxErrors) {
 
   public JobSpec {
     Objects.requireNonNull(name, "name");
@@ -67,6 +71,7 @@ public record JobSpec(
     listeners = List.copyOf(listeners);
     Objects.requireNonNull(meterRegistry, "meterRegistry");
     Objects.requireNonNull(clock, "clock");
+    Objects.requireNonNull(outageBudget, "outageBudget");
   }
 
   /** Prefix of every log line and error message of the job: {@code job '<name>': }. */
