@@ -1,5 +1,6 @@
 package dev.reprocess.kafka;
 
+import dev.reprocess.BackendUnavailableException;
 import dev.reprocess.DeadLetter;
 import dev.reprocess.DeadLetterSink;
 import dev.reprocess.ReprocessException;
@@ -70,14 +71,40 @@ public final class KafkaDeadLetterSink implements DeadLetterSink {
     try {
       acknowledged.get(sendTimeout.toMillis(), TimeUnit.MILLISECONDS);
     } catch (ExecutionException e) {
+      if (Sends.isBackendUnavailable(e.getCause())) {
+        throw new BackendUnavailableException(describe(), "dead letter of event " + event.eventId()
+            + " was not stored: " + e.getCause(), e.getCause());
+      }
       throw new ReprocessException("job '" + event.jobName() + "': dead letter of event " + event.eventId()
           + " was not stored in " + describe() + ": " + e.getCause(), e.getCause());
     } catch (TimeoutException e) {
-      throw new ReprocessException("job '" + event.jobName() + "': dead letter of event " + event.eventId()
+      throw new BackendUnavailableException(describe(), "dead letter of event " + event.eventId()
           + " was not acknowledged by " + describe() + " within " + sendTimeout, e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new ReprocessException("interrupted while storing a dead letter in " + describe(), e);
+    }
+  }
+
+  /**
+   * The preflight: asks the brokers for the topic's partitions (nothing is sent). Throws {@link
+   * BackendUnavailableException} when they do not answer (or the topic is not in the metadata)
+   * within the producer's {@code max.block.ms}; the job waits within its outage budget, then fails
+   * before its first event.
+   */
+  @Override
+  public void preflight() {
+    try {
+      var partitions = producer.producer().partitionsFor(topic);
+      if (partitions == null || partitions.isEmpty()) {
+        throw new ReprocessException(describe() + " has no partitions");
+      }
+    } catch (RuntimeException e) {
+      if (Sends.isBackendUnavailable(e)) {
+        throw new BackendUnavailableException(describe(), "no metadata for the topic (missing, or "
+            + "the brokers do not answer): " + e.getMessage(), e);
+      }
+      throw e;
     }
   }
 
