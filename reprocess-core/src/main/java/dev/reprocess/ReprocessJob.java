@@ -307,6 +307,16 @@ public final class ReprocessJob {
     return spec.failFast();
   }
 
+  /** How long work waits for an unavailable backend before the job fails ({@link Builder#outageBudget}). */
+  public Duration outageBudget() {
+    return spec.outageBudget();
+  }
+
+  /** The error budget ({@link Builder#maxErrors}); {@link Long#MAX_VALUE} when there is no limit. */
+  public long maxErrors() {
+    return spec.maxErrors();
+  }
+
   /**
    * The time limit of one handler call ({@link Builder#handlerTimeout(Duration)}), or {@code null}
    * when the job delivers to a {@link #sink()}.

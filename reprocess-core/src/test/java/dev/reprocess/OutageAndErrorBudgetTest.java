@@ -149,4 +149,23 @@ class OutageAndErrorBudgetTest {
     assertThat(inner.load("preflight-fails")).isEmpty();
     assertThat(dls.deadLetters()).isEmpty();
   }
+
+  @Test
+  void aFileCheckpointStoreThatCannotCreateItsDirectoryFailsTheJobBeforeTheFirstEvent(
+      @org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+    // A regular file where a parent directory should be (works whatever the user's rights).
+    java.nio.file.Path readOnly = java.nio.file.Files.writeString(dir.resolve("a-file"), "x");
+    RecordingHandler handler = new RecordingHandler();
+    JobReport report = ReprocessJob.builder("read-only-store")
+        .selector(InMemorySelector.ofIds(ids(50), 1))
+        .handler(handler)
+        .checkpointStore(new dev.reprocess.checkpoint.FileCheckpointStore(readOnly.resolve("checkpoints")))
+        .build()
+        .run();
+    assertThat(report.status()).isEqualTo(JobStatus.FAILED);
+    // Loading the checkpoints (before the preflight) already names the path; the preflight checks a
+    // directory that loads but cannot be written (a read-only mount, a directory without rights).
+    assertThat(report.failure()).get().asString().contains(readOnly.toString());
+    assertThat(handler.events()).isEmpty();
+  }
 }

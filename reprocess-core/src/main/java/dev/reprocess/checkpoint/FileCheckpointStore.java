@@ -59,6 +59,15 @@ public final class FileCheckpointStore implements CheckpointStore {
     return dir;
   }
 
+  /**
+   * The preflight: the directory (or, when missing, its nearest existing parent) must be
+   * writable; nothing is written. Throws {@link IllegalStateException} naming the directory.
+   */
+  @Override
+  public void preflight() {
+    dev.reprocess.internal.WritablePath.check(dir, "checkpoint directory");
+  }
+
   private static final java.util.regex.Pattern JOB_NAME =
       java.util.regex.Pattern.compile(dev.reprocess.ReprocessJob.NAME_PATTERN);
 

@@ -41,6 +41,15 @@ public final class FileDeadLetterSink implements DeadLetterSink {
     return file;
   }
 
+  /**
+   * The preflight: the file (or, when missing, its nearest existing parent directory) must be
+   * writable; nothing is written. Throws {@link IllegalStateException} naming the file.
+   */
+  @Override
+  public void preflight() {
+    dev.reprocess.internal.WritablePath.check(file, "dead-letter file");
+  }
+
   @Override
   public synchronized void accept(DeadLetter deadLetter) {
     Objects.requireNonNull(deadLetter, "deadLetter");

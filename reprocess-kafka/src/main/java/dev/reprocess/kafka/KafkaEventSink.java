@@ -304,7 +304,11 @@ public final class KafkaEventSink implements EventSink {
             ? new ReprocessException(describe() + " is not usable (" + bootstrap + "): " + e.getMessage(), e)
             : new BackendUnavailableException(describe() + " (" + bootstrap + ")", e.getMessage(), e);
         verifyFailedAtNanos = System.nanoTime();
-        log.error("{}", verifyFailure.getMessage());
+        if (verifyFailure instanceof BackendUnavailableException) {
+          log.warn("{}", verifyFailure.getMessage()); // the job waits for the brokers
+        } else {
+          log.error("{}", verifyFailure.getMessage());
+        }
         return verifyFailure;
       }
     }
