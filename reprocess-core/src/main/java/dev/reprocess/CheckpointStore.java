@@ -40,6 +40,9 @@ public interface CheckpointStore extends AutoCloseable {
    * events whose progress cannot be saved. Called once per run after {@link #load}; writes nothing
    * the job's {@link #load} would return. The default checks nothing.
    *
+   * <p>A backend that is not reachable or not ready yet is signalled with {@link
+   * BackendUnavailableException}: the engine waits and calls again within the job's outage budget.
+   *
    * @throws ReprocessException with the reason if the job's checkpoints cannot be written
    */
   default void preflight(String jobName) {}

@@ -26,6 +26,9 @@ public interface DeadLetterSink extends AutoCloseable {
    * is writable, the topic exists). Called once per run before any event; the default checks
    * nothing.
    *
+   * <p>A backend that is not reachable or not ready yet is signalled with {@link
+   * BackendUnavailableException}: the engine waits and calls again within the job's outage budget.
+   *
    * @throws ReprocessException with the reason if dead letters cannot be stored; the job then fails
    *     before its first event
    */

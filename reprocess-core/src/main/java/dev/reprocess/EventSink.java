@@ -57,20 +57,24 @@ public interface EventSink extends AutoCloseable {
   }
 
   /**
-   * Releases the sink's resources; never closes a client the host passed in. Idempotent. Called by
-   * whoever owns the sink (see the class comment), never by the job for a sink the host passed in.
-   */
-  /**
    * Checks, before the job delivers its first event, that this sink can deliver: its backend
    * answers and its destination exists and accepts events. The engine calls it once per run, after
    * the checkpoints were loaded and before any event; it may block up to the sink's own time-outs.
    * The default checks nothing.
+   *
+   * <p>A backend that is not reachable or not ready yet is signalled with {@link
+   * BackendUnavailableException}: the engine waits and calls again within the job's outage budget.
    *
    * @throws ReprocessException with the reason (and the endpoint) if the sink cannot deliver; the
    *     job then fails before its first event, having delivered, dead-lettered and checkpointed
    *     nothing
    */
   default void preflight() {}
+
+  /**
+   * Releases the sink's resources; never closes a client the host passed in. Idempotent. Called by
+   * whoever owns the sink (see the class comment), never by the job for a sink the host passed in.
+   */
 
   @Override
   default void close() {}

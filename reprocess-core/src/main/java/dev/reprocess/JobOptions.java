@@ -125,11 +125,21 @@ final class JobOptions {
           JobOptions::handlerTimeoutProblem),
       "Time limit of one handler call; a call past it fails its attempt and its thread is replaced. Only with a handler.");
 
+  static final Option<Duration> OUTAGE_BUDGET = Option.define("outageBudget", "Duration",
+      () -> ReprocessJob.DEFAULT_OUTAGE_BUDGET, "5 min", Rule.of("positive, at most 24 h",
+          JobOptions::handlerTimeoutProblem),
+      "How long work waits for an unavailable backend (`BackendUnavailableException`) before the job fails; nothing is dead-lettered or checkpointed meanwhile.");
+
+  static final Option<Long> MAX_ERRORS = Option.define("maxErrors", "long", () -> Long.MAX_VALUE,
+      "no limit", Rule.of("0 or more", n -> n == null || n < 0 ? "it must be 0 or more" : null),
+      "Fails the job once more events than this were dead-lettered (the error budget); 0 is `failFast`.")
+      .describedBy(n -> n == Long.MAX_VALUE ? null : String.valueOf(n));
+
   /** In the order of the table and of {@code toString}. */
   static final List<Option<?>> ALL = List.of(NAME_OPTION, SELECTOR, HANDLER, SINK, PAGE_SIZE,
       SHARDS_IN_PARALLEL, MAX_SHARDS, CONCURRENCY, MAX_EVENTS_PER_SECOND_OPTION, ADAPTIVE_CONCURRENCY, RETRY,
       DEAD_LETTER_SINK, CHECKPOINT_STORE, LISTENER, METER_REGISTRY, CLOCK, RESTART, FAIL_FAST,
-      HANDLER_TIMEOUT);
+      HANDLER_TIMEOUT, OUTAGE_BUDGET, MAX_ERRORS);
 
   private JobOptions() {}
 

@@ -114,6 +114,9 @@ public final class ReprocessJob {
   public static final Duration DEFAULT_HANDLER_TIMEOUT = Duration.ofSeconds(60);
   /** Largest accepted {@code handlerTimeout}: 24 h. */
   public static final Duration MAX_HANDLER_TIMEOUT = Duration.ofHours(24);
+
+  /** The default {@link Builder#outageBudget(Duration) outage budget}: 5 minutes. */
+  public static final Duration DEFAULT_OUTAGE_BUDGET = Duration.ofMinutes(5);
   /**
    * Rule for job names, as a regular expression: {@value}. That is 1 to 200 letters, digits, dots,
    * underscores and hyphens, but not {@code "."} or {@code ".."}: a job name becomes part of file
@@ -151,7 +154,8 @@ public final class ReprocessJob {
         (CheckpointStore) options.get(JobOptions.CHECKPOINT_STORE), listeners,
         (MeterRegistry) options.get(JobOptions.METER_REGISTRY), clock,
         (Boolean) options.get(JobOptions.RESTART), (Boolean) options.get(JobOptions.FAIL_FAST),
-        (Integer) options.get(JobOptions.MAX_SHARDS));
+        (Integer) options.get(JobOptions.MAX_SHARDS),
+        (Duration) options.get(JobOptions.OUTAGE_BUDGET), (Long) options.get(JobOptions.MAX_ERRORS));
   }
 
   /**
@@ -306,6 +310,16 @@ public final class ReprocessJob {
   /** Whether the first event failing after its retries fails the job. */
   public boolean failFast() {
     return spec.failFast();
+  }
+
+  /** How long work waits for an unavailable backend before the job fails ({@link Builder#outageBudget}). */
+  public Duration outageBudget() {
+    return spec.outageBudget();
+  }
+
+  /** The error budget ({@link Builder#maxErrors}); {@link Long#MAX_VALUE} when there is no limit. */
+  public long maxErrors() {
+    return spec.maxErrors();
   }
 
   /**
@@ -481,6 +495,27 @@ public final class ReprocessJob {
      */
     public Builder failFast(boolean failFast) {
       return set(JobOptions.FAIL_FAST, failFast);
+    }
+
+    /**
+     * How long work waits for a backend that is unavailable (a sink, checkpoint store or
+     * dead-letter sink throwing or completing with {@link BackendUnavailableException}) before the
+     * job fails: positive, at most 24 h; default 5 min ({@link
+     * ReprocessJob#DEFAULT_OUTAGE_BUDGET}). While it waits, no event is counted as an attempt,
+     * dead-lettered or checkpointed, and the log says which backend the job is WAITING for.
+     */
+    public Builder outageBudget(Duration outageBudget) {
+      return set(JobOptions.OUTAGE_BUDGET, outageBudget);
+    }
+
+    /**
+     * The error budget: the job fails once more than {@code maxErrors} events were dead-lettered
+     * (the ones dead-lettered so far stay dead-lettered): 0 or more; default no limit. {@code
+     * maxErrors(0)} is {@link #failFast(boolean) failFast(true)}. A job whose events all fail for
+     * one non-retriable reason stops after {@code maxErrors + 1} dead letters.
+     */
+    public Builder maxErrors(long maxErrors) {
+      return set(JobOptions.MAX_ERRORS, maxErrors);
     }
 
     /**

@@ -164,7 +164,8 @@ public final class CassandraCheckpointStore implements CheckpointStore {
     try {
       session.execute(apply(s));
     } catch (RuntimeException e) {
-      throw DriverErrors.translate(
+      // Transient failures (a restarting node) are outages the engine waits for, within its budget.
+      throw DriverErrors.translateOutage("cassandra checkpoint table " + table.cql(),
           "job '" + c.jobName() + "': saving the checkpoint of shard " + c.shardId() + " to " + table.cql(), e);
     }
   }

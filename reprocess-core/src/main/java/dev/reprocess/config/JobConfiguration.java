@@ -33,7 +33,7 @@ import java.util.TreeSet;
  *       EventSink} in the context; exactly one</td></tr>
  *   <tr><td>{@code page-size}, {@code shards-in-parallel}, {@code max-shards}, {@code concurrency}, {@code
  *       max-events-per-second}, {@code adaptive-concurrency}, {@code fail-fast}, {@code restart},
- *       {@code handler-timeout}</td><td>the {@link ReprocessJob.Builder} options of those
+ *       {@code handler-timeout}, {@code outage-budget}, {@code max-errors}</td><td>the {@link ReprocessJob.Builder} options of those
  *       names</td></tr>
  *   <tr><td>{@code retry.max-attempts}, {@code retry.initial-backoff}, {@code retry.multiplier},
  *       {@code retry.max-backoff}, {@code retry.jitter}</td><td>the {@link RetryOptions}</td></tr>
@@ -97,6 +97,8 @@ public final class JobConfiguration {
     values.bool("fail-fast").ifPresent(builder::failFast);
     values.bool("restart").ifPresent(builder::restart);
     values.duration("handler-timeout").ifPresent(builder::handlerTimeout);
+    values.duration("outage-budget").ifPresent(builder::outageBudget);
+    values.integer("max-errors").ifPresent(n -> builder.maxErrors(n));
     builder.retry(retry(values.section("retry")));
     deadLetters(values.section("dead-letters"), context).ifPresent(builder::deadLetterSink);
     values.string("checkpoint-store")

@@ -1,5 +1,6 @@
 package dev.reprocess.internal;
 
+import dev.reprocess.BackendUnavailableException;
 import dev.reprocess.DeadLetter;
 import dev.reprocess.DeadLetterSink;
 import dev.reprocess.DeadLetters;
@@ -7,6 +8,7 @@ import dev.reprocess.HandlerTimeoutException;
 import dev.reprocess.Outcome;
 import dev.reprocess.ReprocessEvent;
 import dev.reprocess.ReprocessException;
+import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ThreadLocalRandom;
@@ -70,6 +72,7 @@ final class EventAttempt {
     run.tally.attemptLatency(latency);
     try {
       if (error == null) {
+        run.outage.onAnyAvailable();
         run.gate.sample(attemptStart, latency);
         run.tally.outcome(outcome, shard, page);
         if (LOG.isTraceEnabled()) {
@@ -88,6 +91,10 @@ final class EventAttempt {
   }
 
   private void onFailure(Throwable error) {
+    if (RetryVerdict.unwrap(error) instanceof BackendUnavailableException unavailable) {
+      waitForBackend(unavailable);
+      return;
+    }
     RetryVerdict verdict = RetryVerdict.decide(run.spec.retry(), event.attempt(), error,
         ThreadLocalRandom.current());
     Throwable t = verdict.failure();
@@ -124,11 +131,37 @@ final class EventAttempt {
     run.timer.schedule(verdict.backoff().toNanos(), this::attempt, this::abandon);
   }
 
+  /**
+   * The sink's backend is unavailable: not this event's failure. The same attempt is delivered
+   * again after the outage backoff (no attempt counted, nothing dead-lettered, the page stays
+   * unsettled so it is not checkpointed), until the outage budget is spent.
+   */
+  private void waitForBackend(BackendUnavailableException unavailable) {
+    Duration wait = run.outage.onUnavailable(unavailable);
+    if (wait == null) {
+      run.fail(new ReprocessException(run.outage.exhausted(unavailable), unavailable));
+      settle(false);
+    } else if (run.isStopping()) {
+      settle(false);
+    } else {
+      run.timer.schedule(wait.toNanos(), this::attempt, this::abandon);
+    }
+  }
+
   private void deadLetter(Throwable t) {
     DeadLetterSink deadLetters = run.spec.deadLetterSink();
     DeadLetter deadLetter = DeadLetters.of(event, t, event.attempt(), run.clock.instant());
     try {
       deadLetters.accept(deadLetter);
+    } catch (BackendUnavailableException x) {
+      Duration wait = run.outage.onUnavailable(x);
+      if (wait != null && !run.isStopping()) {
+        run.timer.schedule(wait.toNanos(), () -> deadLetter(t), this::abandon);
+        return;
+      }
+      run.fail(new ReprocessException(run.outage.exhausted(x), x));
+      settle(false);
+      return;
     } catch (Throwable x) {
       run.fail(new ReprocessException(run.prefix + "dead-letter sink " + deadLetters.describe()
           + " could not store the dead letter of asset " + event.assetId() + ": "
@@ -142,7 +175,11 @@ final class EventAttempt {
           event.attempt(), DeadLetters.describe(t));
     }
     run.fire(l -> l.onDeadLetter(deadLetter));
-    if (run.spec.failFast()) {
+    String overBudget = ErrorBudget.exceeded(run.spec.maxErrors(), run.tally.deadLetteredTotal());
+    if (overBudget != null) {
+      run.fail(new ReprocessException(run.prefix + overBudget + "; the last: asset "
+          + event.assetId() + ": " + DeadLetters.describe(t), t));
+    } else if (run.spec.failFast()) {
       run.fail(new ReprocessException(run.prefix + "asset " + event.assetId() + " (shard "
           + event.shardId() + ") failed after " + event.attempt()
           + " attempt(s) and failFast is set: " + DeadLetters.describe(t), t));

@@ -37,6 +37,8 @@ import java.util.function.Supplier;
  * @param restart whether the job's checkpoints are deleted before running
  * @param failFast whether the first dead letter fails the job
  * @param maxShards the most shards the selector may list, in total
+ * @param outageBudget how long work waits for an unavailable backend before the job fails
+ * @param maxErrors dead letters the job tolerates before failing; {@code Long.MAX_VALUE} for no limit
  */
 public record JobSpec(
     String name,
@@ -56,7 +58,9 @@ public record JobSpec(
     Clock clock,
     boolean restart,
     boolean failFast,
-    int maxShards) {
+    int maxShards,
+    java.time.Duration outageBudget,
+    long maxErrors) {
 
   public JobSpec {
     Objects.requireNonNull(name, "name");
@@ -69,16 +73,7 @@ public record JobSpec(
     listeners = List.copyOf(listeners);
     Objects.requireNonNull(meterRegistry, "meterRegistry");
     Objects.requireNonNull(clock, "clock");
-  }
-
-  /** A spec with the default {@code maxShards} ({@value dev.reprocess.ReprocessJob#DEFAULT_MAX_SHARDS}). */
-  public JobSpec(String name, Supplier<String> description, AssetSelector selector, SinkSource sink, int pageSize,
-      int shardsInParallel, int concurrency, double maxEventsPerSecond, boolean adaptiveConcurrency, RetryOptions retry,
-      DeadLetterSink deadLetterSink, CheckpointStore checkpointStore, List<JobListener> listeners,
-      MeterRegistry meterRegistry, Clock clock, boolean restart, boolean failFast) {
-    this(name, description, selector, sink, pageSize, shardsInParallel, concurrency, maxEventsPerSecond,
-        adaptiveConcurrency, retry, deadLetterSink, checkpointStore, listeners, meterRegistry, clock, restart, failFast,
-        dev.reprocess.ReprocessJob.DEFAULT_MAX_SHARDS);
+    Objects.requireNonNull(outageBudget, "outageBudget");
   }
 
   /** Prefix of every log line and error message of the job: {@code job '<name>': }. */

@@ -108,6 +108,11 @@ final class JobTally implements AutoCloseable {
     metrics.retried.increment();
   }
 
+  /** Events dead-lettered in this execution. */
+  long deadLetteredTotal() {
+    return deadLettered.sum();
+  }
+
   void deadLettered(ShardState shard, PageWork page) {
     deadLettered.increment();
     shard.deadLettered.increment();

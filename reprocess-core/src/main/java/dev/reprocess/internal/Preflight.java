@@ -1,7 +1,9 @@
 package dev.reprocess.internal;
 
 import dev.reprocess.AssetSelector;
+import dev.reprocess.BackendUnavailableException;
 import dev.reprocess.ReprocessException;
+import dev.reprocess.ShardProgress;
 import java.util.List;
 
 /**
@@ -9,7 +11,8 @@ import java.util.List;
  * that cannot deliver fails with the reason having written nothing: every checkpointed cursor is
  * one its shard's selector resumes from ({@link AssetSelector#checkCursor}), the checkpoint store
  * can write the job's checkpoints, the dead-letter sink can store, and the sink can deliver.
- * Cheapest first; the first failure ends the checks.
+ * Cheapest first; the first failure ends the checks. A backend that is not reachable yet ({@link
+ * BackendUnavailableException}) is waited for within the outage budget.
  */
 final class Preflight {
 
@@ -20,18 +23,17 @@ final class Preflight {
    */
   static void check(RunContext run, List<ShardState> states) {
     checkCursors(run, states);
-    String prefix = run.prefix;
-    attempt(prefix, "the checkpoint store " + run.spec.checkpointStore(),
+    step(run, "the checkpoint store " + run.spec.checkpointStore(),
         () -> run.spec.checkpointStore().preflight(run.name));
-    attempt(prefix, "the dead-letter sink " + run.spec.deadLetterSink().describe(),
+    step(run, "the dead-letter sink " + run.spec.deadLetterSink().describe(),
         () -> run.spec.deadLetterSink().preflight());
-    attempt(prefix, "the sink " + run.sink().describe(), () -> run.sink().preflight());
+    step(run, "the sink " + run.sink().describe(), () -> run.sink().preflight());
   }
 
   private static void checkCursors(RunContext run, List<ShardState> states) {
     AssetSelector selector = run.spec.selector();
     for (ShardState s : states) {
-      if (s.state != dev.reprocess.ShardProgress.State.PENDING || s.cursor == null) {
+      if (s.state != ShardProgress.State.PENDING || s.cursor == null) {
         continue;
       }
       try {
@@ -45,12 +47,21 @@ final class Preflight {
     }
   }
 
-  private static void attempt(String prefix, String what, Runnable check) {
+  private static void step(RunContext run, String what, Runnable check) {
     try {
-      check.run();
+      run.outage.call(check, run::isStopping);
+    } catch (ReprocessException e) {
+      if (e.getCause() instanceof BackendUnavailableException) {
+        throw e;
+      }
+      throw unusable(run, what, e);
     } catch (RuntimeException e) {
-      throw new ReprocessException(prefix + what + " cannot be used, so no event was delivered: "
-          + e.getMessage(), e);
+      throw unusable(run, what, e);
     }
+  }
+
+  private static ReprocessException unusable(RunContext run, String what, RuntimeException e) {
+    return new ReprocessException(run.prefix + what + " cannot be used, so no event was delivered: "
+        + e.getMessage(), e);
   }
 }

@@ -33,6 +33,8 @@ final class RunContext {
   final RateThrottle throttle;
   final ClockTimer timer;
   final JobTally tally;
+  /** The outage budget: how long work waits for an unavailable backend. */
+  final OutageWait outage;
 
   private volatile boolean stopping;
   private final AtomicReference<Throwable> failure = new AtomicReference<>();
@@ -54,6 +56,7 @@ final class RunContext {
         ? RateThrottle.perSecond(name, spec.maxEventsPerSecond(), ticker)
         : RateThrottle.unlimited(name, ticker);
     this.tally = new JobTally(name, spec.meterRegistry(), ticker);
+    this.outage = new OutageWait(prefix, spec.outageBudget(), ticker);
     this.timer = new ClockTimer(ticker, "reprocess-" + name + "-timer", prefix);
   }
 

@@ -43,6 +43,7 @@ class JobConfigurationTest {
     ReprocessJob job = JobConfiguration.build("backfill", job(
         "page-size", "2", "shardsInParallel", "3", "concurrency", "5", "max_events_per_second", "0.5",
         "adaptive-concurrency", "true", "fail-fast", "TRUE", "restart", "false", "handler-timeout", "PT2S",
+        "outage-budget", "90s", "max-errors", "7",
         "retry.max-attempts", "4", "retry.initial-backoff", "250ms", "retry.multiplier", "1.5",
         "retry.max-backoff", "1m", "retry.jitter", "0", "dead-letters.file", dir.resolve("dlq").toString()), context);
     assertThat(job.name()).isEqualTo("backfill");
@@ -56,6 +57,8 @@ class JobConfigurationTest {
     assertThat(job.failFast()).isTrue();
     assertThat(job.restart()).isFalse();
     assertThat(job.handlerTimeout()).isEqualTo(Duration.ofSeconds(2));
+    assertThat(job.outageBudget()).isEqualTo(Duration.ofSeconds(90));
+    assertThat(job.maxErrors()).isEqualTo(7);
     assertThat(job.retry().maxAttempts()).isEqualTo(4);
     assertThat(job.retry().initialBackoff()).isEqualTo(Duration.ofMillis(250));
     assertThat(job.retry().multiplier()).isEqualTo(1.5);

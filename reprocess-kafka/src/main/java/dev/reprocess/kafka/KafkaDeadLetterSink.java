@@ -1,5 +1,6 @@
 package dev.reprocess.kafka;
 
+import dev.reprocess.BackendUnavailableException;
 import dev.reprocess.DeadLetter;
 import dev.reprocess.DeadLetterSink;
 import dev.reprocess.ReprocessException;
@@ -89,10 +90,14 @@ public final class KafkaDeadLetterSink implements DeadLetterSink {
         send(DeadLetterFit.withoutValue(record));
       }
     } catch (ExecutionException e) {
+      if (Sends.isBackendUnavailable(e.getCause())) {
+        throw new BackendUnavailableException(describe(), "dead letter of event " + event.eventId()
+            + " was not stored: " + e.getCause(), e.getCause());
+      }
       throw new ReprocessException("job '" + event.jobName() + "': dead letter of event " + event.eventId()
           + " was not stored in " + describe() + ": " + e.getCause(), e.getCause());
     } catch (TimeoutException e) {
-      throw new ReprocessException("job '" + event.jobName() + "': dead letter of event " + event.eventId()
+      throw new BackendUnavailableException(describe(), "dead letter of event " + event.eventId()
           + " was not acknowledged by " + describe() + " within " + sendTimeout, e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
@@ -106,6 +111,9 @@ public final class KafkaDeadLetterSink implements DeadLetterSink {
    * creates the topic); with the host's producer, through its metadata. A missing topic or
    * unreachable brokers then fail the job before its first event rather than at its first dead
    * letter.
+   *
+   * <p>Brokers that do not answer within the send time-out are a {@link
+   * BackendUnavailableException}: the job waits within its outage budget.
    *
    * @throws ReprocessException naming the topic and the reason
    */
@@ -123,6 +131,10 @@ public final class KafkaDeadLetterSink implements DeadLetterSink {
         }
       }
     } catch (KafkaException | ReprocessException e) {
+      if (Sends.isBackendUnavailable(e)) {
+        throw new BackendUnavailableException(describe(), "the brokers did not answer about the topic"
+            + (adminConfig == null ? "" : " (" + adminConfig.get("bootstrap.servers") + ")") + ": " + e.getMessage(), e);
+      }
       throw new ReprocessException(describe() + " cannot take dead letters"
           + (adminConfig == null ? "" : " (" + adminConfig.get("bootstrap.servers") + ")") + ": " + e.getMessage(), e);
     }

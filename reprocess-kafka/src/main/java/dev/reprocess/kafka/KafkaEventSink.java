@@ -1,5 +1,6 @@
 package dev.reprocess.kafka;
 
+import dev.reprocess.BackendUnavailableException;
 import dev.reprocess.EventSink;
 import dev.reprocess.Outcome;
 import dev.reprocess.ReprocessEvent;
@@ -49,9 +50,13 @@ import org.slf4j.LoggerFactory;
  * that depend on it.
  *
  * <p>Before the first event, the sink checks that the topic exists and that every partition has
- * a leader that answers (see {@link KafkaTopics}); a missing topic or unreachable brokers fail the
- * delivery with a clear {@link ReprocessException} after at most {@code readyTimeout}. With
- * unreachable brokers a send never blocks longer than {@code maxBlock}.
+ * a leader that answers (see {@link KafkaTopics}; also the job's preflight, {@link #preflight()}):
+ * a missing topic fails with a clear {@link ReprocessException}; brokers that do not answer within
+ * {@code readyTimeout} fail with a {@link BackendUnavailableException}, as do sends that fail
+ * because the brokers cannot be reached (a timeout waiting for metadata or for the
+ * acknowledgement, a disconnect): the job then waits for the brokers within its outage budget and
+ * never dead-letters those events. With unreachable brokers a send never blocks longer than {@code
+ * maxBlock}.
  *
  * <p>Thread-safe. Closing it closes the producer it created, never one the host passed in.
  * Configuration is logged at INFO with {@code sasl.jaas.config} and every password-like value
@@ -253,10 +258,12 @@ public final class KafkaEventSink implements EventSink {
   }
 
   /**
-   * Checks that the topic exists and each of its partitions has a leader that answers (waiting at
-   * most {@code readyTimeout}), unless the builder's {@code verifyTopic(false)} turned that off.
-   *
-   * @throws ReprocessException naming the topic, the bootstrap servers and the reason
+   * The preflight: checks, as before the first event, that the topic exists and every partition has
+   * a leader that answers (nothing is sent). Throws {@link BackendUnavailableException} while the
+   * brokers cannot be reached or are not ready within {@code readyTimeout} (the job waits within its
+   * outage budget), a {@link ReprocessException} naming the topic when it does not exist (a
+   * configuration error: the job fails before its first event). Does nothing when the topic check
+   * is off ({@code verifyTopic(false)}).
    */
   @Override
   public void preflight() {
@@ -293,17 +300,32 @@ public final class KafkaEventSink implements EventSink {
         return null;
       } catch (RuntimeException e) {
         String bootstrap = adminConfig == null ? "the host's producer" : String.valueOf(adminConfig.get("bootstrap.servers"));
-        verifyFailure = new ReprocessException(describe() + " is not usable (" + bootstrap + "): " + e.getMessage(), e);
+        verifyFailure = isMissingTopic(e)
+            ? new ReprocessException(describe() + " is not usable (" + bootstrap + "): " + e.getMessage(), e)
+            : new BackendUnavailableException(describe() + " (" + bootstrap + ")", e.getMessage(), e);
         verifyFailedAtNanos = System.nanoTime();
-        log.error("{}", verifyFailure.getMessage());
+        if (verifyFailure instanceof BackendUnavailableException) {
+          log.warn("{}", verifyFailure.getMessage()); // the job waits for the brokers
+        } else {
+          log.error("{}", verifyFailure.getMessage());
+        }
         return verifyFailure;
       }
     }
   }
 
+  private static boolean isMissingTopic(Throwable e) {
+    String message = String.valueOf(e.getMessage());
+    return message.contains("does not exist") || message.contains("has no partitions");
+  }
+
   private ReprocessException classify(ReprocessEvent event, Throwable error) {
     String message = "job '" + event.jobName() + "': event " + event.eventId() + " (asset " + event.assetId()
         + ", attempt " + event.attempt() + ") was not acknowledged by " + describe() + ": " + error;
+    if (Sends.isBackendUnavailable(error)) {
+      // Brokers unreachable, metadata not available in time: the event is not at fault.
+      return new BackendUnavailableException(describe(), message, error);
+    }
     if (error instanceof org.apache.kafka.common.errors.RetriableException) {
       return new RetriableException(message, error);
     }

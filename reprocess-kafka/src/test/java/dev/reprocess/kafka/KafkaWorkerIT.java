@@ -280,7 +280,8 @@ class KafkaWorkerIT {
     try (KafkaEventSink sink = KafkaEventSink.builder().bootstrapServers(nowhere).topic("t")
         .readyTimeout(Duration.ofSeconds(2)).maxBlock(Duration.ofSeconds(2)).build()) {
       assertThatThrownBy(() -> sink.deliver(KafkaIts.event("j", "a")).toCompletableFuture().join())
-          .cause().isInstanceOf(ReprocessException.class).hasMessageContaining("is not usable").hasMessageContaining(nowhere);
+          .cause().isInstanceOf(dev.reprocess.BackendUnavailableException.class).hasMessageContaining("is unavailable")
+          .hasMessageContaining(nowhere);
     }
     assertThatThrownBy(() -> DeadLetterReplayer.builder().bootstrapServers(nowhere).deadLetterTopic("t.dlt").topic("t")
         .timeout(Duration.ofSeconds(2)).build().replay())

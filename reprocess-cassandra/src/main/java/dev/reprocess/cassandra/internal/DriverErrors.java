@@ -54,6 +54,19 @@ public final class DriverErrors {
     return isTransient(t) ? new RetriableException(message, t) : new ReprocessException(message, t);
   }
 
+  /**
+   * Like {@link #translate}, but a transient failure becomes a {@link
+   * dev.reprocess.BackendUnavailableException} of {@code backend}: for writes the job must not lose
+   * or skip (checkpoints), so the engine waits for Cassandra within the job's outage budget.
+   */
+  public static ReprocessException translateOutage(String backend, String what, Throwable t) {
+    ReprocessException r = translate(what, t);
+    if (r instanceof RetriableException && !(r instanceof dev.reprocess.BackendUnavailableException)) {
+      return new dev.reprocess.BackendUnavailableException(backend, r.getMessage(), r.getCause());
+    }
+    return r;
+  }
+
   /** True for failures that may pass if the request is sent again. */
   public static boolean isTransient(Throwable t) {
     return t instanceof DriverTimeoutException

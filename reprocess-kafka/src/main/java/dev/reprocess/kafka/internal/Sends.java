@@ -23,4 +23,25 @@ public final class Sends {
       completion.accept(e);
     }
   }
+
+  /**
+   * Whether a send failed because the brokers cannot be reached or are not ready (a timeout waiting
+   * for metadata or for the acknowledgement, a network error or disconnect, no leader yet), rather
+   * than because of the record: the caller waits for the brokers instead of failing the record.
+   */
+  public static boolean isBackendUnavailable(Throwable error) {
+    for (Throwable t = error; t != null; t = t.getCause()) {
+      if (t instanceof org.apache.kafka.common.errors.TimeoutException
+          || t instanceof org.apache.kafka.common.errors.NetworkException
+          || t instanceof org.apache.kafka.common.errors.DisconnectException
+          || t instanceof org.apache.kafka.common.errors.LeaderNotAvailableException
+          || t instanceof org.apache.kafka.common.errors.NotEnoughReplicasException) {
+        return true;
+      }
+      if (t.getCause() == t) {
+        break;
+      }
+    }
+    return false;
+  }
 }
