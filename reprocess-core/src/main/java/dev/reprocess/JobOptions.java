@@ -115,6 +115,10 @@ final class JobOptions {
   static final Option<Boolean> FAIL_FAST = Option.define("failFast", "boolean", () -> false, "false",
       Rule.any(), "Fails the job at the first event that fails after its retries (it is still dead-lettered).");
 
+  static final Option<Boolean> ACCEPT_CHANGED_SELECTION = Option.define("acceptChangedSelection",
+      "boolean", () -> false, "false", Rule.any(),
+      "Resumes the job's checkpoints although its selection's definition differs from the stored one (logged as a warning); by default such a run is refused, naming what changed.");
+
   static final Option<Duration> HANDLER_TIMEOUT = Option.define("handlerTimeout", "Duration",
       () -> DEFAULT_HANDLER_TIMEOUT, "60 s", Rule.of("positive, at most 24 h",
           JobOptions::handlerTimeoutProblem),
@@ -124,7 +128,7 @@ final class JobOptions {
   static final List<Option<?>> ALL = List.of(NAME_OPTION, SELECTOR, HANDLER, SINK, PAGE_SIZE,
       SHARDS_IN_PARALLEL, CONCURRENCY, MAX_EVENTS_PER_SECOND_OPTION, ADAPTIVE_CONCURRENCY, RETRY,
       DEAD_LETTER_SINK, CHECKPOINT_STORE, LISTENER, METER_REGISTRY, CLOCK, RESTART, FAIL_FAST,
-      HANDLER_TIMEOUT);
+      HANDLER_TIMEOUT, ACCEPT_CHANGED_SELECTION);
 
   private JobOptions() {}
 

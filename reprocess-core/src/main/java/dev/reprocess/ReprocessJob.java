@@ -146,7 +146,8 @@ public final class ReprocessJob {
         (DeadLetterSink) options.get(JobOptions.DEAD_LETTER_SINK),
         (CheckpointStore) options.get(JobOptions.CHECKPOINT_STORE), listeners,
         (MeterRegistry) options.get(JobOptions.METER_REGISTRY), clock,
-        (Boolean) options.get(JobOptions.RESTART), (Boolean) options.get(JobOptions.FAIL_FAST));
+        (Boolean) options.get(JobOptions.RESTART), (Boolean) options.get(JobOptions.FAIL_FAST),
+        (Boolean) options.get(JobOptions.ACCEPT_CHANGED_SELECTION));
   }
 
   /**
@@ -455,6 +456,18 @@ public final class ReprocessJob {
     /** Deletes the job's checkpoints before running, so every shard starts over; default false. */
     public Builder restart(boolean restart) {
       return set(JobOptions.RESTART, restart);
+    }
+
+    /**
+     * Resumes the job's checkpoints although the selector's {@link
+     * AssetSelector#selectionDefinition() definition} differs from the one stored with them (the
+     * run logs a warning naming what changed, and stores the new definition); default false: such
+     * a run fails before reading or writing anything, with a message naming what changed. Use it
+     * when the host knows the change keeps the checkpoints valid (a shard id still means the same
+     * assets); use {@link #restart(boolean) restart(true)} to start over instead.
+     */
+    public Builder acceptChangedSelection(boolean accept) {
+      return set(JobOptions.ACCEPT_CHANGED_SELECTION, accept);
     }
 
     /**

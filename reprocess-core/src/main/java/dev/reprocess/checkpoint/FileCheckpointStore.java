@@ -8,6 +8,7 @@ import dev.reprocess.ReprocessException;
 import dev.reprocess.json.EventJson;
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.nio.channels.FileChannel;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
@@ -19,6 +20,7 @@ import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -31,7 +33,9 @@ import java.util.concurrent.ConcurrentHashMap;
  *
  * <p>File shape: {@code {"jobName":"…","shards":{"<shardId>":{"cursor":"…"|null,
  * "state":"IN_PROGRESS"|"COMPLETED","selected":0,"succeeded":0,"skipped":0,"deadLettered":0,
- * "updatedAt":"2026-…Z"}}}}.
+ * "updatedAt":"2026-…Z"}}}}. The job's selection definition (see {@link
+ * dev.reprocess.AssetSelector#selectionDefinition()}) is kept beside it, as UTF-8 text in {@code
+ * <dir>/<jobName>.selection.txt}, written the same atomic way; {@link #delete} removes both.
  *
  * <p>Thread-safe: saves of one job are serialized; jobs are independent. A save costs one write of
  * the job's file, so this store suits jobs up to a few thousand shards; use the Cassandra store
@@ -41,6 +45,7 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class FileCheckpointStore implements CheckpointStore {
 
   private static final String SUFFIX = ".checkpoints.json";
+  private static final String SELECTION_SUFFIX = ".selection.txt";
   private static final ObjectMapper MAPPER = EventJson.mapper();
 
   private final Path dir;
@@ -105,12 +110,42 @@ public final class FileCheckpointStore implements CheckpointStore {
     synchronized (lockOf(jobName)) {
       try {
         Files.deleteIfExists(fileOf(jobName));
+        Files.deleteIfExists(dir.resolve(jobName + SELECTION_SUFFIX));
       } catch (IOException e) {
         throw new ReprocessException("job '" + jobName + "': cannot delete checkpoint file "
             + fileOf(jobName) + ": " + e, e);
       }
       cache.put(jobName, Map.of());
     }
+  }
+
+  @Override
+  public Optional<String> loadSelection(String jobName) {
+    Path file = fileOf(jobName).resolveSibling(jobName + SELECTION_SUFFIX);
+    synchronized (lockOf(jobName)) {
+      try {
+        return Optional.of(Files.readString(file, StandardCharsets.UTF_8));
+      } catch (NoSuchFileException e) {
+        return Optional.empty();
+      } catch (IOException e) {
+        throw new ReprocessException("job '" + jobName + "': cannot read selection file " + file
+            + ": " + e, e);
+      }
+    }
+  }
+
+  @Override
+  public void saveSelection(String jobName, String definition) {
+    Objects.requireNonNull(definition, "definition");
+    Path file = fileOf(jobName).resolveSibling(jobName + SELECTION_SUFFIX);
+    synchronized (lockOf(jobName)) {
+      writeAtomically(jobName, file, definition.getBytes(StandardCharsets.UTF_8));
+    }
+  }
+
+  @Override
+  public boolean keepsSelection() {
+    return true;
   }
 
   private Object lockOf(String jobName) {
@@ -156,10 +191,19 @@ public final class FileCheckpointStore implements CheckpointStore {
     shards.forEach((id, c) -> out.put(id, new ShardShape(
         c.cursor() == null ? null : c.cursor().value(), c.state(), c.selected(), c.succeeded(),
         c.skipped(), c.deadLettered(), c.updatedAt())));
-    Path file = fileOf(job);
+    byte[] bytes;
+    try {
+      bytes = MAPPER.writerWithDefaultPrettyPrinter().writeValueAsBytes(new FileShape(job, out));
+    } catch (IOException e) {
+      throw new ReprocessException("job '" + job + "': cannot encode checkpoints: " + e, e);
+    }
+    writeAtomically(job, fileOf(job), bytes);
+  }
+
+  /** Writes a temporary file, forces it to disk and renames it over {@code file}. */
+  private void writeAtomically(String job, Path file, byte[] bytes) {
     Path tmp = null;
     try {
-      byte[] bytes = MAPPER.writerWithDefaultPrettyPrinter().writeValueAsBytes(new FileShape(job, out));
       Files.createDirectories(dir);
       tmp = Files.createTempFile(dir, job + ".", ".tmp");
       try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE,
@@ -178,7 +222,7 @@ public final class FileCheckpointStore implements CheckpointStore {
       }
       tmp = null;
     } catch (IOException e) {
-      throw new ReprocessException("job '" + job + "': cannot write checkpoint file " + file + ": " + e, e);
+      throw new ReprocessException("job '" + job + "': cannot write " + file + ": " + e, e);
     } finally {
       if (tmp != null) {
         try {

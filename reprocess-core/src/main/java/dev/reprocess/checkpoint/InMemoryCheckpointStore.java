@@ -4,6 +4,7 @@ import dev.reprocess.Checkpoint;
 import dev.reprocess.CheckpointStore;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -14,6 +15,7 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class InMemoryCheckpointStore implements CheckpointStore {
 
   private final Map<String, Map<String, Checkpoint>> byJob = new ConcurrentHashMap<>();
+  private final Map<String, String> selections = new ConcurrentHashMap<>();
 
   @Override
   public Map<String, Checkpoint> load(String jobName) {
@@ -33,6 +35,23 @@ public final class InMemoryCheckpointStore implements CheckpointStore {
   public void delete(String jobName) {
     Objects.requireNonNull(jobName, "jobName");
     byJob.remove(jobName);
+    selections.remove(jobName);
+  }
+
+  @Override
+  public Optional<String> loadSelection(String jobName) {
+    return Optional.ofNullable(selections.get(Objects.requireNonNull(jobName, "jobName")));
+  }
+
+  @Override
+  public void saveSelection(String jobName, String definition) {
+    selections.put(Objects.requireNonNull(jobName, "jobName"),
+        Objects.requireNonNull(definition, "definition"));
+  }
+
+  @Override
+  public boolean keepsSelection() {
+    return true;
   }
 
   @Override

@@ -121,6 +121,7 @@ public final class JobRun {
       store.delete(run.name);
     }
     Map<String, Checkpoint> checkpoints = store.load(run.name);
+    SelectionCheck.verify(run.spec, !checkpoints.isEmpty());
     List<ShardState> states = new ArrayList<>(shards.size());
     for (Shard shard : shards) {
       Checkpoint cp = checkpoints.get(shard.id());

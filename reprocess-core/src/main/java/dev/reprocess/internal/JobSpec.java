@@ -36,6 +36,8 @@ import java.util.function.Supplier;
  * @param clock time of timestamps, durations, backoff and the rate limit
  * @param restart whether the job's checkpoints are deleted before running
  * @param failFast whether the first dead letter fails the job
+ * @param acceptChangedSelection whether checkpoints stored under another selection definition are
+ *     resumed
  */
 public record JobSpec(
     String name,
@@ -54,7 +56,8 @@ public record JobSpec(
     MeterRegistry meterRegistry,
     Clock clock,
     boolean restart,
-    boolean failFast) {
+    boolean failFast,
+    boolean acceptChangedSelection) {
 
   public JobSpec {
     Objects.requireNonNull(name, "name");

@@ -5,6 +5,7 @@ import dev.reprocess.AssetSelector;
 import dev.reprocess.Cursor;
 import dev.reprocess.Page;
 import dev.reprocess.Paginator;
+import dev.reprocess.SelectionDefinition;
 import dev.reprocess.Shard;
 import java.util.ArrayList;
 import java.util.List;
@@ -180,6 +181,15 @@ public final class InMemorySelector implements AssetSelector {
         return new Page(assets, Cursor.of(Integer.toString(to)), to >= end);
       }
     };
+  }
+
+  /**
+   * {@code kind=in-memory}, {@code size} and {@code shards}: a selector of another size or shard
+   * count is a changed selection; the assets themselves are not part of it.
+   */
+  @Override
+  public String selectionDefinition() {
+    return SelectionDefinition.of(Map.of("kind", "in-memory", "size", size, "shards", shardCount));
   }
 
   @Override
