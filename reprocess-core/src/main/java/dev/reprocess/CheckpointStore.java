@@ -1,5 +1,6 @@
 package dev.reprocess;
 
+import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
 
@@ -67,6 +68,30 @@ public interface CheckpointStore extends AutoCloseable {
    */
   default boolean keepsSelection() {
     return false;
+  }
+
+  /**
+   * Acquires the job's {@link JobLease lease} for {@code owner}, so that one process at a time runs
+   * the job and only its checkpoint writes land (see {@link JobLease} for what a store must
+   * guarantee). Called by the engine's coordinator thread before the run reads or writes
+   * anything; may block on I/O. The run then writes its checkpoints with {@link JobLease#save}.
+   *
+   * <p>The default returns {@link JobLease#none(CheckpointStore) JobLease.none(this)}: the store opts out of leases (the engine runs
+   * without exclusivity and logs a warning). A host's own store shared by several processes
+   * should implement it.
+   *
+   * @param owner the owner id, unique per run (host, process id and a random part)
+   * @param timeToLive how long the lease lasts unless renewed, positive
+   * @param takeOverExpired whether an expired lease of another owner is taken over (with a higher
+   *     fencing token); if false, it is reported like a live one
+   * @return the lease, or {@link JobLease#none(CheckpointStore)} if the store has no leases
+   * @throws LeaseHeldException if another owner holds a live lease, or an expired one and {@code
+   *     takeOverExpired} is false; it names the holder
+   * @throws ReprocessException if the store cannot be reached
+   */
+  default JobLease acquireLease(String jobName, String owner, Duration timeToLive,
+      boolean takeOverExpired) {
+    return JobLease.none(this);
   }
 
   /** Releases the store's resources; never closes a client the host passed in. Idempotent. */

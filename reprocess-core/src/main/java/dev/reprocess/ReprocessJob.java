@@ -110,6 +110,15 @@ public final class ReprocessJob {
   public static final Duration DEFAULT_HANDLER_TIMEOUT = Duration.ofSeconds(60);
   /** Largest accepted {@code handlerTimeout}: 24 h. */
   public static final Duration MAX_HANDLER_TIMEOUT = Duration.ofHours(24);
+
+  /** Default {@link Builder#leaseTimeToLive(Duration) leaseTimeToLive}: 30 seconds. */
+  public static final Duration DEFAULT_LEASE_TIME_TO_LIVE = Duration.ofSeconds(30);
+
+  /** Smallest {@link Builder#leaseTimeToLive(Duration) leaseTimeToLive}: 1 second. */
+  public static final Duration MIN_LEASE_TIME_TO_LIVE = Duration.ofSeconds(1);
+
+  /** Largest {@link Builder#leaseTimeToLive(Duration) leaseTimeToLive}: 1 hour. */
+  public static final Duration MAX_LEASE_TIME_TO_LIVE = Duration.ofHours(1);
   /**
    * Rule for job names, as a regular expression: {@value}. That is 1 to 200 letters, digits, dots,
    * underscores and hyphens, but not {@code "."} or {@code ".."}: a job name becomes part of file
@@ -147,7 +156,9 @@ public final class ReprocessJob {
         (CheckpointStore) options.get(JobOptions.CHECKPOINT_STORE), listeners,
         (MeterRegistry) options.get(JobOptions.METER_REGISTRY), clock,
         (Boolean) options.get(JobOptions.RESTART), (Boolean) options.get(JobOptions.FAIL_FAST),
-        (Boolean) options.get(JobOptions.ACCEPT_CHANGED_SELECTION));
+        (Boolean) options.get(JobOptions.ACCEPT_CHANGED_SELECTION),
+        (RunningElsewhere) options.get(JobOptions.ON_RUNNING_ELSEWHERE),
+        (Duration) options.get(JobOptions.LEASE_TIME_TO_LIVE));
   }
 
   /**
@@ -468,6 +479,27 @@ public final class ReprocessJob {
      */
     public Builder acceptChangedSelection(boolean accept) {
       return set(JobOptions.ACCEPT_CHANGED_SELECTION, accept);
+    }
+
+    /**
+     * What a run does when another process holds the job's {@link JobLease lease} (runs it):
+     * default {@link RunningElsewhere#FAIL}, a failure naming the holder and its last renewal,
+     * before anything is read or written. Only with a checkpoint store that has leases (the
+     * built-in ones); with another store the job runs without exclusivity, with a warning.
+     */
+    public Builder onRunningElsewhere(RunningElsewhere onRunningElsewhere) {
+      return set(JobOptions.ON_RUNNING_ELSEWHERE, onRunningElsewhere);
+    }
+
+    /**
+     * How long the job's lease lasts unless renewed; the run renews it every third of it. A run
+     * that cannot renew it in time (frozen, cut off from the store) loses it: another process may
+     * take over, and the run fails with none of its later checkpoint writes landing. 1 s to 1 h;
+     * default 30 s ({@link ReprocessJob#DEFAULT_LEASE_TIME_TO_LIVE}). It bounds how soon another
+     * process can take over after a crash.
+     */
+    public Builder leaseTimeToLive(Duration leaseTimeToLive) {
+      return set(JobOptions.LEASE_TIME_TO_LIVE, leaseTimeToLive);
     }
 
     /**

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.reprocess.Checkpoint;
 import dev.reprocess.CheckpointStore;
 import dev.reprocess.Cursor;
+import dev.reprocess.JobLease;
 import dev.reprocess.ReprocessException;
 import dev.reprocess.json.EventJson;
 import java.io.IOException;
@@ -16,6 +17,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -39,7 +41,8 @@ import java.util.concurrent.ConcurrentHashMap;
  *
  * <p>Thread-safe: saves of one job are serialized; jobs are independent. A save costs one write of
  * the job's file, so this store suits jobs up to a few thousand shards; use the Cassandra store
- * beyond. One process at a time may use a directory for a given job. The directory is created if
+ * beyond. One process at a time runs a given job: the job's lease is an OS file lock (see {@link
+ * #acquireLease}). The directory is created if
  * missing, on first use (the constructor does no I/O).
  */
 public final class FileCheckpointStore implements CheckpointStore {
@@ -141,6 +144,22 @@ public final class FileCheckpointStore implements CheckpointStore {
     synchronized (lockOf(jobName)) {
       writeAtomically(jobName, file, definition.getBytes(StandardCharsets.UTF_8));
     }
+  }
+
+  /**
+   * An exclusive OS file lock on {@code <dir>/<jobName>.lease}, held until the lease is closed or
+   * the process ends (even by SIGKILL: the next process takes over at once). A live holder, even
+   * frozen, keeps it, whatever {@code takeOverExpired} says; {@code timeToLive} only dates the
+   * renewals written in the file. Fencing tokens grow from 1 per job, kept in that file. Requires a
+   * local file system with working locks (not every network file system has them).
+   */
+  @Override
+  public JobLease acquireLease(String jobName, String owner, Duration timeToLive,
+      boolean takeOverExpired) {
+    Path file = fileOf(jobName).resolveSibling(jobName + ".lease");
+    Objects.requireNonNull(owner, "owner");
+    Objects.requireNonNull(timeToLive, "timeToLive");
+    return FileLease.acquire(jobName, file, owner, timeToLive, this::save);
   }
 
   @Override

@@ -2,6 +2,9 @@ package dev.reprocess.checkpoint;
 
 import dev.reprocess.Checkpoint;
 import dev.reprocess.CheckpointStore;
+import dev.reprocess.JobLease;
+import java.time.Clock;
+import java.time.Duration;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -16,6 +19,7 @@ public final class InMemoryCheckpointStore implements CheckpointStore {
 
   private final Map<String, Map<String, Checkpoint>> byJob = new ConcurrentHashMap<>();
   private final Map<String, String> selections = new ConcurrentHashMap<>();
+  private final InMemoryLeases leases = new InMemoryLeases(Clock.systemUTC(), this::save);
 
   @Override
   public Map<String, Checkpoint> load(String jobName) {
@@ -47,6 +51,19 @@ public final class InMemoryCheckpointStore implements CheckpointStore {
   public void saveSelection(String jobName, String definition) {
     selections.put(Objects.requireNonNull(jobName, "jobName"),
         Objects.requireNonNull(definition, "definition"));
+  }
+
+  /**
+   * A lease within this store object (so within one JVM), with the semantics of {@link JobLease}:
+   * expiry on the system clock, fencing tokens from 1 per job.
+   */
+  @Override
+  public JobLease acquireLease(String jobName, String owner, Duration timeToLive,
+      boolean takeOverExpired) {
+    Objects.requireNonNull(jobName, "jobName");
+    Objects.requireNonNull(owner, "owner");
+    Objects.requireNonNull(timeToLive, "timeToLive");
+    return leases.acquire(jobName, owner, timeToLive, takeOverExpired);
   }
 
   @Override

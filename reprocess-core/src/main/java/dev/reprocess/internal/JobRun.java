@@ -70,6 +70,7 @@ public final class JobRun {
     AssetSelector selector = run.spec.selector();
     try {
       LOG.info("{}starting: {}", prefix, run.spec.description().get());
+      run.lease.acquire();
       List<Shard> shards = selector.shards();
       checkUniqueIds(shards);
       List<ShardState> states = loadShardStates(shards);
@@ -162,6 +163,7 @@ public final class JobRun {
       shardPool.shutdownNow();
     }
     run.closeSink();
+    run.lease.release();
     try {
       selector.close();
     } catch (Throwable t) {

@@ -6,8 +6,10 @@ import dev.reprocess.DeadLetterSink;
 import dev.reprocess.EventSink;
 import dev.reprocess.JobListener;
 import dev.reprocess.RetryOptions;
+import dev.reprocess.RunningElsewhere;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
 import java.util.function.Supplier;
@@ -38,6 +40,8 @@ import java.util.function.Supplier;
  * @param failFast whether the first dead letter fails the job
  * @param acceptChangedSelection whether checkpoints stored under another selection definition are
  *     resumed
+ * @param onRunningElsewhere what to do when another owner holds the job's lease
+ * @param leaseTimeToLive how long the job's lease lasts unless renewed
  */
 public record JobSpec(
     String name,
@@ -57,7 +61,9 @@ public record JobSpec(
     Clock clock,
     boolean restart,
     boolean failFast,
-    boolean acceptChangedSelection) {
+    boolean acceptChangedSelection,
+    RunningElsewhere onRunningElsewhere,
+    Duration leaseTimeToLive) {
 
   public JobSpec {
     Objects.requireNonNull(name, "name");

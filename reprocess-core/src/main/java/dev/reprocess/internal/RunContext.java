@@ -33,6 +33,8 @@ final class RunContext {
   final RateThrottle throttle;
   final ClockTimer timer;
   final JobTally tally;
+  /** The run's lease; checkpoints are written through it. */
+  final LeaseKeeper lease;
 
   private volatile boolean stopping;
   private final AtomicReference<Throwable> failure = new AtomicReference<>();
@@ -55,6 +57,7 @@ final class RunContext {
         : RateThrottle.unlimited(name, ticker);
     this.tally = new JobTally(name, spec.meterRegistry(), ticker);
     this.timer = new ClockTimer(ticker, "reprocess-" + name + "-timer", prefix);
+    this.lease = new LeaseKeeper(this);
   }
 
   // ---------------------------------------------------------------- sink
