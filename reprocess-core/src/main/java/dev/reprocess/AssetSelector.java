@@ -58,8 +58,8 @@ public interface AssetSelector extends AutoCloseable {
    * SelectionDefinition#of} builds it. It names everything that decides which assets are selected
    * and how they are split and ordered (selector kind, table or index, columns, window, bucketing,
    * types, query, page order), and nothing that does not (page size, clients, credentials).
-   * Stable across runs and processes; called once per run, before {@link #shards()}, from the
-   * coordinator thread; must not do I/O.
+   * Stable across runs and processes; called once per run, after {@link #shards()} and before
+   * any shard is opened, from the coordinator thread; no I/O beyond a file's metadata.
    *
    * <p>The engine stores it with the job's checkpoints ({@link
    * CheckpointStore#saveSelection}); a run whose definition differs from the stored one refuses to
