@@ -315,7 +315,7 @@ public final class CassandraCheckpointStore implements CheckpointStore {
         session.prepare("UPDATE " + t + " SET cursor = :cursor, state = :state, selected = :selected,"
             + " succeeded = :succeeded, skipped = :skipped, dead_lettered = :dead_lettered,"
             + " updated_at = :updated_at WHERE job_name = :job_name AND shard_id = :shard_id"
-            + " IF lease_owner = :owner AND lease_token = :token"));
+            + " IF lease_owner = :holder AND lease_token = :fence"));
   }
 
   private record Statements(PreparedStatement load, PreparedStatement save, PreparedStatement delete,

@@ -137,7 +137,7 @@ final class CassandraLease implements JobLease {
   public void save(Checkpoint c) {
     BoundStatement s = bindCheckpoint.apply(statements.save.bind(), c)
         .setString("job_name", job).setString("shard_id", c.shardId())
-        .setString("owner", mine.owner()).setLong("token", mine.fencingToken());
+        .setString("holder", mine.owner()).setLong("fence", mine.fencingToken());
     ResultSet rs = execute(session, options, s, "job '" + job + "': saving the checkpoint of shard "
         + c.shardId() + " to " + table);
     if (!rs.wasApplied()) {
