@@ -63,10 +63,10 @@ final class FileLease implements JobLease {
       } catch (OverlappingFileLockException sameJvm) {
         lock = null;
       }
-      LeaseHolder previous = read(channel);
       if (lock == null) {
-        throw held(job, file, previous);
+        throw held(job, file, readWritten(channel));
       }
+      LeaseHolder previous = read(channel);
       Instant now = Instant.now();
       LeaseHolder mine = new LeaseHolder(owner, previous == null ? 1 : previous.fencingToken() + 1,
           now, now.plus(ttl));
@@ -138,6 +138,23 @@ final class FileLease implements JobLease {
       throw new LeaseLostException("job '" + job + "': " + what + " refused: the lock on " + file
           + " (fencing token " + mine.fencingToken() + ") is no longer held");
     }
+  }
+
+  /** The holder's record, waiting up to 1 s for a holder that just took the lock to write it. */
+  private static LeaseHolder readWritten(FileChannel channel) throws IOException {
+    for (int attempt = 0; attempt < 50; attempt++) {
+      LeaseHolder holder = read(channel);
+      if (holder != null) {
+        return holder;
+      }
+      try {
+        Thread.sleep(20);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return null;
+      }
+    }
+    return null;
   }
 
   private static LeaseHolder read(FileChannel channel) throws IOException {
