@@ -36,14 +36,23 @@ public interface JobLease extends AutoCloseable {
   /** The job. */
   String jobName();
 
+  /** The lease as last acquired or renewed: owner id, fencing token, renewal and expiry. */
+  LeaseHolder holder();
+
   /** The owner id this lease was granted to. */
-  String owner();
+  default String owner() {
+    return holder().owner();
+  }
 
   /** The lease's fencing token: higher than that of every earlier lease of the job. */
-  long fencingToken();
+  default long fencingToken() {
+    return holder().fencingToken();
+  }
 
   /** When the lease expires unless renewed. */
-  Instant expiresAt();
+  default Instant expiresAt() {
+    return holder().expiresAt();
+  }
 
   /**
    * Extends the lease by its time to live from now. Called by the engine every third of the time

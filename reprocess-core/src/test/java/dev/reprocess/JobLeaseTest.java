@@ -156,9 +156,7 @@ class JobLeaseTest {
       JobLease real = inner.acquireLease(jobName, owner, ttl, takeOver);
       return new JobLease() {
         @Override public String jobName() { return real.jobName(); }
-        @Override public String owner() { return real.owner(); }
-        @Override public long fencingToken() { return real.fencingToken(); }
-        @Override public Instant expiresAt() { return real.expiresAt(); }
+        @Override public LeaseHolder holder() { return real.holder(); }
         @Override public void renew() {
           check();
           real.renew();

@@ -95,18 +95,8 @@ final class FileLease implements JobLease {
   }
 
   @Override
-  public String owner() {
-    return mine.owner();
-  }
-
-  @Override
-  public long fencingToken() {
-    return mine.fencingToken();
-  }
-
-  @Override
-  public Instant expiresAt() {
-    return mine.expiresAt();
+  public LeaseHolder holder() {
+    return mine;
   }
 
   @Override

@@ -59,18 +59,8 @@ final class InMemoryLeases {
     }
 
     @Override
-    public String owner() {
-      return mine.owner();
-    }
-
-    @Override
-    public long fencingToken() {
-      return mine.fencingToken();
-    }
-
-    @Override
-    public Instant expiresAt() {
-      return mine.expiresAt();
+    public LeaseHolder holder() {
+      return mine;
     }
 
     @Override

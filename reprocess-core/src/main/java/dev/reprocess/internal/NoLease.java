@@ -3,6 +3,7 @@ package dev.reprocess.internal;
 import dev.reprocess.Checkpoint;
 import dev.reprocess.CheckpointStore;
 import dev.reprocess.JobLease;
+import dev.reprocess.LeaseHolder;
 import java.time.Instant;
 import java.util.Objects;
 
@@ -19,18 +20,8 @@ public record NoLease(CheckpointStore store) implements JobLease {
   }
 
   @Override
-  public String owner() {
-    return "";
-  }
-
-  @Override
-  public long fencingToken() {
-    return 0;
-  }
-
-  @Override
-  public Instant expiresAt() {
-    return Instant.MAX;
+  public LeaseHolder holder() {
+    return new LeaseHolder("", 0, Instant.EPOCH, Instant.MAX);
   }
 
   @Override
