@@ -78,6 +78,27 @@ public interface AssetSelector extends AutoCloseable {
     return getClass().getSimpleName();
   }
 
+  /**
+   * The canonical definition of this selection, to detect a job re-run under the same name with a
+   * different selection: one {@code key=value} line per property, sorted by key, as {@link
+   * SelectionDefinition#of} builds it. It names everything that decides which assets are selected
+   * and how they are split and ordered (selector kind, table or index, columns, window, bucketing,
+   * types, query, page order), and nothing that does not (page size, clients, credentials).
+   * Stable across runs and processes; called once per run, after {@link #shards()} and before
+   * any shard is opened, from the coordinator thread; no I/O beyond a file's metadata.
+   *
+   * <p>The engine stores it with the job's checkpoints ({@link
+   * CheckpointStore#saveSelection}); a run whose definition differs from the stored one refuses to
+   * resume, naming what changed, unless the job sets {@code restart(true)} (start over) or {@code
+   * acceptChangedSelection(true)}.
+   *
+   * @return the definition, or {@code null} (the default) when the selector has none: then the job
+   *     resumes whatever checkpoints its name has, unchecked
+   */
+  default String selectionDefinition() {
+    return null;
+  }
+
   /** Releases what the selector holds. Never closes a client the host passed in. Idempotent. */
   @Override
   default void close() {}

@@ -2,11 +2,14 @@ package dev.reprocess;
 
 import static dev.reprocess.ReprocessJob.DEFAULT_CONCURRENCY;
 import static dev.reprocess.ReprocessJob.DEFAULT_HANDLER_TIMEOUT;
+import static dev.reprocess.ReprocessJob.DEFAULT_LEASE_TIME_TO_LIVE;
 import static dev.reprocess.ReprocessJob.DEFAULT_PAGE_SIZE;
 import static dev.reprocess.ReprocessJob.DEFAULT_SHARDS_IN_PARALLEL;
 import static dev.reprocess.ReprocessJob.MAX_CONCURRENCY;
 import static dev.reprocess.ReprocessJob.MAX_EVENTS_PER_SECOND;
 import static dev.reprocess.ReprocessJob.MAX_HANDLER_TIMEOUT;
+import static dev.reprocess.ReprocessJob.MAX_LEASE_TIME_TO_LIVE;
+import static dev.reprocess.ReprocessJob.MIN_LEASE_TIME_TO_LIVE;
 import static dev.reprocess.ReprocessJob.MAX_PAGE_SIZE;
 import static dev.reprocess.ReprocessJob.MAX_SHARDS_IN_PARALLEL;
 import static dev.reprocess.ReprocessJob.MIN_EVENTS_PER_SECOND;
@@ -120,6 +123,19 @@ final class JobOptions {
   static final Option<Boolean> FAIL_FAST = Option.define("failFast", "boolean", () -> false, "false",
       Rule.any(), "Fails the job at the first event that fails after its retries (it is still dead-lettered).");
 
+  static final Option<Boolean> ACCEPT_CHANGED_SELECTION = Option.define("acceptChangedSelection",
+      "boolean", () -> false, "false", Rule.any(),
+      "Resumes the job's checkpoints although its selection's definition differs from the stored one (logged as a warning); by default such a run is refused, naming what changed.");
+
+  static final Option<RunningElsewhere> ON_RUNNING_ELSEWHERE = Option.define("onRunningElsewhere",
+      "RunningElsewhere", () -> RunningElsewhere.TAKE_OVER_EXPIRED, "`TAKE_OVER_EXPIRED`",
+      Rule.notNull("not null", "pass FAIL, TAKE_OVER_EXPIRED or WAIT"),
+      "When another process holds the job's lease: `TAKE_OVER_EXPIRED` fails naming the holder while its lease is live and takes an expired one over; `FAIL` refuses an expired one too; `WAIT` waits for it.");
+
+  static final Option<Duration> LEASE_TIME_TO_LIVE = Option.define("leaseTimeToLive", "Duration",
+      () -> DEFAULT_LEASE_TIME_TO_LIVE, "30 s", Rule.of("1 s to 1 h", JobOptions::leaseProblem),
+      "How long the job's lease lasts unless renewed (every third of it); bounds the takeover after a crash.");
+
   static final Option<Duration> HANDLER_TIMEOUT = Option.define("handlerTimeout", "Duration",
       () -> DEFAULT_HANDLER_TIMEOUT, "60 s", Rule.of("positive, at most 24 h",
           JobOptions::handlerTimeoutProblem),
@@ -139,7 +155,8 @@ final class JobOptions {
   static final List<Option<?>> ALL = List.of(NAME_OPTION, SELECTOR, HANDLER, SINK, PAGE_SIZE,
       SHARDS_IN_PARALLEL, MAX_SHARDS, CONCURRENCY, MAX_EVENTS_PER_SECOND_OPTION, ADAPTIVE_CONCURRENCY, RETRY,
       DEAD_LETTER_SINK, CHECKPOINT_STORE, LISTENER, METER_REGISTRY, CLOCK, RESTART, FAIL_FAST,
-      HANDLER_TIMEOUT, OUTAGE_BUDGET, MAX_ERRORS);
+      HANDLER_TIMEOUT, OUTAGE_BUDGET, MAX_ERRORS, ACCEPT_CHANGED_SELECTION, ON_RUNNING_ELSEWHERE,
+      LEASE_TIME_TO_LIVE);
 
   private JobOptions() {}
 
@@ -156,6 +173,12 @@ final class JobOptions {
       return "it must be 1 to 200 of A-Z a-z 0-9 . _ - (the regular expression " + NAME_PATTERN + ")";
     }
     return null;
+  }
+
+  private static String leaseProblem(Duration ttl) {
+    boolean bad = ttl == null || ttl.compareTo(MIN_LEASE_TIME_TO_LIVE) < 0
+        || ttl.compareTo(MAX_LEASE_TIME_TO_LIVE) > 0;
+    return bad ? "it must be " + MIN_LEASE_TIME_TO_LIVE + " to " + MAX_LEASE_TIME_TO_LIVE : null;
   }
 
   private static String handlerTimeoutProblem(Duration timeout) {

@@ -117,6 +117,15 @@ public final class ReprocessJob {
 
   /** The default {@link Builder#outageBudget(Duration) outage budget}: 5 minutes. */
   public static final Duration DEFAULT_OUTAGE_BUDGET = Duration.ofMinutes(5);
+
+  /** Default {@link Builder#leaseTimeToLive(Duration) leaseTimeToLive}: 30 seconds. */
+  public static final Duration DEFAULT_LEASE_TIME_TO_LIVE = Duration.ofSeconds(30);
+
+  /** Smallest {@link Builder#leaseTimeToLive(Duration) leaseTimeToLive}: 1 second. */
+  public static final Duration MIN_LEASE_TIME_TO_LIVE = Duration.ofSeconds(1);
+
+  /** Largest {@link Builder#leaseTimeToLive(Duration) leaseTimeToLive}: 1 hour. */
+  public static final Duration MAX_LEASE_TIME_TO_LIVE = Duration.ofHours(1);
   /**
    * Rule for job names, as a regular expression: {@value}. That is 1 to 200 letters, digits, dots,
    * underscores and hyphens, but not {@code "."} or {@code ".."}: a job name becomes part of file
@@ -155,7 +164,10 @@ public final class ReprocessJob {
         (MeterRegistry) options.get(JobOptions.METER_REGISTRY), clock,
         (Boolean) options.get(JobOptions.RESTART), (Boolean) options.get(JobOptions.FAIL_FAST),
         (Integer) options.get(JobOptions.MAX_SHARDS),
-        (Duration) options.get(JobOptions.OUTAGE_BUDGET), (Long) options.get(JobOptions.MAX_ERRORS));
+        (Duration) options.get(JobOptions.OUTAGE_BUDGET), (Long) options.get(JobOptions.MAX_ERRORS),
+        (Boolean) options.get(JobOptions.ACCEPT_CHANGED_SELECTION),
+        (RunningElsewhere) options.get(JobOptions.ON_RUNNING_ELSEWHERE),
+        (Duration) options.get(JobOptions.LEASE_TIME_TO_LIVE));
   }
 
   /**
@@ -487,6 +499,40 @@ public final class ReprocessJob {
     /** Deletes the job's checkpoints before running, so every shard starts over; default false. */
     public Builder restart(boolean restart) {
       return set(JobOptions.RESTART, restart);
+    }
+
+    /**
+     * Resumes the job's checkpoints although the selector's {@link
+     * AssetSelector#selectionDefinition() definition} differs from the one stored with them (the
+     * run logs a warning naming what changed, and stores the new definition); default false: such
+     * a run fails before reading or writing anything, with a message naming what changed. Use it
+     * when the host knows the change keeps the checkpoints valid (a shard id still means the same
+     * assets); use {@link #restart(boolean) restart(true)} to start over instead.
+     */
+    public Builder acceptChangedSelection(boolean accept) {
+      return set(JobOptions.ACCEPT_CHANGED_SELECTION, accept);
+    }
+
+    /**
+     * What a run does when another process holds the job's {@link JobLease lease} (runs it):
+     * default {@link RunningElsewhere#TAKE_OVER_EXPIRED}: a live lease fails the run, naming the
+     * holder and its last renewal, before anything is read or written; an expired one (its holder
+     * crashed) is taken over with a higher fencing token. Only with a checkpoint store that has leases (the
+     * built-in ones); with another store the job runs without exclusivity, with a warning.
+     */
+    public Builder onRunningElsewhere(RunningElsewhere onRunningElsewhere) {
+      return set(JobOptions.ON_RUNNING_ELSEWHERE, onRunningElsewhere);
+    }
+
+    /**
+     * How long the job's lease lasts unless renewed; the run renews it every third of it. A run
+     * that cannot renew it in time (frozen, cut off from the store) loses it: another process may
+     * take over, and the run fails with none of its later checkpoint writes landing. 1 s to 1 h;
+     * default 30 s ({@link ReprocessJob#DEFAULT_LEASE_TIME_TO_LIVE}). It bounds how soon another
+     * process can take over after a crash.
+     */
+    public Builder leaseTimeToLive(Duration leaseTimeToLive) {
+      return set(JobOptions.LEASE_TIME_TO_LIVE, leaseTimeToLive);
     }
 
     /**

@@ -94,9 +94,8 @@ class PreflightTest {
     JobReport report = job().handler(handler).checkpointStore(new FileCheckpointStore(readOnly)).build().run();
 
     assertThat(report.status()).isEqualTo(JobStatus.FAILED);
-    assertThat(report.failureCause().getMessage())
-        .contains("the checkpoint store")
-        .contains("checkpoint directory " + readOnly + " cannot take the job's checkpoint file");
+    // The file lease (taken first) or the preflight, whichever touches the directory first, names it.
+    assertThat(report.failureCause().getMessage()).contains(readOnly.toString());
     assertThat(handler.count()).isZero();
     assertThat(selector.pagesRead()).isZero();
 

@@ -1,9 +1,12 @@
 package dev.reprocess.bench;
 
 import com.datastax.oss.driver.api.core.CqlSession;
+import dev.reprocess.CheckpointStore;
 import dev.reprocess.JobReport;
 import dev.reprocess.Outcome;
 import dev.reprocess.ReprocessJob;
+import dev.reprocess.cassandra.CassandraCheckpointStore;
+import dev.reprocess.checkpoint.InMemoryCheckpointStore;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.util.UUID;
 import java.util.concurrent.atomic.LongAdder;
@@ -44,6 +47,12 @@ final class CassandraCases {
     }
     if (o.extra) {
       addExtraVariants(rounds, reads, o.pageSize, minNanos, expected);
+      CheckpointStore leased = CassandraCheckpointStore.builder(session)
+          .table(CassandraData.KEYSPACE + ".bench_checkpoints").createTable(true).build();
+      for (int p : JOB_PARALLELISM) {
+        rounds.add(leasedJob(p), r -> Reads.repeated(minNanos, leasedJob(p), expected,
+            () -> throughJob(reads, o.pageSize, p, leased)));
+      }
     }
     rounds.run(o.warmups, o.runs);
     report(rounds, expected, o.pageSize, results);
@@ -59,7 +68,8 @@ final class CassandraCases {
       rounds.add(paging(p), r -> Reads.repeated(minNanos, paging(p), expected, () -> reads.plainPagingAll(p)));
     }
     for (int p : JOB_PARALLELISM) {
-      rounds.add(job(p), r -> Reads.repeated(minNanos, job(p), expected, () -> throughJob(reads, pageSize, p)));
+      rounds.add(job(p), r -> Reads.repeated(minNanos, job(p), expected,
+          () -> throughJob(reads, pageSize, p, new InMemoryCheckpointStore())));
     }
   }
 
@@ -102,6 +112,10 @@ final class CassandraCases {
           + " in flight, " + shards(p) + " (extra)", rounds, job(p), "events/s", rounds.ratio(job(p), plain(p)), null);
     }
     for (int p : JOB_PARALLELISM) {
+      results.addRate(c, "the same job, checkpoints (and its lease, fenced saves) in Cassandra, " + shards(p)
+          + " (extra)", rounds, leasedJob(p), "events/s", rounds.ratio(leasedJob(p), job(p)), null);
+    }
+    for (int p : JOB_PARALLELISM) {
       results.addCpu(c, plain(p), rounds, "id");
       results.addCpu(c, paging(p), rounds, "id");
       results.addCpu(c, selector(p), rounds, "id");
@@ -110,7 +124,7 @@ final class CassandraCases {
   }
 
   /** One whole job over the table: the selector, a no-op handler, {@code parallel} shards at a time. */
-  private static long throughJob(CassandraReads reads, int pageSize, int parallel) {
+  private static long throughJob(CassandraReads reads, int pageSize, int parallel, CheckpointStore store) {
     LongAdder handled = new LongAdder();
     JobReport report = ReprocessJob.builder("bench-job-" + UUID.randomUUID().toString().substring(0, 8))
         .selector(reads.selector())
@@ -122,6 +136,7 @@ final class CassandraCases {
         .shardsInParallel(parallel)
         .concurrency(JOB_CONCURRENCY)
         .meterRegistry(new SimpleMeterRegistry())
+        .checkpointStore(store)
         .build()
         .run()
         .throwIfFailed();
@@ -139,6 +154,10 @@ final class CassandraCases {
 
   private static String paging(int p) {
     return "plain loop with driver paging, " + shards(p);
+  }
+
+  private static String leasedJob(int p) {
+    return "ReprocessJob no-op, Cassandra checkpoints and lease, " + shards(p);
   }
 
   private static String job(int p) {

@@ -14,6 +14,7 @@ import com.datastax.oss.driver.api.core.type.DataTypes;
 import dev.reprocess.Checkpoint;
 import dev.reprocess.CheckpointStore;
 import dev.reprocess.Cursor;
+import dev.reprocess.JobLease;
 import dev.reprocess.ReprocessException;
 import dev.reprocess.cassandra.internal.DriverErrors;
 import dev.reprocess.cassandra.internal.Identifiers;
@@ -22,11 +23,15 @@ import dev.reprocess.cassandra.internal.SchemaCheck;
 import dev.reprocess.cassandra.internal.StatementOptions;
 import dev.reprocess.cassandra.internal.StatementPreparation;
 import dev.reprocess.cassandra.internal.TableName;
+import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * Keeps checkpoints in a Cassandra table, so that a job that dies (or runs on another host)
@@ -43,8 +48,28 @@ import java.util.Objects;
  *   skipped bigint,
  *   dead_lettered bigint,
  *   updated_at timestamp,
+ *   lease_owner text static,
+ *   lease_token bigint static,
+ *   lease_renewed_at timestamp static,
+ *   lease_expires_at timestamp static,
+ *   selection text static,
  *   PRIMARY KEY ((job_name), shard_id))
  * }</pre>
+ *
+ * <p>The static columns hold the job's lease and selection definition, one per partition (so per
+ * job). {@link #acquireLease} changes the lease with lightweight transactions ({@code UPDATE ...
+ * IF lease_token = null} for a first lease, {@code IF lease_owner = ? AND lease_token = ?} to take
+ * over, renew and release; serial consistency {@code LOCAL_SERIAL}); a run saves its checkpoints
+ * with {@code UPDATE ... IF lease_owner = ? AND lease_token = ?} on the shard's row, in the same
+ * partition as the lease, so a checkpoint of a holder that lost the lease never lands. Such a save
+ * is a Paxos round, several times the cost of a plain write; it happens once per page per shard.
+ * {@link #save} (outside a run) stays a plain {@code INSERT}. {@link #delete} removes the shard
+ * rows and the selection but keeps the lease and its fencing token.
+ *
+ * <p>Migration: a table created before leases lacks the static columns. {@link
+ * Builder#createTable(boolean) createTable(true)} adds them ({@code ALTER TABLE ... ADD ...
+ * static}); without it, {@link Builder#build()} refuses the table and names the {@code ALTER}
+ * statements to run. Existing checkpoints are kept.
  *
  * <p>Create it with {@link Builder#createTable(boolean) createTable(true)}, or run the statement
  * {@link #createTableCql(String)} gives (for example in the service's schema migrations) and leave
@@ -63,6 +88,7 @@ public final class CassandraCheckpointStore implements CheckpointStore {
   public static final String DEFAULT_TABLE = "reprocess_checkpoints";
 
   private static final Map<String, DataType> COLUMNS = columns();
+  private static final Map<String, DataType> STATIC_COLUMNS = staticColumns();
 
   private final CqlSession session;
   private final TableName table;
@@ -93,7 +119,24 @@ public final class CassandraCheckpointStore implements CheckpointStore {
   private static String createTableCql(TableName table) {
     return "CREATE TABLE IF NOT EXISTS " + table.cql() + " (job_name text, shard_id text, cursor text, state text,"
         + " selected bigint, succeeded bigint, skipped bigint, dead_lettered bigint, updated_at timestamp,"
+        + " lease_owner text static, lease_token bigint static, lease_renewed_at timestamp static,"
+        + " lease_expires_at timestamp static, selection text static,"
         + " PRIMARY KEY ((job_name), shard_id))";
+  }
+
+  /** The static columns added for leases and selection definitions, with their CQL types. */
+  private static Map<String, DataType> staticColumns() {
+    Map<String, DataType> c = new LinkedHashMap<>();
+    c.put("lease_owner", DataTypes.TEXT);
+    c.put("lease_token", DataTypes.BIGINT);
+    c.put("lease_renewed_at", DataTypes.TIMESTAMP);
+    c.put("lease_expires_at", DataTypes.TIMESTAMP);
+    c.put("selection", DataTypes.TEXT);
+    return c;
+  }
+
+  private static String addColumnCql(TableName table, String column, DataType type) {
+    return "ALTER TABLE " + table.cql() + " ADD " + column + " " + type.asCql(false, true) + " static";
   }
 
   private static Map<String, DataType> columns() {
@@ -117,6 +160,9 @@ public final class CassandraCheckpointStore implements CheckpointStore {
     String what = "job '" + jobName + "': loading checkpoints from " + table.cql();
     try {
       for (Row row : session.execute(apply(statements().load.bind(jobName)))) {
+        if (row.isNull("shard_id")) {
+          continue; // a partition holding only the lease and selection
+        }
         String cursor = row.getString("cursor");
         String state = row.getString("state");
         Checkpoint.State s;
@@ -175,9 +221,59 @@ public final class CassandraCheckpointStore implements CheckpointStore {
     Objects.requireNonNull(jobName, "jobName");
     try {
       session.execute(apply(statements().delete.bind(jobName)));
+      session.execute(apply(statements().saveSelection.bind(null, jobName)));
     } catch (RuntimeException e) {
       throw DriverErrors.translate("job '" + jobName + "': deleting checkpoints from " + table.cql(), e);
     }
+  }
+
+  @Override
+  public Optional<String> loadSelection(String jobName) {
+    Objects.requireNonNull(jobName, "jobName");
+    try {
+      Row row = session.execute(apply(statements().loadSelection.bind(jobName))).one();
+      return Optional.ofNullable(row == null ? null : row.getString("selection"));
+    } catch (RuntimeException e) {
+      throw DriverErrors.translate("job '" + jobName + "': loading the selection from " + table.cql(), e);
+    }
+  }
+
+  @Override
+  public void saveSelection(String jobName, String definition) {
+    Objects.requireNonNull(jobName, "jobName");
+    Objects.requireNonNull(definition, "definition");
+    try {
+      session.execute(apply(statements().saveSelection.bind(definition, jobName)));
+    } catch (RuntimeException e) {
+      throw DriverErrors.translate("job '" + jobName + "': saving the selection to " + table.cql(), e);
+    }
+  }
+
+  @Override
+  public boolean keepsSelection() {
+    return true;
+  }
+
+  /** The job's lease in its partition's static columns; see the class comment. */
+  @Override
+  public JobLease acquireLease(String jobName, String owner, Duration timeToLive,
+      boolean takeOverExpired) {
+    Objects.requireNonNull(jobName, "jobName");
+    Objects.requireNonNull(owner, "owner");
+    Objects.requireNonNull(timeToLive, "timeToLive");
+    return CassandraLease.acquire(session, statementOptions, statements().lease, table.cql(), jobName,
+        owner, timeToLive, takeOverExpired, CassandraCheckpointStore::bindCounters);
+  }
+
+  /** Binds a checkpoint's values by name, for the fenced save. */
+  private static BoundStatement bindCounters(BoundStatement s, Checkpoint c) {
+    return s.setString("cursor", c.cursor() == null ? null : c.cursor().value())
+        .setString("state", c.state().name())
+        .setLong("selected", c.selected())
+        .setLong("succeeded", c.succeeded())
+        .setLong("skipped", c.skipped())
+        .setLong("dead_lettered", c.deadLettered())
+        .setInstant("updated_at", c.updatedAt());
   }
 
   /** Nothing to release: the session is the host's. */
@@ -199,10 +295,32 @@ public final class CassandraCheckpointStore implements CheckpointStore {
             + " FROM " + t + " WHERE job_name = ?"),
         session.prepare("INSERT INTO " + t + " (job_name, shard_id, cursor, state, selected, succeeded, skipped,"
             + " dead_lettered, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"),
-        session.prepare("DELETE FROM " + t + " WHERE job_name = ?")));
+        session.prepare("DELETE FROM " + t + " WHERE job_name = ? AND shard_id >= ''"),
+        session.prepare("SELECT selection FROM " + t + " WHERE job_name = ? LIMIT 1"),
+        session.prepare("UPDATE " + t + " SET selection = ? WHERE job_name = ?"),
+        prepareLease(t)));
   }
 
-  private record Statements(PreparedStatement load, PreparedStatement save, PreparedStatement delete) {}
+  private CassandraLease.Statements prepareLease(String t) {
+    String set = "UPDATE " + t + " SET lease_owner = ?, lease_token = ?, lease_renewed_at = ?,"
+        + " lease_expires_at = ? WHERE job_name = ?";
+    return new CassandraLease.Statements(
+        session.prepare("SELECT lease_owner, lease_token, lease_renewed_at, lease_expires_at FROM " + t
+            + " WHERE job_name = ? LIMIT 1"),
+        session.prepare(set + " IF lease_token = null"),
+        session.prepare(set + " IF lease_owner = ? AND lease_token = ?"),
+        session.prepare("UPDATE " + t + " SET lease_renewed_at = ?, lease_expires_at = ? WHERE job_name = ?"
+            + " IF lease_owner = ? AND lease_token = ?"),
+        session.prepare("UPDATE " + t + " SET lease_owner = null, lease_expires_at = ? WHERE job_name = ?"
+            + " IF lease_owner = ? AND lease_token = ?"),
+        session.prepare("UPDATE " + t + " SET cursor = :cursor, state = :state, selected = :selected,"
+            + " succeeded = :succeeded, skipped = :skipped, dead_lettered = :dead_lettered,"
+            + " updated_at = :updated_at WHERE job_name = :job_name AND shard_id = :shard_id"
+            + " IF lease_owner = :holder AND lease_token = :fence"));
+  }
+
+  private record Statements(PreparedStatement load, PreparedStatement save, PreparedStatement delete,
+      PreparedStatement loadSelection, PreparedStatement saveSelection, CassandraLease.Statements lease) {}
 
   /** Builds a {@link CassandraCheckpointStore}. Mutable and not thread-safe. */
   public static final class Builder extends CassandraTableBuilder<Builder> {
@@ -248,24 +366,54 @@ public final class CassandraCheckpointStore implements CheckpointStore {
         } catch (RuntimeException e) {
           throw DriverErrors.translate("checkpoint store " + name.cql() + ": creating the table failed", e);
         }
-      } else {
-        TableMetadata t;
-        try {
-          t = SchemaCheck.table(session, "table", name);
-        } catch (IllegalArgumentException e) {
+      }
+      TableMetadata t;
+      try {
+        t = SchemaCheck.table(session, "table", name);
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException(
+            e.getMessage() + ": create it with createTable(true) or with: " + createTableCql(name), e);
+      }
+      checkColumns(t, name, COLUMNS);
+      addStaticColumns(session, t, name);
+      return new CassandraCheckpointStore(session, name, statementOptions);
+    }
+
+    private static void checkColumns(TableMetadata t, TableName name, Map<String, DataType> columns) {
+      for (Map.Entry<String, DataType> c : columns.entrySet()) {
+        ColumnMetadata column = SchemaCheck.column(t, "table", CqlIdentifier.fromInternal(c.getKey()));
+        if (!column.getType().equals(c.getValue())) {
           throw new IllegalArgumentException(
-              e.getMessage() + ": create it with createTable(true) or with: " + createTableCql(name), e);
-        }
-        for (Map.Entry<String, DataType> c : COLUMNS.entrySet()) {
-          ColumnMetadata column = SchemaCheck.column(t, "table", CqlIdentifier.fromInternal(c.getKey()));
-          if (!column.getType().equals(c.getValue())) {
-            throw new IllegalArgumentException(
-                "table is '" + name.cql() + "': column " + c.getKey() + " is " + SchemaCheck.typeOf(column)
-                    + ", it must be " + c.getValue().asCql(false, true) + " as in: " + createTableCql(name));
-          }
+              "table is '" + name.cql() + "': column " + c.getKey() + " is " + SchemaCheck.typeOf(column)
+                  + ", it must be " + c.getValue().asCql(false, true) + " as in: " + createTableCql(name));
         }
       }
-      return new CassandraCheckpointStore(session, name, statementOptions);
+    }
+
+    /** Migrates a table made before leases: adds the static columns (createTable) or names them. */
+    private void addStaticColumns(CqlSession session, TableMetadata t, TableName name) {
+      List<String> alters = new ArrayList<>();
+      STATIC_COLUMNS.forEach((column, type) -> {
+        if (t.getColumn(CqlIdentifier.fromInternal(column)).isEmpty()) {
+          alters.add(addColumnCql(name, column, type));
+        }
+      });
+      if (alters.isEmpty()) {
+        checkColumns(t, name, STATIC_COLUMNS);
+        return;
+      }
+      if (!createTable) {
+        throw new IllegalArgumentException("table is '" + name.cql() + "': it has no column for the job"
+            + " lease and selection (made before them); add them with createTable(true) or with: "
+            + String.join("; ", alters));
+      }
+      for (String alter : alters) {
+        try {
+          session.execute(SimpleStatement.newInstance(alter));
+        } catch (RuntimeException e) {
+          throw DriverErrors.translate("checkpoint store " + name.cql() + ": " + alter + " failed", e);
+        }
+      }
     }
   }
 }

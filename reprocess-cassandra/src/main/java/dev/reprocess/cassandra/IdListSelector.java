@@ -1,5 +1,7 @@
 package dev.reprocess.cassandra;
 
+import java.util.HashMap;
+import dev.reprocess.SelectionDefinition;
 import dev.reprocess.AssetSelector;
 import dev.reprocess.Cursor;
 import dev.reprocess.Paginator;
@@ -250,6 +252,33 @@ public final class IdListSelector implements AssetSelector {
   @Override
   public String describe() {
     return file == null ? "id list of " + ids.size() + " ids" : "id file " + file;
+  }
+
+  /**
+   * The selection's definition: chunk size, asset type, whether ids are timeuuids, and the ids: for
+   * a list, the count and the SHA-256 of the ids (one per line); for a file, its absolute path and
+   * size in bytes (read from its metadata; the content is not hashed, so an edit that keeps the
+   * size is not seen).
+   */
+  @Override
+  public String selectionDefinition() {
+    Map<String, Object> d = new HashMap<>();
+    d.put("kind", "cassandra-id-list");
+    d.put("chunkSize", chunkSize);
+    d.put("assetType", assetType);
+    d.put("timeuuidIds", timeuuidIds);
+    if (file == null) {
+      d.put("ids", ids.size() + " ids, sha256 " + SelectionDefinition.fingerprint(String.join("\n", ids)));
+    } else {
+      long size;
+      try {
+        size = java.nio.file.Files.size(file);
+      } catch (java.io.IOException e) {
+        size = -1; // shards() reports the unreadable file
+      }
+      d.put("file", file.toAbsolutePath() + " (" + size + " bytes)");
+    }
+    return SelectionDefinition.of(d);
   }
 
   /** Builds an {@link IdListSelector}. Mutable and not thread-safe; {@link #build()} does no I/O. */

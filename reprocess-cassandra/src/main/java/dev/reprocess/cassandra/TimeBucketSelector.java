@@ -1,5 +1,6 @@
 package dev.reprocess.cassandra;
 
+import dev.reprocess.SelectionDefinition;
 import com.datastax.oss.driver.api.core.CqlIdentifier;
 import com.datastax.oss.driver.api.core.CqlSession;
 import com.datastax.oss.driver.api.core.cql.PreparedStatement;
@@ -256,6 +257,28 @@ public final class TimeBucketSelector implements AssetSelector {
   public String describe() {
     return "cassandra time buckets " + table.cql() + " (" + assetTypes.size() + " asset types, " + bucketing + ", "
         + from + " to " + to + ", " + (order == ReadOrder.NEWEST_FIRST ? "newest first" : "oldest first") + ")";
+  }
+
+  /**
+   * The selection's definition: table, type, bucket and id columns, declared bucket type and
+   * clustering order, asset types (in order), window, bucketing, read order, extra columns and
+   * whether a row filter is set (a filter's code cannot be compared).
+   */
+  @Override
+  public String selectionDefinition() {
+    Map<String, Object> d = new HashMap<>();
+    d.put("kind", "cassandra-time-buckets");
+    d.put("table", table.cql());
+    d.put("columns", typeColumn.asCql(true) + "," + bucketColumn.asCql(true) + "," + idColumn.asCql(true));
+    d.put("bucketType", declaredBucketType);
+    d.put("clusteringOrder", declaredClusteringOrder);
+    d.put("assetTypes", String.join(",", assetTypes));
+    d.put("window", "[" + from + ", " + to + ")");
+    d.put("bucketing", bucketing);
+    d.put("order", order);
+    d.put("selectColumns", rows.extraColumns().stream().map(c -> c.asCql(true)).toList());
+    d.put("rowFilter", rows.filter() != null);
+    return SelectionDefinition.of(d);
   }
 
   private Bounds bounds(Shard shard, Prepared p) {

@@ -1,5 +1,6 @@
 package dev.reprocess.cassandra;
 
+import dev.reprocess.SelectionDefinition;
 import com.datastax.oss.driver.api.core.CqlIdentifier;
 import com.datastax.oss.driver.api.core.CqlSession;
 import com.datastax.oss.driver.api.core.cql.PreparedStatement;
@@ -190,6 +191,19 @@ public final class TokenRangeSelector implements AssetSelector {
   @Override
   public String describe() {
     return "cassandra token ranges " + table.cql() + (splits > 0 ? " (" + splits + " splits)" : "");
+  }
+
+  /** The selection's definition: table, id and type columns, splits, extra columns, row filter set. */
+  @Override
+  public String selectionDefinition() {
+    Map<String, Object> d = new HashMap<>();
+    d.put("kind", "cassandra-token-ranges");
+    d.put("table", table.cql());
+    d.put("columns", idColumn.asCql(true) + "," + (typeColumn == null ? "" : typeColumn.asCql(true)));
+    d.put("splits", splits);
+    d.put("selectColumns", rows.extraColumns().stream().map(c -> c.asCql(true)).toList());
+    d.put("rowFilter", rows.filter() != null);
+    return SelectionDefinition.of(d);
   }
 
   private static Shard shard(TokenMap tokenMap, TokenRange r) {

@@ -111,4 +111,33 @@ class CassandraCheckpointStoreIT {
     assertThatThrownBy(() -> CassandraCheckpointStore.builder(session).table(keyspace + ".wrong").build())
         .hasMessageStartingWith("table is '" + keyspace + ".wrong': column selected is int, it must be bigint");
   }
+
+  @Test
+  void aTableMadeBeforeLeasesIsRefusedNamingTheAlterStatementsAndMigratedByCreateTable() {
+    String old = keyspace + ".before_leases";
+    session.execute("CREATE TABLE " + old + " (job_name text, shard_id text, cursor text, state text,"
+        + " selected bigint, succeeded bigint, skipped bigint, dead_lettered bigint, updated_at timestamp,"
+        + " PRIMARY KEY ((job_name), shard_id))");
+    session.execute("INSERT INTO " + old + " (job_name, shard_id, cursor, state, selected, succeeded, skipped,"
+        + " dead_lettered, updated_at) VALUES ('job-m', 's-1', '42', 'IN_PROGRESS', 42, 42, 0, 0, '2026-11-30T04:32:55Z')");
+    assertThatThrownBy(() -> CassandraCheckpointStore.builder(session).table(old).build())
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("it has no column for the job lease and selection")
+        .hasMessageContaining("ALTER TABLE " + old + " ADD lease_owner text static")
+        .hasMessageContaining("ADD selection text static");
+
+    CassandraCheckpointStore store = CassandraCheckpointStore.builder(session).table(old).createTable(true).build();
+    assertThat(store.load("job-m").get("s-1").cursor()).isEqualTo(Cursor.of("42"));
+    dev.reprocess.JobLease lease = store.acquireLease("job-m", "host-a/1/aa", java.time.Duration.ofSeconds(30), false);
+    assertThat(lease.fencingToken()).isEqualTo(1);
+    lease.save(new Checkpoint("job-m", "s-1", Cursor.of("50"), Checkpoint.State.IN_PROGRESS, 50, 50, 0, 0, Instant.EPOCH));
+    assertThat(store.load("job-m")).hasSize(1);
+    assertThat(store.load("job-m").get("s-1").cursor()).isEqualTo(Cursor.of("50"));
+    lease.close();
+    store.delete("job-m");
+    assertThat(store.load("job-m")).isEmpty();
+    assertThat(store.acquireLease("job-m", "host-b/2/bb", java.time.Duration.ofSeconds(30), false).fencingToken())
+        .as("fencing tokens survive delete").isEqualTo(2);
+    CassandraCheckpointStore.builder(session).table(old).build(); // migrated: accepted as is
+  }
 }

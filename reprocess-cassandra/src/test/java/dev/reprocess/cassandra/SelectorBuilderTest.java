@@ -130,6 +130,8 @@ class SelectorBuilderTest {
     assertThat(CassandraCheckpointStore.createTableCql("Ops.\"Checkpoints\""))
         .isEqualTo("CREATE TABLE IF NOT EXISTS ops.\"Checkpoints\" (job_name text, shard_id text, cursor text, state text,"
             + " selected bigint, succeeded bigint, skipped bigint, dead_lettered bigint, updated_at timestamp,"
+            + " lease_owner text static, lease_token bigint static, lease_renewed_at timestamp static,"
+            + " lease_expires_at timestamp static, selection text static,"
             + " PRIMARY KEY ((job_name), shard_id))");
   }
 

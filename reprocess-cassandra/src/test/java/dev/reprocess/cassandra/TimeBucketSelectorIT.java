@@ -373,6 +373,7 @@ class TimeBucketSelectorIT {
         .pageSize(pageSize)
         .shardsInParallel(shardsInParallel)
         .checkpointStore(store)
+        .onRunningElsewhere(dev.reprocess.RunningElsewhere.WAIT) // the killed run's lease expires first
         .build()
         .run()
         .throwIfFailed();

@@ -4,10 +4,12 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.reprocess.Checkpoint;
 import dev.reprocess.CheckpointStore;
 import dev.reprocess.Cursor;
+import dev.reprocess.JobLease;
 import dev.reprocess.ReprocessException;
 import dev.reprocess.json.EventJson;
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.nio.channels.FileChannel;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
@@ -15,10 +17,12 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -31,16 +35,20 @@ import java.util.concurrent.ConcurrentHashMap;
  *
  * <p>File shape: {@code {"jobName":"…","shards":{"<shardId>":{"cursor":"…"|null,
  * "state":"IN_PROGRESS"|"COMPLETED","selected":0,"succeeded":0,"skipped":0,"deadLettered":0,
- * "updatedAt":"2026-…Z"}}}}.
+ * "updatedAt":"2026-…Z"}}}}. The job's selection definition (see {@link
+ * dev.reprocess.AssetSelector#selectionDefinition()}) is kept beside it, as UTF-8 text in {@code
+ * <dir>/<jobName>.selection.txt}, written the same atomic way; {@link #delete} removes both.
  *
  * <p>Thread-safe: saves of one job are serialized; jobs are independent. A save costs one write of
  * the job's file, so this store suits jobs up to a few thousand shards; use the Cassandra store
- * beyond. One process at a time may use a directory for a given job. The directory is created if
+ * beyond. One process at a time runs a given job: the job's lease is an OS file lock (see {@link
+ * #acquireLease}). The directory is created if
  * missing, on first use (the constructor does no I/O).
  */
 public final class FileCheckpointStore implements CheckpointStore {
 
   private static final String SUFFIX = ".checkpoints.json";
+  private static final String SELECTION_SUFFIX = ".selection.txt";
   private static final ObjectMapper MAPPER = EventJson.mapper();
 
   private final Path dir;
@@ -105,6 +113,7 @@ public final class FileCheckpointStore implements CheckpointStore {
     synchronized (lockOf(jobName)) {
       try {
         Files.deleteIfExists(fileOf(jobName));
+        Files.deleteIfExists(dir.resolve(jobName + SELECTION_SUFFIX));
       } catch (IOException e) {
         throw new ReprocessException("job '" + jobName + "': cannot delete checkpoint file "
             + fileOf(jobName) + ": " + e, e);
@@ -130,6 +139,51 @@ public final class FileCheckpointStore implements CheckpointStore {
       throw new ReprocessException("job '" + jobName + "': checkpoint directory " + dir
           + " cannot take the job's checkpoint file: " + e, e);
     }
+  }
+
+  @Override
+  public Optional<String> loadSelection(String jobName) {
+    Path file = fileOf(jobName).resolveSibling(jobName + SELECTION_SUFFIX);
+    synchronized (lockOf(jobName)) {
+      try {
+        return Optional.of(Files.readString(file, StandardCharsets.UTF_8));
+      } catch (NoSuchFileException e) {
+        return Optional.empty();
+      } catch (IOException e) {
+        throw new ReprocessException("job '" + jobName + "': cannot read selection file " + file
+            + ": " + e, e);
+      }
+    }
+  }
+
+  @Override
+  public void saveSelection(String jobName, String definition) {
+    Objects.requireNonNull(definition, "definition");
+    Path file = fileOf(jobName).resolveSibling(jobName + SELECTION_SUFFIX);
+    synchronized (lockOf(jobName)) {
+      writeAtomically(jobName, file, definition.getBytes(StandardCharsets.UTF_8));
+    }
+  }
+
+  /**
+   * An exclusive OS file lock on {@code <dir>/<jobName>.lease}, held until the lease is closed or
+   * the process ends (even by SIGKILL: the next process takes over at once). A live holder, even
+   * frozen, keeps it, whatever {@code takeOverExpired} says; {@code timeToLive} only dates the
+   * renewals written in the file. Fencing tokens grow from 1 per job, kept in that file. Requires a
+   * local file system with working locks (not every network file system has them).
+   */
+  @Override
+  public JobLease acquireLease(String jobName, String owner, Duration timeToLive,
+      boolean takeOverExpired) {
+    Path file = fileOf(jobName).resolveSibling(jobName + ".lease");
+    Objects.requireNonNull(owner, "owner");
+    Objects.requireNonNull(timeToLive, "timeToLive");
+    return FileLease.acquire(jobName, file, owner, timeToLive, this::save);
+  }
+
+  @Override
+  public boolean keepsSelection() {
+    return true;
   }
 
   private Object lockOf(String jobName) {
@@ -175,10 +229,19 @@ public final class FileCheckpointStore implements CheckpointStore {
     shards.forEach((id, c) -> out.put(id, new ShardShape(
         c.cursor() == null ? null : c.cursor().value(), c.state(), c.selected(), c.succeeded(),
         c.skipped(), c.deadLettered(), c.updatedAt())));
-    Path file = fileOf(job);
+    byte[] bytes;
+    try {
+      bytes = MAPPER.writerWithDefaultPrettyPrinter().writeValueAsBytes(new FileShape(job, out));
+    } catch (IOException e) {
+      throw new ReprocessException("job '" + job + "': cannot encode checkpoints: " + e, e);
+    }
+    writeAtomically(job, fileOf(job), bytes);
+  }
+
+  /** Writes a temporary file, forces it to disk and renames it over {@code file}. */
+  private void writeAtomically(String job, Path file, byte[] bytes) {
     Path tmp = null;
     try {
-      byte[] bytes = MAPPER.writerWithDefaultPrettyPrinter().writeValueAsBytes(new FileShape(job, out));
       Files.createDirectories(dir);
       tmp = Files.createTempFile(dir, job + ".", ".tmp");
       try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE,
@@ -197,7 +260,7 @@ public final class FileCheckpointStore implements CheckpointStore {
       }
       tmp = null;
     } catch (IOException e) {
-      throw new ReprocessException("job '" + job + "': cannot write checkpoint file " + file + ": " + e, e);
+      throw new ReprocessException("job '" + job + "': cannot write " + file + ": " + e, e);
     } finally {
       if (tmp != null) {
         try {

@@ -2,8 +2,12 @@ package dev.reprocess.checkpoint;
 
 import dev.reprocess.Checkpoint;
 import dev.reprocess.CheckpointStore;
+import dev.reprocess.JobLease;
+import java.time.Clock;
+import java.time.Duration;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -14,6 +18,8 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class InMemoryCheckpointStore implements CheckpointStore {
 
   private final Map<String, Map<String, Checkpoint>> byJob = new ConcurrentHashMap<>();
+  private final Map<String, String> selections = new ConcurrentHashMap<>();
+  private final InMemoryLeases leases = new InMemoryLeases(Clock.systemUTC(), this::save);
 
   @Override
   public Map<String, Checkpoint> load(String jobName) {
@@ -33,6 +39,36 @@ public final class InMemoryCheckpointStore implements CheckpointStore {
   public void delete(String jobName) {
     Objects.requireNonNull(jobName, "jobName");
     byJob.remove(jobName);
+    selections.remove(jobName);
+  }
+
+  @Override
+  public Optional<String> loadSelection(String jobName) {
+    return Optional.ofNullable(selections.get(Objects.requireNonNull(jobName, "jobName")));
+  }
+
+  @Override
+  public void saveSelection(String jobName, String definition) {
+    selections.put(Objects.requireNonNull(jobName, "jobName"),
+        Objects.requireNonNull(definition, "definition"));
+  }
+
+  /**
+   * A lease within this store object (so within one JVM), with the semantics of {@link JobLease}:
+   * expiry on the system clock, fencing tokens from 1 per job.
+   */
+  @Override
+  public JobLease acquireLease(String jobName, String owner, Duration timeToLive,
+      boolean takeOverExpired) {
+    Objects.requireNonNull(jobName, "jobName");
+    Objects.requireNonNull(owner, "owner");
+    Objects.requireNonNull(timeToLive, "timeToLive");
+    return leases.acquire(jobName, owner, timeToLive, takeOverExpired);
+  }
+
+  @Override
+  public boolean keepsSelection() {
+    return true;
   }
 
   @Override

@@ -70,6 +70,7 @@ public final class JobRun {
     AssetSelector selector = run.spec.selector();
     try {
       LOG.info("{}starting: {}", prefix, run.spec.description().get());
+      run.lease.acquire();
       List<Shard> shards = selector.shards();
       checkShardCount(shards);
       checkUniqueIds(shards);
@@ -134,6 +135,7 @@ public final class JobRun {
       store.delete(run.name);
     }
     Map<String, Checkpoint> checkpoints = store.load(run.name);
+    SelectionCheck.verify(run.spec, !checkpoints.isEmpty());
     List<ShardState> states = new ArrayList<>(shards.size());
     for (Shard shard : shards) {
       Checkpoint cp = checkpoints.get(shard.id());
@@ -174,6 +176,7 @@ public final class JobRun {
       shardPool.shutdownNow();
     }
     run.closeSink();
+    run.lease.release();
     try {
       selector.close();
     } catch (Throwable t) {

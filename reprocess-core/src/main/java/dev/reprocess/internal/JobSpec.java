@@ -6,8 +6,10 @@ import dev.reprocess.DeadLetterSink;
 import dev.reprocess.EventSink;
 import dev.reprocess.JobListener;
 import dev.reprocess.RetryOptions;
+import dev.reprocess.RunningElsewhere;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
 import java.util.function.Supplier;
@@ -39,6 +41,10 @@ import java.util.function.Supplier;
  * @param maxShards the most shards the selector may list, in total
  * @param outageBudget how long work waits for an unavailable backend before the job fails
  * @param maxErrors dead letters the job tolerates before failing; {@code Long.MAX_VALUE} for no limit
+ * @param acceptChangedSelection whether checkpoints stored under another selection definition are
+ *     resumed
+ * @param onRunningElsewhere what to do when another owner holds the job's lease
+ * @param leaseTimeToLive how long the job's lease lasts unless renewed
  */
 public record JobSpec(
     String name,
@@ -60,7 +66,10 @@ public record JobSpec(
     boolean failFast,
     int maxShards,
     java.time.Duration outageBudget,
-    long maxErrors) {
+    long maxErrors,
+    boolean acceptChangedSelection,
+    RunningElsewhere onRunningElsewhere,
+    Duration leaseTimeToLive) {
 
   public JobSpec {
     Objects.requireNonNull(name, "name");

@@ -35,6 +35,8 @@ final class RunContext {
   final JobTally tally;
   /** The outage budget: how long work waits for an unavailable backend. */
   final OutageWait outage;
+  /** The run's lease; checkpoints are written through it. */
+  final LeaseKeeper lease;
 
   private volatile boolean stopping;
   private final AtomicReference<Throwable> failure = new AtomicReference<>();
@@ -58,6 +60,7 @@ final class RunContext {
     this.tally = new JobTally(name, spec.meterRegistry(), ticker);
     this.outage = new OutageWait(prefix, spec.outageBudget(), ticker);
     this.timer = new ClockTimer(ticker, "reprocess-" + name + "-timer", prefix);
+    this.lease = new LeaseKeeper(this);
   }
 
   // ---------------------------------------------------------------- sink

@@ -161,7 +161,7 @@ final class ShardReader {
     Checkpoint cp = new Checkpoint(run.name, shard.id(), state.cursor,
         page.last() ? Checkpoint.State.COMPLETED : Checkpoint.State.IN_PROGRESS, state.cpSelected,
         state.cpSucceeded, state.cpSkipped, state.cpDeadLettered, run.clock.instant());
-    run.outage.call(() -> run.spec.checkpointStore().save(cp), run::isStopping);
+    run.outage.call(() -> run.lease.lease().save(cp), run::isStopping);
     run.tally.pageCheckpointed(state);
     LOG.debug("{}shard {} page {} done ({} assets), checkpoint at {}", run.prefix, shard.id(),
         work.pageNo, page.size(), state.cursor);

@@ -28,8 +28,9 @@ final class StartCursors {
         continue;
       }
       s.cursor = start;
-      run.spec.checkpointStore().save(new Checkpoint(run.name, s.shard.id(), start, Checkpoint.State.IN_PROGRESS,
-          0, 0, 0, 0, run.clock.instant()));
+      Checkpoint pin = new Checkpoint(run.name, s.shard.id(), start, Checkpoint.State.IN_PROGRESS,
+          0, 0, 0, 0, run.clock.instant());
+      run.outage.call(() -> run.lease.lease().save(pin), run::isStopping);
       pinned++;
     }
     if (pinned > 0) {

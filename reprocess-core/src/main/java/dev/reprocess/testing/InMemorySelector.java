@@ -5,6 +5,7 @@ import dev.reprocess.AssetSelector;
 import dev.reprocess.Cursor;
 import dev.reprocess.Page;
 import dev.reprocess.Paginator;
+import dev.reprocess.SelectionDefinition;
 import dev.reprocess.Shard;
 import java.util.ArrayList;
 import java.util.List;
@@ -190,6 +191,15 @@ public final class InMemorySelector implements AssetSelector {
           + "': an in-memory cursor must be an index between " + start + " and " + end);
     }
     return position;
+  }
+
+  /**
+   * {@code kind=in-memory}, {@code size} and {@code shards}: a selector of another size or shard
+   * count is a changed selection; the assets themselves are not part of it.
+   */
+  @Override
+  public String selectionDefinition() {
+    return SelectionDefinition.of(Map.of("kind", "in-memory", "size", size, "shards", shardCount));
   }
 
   @Override

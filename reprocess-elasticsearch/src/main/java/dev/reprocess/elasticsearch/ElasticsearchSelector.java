@@ -1,5 +1,7 @@
 package dev.reprocess.elasticsearch;
 
+import java.util.HashMap;
+import dev.reprocess.SelectionDefinition;
 import co.elastic.clients.elasticsearch.ElasticsearchClient;
 import co.elastic.clients.elasticsearch._types.ElasticsearchException;
 import co.elastic.clients.elasticsearch._types.NodeShard;
@@ -282,6 +284,23 @@ public final class ElasticsearchSelector implements AssetSelector {
   public String describe() {
     return "elasticsearch index '" + index + "' query " + queryJson + ", idField " + spec.idField()
         + ", " + slices + " slice(s) per shard";
+  }
+
+  /**
+   * The selection's definition: index, query (as JSON), id, type and attribute fields, slices per
+   * shard. Page order is fixed (by {@code _seq_no} per slice).
+   */
+  @Override
+  public String selectionDefinition() {
+    Map<String, Object> d = new HashMap<>();
+    d.put("kind", "elasticsearch");
+    d.put("index", index);
+    d.put("query", queryJson);
+    d.put("idField", spec.idField());
+    d.put("assetTypeField", spec.assetTypeField());
+    d.put("attributeFields", spec.attributeFields());
+    d.put("slices", slices);
+    return SelectionDefinition.of(d);
   }
 
   /**

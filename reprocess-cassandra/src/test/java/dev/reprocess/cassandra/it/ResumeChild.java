@@ -17,7 +17,8 @@ import java.util.Arrays;
 /**
  * The job that the resume test kills: a time-bucket selection with checkpoints in Cassandra, whose
  * handler appends each asset id to a file with one unbuffered write (so what the file holds is
- * exactly what was handled when the process is killed). Arguments: host port datacenter table
+ * exactly what was handled when the process is killed). Its lease lasts 3 s, so that the test's
+ * resuming run (onRunningElsewhere WAIT) takes over soon after the kill. Arguments: host port datacenter table
  * checkpointTable jobName outFile pageSize maxEventsPerSecond from to type...
  */
 public final class ResumeChild {
@@ -45,6 +46,7 @@ public final class ResumeChild {
           .shardsInParallel(4)
           .concurrency(16)
           .maxEventsPerSecond(Double.parseDouble(args[8]))
+          .leaseTimeToLive(java.time.Duration.ofSeconds(3)) // the resuming run waits for it to expire
           .checkpointStore(CassandraCheckpointStore.builder(session).table(args[4]).build())
           .build()
           .run()

@@ -1,0 +1,155 @@
+package dev.reprocess.cassandra;
+
+import com.datastax.oss.driver.api.core.ConsistencyLevel;
+import com.datastax.oss.driver.api.core.CqlSession;
+import com.datastax.oss.driver.api.core.cql.BoundStatement;
+import com.datastax.oss.driver.api.core.cql.PreparedStatement;
+import com.datastax.oss.driver.api.core.cql.ResultSet;
+import com.datastax.oss.driver.api.core.cql.Row;
+import dev.reprocess.Checkpoint;
+import dev.reprocess.JobLease;
+import dev.reprocess.LeaseHeldException;
+import dev.reprocess.LeaseHolder;
+import dev.reprocess.LeaseLostException;
+import dev.reprocess.cassandra.internal.DriverErrors;
+import dev.reprocess.cassandra.internal.StatementOptions;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.function.BiFunction;
+
+/**
+ * A job's lease in the {@link CassandraCheckpointStore} table: static columns of the job's
+ * partition ({@code lease_owner}, {@code lease_token}, {@code lease_renewed_at}, {@code
+ * lease_expires_at}), changed only by lightweight transactions at {@code LOCAL_SERIAL}. A
+ * checkpoint is saved with an {@code UPDATE ... IF lease_owner = ? AND lease_token = ?} on its row
+ * of the same partition, so the fencing check and the write are one atomic operation. Thread-safe.
+ */
+final class CassandraLease implements JobLease {
+
+  /** The statements of leases, prepared once per store. */
+  record Statements(PreparedStatement read, PreparedStatement create, PreparedStatement takeOver,
+      PreparedStatement renew, PreparedStatement release, PreparedStatement save) {}
+
+  private final CqlSession session;
+  private final StatementOptions options;
+  private final Statements statements;
+  private final String table;
+  private final String job;
+  private final Duration ttl;
+  private final BiFunction<BoundStatement, Checkpoint, BoundStatement> bindCheckpoint;
+  private volatile LeaseHolder mine;
+
+  private CassandraLease(CqlSession session, StatementOptions options, Statements statements,
+      String table, String job, Duration ttl,
+      BiFunction<BoundStatement, Checkpoint, BoundStatement> bindCheckpoint, LeaseHolder mine) {
+    this.session = session;
+    this.options = options;
+    this.statements = statements;
+    this.table = table;
+    this.job = job;
+    this.ttl = ttl;
+    this.bindCheckpoint = bindCheckpoint;
+    this.mine = mine;
+  }
+
+  /** See {@link dev.reprocess.CheckpointStore#acquireLease}. */
+  static JobLease acquire(CqlSession session, StatementOptions options, Statements statements,
+      String table, String job, String owner, Duration ttl, boolean takeOverExpired,
+      BiFunction<BoundStatement, Checkpoint, BoundStatement> bindCheckpoint) {
+    String what = "job '" + job + "': acquiring the lease in " + table;
+    for (int attempt = 0; ; attempt++) {
+      Instant now = Instant.now();
+      Row current = execute(session, options, statements.read.bind(job), what).one();
+      Long token = current == null || current.isNull("lease_token") ? null : current.getLong("lease_token");
+      String holder = current == null ? null : current.getString("lease_owner");
+      if (owner.equals(holder)) {
+        // A retried transaction of ours that had applied.
+        return new CassandraLease(session, options, statements, table, job, ttl, bindCheckpoint,
+            holderOf(current));
+      }
+      if (holder != null) {
+        LeaseHolder h = holderOf(current);
+        if (!h.expiredAt(now) || !takeOverExpired) {
+          throw LeaseHeldException.of(job, h, now);
+        }
+      }
+      long next = token == null ? 1 : token + 1;
+      LeaseHolder mine = new LeaseHolder(owner, next, now, now.plus(ttl));
+      BoundStatement cas = token == null
+          ? statements.create.bind(owner, next, now, mine.expiresAt(), job)
+          : statements.takeOver.bind(owner, next, now, mine.expiresAt(), job, holder, token);
+      if (execute(session, options, cas, what).wasApplied()) {
+        return new CassandraLease(session, options, statements, table, job, ttl, bindCheckpoint, mine);
+      }
+      // Another process changed the lease in between: look again.
+    }
+  }
+
+  private static LeaseHolder holderOf(Row row) {
+    Instant renewed = row.getInstant("lease_renewed_at");
+    Instant expires = row.getInstant("lease_expires_at");
+    return new LeaseHolder(row.getString("lease_owner"), row.getLong("lease_token"),
+        renewed == null ? Instant.EPOCH : renewed, expires == null ? Instant.EPOCH : expires);
+  }
+
+  private static ResultSet execute(CqlSession session, StatementOptions options, BoundStatement s,
+      String what) {
+    try {
+      return session.execute(options.apply(s).setSerialConsistencyLevel(ConsistencyLevel.LOCAL_SERIAL));
+    } catch (RuntimeException e) {
+      throw DriverErrors.translate(what, e);
+    }
+  }
+
+  @Override
+  public String jobName() {
+    return job;
+  }
+
+  @Override
+  public LeaseHolder holder() {
+    return mine;
+  }
+
+  @Override
+  public void renew() {
+    Instant now = Instant.now();
+    LeaseHolder renewed = new LeaseHolder(mine.owner(), mine.fencingToken(), now, now.plus(ttl));
+    ResultSet rs = execute(session, options, statements.renew.bind(now, renewed.expiresAt(), job,
+        mine.owner(), mine.fencingToken()), "job '" + job + "': renewing the lease in " + table);
+    if (!rs.wasApplied()) {
+      throw lost("renewing the lease", rs.one());
+    }
+    mine = renewed;
+  }
+
+  @Override
+  public void save(Checkpoint c) {
+    BoundStatement s = bindCheckpoint.apply(statements.save.bind(), c)
+        .setString("job_name", job).setString("shard_id", c.shardId())
+        .setString("holder", mine.owner()).setLong("fence", mine.fencingToken());
+    ResultSet rs = execute(session, options, s, "job '" + job + "': saving the checkpoint of shard "
+        + c.shardId() + " to " + table);
+    if (!rs.wasApplied()) {
+      throw lost("saving the checkpoint of shard " + c.shardId(), rs.one());
+    }
+  }
+
+  @Override
+  public void close() {
+    try {
+      execute(session, options, statements.release.bind(Instant.now(), job, mine.owner(),
+          mine.fencingToken()), "job '" + job + "': releasing the lease in " + table);
+    } catch (RuntimeException e) {
+      // It expires by itself; a lost lease is not ours to release.
+    }
+  }
+
+  private LeaseLostException lost(String what, Row current) {
+    String now = current == null || current.getString("lease_owner") == null ? "released"
+        : "taken over by '" + current.getString("lease_owner") + "' (fencing token "
+            + current.getLong("lease_token") + ")";
+    return new LeaseLostException("job '" + job + "': " + what + " refused: the lease of '"
+        + mine.owner() + "' (fencing token " + mine.fencingToken() + ") was " + now);
+  }
+}

@@ -1,0 +1,274 @@
+package dev.reprocess.cassandra;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.datastax.oss.driver.api.core.CqlSession;
+import com.datastax.oss.driver.api.core.cql.PreparedStatement;
+import com.datastax.oss.driver.api.core.cql.Row;
+import dev.reprocess.Checkpoint;
+import dev.reprocess.JobReport;
+import dev.reprocess.JobStatus;
+import dev.reprocess.ReprocessJob;
+import dev.reprocess.cassandra.it.Cassandra;
+import dev.reprocess.cassandra.it.Dataset;
+import dev.reprocess.cassandra.it.Dataset.Asset;
+import dev.reprocess.cassandra.it.LeaseChild;
+import dev.reprocess.testing.RecordingHandler;
+import dev.reprocess.testkit.CassandraBackend;
+import dev.reprocess.testkit.TestBackends;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+/**
+ * Several replicas of one job, as child processes on the real Cassandra: the lease lets one run at
+ * a time, a takeover after a crash loses nothing, a frozen old holder's checkpoint writes never
+ * land, and a changed selection is refused. 12,000 assets over 2 types x 15 daily buckets.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class LeaseIT {
+  private static final List<String> TYPES = List.of("image/png", "video/mp4");
+  private static final Instant FROM = Instant.parse("2024-05-01T00:00:00Z");
+  private static final int TOTAL = 12_000;
+  private static final int PAGE_SIZE = 100;
+  private static final int SHARDS_IN_PARALLEL = 4; // as LeaseChild runs it
+
+  private CassandraBackend backend;
+  private CqlSession session;
+  private String keyspace;
+  private String table;
+  private Dataset data;
+  private Set<String> allIds;
+  private final List<Process> children = new ArrayList<>();
+
+  @BeforeAll
+  void load() {
+    backend = TestBackends.cassandra();
+    session = Cassandra.session(backend);
+    keyspace = Cassandra.newKeyspace(session, "lease");
+    CassandraSchema.createReferenceSchema(session, keyspace, 1, BucketType.TEXT);
+    table = keyspace + "." + CassandraSchema.ASSETS_BY_TYPE_BUCKET;
+    data = Dataset.generate(7, TYPES, FROM, 15, TOTAL);
+    PreparedStatement insert = session.prepare("INSERT INTO " + table + " (asset_type, bucket, asset_id) VALUES (?, ?, ?)");
+    data.load(session, insert, a -> new Object[] {a.type(), bucket(a.createdAt()), a.id()},
+        a -> a.type() + "#" + bucket(a.createdAt()));
+    allIds = data.assets().stream().map(Asset::idText).collect(Collectors.toSet());
+  }
+
+  @AfterEach
+  void killChildren() throws InterruptedException {
+    for (Process p : children) {
+      p.toHandle().destroyForcibly();
+      p.waitFor();
+    }
+    children.clear();
+  }
+
+  @AfterAll
+  void drop() {
+    if (session != null) {
+      Cassandra.dropKeyspace(session, keyspace);
+      session.close();
+    }
+  }
+
+  @Test
+  void twoReplicasStartingTogetherRunItOnceAndTheOtherIsRefusedNamingTheHolder() throws Exception {
+    String job = "together-" + suffix();
+    String checkpoints = checkpointTable();
+    Child a = start(job, checkpoints, "FAIL", 0, 1500);
+    Child b = start(job, checkpoints, "FAIL", 0, 1500);
+    int exitA = a.exit();
+    int exitB = b.exit();
+    assertThat(List.of(exitA, exitB)).as(a.log() + "\n----\n" + b.log()).containsExactlyInAnyOrder(0, 3);
+    Child winner = exitA == 0 ? a : b;
+    Child loser = exitA == 0 ? b : a;
+    assertThat(loser.log()).contains("RESULT FAILED job '" + job + "': running elsewhere: its lease is held by '")
+        .contains("/" + winner.process.pid() + "/").contains("last renewed");
+    assertThat(loser.handled()).isEmpty();
+    assertThat(new HashSet<>(winner.handled())).isEqualTo(allIds);
+  }
+
+  @Test
+  void aReplicaKilledMidRunIsTakenOverOnceItsLeaseExpiresAndNothingIsLost() throws Exception {
+    String job = "killed-" + suffix();
+    String checkpoints = checkpointTable();
+    CassandraCheckpointStore store = CassandraCheckpointStore.builder(session).table(checkpoints).build();
+    Child first = start(job, checkpoints, "TAKE_OVER_EXPIRED", 3, 1000);
+    awaitProgress(first, store, job, 2000);
+    Child second = start(job, checkpoints, "WAIT", 3, 20000);
+    await().atMost(Duration.ofSeconds(60)).until(() -> second.log().contains("waiting for the lease held by"));
+    first.process.destroyForcibly(); // SIGKILL: the lease is neither renewed nor released
+    first.process.waitFor();
+    List<String> beforeKill = first.handled();
+
+    assertThat(second.exit()).as(second.log()).isZero();
+    List<String> after = second.handled();
+    Set<String> union = new HashSet<>(beforeKill);
+    union.addAll(after);
+    assertThat(union).as("every asset handled by one replica or the other").isEqualTo(allIds);
+    Set<String> twice = new HashSet<>(beforeKill);
+    twice.retainAll(new HashSet<>(after));
+    // At most the pages in flight when the holder died (the engine reads up to two pages ahead).
+    assertThat(twice.size()).isLessThanOrEqualTo(2 * PAGE_SIZE * SHARDS_IN_PARALLEL);
+    assertThat(store.load(job).values()).hasSize(30).allMatch(Checkpoint::completed);
+    assertThat(lease(checkpoints, job).getLong("lease_token")).isEqualTo(2);
+  }
+
+  @Test
+  void aFrozenHolderResumedAfterATakeoverFailsAndNoneOfItsCheckpointWritesLand() throws Exception {
+    String job = "frozen-" + suffix();
+    String checkpoints = checkpointTable();
+    CassandraCheckpointStore store = CassandraCheckpointStore.builder(session).table(checkpoints).build();
+    Child old = start(job, checkpoints, "TAKE_OVER_EXPIRED", 3, 1000);
+    awaitProgress(old, store, job, 2000);
+    signal("STOP", old.process.pid());
+    Child next = start(job, checkpoints, "WAIT", 3, 20000);
+    assertThat(next.exit()).as(next.log()).isZero();
+    assertThat(store.load(job).values()).hasSize(30).allMatch(Checkpoint::completed);
+    Row lease = lease(checkpoints, job);
+    assertThat(lease.getLong("lease_token")).isEqualTo(2);
+
+    signal("CONT", old.process.pid());
+    assertThat(old.exit()).as(old.log()).isEqualTo(3);
+    assertThat(old.log()).contains("RESULT FAILED").contains("refused: the lease of '")
+        .contains("fencing token 1");
+    // The new holder's progress was never overwritten: every shard is still completed, with the
+    // checkpoints it wrote.
+    assertThat(store.load(job).values()).hasSize(30).allMatch(Checkpoint::completed);
+    Set<String> union = new HashSet<>(old.handled());
+    union.addAll(next.handled());
+    assertThat(union).isEqualTo(allIds);
+  }
+
+  @Test
+  void aChangedWindowUnderTheSameNameIsRefusedNamingTheDifference() {
+    String job = "window-" + suffix();
+    CassandraCheckpointStore store = CassandraCheckpointStore.builder(session).table(checkpointTable()).build();
+    Instant to = FROM.plus(Duration.ofDays(15));
+    assertThat(run(job, store, to, false).status()).isEqualTo(JobStatus.COMPLETED);
+    RecordingHandler handler = new RecordingHandler();
+    JobReport refused = ReprocessJob.builder(job).selector(selector(FROM.plus(Duration.ofDays(10)))).handler(handler)
+        .checkpointStore(store).build().run();
+    assertThat(refused.status()).isEqualTo(JobStatus.FAILED);
+    assertThat(refused.failureCause()).hasMessageContaining("window: '[" + FROM + ", " + to + ")' -> '[" + FROM
+        + ", " + FROM.plus(Duration.ofDays(10)) + ")'");
+    assertThat(handler.count()).isZero();
+    assertThat(run(job, store, FROM.plus(Duration.ofDays(10)), true).status()).isEqualTo(JobStatus.COMPLETED);
+  }
+
+  /** The takeover time after a SIGKILL with the default lease (30 s): printed for the README. */
+  @Test
+  void takeoverTimeAfterASigkillWithTheDefaultLease() throws Exception {
+    String job = "takeover-" + suffix();
+    String checkpoints = checkpointTable();
+    CassandraCheckpointStore store = CassandraCheckpointStore.builder(session).table(checkpoints).build();
+    Child first = start(job, checkpoints, "FAIL", 0, 300);
+    awaitProgress(first, store, job, 500);
+    Child second = start(job, checkpoints, "WAIT", 0, 20000);
+    await().atMost(Duration.ofSeconds(60)).until(() -> second.log().contains("waiting for the lease held by"));
+    long killedAt = System.currentTimeMillis();
+    first.process.destroyForcibly();
+    await().atMost(Duration.ofSeconds(90)).until(() -> second.log().contains("STARTED "));
+    String line = second.log().lines().filter(l -> l.startsWith("STARTED ")).findFirst().orElseThrow();
+    long takeoverMillis = Long.parseLong(line.substring("STARTED ".length()).trim()) - killedAt;
+    System.out.println("LEASE TAKEOVER after SIGKILL, default leaseTimeToLive 30 s: " + takeoverMillis + " ms");
+    assertThat(takeoverMillis).isBetween(0L, 30_000L + 10_000L + 5_000L);
+    assertThat(second.exit()).as(second.log()).isZero();
+  }
+
+  // ------------------------------------------------------------------ helpers
+
+  private JobReport run(String job, CassandraCheckpointStore store, Instant to, boolean restart) {
+    return ReprocessJob.builder(job).selector(selector(to)).handler(new RecordingHandler())
+        .checkpointStore(store).restart(restart).build().run();
+  }
+
+  private TimeBucketSelector selector(Instant to) {
+    return TimeBucketSelector.builder(session).table(table).assetTypes(TYPES).window(FROM, to).build();
+  }
+
+  private void awaitProgress(Child child, CassandraCheckpointStore store, String job, int handled) {
+    await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(50)).until(() -> {
+      if (!child.process.isAlive()) {
+        throw new AssertionError("the child ended (exit " + child.process.exitValue() + "):\n" + child.log());
+      }
+      return child.handled().size() >= handled
+          && store.load(job).values().stream().anyMatch(c -> !c.completed() && c.cursor() != null);
+    });
+  }
+
+  private Row lease(String checkpoints, String job) {
+    return session.execute("SELECT lease_owner, lease_token FROM " + checkpoints + " WHERE job_name = ? LIMIT 1", job)
+        .one();
+  }
+
+  private String checkpointTable() {
+    String name = keyspace + ".checkpoints_" + suffix().replace("-", "");
+    CassandraCheckpointStore.builder(session).table(name).createTable(true).build();
+    return name;
+  }
+
+  private Child start(String job, String checkpoints, String mode, int ttlSeconds, double rate) throws IOException {
+    Path out = Files.createTempFile("reprocess-lease-", ".txt");
+    Path log = Files.createTempFile("reprocess-lease-child-", ".log");
+    String java = ProcessHandle.current().info().command()
+        .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    List<String> command = new ArrayList<>(List.of(java, "-Xmx256m",
+        "-cp", System.getProperty("java.class.path"), LeaseChild.class.getName(),
+        backend.contactPoint().getHostString(), Integer.toString(backend.contactPoint().getPort()),
+        backend.localDatacenter(), table, checkpoints, job, out.toString(), Integer.toString(PAGE_SIZE),
+        Double.toString(rate), FROM.toString(), FROM.plus(Duration.ofDays(15)).toString(), mode,
+        Integer.toString(ttlSeconds)));
+    command.addAll(TYPES);
+    Process p = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+    children.add(p);
+    return new Child(p, out, log);
+  }
+
+  private static void signal(String signal, long pid) throws Exception {
+    Process kill = new ProcessBuilder("kill", "-" + signal, Long.toString(pid)).inheritIO().start();
+    assertThat(kill.waitFor()).isZero();
+  }
+
+  private static String bucket(Instant createdAt) {
+    return (String) Bucketing.daily().valueFor(createdAt, BucketType.TEXT);
+  }
+
+  private static String suffix() {
+    return UUID.randomUUID().toString().substring(0, 8);
+  }
+
+  private record Child(Process process, Path out, Path logFile) {
+    List<String> handled() throws IOException {
+      String text = Files.readString(out, StandardCharsets.US_ASCII);
+      int end = text.lastIndexOf('\n');
+      return end < 0 ? List.of() : List.of(text.substring(0, end).split("\n"));
+    }
+
+    String log() throws IOException {
+      return Files.readString(logFile, StandardCharsets.UTF_8);
+    }
+
+    int exit() throws InterruptedException {
+      assertThat(process.waitFor(180, TimeUnit.SECONDS)).as("the child ended within 180 s").isTrue();
+      return process.exitValue();
+    }
+  }
+}

@@ -1,0 +1,137 @@
+package dev.reprocess.internal;
+
+import dev.reprocess.CheckpointStore;
+import dev.reprocess.JobLease;
+import dev.reprocess.LeaseHeldException;
+import dev.reprocess.LeaseLostException;
+import dev.reprocess.RunningElsewhere;
+import java.net.InetAddress;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HexFormat;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+
+/**
+ * Holds a run's {@link JobLease}: acquires it per {@code onRunningElsewhere}, renews it every third
+ * of its time to live on its own thread ({@code reprocess-<job>-lease}), fails the run when it is
+ * lost, and releases it at the end. Lease times are wall-clock time ({@link Instant#now()}), not
+ * the job's clock: they are compared across processes.
+ */
+final class LeaseKeeper {
+
+  private static final Logger LOG = RunContext.LOG;
+
+  private final RunContext run;
+  private final Duration ttl;
+  private volatile JobLease lease;
+  private ScheduledExecutorService renewer;
+
+  LeaseKeeper(RunContext run) {
+    this.run = run;
+    this.ttl = run.spec.leaseTimeToLive();
+    this.lease = JobLease.none(run.spec.checkpointStore());
+  }
+
+  /** The lease checkpoints are written through ({@link JobLease#none} until acquired). */
+  JobLease lease() {
+    return lease;
+  }
+
+  /**
+   * Acquires the lease (waiting under {@code WAIT}) and starts renewing it.
+   *
+   * @throws LeaseHeldException if another owner holds it and the option says to fail, or the run
+   *     was cancelled while waiting
+   */
+  void acquire() throws InterruptedException {
+    CheckpointStore store = run.spec.checkpointStore();
+    RunningElsewhere mode = run.spec.onRunningElsewhere();
+    String owner = ownerId();
+    String seen = null;
+    while (true) {
+      try {
+        lease = store.acquireLease(run.name, owner, ttl, mode != RunningElsewhere.FAIL);
+        break;
+      } catch (LeaseHeldException e) {
+        if (mode != RunningElsewhere.WAIT || run.isStopping()) {
+          throw e;
+        }
+        if (!e.holder().owner().equals(seen)) {
+          seen = e.holder().owner();
+          LOG.info("{}waiting for the lease held by {}", run.prefix, e.holder());
+        }
+        Thread.sleep(Math.max(10, ttl.toMillis() / 3));
+      }
+    }
+    if (!lease.exclusive()) {
+      LOG.warn("{}checkpoint store {} has no leases: nothing stops another process from running this"
+          + " job at the same time", run.prefix, store);
+      return;
+    }
+    LOG.info("{}holds the lease as '{}' (fencing token {}, time to live {})", run.prefix, owner,
+        lease.fencingToken(), ttl);
+    startRenewing();
+  }
+
+  private void startRenewing() {
+    renewer = Executors.newSingleThreadScheduledExecutor(r -> {
+      Thread t = new Thread(r, "reprocess-" + run.name + "-lease");
+      t.setDaemon(true);
+      return t;
+    });
+    long periodMillis = Math.max(1, ttl.toMillis() / 3);
+    renewer.scheduleWithFixedDelay(this::renew, periodMillis, periodMillis, TimeUnit.MILLISECONDS);
+  }
+
+  private void renew() {
+    JobLease held = lease;
+    try {
+      held.renew();
+    } catch (LeaseLostException e) {
+      lost(e);
+    } catch (RuntimeException e) {
+      if (!Instant.now().isBefore(held.expiresAt())) {
+        lost(new LeaseLostException(run.prefix + "the lease (fencing token " + held.fencingToken()
+            + ") expired at " + held.expiresAt() + " before it could be renewed: " + e, e));
+      } else {
+        LOG.warn("{}renewing the lease failed, retrying before it expires at {}: {}", run.prefix,
+            held.expiresAt(), e.toString());
+      }
+    }
+  }
+
+  private void lost(LeaseLostException e) {
+    LOG.error("{}lost its lease: {}", run.prefix, e.getMessage());
+    run.fail(e);
+    renewer.shutdown();
+  }
+
+  /** Stops renewing and releases the lease (if still held). Idempotent. */
+  void release() {
+    if (renewer != null) {
+      renewer.shutdownNow();
+    }
+    try {
+      lease.close();
+    } catch (RuntimeException e) {
+      LOG.warn("{}releasing the lease failed (it expires by itself): {}", run.prefix, e.toString());
+    }
+  }
+
+  /** {@code <host>/<pid>/<8 random hex digits>}. */
+  static String ownerId() {
+    String host;
+    try {
+      host = InetAddress.getLocalHost().getHostName();
+    } catch (Exception e) {
+      host = "unknown-host";
+    }
+    byte[] random = new byte[4];
+    ThreadLocalRandom.current().nextBytes(random);
+    return host + "/" + ProcessHandle.current().pid() + "/" + HexFormat.of().formatHex(random);
+  }
+}
