@@ -73,6 +73,32 @@ public interface AssetSelector extends AutoCloseable {
     return null;
   }
 
+  /**
+   * Counts the assets of one shard, exactly the ones {@link #open} would return: what {@link
+   * ReprocessJob#count()} calls for each shard. The default opens a paginator from the start of
+   * the shard and reads it to its last page, counting (it holds at most one page in memory and
+   * delivers nothing). Override it only where the backend counts exactly the same set cheaply (a
+   * server-side count with the same filters, windows and limits); an approximate count, such as a
+   * table estimate, must not override it. Called from the job's shard threads, concurrently for
+   * different shards.
+   *
+   * @param shard one of the shards returned by {@link #shards()}
+   * @param pageSize the assets per page the paginator reads, at least 1
+   * @return the number of assets in the shard, 0 or more
+   * @throws RetriableException or {@link ReprocessException} as {@link Paginator#nextPage()} does
+   */
+  default long count(Shard shard, int pageSize) {
+    long count = 0;
+    try (Paginator paginator = open(shard, null, pageSize)) {
+      for (Page page = paginator.nextPage(); ; page = paginator.nextPage()) {
+        count += page.size();
+        if (page.last()) {
+          return count;
+        }
+      }
+    }
+  }
+
   /** A short description for logs and reports, e.g. {@code cassandra assets.assets_by_type_bucket}. */
   default String describe() {
     return getClass().getSimpleName();

@@ -57,6 +57,13 @@ public interface JobListener {
   /** An event failed after its retries and was handed to the dead-letter sink. */
   default void onDeadLetter(DeadLetter deadLetter) {}
 
+  /**
+   * A dry run ({@link ReprocessJob#count()}) counted one shard. Called from the shard's thread.
+   *
+   * @param count the assets the shard would select
+   */
+  default void onShardCounted(String jobName, Shard shard, long count) {}
+
   /** The job finished (completed, cancelled or failed); the report is final. */
   default void onJobFinished(JobReport report) {}
 }

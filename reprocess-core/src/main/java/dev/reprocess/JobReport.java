@@ -1,6 +1,7 @@
 package dev.reprocess;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -27,6 +28,8 @@ import java.util.Optional;
  * @param shardsTotal shards in the selection
  * @param failureCause why the job failed, or {@code null} unless the status is {@code FAILED}; see
  *     {@link #failure()}
+ * @param warnings what the job found suspicious without failing, one sentence each, e.g. that it
+ *     selected 0 assets; copied, never null, empty when nothing was
  */
 public record JobReport(
     String jobName,
@@ -43,10 +46,26 @@ public record JobReport(
     String deadLetterDestination,
     int shardsCompleted,
     int shardsTotal,
-    Throwable failureCause) {
+    Throwable failureCause,
+    List<String> warnings) {
 
   public JobReport {
     failuresByType = Map.copyOf(failuresByType);
+    warnings = warnings == null ? List.of() : List.copyOf(warnings);
+  }
+
+  /** A report with no warnings. */
+  public JobReport(String jobName, JobStatus status, long selected, long succeeded, long skipped, long failed,
+      long retried, long deadLettered, Duration duration, double ratePerSecond, Map<String, Long> failuresByType,
+      String deadLetterDestination, int shardsCompleted, int shardsTotal, Throwable failureCause) {
+    this(jobName, status, selected, succeeded, skipped, failed, retried, deadLettered, duration, ratePerSecond,
+        failuresByType, deadLetterDestination, shardsCompleted, shardsTotal, failureCause, List.of());
+  }
+
+  /** This report with {@code warnings} in place of its own. */
+  public JobReport withWarnings(List<String> warnings) {
+    return new JobReport(jobName, status, selected, succeeded, skipped, failed, retried, deadLettered, duration,
+        ratePerSecond, failuresByType, deadLetterDestination, shardsCompleted, shardsTotal, failureCause, warnings);
   }
 
   /** Why the job failed; empty unless the status is {@link JobStatus#FAILED}. */
@@ -88,6 +107,7 @@ public record JobReport(
         + ", ratePerSecond=" + String.format(java.util.Locale.ROOT, "%.1f", ratePerSecond)
         + ", failuresByType=" + failuresByType + ", deadLetters=" + deadLetterDestination
         + ", shards=" + shardsCompleted + "/" + shardsTotal
-        + (failureCause != null ? ", failure=" + failureCause : "") + "]";
+        + (failureCause != null ? ", failure=" + failureCause : "")
+        + (warnings.isEmpty() ? "" : ", warnings=" + warnings) + "]";
   }
 }

@@ -6,6 +6,7 @@ import dev.reprocess.internal.InProcessSink;
 import dev.reprocess.internal.JobRun;
 import dev.reprocess.internal.JobSpec;
 import dev.reprocess.internal.Option;
+import dev.reprocess.internal.SelectionCounter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Metrics;
 import java.time.Clock;
@@ -237,6 +238,29 @@ public final class ReprocessJob {
       run.start();
       return current;
     }
+  }
+
+  /**
+   * A dry run: counts the assets the job would select, per shard, and delivers nothing. It reads
+   * the selection as a run does ({@link AssetSelector#shards()}, the {@code maxShards} cap, then
+   * {@link AssetSelector#count} for each shard, {@code shardsInParallel} at a time, pages of {@code
+   * pageSize}), but never opens the sink or the handler, and never reads or writes the checkpoint
+   * store or the dead-letter sink: it counts the whole selection, whatever earlier runs did. Like
+   * DSBulk's {@code count} and Elasticsearch's {@code _count}.
+   *
+   * <p>Progress: an INFO log line per shard counted and the running total every 10 seconds of the
+   * job's clock; {@link JobListener#onShardCounted} per shard. A selection of 0 assets is logged at
+   * WARN with what to check. A page read is not retried: a failed dry run is cheap to run again.
+   * Runs on the calling thread and {@code shardsInParallel} daemon threads; it may run while an
+   * execution of the same job runs (it writes nothing). Closes the selector at the end, as a run does.
+   *
+   * @return the counts, per shard in the selector's order
+   * @throws IllegalArgumentException if the selector rejects its configuration, or its shards exceed
+   *     {@code maxShards}
+   * @throws ReprocessException if a shard cannot be read (naming the shard)
+   */
+  public SelectionCount count() {
+    return new SelectionCounter(spec).count();
   }
 
   /** The job's name. */

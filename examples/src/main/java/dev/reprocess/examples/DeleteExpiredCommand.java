@@ -6,7 +6,7 @@ import dev.reprocess.JobReport;
 import dev.reprocess.Outcome;
 import dev.reprocess.ReprocessEvent;
 import dev.reprocess.ReprocessJob;
-import dev.reprocess.checkpoint.InMemoryCheckpointStore;
+import dev.reprocess.SelectionCount;
 import dev.reprocess.cassandra.TimeBucketSelector;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -24,9 +24,9 @@ import picocli.CommandLine.Option;
 /**
  * {@code run delete-expired} (job c): removes the assets of some types modified before a cutoff
  * from Cassandra (both tables, in one logged batch) and from Elasticsearch (the catalog index, and
- * the re-indexed copy when it exists). {@code --dry-run} selects and counts the same assets and
- * deletes nothing; it keeps its checkpoints in memory, so it never marks shards done for the real
- * run.
+ * the re-indexed copy when it exists). {@code --dry-run} counts the same assets with {@link
+ * ReprocessJob#count()}, per partition, and deletes nothing; it writes no checkpoint, so it never
+ * marks shards done for the real run.
  */
 @Command(name = "delete-expired", mixinStandardHelpOptions = true,
     description = "Job c: delete the assets of --type modified before --before from Cassandra and"
@@ -85,35 +85,55 @@ final class DeleteExpiredCommand extends BaseCommand {
         .oldestFirst()
         .estimateCounts(true)
         .build();
-    Deleter deleter = dryRun ? null : new Deleter(catalog, backends.elasticsearch(),
+    ExistingPartitions selection = new ExistingPartitions(selector, partitions);
+    if (dryRun) {
+      out().printf("job '%s': counting assets of %d types (%s) modified in [%s, %s)%n", jobName, assetTypes.size(),
+          String.join(", ", assetTypes), from, cutoff);
+      return countOnly(jobName, selection, report);
+    }
+    Deleter deleter = new Deleter(catalog, backends.elasticsearch(),
         List.of(connection.index, ReindexCommand.targetIndex(connection.index)));
-    AtomicLong counted = new AtomicLong();
-    EventHandler handler = dryRun ? event -> {
-      counted.incrementAndGet();
-      return Outcome.SUCCEEDED;
-    } : deleter;
     JobRunner.ResumeListener listener = new JobRunner.ResumeListener();
     ReprocessJob job = ReprocessJob.builder(jobName)
-        .selector(new ExistingPartitions(selector, partitions))
-        .handler(handler)
-        .checkpointStore(dryRun ? new InMemoryCheckpointStore() : catalog.checkpointStore())
+        .selector(selection)
+        .handler(deleter)
+        .checkpointStore(catalog.checkpointStore())
         .pageSize(500)
         .concurrency(8)
         .restart(restart)
         .listener(listener)
         .build();
-    out().printf("job '%s': %s assets of %d types (%s) modified in [%s, %s)%n", jobName,
-        dryRun ? "counting" : "deleting", assetTypes.size(), String.join(", ", assetTypes), from, cutoff);
+    out().printf("job '%s': deleting assets of %d types (%s) modified in [%s, %s)%n", jobName, assetTypes.size(),
+        String.join(", ", assetTypes), from, cutoff);
     JobReport result = JobRunner.run(job, listener, lifecycle, progressMode(), out(),
         p -> "shards " + p.shardsCompleted() + "/" + p.shards().size());
     report.job(result);
-    if (dryRun) {
-      report.row("would delete", counted.get());
-    } else {
-      report.row("deleted from Cassandra", deleter.deleted.get())
-          .row("deleted from Elasticsearch", deleter.deletedDocuments.get())
-          .row("already gone", deleter.alreadyGone.get());
-    }
+    report.row("deleted from Cassandra", deleter.deleted.get())
+        .row("deleted from Elasticsearch", deleter.deletedDocuments.get())
+        .row("already gone", deleter.alreadyGone.get());
+    report.print(out());
+    return report.exitCode();
+  }
+
+  /**
+   * The dry run: {@link ReprocessJob#count()} counts the selection per partition, delivers nothing
+   * and writes no checkpoint; prints the partitions that hold expired assets and the total.
+   */
+  private int countOnly(String jobName, ExistingPartitions selection, Report report) {
+    SelectionCount count = ReprocessJob.builder(jobName)
+        .selector(selection)
+        .handler(event -> Outcome.SKIPPED) // never called: a dry run delivers nothing
+        .pageSize(500)
+        .build()
+        .count();
+    report.row("job", jobName).row("partitions counted", count.shards());
+    count.perShard().forEach((shard, n) -> {
+      if (n > 0) {
+        report.row("  " + shard, n);
+      }
+    });
+    report.row("selected", count.total()).row("would delete", count.total())
+        .row("duration", Report.duration(count.elapsed()));
     report.print(out());
     return report.exitCode();
   }

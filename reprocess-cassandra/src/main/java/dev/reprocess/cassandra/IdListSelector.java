@@ -248,6 +248,15 @@ public final class IdListSelector implements AssetSelector {
     }
   }
 
+  /**
+   * The chunk's size, without reading it: exactly the ids its paginator hands out, since an id list
+   * selects every listed id whatever the table holds (for a file, as {@link #shards()} read it).
+   */
+  @Override
+  public long count(Shard shard, int pageSize) {
+    return estimateCount(shard).orElseGet(() -> AssetSelector.super.count(shard, pageSize));
+  }
+
   /** E.g. {@code id list of 12000 ids} or {@code id file ids.txt}. */
   @Override
   public String describe() {

@@ -13,6 +13,7 @@ import dev.reprocess.AssetSelector;
 import dev.reprocess.Cursor;
 import dev.reprocess.Paginator;
 import dev.reprocess.Shard;
+import dev.reprocess.cassandra.internal.BucketSampleCheck;
 import dev.reprocess.cassandra.internal.Identifiers;
 import dev.reprocess.cassandra.internal.Lazy;
 import dev.reprocess.cassandra.internal.RowSettings;
@@ -131,6 +132,7 @@ public final class TimeBucketSelector implements AssetSelector {
   private final Bucketing bucketing;
   private final ReadOrder order;
   private final boolean estimateCounts;
+  private final boolean checkBucketValues;
   private final RowSettings rows;
   private final Lazy<Prepared> prepared = new Lazy<>(this::resolve);
 
@@ -148,6 +150,7 @@ public final class TimeBucketSelector implements AssetSelector {
     this.bucketing = b.bucketing;
     this.order = b.order;
     this.estimateCounts = b.estimateCounts;
+    this.checkBucketValues = b.checkBucketValues;
     this.rows = rows;
   }
 
@@ -348,6 +351,9 @@ public final class TimeBucketSelector implements AssetSelector {
               + " is " + SchemaCheck.typeOf(bucket) + ", they must match");
     }
     bucketing.checkCompatible(actual);
+    if (checkBucketValues) {
+      BucketSampleCheck.check(session, table, typeColumn, bucketColumn, actual, bucketing, from);
+    }
 
     String idCql = idColumn.asCql(true);
     String head = "SELECT " + idCql + rows.selectSuffix() + " FROM " + tableName + " WHERE " + typeColumn.asCql(true)
@@ -388,6 +394,7 @@ public final class TimeBucketSelector implements AssetSelector {
     private Bucketing bucketing = Bucketing.daily();
     private ReadOrder order = ReadOrder.NEWEST_FIRST;
     private boolean estimateCounts;
+    private boolean checkBucketValues = true;
 
     private Builder(CqlSession session) {
       super(session);
@@ -479,6 +486,22 @@ public final class TimeBucketSelector implements AssetSelector {
      */
     public Builder estimateCounts(boolean estimateCounts) {
       this.estimateCounts = estimateCounts;
+      return this;
+    }
+
+    /**
+     * Whether {@link TimeBucketSelector#shards()} first checks the bucketing against a sample of the
+     * table's partitions ({@code SELECT DISTINCT} of 50 partition keys, no row data): when the table
+     * holds partitions and none of the sampled bucket values is one the bucketing produces for a time
+     * from 1900 to 2200 (an {@code int} column of {@code yyyyMMdd} numbers read with {@code daily()}'s
+     * default days-since-epoch encoding), it throws an {@link IllegalArgumentException} naming {@code
+     * bucketing}, a sampled value and the likely fix, before anything is read or written. Skipped for
+     * a bucketing whose values do not grow with time (a formatter like {@code ddMMyyyy}, most
+     * functions). Turn it off when the table legitimately holds only buckets of another bucketing.
+     * Default true.
+     */
+    public Builder checkBucketValues(boolean checkBucketValues) {
+      this.checkBucketValues = checkBucketValues;
       return this;
     }
 

@@ -33,12 +33,27 @@ class IdListSelectorTest {
   }
 
   @Test
+  void anEmptyIdFileCompletesWithTheLoudZeroWarning() throws IOException {
+    Path file = dir.resolve("empty.txt");
+    Files.writeString(file, "# nothing listed yet\n\n", StandardCharsets.UTF_8);
+    IdListSelector selector = IdListSelector.builder().idsFile(file).build();
+    dev.reprocess.JobReport report = dev.reprocess.ReprocessJob.builder("empty-ids").selector(selector)
+        .handler(e -> dev.reprocess.Outcome.SUCCEEDED).build().run();
+    assertThat(report.status()).isEqualTo(dev.reprocess.JobStatus.COMPLETED);
+    assertThat(report.shardsTotal()).isZero();
+    assertThat(report.warnings()).singleElement().asString()
+        .startsWith("0 assets selected by " + selector.describe() + " (it listed no shard)")
+        .contains("for an id file, that it is not empty");
+  }
+
+  @Test
   void aCollectionIsChunkedAndReadInOrderWithCreationTimes() {
     List<String> ids = ids(25);
     IdListSelector selector = IdListSelector.builder().ids(ids).chunkSize(10).assetType("image/png").build();
     List<Shard> shards = selector.shards();
     assertThat(shards).extracting(Shard::id).containsExactly("ids#0", "ids#1", "ids#2");
     assertThat(selector.estimateCount(shards.get(2))).hasValue(5);
+    assertThat(shards).extracting(s -> selector.count(s, 4)).containsExactly(10L, 10L, 5L);
     List<AssetRef> read = Pages.readAll(selector, 4);
     assertThat(read).extracting(AssetRef::assetId).containsExactlyElementsOf(ids);
     assertThat(read.get(3).createdAt()).isEqualTo(Instant.ofEpochMilli(1_717_200_003_000L));

@@ -12,10 +12,8 @@ import dev.reprocess.ReprocessException;
 import dev.reprocess.Shard;
 import dev.reprocess.ShardProgress;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -72,8 +70,7 @@ public final class JobRun {
       LOG.info("{}starting: {}", prefix, run.spec.description().get());
       run.lease.acquire();
       List<Shard> shards = selector.shards();
-      checkShardCount(shards);
-      checkUniqueIds(shards);
+      ShardChecks.check(run.spec, shards);
       List<ShardState> states = loadShardStates(shards);
       long alreadyDone = JobTally.shardsCompleted(states);
       run.openSink();
@@ -103,26 +100,6 @@ public final class JobRun {
         } catch (Throwable reportFailed) {
           completion.completeExceptionally(t);
         }
-      }
-    }
-  }
-
-  /** The total cap, whatever the selector's shape: checked before a checkpoint is read or written. */
-  private void checkShardCount(List<Shard> shards) {
-    if (shards.size() > run.spec.maxShards()) {
-      throw new IllegalArgumentException(prefix + "maxShards is " + run.spec.maxShards() + ": "
-          + run.spec.selector().describe() + " lists " + shards.size() + " shards, and a job may have at most"
-          + " maxShards (each shard costs queries and a checkpoint row); narrow the selection (a shorter window,"
-          + " larger buckets, fewer asset types) or raise maxShards, up to " + dev.reprocess.ReprocessJob.MAX_MAX_SHARDS);
-    }
-  }
-
-  private void checkUniqueIds(List<Shard> shards) {
-    Set<String> ids = new HashSet<>();
-    for (Shard s : shards) {
-      if (!ids.add(s.id())) {
-        throw new IllegalArgumentException(prefix + "shard id '" + s.id() + "' appears twice in "
-            + run.spec.selector().describe() + ": shard ids must be unique");
       }
     }
   }
@@ -211,7 +188,8 @@ public final class JobRun {
           + " shards completed");
       status = JobStatus.FAILED;
     }
-    return run.tally.report(status, cause, shardStates, run.spec.deadLetterSink().describe());
+    JobReport report = run.tally.report(status, cause, shardStates, run.spec.deadLetterSink().describe());
+    return NothingSelected.annotate(run.spec, report, shardStates);
   }
 
   // ---------------------------------------------------------------- for the handle

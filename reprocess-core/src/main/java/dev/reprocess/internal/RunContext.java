@@ -156,6 +156,12 @@ final class RunContext {
 
   /** Calls every listener; one that throws is logged and ignored. */
   void fire(Consumer<JobListener> call) {
+    fire(spec, call);
+  }
+
+  /** Calls every listener of {@code spec}; one that throws is logged and ignored. */
+  static void fire(JobSpec spec, Consumer<JobListener> call) {
+    String prefix = spec.logPrefix();
     for (JobListener l : spec.listeners()) {
       try {
         call.accept(l);

@@ -19,6 +19,7 @@ import dev.reprocess.ReprocessException;
 import dev.reprocess.Shard;
 import dev.reprocess.elasticsearch.internal.EsErrors;
 import dev.reprocess.elasticsearch.internal.EsShard;
+import dev.reprocess.elasticsearch.internal.MappedFieldsCheck;
 import dev.reprocess.elasticsearch.internal.QueryJson;
 import dev.reprocess.elasticsearch.internal.ReadSpec;
 import dev.reprocess.elasticsearch.internal.SeqNoCursor;
@@ -177,6 +178,7 @@ public final class ElasticsearchSelector implements AssetSelector {
   private final ReadSpec spec;
   private final int slices;
   private final String queryJson;
+  private final boolean allowUnmappedFields;
   private final Set<SeqNoPaginator> openPaginators = ConcurrentHashMap.newKeySet();
 
   private ElasticsearchSelector(Builder b, Query query) {
@@ -185,6 +187,7 @@ public final class ElasticsearchSelector implements AssetSelector {
     this.slices = b.slices;
     this.spec = new ReadSpec(query, b.idField, b.assetTypeField, List.copyOf(b.attributeFields), b.keepAlive, b.fetchSize);
     this.queryJson = QueryJson.toJson(query, client._jsonpMapper());
+    this.allowUnmappedFields = b.allowUnmappedFields;
   }
 
   /**
@@ -201,7 +204,8 @@ public final class ElasticsearchSelector implements AssetSelector {
    * slices. Checks the index, the fields and the query against the cluster first.
    *
    * @throws IllegalArgumentException if the index does not exist, a field is missing or of the
-   *     wrong type, or Elasticsearch rejects the query
+   *     wrong type, the query filters on a field no index maps (unless {@link
+   *     Builder#allowUnmappedFields(boolean) allowUnmappedFields}), or Elasticsearch rejects the query
    * @throws ReprocessException if Elasticsearch cannot be read ({@link
    *     dev.reprocess.RetriableException} when it may pass)
    */
@@ -209,6 +213,9 @@ public final class ElasticsearchSelector implements AssetSelector {
   public List<Shard> shards() {
     List<EsShard> primaries = primaries();
     checkFields();
+    if (!allowUnmappedFields) {
+      MappedFieldsCheck.check(client, index, queryJson);
+    }
     checkQuery();
     Map<String, String> uuids = indexUuids();
     List<Shard> shards = new ArrayList<>(primaries.size() * slices);
@@ -468,6 +475,7 @@ public final class ElasticsearchSelector implements AssetSelector {
     private int slices = DEFAULT_SLICES;
     private Duration keepAlive = DEFAULT_KEEP_ALIVE;
     private int fetchSize = DEFAULT_FETCH_SIZE;
+    private boolean allowUnmappedFields;
 
     private Builder(ElasticsearchClient client) {
       this.client = client;
@@ -491,6 +499,21 @@ public final class ElasticsearchSelector implements AssetSelector {
     public Builder query(String json) {
       this.queryJson = json;
       this.query = null;
+      return this;
+    }
+
+    /**
+     * Whether the query may filter on fields that no index of {@link #index} maps. By default
+     * (false) {@link ElasticsearchSelector#shards()} reads the mapping ({@code _field_caps}, no
+     * document) and throws an {@link IllegalArgumentException} naming the first field of a {@code
+     * term}, {@code terms}, {@code match}, {@code match_phrase}, {@code range}, {@code exists},
+     * {@code prefix}, {@code wildcard}, {@code regexp} or {@code fuzzy} clause (at any depth of
+     * {@code bool} and other compound queries) that is not mapped, since Elasticsearch answers such
+     * a query with no hit and the job would select nothing. Set it when a field is unmapped on
+     * purpose (a query written ahead of a mapping change).
+     */
+    public Builder allowUnmappedFields(boolean allowUnmappedFields) {
+      this.allowUnmappedFields = allowUnmappedFields;
       return this;
     }
 
