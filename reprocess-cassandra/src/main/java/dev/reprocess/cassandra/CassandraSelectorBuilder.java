@@ -20,7 +20,7 @@ import java.util.function.Predicate;
  * @param <B> the builder's own type, returned by every setter
  */
 public abstract sealed class CassandraSelectorBuilder<B extends CassandraSelectorBuilder<B>>
-    extends CassandraTableBuilder<B> permits TimeBucketSelector.Builder, TokenRangeSelector.Builder {
+    extends CassandraTableBuilder<B> permits TimeBucketSelector.Builder, TokenRangeSelector.Builder, TableSelector.Builder {
   private final List<String> selectColumns = new ArrayList<>();
   private Predicate<Row> rowFilter;
 
