@@ -13,7 +13,7 @@ import java.util.function.Predicate;
 /**
  * The options the selectors that read a table share, on top of {@link CassandraTableBuilder}'s:
  * columns read along with each id, and a filter over the rows read. Declared once here for {@link
- * TimeBucketSelector.Builder} and {@link TokenRangeSelector.Builder}; it is sealed, users do not
+ * TimeBucketSelector.Builder}, {@link TableSelector.Builder} and {@link TokenRangeSelector.Builder}; it is sealed, users do not
  * extend it. {@code build()} checks that every {@code selectColumns} name is a CQL identifier;
  * the selector's {@code shards()} checks that the table has them.
  *

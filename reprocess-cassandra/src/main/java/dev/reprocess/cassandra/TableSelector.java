@@ -23,7 +23,6 @@ import dev.reprocess.cassandra.internal.SchemaCheck;
 import dev.reprocess.cassandra.internal.StatementPreparation;
 import dev.reprocess.cassandra.internal.TableName;
 import dev.reprocess.cassandra.internal.TablePaginator;
-import dev.reprocess.cassandra.internal.Timeuuids;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -33,7 +32,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
-import java.util.UUID;
 import java.util.function.Function;
 
 /**
@@ -175,14 +173,6 @@ public final class TableSelector implements AssetSelector {
     Function<Row, AssetRef> toAsset = row -> s.asset(row, shard.assetType());
     return new TablePaginator(session, s.keyset(), s.cursors(), shard.id(), partition, s.lower(), s.upper(),
         resumeAfter, pageSize, s.rows(), toAsset);
-  }
-
-  /** Refuses a cursor this selector did not make for this shape, before the run starts. */
-  @Override
-  public void checkCursor(Shard shard, Cursor cursor) {
-    if (cursor != null) {
-      shape.get().cursors().decode(cursor, shard.id());
-    }
   }
 
   /** E.g. {@code cassandra table media.items_by_day (tenant x day, daily, table order)}. */
