@@ -59,8 +59,8 @@ import java.util.function.Function;
  * or the bucket column ({@link Builder#bucketColumn}), whose values are the buckets of the window
  * ({@link Bucketing}, column types as {@link BucketType}); there may be no bucket column. Shards are
  * the product of the values, the last partition-key column varying fastest, with ids naming each
- * column in partition-key order, e.g. {@code tenant=a/asset_type=image/day=2026-12-01}, stable
- * across runs, and properties holding the values ({@code pk.<column>}, CQL literals). At most
+ * column in partition-key order, e.g. {@code tenant=a/asset_type=image/day=2026-12-01} ({@code %},
+ * {@code /} and {@code =} in values percent-encoded), stable across runs, and properties holding the values ({@code pk.<column>}, CQL literals). At most
  * {@value #MAX_SHARDS} shards; the job's {@code maxShards} applies on top.
  *
  * <p><b>Pages.</b> Keyset pagination over the full clustering key (its orders read from the

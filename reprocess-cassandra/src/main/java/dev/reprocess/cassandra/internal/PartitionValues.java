@@ -14,7 +14,8 @@ import java.util.Map;
 /**
  * The partitions of a selection: the product of each partition-key column's values (listed by the
  * host, or the bucket values of the window), one shard each. A shard's id names every column in
- * partition-key order, e.g. {@code tenant=a/asset_type=image/day=2026-12-01}, so it is stable
+ * partition-key order, e.g. {@code tenant=a/asset_type=image/day=2026-12-01} ({@code %}, {@code /}
+ * and {@code =} in a name or value percent-encoded, so two partitions never share an id), stable
  * across runs; its properties hold each value as a CQL literal (key {@code pk.<column>}), so the
  * shard can be read again from its properties alone. Immutable.
  */
@@ -75,7 +76,7 @@ public final class PartitionValues {
       Column c = columns.get(i);
       Object value = c.values().get(index[i]);
       String name = c.name().asInternal();
-      id.append(i == 0 ? "" : "/").append(name).append('=').append(value);
+      id.append(i == 0 ? "" : "/").append(escape(name)).append('=').append(escape(value.toString()));
       properties.put(PROPERTY_PREFIX + name, codec(c).format(value));
       if (i == assetTypeIndex) {
         assetType = value.toString();
@@ -125,6 +126,11 @@ public final class PartitionValues {
             + ", so each value must be a " + codec.getJavaType().getRawType().getSimpleName());
       }
     }
+  }
+
+  /** A name or value in a shard id, with {@code %}, {@code /} and {@code =} percent-encoded so ids stay unique. */
+  private static String escape(String s) {
+    return s.replace("%", "%25").replace("/", "%2F").replace("=", "%3D");
   }
 
   private static TypeCodec<Object> codec(Column c) {

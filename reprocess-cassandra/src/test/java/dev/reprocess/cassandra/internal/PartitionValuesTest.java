@@ -29,6 +29,16 @@ class PartitionValuesTest {
   }
 
   @Test
+  void valuesThatLookLikeSeparatorsNeverMakeTwoPartitionsShareAnId() {
+    PartitionValues tricky = new PartitionValues(List.of(
+        new PartitionValues.Column(CqlIdentifier.fromCql("t1"), DataTypes.TEXT, List.of("a/t2=b", "a")),
+        new PartitionValues.Column(CqlIdentifier.fromCql("t2"), DataTypes.TEXT, List.of("c", "b/t2=c"))), -1);
+    List<Shard> shards = tricky.shards(10);
+    assertThat(shards).extracting(Shard::id).doesNotHaveDuplicates().contains("t1=a%2Ft2%3Db/t2=c");
+    assertThat(tricky.valuesOf(shards.get(0))).containsExactly("a/t2=b", "c");
+  }
+
+  @Test
   void tooManyShardsOrAForeignShardAreRefused() {
     assertThatThrownBy(() -> partitions.shards(7)).hasMessageContaining("more than 7 shards");
     assertThatThrownBy(() -> partitions.valuesOf(new Shard("image/png#2026-12-01", "image/png", Map.of())))
