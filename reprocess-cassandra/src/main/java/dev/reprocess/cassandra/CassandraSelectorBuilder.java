@@ -13,14 +13,14 @@ import java.util.function.Predicate;
 /**
  * The options the selectors that read a table share, on top of {@link CassandraTableBuilder}'s:
  * columns read along with each id, and a filter over the rows read. Declared once here for {@link
- * TimeBucketSelector.Builder} and {@link TokenRangeSelector.Builder}; it is sealed, users do not
+ * TimeBucketSelector.Builder}, {@link TableSelector.Builder} and {@link TokenRangeSelector.Builder}; it is sealed, users do not
  * extend it. {@code build()} checks that every {@code selectColumns} name is a CQL identifier;
  * the selector's {@code shards()} checks that the table has them.
  *
  * @param <B> the builder's own type, returned by every setter
  */
 public abstract sealed class CassandraSelectorBuilder<B extends CassandraSelectorBuilder<B>>
-    extends CassandraTableBuilder<B> permits TimeBucketSelector.Builder, TokenRangeSelector.Builder {
+    extends CassandraTableBuilder<B> permits TimeBucketSelector.Builder, TokenRangeSelector.Builder, TableSelector.Builder {
   private final List<String> selectColumns = new ArrayList<>();
   private Predicate<Row> rowFilter;
 
