@@ -121,7 +121,7 @@ class OutageIT {
       JobReport report = ReprocessJob.builder(job).selector(InMemorySelector.ofIds(ids(500), 2))
           .sink(sink).deadLetterSink(deadLetters).checkpointStore(store).build().run();
       assertThat(report.status()).as(report.toString()).isEqualTo(JobStatus.FAILED);
-      assertThat(report.failure()).get().asString().contains("preflight", topic, "does not exist");
+      assertThat(report.failure()).get().asString().contains("cannot be used, so no event was delivered", topic, "does not exist");
       assertThat(report.selected()).isZero();
       assertThat(deadLetters.deadLetters()).isEmpty();
       assertThat(store.load(job)).isEmpty();
