@@ -1,6 +1,7 @@
 package dev.reprocess.internal;
 
 import dev.reprocess.AssetRef;
+import dev.reprocess.BackendUnavailableException;
 import dev.reprocess.Checkpoint;
 import dev.reprocess.DeadLetters;
 import dev.reprocess.Page;
@@ -106,10 +107,29 @@ final class ShardReader {
   /** Reads a page, retrying transient failures per the retry options; null when stopping. */
   private Page readPage(Paginator paginator, long pageNo) throws InterruptedException {
     RetryOptions retry = run.spec.retry();
+    String waitedFor = null;
     for (int attempt = 1; ; attempt++) {
       try {
-        return paginator.nextPage();
+        Page page = paginator.nextPage();
+        if (waitedFor != null) {
+          run.outage.onAvailable(waitedFor);
+        }
+        return page;
       } catch (RuntimeException e) {
+        if (e instanceof BackendUnavailableException unavailable && attempt >= retry.maxAttempts()
+            && !run.isStopping()) {
+          // Its retries are spent and the backend still cannot be reached: an outage, waited
+          // through within the job's outage budget.
+          Duration wait = run.outage.onUnavailable(unavailable);
+          waitedFor = unavailable.backend();
+          if (wait != null) {
+            if (!run.timer.sleep(wait.toNanos())) {
+              return null;
+            }
+            continue;
+          }
+          throw new ShardReadException(run.outage.exhausted(unavailable), e);
+        }
         if (e instanceof RetriableException && attempt < retry.maxAttempts() && !run.isStopping()) {
           Duration backoff = retry.backoff(attempt, ThreadLocalRandom.current());
           LOG.warn("{}shard {} page {} read failed (attempt {} of {}), retrying in {}: {}",

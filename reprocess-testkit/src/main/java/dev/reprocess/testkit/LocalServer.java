@@ -90,6 +90,25 @@ public abstract class LocalServer implements AutoCloseable {
         return process.logFile();
     }
 
+    /**
+     * Stops the server gracefully, as in an outage, keeping its ports and data for {@link #startAgain()}; clients
+     * see it unreachable until then. Blocks until its ports are free.
+     *
+     * @throws IllegalStateException when not started, or closed
+     */
+    public void stop() {
+        process.stop();
+    }
+
+    /**
+     * Starts a {@link #stop() stopped} server again on the same ports and data, returning once it is ready.
+     *
+     * @throws IllegalStateException when not started, or closed
+     */
+    public void startAgain() {
+        process.startAgain();
+    }
+
     /** True while the started process is alive. */
     public boolean isRunning() {
         return process.isRunning();

@@ -51,6 +51,9 @@ public final class DriverErrors {
       return r;
     }
     String message = what + ": " + t.getClass().getSimpleName() + ": " + t.getMessage();
+    if (isUnreachable(t)) {
+      return new dev.reprocess.BackendUnavailableException("cassandra", message, t);
+    }
     return isTransient(t) ? new RetriableException(message, t) : new ReprocessException(message, t);
   }
 
@@ -65,6 +68,18 @@ public final class DriverErrors {
       return new dev.reprocess.BackendUnavailableException(backend, r.getMessage(), r.getCause());
     }
     return r;
+  }
+
+  /**
+   * True when no node could be reached (no node available, all nodes failed, a node down, a lost
+   * connection): a {@link dev.reprocess.BackendUnavailableException}, which the engine waits
+   * through within the job's outage budget once its retries are spent.
+   */
+  public static boolean isUnreachable(Throwable t) {
+    return t instanceof AllNodesFailedException
+        || t instanceof NodeUnavailableException
+        || t instanceof ClosedConnectionException
+        || t instanceof HeartbeatException;
   }
 
   /** True for failures that may pass if the request is sent again. */

@@ -133,6 +133,18 @@ public abstract class ServerProcess {
      * @throws dev.reprocess.testkit.BackendException when a port stays taken or the new process fails to start
      */
     public final synchronized void restart() {
+        stop();
+        startAgain();
+    }
+
+    /**
+     * Stops the server gracefully (SIGTERM, SIGKILL after the stop grace) and waits until its ports are free; its
+     * ports and folder stay this server's, for {@link #startAgain()}.
+     *
+     * @throws IllegalStateException when not started, or closed
+     * @throws dev.reprocess.testkit.BackendException when a port stays taken
+     */
+    public final synchronized void stop() {
         requireStarted();
         if (closed) {
             throw new IllegalStateException(name + " server is closed");
@@ -142,6 +154,23 @@ public abstract class ServerProcess {
             if (!Ports.awaitFree(ports[i], PORTS_FREED_TIMEOUT)) {
                 Ports.requireFree(ports[i], portPurposes[i] + ", still taken after the " + name + " server stopped");
             }
+        }
+    }
+
+    /**
+     * Launches a server {@link #stop() stopped} (or running: it is stopped first) again on the same ports and folder,
+     * returning once it is ready.
+     *
+     * @throws IllegalStateException when not started, or closed
+     * @throws dev.reprocess.testkit.BackendException when the new process fails to start
+     */
+    public final synchronized void startAgain() {
+        requireStarted();
+        if (closed) {
+            throw new IllegalStateException(name + " server is closed");
+        }
+        if (process.isAlive()) {
+            stop();
         }
         launchAndAwaitReady();
     }
