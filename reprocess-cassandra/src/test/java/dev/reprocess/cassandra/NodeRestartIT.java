@@ -24,8 +24,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Issue 15: the single Cassandra node the job reads from and checkpoints to is stopped mid-job and
- * started again. Page reads and checkpoint writes wait through the outage (default outage budget),
- * and the job completes in the same run with every asset handled. Owns its node, since stopping
+ * started again, for longer than the job's lease lives. Page reads, checkpoint writes and the lease
+ * renewals wait through the outage (default outage budget), and the job completes in the same run with every asset handled. Owns its node, since stopping
  * the shared one would disturb other tests.
  */
 class NodeRestartIT {
@@ -56,6 +56,8 @@ class NodeRestartIT {
           })
           .checkpointStore(checkpoints).deadLetterSink(deadLetters)
           .pageSize(200).maxEventsPerSecond(1_000) // about 20 s of work, so the restart lands mid-run
+          // A lease shorter than any restart: the run keeps it through the outage (nobody can take it over).
+          .leaseTimeToLive(Duration.ofSeconds(3))
           .build().start();
 
       await().atMost(Duration.ofMinutes(2)).until(() -> handled.size() >= COUNT / 5);

@@ -72,7 +72,7 @@ final class EventAttempt {
     run.tally.attemptLatency(latency);
     try {
       if (error == null) {
-        run.outage.onAnyAvailable();
+        run.outage.onAvailable(run.sink().describe());
         run.gate.sample(attemptStart, latency);
         run.tally.outcome(outcome, shard, page);
         if (LOG.isTraceEnabled()) {

@@ -1,5 +1,6 @@
 package dev.reprocess.internal;
 
+import dev.reprocess.BackendUnavailableException;
 import dev.reprocess.CheckpointStore;
 import dev.reprocess.JobLease;
 import dev.reprocess.LeaseHeldException;
@@ -93,6 +94,12 @@ final class LeaseKeeper {
       held.renew();
     } catch (LeaseLostException e) {
       lost(e);
+    } catch (BackendUnavailableException e) {
+      // The store cannot be reached, so no other process can take the lease over through it
+      // either: keep the claim and renew again. If one did take over meanwhile, the store refuses
+      // this run's next renewal and checkpoint writes (fencing), and the run fails then.
+      LOG.warn("{}renewing the lease failed, the checkpoint store is unavailable (lease due at {}); retrying:"
+          + " {}", run.prefix, held.expiresAt(), e.getMessage());
     } catch (RuntimeException e) {
       if (!Instant.now().isBefore(held.expiresAt())) {
         lost(new LeaseLostException(run.prefix + "the lease (fencing token " + held.fencingToken()

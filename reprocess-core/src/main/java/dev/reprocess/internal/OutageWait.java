@@ -89,12 +89,16 @@ public final class OutageWait {
    *     with the last {@link BackendUnavailableException} as the cause
    */
   public void call(Runnable action, java.util.function.BooleanSupplier stopping) {
+    String waitedFor = null;
     while (true) {
       try {
         action.run();
-        onAnyAvailable();
+        if (waitedFor != null) {
+          onAvailable(waitedFor);
+        }
         return;
       } catch (BackendUnavailableException e) {
+        waitedFor = e.backend();
         Duration wait = onUnavailable(e);
         if (wait == null || stopping.getAsBoolean()) {
           throw new dev.reprocess.ReprocessException(exhausted(e), e);

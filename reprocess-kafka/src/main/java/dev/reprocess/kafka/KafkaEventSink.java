@@ -302,7 +302,7 @@ public final class KafkaEventSink implements EventSink {
         String bootstrap = adminConfig == null ? "the host's producer" : String.valueOf(adminConfig.get("bootstrap.servers"));
         verifyFailure = isMissingTopic(e)
             ? new ReprocessException(describe() + " is not usable (" + bootstrap + "): " + e.getMessage(), e)
-            : new BackendUnavailableException(describe() + " (" + bootstrap + ")", e.getMessage(), e);
+            : new BackendUnavailableException(describe(), "brokers " + bootstrap + ": " + e.getMessage(), e);
         verifyFailedAtNanos = System.nanoTime();
         if (verifyFailure instanceof BackendUnavailableException) {
           log.warn("{}", verifyFailure.getMessage()); // the job waits for the brokers
