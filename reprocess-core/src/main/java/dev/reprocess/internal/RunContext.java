@@ -30,6 +30,8 @@ final class RunContext {
   final Clock clock;
   final Ticker ticker;
   final ConcurrencyGate gate;
+  /** Feeds {@link #gate} from the job's pressure signal. */
+  final Pressure pressure;
   final RateThrottle throttle;
   final ClockTimer timer;
   final JobTally tally;
@@ -52,8 +54,10 @@ final class RunContext {
     this.clock = spec.clock();
     this.ticker = Ticker.of(clock);
     this.gate = spec.adaptiveConcurrency()
-        ? ConcurrencyGate.adaptive(spec.concurrency())
+        ? ConcurrencyGate.adaptive(spec.concurrency(), spec.adaptive().minConcurrency(),
+            spec.adaptive().algorithm())
         : ConcurrencyGate.fixed(spec.concurrency());
+    this.pressure = new Pressure(gate, spec.adaptive().signal(), ticker);
     this.throttle = spec.maxEventsPerSecond() > 0
         ? RateThrottle.perSecond(name, spec.maxEventsPerSecond(), ticker)
         : RateThrottle.unlimited(name, ticker);
