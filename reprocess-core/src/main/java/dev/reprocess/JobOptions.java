@@ -98,6 +98,10 @@ final class JobOptions {
       "What the adaptive limit learns from: latency samples and drops (time-outs, overloaded or unavailable). Only with `adaptiveConcurrency`.")
       .describedBy(PressureSignal::describe);
 
+  static final Option<Boolean> ADAPTIVE_RATE = Option.define("adaptiveRate", "boolean", () -> false, "false",
+      Rule.any(),
+      "Scales `maxEventsPerSecond` by the adaptive limit (rate = maxEventsPerSecond × limit / concurrency), for a sink whose deliveries complete on an acknowledgement. Only with `adaptiveConcurrency` and `maxEventsPerSecond`.");
+
   static final Option<RetryOptions> RETRY = Option.define("retry", "RetryOptions",
       RetryOptions::ofDefaults, "`RetryOptions.ofDefaults()`",
       Rule.notNull("not null", "pass RetryOptions (RetryOptions.noRetry() for no retries)"),
@@ -168,7 +172,7 @@ final class JobOptions {
   /** In the order of the table and of {@code toString}. */
   static final List<Option<?>> ALL = List.of(NAME_OPTION, SELECTOR, HANDLER, SINK, PAGE_SIZE,
       SHARDS_IN_PARALLEL, MAX_SHARDS, CONCURRENCY, MAX_EVENTS_PER_SECOND_OPTION, ADAPTIVE_CONCURRENCY,
-      LIMIT_ALGORITHM, MIN_CONCURRENCY, PRESSURE_SIGNAL, RETRY,
+      LIMIT_ALGORITHM, MIN_CONCURRENCY, PRESSURE_SIGNAL, ADAPTIVE_RATE, RETRY,
       DEAD_LETTER_SINK, CHECKPOINT_STORE, LISTENER, METER_REGISTRY, CLOCK, RESTART, FAIL_FAST,
       HANDLER_TIMEOUT, OUTAGE_BUDGET, MAX_ERRORS, ACCEPT_CHANGED_SELECTION, ON_RUNNING_ELSEWHERE,
       LEASE_TIME_TO_LIVE);

@@ -171,7 +171,8 @@ public final class ReprocessJob {
         (Duration) options.get(JobOptions.LEASE_TIME_TO_LIVE),
         new JobSpec.Adaptive((LimitAlgorithm) options.get(JobOptions.LIMIT_ALGORITHM),
             (Integer) options.get(JobOptions.MIN_CONCURRENCY),
-            (PressureSignal) options.get(JobOptions.PRESSURE_SIGNAL)));
+            (PressureSignal) options.get(JobOptions.PRESSURE_SIGNAL),
+            (Boolean) options.get(JobOptions.ADAPTIVE_RATE)));
   }
 
   /**
@@ -324,6 +325,11 @@ public final class ReprocessJob {
   /** What the adaptive limit learns from. */
   public PressureSignal pressureSignal() {
     return spec.adaptive().signal();
+  }
+
+  /** Whether the adaptive limit also scales the rate. */
+  public boolean adaptiveRate() {
+    return spec.adaptive().scaleRate();
   }
 
   /** Retry options. */
@@ -531,6 +537,21 @@ public final class ReprocessJob {
       return set(JobOptions.PRESSURE_SIGNAL, pressureSignal);
     }
 
+    /**
+     * Scales {@link #maxEventsPerSecond(double) maxEventsPerSecond} by the adaptive limit: the rate
+     * is {@code maxEventsPerSecond × limit / concurrency} (at least {@value
+     * ReprocessJob#MIN_EVENTS_PER_SECOND}), changed when it moves by 5% or more. For a sink whose
+     * deliveries complete on an acknowledgement (the Kafka sink), where events in flight bound the
+     * sends but not the work the workers then do against production: the pressure signal (e.g.
+     * {@code DriverPressureSignal}) then slows the events sent per second. {@link
+     * JobExecution#rethrottle} sets the rate being scaled. Default false. Only with {@link
+     * #adaptiveConcurrency(boolean) adaptiveConcurrency(true)} and a {@code maxEventsPerSecond}:
+     * {@link #build()} refuses it otherwise.
+     */
+    public Builder adaptiveRate(boolean adaptiveRate) {
+      return set(JobOptions.ADAPTIVE_RATE, adaptiveRate);
+    }
+
     /** Retry options; default {@link RetryOptions#ofDefaults()}. */
     public Builder retry(RetryOptions retry) {
       return set(JobOptions.RETRY, retry);
@@ -700,7 +721,8 @@ public final class ReprocessJob {
     /** The adaptive limit's options need adaptiveConcurrency, and their bounds must fit. */
     private void checkAdaptive(Map<Option<?>, Object> resolved) {
       if (!(Boolean) resolved.get(JobOptions.ADAPTIVE_CONCURRENCY)) {
-        for (Option<?> o : List.of(JobOptions.LIMIT_ALGORITHM, JobOptions.MIN_CONCURRENCY, JobOptions.PRESSURE_SIGNAL)) {
+        for (Option<?> o : List.of(JobOptions.LIMIT_ALGORITHM, JobOptions.MIN_CONCURRENCY, JobOptions.PRESSURE_SIGNAL,
+            JobOptions.ADAPTIVE_RATE)) {
           if (values.containsKey(o)) {
             throw new IllegalArgumentException(o.name() + " is set (" + resolved.get(o) + ") but "
                 + "adaptiveConcurrency is false: " + o.name() + " applies only to an adaptive limit; "
@@ -708,6 +730,11 @@ public final class ReprocessJob {
           }
         }
         return;
+      }
+      if ((Boolean) resolved.get(JobOptions.ADAPTIVE_RATE)
+          && (Double) resolved.get(JobOptions.MAX_EVENTS_PER_SECOND_OPTION) == 0) {
+        throw new IllegalArgumentException("adaptiveRate is true but maxEventsPerSecond is 0 (no limit): "
+            + "adaptiveRate scales maxEventsPerSecond by the adaptive limit; set maxEventsPerSecond");
       }
       int min = (Integer) resolved.get(JobOptions.MIN_CONCURRENCY);
       if (min > (Integer) resolved.get(JobOptions.CONCURRENCY)) {

@@ -161,6 +161,11 @@ class ReprocessJobBuilderTest {
         .hasMessage("minConcurrency is 9: it must be at most concurrency (8)");
     assertThatThrownBy(() -> valid().adaptiveConcurrency(true).minConcurrency(0).build())
         .hasMessageContaining("minConcurrency");
+    assertThatThrownBy(() -> valid().adaptiveConcurrency(true).adaptiveRate(true).build())
+        .hasMessage("adaptiveRate is true but maxEventsPerSecond is 0 (no limit): adaptiveRate scales "
+            + "maxEventsPerSecond by the adaptive limit; set maxEventsPerSecond");
+    assertThat(valid().adaptiveConcurrency(true).adaptiveRate(true).maxEventsPerSecond(50).build().adaptiveRate())
+        .isTrue();
     ReprocessJob job = valid().adaptiveConcurrency(true).concurrency(8).minConcurrency(8)
         .limitAlgorithm(LimitAlgorithm.AIMD).build();
     assertThat(job.minConcurrency()).isEqualTo(8);

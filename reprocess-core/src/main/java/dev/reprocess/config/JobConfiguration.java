@@ -36,7 +36,7 @@ import java.util.TreeSet;
  *   <tr><td>{@code page-size}, {@code shards-in-parallel}, {@code max-shards}, {@code concurrency}, {@code
  *       max-events-per-second}, {@code adaptive-concurrency}, {@code fail-fast}, {@code restart},
  *       {@code handler-timeout}, {@code outage-budget}, {@code max-errors}, {@code limit-algorithm}
- *       ({@code gradient2}, {@code vegas}, {@code aimd}), {@code min-concurrency}</td><td>the {@link
+ *       ({@code gradient2}, {@code vegas}, {@code aimd}), {@code min-concurrency}, {@code adaptive-rate}</td><td>the {@link
  *       ReprocessJob.Builder} options of those names</td></tr>
  *   <tr><td>{@code pressure-signal}</td><td>the name of a {@link PressureSignal} in the context (e.g.
  *       a {@code DriverPressureSignal} registered on the host's session)</td></tr>
@@ -101,6 +101,7 @@ public final class JobConfiguration {
     values.bool("adaptive-concurrency").ifPresent(builder::adaptiveConcurrency);
     values.choice("limit-algorithm", LimitAlgorithm.class).ifPresent(builder::limitAlgorithm);
     values.integer("min-concurrency").ifPresent(builder::minConcurrency);
+    values.bool("adaptive-rate").ifPresent(builder::adaptiveRate);
     values.string("pressure-signal")
         .map(name -> named(values, "pressure-signal", name, PressureSignal.class, context))
         .ifPresent(builder::pressureSignal);

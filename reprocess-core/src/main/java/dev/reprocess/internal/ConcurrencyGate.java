@@ -70,6 +70,11 @@ public final class ConcurrencyGate {
     return new ConcurrencyGate(limit, max, min, true);
   }
 
+  /** Runs {@code listener} after each change of the algorithm's limit (on the sampling thread). */
+  public void onLimitChange(Runnable listener) {
+    limit.notifyOnChange(newLimit -> listener.run());
+  }
+
   /** True when the limit adapts to latency. */
   public boolean adaptive() {
     return adaptive;

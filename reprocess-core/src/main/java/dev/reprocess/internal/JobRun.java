@@ -219,7 +219,7 @@ public final class JobRun {
       throw new IllegalArgumentException(prefix + "maxEventsPerSecond is " + maxEventsPerSecond + ": " + problem);
     }
     if (!completion.isDone()) {
-      run.throttle.change(maxEventsPerSecond);
+      run.rate.rethrottle(maxEventsPerSecond);
       LOG.info("{}rethrottled: maxEventsPerSecond {}", prefix, maxEventsPerSecond);
     }
   }
@@ -231,6 +231,7 @@ public final class JobRun {
     }
     if (!completion.isDone()) {
       run.gate.changeMax(concurrency);
+      run.rate.apply();
       LOG.info("{}concurrency limit now {}", prefix, concurrency);
     }
   }

@@ -96,8 +96,9 @@ public record JobSpec(
    * @param algorithm the limit algorithm
    * @param minConcurrency the lowest limit, 1 to {@code concurrency}
    * @param signal what the algorithm learns from
+   * @param scaleRate whether {@code maxEventsPerSecond} is scaled by the limit ({@code adaptiveRate})
    */
-  public record Adaptive(LimitAlgorithm algorithm, int minConcurrency, PressureSignal signal) {
+  public record Adaptive(LimitAlgorithm algorithm, int minConcurrency, PressureSignal signal, boolean scaleRate) {
 
     public Adaptive {
       Objects.requireNonNull(algorithm, "algorithm");

@@ -32,6 +32,8 @@ final class RunContext {
   final ConcurrencyGate gate;
   /** Feeds {@link #gate} from the job's pressure signal. */
   final Pressure pressure;
+  /** The rate limit, scaled by the adaptive limit with {@code adaptiveRate}. */
+  final AdaptiveRate rate;
   final RateThrottle throttle;
   final ClockTimer timer;
   final JobTally tally;
@@ -61,6 +63,8 @@ final class RunContext {
     this.throttle = spec.maxEventsPerSecond() > 0
         ? RateThrottle.perSecond(name, spec.maxEventsPerSecond(), ticker)
         : RateThrottle.unlimited(name, ticker);
+    this.rate = new AdaptiveRate(gate, throttle, spec.adaptiveConcurrency() && spec.adaptive().scaleRate(),
+        spec.maxEventsPerSecond());
     this.tally = new JobTally(name, spec.meterRegistry(), ticker);
     this.outage = new OutageWait(prefix, spec.outageBudget(), ticker);
     this.timer = new ClockTimer(ticker, "reprocess-" + name + "-timer", prefix);

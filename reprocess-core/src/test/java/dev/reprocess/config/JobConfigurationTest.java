@@ -49,7 +49,7 @@ class JobConfigurationTest {
     ReprocessJob job = JobConfiguration.build("backfill", job(
         "page-size", "2", "shardsInParallel", "3", "concurrency", "5", "max_events_per_second", "0.5",
         "adaptive-concurrency", "true", "fail-fast", "TRUE", "restart", "false", "handler-timeout", "PT2S",
-        "outage-budget", "90s", "max-errors", "7", "limit-algorithm", "aimd", "min-concurrency", "2",
+        "outage-budget", "90s", "max-errors", "7", "limit-algorithm", "aimd", "min-concurrency", "2", "adaptive-rate", "true",
         "pressure-signal", "production-latency",
         "retry.max-attempts", "4", "retry.initial-backoff", "250ms", "retry.multiplier", "1.5",
         "retry.max-backoff", "1m", "retry.jitter", "0", "dead-letters.file", dir.resolve("dlq").toString()), context);
@@ -68,6 +68,7 @@ class JobConfigurationTest {
     assertThat(job.maxErrors()).isEqualTo(7);
     assertThat(job.limitAlgorithm()).isEqualTo(LimitAlgorithm.AIMD);
     assertThat(job.minConcurrency()).isEqualTo(2);
+    assertThat(job.adaptiveRate()).isTrue();
     assertThat(job.pressureSignal()).isSameAs(productionLatency);
     assertThat(job.retry().maxAttempts()).isEqualTo(4);
     assertThat(job.retry().initialBackoff()).isEqualTo(Duration.ofMillis(250));

@@ -53,6 +53,9 @@ public class JobProperties {
   /** The lowest the adaptive limit goes (default 1, at most concurrency); only with adaptive-concurrency. */
   private Integer minConcurrency;
 
+  /** Whether the adaptive limit also scales max-events-per-second (default false). */
+  private Boolean adaptiveRate;
+
   /** The name of a PressureSignal bean the adaptive limit learns from; default the handler's latency. */
   private String pressureSignal;
 
@@ -242,6 +245,14 @@ public class JobProperties {
     this.minConcurrency = minConcurrency;
   }
 
+  public Boolean getAdaptiveRate() {
+    return adaptiveRate;
+  }
+
+  public void setAdaptiveRate(Boolean adaptiveRate) {
+    this.adaptiveRate = adaptiveRate;
+  }
+
   public String getPressureSignal() {
     return pressureSignal;
   }
@@ -267,6 +278,7 @@ public class JobProperties {
     put(map, "limit-algorithm", limitAlgorithm);
     put(map, "min-concurrency", minConcurrency);
     put(map, "pressure-signal", pressureSignal);
+    put(map, "adaptive-rate", adaptiveRate);
     put(map, "fail-fast", failFast);
     put(map, "restart", restart);
     put(map, "handler-timeout", handlerTimeout);
