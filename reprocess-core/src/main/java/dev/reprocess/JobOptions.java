@@ -82,7 +82,25 @@ final class JobOptions {
 
   static final Option<Boolean> ADAPTIVE_CONCURRENCY = Option.define("adaptiveConcurrency",
       "boolean", () -> false, "false", Rule.any(),
-      "Moves the limit on events in flight between 1 and `concurrency` with latency (Gradient2Limit).");
+      "Moves the limit on events in flight between `minConcurrency` and `concurrency` with the `pressureSignal`, by the `limitAlgorithm`.");
+
+  static final Option<LimitAlgorithm> LIMIT_ALGORITHM = Option.define("limitAlgorithm", "LimitAlgorithm",
+      () -> LimitAlgorithm.GRADIENT2, "`GRADIENT2`", Rule.notNull("not null", "pass GRADIENT2, VEGAS or AIMD"),
+      "The adaptive limit's algorithm (Netflix concurrency-limits): `GRADIENT2` follows the latency trend, `VEGAS` the queue over the best latency, `AIMD` drops only. Only with `adaptiveConcurrency`.");
+
+  static final Option<Integer> MIN_CONCURRENCY = Option.define("minConcurrency", "int", () -> 1, "1",
+      Rule.between(1, MAX_CONCURRENCY),
+      "The lowest the adaptive limit goes, at most `concurrency`. Only with `adaptiveConcurrency`.");
+
+  static final Option<PressureSignal> PRESSURE_SIGNAL = Option.<PressureSignal>define("pressureSignal",
+      "PressureSignal", PressureSignal::handlerLatency, "`PressureSignal.handlerLatency()`",
+      Rule.notNull("not null", "pass a signal, or do not call pressureSignal for the handler's latency"),
+      "What the adaptive limit learns from: latency samples and drops (time-outs, overloaded or unavailable). Only with `adaptiveConcurrency`.")
+      .describedBy(PressureSignal::describe);
+
+  static final Option<Boolean> ADAPTIVE_RATE = Option.define("adaptiveRate", "boolean", () -> false, "false",
+      Rule.any(),
+      "Scales `maxEventsPerSecond` by the adaptive limit (rate = maxEventsPerSecond × limit / concurrency), for a sink whose deliveries complete on an acknowledgement. Only with `adaptiveConcurrency` and `maxEventsPerSecond`.");
 
   static final Option<RetryOptions> RETRY = Option.define("retry", "RetryOptions",
       RetryOptions::ofDefaults, "`RetryOptions.ofDefaults()`",
@@ -153,7 +171,8 @@ final class JobOptions {
 
   /** In the order of the table and of {@code toString}. */
   static final List<Option<?>> ALL = List.of(NAME_OPTION, SELECTOR, HANDLER, SINK, PAGE_SIZE,
-      SHARDS_IN_PARALLEL, MAX_SHARDS, CONCURRENCY, MAX_EVENTS_PER_SECOND_OPTION, ADAPTIVE_CONCURRENCY, RETRY,
+      SHARDS_IN_PARALLEL, MAX_SHARDS, CONCURRENCY, MAX_EVENTS_PER_SECOND_OPTION, ADAPTIVE_CONCURRENCY,
+      LIMIT_ALGORITHM, MIN_CONCURRENCY, PRESSURE_SIGNAL, ADAPTIVE_RATE, RETRY,
       DEAD_LETTER_SINK, CHECKPOINT_STORE, LISTENER, METER_REGISTRY, CLOCK, RESTART, FAIL_FAST,
       HANDLER_TIMEOUT, OUTAGE_BUDGET, MAX_ERRORS, ACCEPT_CHANGED_SELECTION, ON_RUNNING_ELSEWHERE,
       LEASE_TIME_TO_LIVE);

@@ -168,7 +168,11 @@ public final class ReprocessJob {
         (Duration) options.get(JobOptions.OUTAGE_BUDGET), (Long) options.get(JobOptions.MAX_ERRORS),
         (Boolean) options.get(JobOptions.ACCEPT_CHANGED_SELECTION),
         (RunningElsewhere) options.get(JobOptions.ON_RUNNING_ELSEWHERE),
-        (Duration) options.get(JobOptions.LEASE_TIME_TO_LIVE));
+        (Duration) options.get(JobOptions.LEASE_TIME_TO_LIVE),
+        new JobSpec.Adaptive((LimitAlgorithm) options.get(JobOptions.LIMIT_ALGORITHM),
+            (Integer) options.get(JobOptions.MIN_CONCURRENCY),
+            (PressureSignal) options.get(JobOptions.PRESSURE_SIGNAL),
+            (Boolean) options.get(JobOptions.ADAPTIVE_RATE)));
   }
 
   /**
@@ -306,6 +310,26 @@ public final class ReprocessJob {
   /** Whether the concurrency limit adapts to latency. */
   public boolean adaptiveConcurrency() {
     return spec.adaptiveConcurrency();
+  }
+
+  /** The adaptive limit's algorithm. */
+  public LimitAlgorithm limitAlgorithm() {
+    return spec.adaptive().algorithm();
+  }
+
+  /** The lowest the adaptive limit goes. */
+  public int minConcurrency() {
+    return spec.adaptive().minConcurrency();
+  }
+
+  /** What the adaptive limit learns from. */
+  public PressureSignal pressureSignal() {
+    return spec.adaptive().signal();
+  }
+
+  /** Whether the adaptive limit also scales the rate. */
+  public boolean adaptiveRate() {
+    return spec.adaptive().scaleRate();
   }
 
   /** Retry options. */
@@ -469,12 +493,63 @@ public final class ReprocessJob {
     }
 
     /**
-     * Lowers the limit on events in flight when event latency rises, and raises it again up to
-     * {@code concurrency} when latency falls (Netflix concurrency-limits' {@code Gradient2Limit}).
-     * Default false: a fixed limit of {@code concurrency}.
+     * Lets the limit on events in flight move between {@link #minConcurrency(int) minConcurrency}
+     * and {@link #concurrency(int) concurrency}, starting at {@code concurrency}: the {@link
+     * #limitAlgorithm(LimitAlgorithm) limitAlgorithm} lowers it when the {@link
+     * #pressureSignal(PressureSignal) pressureSignal} says the backend suffers (latency rising,
+     * drops) and raises it when it recovers. Default false: a fixed limit of {@code concurrency}.
+     * The current limit is in {@link JobProgress} and the gauge {@code reprocess.concurrency.limit}.
      */
     public Builder adaptiveConcurrency(boolean adaptiveConcurrency) {
       return set(JobOptions.ADAPTIVE_CONCURRENCY, adaptiveConcurrency);
+    }
+
+    /**
+     * The adaptive limit's algorithm; default {@link LimitAlgorithm#GRADIENT2}. Only with {@link
+     * #adaptiveConcurrency(boolean) adaptiveConcurrency(true)}: {@link #build()} refuses it
+     * otherwise.
+     */
+    public Builder limitAlgorithm(LimitAlgorithm limitAlgorithm) {
+      return set(JobOptions.LIMIT_ALGORITHM, limitAlgorithm);
+    }
+
+    /**
+     * The lowest the adaptive limit goes: 1 (the default) to {@code concurrency}. A floor keeps a
+     * job moving when the signal is noisy. Only with {@link #adaptiveConcurrency(boolean)
+     * adaptiveConcurrency(true)}: {@link #build()} refuses it otherwise.
+     */
+    public Builder minConcurrency(int minConcurrency) {
+      return set(JobOptions.MIN_CONCURRENCY, minConcurrency);
+    }
+
+    /**
+     * What the adaptive limit learns from; default {@link PressureSignal#handlerLatency()}: each
+     * successful attempt's latency, and attempts that time out or fail with a {@link
+     * RetriableException} or {@link BackendUnavailableException} as drops. Give the signal of the
+     * backend production depends on to protect production rather than the handler (e.g. {@code
+     * DriverPressureSignal} on the host's Cassandra session, {@link
+     * dev.reprocess.pressure.TimerPressureSignal} on the host's own p99 timer). The job subscribes
+     * when it starts delivering and unsubscribes when it ends; the host owns the signal. Only with
+     * {@link #adaptiveConcurrency(boolean) adaptiveConcurrency(true)}: {@link #build()} refuses it
+     * otherwise.
+     */
+    public Builder pressureSignal(PressureSignal pressureSignal) {
+      return set(JobOptions.PRESSURE_SIGNAL, pressureSignal);
+    }
+
+    /**
+     * Scales {@link #maxEventsPerSecond(double) maxEventsPerSecond} by the adaptive limit: the rate
+     * is {@code maxEventsPerSecond × limit / concurrency} (at least {@value
+     * ReprocessJob#MIN_EVENTS_PER_SECOND}), changed when it moves by 5% or more. For a sink whose
+     * deliveries complete on an acknowledgement (the Kafka sink), where events in flight bound the
+     * sends but not the work the workers then do against production: the pressure signal (e.g.
+     * {@code DriverPressureSignal}) then slows the events sent per second. {@link
+     * JobExecution#rethrottle} sets the rate being scaled. Default false. Only with {@link
+     * #adaptiveConcurrency(boolean) adaptiveConcurrency(true)} and a {@code maxEventsPerSecond}:
+     * {@link #build()} refuses it otherwise.
+     */
+    public Builder adaptiveRate(boolean adaptiveRate) {
+      return set(JobOptions.ADAPTIVE_RATE, adaptiveRate);
     }
 
     /** Retry options; default {@link RetryOptions#ofDefaults()}. */
@@ -639,7 +714,33 @@ public final class ReprocessJob {
           resolved.put(JobOptions.CONCURRENCY, concurrencyOf(sink));
         }
       }
+      checkAdaptive(resolved);
       return new ReprocessJob(resolved, List.copyOf(listeners));
+    }
+
+    /** The adaptive limit's options need adaptiveConcurrency, and their bounds must fit. */
+    private void checkAdaptive(Map<Option<?>, Object> resolved) {
+      if (!(Boolean) resolved.get(JobOptions.ADAPTIVE_CONCURRENCY)) {
+        for (Option<?> o : List.of(JobOptions.LIMIT_ALGORITHM, JobOptions.MIN_CONCURRENCY, JobOptions.PRESSURE_SIGNAL,
+            JobOptions.ADAPTIVE_RATE)) {
+          if (values.containsKey(o)) {
+            throw new IllegalArgumentException(o.name() + " is set (" + resolved.get(o) + ") but "
+                + "adaptiveConcurrency is false: " + o.name() + " applies only to an adaptive limit; "
+                + "call adaptiveConcurrency(true) or remove it");
+          }
+        }
+        return;
+      }
+      if ((Boolean) resolved.get(JobOptions.ADAPTIVE_RATE)
+          && (Double) resolved.get(JobOptions.MAX_EVENTS_PER_SECOND_OPTION) == 0) {
+        throw new IllegalArgumentException("adaptiveRate is true but maxEventsPerSecond is 0 (no limit): "
+            + "adaptiveRate scales maxEventsPerSecond by the adaptive limit; set maxEventsPerSecond");
+      }
+      int min = (Integer) resolved.get(JobOptions.MIN_CONCURRENCY);
+      if (min > (Integer) resolved.get(JobOptions.CONCURRENCY)) {
+        throw new IllegalArgumentException("minConcurrency is " + min + ": it must be at most concurrency ("
+            + resolved.get(JobOptions.CONCURRENCY) + ")");
+      }
     }
 
     private static void checkHandlerOrSink(EventHandler handler, EventSink sink) {

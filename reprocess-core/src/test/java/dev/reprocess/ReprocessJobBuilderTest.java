@@ -150,6 +150,29 @@ class ReprocessJobBuilderTest {
   }
 
   @Test
+  void adaptiveLimitOptionsWithoutAdaptiveConcurrencyOrBelowTheirBoundsAreRefused() {
+    assertThatThrownBy(() -> valid().limitAlgorithm(LimitAlgorithm.VEGAS).build())
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("limitAlgorithm is set (VEGAS) but adaptiveConcurrency is false: limitAlgorithm applies "
+            + "only to an adaptive limit; call adaptiveConcurrency(true) or remove it");
+    assertThatThrownBy(() -> valid().pressureSignal(PressureSignal.handlerLatency()).build())
+        .hasMessageStartingWith("pressureSignal is set (handler latency) but adaptiveConcurrency is false");
+    assertThatThrownBy(() -> valid().adaptiveConcurrency(true).concurrency(8).minConcurrency(9).build())
+        .hasMessage("minConcurrency is 9: it must be at most concurrency (8)");
+    assertThatThrownBy(() -> valid().adaptiveConcurrency(true).minConcurrency(0).build())
+        .hasMessageContaining("minConcurrency");
+    assertThatThrownBy(() -> valid().adaptiveConcurrency(true).adaptiveRate(true).build())
+        .hasMessage("adaptiveRate is true but maxEventsPerSecond is 0 (no limit): adaptiveRate scales "
+            + "maxEventsPerSecond by the adaptive limit; set maxEventsPerSecond");
+    assertThat(valid().adaptiveConcurrency(true).adaptiveRate(true).maxEventsPerSecond(50).build().adaptiveRate())
+        .isTrue();
+    ReprocessJob job = valid().adaptiveConcurrency(true).concurrency(8).minConcurrency(8)
+        .limitAlgorithm(LimitAlgorithm.AIMD).build();
+    assertThat(job.minConcurrency()).isEqualTo(8);
+    assertThat(job.limitAlgorithm()).isEqualTo(LimitAlgorithm.AIMD);
+  }
+
+  @Test
   void defaultsAreTheDocumentedOnes() {
     ReprocessJob job = valid().build();
     assertThat(job.pageSize()).isEqualTo(500);
@@ -157,6 +180,9 @@ class ReprocessJobBuilderTest {
     assertThat(job.concurrency()).isEqualTo(16);
     assertThat(job.maxEventsPerSecond()).isZero();
     assertThat(job.adaptiveConcurrency()).isFalse();
+    assertThat(job.limitAlgorithm()).isEqualTo(LimitAlgorithm.GRADIENT2);
+    assertThat(job.minConcurrency()).isEqualTo(1);
+    assertThat(job.pressureSignal()).isSameAs(PressureSignal.handlerLatency());
     assertThat(job.retry()).isSameAs(RetryOptions.ofDefaults());
     assertThat(job.clock()).isEqualTo(Clock.systemUTC());
     assertThat(job.restart()).isFalse();

@@ -96,6 +96,9 @@ public final class Benchmarks {
       if (o.cases.contains("engine")) {
         attempt("7. Engine overhead", results, () -> EngineCase.run(o, results));
       }
+      if (o.cases.contains("safety")) {
+        attempt("8. Production safety", results, () -> SafetyCase.run(o, servers, cassandra.table(), results));
+      }
     } finally {
       cassandra.close();
     }

@@ -18,10 +18,11 @@ final class Options {
   /** Options that take a value. */
   private static final Set<String> VALUED = Set.of("--assets", "--memory-small", "--kafka-events", "--es-docs",
       "--es-slices", "--page-size", "--warmups", "--runs", "--memory-runs", "--min-seconds", "--cases", "--output",
-      "--worker-concurrency");
+      "--worker-concurrency", "--safety-seconds", "--safety-rate");
 
   /** Every case, in the order they run. */
-  static final List<String> ALL_CASES = List.of("cassandra", "kafka", "elasticsearch", "e2e", "memory", "engine");
+  static final List<String> ALL_CASES = List.of("cassandra", "kafka", "elasticsearch", "e2e", "memory", "engine",
+      "safety");
 
   int assets = 1_000_000;
   int memorySmallAssets = 100_000;
@@ -40,6 +41,10 @@ final class Options {
   boolean extra;
   /** Handler threads of the measured Kafka worker; 0 for the worker's default. */
   int workerConcurrency;
+  /** Seconds each phase of the safety case measures production. */
+  int safetySeconds = 30;
+  /** Production's requests per second in the safety case. */
+  double safetyRate = 1000;
   Set<String> cases = new LinkedHashSet<>(ALL_CASES);
   Path workDir = Files.isDirectory(Path.of("benchmarks")) ? Path.of("benchmarks", "target") : Path.of("target");
   Path output;
@@ -71,6 +76,8 @@ final class Options {
       "                        with its point in time closed every 20 pages; client CPU per id of the reads,",
       "                        and server CPU per id when the harness started the server",
       "  --worker-concurrency N  handler threads of the measured Kafka worker (default: the worker's default)",
+      "  --safety-seconds S    seconds each phase of the safety case measures production (default 30; 10 with --quick)",
+      "  --safety-rate R       production's requests per second in the safety case, open loop (default 1000)",
       "Servers: REPROCESS_CASSANDRA, REPROCESS_KAFKA, REPROCESS_ELASTICSEARCH name running ones; otherwise the",
       "testkit starts each one under benchmarks/target/bench-servers and stops it at the end (Cassandra and",
       "Elasticsearch keep their data there, so a re-run reuses the loaded data sets).",
@@ -109,6 +116,8 @@ final class Options {
         case "--memory-runs" -> o.memoryRuns = positive(name, value);
         case "--min-seconds" -> o.minSeconds = positiveSeconds(name, value);
         case "--worker-concurrency" -> o.workerConcurrency = positive(name, value);
+        case "--safety-seconds" -> o.safetySeconds = positive(name, value);
+        case "--safety-rate" -> o.safetyRate = positive(name, value);
         case "--cases" -> {
           o.cases = new LinkedHashSet<>();
           for (String c : value.split(",")) {
@@ -140,6 +149,7 @@ final class Options {
     runs = 3;
     memoryRuns = 1;
     minSeconds = 1;
+    safetySeconds = 10;
   }
 
   /** The rules that involve more than one option. */

@@ -1,6 +1,7 @@
 package dev.reprocess.bench;
 
 import com.datastax.oss.driver.api.core.CqlSession;
+import com.datastax.oss.driver.api.core.CqlSessionBuilder;
 import com.datastax.oss.driver.api.core.config.DefaultDriverOption;
 import com.datastax.oss.driver.api.core.config.DriverConfigLoader;
 import dev.reprocess.testkit.CassandraBackend;
@@ -99,6 +100,16 @@ final class Servers implements AutoCloseable {
   }
 
   static CqlSession session(String host, int port, String datacenter) {
+    return sessionBuilder(host, port, datacenter).build();
+  }
+
+  /** The builder of {@link #cassandraSession()}, for a case that adds to it (a request tracker). */
+  CqlSessionBuilder cassandraSessionBuilder() {
+    CassandraBackend c = cassandra();
+    return sessionBuilder(c.contactPoint().getHostString(), c.contactPoint().getPort(), c.localDatacenter());
+  }
+
+  private static CqlSessionBuilder sessionBuilder(String host, int port, String datacenter) {
     return CqlSession.builder()
         .addContactPoint(new java.net.InetSocketAddress(host, port))
         .withLocalDatacenter(datacenter)
@@ -108,8 +119,7 @@ final class Servers implements AutoCloseable {
             .withDuration(DefaultDriverOption.CONNECTION_INIT_QUERY_TIMEOUT, Duration.ofSeconds(10))
             .withDuration(DefaultDriverOption.CONTROL_CONNECTION_AGREEMENT_TIMEOUT, Duration.ofSeconds(30))
             .withBoolean(DefaultDriverOption.REQUEST_LOG_WARNINGS, false)
-            .build())
-        .build();
+            .build());
   }
 
   /** CPU time of the Cassandra server, when the harness started it; null for an external one. */

@@ -5,6 +5,8 @@ import dev.reprocess.CheckpointStore;
 import dev.reprocess.DeadLetterSink;
 import dev.reprocess.EventHandler;
 import dev.reprocess.EventSink;
+import dev.reprocess.LimitAlgorithm;
+import dev.reprocess.PressureSignal;
 import dev.reprocess.ReprocessJob;
 import dev.reprocess.RetryOptions;
 import dev.reprocess.deadletter.FileDeadLetterSink;
@@ -33,8 +35,11 @@ import java.util.TreeSet;
  *       EventSink} in the context; exactly one</td></tr>
  *   <tr><td>{@code page-size}, {@code shards-in-parallel}, {@code max-shards}, {@code concurrency}, {@code
  *       max-events-per-second}, {@code adaptive-concurrency}, {@code fail-fast}, {@code restart},
- *       {@code handler-timeout}, {@code outage-budget}, {@code max-errors}</td><td>the {@link ReprocessJob.Builder} options of those
- *       names</td></tr>
+ *       {@code handler-timeout}, {@code outage-budget}, {@code max-errors}, {@code limit-algorithm}
+ *       ({@code gradient2}, {@code vegas}, {@code aimd}), {@code min-concurrency}, {@code adaptive-rate}</td><td>the {@link
+ *       ReprocessJob.Builder} options of those names</td></tr>
+ *   <tr><td>{@code pressure-signal}</td><td>the name of a {@link PressureSignal} in the context (e.g.
+ *       a {@code DriverPressureSignal} registered on the host's session)</td></tr>
  *   <tr><td>{@code retry.max-attempts}, {@code retry.initial-backoff}, {@code retry.multiplier},
  *       {@code retry.max-backoff}, {@code retry.jitter}</td><td>the {@link RetryOptions}</td></tr>
  *   <tr><td>{@code dead-letters.file} or {@code dead-letters.bean}</td><td>a {@link
@@ -94,6 +99,12 @@ public final class JobConfiguration {
     values.integer("concurrency").ifPresent(builder::concurrency);
     values.decimal("max-events-per-second").ifPresent(builder::maxEventsPerSecond);
     values.bool("adaptive-concurrency").ifPresent(builder::adaptiveConcurrency);
+    values.choice("limit-algorithm", LimitAlgorithm.class).ifPresent(builder::limitAlgorithm);
+    values.integer("min-concurrency").ifPresent(builder::minConcurrency);
+    values.bool("adaptive-rate").ifPresent(builder::adaptiveRate);
+    values.string("pressure-signal")
+        .map(name -> named(values, "pressure-signal", name, PressureSignal.class, context))
+        .ifPresent(builder::pressureSignal);
     values.bool("fail-fast").ifPresent(builder::failFast);
     values.bool("restart").ifPresent(builder::restart);
     values.duration("handler-timeout").ifPresent(builder::handlerTimeout);

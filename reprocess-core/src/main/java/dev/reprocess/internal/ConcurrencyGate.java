@@ -1,8 +1,11 @@
 package dev.reprocess.internal;
 
 import com.netflix.concurrency.limits.Limit;
+import com.netflix.concurrency.limits.limit.AIMDLimit;
 import com.netflix.concurrency.limits.limit.FixedLimit;
 import com.netflix.concurrency.limits.limit.Gradient2Limit;
+import com.netflix.concurrency.limits.limit.VegasLimit;
+import dev.reprocess.LimitAlgorithm;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.BooleanSupplier;
@@ -11,11 +14,10 @@ import java.util.function.BooleanSupplier;
  * The engine's limit on events in flight: a blocking gate whose size is either fixed or set by a
  * Netflix concurrency-limits {@link Limit} algorithm.
  *
- * <p>Adaptive mode uses {@link Gradient2Limit} (bounded by {@code 1..max}, starting at {@code
- * max}): the engine feeds it one sample per successful attempt with that attempt's handler latency
- * ({@link #sample}), and the limit goes down when short-term latency rises above the long-term
- * average, and back up when it falls. {@link #acquire} blocks (the engine's back-pressure) rather
- * than rejecting. Why the gate is not concurrency-limits' {@code SimpleLimiter}: see
+ * <p>Adaptive mode uses the job's {@link LimitAlgorithm} (bounded by {@code min..max}, starting at
+ * {@code max}): the engine feeds it the samples of the job's pressure signal ({@link #sample}), and
+ * the algorithm moves the limit. {@link #acquire} blocks (the engine's back-pressure) rather than
+ * rejecting. Why the gate is not concurrency-limits' {@code SimpleLimiter}: see
  * reprocess-core/README.md.
  *
  * <p>Thread-safe.
@@ -24,6 +26,7 @@ public final class ConcurrencyGate {
 
   private final Limit limit;
   private final int max;
+  private final int min;
   private final boolean adaptive;
   private final ReentrantLock lock = new ReentrantLock();
   private final Condition released = lock.newCondition();
@@ -32,9 +35,10 @@ public final class ConcurrencyGate {
   /** The cap set live by {@link #changeMax}, 1..max; {@code max} until then. */
   private volatile int ceiling;
 
-  private ConcurrencyGate(Limit limit, int max, boolean adaptive) {
+  private ConcurrencyGate(Limit limit, int max, int min, boolean adaptive) {
     this.limit = limit;
     this.max = max;
+    this.min = min;
     this.adaptive = adaptive;
     this.ceiling = max;
     limit.notifyOnChange(newLimit -> wakeUp());
@@ -42,17 +46,33 @@ public final class ConcurrencyGate {
 
   /** A gate of {@code max} permits. */
   public static ConcurrencyGate fixed(int max) {
-    return new ConcurrencyGate(FixedLimit.of(max), max, false);
+    return new ConcurrencyGate(FixedLimit.of(max), max, max, false);
   }
 
-  /** A gate whose size adapts to latency between 1 and {@code max}, starting at {@code max}. */
+  /** A gate whose size adapts to latency between 1 and {@code max} with Gradient2, starting at {@code max}. */
   public static ConcurrencyGate adaptive(int max) {
-    Gradient2Limit limit = Gradient2Limit.newBuilder()
-        .initialLimit(max)
-        .minLimit(1)
-        .maxConcurrency(max)
-        .build();
-    return new ConcurrencyGate(limit, max, true);
+    return adaptive(max, 1, LimitAlgorithm.GRADIENT2);
+  }
+
+  /**
+   * A gate whose size the {@code algorithm} moves between {@code min} and {@code max}, starting at
+   * {@code max}.
+   *
+   * @param max the upper bound, 1 or more
+   * @param min the lower bound, 1 to {@code max}
+   */
+  public static ConcurrencyGate adaptive(int max, int min, LimitAlgorithm algorithm) {
+    Limit limit = switch (algorithm) {
+      case GRADIENT2 -> Gradient2Limit.newBuilder().initialLimit(max).minLimit(min).maxConcurrency(max).build();
+      case VEGAS -> VegasLimit.newBuilder().initialLimit(max).maxConcurrency(max).build();
+      case AIMD -> AIMDLimit.newBuilder().minLimit(min).maxLimit(max).initialLimit(max).build();
+    };
+    return new ConcurrencyGate(limit, max, min, true);
+  }
+
+  /** Runs {@code listener} after each change of the algorithm's limit (on the sampling thread). */
+  public void onLimitChange(Runnable listener) {
+    limit.notifyOnChange(newLimit -> listener.run());
   }
 
   /** True when the limit adapts to latency. */
@@ -60,9 +80,14 @@ public final class ConcurrencyGate {
     return adaptive;
   }
 
-  /** The current limit on events in flight, 1..max. */
+  /** The current limit on events in flight: the algorithm's, within min..max and the live cap. */
   public int limit() {
-    return Math.max(1, Math.min(ceiling, limit.getLimit()));
+    return Math.max(1, Math.min(ceiling, Math.max(min, limit.getLimit())));
+  }
+
+  /** The algorithm's own limit, before the bounds: what the gauges show. */
+  public int algorithmLimit() {
+    return limit.getLimit();
   }
 
   /** The largest limit the gate was built with. */
@@ -175,14 +200,15 @@ public final class ConcurrencyGate {
   }
 
   /**
-   * Feeds the limit algorithm the latency of one successful attempt (no effect on a fixed gate).
+   * Feeds the limit algorithm one sample of the job's pressure signal (no effect on a fixed gate).
    *
-   * @param startNanos when the attempt started, in ticker nanoseconds
+   * @param startNanos when the measured request started, in ticker nanoseconds
    * @param latencyNanos how long it took
+   * @param dropped whether it failed for a reason that means "slow down"
    */
-  public void sample(long startNanos, long latencyNanos) {
+  public void sample(long startNanos, long latencyNanos, boolean dropped) {
     if (adaptive) {
-      limit.onSample(startNanos, latencyNanos, inFlight(), false);
+      limit.onSample(startNanos, latencyNanos, inFlight(), dropped);
     }
   }
 

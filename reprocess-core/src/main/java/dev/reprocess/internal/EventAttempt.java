@@ -70,10 +70,10 @@ final class EventAttempt {
   private Void onResult(Outcome outcome, Throwable error) {
     long latency = run.ticker.nanoTime() - attemptStart;
     run.tally.attemptLatency(latency);
+    run.pressure.onAttempt(attemptStart, latency, error);
     try {
       if (error == null) {
         run.outage.onAvailable(run.sink().describe());
-        run.gate.sample(attemptStart, latency);
         run.tally.outcome(outcome, shard, page);
         if (LOG.isTraceEnabled()) {
           LOG.trace("{}asset {} {} (attempt {})", run.prefix, event.assetId(),

@@ -29,6 +29,9 @@ public final class JobMetrics implements AutoCloseable {
   public static final String IN_FLIGHT = "reprocess.events.in_flight";
   public static final String CONCURRENCY_LIMIT = "reprocess.concurrency.limit";
   public static final String SHARDS_COMPLETED = "reprocess.shards.completed";
+  public static final String PRESSURE_LATENCY = "reprocess.pressure.latency";
+  public static final String PRESSURE_SAMPLES = "reprocess.pressure.samples";
+  public static final String PRESSURE_DROPS = "reprocess.pressure.drops";
 
   final Counter selected;
   final Counter succeeded;

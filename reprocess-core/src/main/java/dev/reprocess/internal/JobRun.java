@@ -76,7 +76,8 @@ public final class JobRun {
       run.openSink();
       Preflight.check(run, states);
       StartCursors.pin(run, states);
-      run.tally.registerGauges(run.gate, () -> shardStates);
+      run.tally.registerGauges(run.gate, run.pressure, () -> shardStates);
+      run.pressure.start();
       LOG.info("{}{} shards ({} already completed), selector {}, sink {}, dead letters to {}",
           prefix, shards.size(), alreadyDone, selector.describe(), run.sink().describe(),
           run.spec.deadLetterSink().describe());
@@ -149,6 +150,7 @@ public final class JobRun {
 
   private void finish(AssetSelector selector) {
     run.timer.close();
+    run.pressure.close();
     if (shardPool != null) {
       shardPool.shutdownNow();
     }
@@ -217,7 +219,7 @@ public final class JobRun {
       throw new IllegalArgumentException(prefix + "maxEventsPerSecond is " + maxEventsPerSecond + ": " + problem);
     }
     if (!completion.isDone()) {
-      run.throttle.change(maxEventsPerSecond);
+      run.rate.rethrottle(maxEventsPerSecond);
       LOG.info("{}rethrottled: maxEventsPerSecond {}", prefix, maxEventsPerSecond);
     }
   }
@@ -229,6 +231,7 @@ public final class JobRun {
     }
     if (!completion.isDone()) {
       run.gate.changeMax(concurrency);
+      run.rate.apply();
       LOG.info("{}concurrency limit now {}", prefix, concurrency);
     }
   }

@@ -5,6 +5,8 @@ import dev.reprocess.CheckpointStore;
 import dev.reprocess.DeadLetterSink;
 import dev.reprocess.EventSink;
 import dev.reprocess.JobListener;
+import dev.reprocess.LimitAlgorithm;
+import dev.reprocess.PressureSignal;
 import dev.reprocess.RetryOptions;
 import dev.reprocess.RunningElsewhere;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -45,6 +47,7 @@ import java.util.function.Supplier;
  *     resumed
  * @param onRunningElsewhere what to do when another owner holds the job's lease
  * @param leaseTimeToLive how long the job's lease lasts unless renewed
+ * @param adaptive how an adaptive limit moves (used only with {@code adaptiveConcurrency})
  */
 public record JobSpec(
     String name,
@@ -69,7 +72,8 @@ public record JobSpec(
     long maxErrors,
     boolean acceptChangedSelection,
     RunningElsewhere onRunningElsewhere,
-    Duration leaseTimeToLive) {
+    Duration leaseTimeToLive,
+    Adaptive adaptive) {
 
   public JobSpec {
     Objects.requireNonNull(name, "name");
@@ -83,6 +87,23 @@ public record JobSpec(
     Objects.requireNonNull(meterRegistry, "meterRegistry");
     Objects.requireNonNull(clock, "clock");
     Objects.requireNonNull(outageBudget, "outageBudget");
+    Objects.requireNonNull(adaptive, "adaptive");
+  }
+
+  /**
+   * How an adaptive job's limit on events in flight moves.
+   *
+   * @param algorithm the limit algorithm
+   * @param minConcurrency the lowest limit, 1 to {@code concurrency}
+   * @param signal what the algorithm learns from
+   * @param scaleRate whether {@code maxEventsPerSecond} is scaled by the limit ({@code adaptiveRate})
+   */
+  public record Adaptive(LimitAlgorithm algorithm, int minConcurrency, PressureSignal signal, boolean scaleRate) {
+
+    public Adaptive {
+      Objects.requireNonNull(algorithm, "algorithm");
+      Objects.requireNonNull(signal, "signal");
+    }
   }
 
   /** Prefix of every log line and error message of the job: {@code job '<name>': }. */

@@ -52,10 +52,18 @@ final class JobTally implements AutoCloseable {
   }
 
   /** Registers the execution's gauges; {@link #close()} removes them. */
-  void registerGauges(ConcurrencyGate gate, Supplier<List<ShardState>> shards) {
+  void registerGauges(ConcurrencyGate gate, Pressure pressure, Supplier<List<ShardState>> shards) {
     metrics.gauge(JobMetrics.IN_FLIGHT, "events delivered or waiting for a retry", name,
         eventsInFlight::get);
     metrics.gauge(JobMetrics.CONCURRENCY_LIMIT, "current limit on events in flight", name, gate::limit);
+    if (gate.adaptive()) {
+      metrics.gauge(JobMetrics.PRESSURE_LATENCY, "latency of the last sample of the pressure signal, seconds",
+          name, pressure::lastLatencySeconds);
+      metrics.gauge(JobMetrics.PRESSURE_SAMPLES, "samples of the pressure signal in this execution", name,
+          pressure::samples);
+      metrics.gauge(JobMetrics.PRESSURE_DROPS, "samples of the pressure signal that were drops, in this execution",
+          name, pressure::drops);
+    }
     metrics.gauge(JobMetrics.SHARDS_COMPLETED, "shards finished, in this run or before", name,
         () -> shardsCompleted(shards.get()));
   }

@@ -30,6 +30,10 @@ final class RunContext {
   final Clock clock;
   final Ticker ticker;
   final ConcurrencyGate gate;
+  /** Feeds {@link #gate} from the job's pressure signal. */
+  final Pressure pressure;
+  /** The rate limit, scaled by the adaptive limit with {@code adaptiveRate}. */
+  final AdaptiveRate rate;
   final RateThrottle throttle;
   final ClockTimer timer;
   final JobTally tally;
@@ -52,11 +56,15 @@ final class RunContext {
     this.clock = spec.clock();
     this.ticker = Ticker.of(clock);
     this.gate = spec.adaptiveConcurrency()
-        ? ConcurrencyGate.adaptive(spec.concurrency())
+        ? ConcurrencyGate.adaptive(spec.concurrency(), spec.adaptive().minConcurrency(),
+            spec.adaptive().algorithm())
         : ConcurrencyGate.fixed(spec.concurrency());
+    this.pressure = new Pressure(gate, spec.adaptive().signal(), ticker);
     this.throttle = spec.maxEventsPerSecond() > 0
         ? RateThrottle.perSecond(name, spec.maxEventsPerSecond(), ticker)
         : RateThrottle.unlimited(name, ticker);
+    this.rate = new AdaptiveRate(gate, throttle, spec.adaptiveConcurrency() && spec.adaptive().scaleRate(),
+        spec.maxEventsPerSecond());
     this.tally = new JobTally(name, spec.meterRegistry(), ticker);
     this.outage = new OutageWait(prefix, spec.outageBudget(), ticker);
     this.timer = new ClockTimer(ticker, "reprocess-" + name + "-timer", prefix);

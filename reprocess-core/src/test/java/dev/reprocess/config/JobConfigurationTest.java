@@ -5,11 +5,14 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.reprocess.CheckpointStore;
 import dev.reprocess.JobStatus;
+import dev.reprocess.LimitAlgorithm;
+import dev.reprocess.PressureSignal;
 import dev.reprocess.ReprocessJob;
 import dev.reprocess.checkpoint.InMemoryCheckpointStore;
 import dev.reprocess.deadletter.FileDeadLetterSink;
 import dev.reprocess.deadletter.InMemoryDeadLetterSink;
 import dev.reprocess.deadletter.LoggingDeadLetterSink;
+import dev.reprocess.pressure.TimerPressureSignal;
 import dev.reprocess.testing.InMemorySelector;
 import dev.reprocess.testing.RecordingHandler;
 import dev.reprocess.testing.RecordingSink;
@@ -26,7 +29,10 @@ class JobConfigurationTest {
 
   private final InMemorySelector selector = InMemorySelector.ofIds(List.of("a", "b", "c", "d"), 2);
   private final RecordingHandler handler = new RecordingHandler();
-  private final ConfigContext context = ConfigContext.of(Map.of("catalog", selector, "recorder", handler));
+  private final PressureSignal productionLatency = TimerPressureSignal.builder(new SimpleMeterRegistry(),
+      "production.requests").build();
+  private final ConfigContext context = ConfigContext.of(Map.of("catalog", selector, "recorder", handler,
+      "production-latency", productionLatency));
 
   private static Map<String, String> job(String... keysAndValues) {
     Map<String, String> map = new LinkedHashMap<>();
@@ -43,7 +49,8 @@ class JobConfigurationTest {
     ReprocessJob job = JobConfiguration.build("backfill", job(
         "page-size", "2", "shardsInParallel", "3", "concurrency", "5", "max_events_per_second", "0.5",
         "adaptive-concurrency", "true", "fail-fast", "TRUE", "restart", "false", "handler-timeout", "PT2S",
-        "outage-budget", "90s", "max-errors", "7",
+        "outage-budget", "90s", "max-errors", "7", "limit-algorithm", "aimd", "min-concurrency", "2", "adaptive-rate", "true",
+        "pressure-signal", "production-latency",
         "retry.max-attempts", "4", "retry.initial-backoff", "250ms", "retry.multiplier", "1.5",
         "retry.max-backoff", "1m", "retry.jitter", "0", "dead-letters.file", dir.resolve("dlq").toString()), context);
     assertThat(job.name()).isEqualTo("backfill");
@@ -59,6 +66,10 @@ class JobConfigurationTest {
     assertThat(job.handlerTimeout()).isEqualTo(Duration.ofSeconds(2));
     assertThat(job.outageBudget()).isEqualTo(Duration.ofSeconds(90));
     assertThat(job.maxErrors()).isEqualTo(7);
+    assertThat(job.limitAlgorithm()).isEqualTo(LimitAlgorithm.AIMD);
+    assertThat(job.minConcurrency()).isEqualTo(2);
+    assertThat(job.adaptiveRate()).isTrue();
+    assertThat(job.pressureSignal()).isSameAs(productionLatency);
     assertThat(job.retry().maxAttempts()).isEqualTo(4);
     assertThat(job.retry().initialBackoff()).isEqualTo(Duration.ofMillis(250));
     assertThat(job.retry().multiplier()).isEqualTo(1.5);

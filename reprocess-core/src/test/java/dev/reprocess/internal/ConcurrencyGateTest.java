@@ -64,7 +64,7 @@ class ConcurrencyGateTest {
     }
     long now = 0;
     for (int i = 0; i < 300; i++) {
-      gate.sample(now, 10 * MS);
+      gate.sample(now, 10 * MS, false);
       now += 10 * MS;
     }
     int steady = gate.limit();
@@ -72,7 +72,7 @@ class ConcurrencyGateTest {
 
     int lowest = steady;
     for (int i = 0; i < 100; i++) {
-      gate.sample(now, 200 * MS);
+      gate.sample(now, 200 * MS, false);
       now += 200 * MS;
       lowest = Math.min(lowest, gate.limit());
       assertThat(gate.limit()).isBetween(1, max);
@@ -81,7 +81,7 @@ class ConcurrencyGateTest {
     int afterSpike = gate.limit();
 
     for (int i = 0; i < 1000; i++) {
-      gate.sample(now, 10 * MS);
+      gate.sample(now, 10 * MS, false);
       now += 10 * MS;
       assertThat(gate.limit()).isBetween(1, max);
     }
@@ -92,7 +92,7 @@ class ConcurrencyGateTest {
   void fixedGateIgnoresLatency() {
     ConcurrencyGate gate = ConcurrencyGate.fixed(8);
     for (int i = 0; i < 100; i++) {
-      gate.sample(i, 1_000 * MS);
+      gate.sample(i, 1_000 * MS, false);
     }
     assertThat(gate.limit()).isEqualTo(8);
   }

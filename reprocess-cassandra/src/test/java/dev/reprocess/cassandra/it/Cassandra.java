@@ -1,6 +1,7 @@
 package dev.reprocess.cassandra.it;
 
 import com.datastax.oss.driver.api.core.CqlSession;
+import com.datastax.oss.driver.api.core.CqlSessionBuilder;
 import com.datastax.oss.driver.api.core.config.DefaultDriverOption;
 import com.datastax.oss.driver.api.core.config.DriverConfigLoader;
 import com.datastax.oss.driver.api.core.cql.SimpleStatement;
@@ -24,6 +25,15 @@ public final class Cassandra {
 
   /** The same, for a contact point and data center given by hand (a child process). */
   public static CqlSession session(InetSocketAddress contactPoint, String localDatacenter) {
+    return builder(contactPoint, localDatacenter).build();
+  }
+
+  /** The builder of {@link #session}, for a test that adds to it (a request tracker). */
+  public static CqlSessionBuilder builder(CassandraBackend backend) {
+    return builder(backend.contactPoint(), backend.localDatacenter());
+  }
+
+  private static CqlSessionBuilder builder(InetSocketAddress contactPoint, String localDatacenter) {
     return CqlSession.builder()
         .addContactPoint(contactPoint)
         .withLocalDatacenter(localDatacenter)
@@ -36,8 +46,7 @@ public final class Cassandra {
             .withDuration(DefaultDriverOption.METADATA_SCHEMA_WINDOW, Duration.ofMillis(10))
             .withDuration(DefaultDriverOption.METADATA_TOPOLOGY_WINDOW, Duration.ofMillis(10))
             .withBoolean(DefaultDriverOption.REQUEST_LOG_WARNINGS, false)
-            .build())
-        .build();
+            .build());
   }
 
   /** A new keyspace (SimpleStrategy, RF 1) with a random suffix, so tests never share data. */

@@ -47,6 +47,18 @@ public class JobProperties {
   /** Whether the limit on events in flight follows event latency, up to concurrency (default false). */
   private Boolean adaptiveConcurrency;
 
+  /** The adaptive limit's algorithm: gradient2 (default), vegas or aimd; only with adaptive-concurrency. */
+  private String limitAlgorithm;
+
+  /** The lowest the adaptive limit goes (default 1, at most concurrency); only with adaptive-concurrency. */
+  private Integer minConcurrency;
+
+  /** Whether the adaptive limit also scales max-events-per-second (default false). */
+  private Boolean adaptiveRate;
+
+  /** The name of a PressureSignal bean the adaptive limit learns from; default the handler's latency. */
+  private String pressureSignal;
+
   /** Whether the job fails at the first event that fails after its retries (default false). */
   private Boolean failFast;
 
@@ -217,6 +229,38 @@ public class JobProperties {
   }
 
   /** Whether this job runs on startup, else the defaults' setting, else false. */
+  public String getLimitAlgorithm() {
+    return limitAlgorithm;
+  }
+
+  public void setLimitAlgorithm(String limitAlgorithm) {
+    this.limitAlgorithm = limitAlgorithm;
+  }
+
+  public Integer getMinConcurrency() {
+    return minConcurrency;
+  }
+
+  public void setMinConcurrency(Integer minConcurrency) {
+    this.minConcurrency = minConcurrency;
+  }
+
+  public Boolean getAdaptiveRate() {
+    return adaptiveRate;
+  }
+
+  public void setAdaptiveRate(Boolean adaptiveRate) {
+    this.adaptiveRate = adaptiveRate;
+  }
+
+  public String getPressureSignal() {
+    return pressureSignal;
+  }
+
+  public void setPressureSignal(String pressureSignal) {
+    this.pressureSignal = pressureSignal;
+  }
+
   boolean runsOnStartup(JobProperties defaults) {
     return Boolean.TRUE.equals(runOnStartup != null ? runOnStartup : defaults.runOnStartup);
   }
@@ -231,6 +275,10 @@ public class JobProperties {
     put(map, "concurrency", concurrency);
     put(map, "max-events-per-second", maxEventsPerSecond);
     put(map, "adaptive-concurrency", adaptiveConcurrency);
+    put(map, "limit-algorithm", limitAlgorithm);
+    put(map, "min-concurrency", minConcurrency);
+    put(map, "pressure-signal", pressureSignal);
+    put(map, "adaptive-rate", adaptiveRate);
     put(map, "fail-fast", failFast);
     put(map, "restart", restart);
     put(map, "handler-timeout", handlerTimeout);

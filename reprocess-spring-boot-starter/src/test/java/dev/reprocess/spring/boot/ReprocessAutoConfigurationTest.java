@@ -65,6 +65,8 @@ class ReprocessAutoConfigurationTest {
             "reprocess.jobs.backfill.concurrency=3",
             "reprocess.jobs.backfill.max-events-per-second=1000",
             "reprocess.jobs.backfill.adaptive-concurrency=true",
+            "reprocess.jobs.backfill.limit-algorithm=vegas",
+            "reprocess.jobs.backfill.min-concurrency=2",
             "reprocess.jobs.backfill.retry.max-attempts=5",
             "reprocess.jobs.backfill.retry.initial-backoff=20ms",
             "reprocess.jobs.backfill.dead-letters.file=${java.io.tmpdir}/reprocess-starter-test.dlq",
@@ -80,6 +82,8 @@ class ReprocessAutoConfigurationTest {
           assertThat(job.concurrency()).isEqualTo(3);
           assertThat(job.maxEventsPerSecond()).isEqualTo(1000);
           assertThat(job.adaptiveConcurrency()).isTrue();
+          assertThat(job.limitAlgorithm()).isEqualTo(dev.reprocess.LimitAlgorithm.VEGAS);
+          assertThat(job.minConcurrency()).isEqualTo(2);
           assertThat(job.retry().maxAttempts()).isEqualTo(5);
           assertThat(job.retry().initialBackoff()).isEqualTo(Duration.ofMillis(20));
           assertThat(job.retry().maxBackoff()).isEqualTo(RetryOptions.DEFAULT_MAX_BACKOFF);
