@@ -45,6 +45,9 @@ import java.util.function.Supplier;
  *     resumed
  * @param onRunningElsewhere what to do when another owner holds the job's lease
  * @param leaseTimeToLive how long the job's lease lasts unless renewed
+ * @param maxErrorRatio dead letters the job tolerates per processed event; 1 for no limit
+ * @param stopAfterSameFailures dead letters in a row for one reason, before any success, that stop
+ *     the job; 0 for off
  */
 public record JobSpec(
     String name,
@@ -69,7 +72,9 @@ public record JobSpec(
     long maxErrors,
     boolean acceptChangedSelection,
     RunningElsewhere onRunningElsewhere,
-    Duration leaseTimeToLive) {
+    Duration leaseTimeToLive,
+    double maxErrorRatio,
+    long stopAfterSameFailures) {
 
   public JobSpec {
     Objects.requireNonNull(name, "name");
@@ -83,6 +88,11 @@ public record JobSpec(
     Objects.requireNonNull(meterRegistry, "meterRegistry");
     Objects.requireNonNull(clock, "clock");
     Objects.requireNonNull(outageBudget, "outageBudget");
+  }
+
+  /** The error budget of each execution: {@code maxErrors}, {@code maxErrorRatio}, {@code stopAfterSameFailures}. */
+  public ErrorBudget errorBudget() {
+    return new ErrorBudget(maxErrors, maxErrorRatio, stopAfterSameFailures);
   }
 
   /** Prefix of every log line and error message of the job: {@code job '<name>': }. */
