@@ -50,7 +50,10 @@ import java.util.StringJoiner;
  *   <li><b>Failures.</b> A failed attempt is retried per {@link RetryOptions} (backoff with jitter,
  *       scheduled on a timer, never by sleeping a handler thread), then the event is handed to the
  *       dead-letter sink and counts as final. One event's failure stops nothing else unless {@link
- *       Builder#failFast(boolean) failFast} is set. A handler call running past {@link
+ *       Builder#failFast(boolean) failFast} is set or the error budget is exceeded ({@link
+ *       Builder#maxErrors(long) maxErrors}, {@link Builder#maxErrorRatio(double) maxErrorRatio},
+ *       {@link Builder#stopAfterSameFailures(long) stopAfterSameFailures}, default 100 dead letters
+ *       in a row for one reason before any success). A handler call running past {@link
  *       Builder#handlerTimeout(Duration) handlerTimeout} is a failed attempt ({@link
  *       HandlerTimeoutException}) and its thread is replaced. The job fails when it cannot go on safely: a
  *       shard cannot be read (after retrying {@link RetriableException}s), a checkpoint or a dead
@@ -630,7 +633,7 @@ public final class ReprocessJob {
      * N%}: the job fails once more than {@code maxErrorRatio x processed} events of the run were
      * dead-lettered, where processed counts the events of the run that are final (succeeded,
      * skipped or dead-lettered). More than 0 and at most 1: {@code 0.05} is 5%; default 1 (no
-     * limit). Checked once 100 events were processed (as DSBulk's {@code minSample}), so one early dead letter does not fail
+     * limit). Checked once 100 events were processed, so one early dead letter does not fail
      * a small budget; at the end of a run, processed is every asset selected in it. Combined with
      * {@link #maxErrors(long)}: the first exceeded fails the job, the same way.
      */

@@ -11,9 +11,9 @@ package dev.reprocess.internal;
  *       limit; 0 fails at the first one);
  *   <li>{@code maxErrorRatio}: more dead letters than this share of the events processed so far
  *       (final: succeeded, skipped or dead-lettered), the idea of DSBulk's {@code maxErrors} given
- *       as {@code N%}; checked once {@value #MIN_PROCESSED_FOR_RATIO} events were processed, as
- *       DSBulk does, so the first dead letter of a run does not fail a 5% budget ({@value
- *       #NO_RATIO_LIMIT}: no limit);
+ *       as {@code N%}; checked once {@value #MIN_PROCESSED_FOR_RATIO} events were processed, so
+ *       the first dead letter of a run does not fail a 5% budget ({@value #NO_RATIO_LIMIT}: no
+ *       limit);
  *   <li>{@code stopAfterSameFailures}: this many dead letters in a row for the same reason ({@link
  *       FailureStreak}) before any event of the run succeeded or was skipped: every event seems to
  *       fail the same way (a record the topic rejects, a handler bug), so dead-lettering the whole
@@ -30,7 +30,7 @@ package dev.reprocess.internal;
  */
 public record ErrorBudget(long maxErrors, double maxErrorRatio, long stopAfterSameFailures) {
 
-  /** Events processed before {@code maxErrorRatio} is checked: {@value}, as DSBulk's {@code minSample}. */
+  /** Events processed before {@code maxErrorRatio} is checked: {@value}. */
   public static final long MIN_PROCESSED_FOR_RATIO = 100;
 
   /** The {@code maxErrorRatio} that is no limit: {@value}. */
