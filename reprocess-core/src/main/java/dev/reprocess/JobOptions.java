@@ -17,6 +17,7 @@ import static dev.reprocess.ReprocessJob.NAME_PATTERN;
 
 import dev.reprocess.checkpoint.InMemoryCheckpointStore;
 import dev.reprocess.deadletter.LoggingDeadLetterSink;
+import dev.reprocess.internal.ErrorBudget;
 import dev.reprocess.internal.Option;
 import dev.reprocess.internal.Option.Rule;
 import dev.reprocess.internal.RateThrottle;
@@ -169,13 +170,26 @@ final class JobOptions {
       "Fails the job once more events than this were dead-lettered (the error budget); 0 is `failFast`.")
       .describedBy(n -> n == Long.MAX_VALUE ? null : String.valueOf(n));
 
+  static final Option<Double> MAX_ERROR_RATIO = Option.define("maxErrorRatio", "double",
+      () -> ErrorBudget.NO_RATIO_LIMIT, "1 (no limit)", Rule.of("more than 0, at most 1",
+          JobOptions::ratioProblem),
+      "Fails the job once more than this share of the events processed so far were dead-lettered (0.05 is 5%, DSBulk's `maxErrors` `N%`), checked from "
+          + ErrorBudget.MIN_PROCESSED_FOR_RATIO + " processed on.")
+      .describedBy(r -> r == ErrorBudget.NO_RATIO_LIMIT ? null : String.valueOf(r));
+
+  static final Option<Long> STOP_AFTER_SAME_FAILURES = Option.define("stopAfterSameFailures", "long",
+      () -> ReprocessJob.DEFAULT_STOP_AFTER_SAME_FAILURES,
+      String.valueOf(ReprocessJob.DEFAULT_STOP_AFTER_SAME_FAILURES),
+      Rule.of("0 (off) or more", n -> n == null || n < 0 ? "it must be 0 (off) or more" : null),
+      "Fails the job once this many events in a row were dead-lettered for the same reason (root cause's class) before any event of the run succeeded; 0 turns it off.");
+
   /** In the order of the table and of {@code toString}. */
   static final List<Option<?>> ALL = List.of(NAME_OPTION, SELECTOR, HANDLER, SINK, PAGE_SIZE,
       SHARDS_IN_PARALLEL, MAX_SHARDS, CONCURRENCY, MAX_EVENTS_PER_SECOND_OPTION, ADAPTIVE_CONCURRENCY,
       LIMIT_ALGORITHM, MIN_CONCURRENCY, PRESSURE_SIGNAL, ADAPTIVE_RATE, RETRY,
       DEAD_LETTER_SINK, CHECKPOINT_STORE, LISTENER, METER_REGISTRY, CLOCK, RESTART, FAIL_FAST,
       HANDLER_TIMEOUT, OUTAGE_BUDGET, MAX_ERRORS, ACCEPT_CHANGED_SELECTION, ON_RUNNING_ELSEWHERE,
-      LEASE_TIME_TO_LIVE);
+      LEASE_TIME_TO_LIVE, MAX_ERROR_RATIO, STOP_AFTER_SAME_FAILURES);
 
   private JobOptions() {}
 
@@ -192,6 +206,12 @@ final class JobOptions {
       return "it must be 1 to 200 of A-Z a-z 0-9 . _ - (the regular expression " + NAME_PATTERN + ")";
     }
     return null;
+  }
+
+  private static String ratioProblem(Double ratio) {
+    return ratio == null || !(ratio > 0 && ratio <= 1)
+        ? "it must be more than 0 and at most 1 (0.05 is 5%; 1 is no limit; maxErrors(0) fails at the first dead letter)"
+        : null;
   }
 
   private static String leaseProblem(Duration ttl) {

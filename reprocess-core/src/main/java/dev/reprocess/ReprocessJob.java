@@ -50,7 +50,10 @@ import java.util.StringJoiner;
  *   <li><b>Failures.</b> A failed attempt is retried per {@link RetryOptions} (backoff with jitter,
  *       scheduled on a timer, never by sleeping a handler thread), then the event is handed to the
  *       dead-letter sink and counts as final. One event's failure stops nothing else unless {@link
- *       Builder#failFast(boolean) failFast} is set. A handler call running past {@link
+ *       Builder#failFast(boolean) failFast} is set or the error budget is exceeded ({@link
+ *       Builder#maxErrors(long) maxErrors}, {@link Builder#maxErrorRatio(double) maxErrorRatio},
+ *       {@link Builder#stopAfterSameFailures(long) stopAfterSameFailures}, default 100 dead letters
+ *       in a row for one reason before any success). A handler call running past {@link
  *       Builder#handlerTimeout(Duration) handlerTimeout} is a failed attempt ({@link
  *       HandlerTimeoutException}) and its thread is replaced. The job fails when it cannot go on safely: a
  *       shard cannot be read (after retrying {@link RetriableException}s), a checkpoint or a dead
@@ -127,6 +130,9 @@ public final class ReprocessJob {
 
   /** Largest {@link Builder#leaseTimeToLive(Duration) leaseTimeToLive}: 1 hour. */
   public static final Duration MAX_LEASE_TIME_TO_LIVE = Duration.ofHours(1);
+  /** Default {@link Builder#stopAfterSameFailures(long) stopAfterSameFailures}: {@value}. */
+  public static final long DEFAULT_STOP_AFTER_SAME_FAILURES = 100;
+
   /**
    * Rule for job names, as a regular expression: {@value}. That is 1 to 200 letters, digits, dots,
    * underscores and hyphens, but not {@code "."} or {@code ".."}: a job name becomes part of file
@@ -169,6 +175,8 @@ public final class ReprocessJob {
         (Boolean) options.get(JobOptions.ACCEPT_CHANGED_SELECTION),
         (RunningElsewhere) options.get(JobOptions.ON_RUNNING_ELSEWHERE),
         (Duration) options.get(JobOptions.LEASE_TIME_TO_LIVE),
+        (Double) options.get(JobOptions.MAX_ERROR_RATIO),
+        (Long) options.get(JobOptions.STOP_AFTER_SAME_FAILURES),
         new JobSpec.Adaptive((LimitAlgorithm) options.get(JobOptions.LIMIT_ALGORITHM),
             (Integer) options.get(JobOptions.MIN_CONCURRENCY),
             (PressureSignal) options.get(JobOptions.PRESSURE_SIGNAL),
@@ -380,6 +388,36 @@ public final class ReprocessJob {
   /** The error budget ({@link Builder#maxErrors}); {@link Long#MAX_VALUE} when there is no limit. */
   public long maxErrors() {
     return spec.maxErrors();
+  }
+
+  /** The error budget as a share of the events processed ({@link Builder#maxErrorRatio}); 1 when there is no limit. */
+  public double maxErrorRatio() {
+    return spec.maxErrorRatio();
+  }
+
+  /** Dead letters in a row for one reason, before any success, that stop the job ({@link Builder#stopAfterSameFailures}); 0 when off. */
+  public long stopAfterSameFailures() {
+    return spec.stopAfterSameFailures();
+  }
+
+  /** The most shards the selector may list ({@link Builder#maxShards}). */
+  public int maxShards() {
+    return spec.maxShards();
+  }
+
+  /** Whether checkpoints stored under another selection definition are resumed ({@link Builder#acceptChangedSelection}). */
+  public boolean acceptChangedSelection() {
+    return spec.acceptChangedSelection();
+  }
+
+  /** What a run does when another process holds the job's lease ({@link Builder#onRunningElsewhere}). */
+  public RunningElsewhere onRunningElsewhere() {
+    return spec.onRunningElsewhere();
+  }
+
+  /** How long the job's lease lasts unless renewed ({@link Builder#leaseTimeToLive}). */
+  public Duration leaseTimeToLive() {
+    return spec.leaseTimeToLive();
   }
 
   /**
@@ -654,13 +692,44 @@ public final class ReprocessJob {
     }
 
     /**
-     * The error budget: the job fails once more than {@code maxErrors} events were dead-lettered
-     * (the ones dead-lettered so far stay dead-lettered): 0 or more; default no limit. {@code
-     * maxErrors(0)} is {@link #failFast(boolean) failFast(true)}. A job whose events all fail for
-     * one non-retriable reason stops after {@code maxErrors + 1} dead letters.
+     * The error budget as a count, like DSBulk's {@code maxErrors N}: the job fails once more than
+     * {@code maxErrors} events of the run were dead-lettered (the ones dead-lettered so far stay
+     * dead-lettered, and the pages not final are delivered again by the next run): 0 or more;
+     * default no limit ({@link Long#MAX_VALUE}). {@code maxErrors(0)} is {@link #failFast(boolean)
+     * failFast(true)}. May be combined with {@link #maxErrorRatio(double)}: the first exceeded
+     * fails the job.
      */
     public Builder maxErrors(long maxErrors) {
       return set(JobOptions.MAX_ERRORS, maxErrors);
+    }
+
+    /**
+     * The error budget as a share of the events processed so far, like DSBulk's {@code maxErrors
+     * N%}: the job fails once more than {@code maxErrorRatio x processed} events of the run were
+     * dead-lettered, where processed counts the events of the run that are final (succeeded,
+     * skipped or dead-lettered). More than 0 and at most 1: {@code 0.05} is 5%; default 1 (no
+     * limit). Checked once 100 events were processed, so one early dead letter does not fail
+     * a small budget; at the end of a run, processed is every asset selected in it. Combined with
+     * {@link #maxErrors(long)}: the first exceeded fails the job, the same way.
+     */
+    public Builder maxErrorRatio(double maxErrorRatio) {
+      return set(JobOptions.MAX_ERROR_RATIO, maxErrorRatio);
+    }
+
+    /**
+     * Stops a job whose every event fails the same way: the job fails once {@code
+     * stopAfterSameFailures} events in a row were dead-lettered for the same reason (the class of
+     * the root cause of their final failure, e.g. a handler's {@code NullPointerException}, or the
+     * {@code RecordTooLargeException} of every record a topic rejects) while no event of the run
+     * has succeeded or been skipped. After the first success in the run it never fires ({@link
+     * #maxErrors(long)} still applies); dead letters of another reason start the count over. The
+     * failure names this option, the count and the reason; the dead letters written stay, and the
+     * events not yet final are delivered again by the next run. 0 turns it off; default {@value
+     * ReprocessJob#DEFAULT_STOP_AFTER_SAME_FAILURES}. Independent of {@code maxErrors}, and of the
+     * preflight, which catches a sink that cannot deliver at all before the first event.
+     */
+    public Builder stopAfterSameFailures(long stopAfterSameFailures) {
+      return set(JobOptions.STOP_AFTER_SAME_FAILURES, stopAfterSameFailures);
     }
 
     /**

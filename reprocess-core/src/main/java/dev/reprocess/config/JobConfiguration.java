@@ -35,9 +35,12 @@ import java.util.TreeSet;
  *       EventSink} in the context; exactly one</td></tr>
  *   <tr><td>{@code page-size}, {@code shards-in-parallel}, {@code max-shards}, {@code concurrency}, {@code
  *       max-events-per-second}, {@code adaptive-concurrency}, {@code fail-fast}, {@code restart},
- *       {@code handler-timeout}, {@code outage-budget}, {@code max-errors}, {@code limit-algorithm}
- *       ({@code gradient2}, {@code vegas}, {@code aimd}), {@code min-concurrency}, {@code adaptive-rate}</td><td>the {@link
- *       ReprocessJob.Builder} options of those names</td></tr>
+ *       {@code handler-timeout}, {@code outage-budget}, {@code max-errors}, {@code
+ *       stop-after-same-failures}, {@code limit-algorithm} ({@code gradient2}, {@code vegas},
+ *       {@code aimd}), {@code min-concurrency}, {@code adaptive-rate}</td><td>the {@link
+ *       ReprocessJob.Builder} options of those names; {@code max-errors} is a count ({@code 7}) or,
+ *       as DSBulk's, a percentage of the events processed so far ({@code 5%}: {@link
+ *       ReprocessJob.Builder#maxErrorRatio maxErrorRatio(0.05)})</td></tr>
  *   <tr><td>{@code pressure-signal}</td><td>the name of a {@link PressureSignal} in the context (e.g.
  *       a {@code DriverPressureSignal} registered on the host's session)</td></tr>
  *   <tr><td>{@code retry.max-attempts}, {@code retry.initial-backoff}, {@code retry.multiplier},
@@ -109,7 +112,8 @@ public final class JobConfiguration {
     values.bool("restart").ifPresent(builder::restart);
     values.duration("handler-timeout").ifPresent(builder::handlerTimeout);
     values.duration("outage-budget").ifPresent(builder::outageBudget);
-    values.integer("max-errors").ifPresent(n -> builder.maxErrors(n));
+    maxErrors(values, builder);
+    values.integer("stop-after-same-failures").ifPresent(n -> builder.stopAfterSameFailures(n));
     builder.retry(retry(values.section("retry")));
     deadLetters(values.section("dead-letters"), context).ifPresent(builder::deadLetterSink);
     values.string("checkpoint-store")
@@ -178,6 +182,30 @@ public final class JobConfiguration {
       String name = values.required("sink", "the name of an EventSink");
       builder.sink(named(values, "sink", name, EventSink.class, context));
     }
+  }
+
+  /**
+   * {@code max-errors}: a count ({@code 7}, {@code maxErrors}) or, like DSBulk's, a percentage of
+   * the events processed so far ({@code 5%}, {@code maxErrorRatio}).
+   */
+  private static void maxErrors(ConfigValues values, ReprocessJob.Builder builder) {
+    values.string("max-errors").map(String::strip).ifPresent(v -> {
+      String rule = "it must be a count of dead letters, 0 or more (e.g. 100), or a percentage of the events "
+          + "processed so far, more than 0% and at most 100% (e.g. 5% or 0.5%)";
+      try {
+        if (!v.endsWith("%")) {
+          builder.maxErrors(Long.parseLong(v));
+          return;
+        }
+        double percent = Double.parseDouble(v.substring(0, v.length() - 1).strip());
+        if (!(percent > 0 && percent <= 100)) {
+          throw values.invalid("max-errors", v, rule);
+        }
+        builder.maxErrorRatio(java.math.BigDecimal.valueOf(percent).movePointLeft(2).doubleValue());
+      } catch (NumberFormatException e) {
+        throw values.invalid("max-errors", v, rule);
+      }
+    });
   }
 
   private static RetryOptions retry(ConfigValues retry) {

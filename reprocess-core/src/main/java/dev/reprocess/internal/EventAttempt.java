@@ -175,10 +175,11 @@ final class EventAttempt {
           event.attempt(), DeadLetters.describe(t));
     }
     run.fire(l -> l.onDeadLetter(deadLetter));
-    String overBudget = ErrorBudget.exceeded(run.spec.maxErrors(), run.tally.deadLetteredTotal());
+    String overBudget = run.spec.errorBudget().exceeded(run.tally.deadLetteredTotal(),
+        run.tally.passedTotal(), run.tally.failureStreakAfter(t));
     if (overBudget != null) {
       run.fail(new ReprocessException(run.prefix + overBudget + "; the last: asset "
-          + event.assetId() + ": " + DeadLetters.describe(t), t));
+          + event.assetId() + ": " + Quote.abbreviate(DeadLetters.describe(t)), t));
     } else if (run.spec.failFast()) {
       run.fail(new ReprocessException(run.prefix + "asset " + event.assetId() + " (shard "
           + event.shardId() + ") failed after " + event.attempt()

@@ -47,6 +47,9 @@ import java.util.function.Supplier;
  *     resumed
  * @param onRunningElsewhere what to do when another owner holds the job's lease
  * @param leaseTimeToLive how long the job's lease lasts unless renewed
+ * @param maxErrorRatio dead letters the job tolerates per processed event; 1 for no limit
+ * @param stopAfterSameFailures dead letters in a row for one reason, before any success, that stop
+ *     the job; 0 for off
  * @param adaptive how an adaptive limit moves (used only with {@code adaptiveConcurrency})
  */
 public record JobSpec(
@@ -73,6 +76,8 @@ public record JobSpec(
     boolean acceptChangedSelection,
     RunningElsewhere onRunningElsewhere,
     Duration leaseTimeToLive,
+    double maxErrorRatio,
+    long stopAfterSameFailures,
     Adaptive adaptive) {
 
   public JobSpec {
@@ -104,6 +109,11 @@ public record JobSpec(
       Objects.requireNonNull(algorithm, "algorithm");
       Objects.requireNonNull(signal, "signal");
     }
+  }
+
+  /** The error budget of each execution: {@code maxErrors}, {@code maxErrorRatio}, {@code stopAfterSameFailures}. */
+  public ErrorBudget errorBudget() {
+    return new ErrorBudget(maxErrors, maxErrorRatio, stopAfterSameFailures);
   }
 
   /** Prefix of every log line and error message of the job: {@code job '<name>': }. */

@@ -35,6 +35,8 @@ final class JobTally implements AutoCloseable {
   private final LongAdder retried = new LongAdder();
   private final LongAdder deadLettered = new LongAdder();
   private final AtomicLong eventsInFlight = new AtomicLong();
+  private final java.util.concurrent.atomic.AtomicReference<FailureStreak> failureStreak =
+      new java.util.concurrent.atomic.AtomicReference<>(FailureStreak.NONE);
   private final Map<String, LongAdder> failuresByType = new ConcurrentHashMap<>();
   private volatile long startNanos;
   /** When the run ended ({@link #report}); elapsed time stops there. {@code Long.MIN_VALUE} while it runs. */
@@ -119,6 +121,16 @@ final class JobTally implements AutoCloseable {
   /** Events dead-lettered in this execution. */
   long deadLetteredTotal() {
     return deadLettered.sum();
+  }
+
+  /** Events of this execution that succeeded or were skipped. */
+  long passedTotal() {
+    return succeeded.sum() + skipped.sum();
+  }
+
+  /** The dead letters in a row for one reason, after one more whose final failure was {@code failure}. */
+  FailureStreak failureStreakAfter(Throwable failure) {
+    return failureStreak.updateAndGet(streak -> streak.after(failure));
   }
 
   void deadLettered(ShardState shard, PageWork page) {

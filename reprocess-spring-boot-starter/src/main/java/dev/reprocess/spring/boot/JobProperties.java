@@ -68,6 +68,18 @@ public class JobProperties {
   /** Time limit of one handler call (default 60s, at most 24h). */
   private Duration handlerTimeout;
 
+  /**
+   * The error budget, as in DSBulk: a count of dead letters (e.g. 100) or a percentage of the events
+   * processed so far (e.g. 5%) past which the job fails (default no limit).
+   */
+  private String maxErrors;
+
+  /**
+   * Dead letters in a row for the same reason, before any event of the run succeeded, that stop the
+   * job (default 100; 0 turns it off).
+   */
+  private Long stopAfterSameFailures;
+
   /** The name of a CheckpointStore bean; default the application's one CheckpointStore bean, else in memory. */
   private String checkpointStore;
 
@@ -184,6 +196,22 @@ public class JobProperties {
     this.handlerTimeout = handlerTimeout;
   }
 
+  public String getMaxErrors() {
+    return maxErrors;
+  }
+
+  public void setMaxErrors(String maxErrors) {
+    this.maxErrors = maxErrors;
+  }
+
+  public Long getStopAfterSameFailures() {
+    return stopAfterSameFailures;
+  }
+
+  public void setStopAfterSameFailures(Long stopAfterSameFailures) {
+    this.stopAfterSameFailures = stopAfterSameFailures;
+  }
+
   public String getCheckpointStore() {
     return checkpointStore;
   }
@@ -282,6 +310,8 @@ public class JobProperties {
     put(map, "fail-fast", failFast);
     put(map, "restart", restart);
     put(map, "handler-timeout", handlerTimeout);
+    put(map, "max-errors", maxErrors);
+    put(map, "stop-after-same-failures", stopAfterSameFailures);
     put(map, "checkpoint-store", checkpointStore);
     put(map, "retry.max-attempts", retry.maxAttempts);
     put(map, "retry.initial-backoff", retry.initialBackoff);

@@ -22,8 +22,7 @@ class ReprocessConfigurationFailureAnalyzer implements FailureAnalyzer {
   /** The keys of a job, and of reprocess.job-defaults, for the report of an unknown key. */
   static final String JOB_KEYS = "selector.*, handler, sink, kafka-topic, page-size, shards-in-parallel, max-shards,"
       + " concurrency, max-events-per-second, adaptive-concurrency, limit-algorithm, min-concurrency,"
-      + " adaptive-rate,"
-      + " pressure-signal, fail-fast, restart, handler-timeout,"
+      + " adaptive-rate, pressure-signal, fail-fast, restart, handler-timeout, max-errors, stop-after-same-failures,"
       + " checkpoint-store, run-on-startup, retry.{max-attempts, initial-backoff, multiplier, max-backoff,"
       + " jitter}, dead-letters.{file, bean, kafka-topic}";
 
