@@ -111,7 +111,7 @@ public final class AssetLoader {
    * @throws IllegalArgumentException at once, as {@link #load(ReprocessEvent)}
    */
   public CompletionStage<Optional<Row>> loadAsync(ReprocessEvent event) {
-    String where = "event " + event.eventId() + " of shard " + Quote.excerpt(event.shardId(), 120);
+    String where = "event " + event.eventId() + " (shard " + Quote.excerpt(event.shardId(), 120) + "), for " + table.cql();
     return execute(column -> {
       if (column.equals(idColumn)) {
         return "assetId of " + where;
@@ -149,7 +149,7 @@ public final class AssetLoader {
       throw new IllegalArgumentException("assetId is '" + Quote.abbreviate(assetId) + "': the primary key of "
           + table.cql() + " is (" + keyNames() + "), an id alone does not name a row; load(event) or load(key map)");
     }
-    return execute(column -> "assetId of " + table.cql(), column -> assetId);
+    return execute(column -> "assetId for " + table.cql(), column -> assetId);
   }
 
   /**
@@ -176,7 +176,7 @@ public final class AssetLoader {
         throw new IllegalArgumentException("key has no '" + column.asInternal() + "': the primary key of "
             + table.cql() + " is (" + keyNames() + "), every column must be given");
       }
-      return "key '" + column.asInternal() + "'";
+      return "key '" + column.asInternal() + "' for " + table.cql();
     }, column -> key.get(column.asInternal()));
   }
 
@@ -192,7 +192,7 @@ public final class AssetLoader {
     for (int i = 0; i < values.length; i++) {
       KeyColumn k = key.get(i);
       String where = source.apply(k.name());
-      values[i] = KeyText.parse(where + " of " + table.cql(), k.name(), k.type(), value.apply(k.name()));
+      values[i] = KeyText.parse(where, k.name(), k.type(), value.apply(k.name()));
     }
     return session.executeAsync(statementOptions.apply(select.get().bind(values)))
         .thenApply(rs -> Optional.ofNullable(rs.one()));
