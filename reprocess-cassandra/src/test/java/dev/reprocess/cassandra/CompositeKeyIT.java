@@ -8,6 +8,9 @@ import com.datastax.oss.driver.api.core.cql.PreparedStatement;
 import com.datastax.oss.driver.api.core.cql.Row;
 import com.datastax.oss.driver.api.core.uuid.Uuids;
 import dev.reprocess.AssetRef;
+import dev.reprocess.AssetSelector;
+import dev.reprocess.config.ConfigContext;
+import dev.reprocess.config.JobConfiguration;
 import dev.reprocess.Cursor;
 import dev.reprocess.JobReport;
 import dev.reprocess.JobStatus;
@@ -119,7 +122,7 @@ class CompositeKeyIT {
   }
 
   /** Runs a job whose handler loads each event's row; the payloads loaded, one per event. */
-  private List<String> loadEveryEvent(String job, dev.reprocess.AssetSelector selector, AssetLoader loader) {
+  private List<String> loadEveryEvent(String job, AssetSelector selector, AssetLoader loader) {
     List<String> payloads = Collections.synchronizedList(new ArrayList<>());
     ReprocessJob.builder(job).selector(selector).pageSize(3)
         .handler(event -> {
@@ -191,6 +194,34 @@ class CompositeKeyIT {
       assertThat(chunk).isEqualTo(all.subList(first, first + chunk.size()));
       first += chunk.size();
     }
+  }
+
+  @Test
+  void theConfigurationKindsSelectTheSameRows() throws IOException {
+    ConfigContext context = ConfigContext.of(Map.of("session", session, "h", new RecordingHandler()));
+    Map<String, String> table = Map.of("selector.kind", "cassandra-table", "selector.table", ks + ".items_bigint",
+        "selector.partition-values", "tenant=a,b", "selector.bucket-column", "day", "selector.from",
+        "2026-12-01T00:00:00Z", "selector.to", "2026-12-03T00:00:00Z", "selector.id-column", "item_id",
+        "selector.select-columns", "tenant,day,added_date", "handler", "h");
+    AssetSelector fromConfig = JobConfiguration.build("conf-table", table, context).selector();
+    assertThat(loadEveryEvent("conf-table", fromConfig, loader("bigint")))
+        .containsExactlyInAnyOrderElementsOf(payloads(rows.get("bigint")));
+
+    Path file = dir.resolve("conf-keys.csv");
+    List<Inserted> listed = rows.get("text").subList(10, 30);
+    Files.write(file, listed.stream().map(Inserted::line).toList(), StandardCharsets.UTF_8);
+    Map<String, String> list = Map.of("selector.kind", "id-list", "selector.ids-file", file.toString(),
+        "selector.key-columns", "tenant,day,added_date,item_id", "selector.table", ks + ".items_text",
+        "selector.id-column", "item_id", "selector.chunk-size", "6", "handler", "h");
+    AssetSelector listFromConfig = JobConfiguration.build("conf-list", list, context).selector();
+    assertThat(loadEveryEvent("conf-list", listFromConfig, loader("text")))
+        .containsExactlyInAnyOrderElementsOf(payloads(listed));
+
+    AssetSelector wrongType = JobConfiguration.build("conf-bad", Map.of("selector.kind", "cassandra-table", "selector.table", ks + ".items_int", "selector.partition-values",
+            "tenant=a;day=12/01/2026", "selector.id-column", "item_id", "handler", "h"), context).selector();
+    assertThatThrownBy(wrongType::shards).isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("partitionValueTexts[0] of day: column day is date, the value '12/01/2026' is not one"
+            + " (a date is yyyy-mm-dd)");
   }
 
   @Test
