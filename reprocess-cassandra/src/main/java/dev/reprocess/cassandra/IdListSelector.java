@@ -53,6 +53,18 @@ import java.util.function.Function;
  * with the file. The cursor is {@code <ids handed out>:<last id>}; a resumed chunk checks its last
  * id, so a list that changed between runs is refused rather than misread.
  *
+ * <p><b>Composite keys.</b> With {@link Builder#keyColumns keyColumns} and {@link
+ * Builder#table(CqlSession, String) table}, each line is one primary key of the table: the values
+ * of the key columns in that order, comma-separated and quoted as in RFC 4180 (a value with a comma
+ * or a double quote is enclosed in double quotes, an inner double quote doubled; a value cannot
+ * span lines; an empty value is refused), e.g. {@code acme,2026-12-01,"item, 1",42}. The key
+ * columns must be the table's whole primary key; {@link #shards()} checks them against the schema
+ * metadata and types every value of every line (the forms of {@link AssetLoader}), failing with the
+ * line number, the column, its type and the value before any id is handed out. Each asset's id is
+ * the {@link Builder#idColumn id column}'s value in canonical text; the other key columns are its
+ * attributes (what {@link AssetLoader#load(dev.reprocess.ReprocessEvent)} binds); a timeuuid id
+ * gives the creation time. {@code maxIdLength} bounds the whole line.
+ *
  * <p><b>Selection guarantee.</b> The list is the selection: every id in it is selected at least
  * once (once, plus the chunk in flight when a job stops), whatever production writes to the table
  * meanwhile and however often the job is stopped and resumed. Assets created during the job are
@@ -109,7 +121,8 @@ public final class IdListSelector implements AssetSelector {
    * The chunks. For a file, reads it once to check the ids and find where each chunk starts.
    *
    * @throws IllegalArgumentException if the file does not exist, an id in it is not a timeuuid
-   *     (with {@code timeuuidIds(true)}), or a line is longer than {@code maxIdLength}
+   *     (with {@code timeuuidIds(true)}), a line is longer than {@code maxIdLength}, or, with key
+   *     columns, they are not the table's primary key or a line is not a key of it
    * @throws ReprocessException if the file cannot be read
    */
   @Override
@@ -306,7 +319,8 @@ public final class IdListSelector implements AssetSelector {
   }
 
   /**
-   * The selection's definition: chunk size, asset type, whether ids are timeuuids, and the ids: for
+   * The selection's definition: chunk size, asset type, whether ids are timeuuids, the table, key
+   * and id columns of a composite-key list, and the ids: for
    * a list, the count and the SHA-256 of the ids (one per line); for a file, its absolute path and
    * size in bytes (read from its metadata; the content is not hashed, so an edit that keeps the
    * size is not seen).
