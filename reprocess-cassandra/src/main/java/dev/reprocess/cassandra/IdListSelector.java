@@ -1,14 +1,20 @@
 package dev.reprocess.cassandra;
 
-import java.util.HashMap;
-import dev.reprocess.SelectionDefinition;
+import com.datastax.oss.driver.api.core.CqlIdentifier;
+import com.datastax.oss.driver.api.core.CqlSession;
+import dev.reprocess.AssetRef;
 import dev.reprocess.AssetSelector;
+import dev.reprocess.SelectionDefinition;
 import dev.reprocess.Cursor;
 import dev.reprocess.Paginator;
 import dev.reprocess.ReprocessException;
 import dev.reprocess.Shard;
 import dev.reprocess.cassandra.internal.IdLineReader;
 import dev.reprocess.cassandra.internal.IdListPaginator;
+import dev.reprocess.cassandra.internal.Identifiers;
+import dev.reprocess.cassandra.internal.KeyLines;
+import dev.reprocess.cassandra.internal.Lazy;
+import dev.reprocess.cassandra.internal.TableName;
 import dev.reprocess.cassandra.internal.Timeuuids;
 import dev.reprocess.internal.Quote;
 import java.io.IOException;
@@ -16,10 +22,13 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.OptionalLong;
+import java.util.UUID;
+import java.util.function.Function;
 
 /**
  * Selects an explicit list of asset ids: from a collection, or from a UTF-8 file with one id per
@@ -43,6 +52,18 @@ import java.util.OptionalLong;
  * notes where each chunk starts, and then chunk by chunk by the paginators: memory does not grow
  * with the file. The cursor is {@code <ids handed out>:<last id>}; a resumed chunk checks its last
  * id, so a list that changed between runs is refused rather than misread.
+ *
+ * <p><b>Composite keys.</b> With {@link Builder#keyColumns keyColumns} and {@link
+ * Builder#table(CqlSession, String) table}, each line is one primary key of the table: the values
+ * of the key columns in that order, comma-separated and quoted as in RFC 4180 (a value with a comma
+ * or a double quote is enclosed in double quotes, an inner double quote doubled; a value cannot
+ * span lines; an empty value is refused), e.g. {@code acme,2026-12-01,"item, 1",42}. The key
+ * columns must be the table's whole primary key; {@link #shards()} checks them against the schema
+ * metadata and types every value of every line (the forms of {@link AssetLoader}), failing with the
+ * line number, the column, its type and the value before any id is handed out. Each asset's id is
+ * the {@link Builder#idColumn id column}'s value in canonical text; the other key columns are its
+ * attributes (what {@link AssetLoader#load(dev.reprocess.ReprocessEvent)} binds); a timeuuid id
+ * gives the creation time. {@code maxIdLength} bounds the whole line.
  *
  * <p><b>Selection guarantee.</b> The list is the selection: every id in it is selected at least
  * once (once, plus the chunk in flight when a job stops), whatever production writes to the table
@@ -73,15 +94,22 @@ public final class IdListSelector implements AssetSelector {
   private final String assetType;
   private final boolean timeuuidIds;
   private final int maxIdLength;
+  private final CompositeKey composite;
+  private final Lazy<KeyLines> keyLines;
 
-  private IdListSelector(List<String> ids, Path file, int chunkSize, String assetType, boolean timeuuidIds,
-      int maxIdLength) {
-    this.maxIdLength = maxIdLength;
+  /** The composite-key options, checked by the builder; null for a list of single ids. */
+  private record CompositeKey(CqlSession session, TableName table, List<CqlIdentifier> columns, CqlIdentifier id) {}
+
+  private IdListSelector(List<String> ids, Path file, Builder b, CompositeKey composite) {
+    this.maxIdLength = b.maxIdLength;
     this.ids = ids;
     this.file = file;
-    this.chunkSize = chunkSize;
-    this.assetType = assetType;
-    this.timeuuidIds = timeuuidIds;
+    this.chunkSize = b.chunkSize;
+    this.assetType = b.assetType;
+    this.timeuuidIds = b.timeuuidIds;
+    this.composite = composite;
+    this.keyLines = composite == null ? null : new Lazy<>(
+        () -> KeyLines.of(composite.session(), composite.table(), composite.columns(), composite.id(), assetType));
   }
 
   /** A builder. */
@@ -93,7 +121,8 @@ public final class IdListSelector implements AssetSelector {
    * The chunks. For a file, reads it once to check the ids and find where each chunk starts.
    *
    * @throws IllegalArgumentException if the file does not exist, an id in it is not a timeuuid
-   *     (with {@code timeuuidIds(true)}), or a line is longer than {@code maxIdLength}
+   *     (with {@code timeuuidIds(true)}), a line is longer than {@code maxIdLength}, or, with key
+   *     columns, they are not the table's primary key or a line is not a key of it
    * @throws ReprocessException if the file cannot be read
    */
   @Override
@@ -102,6 +131,11 @@ public final class IdListSelector implements AssetSelector {
   }
 
   private List<Shard> listShards() {
+    if (composite != null) {
+      for (int i = 0; i < ids.size(); i++) {
+        keyLines.get().asset(ids.get(i), "ids[" + i + "]");
+      }
+    }
     List<Shard> shards = new ArrayList<>();
     for (int first = 0; first < ids.size(); first += chunkSize) {
       shards.add(shard(shards.size(), first, Math.min(chunkSize, ids.size() - first), null, 0));
@@ -111,13 +145,16 @@ public final class IdListSelector implements AssetSelector {
 
   private List<Shard> fileShards() {
     List<Shard> shards = new ArrayList<>();
+    KeyLines lines = composite == null ? null : keyLines.get();
     try (IdLineReader reader = new IdLineReader(file, 0, 1, maxIdLength)) {
       int index = 0;
       long chunkOffset = 0;
       long chunkLine = 0;
       int inChunk = 0;
       for (String id = reader.nextId(); id != null; id = reader.nextId()) {
-        if (timeuuidIds && !Timeuuids.isTimeuuid(id)) {
+        if (lines != null) {
+          lines.asset(id, "idsFile is '" + file + "': line " + reader.idLine());
+        } else if (timeuuidIds && !Timeuuids.isTimeuuid(id)) {
           throw new IllegalArgumentException(
               "idsFile is '" + file + "': line " + reader.idLine() + " is '" + Quote.abbreviate(id)
                   + "', it must be a timeuuid (or set timeuuidIds(false))");
@@ -201,7 +238,7 @@ public final class IdListSelector implements AssetSelector {
       source = fileSource(shard.id(), offset, line);
     }
     try {
-      return new IdListPaginator(source, shard.id(), assetType, timeuuidIds, count, from, pageSize);
+      return new IdListPaginator(source, shard.id(), toAsset(shard.id()), count, from, pageSize);
     } catch (RuntimeException e) {
       try {
         source.close();
@@ -210,6 +247,24 @@ public final class IdListSelector implements AssetSelector {
       }
       throw e;
     }
+  }
+
+  /** The asset of a line: a single id, or a composite key's id with the other key columns as attributes. */
+  private Function<String, AssetRef> toAsset(String shardId) {
+    if (composite == null) {
+      return id -> {
+        UUID uuid = timeuuidIds ? Timeuuids.parse(id) : null;
+        return new AssetRef(id, assetType, uuid == null ? null : Timeuuids.createdAt(uuid), Map.of());
+      };
+    }
+    KeyLines lines = keyLines.get();
+    return line -> {
+      try {
+        return lines.asset(line, "shard " + shardId + ": a line");
+      } catch (IllegalArgumentException e) {
+        throw new ReprocessException(e.getMessage() + ": the id list changed since it was split", e);
+      }
+    };
   }
 
   private IdListPaginator.Source fileSource(String shardId, long offset, long line) {
@@ -223,7 +278,7 @@ public final class IdListSelector implements AssetSelector {
       @Override
       public String next() throws IOException {
         String id = reader.nextId();
-        if (id != null && timeuuidIds && !Timeuuids.isTimeuuid(id)) {
+        if (id != null && composite == null && timeuuidIds && !Timeuuids.isTimeuuid(id)) {
           throw new ReprocessException(
               "shard " + shardId + ": line " + reader.idLine() + " of '" + file + "' is '" + Quote.abbreviate(id)
                   + "', not a timeuuid: the file changed since it was split");
@@ -264,7 +319,8 @@ public final class IdListSelector implements AssetSelector {
   }
 
   /**
-   * The selection's definition: chunk size, asset type, whether ids are timeuuids, and the ids: for
+   * The selection's definition: chunk size, asset type, whether ids are timeuuids, the table, key
+   * and id columns of a composite-key list, and the ids: for
    * a list, the count and the SHA-256 of the ids (one per line); for a file, its absolute path and
    * size in bytes (read from its metadata; the content is not hashed, so an edit that keeps the
    * size is not seen).
@@ -276,6 +332,11 @@ public final class IdListSelector implements AssetSelector {
     d.put("chunkSize", chunkSize);
     d.put("assetType", assetType);
     d.put("timeuuidIds", timeuuidIds);
+    if (composite != null) {
+      d.put("table", composite.table().cql());
+      d.put("keyColumns", composite.columns().stream().map(c -> c.asCql(true)).toList());
+      d.put("idColumn", composite.id().asCql(true));
+    }
     if (file == null) {
       d.put("ids", ids.size() + " ids, sha256 " + SelectionDefinition.fingerprint(String.join("\n", ids)));
     } else {
@@ -297,28 +358,37 @@ public final class IdListSelector implements AssetSelector {
     private int chunkSize = 1000;
     private String assetType;
     private boolean timeuuidIds = true;
+    private boolean timeuuidIdsSet;
     private int maxIdLength = DEFAULT_MAX_ID_LENGTH;
+    private List<String> keyColumns;
+    private CqlSession session;
+    private String table;
+    private String idColumn;
 
     private Builder() {}
 
     /**
      * The longest id accepted, in characters: 1 to {@value IdListSelector#MAX_MAX_ID_LENGTH};
-     * default {@value IdListSelector#DEFAULT_MAX_ID_LENGTH}. A longer id in the collection is
-     * refused by {@link #build()}; a longer line in the file by {@link IdListSelector#shards()}, with
-     * its line number and a short excerpt, before any id is handed out.
+     * default {@value IdListSelector#DEFAULT_MAX_ID_LENGTH}. With {@link #keyColumns}, the longest
+     * line (the whole key, as written). A longer id in the collection is refused by {@link
+     * #build()}; a longer line in the file by {@link IdListSelector#shards()}, with its line number
+     * and a short excerpt, before any id is handed out.
      */
     public Builder maxIdLength(int maxIdLength) {
       this.maxIdLength = maxIdLength;
       return this;
     }
 
-    /** The ids, in reading order; copied by {@link #build()}. Exactly one of this and {@link #idsFile}. */
+    /**
+     * The ids, in reading order (with {@link #keyColumns}, one key line each); copied by {@link
+     * #build()}. Exactly one of this and {@link #idsFile}.
+     */
     public Builder ids(Collection<String> ids) {
       this.ids = ids;
       return this;
     }
 
-    /** A UTF-8 file with one id per line. Exactly one of this and {@link #ids}. */
+    /** A UTF-8 file with one id (or key line) per line. Exactly one of this and {@link #ids}. */
     public Builder idsFile(Path file) {
       this.file = file;
       return this;
@@ -336,14 +406,50 @@ public final class IdListSelector implements AssetSelector {
       return this;
     }
 
-    /** Whether every id must be a timeuuid (whose timestamp is the creation time). Default true. */
+    /**
+     * Whether every id must be a timeuuid (whose timestamp is the creation time). Default true. Not
+     * with {@link #keyColumns}, where the table's schema types every value.
+     */
     public Builder timeuuidIds(boolean timeuuidIds) {
       this.timeuuidIds = timeuuidIds;
+      this.timeuuidIdsSet = true;
       return this;
     }
 
     /**
-     * The selector. Checks a collection's ids; a file is read later, by {@link IdListSelector#shards()}.
+     * Makes each line a primary key of {@link #table}: the values of these columns, in this order,
+     * comma-separated and quoted as in RFC 4180 (see the class comment). They must be the table's
+     * whole primary key (partition and clustering columns, in any order), checked with their
+     * types by {@link IdListSelector#shards()}. Default none: a line is one id.
+     */
+    public Builder keyColumns(String... columns) {
+      this.keyColumns = List.of(columns);
+      return this;
+    }
+
+    /**
+     * The table whose primary key {@link #keyColumns} names, read through the host's session
+     * (schema metadata only; never closed by the selector). Required with {@code keyColumns}, not
+     * allowed without.
+     */
+    public Builder table(CqlSession session, String table) {
+      this.session = session;
+      this.table = table;
+      return this;
+    }
+
+    /**
+     * The key column whose value is the asset id; the other key columns become attributes. Only
+     * with {@link #keyColumns}; default {@code asset_id}.
+     */
+    public Builder idColumn(String column) {
+      this.idColumn = column;
+      return this;
+    }
+
+    /**
+     * The selector. Checks a collection's ids; a file is read later, by {@link IdListSelector#shards()},
+     * which also checks the key columns against the table's schema.
      *
      * @throws IllegalArgumentException naming the option, the value and the rule
      */
@@ -361,8 +467,9 @@ public final class IdListSelector implements AssetSelector {
       if (maxIdLength < 1 || maxIdLength > MAX_MAX_ID_LENGTH) {
         throw new IllegalArgumentException("maxIdLength is " + maxIdLength + ": it must be 1 to " + MAX_MAX_ID_LENGTH);
       }
+      CompositeKey composite = checkedCompositeKey();
       if (file != null) {
-        return new IdListSelector(null, file, chunkSize, assetType, timeuuidIds, maxIdLength);
+        return new IdListSelector(null, file, this, composite);
       }
       List<String> copy = new ArrayList<>(ids.size());
       int i = 0;
@@ -374,14 +481,55 @@ public final class IdListSelector implements AssetSelector {
           throw new IllegalArgumentException("ids[" + i + "] is '" + Quote.abbreviate(id) + "': it must be at most"
               + " maxIdLength (" + maxIdLength + ") characters");
         }
-        if (timeuuidIds && !Timeuuids.isTimeuuid(id)) {
+        if (composite == null && timeuuidIds && !Timeuuids.isTimeuuid(id)) {
           throw new IllegalArgumentException(
               "ids[" + i + "] is '" + Quote.abbreviate(id) + "': it must be a timeuuid (or set timeuuidIds(false))");
         }
         copy.add(id);
         i++;
       }
-      return new IdListSelector(List.copyOf(copy), null, chunkSize, assetType, timeuuidIds, maxIdLength);
+      return new IdListSelector(List.copyOf(copy), null, this, composite);
+    }
+
+    /** The composite-key options, checked without I/O; null when there are none. */
+    private CompositeKey checkedCompositeKey() {
+      if (keyColumns == null) {
+        if (table != null || session != null || idColumn != null) {
+          String option = idColumn != null ? "idColumn is '" + idColumn + "'" : "table is '" + table + "'";
+          throw new IllegalArgumentException(option + ": it is only for a list of composite keys, set keyColumns");
+        }
+        return null;
+      }
+      if (keyColumns.isEmpty()) {
+        throw new IllegalArgumentException("keyColumns is empty: it must name the table's primary-key columns");
+      }
+      if (timeuuidIdsSet) {
+        throw new IllegalArgumentException("timeuuidIds is " + timeuuidIds + ": with keyColumns the table's schema"
+            + " types every value, leave timeuuidIds unset");
+      }
+      if (session == null) {
+        throw new IllegalArgumentException("table is not set: keyColumns are typed by the table's schema, set"
+            + " table(session, \"keyspace.table\")");
+      }
+      if (table == null) {
+        throw new IllegalArgumentException("table is not set: it must name the table whose primary key keyColumns"
+            + " names, e.g. 'media.items_by_day'");
+      }
+      TableName name = Identifiers.parseTable("table", table, session);
+      List<CqlIdentifier> columns = new ArrayList<>();
+      for (String c : keyColumns) {
+        CqlIdentifier column = Identifiers.parse("keyColumns", c);
+        if (columns.contains(column)) {
+          throw new IllegalArgumentException("keyColumns names '" + c + "' twice: each key column once");
+        }
+        columns.add(column);
+      }
+      CqlIdentifier id = Identifiers.parse("idColumn", idColumn == null ? "asset_id" : idColumn);
+      if (!columns.contains(id)) {
+        throw new IllegalArgumentException("idColumn is '" + id.asCql(true) + "': it must be one of keyColumns ("
+            + String.join(", ", keyColumns) + ")" + (idColumn == null ? "; the default is asset_id" : ""));
+      }
+      return new CompositeKey(session, name, List.copyOf(columns), id);
     }
   }
 }

@@ -16,6 +16,7 @@ import dev.reprocess.Shard;
 import dev.reprocess.cassandra.internal.ClusteringKeyset;
 import dev.reprocess.cassandra.internal.Identifiers;
 import dev.reprocess.cassandra.internal.KeyCursor;
+import dev.reprocess.cassandra.internal.KeyText;
 import dev.reprocess.cassandra.internal.Lazy;
 import dev.reprocess.cassandra.internal.PartitionValues;
 import dev.reprocess.cassandra.internal.RowSettings;
@@ -107,6 +108,7 @@ public final class TableSelector implements AssetSelector {
   private final CqlSession session;
   private final TableName table;
   private final Map<CqlIdentifier, List<Object>> listed;
+  private final Map<CqlIdentifier, List<String>> listedTexts;
   private final CqlIdentifier bucketColumn;
   private final CqlIdentifier timeColumn;
   private final CqlIdentifier idColumn;
@@ -123,6 +125,7 @@ public final class TableSelector implements AssetSelector {
     this.session = session;
     this.table = table;
     this.listed = listed;
+    this.listedTexts = b.checkedTexts(listed.keySet());
     this.bucketColumn = bucketColumn;
     this.timeColumn = b.timeColumn == null ? null : Identifiers.parse("timeColumn", b.timeColumn);
     this.idColumn = Identifiers.parse("idColumn", b.idColumn);
@@ -189,6 +192,7 @@ public final class TableSelector implements AssetSelector {
     d.put("table", table.cql());
     Map<String, Object> values = new java.util.TreeMap<>();
     listed.forEach((column, list) -> values.put(column.asCql(true), list));
+    listedTexts.forEach((column, list) -> values.put(column.asCql(true), list));
     d.put("partitionValues", values);
     d.put("bucketColumn", bucketColumn == null ? "none" : bucketColumn.asCql(true));
     d.put("timeColumn", timeColumn == null ? "none" : timeColumn.asCql(true));
@@ -212,6 +216,7 @@ public final class TableSelector implements AssetSelector {
   private List<String> partitionNames() {
     List<String> names = new ArrayList<>();
     listed.keySet().forEach(c -> names.add(c.asCql(true)));
+    listedTexts.keySet().forEach(c -> names.add(c.asCql(true)));
     if (bucketColumn != null) {
       names.add(bucketColumn.asCql(true));
     }
@@ -221,7 +226,8 @@ public final class TableSelector implements AssetSelector {
   private TableShape resolve() {
     TableMetadata t = SchemaCheck.table(session, "table", table);
     SchemaCheck.columns(t, "selectColumns", rows.extraColumns());
-    PartitionValues partitions = TableShape.partitions(t, listed, bucketColumn, assetTypeColumn, this::bucketValues);
+    PartitionValues partitions = TableShape.partitions(t, typedListed(t), bucketColumn, assetTypeColumn,
+        this::bucketValues);
     List<ColumnMetadata> clustering = TableShape.clustering(t);
     ColumnMetadata id = SchemaCheck.column(t, "idColumn", idColumn);
     if (!ID_TYPES.contains(id.getType()) || !(t.getPrimaryKey().contains(id))) {
@@ -252,6 +258,24 @@ public final class TableSelector implements AssetSelector {
         id.getType(), time == null ? -1 : selected.indexOf(time.getName()), rowSettings);
   }
 
+  /** The listed values, with those given as text read by their column's type. */
+  private Map<CqlIdentifier, List<Object>> typedListed(TableMetadata t) {
+    if (listedTexts.isEmpty()) {
+      return listed;
+    }
+    Map<CqlIdentifier, List<Object>> all = new LinkedHashMap<>(listed);
+    listedTexts.forEach((column, texts) -> {
+      ColumnMetadata meta = SchemaCheck.column(t, "partitionValueTexts", column);
+      List<Object> values = new ArrayList<>();
+      for (int i = 0; i < texts.size(); i++) {
+        values.add(KeyText.parse("partitionValueTexts[" + i + "] of " + column.asCql(true), column, meta.getType(),
+            texts.get(i)));
+      }
+      all.put(column, values);
+    });
+    return all;
+  }
+
   private List<Object> bucketValues(ColumnMetadata column) {
     BucketType type = BucketType.of(column.getType()).orElseThrow(() -> new IllegalArgumentException(
         "bucketColumn is '" + bucketColumn.asCql(true) + "': the column is " + SchemaCheck.typeOf(column)
@@ -271,6 +295,7 @@ public final class TableSelector implements AssetSelector {
    */
   public static final class Builder extends CassandraSelectorBuilder<Builder> {
     private final Map<String, List<Object>> partitionValues = new LinkedHashMap<>();
+    private final Map<String, List<String>> partitionValueTexts = new LinkedHashMap<>();
     private String bucketColumn;
     private String timeColumn;
     private String idColumn = "asset_id";
@@ -299,6 +324,37 @@ public final class TableSelector implements AssetSelector {
     public Builder partitionValues(String column, Collection<?> values) {
       partitionValues.put(column, values == null ? null : new ArrayList<>(values));
       return this;
+    }
+
+    /**
+     * The values of one partition-key column in text form, read by {@link TableSelector#shards()}
+     * as the column's type ({@code 42}, {@code 2026-12-01}, {@code 2026-12-01T00:00:00Z}, a uuid;
+     * the forms {@link AssetLoader} reads), for values that come from configuration. Otherwise as
+     * {@link #partitionValues(String, Collection)}; a column has either values or texts. Replaces
+     * earlier texts of the same column.
+     */
+    public Builder partitionValueTexts(String column, Collection<String> values) {
+      partitionValueTexts.put(column, values == null ? null : new ArrayList<>(values));
+      return this;
+    }
+
+    /** The text values, checked like the listed values; none may name a column that has values. */
+    private Map<CqlIdentifier, List<String>> checkedTexts(Set<CqlIdentifier> listed) {
+      Map<CqlIdentifier, List<String>> texts = new LinkedHashMap<>();
+      for (Map.Entry<String, List<String>> e : partitionValueTexts.entrySet()) {
+        CqlIdentifier c = Identifiers.parse("partitionValueTexts", e.getKey());
+        List<String> values = e.getValue();
+        if (values == null || values.isEmpty() || values.contains(null) || Set.copyOf(values).size() != values.size()) {
+          throw new IllegalArgumentException("partitionValueTexts of " + c.asCql(true) + " is " + values + ": it"
+              + " must list at least one value, each once, none null");
+        }
+        if (listed.contains(c) || c.equals(bucketColumn == null ? null : Identifiers.parse("bucketColumn", bucketColumn))) {
+          throw new IllegalArgumentException("partitionValueTexts of " + c.asCql(true) + " is " + values + ": the"
+              + " column also has partitionValues or is the bucketColumn, a column is given values once");
+        }
+        texts.put(c, List.copyOf(values));
+      }
+      return texts;
     }
 
     /**
@@ -393,7 +449,8 @@ public final class TableSelector implements AssetSelector {
             + " a partition-key column is either listed or the bucket column");
       }
       CqlIdentifier type = assetTypeColumn == null ? null : Identifiers.parse("assetTypeColumn", assetTypeColumn);
-      if (type != null && !listed.containsKey(type)) {
+      if (type != null && !listed.containsKey(type) && partitionValueTexts.keySet().stream()
+          .map(k -> Identifiers.parse("partitionValueTexts", k)).noneMatch(type::equals)) {
         throw new IllegalArgumentException("assetTypeColumn is '" + assetTypeColumn + "': it must be a column"
             + " given partitionValues");
       }

@@ -66,7 +66,7 @@ class AssetLoaderIT {
     assertThat(narrow.load(ids.get(0).toString()).orElseThrow().getColumnDefinitions().size()).isEqualTo(1);
     assertThatThrownBy(() -> loader.load("not-a-uuid"))
         .isInstanceOf(IllegalArgumentException.class)
-        .hasMessage("assetId is 'not-a-uuid': column asset_id of " + ks + ".assets is timeuuid, the id must be one");
+        .hasMessage("assetId for " + ks + ".assets: column asset_id is timeuuid, the value 'not-a-uuid' is not one");
   }
 
   @Test

@@ -8,11 +8,11 @@ import dev.reprocess.ReprocessException;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.UUID;
+import java.util.function.Function;
 
 /**
- * Pages through one chunk of an id list. The cursor is {@code <ids handed out>:<last id>}; the
+ * Pages through one chunk of an id list. The cursor is {@code <ids handed out>:<last id>} (the
+ * last line as listed, a composite key's whole line); the
  * last id is checked on resume, so a cursor given with a list that changed is refused rather than
  * skipping the wrong ids.
  */
@@ -29,23 +29,22 @@ public final class IdListPaginator implements Paginator {
 
   private final Source source;
   private final String shardId;
-  private final String assetType;
-  private final boolean timeuuidIds;
+  private final Function<String, AssetRef> toAsset;
   private final int count;
   private final int pageSize;
   private int handedOut;
   private String lastId;
 
   /**
+   * @param toAsset the asset a line of the list names
    * @param resume a cursor of this chunk, or {@code null}
    * @throws IllegalArgumentException if the cursor is malformed or does not match the chunk
    */
   public IdListPaginator(
-      Source source, String shardId, String assetType, boolean timeuuidIds, int count, Cursor resume, int pageSize) {
+      Source source, String shardId, Function<String, AssetRef> toAsset, int count, Cursor resume, int pageSize) {
     this.source = source;
     this.shardId = shardId;
-    this.assetType = assetType;
-    this.timeuuidIds = timeuuidIds;
+    this.toAsset = toAsset;
     this.count = count;
     this.pageSize = pageSize;
     if (resume != null) {
@@ -86,8 +85,7 @@ public final class IdListPaginator implements Paginator {
     List<AssetRef> assets = new ArrayList<>(n);
     for (int i = 0; i < n; i++) {
       String id = nextId();
-      UUID uuid = timeuuidIds ? Timeuuids.parse(id) : null;
-      assets.add(new AssetRef(id, assetType, uuid == null ? null : Timeuuids.createdAt(uuid), Map.of()));
+      assets.add(toAsset.apply(id));
       lastId = id;
     }
     handedOut += n;

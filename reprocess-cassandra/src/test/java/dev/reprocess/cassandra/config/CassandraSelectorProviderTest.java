@@ -8,6 +8,7 @@ import com.datastax.oss.driver.api.core.CqlSession;
 import dev.reprocess.AssetSelector;
 import dev.reprocess.Shard;
 import dev.reprocess.cassandra.IdListSelector;
+import dev.reprocess.cassandra.TableSelector;
 import dev.reprocess.cassandra.TimeBucketSelector;
 import dev.reprocess.cassandra.TokenRangeSelector;
 import dev.reprocess.config.ConfigContext;
@@ -38,9 +39,9 @@ class CassandraSelectorProviderTest {
   }
 
   @Test
-  void isOnTheClassPathWithItsThreeKinds() {
+  void isOnTheClassPathWithItsFourKinds() {
     assertThat(JobConfiguration.selectorKinds())
-        .containsExactly("cassandra-time-bucket", "cassandra-token-range", "id-list");
+        .containsExactlyInAnyOrder("cassandra-time-bucket", "cassandra-token-range", "cassandra-table", "id-list");
   }
 
   @Test
@@ -66,6 +67,54 @@ class CassandraSelectorProviderTest {
         "timeuuid-ids", "false"), ConfigContext.of(Map.of("h", new RecordingHandler()))).selector();
     assertThat(s).isInstanceOf(IdListSelector.class);
     assertThat(s.shards()).extracting(Shard::id).hasSize(2);
+  }
+
+  @Test
+  void buildsATableSelectorWithPartitionValuesAsText() {
+    AssetSelector s = selector(job("kind", "cassandra-table", "table", "media.items_by_day",
+        "partition-values", "tenant=a, b;shard_no=0,1,2", "bucket-column", "day", "bucketing", "hourly",
+        "from", "2026-12-01T00:00:00Z", "to", "2026-12-02T00:00:00Z", "time-column", "added_date",
+        "id-column", "item_id", "asset-type-column", "tenant", "reversed", "true", "select-columns", "tenant,day"));
+    assertThat(s).isInstanceOf(TableSelector.class);
+    assertThat(s.describe()).isEqualTo("cassandra table media.items_by_day (tenant x shard_no x day, hourly,"
+        + " 2026-12-01T00:00:00Z to 2026-12-02T00:00:00Z, reversed order)");
+    assertThat(s.selectionDefinition()).contains("shard_no=[0, 1, 2]").contains("tenant=[a, b]");
+    assertThat(selector(job("kind", "cassandra-table", "table", "ks.t", "partition-values", "k=1")).describe())
+        .isEqualTo("cassandra table ks.t (k, no bucket, table order)");
+  }
+
+  @Test
+  void refusesBadTableSelectorOptions() {
+    assertThatThrownBy(() -> selector(job("kind", "cassandra-table", "table", "ks.t", "partition-values", "tenant")))
+        .isInstanceOf(ConfigException.class)
+        .hasMessage("p.selector.partition-values is 'tenant': it must be column=value,value;column=value,... (e.g."
+            + " tenant=a,b;shard_no=0,1,2,3)");
+    assertThatThrownBy(() -> selector(job("kind", "cassandra-table", "table", "ks.t", "partition-values", "tenant=a,,b")))
+        .hasMessage("p.selector.partition-values is 'tenant=a,,b': the values of 'tenant' must be a comma-separated"
+            + " list without empty items");
+    assertThatThrownBy(() -> selector(job("kind", "cassandra-table", "table", "ks.t", "from", "2026-12-01T00:00:00Z")))
+        .hasMessage("p.selector.to is not set: it must be the window's end, an ISO-8601 instant");
+    assertThatThrownBy(() -> selector(job("kind", "cassandra-table", "table", "ks.t", "asset-types", "x")))
+        .hasMessageStartingWith("p.selector.asset-types is 'x': it is not an option here");
+  }
+
+  @Test
+  void buildsAnIdListOfCompositeKeys() {
+    AssetSelector s = selector(job("kind", "id-list", "ids-file", "/tmp/keys.csv", "key-columns", "tenant,day,item_id",
+        "table", "ks.items", "id-column", "item_id", "chunk-size", "100"));
+    assertThat(s).isInstanceOf(IdListSelector.class);
+    assertThat(s.selectionDefinition()).contains("keyColumns=[tenant, day, item_id]").contains("table=ks.items");
+    assertThatThrownBy(() -> selector(job("kind", "id-list", "ids", "a,b", "key-columns", "tenant,item_id",
+        "table", "ks.items")))
+        .hasMessage("p.selector.ids is 'a,b': with several key-columns, the keys must come from ids-file (one key"
+            + " line each): ids is itself comma-separated");
+    assertThatThrownBy(() -> selector(job("kind", "id-list", "ids-file", "k.csv", "key-columns", "tenant,item_id")))
+        .hasMessage("p.selector.table is not set: it must be the table whose primary key key-columns names,"
+            + " keyspace.table");
+    assertThatThrownBy(() -> selector(job("kind", "id-list", "ids-file", "k.csv", "key-columns", "tenant,item_id",
+        "table", "ks.items")))
+        .hasMessageEndingWith("idColumn is 'asset_id': it must be one of keyColumns (tenant, item_id); the default is"
+            + " asset_id");
   }
 
   @Test

@@ -198,7 +198,7 @@ class ReprocessAutoConfigurationTest {
     runner.withUserConfiguration(Beans.class)
         .withPropertyValues("reprocess.jobs.backfill.selector.kind=mongo", "reprocess.jobs.backfill.handler=recorder")
         .run(context -> assertThat(configFailure(context)).hasMessageStartingWith("reprocess.jobs.backfill.selector.kind is 'mongo': it must be one of "
-                + "[cassandra-time-bucket, cassandra-token-range, elasticsearch, id-list]"));
+                + "[cassandra-table, cassandra-time-bucket, cassandra-token-range, elasticsearch, id-list]"));
     runner.withUserConfiguration(Beans.class)
         .withPropertyValues("reprocess.jobs.backfill.selector.kind=cassandra-time-bucket",
             "reprocess.jobs.backfill.handler=recorder")
