@@ -96,6 +96,9 @@ public final class Benchmarks {
       if (o.cases.contains("engine")) {
         attempt("7. Engine overhead", results, () -> EngineCase.run(o, results));
       }
+      if (o.cases.contains("sparse")) {
+        attempt("8. Sparse windows", results, () -> SparseCases.run(o, servers.cassandra(), results));
+      }
     } finally {
       cassandra.close();
     }

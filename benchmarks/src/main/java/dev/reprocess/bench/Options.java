@@ -18,10 +18,10 @@ final class Options {
   /** Options that take a value. */
   private static final Set<String> VALUED = Set.of("--assets", "--memory-small", "--kafka-events", "--es-docs",
       "--es-slices", "--page-size", "--warmups", "--runs", "--memory-runs", "--min-seconds", "--cases", "--output",
-      "--worker-concurrency");
+      "--worker-concurrency", "--sparse-days");
 
   /** Every case, in the order they run. */
-  static final List<String> ALL_CASES = List.of("cassandra", "kafka", "elasticsearch", "e2e", "memory", "engine");
+  static final List<String> ALL_CASES = List.of("cassandra", "kafka", "elasticsearch", "e2e", "memory", "engine", "sparse");
 
   int assets = 1_000_000;
   int memorySmallAssets = 100_000;
@@ -34,6 +34,8 @@ final class Options {
   int warmups = 2;
   int runs = 11;
   int memoryRuns = 3;
+  /** Days of hourly buckets in the sparse-window case's window. */
+  int sparseDays = 365;
   String memoryHeap = "256m";
   boolean quick;
   /** Also run the reference variants (extra rows): see {@link #USAGE}. */
@@ -71,6 +73,7 @@ final class Options {
       "                        with its point in time closed every 20 pages; client CPU per id of the reads,",
       "                        and server CPU per id when the harness started the server",
       "  --worker-concurrency N  handler threads of the measured Kafka worker (default: the worker's default)",
+      "  --sparse-days N       days of hourly buckets x 3 types in the sparse case's window (default 365; 30 with --quick)",
       "Servers: REPROCESS_CASSANDRA, REPROCESS_KAFKA, REPROCESS_ELASTICSEARCH name running ones; otherwise the",
       "testkit starts each one under benchmarks/target/bench-servers and stops it at the end (Cassandra and",
       "Elasticsearch keep their data there, so a re-run reuses the loaded data sets).",
@@ -109,6 +112,7 @@ final class Options {
         case "--memory-runs" -> o.memoryRuns = positive(name, value);
         case "--min-seconds" -> o.minSeconds = positiveSeconds(name, value);
         case "--worker-concurrency" -> o.workerConcurrency = positive(name, value);
+        case "--sparse-days" -> o.sparseDays = positive(name, value);
         case "--cases" -> {
           o.cases = new LinkedHashSet<>();
           for (String c : value.split(",")) {
@@ -140,6 +144,7 @@ final class Options {
     runs = 3;
     memoryRuns = 1;
     minSeconds = 1;
+    sparseDays = 30;
   }
 
   /** The rules that involve more than one option. */
