@@ -35,7 +35,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * partition holds rows. For each {@link PartitionDiscovery} mode, a ReprocessJob with a no-op
  * handler and in-memory checkpoints reads the window: ids per second, driver requests per selected
  * id (every request the session sends, counted by a request tracker: probes, scan pages, page
- * queries), shards listed and wall time. Medians of the measured rounds.
+ * queries), shards listed, wall time, and the time of {@code shards()} alone (the listing with its
+ * discovery). One warm-up and at most 3 measured rounds per mode, the modes one after the other;
+ * medians of the measured rounds.
  */
 final class SparseCases {
   private static final String CASE = "8. Sparse windows";
@@ -63,8 +65,8 @@ final class SparseCases {
       String sparse = load(session, "sparse_" + o.sparseDays, to, SPARSE_EVERY, DENSE_ROWS * SPARSE_EVERY);
       String dense = load(session, "dense_" + o.sparseDays, to, 1, DENSE_ROWS);
       List<String> lines = new ArrayList<>();
-      lines.add("| table | discovery | shards | ids | ids/s | requests per id | wall s |");
-      lines.add("| --- | --- | ---: | ---: | ---: | ---: | ---: |");
+      lines.add("| table | discovery | shards | ids | ids/s | requests per id | wall s | shards() s |");
+      lines.add("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |");
       for (String table : List.of(sparse, dense)) {
         for (PartitionDiscovery mode : PartitionDiscovery.values()) {
           measure(o, session, requests, table, to, mode, results, lines);
@@ -82,6 +84,7 @@ final class SparseCases {
     List<Double> rates = new ArrayList<>();
     List<Double> perId = new ArrayList<>();
     List<Double> walls = new ArrayList<>();
+    List<Double> listing = new ArrayList<>();
     JobReport report = null;
     int rounds = Math.min(o.warmups, 1) + Math.min(o.runs, 3);
     for (int round = 0; round < rounds; round++) {
@@ -96,14 +99,20 @@ final class SparseCases {
         rates.add(report.selected() / seconds);
         perId.add((double) sent / report.selected());
         walls.add(seconds);
+        long t1 = System.nanoTime();
+        selector.shards();
+        listing.add(Stats.seconds(t1));
       }
     }
     String figure = table.replaceAll("_\\d+$", "") + " table, " + mode;
     results.add(CASE, figure + ": ids/s", Stats.median(rates), "ids/s", null, null);
-    results.add(CASE, figure + ": driver requests per selected id", Stats.median(perId), "requests/id", null, null);
+    results.add(CASE, figure + ": driver requests per 1,000 selected ids", 1000 * Stats.median(perId),
+        "requests", null, null);
     results.add(CASE, figure + ": wall time", Stats.median(walls), "s", null, null);
-    lines.add(String.format(Locale.ROOT, "| %s | %s | %d | %d | %.0f | %.3f | %.2f |", table, mode,
-        report.shardsTotal(), report.selected(), Stats.median(rates), Stats.median(perId), Stats.median(walls)));
+    results.add(CASE, figure + ": shards() alone (listing and discovery)", Stats.median(listing), "s", null, null);
+    lines.add(String.format(Locale.ROOT, "| %s | %s | %d | %d | %.0f | %.3f | %.2f | %.2f |", table, mode,
+        report.shardsTotal(), report.selected(), Stats.median(rates), Stats.median(perId), Stats.median(walls),
+        Stats.median(listing)));
   }
 
   /**
@@ -124,13 +133,13 @@ final class SparseCases {
     session.execute("TRUNCATE " + name);
     PreparedStatement insert = session.prepare("INSERT INTO " + name + " (asset_type, bucket, asset_id) VALUES (?, ?, ?)");
     Semaphore inFlight = new Semaphore(128);
-    Random random = new Random(13);
+    Random random = new Random(13); // distinct milliseconds: Uuids.startOf(ms) is one id per ms
     long t0 = System.nanoTime();
     for (long p = 0; p < hours * TYPES.size(); p += every) {
       Instant hour = FROM.plus(Duration.ofHours(p / TYPES.size()));
       String bucket = (String) Bucketing.hourly().valueFor(hour, BucketType.TEXT);
       for (int r = 0; r < rows; r++) {
-        long millis = hour.toEpochMilli() + random.nextInt(3_600_000);
+        long millis = hour.toEpochMilli() + r * (3_600_000L / rows) + random.nextInt((int) (3_600_000L / rows));
         inFlight.acquireUninterruptibly();
         CompletionStage<?> done = session.executeAsync(insert.bind(TYPES.get((int) (p % TYPES.size())), bucket,
             Uuids.startOf(millis)));
