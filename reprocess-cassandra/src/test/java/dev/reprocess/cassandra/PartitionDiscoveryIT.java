@@ -75,8 +75,13 @@ class PartitionDiscoveryIT {
     private final PreparedStatement insert;
 
     Sparse() {
+      this("asset_type, bucket");
+    }
+
+    /** @param partitionKey the partition key's columns in their order */
+    Sparse(String partitionKey) {
       session.execute("CREATE TABLE " + table + " (asset_type text, bucket text, asset_id timeuuid,"
-          + " PRIMARY KEY ((asset_type, bucket), asset_id)) WITH CLUSTERING ORDER BY (asset_id DESC)");
+          + " PRIMARY KEY ((" + partitionKey + "), asset_id)) WITH CLUSTERING ORDER BY (asset_id DESC)");
       insert = session.prepare("INSERT INTO " + table + " (asset_type, bucket, asset_id) VALUES (?, ?, ?)");
     }
 
@@ -143,6 +148,16 @@ class PartitionDiscoveryIT {
     assertExactly(handler.handledAssetIds(), data.truth);
     assertThat(report.shardsTotal()).isEqualTo(data.filledShards.size());
     assertThat(store.load("sparse-" + mode).keySet()).containsExactlyInAnyOrderElementsOf(data.filledShards);
+  }
+
+  @ParameterizedTest
+  @EnumSource(value = PartitionDiscovery.class, names = {"PROBE", "SCAN_DISTINCT"})
+  void aPartitionKeyOfBucketThenTypeIsDiscoveredToo(PartitionDiscovery mode) {
+    Sparse data = new Sparse("bucket, asset_type").filled();
+    assertThat(data.selector(mode).shards()).extracting(Shard::id).containsExactlyInAnyOrderElementsOf(data.filledShards);
+    RecordingHandler handler = new RecordingHandler();
+    job("bucket-first-" + mode, data.selector(mode), handler, new InMemoryCheckpointStore()).run().throwIfFailed();
+    assertExactly(handler.handledAssetIds(), data.truth);
   }
 
   @ParameterizedTest
