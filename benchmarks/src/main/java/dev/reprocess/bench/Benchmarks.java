@@ -96,8 +96,11 @@ public final class Benchmarks {
       if (o.cases.contains("engine")) {
         attempt("7. Engine overhead", results, () -> EngineCase.run(o, results));
       }
+      if (o.cases.contains("sparse")) {
+        attempt("8. Sparse windows", results, () -> SparseCases.run(o, servers.cassandra(), results));
+      }
       if (o.cases.contains("safety")) {
-        attempt("8. Production safety", results, () -> SafetyCase.run(o, servers, cassandra.table(), results));
+        attempt("11. Production safety", results, () -> SafetyCase.run(o, servers, cassandra.table(), results));
       }
     } finally {
       cassandra.close();

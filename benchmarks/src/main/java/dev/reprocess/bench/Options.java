@@ -18,11 +18,11 @@ final class Options {
   /** Options that take a value. */
   private static final Set<String> VALUED = Set.of("--assets", "--memory-small", "--kafka-events", "--es-docs",
       "--es-slices", "--page-size", "--warmups", "--runs", "--memory-runs", "--min-seconds", "--cases", "--output",
-      "--worker-concurrency", "--safety-seconds", "--safety-rate");
+      "--worker-concurrency", "--sparse-days", "--safety-seconds", "--safety-rate");
 
   /** Every case, in the order they run. */
   static final List<String> ALL_CASES = List.of("cassandra", "kafka", "elasticsearch", "e2e", "memory", "engine",
-      "safety");
+      "sparse", "safety");
 
   int assets = 1_000_000;
   int memorySmallAssets = 100_000;
@@ -35,6 +35,8 @@ final class Options {
   int warmups = 2;
   int runs = 11;
   int memoryRuns = 3;
+  /** Days of hourly buckets in the sparse-window case's window. */
+  int sparseDays = 365;
   String memoryHeap = "256m";
   boolean quick;
   /** Also run the reference variants (extra rows): see {@link #USAGE}. */
@@ -76,6 +78,7 @@ final class Options {
       "                        with its point in time closed every 20 pages; client CPU per id of the reads,",
       "                        and server CPU per id when the harness started the server",
       "  --worker-concurrency N  handler threads of the measured Kafka worker (default: the worker's default)",
+      "  --sparse-days N       days of hourly buckets x 3 types in the sparse case's window (default 365; 30 with --quick)",
       "  --safety-seconds S    seconds each phase of the safety case measures production (default 30; 10 with --quick)",
       "  --safety-rate R       production's requests per second in the safety case, open loop (default 1000)",
       "Servers: REPROCESS_CASSANDRA, REPROCESS_KAFKA, REPROCESS_ELASTICSEARCH name running ones; otherwise the",
@@ -116,6 +119,7 @@ final class Options {
         case "--memory-runs" -> o.memoryRuns = positive(name, value);
         case "--min-seconds" -> o.minSeconds = positiveSeconds(name, value);
         case "--worker-concurrency" -> o.workerConcurrency = positive(name, value);
+        case "--sparse-days" -> o.sparseDays = positive(name, value);
         case "--safety-seconds" -> o.safetySeconds = positive(name, value);
         case "--safety-rate" -> o.safetyRate = positive(name, value);
         case "--cases" -> {
@@ -149,6 +153,7 @@ final class Options {
     runs = 3;
     memoryRuns = 1;
     minSeconds = 1;
+    sparseDays = 30;
     safetySeconds = 10;
   }
 

@@ -18,6 +18,7 @@ import dev.reprocess.cassandra.internal.Identifiers;
 import dev.reprocess.cassandra.internal.KeyCursor;
 import dev.reprocess.cassandra.internal.KeyText;
 import dev.reprocess.cassandra.internal.Lazy;
+import dev.reprocess.cassandra.internal.PartitionDiscoverer;
 import dev.reprocess.cassandra.internal.PartitionValues;
 import dev.reprocess.cassandra.internal.RowSettings;
 import dev.reprocess.cassandra.internal.SchemaCheck;
@@ -117,6 +118,7 @@ public final class TableSelector implements AssetSelector {
   private final Instant to;
   private final Bucketing bucketing;
   private final boolean reversed;
+  private final PartitionDiscovery discovery;
   private final RowSettings rows;
   private final Lazy<TableShape> shape = new Lazy<>(this::resolve);
 
@@ -134,6 +136,10 @@ public final class TableSelector implements AssetSelector {
     this.to = b.to;
     this.bucketing = b.bucketing;
     this.reversed = b.reversed;
+    if (b.discovery == null) {
+      throw new IllegalArgumentException("partitionDiscovery is null: it must be NONE, PROBE or SCAN_DISTINCT");
+    }
+    this.discovery = b.discovery;
     this.rows = rows;
   }
 
@@ -147,14 +153,17 @@ public final class TableSelector implements AssetSelector {
   }
 
   /**
-   * One shard per combination of partition-key values (see the class comment).
+   * One shard per combination of partition-key values (see the class comment); with a {@link
+   * Builder#partitionDiscovery partition discovery}, only those whose partition holds a row.
    *
    * @throws IllegalArgumentException if the configuration does not match the table, or there are
    *     more than {@value #MAX_SHARDS} shards
    */
   @Override
   public List<Shard> shards() {
-    return shape.get().partitions().shards(MAX_SHARDS);
+    TableShape s = shape.get();
+    return PartitionDiscoverer.forTable(session, table, s.rows())
+        .keepExisting(discovery, s.partitions().shards(MAX_SHARDS), s.partitions()::valuesOf);
   }
 
   /**
@@ -304,6 +313,7 @@ public final class TableSelector implements AssetSelector {
     private Instant to;
     private Bucketing bucketing = Bucketing.daily();
     private boolean reversed;
+    private PartitionDiscovery discovery = PartitionDiscovery.NONE;
 
     private Builder(CqlSession session) {
       super(session);
@@ -409,6 +419,16 @@ public final class TableSelector implements AssetSelector {
      */
     public Builder reversed(boolean reversed) {
       this.reversed = reversed;
+      return this;
+    }
+
+    /**
+     * How {@link TableSelector#shards()} leaves out the partitions that hold no row, for sparse
+     * windows (see {@link PartitionDiscovery}). Not part of the selection's definition: it changes
+     * no selected asset. Default {@link PartitionDiscovery#NONE}; null is refused by {@link #build()}.
+     */
+    public Builder partitionDiscovery(PartitionDiscovery discovery) {
+      this.discovery = discovery;
       return this;
     }
 

@@ -16,6 +16,7 @@ import dev.reprocess.Shard;
 import dev.reprocess.cassandra.internal.BucketSampleCheck;
 import dev.reprocess.cassandra.internal.Identifiers;
 import dev.reprocess.cassandra.internal.Lazy;
+import dev.reprocess.cassandra.internal.PartitionDiscoverer;
 import dev.reprocess.cassandra.internal.RowSettings;
 import dev.reprocess.cassandra.internal.SchemaCheck;
 import dev.reprocess.cassandra.internal.StatementPreparation;
@@ -133,6 +134,7 @@ public final class TimeBucketSelector implements AssetSelector {
   private final ReadOrder order;
   private final boolean estimateCounts;
   private final boolean checkBucketValues;
+  private final PartitionDiscovery discovery;
   private final RowSettings rows;
   private final Lazy<Prepared> prepared = new Lazy<>(this::resolve);
 
@@ -151,6 +153,7 @@ public final class TimeBucketSelector implements AssetSelector {
     this.order = b.order;
     this.estimateCounts = b.estimateCounts;
     this.checkBucketValues = b.checkBucketValues;
+    this.discovery = b.discovery;
     this.rows = rows;
   }
 
@@ -164,7 +167,8 @@ public final class TimeBucketSelector implements AssetSelector {
   }
 
   /**
-   * Every {@code (asset type, bucket)} of the window, in reading order.
+   * Every {@code (asset type, bucket)} of the window, in reading order; with a {@link
+   * Builder#partitionDiscovery partition discovery}, only those whose partition holds a row.
    *
    * @throws IllegalArgumentException if the configuration does not match the table (see the class comment)
    */
@@ -192,7 +196,10 @@ public final class TimeBucketSelector implements AssetSelector {
       }
     }
     LOG.debug("{}: {} shards ({} asset types x {} buckets)", describe(), shards.size(), assetTypes.size(), buckets.size());
-    return shards;
+    return p.discoverer.keepExisting(discovery, shards, shard -> {
+      Bounds b = bounds(shard, p);
+      return p.typeFirst ? new Object[] {b.assetType, b.bucket} : new Object[] {b.bucket, b.assetType};
+    });
   }
 
   /**
@@ -368,12 +375,13 @@ public final class TimeBucketSelector implements AssetSelector {
           ? session.prepare("SELECT count(*) FROM " + tableName + " WHERE " + typeColumn.asCql(true) + " = ? AND "
               + bucketColumn.asCql(true) + " = ? AND " + idCql + " >= ? AND " + idCql + " < ?")
           : null;
-      return new Prepared(actual, fromInclusive, afterExclusive, count);
+      return new Prepared(actual, fromInclusive, afterExclusive, count, partitionKey.get(0).getName().equals(typeColumn),
+          new PartitionDiscoverer(session, table, List.of(partitionKey.get(0).getName(), partitionKey.get(1).getName()), rows));
     });
   }
 
-  private record Prepared(
-      BucketType bucketType, PreparedStatement fromInclusive, PreparedStatement afterExclusive, PreparedStatement count) {}
+  private record Prepared(BucketType bucketType, PreparedStatement fromInclusive, PreparedStatement afterExclusive,
+      PreparedStatement count, boolean typeFirst, PartitionDiscoverer discoverer) {}
 
   private record Bounds(String assetType, Object bucket, UUID lower, UUID upper) {}
 
@@ -395,6 +403,7 @@ public final class TimeBucketSelector implements AssetSelector {
     private ReadOrder order = ReadOrder.NEWEST_FIRST;
     private boolean estimateCounts;
     private boolean checkBucketValues = true;
+    private PartitionDiscovery discovery = PartitionDiscovery.NONE;
 
     private Builder(CqlSession session) {
       super(session);
@@ -506,6 +515,16 @@ public final class TimeBucketSelector implements AssetSelector {
     }
 
     /**
+     * How {@link TimeBucketSelector#shards()} leaves out the {@code (asset type, bucket)} partitions
+     * that hold no row, for sparse windows (see {@link PartitionDiscovery}). Not part of the
+     * selection's definition: it changes no selected asset. Default {@link PartitionDiscovery#NONE}.
+     */
+    public Builder partitionDiscovery(PartitionDiscovery discovery) {
+      this.discovery = discovery;
+      return this;
+    }
+
+    /**
      * The selector. No I/O: the options are checked against the schema by {@link
      * TimeBucketSelector#shards()}.
      *
@@ -539,6 +558,9 @@ public final class TimeBucketSelector implements AssetSelector {
       }
       if (order == null) {
         throw new IllegalArgumentException("order is null: it must be NEWEST_FIRST or OLDEST_FIRST");
+      }
+      if (discovery == null) {
+        throw new IllegalArgumentException("partitionDiscovery is null: it must be NONE, PROBE or SCAN_DISTINCT");
       }
       RowSettings rows = checkedRowSettings(1);
       if (bucketType != null) {
