@@ -173,6 +173,20 @@ class LeaseIT {
     assertThat(run(job, store, FROM.plus(Duration.ofDays(10)), true).status()).isEqualTo(JobStatus.COMPLETED);
   }
 
+  @Test
+  void aJobRefusedForTooManyShardsLeavesNoLeaseRow() {
+    String job = "refused-" + suffix();
+    String checkpoints = checkpointTable();
+    CassandraCheckpointStore store = CassandraCheckpointStore.builder(session).table(checkpoints).build();
+    RecordingHandler handler = new RecordingHandler();
+    JobReport refused = ReprocessJob.builder(job).selector(selector(FROM.plus(Duration.ofDays(15)))).handler(handler)
+        .checkpointStore(store).maxShards(2).build().run();
+    assertThat(refused.status()).isEqualTo(JobStatus.FAILED);
+    assertThat(refused.failureCause()).hasMessageContaining("maxShards is 2");
+    assertThat(handler.count()).isZero();
+    assertThat(lease(checkpoints, job)).isNull();
+  }
+
   /** The takeover time after a SIGKILL with the default lease (30 s): printed for the README. */
   @Test
   void takeoverTimeAfterASigkillWithTheDefaultLease() throws Exception {

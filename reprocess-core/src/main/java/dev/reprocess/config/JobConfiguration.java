@@ -7,6 +7,7 @@ import dev.reprocess.EventHandler;
 import dev.reprocess.EventSink;
 import dev.reprocess.ReprocessJob;
 import dev.reprocess.RetryOptions;
+import dev.reprocess.RunningElsewhere;
 import dev.reprocess.deadletter.FileDeadLetterSink;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.nio.file.Path;
@@ -33,7 +34,9 @@ import java.util.TreeSet;
  *       EventSink} in the context; exactly one</td></tr>
  *   <tr><td>{@code page-size}, {@code shards-in-parallel}, {@code max-shards}, {@code concurrency}, {@code
  *       max-events-per-second}, {@code adaptive-concurrency}, {@code fail-fast}, {@code restart},
- *       {@code handler-timeout}, {@code outage-budget}, {@code max-errors}</td><td>the {@link ReprocessJob.Builder} options of those
+ *       {@code handler-timeout}, {@code outage-budget}, {@code max-errors}, {@code
+ *       on-running-elsewhere} ({@code fail}, {@code take-over-expired}, {@code wait}), {@code
+ *       lease-time-to-live}, {@code accept-changed-selection}</td><td>the {@link ReprocessJob.Builder} options of those
  *       names</td></tr>
  *   <tr><td>{@code retry.max-attempts}, {@code retry.initial-backoff}, {@code retry.multiplier},
  *       {@code retry.max-backoff}, {@code retry.jitter}</td><td>the {@link RetryOptions}</td></tr>
@@ -97,6 +100,9 @@ public final class JobConfiguration {
     values.bool("fail-fast").ifPresent(builder::failFast);
     values.bool("restart").ifPresent(builder::restart);
     values.duration("handler-timeout").ifPresent(builder::handlerTimeout);
+    values.choice("on-running-elsewhere", RunningElsewhere.class).ifPresent(builder::onRunningElsewhere);
+    values.duration("lease-time-to-live").ifPresent(builder::leaseTimeToLive);
+    values.bool("accept-changed-selection").ifPresent(builder::acceptChangedSelection);
     values.duration("outage-budget").ifPresent(builder::outageBudget);
     values.integer("max-errors").ifPresent(n -> builder.maxErrors(n));
     builder.retry(retry(values.section("retry")));

@@ -56,6 +56,18 @@ public class JobProperties {
   /** Time limit of one handler call (default 60s, at most 24h). */
   private Duration handlerTimeout;
 
+  /** How long work waits for an unavailable backend before the job fails (default 5m, at most 24h); also the longest on-running-elsewhere=wait waits. */
+  private Duration outageBudget;
+
+  /** When another process holds the job's lease: fail, take-over-expired (the default) or wait. */
+  private String onRunningElsewhere;
+
+  /** How long the job's lease lasts unless its holder renews it (1s to 1h; default 30s). */
+  private Duration leaseTimeToLive;
+
+  /** Whether checkpoints stored under another selection are resumed instead of refused (default false). */
+  private Boolean acceptChangedSelection;
+
   /** The name of a CheckpointStore bean; default the application's one CheckpointStore bean, else in memory. */
   private String checkpointStore;
 
@@ -172,6 +184,38 @@ public class JobProperties {
     this.handlerTimeout = handlerTimeout;
   }
 
+  public Duration getOutageBudget() {
+    return outageBudget;
+  }
+
+  public void setOutageBudget(Duration outageBudget) {
+    this.outageBudget = outageBudget;
+  }
+
+  public String getOnRunningElsewhere() {
+    return onRunningElsewhere;
+  }
+
+  public void setOnRunningElsewhere(String onRunningElsewhere) {
+    this.onRunningElsewhere = onRunningElsewhere;
+  }
+
+  public Duration getLeaseTimeToLive() {
+    return leaseTimeToLive;
+  }
+
+  public void setLeaseTimeToLive(Duration leaseTimeToLive) {
+    this.leaseTimeToLive = leaseTimeToLive;
+  }
+
+  public Boolean getAcceptChangedSelection() {
+    return acceptChangedSelection;
+  }
+
+  public void setAcceptChangedSelection(Boolean acceptChangedSelection) {
+    this.acceptChangedSelection = acceptChangedSelection;
+  }
+
   public String getCheckpointStore() {
     return checkpointStore;
   }
@@ -234,6 +278,10 @@ public class JobProperties {
     put(map, "fail-fast", failFast);
     put(map, "restart", restart);
     put(map, "handler-timeout", handlerTimeout);
+    put(map, "outage-budget", outageBudget);
+    put(map, "on-running-elsewhere", onRunningElsewhere);
+    put(map, "lease-time-to-live", leaseTimeToLive);
+    put(map, "accept-changed-selection", acceptChangedSelection);
     put(map, "checkpoint-store", checkpointStore);
     put(map, "retry.max-attempts", retry.maxAttempts);
     put(map, "retry.initial-backoff", retry.initialBackoff);

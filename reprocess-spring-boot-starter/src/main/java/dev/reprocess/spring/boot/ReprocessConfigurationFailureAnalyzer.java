@@ -22,7 +22,8 @@ class ReprocessConfigurationFailureAnalyzer implements FailureAnalyzer {
   /** The keys of a job, and of reprocess.job-defaults, for the report of an unknown key. */
   static final String JOB_KEYS = "selector.*, handler, sink, kafka-topic, page-size, shards-in-parallel, max-shards,"
       + " concurrency, max-events-per-second, adaptive-concurrency, fail-fast, restart, handler-timeout,"
-      + " checkpoint-store, run-on-startup, retry.{max-attempts, initial-backoff, multiplier, max-backoff,"
+      + " outage-budget, on-running-elsewhere, lease-time-to-live, accept-changed-selection, checkpoint-store,"
+      + " run-on-startup, retry.{max-attempts, initial-backoff, multiplier, max-backoff,"
       + " jitter}, dead-letters.{file, bean, kafka-topic}";
 
   @Override
