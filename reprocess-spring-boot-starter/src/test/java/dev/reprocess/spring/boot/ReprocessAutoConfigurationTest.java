@@ -96,7 +96,7 @@ class ReprocessAutoConfigurationTest {
   void mapsOutageBudget() {
     assertThat(backfillWith("outage-budget=90s").outageBudget()).isEqualTo(Duration.ofSeconds(90));
     assertStartupFails("reprocess.jobs.backfill.outage-budget=0s",
-        "reprocess.jobs.backfill.outage-budget is '0s': outageBudget is PT0S");
+        "reprocess.jobs.backfill.outage-budget is 'PT0S': outageBudget is PT0S: it must be positive");
   }
 
   @Test
