@@ -110,7 +110,7 @@ class LeaseIT {
     String job = "killed-" + suffix();
     String checkpoints = checkpointTable();
     CassandraCheckpointStore store = CassandraCheckpointStore.builder(session).table(checkpoints).build();
-    Child first = start(job, checkpoints, "TAKE_OVER_EXPIRED", 3, 1000);
+    Child first = start(job, checkpoints, "TAKE_OVER_EXPIRED", 3, 300); // slow enough to outlive the second JVM's start on a busy machine
     awaitProgress(first, store, job, 2000);
     Child second = start(job, checkpoints, "WAIT", 3, 20000);
     await().atMost(Duration.ofSeconds(60)).until(() -> second.log().contains("waiting for the lease held by"));
