@@ -149,7 +149,7 @@ final class JobOptions {
   static final Option<RunningElsewhere> ON_RUNNING_ELSEWHERE = Option.define("onRunningElsewhere",
       "RunningElsewhere", () -> RunningElsewhere.TAKE_OVER_EXPIRED, "`TAKE_OVER_EXPIRED`",
       Rule.notNull("not null", "pass FAIL, TAKE_OVER_EXPIRED or WAIT"),
-      "When another process holds the job's lease: `TAKE_OVER_EXPIRED` fails naming the holder while its lease is live and takes an expired one over; `FAIL` refuses an expired one too; `WAIT` waits for it.");
+      "When another process holds the job's lease: `TAKE_OVER_EXPIRED` fails naming the holder while its lease is live and takes an expired one over; `FAIL` refuses an expired one too; `WAIT` waits for it, at most `outageBudget`.");
 
   static final Option<Duration> LEASE_TIME_TO_LIVE = Option.define("leaseTimeToLive", "Duration",
       () -> DEFAULT_LEASE_TIME_TO_LIVE, "30 s", Rule.of("1 s to 1 h", JobOptions::leaseProblem),

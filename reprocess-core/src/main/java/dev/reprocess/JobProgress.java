@@ -1,7 +1,9 @@
 package dev.reprocess;
 
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalLong;
 
@@ -27,6 +29,10 @@ import java.util.OptionalLong;
  *     unfinished shard ({@link AssetSelector#estimateCount})
  * @param eta the estimated remaining time, when the total is known and the rate is positive
  * @param shards every shard's progress, in selection order
+ * @param waitingFor the backend the job is waiting for, and since when, while one is unavailable
+ *     ({@link BackendUnavailableException}: the job waits within its {@code outageBudget} rather
+ *     than failing); the one waited for longest when several are; empty when the job waits for no
+ *     backend. The status stays {@link JobStatus#RUNNING} meanwhile
  */
 public record JobProgress(
     String jobName,
@@ -43,10 +49,34 @@ public record JobProgress(
     double ratePerSecond,
     OptionalLong estimatedTotal,
     Optional<Duration> eta,
-    List<ShardProgress> shards) {
+    List<ShardProgress> shards,
+    Optional<Waiting> waitingFor) {
 
   public JobProgress {
     shards = List.copyOf(shards);
+    waitingFor = waitingFor == null ? Optional.empty() : waitingFor;
+  }
+
+  /** A snapshot of a job that is not waiting for a backend. */
+  public JobProgress(String jobName, JobStatus status, long selected, long succeeded, long skipped, long failed,
+      long retried, long deadLettered, long inFlight, int concurrencyLimit, Duration elapsed, double ratePerSecond,
+      OptionalLong estimatedTotal, Optional<Duration> eta, List<ShardProgress> shards) {
+    this(jobName, status, selected, succeeded, skipped, failed, retried, deadLettered, inFlight, concurrencyLimit,
+        elapsed, ratePerSecond, estimatedTotal, eta, shards, Optional.empty());
+  }
+
+  /**
+   * A backend the job is waiting for.
+   *
+   * @param backend the backend, as its {@link BackendUnavailableException#backend()} names it (e.g.
+   *     {@code the checkpoint store cassandra ks.checkpoints})
+   * @param since when the outage began (its first failure), by the wall clock
+   */
+  public record Waiting(String backend, Instant since) {
+    public Waiting {
+      Objects.requireNonNull(backend, "backend");
+      Objects.requireNonNull(since, "since");
+    }
   }
 
   /** Events that are final: succeeded, skipped or dead-lettered. */

@@ -21,7 +21,10 @@ public enum RunningElsewhere {
   TAKE_OVER_EXPIRED,
   /**
    * Waits until the holder releases its lease or lets it expire, checking every third of the time
-   * to live, then takes it; never fails for the lease. Cancelling the execution ends the wait.
+   * to live, then takes it. Waits at most the job's {@code outageBudget} (default 5 minutes), then
+   * fails as {@link #FAIL}, with a {@link LeaseHeldException} that says how long it waited.
+   * Cancelling the execution ends the wait at once: the job reports {@link JobStatus#CANCELLED}
+   * having read and written nothing.
    */
   WAIT
 }

@@ -94,7 +94,8 @@ final class JobRunner {
       try (Progress progress = Progress.start(job.name(), mode, out)) {
         while (true) {
           JobProgress p = execution.progress();
-          progress.update(p.processed(), p.estimatedTotal().orElse(-1), p.eta(), extra.apply(p));
+          progress.update(p.processed(), p.estimatedTotal().orElse(-1), p.eta(),
+              Progress.withWaiting(p, extra.apply(p)));
           try {
             return execution.completion().toCompletableFuture().get(250, TimeUnit.MILLISECONDS);
           } catch (TimeoutException e) {

@@ -1,7 +1,10 @@
 package dev.reprocess.examples;
 
+import dev.reprocess.JobProgress;
 import java.io.PrintWriter;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.Locale;
 import java.util.Optional;
 import me.tongfei.progressbar.ConsoleProgressBarConsumer;
@@ -55,6 +58,16 @@ final class Progress implements AutoCloseable {
       return Mode.OFF;
     }
     return System.console() != null ? Mode.BAR : Mode.LINES;
+  }
+
+  /**
+   * The note to show: {@code WAITING for <backend> since <time> (<n> s)} first while the job waits for
+   * an unavailable backend, then {@code extra}.
+   */
+  static String withWaiting(JobProgress p, String extra) {
+    return p.waitingFor().map(w -> "WAITING for " + w.backend() + " since " + w.since().truncatedTo(ChronoUnit.SECONDS)
+        + " (" + Math.max(0, Duration.between(w.since(), Instant.now()).toSeconds()) + " s)"
+        + (extra == null || extra.isBlank() ? "" : ", " + extra)).orElse(extra);
   }
 
   static Progress start(String task, Mode mode, PrintWriter out) {

@@ -189,7 +189,8 @@ public final class CassandraCheckpointStore implements CheckpointStore {
     } catch (ReprocessException e) {
       throw e;
     } catch (RuntimeException e) {
-      throw DriverErrors.translate(what, e);
+      // Unreachable or transient (a restarting node): an outage the engine waits for, within its budget.
+      throw DriverErrors.translateOutage(backend(table.cql()), what, e);
     }
     return checkpoints;
   }
@@ -211,7 +212,7 @@ public final class CassandraCheckpointStore implements CheckpointStore {
       session.execute(apply(s));
     } catch (RuntimeException e) {
       // Transient failures (a restarting node) are outages the engine waits for, within its budget.
-      throw DriverErrors.translateOutage("cassandra checkpoint table " + table.cql(),
+      throw DriverErrors.translateOutage(backend(table.cql()),
           "job '" + c.jobName() + "': saving the checkpoint of shard " + c.shardId() + " to " + table.cql(), e);
     }
   }
@@ -274,6 +275,11 @@ public final class CassandraCheckpointStore implements CheckpointStore {
         .setLong("skipped", c.skipped())
         .setLong("dead_lettered", c.deadLettered())
         .setInstant("updated_at", c.updatedAt());
+  }
+
+  /** The backend an outage of the checkpoint table is reported and waited for as. */
+  static String backend(String table) {
+    return "cassandra checkpoint table " + table;
   }
 
   /** Nothing to release: the session is the host's. */

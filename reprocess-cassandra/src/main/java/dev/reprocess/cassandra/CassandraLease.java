@@ -59,7 +59,7 @@ final class CassandraLease implements JobLease {
     String what = "job '" + job + "': acquiring the lease in " + table;
     for (int attempt = 0; ; attempt++) {
       Instant now = Instant.now();
-      Row current = execute(session, options, statements.read.bind(job), what).one();
+      Row current = execute(session, options, table, statements.read.bind(job), what).one();
       Long token = current == null || current.isNull("lease_token") ? null : current.getLong("lease_token");
       String holder = current == null ? null : current.getString("lease_owner");
       if (owner.equals(holder)) {
@@ -78,7 +78,7 @@ final class CassandraLease implements JobLease {
       BoundStatement cas = token == null
           ? statements.create.bind(owner, next, now, mine.expiresAt(), job)
           : statements.takeOver.bind(owner, next, now, mine.expiresAt(), job, holder, token);
-      if (execute(session, options, cas, what).wasApplied()) {
+      if (execute(session, options, table, cas, what).wasApplied()) {
         return new CassandraLease(session, options, statements, table, job, ttl, bindCheckpoint, mine);
       }
       // Another process changed the lease in between: look again.
@@ -92,12 +92,20 @@ final class CassandraLease implements JobLease {
         renewed == null ? Instant.EPOCH : renewed, expires == null ? Instant.EPOCH : expires);
   }
 
-  private static ResultSet execute(CqlSession session, StatementOptions options, BoundStatement s,
-      String what) {
+  /**
+   * Runs a lease statement. A node that cannot be reached ("no node available") or a transient
+   * failure (a timeout of the transaction, too few replicas) is a {@link
+   * dev.reprocess.BackendUnavailableException} of the checkpoint table, which the engine waits
+   * through within the job's outage budget: every statement here may be sent again (a retried
+   * acquisition that had applied finds its own owner; a renewal, a fenced save and a release are
+   * idempotent).
+   */
+  private static ResultSet execute(CqlSession session, StatementOptions options, String table,
+      BoundStatement s, String what) {
     try {
       return session.execute(options.apply(s).setSerialConsistencyLevel(ConsistencyLevel.LOCAL_SERIAL));
     } catch (RuntimeException e) {
-      throw DriverErrors.translate(what, e);
+      throw DriverErrors.translateOutage(CassandraCheckpointStore.backend(table), what, e);
     }
   }
 
@@ -115,7 +123,7 @@ final class CassandraLease implements JobLease {
   public void renew() {
     Instant now = Instant.now();
     LeaseHolder renewed = new LeaseHolder(mine.owner(), mine.fencingToken(), now, now.plus(ttl));
-    ResultSet rs = execute(session, options, statements.renew.bind(now, renewed.expiresAt(), job,
+    ResultSet rs = execute(session, options, table, statements.renew.bind(now, renewed.expiresAt(), job,
         mine.owner(), mine.fencingToken()), "job '" + job + "': renewing the lease in " + table);
     if (!rs.wasApplied()) {
       throw lost("renewing the lease", rs.one());
@@ -128,7 +136,7 @@ final class CassandraLease implements JobLease {
     BoundStatement s = bindCheckpoint.apply(statements.save.bind(), c)
         .setString("job_name", job).setString("shard_id", c.shardId())
         .setString("holder", mine.owner()).setLong("fence", mine.fencingToken());
-    ResultSet rs = execute(session, options, s, "job '" + job + "': saving the checkpoint of shard "
+    ResultSet rs = execute(session, options, table, s, "job '" + job + "': saving the checkpoint of shard "
         + c.shardId() + " to " + table);
     if (!rs.wasApplied()) {
       throw lost("saving the checkpoint of shard " + c.shardId(), rs.one());
@@ -138,7 +146,7 @@ final class CassandraLease implements JobLease {
   @Override
   public void close() {
     try {
-      execute(session, options, statements.release.bind(Instant.now(), job, mine.owner(),
+      execute(session, options, table, statements.release.bind(Instant.now(), job, mine.owner(),
           mine.fencingToken()), "job '" + job + "': releasing the lease in " + table);
     } catch (RuntimeException e) {
       // It expires by itself; a lost lease is not ours to release.

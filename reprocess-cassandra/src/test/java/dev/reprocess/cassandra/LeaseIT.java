@@ -110,7 +110,7 @@ class LeaseIT {
     String job = "killed-" + suffix();
     String checkpoints = checkpointTable();
     CassandraCheckpointStore store = CassandraCheckpointStore.builder(session).table(checkpoints).build();
-    Child first = start(job, checkpoints, "TAKE_OVER_EXPIRED", 3, 1000);
+    Child first = start(job, checkpoints, "TAKE_OVER_EXPIRED", 3, 300); // slow enough to outlive the second JVM's start on a busy machine
     awaitProgress(first, store, job, 2000);
     Child second = start(job, checkpoints, "WAIT", 3, 20000);
     await().atMost(Duration.ofSeconds(60)).until(() -> second.log().contains("waiting for the lease held by"));
@@ -171,6 +171,20 @@ class LeaseIT {
         + ", " + FROM.plus(Duration.ofDays(10)) + ")'");
     assertThat(handler.count()).isZero();
     assertThat(run(job, store, FROM.plus(Duration.ofDays(10)), true).status()).isEqualTo(JobStatus.COMPLETED);
+  }
+
+  @Test
+  void aJobRefusedForTooManyShardsLeavesNoLeaseRow() {
+    String job = "refused-" + suffix();
+    String checkpoints = checkpointTable();
+    CassandraCheckpointStore store = CassandraCheckpointStore.builder(session).table(checkpoints).build();
+    RecordingHandler handler = new RecordingHandler();
+    JobReport refused = ReprocessJob.builder(job).selector(selector(FROM.plus(Duration.ofDays(15)))).handler(handler)
+        .checkpointStore(store).maxShards(2).build().run();
+    assertThat(refused.status()).isEqualTo(JobStatus.FAILED);
+    assertThat(refused.failureCause()).hasMessageContaining("maxShards is 2");
+    assertThat(handler.count()).isZero();
+    assertThat(lease(checkpoints, job)).isNull();
   }
 
   /** The takeover time after a SIGKILL with the default lease (30 s): printed for the README. */

@@ -9,6 +9,7 @@ import dev.reprocess.LimitAlgorithm;
 import dev.reprocess.PressureSignal;
 import dev.reprocess.ReprocessJob;
 import dev.reprocess.RetryOptions;
+import dev.reprocess.RunningElsewhere;
 import dev.reprocess.deadletter.FileDeadLetterSink;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.nio.file.Path;
@@ -37,10 +38,12 @@ import java.util.TreeSet;
  *       max-events-per-second}, {@code adaptive-concurrency}, {@code fail-fast}, {@code restart},
  *       {@code handler-timeout}, {@code outage-budget}, {@code max-errors}, {@code
  *       stop-after-same-failures}, {@code limit-algorithm} ({@code gradient2}, {@code vegas},
- *       {@code aimd}), {@code min-concurrency}, {@code adaptive-rate}</td><td>the {@link
- *       ReprocessJob.Builder} options of those names; {@code max-errors} is a count ({@code 7}) or,
- *       as DSBulk's, a percentage of the events processed so far ({@code 5%}: {@link
- *       ReprocessJob.Builder#maxErrorRatio maxErrorRatio(0.05)})</td></tr>
+ *       {@code aimd}), {@code min-concurrency}, {@code adaptive-rate}, {@code on-running-elsewhere}
+ *       ({@code fail}, {@code take-over-expired}, {@code wait}), {@code lease-time-to-live}, {@code
+ *       accept-changed-selection}</td><td>the {@link ReprocessJob.Builder} options of those names;
+ *       {@code max-errors} is a count ({@code 7}) or, as DSBulk's, a percentage of the events
+ *       processed so far ({@code 5%}: {@link ReprocessJob.Builder#maxErrorRatio
+ *       maxErrorRatio(0.05)})</td></tr>
  *   <tr><td>{@code pressure-signal}</td><td>the name of a {@link PressureSignal} in the context (e.g.
  *       a {@code DriverPressureSignal} registered on the host's session)</td></tr>
  *   <tr><td>{@code retry.max-attempts}, {@code retry.initial-backoff}, {@code retry.multiplier},
@@ -111,6 +114,9 @@ public final class JobConfiguration {
     values.bool("fail-fast").ifPresent(builder::failFast);
     values.bool("restart").ifPresent(builder::restart);
     values.duration("handler-timeout").ifPresent(builder::handlerTimeout);
+    values.choice("on-running-elsewhere", RunningElsewhere.class).ifPresent(builder::onRunningElsewhere);
+    values.duration("lease-time-to-live").ifPresent(builder::leaseTimeToLive);
+    values.bool("accept-changed-selection").ifPresent(builder::acceptChangedSelection);
     values.duration("outage-budget").ifPresent(builder::outageBudget);
     maxErrors(values, builder);
     values.integer("stop-after-same-failures").ifPresent(n -> builder.stopAfterSameFailures(n));

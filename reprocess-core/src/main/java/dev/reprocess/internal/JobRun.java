@@ -68,9 +68,11 @@ public final class JobRun {
     AssetSelector selector = run.spec.selector();
     try {
       LOG.info("{}starting: {}", prefix, run.spec.description().get());
-      run.lease.acquire();
-      List<Shard> shards = selector.shards();
+      List<Shard> shards = run.outage.get(selector::shards, run::isStopping);
       ShardChecks.check(run.spec, shards);
+      // After the checks that need no store (a job refused for its configuration leaves no lease
+      // row), before anything reads checkpoints or writes.
+      run.lease.acquire();
       List<ShardState> states = loadShardStates(shards);
       long alreadyDone = JobTally.shardsCompleted(states);
       run.openSink();
@@ -86,6 +88,9 @@ public final class JobRun {
       if (run.failure() == null) {
         run.flushSink();
       }
+    } catch (OutageWait.WaitAbandoned stopped) {
+      // A cancel (or a failure already recorded) ended a wait for a backend or the lease.
+      LOG.debug("{}{}", prefix, stopped.getMessage());
     } catch (Throwable t) {
       run.fail(RetryVerdict.unwrap(t));
     } finally {
@@ -110,9 +115,9 @@ public final class JobRun {
     CheckpointStore store = run.spec.checkpointStore();
     if (run.spec.restart()) {
       LOG.info("{}restart requested: deleting its checkpoints", prefix);
-      store.delete(run.name);
+      run.outage.call(() -> store.delete(run.name), run::isStopping);
     }
-    Map<String, Checkpoint> checkpoints = store.load(run.name);
+    Map<String, Checkpoint> checkpoints = run.outage.get(() -> store.load(run.name), run::isStopping);
     SelectionCheck.verify(run.spec, !checkpoints.isEmpty());
     List<ShardState> states = new ArrayList<>(shards.size());
     for (Shard shard : shards) {
@@ -203,7 +208,7 @@ public final class JobRun {
   JobProgress progress() {
     JobStatus status = finalStatus != null ? finalStatus
         : run.isStopping() ? JobStatus.STOPPING : run.gate.paused() ? JobStatus.PAUSED : JobStatus.RUNNING;
-    return run.tally.progress(status, shardStates, run.gate.limit());
+    return run.tally.progress(status, shardStates, run.gate.limit(), run.outage.longestWait());
   }
 
   void pause() {

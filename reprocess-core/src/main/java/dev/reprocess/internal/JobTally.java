@@ -159,7 +159,8 @@ final class JobTally implements AutoCloseable {
     return seconds > 0 ? processed / seconds : 0;
   }
 
-  JobProgress progress(JobStatus status, List<ShardState> states, int concurrencyLimit) {
+  JobProgress progress(JobStatus status, List<ShardState> states, int concurrencyLimit,
+      Optional<JobProgress.Waiting> waitingFor) {
     List<ShardProgress> shards = new ArrayList<>(states.size());
     long total = 0;
     boolean countable = true;
@@ -185,7 +186,7 @@ final class JobTally implements AutoCloseable {
     }
     return new JobProgress(name, status, selected.sum(), succeeded.sum(), skipped.sum(),
         failed.sum(), retried.sum(), deadLettered.sum(), eventsInFlight.get(), concurrencyLimit,
-        elapsed, rate, estimatedTotal, eta, shards);
+        elapsed, rate, estimatedTotal, eta, shards, waitingFor);
   }
 
   /** The run's report; the first call also stops the elapsed time, so progress after the end agrees with it. */

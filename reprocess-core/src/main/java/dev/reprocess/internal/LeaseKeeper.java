@@ -30,6 +30,8 @@ final class LeaseKeeper {
   private final Duration ttl;
   private volatile JobLease lease;
   private ScheduledExecutorService renewer;
+  /** The backend whose outage failed the last renewal (renewer thread only), or null. */
+  private String renewWaitingFor;
 
   LeaseKeeper(RunContext run) {
     this.run = run;
@@ -43,29 +45,41 @@ final class LeaseKeeper {
   }
 
   /**
-   * Acquires the lease (waiting under {@code WAIT}) and starts renewing it.
+   * Acquires the lease (waiting under {@code WAIT}, at most the {@code outageBudget}) and starts
+   * renewing it. A checkpoint store that is unavailable is waited for within the outage budget.
    *
-   * @throws LeaseHeldException if another owner holds it and the option says to fail, or the run
-   *     was cancelled while waiting
+   * @throws LeaseHeldException if another owner holds it and the option says to fail, or still
+   *     holds it after a {@code WAIT} of the outage budget
+   * @throws OutageWait.WaitAbandoned if the run was cancelled while waiting
    */
-  void acquire() throws InterruptedException {
+  void acquire() {
     CheckpointStore store = run.spec.checkpointStore();
     RunningElsewhere mode = run.spec.onRunningElsewhere();
     String owner = ownerId();
+    boolean takeOver = mode != RunningElsewhere.FAIL;
+    Instant waitUntil = Instant.now().plus(run.spec.outageBudget());
     String seen = null;
     while (true) {
       try {
-        lease = store.acquireLease(run.name, owner, ttl, mode != RunningElsewhere.FAIL);
+        lease = run.outage.get(() -> store.acquireLease(run.name, owner, ttl, takeOver), run::isStopping);
         break;
       } catch (LeaseHeldException e) {
-        if (mode != RunningElsewhere.WAIT || run.isStopping()) {
+        if (mode != RunningElsewhere.WAIT) {
           throw e;
+        }
+        if (!Instant.now().isBefore(waitUntil)) {
+          throw new LeaseHeldException(run.prefix + "still running elsewhere after waiting the outage budget ("
+              + run.spec.outageBudget() + ", the longest onRunningElsewhere WAIT waits): " + e.getMessage(),
+              e.holder());
         }
         if (!e.holder().owner().equals(seen)) {
           seen = e.holder().owner();
-          LOG.info("{}waiting for the lease held by {}", run.prefix, e.holder());
+          LOG.info("{}waiting for the lease held by {} (until {} at most)", run.prefix, e.holder(), waitUntil);
         }
-        Thread.sleep(Math.max(10, ttl.toMillis() / 3));
+        if (!run.outage.pause(Duration.ofMillis(Math.max(10, ttl.toMillis() / 3)))) {
+          throw new OutageWait.WaitAbandoned(run.prefix + "stopped while waiting for the lease held by "
+              + e.holder(), e);
+        }
       }
     }
     if (!lease.exclusive()) {
@@ -92,14 +106,19 @@ final class LeaseKeeper {
     JobLease held = lease;
     try {
       held.renew();
+      if (renewWaitingFor != null) {
+        run.outage.onAvailable(renewWaitingFor);
+        renewWaitingFor = null;
+      }
     } catch (LeaseLostException e) {
       lost(e);
     } catch (BackendUnavailableException e) {
       // The store cannot be reached, so no other process can take the lease over through it
       // either: keep the claim and renew again. If one did take over meanwhile, the store refuses
-      // this run's next renewal and checkpoint writes (fencing), and the run fails then.
-      LOG.warn("{}renewing the lease failed, the checkpoint store is unavailable (lease due at {}); retrying:"
-          + " {}", run.prefix, held.expiresAt(), e.getMessage());
+      // this run's next renewal and checkpoint writes (fencing), and the run fails then. Logged
+      // once per outage (its first failure), as every wait for a backend.
+      renewWaitingFor = e.backend();
+      run.outage.onUnavailable(e);
     } catch (RuntimeException e) {
       if (!Instant.now().isBefore(held.expiresAt())) {
         lost(new LeaseLostException(run.prefix + "the lease (fencing token " + held.fencingToken()

@@ -6,6 +6,10 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 
 /**
@@ -13,7 +17,8 @@ import org.slf4j.Logger;
  * BackendUnavailableException}) the work waits and tries again with an exponential backoff (200 ms
  * doubling up to 5 s, resilience4j's {@link IntervalFunction}) until the backend answers again or
  * the outage, counted from its first failure, has lasted longer than the budget. Each backend (by
- * {@link BackendUnavailableException#backend()}) has its own outage. Thread-safe.
+ * {@link BackendUnavailableException#backend()}) has its own outage. Waits are in real time and
+ * end at once when the run stops ({@link #stop()}). Thread-safe.
  */
 public final class OutageWait {
 
@@ -24,6 +29,7 @@ public final class OutageWait {
   private final Duration budget;
   private final Ticker ticker;
   private final ConcurrentMap<String, Outage> outages = new ConcurrentHashMap<>();
+  private final CountDownLatch stopped = new CountDownLatch(1);
 
   private record Outage(long sinceNanos, Instant since, int waits) {}
 
@@ -74,6 +80,18 @@ public final class OutageWait {
     }
   }
 
+  /** True while an outage of {@code backend} goes on. */
+  public boolean isWaitingFor(String backend) {
+    return outages.containsKey(backend);
+  }
+
+  /** The backend waited for longest (the earliest outage still going on), if any. */
+  public java.util.Optional<dev.reprocess.JobProgress.Waiting> longestWait() {
+    return outages.entrySet().stream()
+        .min(java.util.Map.Entry.comparingByValue(java.util.Comparator.comparingLong(Outage::sinceNanos)))
+        .map(e -> new dev.reprocess.JobProgress.Waiting(e.getKey(), e.getValue().since()));
+  }
+
   /** The backends being waited for, with the start of each outage; empty when none. */
   public java.util.Map<String, Instant> waitingFor() {
     java.util.Map<String, Instant> out = new java.util.TreeMap<>();
@@ -85,38 +103,76 @@ public final class OutageWait {
    * Runs a blocking call (a checkpoint write, a load), waiting and trying again while it throws
    * {@link BackendUnavailableException}, within the budget. Blocks the calling thread.
    *
-   * @throws dev.reprocess.ReprocessException when the budget is spent or {@code stopping} holds,
-   *     with the last {@link BackendUnavailableException} as the cause
+   * @throws dev.reprocess.ReprocessException when the budget is spent, with the last {@link
+   *     BackendUnavailableException} as the cause
+   * @throws WaitAbandoned when {@code stopping} holds or {@link #stop()} ends a wait
    */
-  public void call(Runnable action, java.util.function.BooleanSupplier stopping) {
+  public void call(Runnable action, BooleanSupplier stopping) {
+    get(() -> {
+      action.run();
+      return null;
+    }, stopping);
+  }
+
+  /**
+   * As {@link #call}, for a call that returns a value (the shard list, the checkpoints, a lease, a
+   * page).
+   */
+  public <T> T get(Supplier<T> action, BooleanSupplier stopping) {
     String waitedFor = null;
     while (true) {
       try {
-        action.run();
+        T result = action.get();
         if (waitedFor != null) {
           onAvailable(waitedFor);
         }
-        return;
+        return result;
       } catch (BackendUnavailableException e) {
         waitedFor = e.backend();
         Duration wait = onUnavailable(e);
-        if (wait == null || stopping.getAsBoolean()) {
+        if (wait == null) {
           throw new dev.reprocess.ReprocessException(exhausted(e), e);
         }
-        try {
-          Thread.sleep(wait.toMillis());
-        } catch (InterruptedException ie) {
-          Thread.currentThread().interrupt();
-          throw new dev.reprocess.ReprocessException(prefix + "interrupted while waiting for "
-              + e.backend(), e);
+        if (stopping.getAsBoolean() || !pause(wait)) {
+          throw new WaitAbandoned(prefix + "stopped while waiting for " + e.backend(), e);
         }
       }
     }
+  }
+
+  /**
+   * Waits {@code wait} of real time, or less if {@link #stop()} is called first (a cancel or a
+   * failure of the run). Blocks the calling thread.
+   *
+   * @return true if the time passed, false if the wait was ended by a stop or an interrupt (the
+   *     thread's interrupt flag is set again)
+   */
+  public boolean pause(Duration wait) {
+    try {
+      return !stopped.await(wait.toNanos(), TimeUnit.NANOSECONDS);
+    } catch (InterruptedException ie) {
+      Thread.currentThread().interrupt();
+      return false;
+    }
+  }
+
+  /** Ends every wait in progress and every later one at once: the run stops. Idempotent. */
+  public void stop() {
+    stopped.countDown();
   }
 
   /** The message of a job failed by an outage past its budget. */
   public String exhausted(BackendUnavailableException e) {
     return prefix + e.backend() + " stayed unavailable longer than the outage budget (" + budget
         + "); failing: " + e.getMessage();
+  }
+
+  /** A wait for a backend ended because the run stops (a cancel, or a failure already recorded). */
+  public static final class WaitAbandoned extends dev.reprocess.ReprocessException {
+    private static final long serialVersionUID = 1L;
+
+    WaitAbandoned(String message, Throwable cause) {
+      super(message, cause);
+    }
   }
 }

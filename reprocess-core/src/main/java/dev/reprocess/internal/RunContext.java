@@ -153,9 +153,10 @@ final class RunContext {
     return failure.compareAndSet(null, t);
   }
 
-  /** No new event is delivered; waits (pause, retry backoff, rate) end at once. */
+  /** No new event is delivered; waits (pause, retry backoff, rate, outage, lease) end at once. */
   void stop() {
     stopping = true;
+    outage.stop();
     gate.wakeUp();
     timer.abandonAll();
   }

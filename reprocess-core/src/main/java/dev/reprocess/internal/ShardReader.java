@@ -78,8 +78,10 @@ final class ShardReader {
       if (previous != null) {
         previous.abandoned.set(true);
       }
-      failed(t);
-      return;
+      if (!(t instanceof OutageWait.WaitAbandoned)) { // a stop ended a checkpoint write's wait
+        failed(t);
+        return;
+      }
     }
     if (state.state == ShardProgress.State.RUNNING) {
       state.state = ShardProgress.State.STOPPED;
@@ -104,38 +106,45 @@ final class ShardReader {
     run.fail(e);
   }
 
-  /** Reads a page, retrying transient failures per the retry options; null when stopping. */
-  private Page readPage(Paginator paginator, long pageNo) throws InterruptedException {
+  /**
+   * Reads a page, retrying transient failures per the retry options, then waiting through an
+   * outage of the selector's backend within the outage budget; null when stopping.
+   */
+  private Page readPage(Paginator paginator, long pageNo) {
+    try {
+      return run.outage.get(() -> readWithRetries(paginator, pageNo), run::isStopping);
+    } catch (OutageWait.WaitAbandoned stopped) {
+      return null;
+    } catch (ShardReadException e) {
+      throw e;
+    } catch (ReprocessException e) {
+      if (e.getCause() instanceof BackendUnavailableException) {
+        throw new ShardReadException(e.getMessage(), e.getCause()); // the outage outlasted the budget
+      }
+      throw e;
+    }
+  }
+
+  /**
+   * One read with its retries; throws the {@link BackendUnavailableException} once they are spent
+   * (or at once while that backend's outage goes on: one try per outage wait); null when stopping.
+   */
+  private Page readWithRetries(Paginator paginator, long pageNo) {
     RetryOptions retry = run.spec.retry();
-    String waitedFor = null;
     for (int attempt = 1; ; attempt++) {
       try {
-        Page page = paginator.nextPage();
-        if (waitedFor != null) {
-          run.outage.onAvailable(waitedFor);
-        }
-        return page;
+        return paginator.nextPage();
       } catch (RuntimeException e) {
-        if (e instanceof BackendUnavailableException unavailable && attempt >= retry.maxAttempts()
-            && !run.isStopping()) {
-          // Its retries are spent and the backend still cannot be reached: an outage, waited
-          // through within the job's outage budget.
-          Duration wait = run.outage.onUnavailable(unavailable);
-          waitedFor = unavailable.backend();
-          if (wait != null) {
-            if (!run.timer.sleep(wait.toNanos())) {
-              return null;
-            }
-            continue;
-          }
-          throw new ShardReadException(run.outage.exhausted(unavailable), e);
+        if (e instanceof BackendUnavailableException unavailable
+            && (attempt >= retry.maxAttempts() || run.outage.isWaitingFor(unavailable.backend()))) {
+          throw unavailable;
         }
         if (e instanceof RetriableException && attempt < retry.maxAttempts() && !run.isStopping()) {
           Duration backoff = retry.backoff(attempt, ThreadLocalRandom.current());
           LOG.warn("{}shard {} page {} read failed (attempt {} of {}), retrying in {}: {}",
               run.prefix, shard.id(), pageNo, attempt, retry.maxAttempts(), backoff,
               DeadLetters.describe(e));
-          if (!run.timer.sleep(backoff.toNanos())) {
+          if (!sleep(backoff)) {
             return null;
           }
           continue;
@@ -143,6 +152,16 @@ final class ShardReader {
         throw new ShardReadException(run.prefix + "shard " + shard.id() + " page " + pageNo
             + " could not be read after " + attempt + " attempt(s)", e);
       }
+    }
+  }
+
+  /** A retry backoff on the job's timer; false when the job stops first (or on an interrupt). */
+  private boolean sleep(Duration backoff) {
+    try {
+      return run.timer.sleep(backoff.toNanos());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
     }
   }
 

@@ -8,6 +8,7 @@ import dev.reprocess.JobStatus;
 import dev.reprocess.LimitAlgorithm;
 import dev.reprocess.PressureSignal;
 import dev.reprocess.ReprocessJob;
+import dev.reprocess.RunningElsewhere;
 import dev.reprocess.checkpoint.InMemoryCheckpointStore;
 import dev.reprocess.deadletter.FileDeadLetterSink;
 import dev.reprocess.deadletter.InMemoryDeadLetterSink;
@@ -80,6 +81,23 @@ class JobConfigurationTest {
     ReprocessJob quick = JobConfiguration.build("quick", job(), context);
     assertThat(quick.run().status()).isEqualTo(JobStatus.COMPLETED);
     assertThat(handler.distinctHandledAssetIds()).containsExactlyInAnyOrder("a", "b", "c", "d");
+  }
+
+  @Test
+  void mapsTheLeaseSelectionAndShardOptions() {
+    ReprocessJob job = JobConfiguration.build("leased", job("on-running-elsewhere", "wait",
+        "lease-time-to-live", "45s", "accept-changed-selection", "true", "max-shards", "12"), context);
+    assertThat(job.onRunningElsewhere()).isEqualTo(RunningElsewhere.WAIT);
+    assertThat(job.leaseTimeToLive()).isEqualTo(Duration.ofSeconds(45));
+    assertThat(job.acceptChangedSelection()).isTrue();
+    assertThat(job.maxShards()).isEqualTo(12);
+    ReprocessJob defaults = JobConfiguration.build("plain", job(), context);
+    assertThat(defaults.onRunningElsewhere()).isEqualTo(RunningElsewhere.TAKE_OVER_EXPIRED);
+    assertThat(defaults.acceptChangedSelection()).isFalse();
+
+    assertError(job("on-running-elsewhere", "sometimes"), "reprocess.jobs.j.on-running-elsewhere is 'sometimes':"
+        + " it must be one of fail, take-over-expired, wait");
+    assertError(job("lease-time-to-live", "0s"), "reprocess.jobs.j.lease-time-to-live is '0s': leaseTimeToLive is PT0S");
   }
 
   @Test

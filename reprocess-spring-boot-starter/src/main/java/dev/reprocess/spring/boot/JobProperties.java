@@ -80,6 +80,18 @@ public class JobProperties {
    */
   private Long stopAfterSameFailures;
 
+  /** How long work waits for an unavailable backend before the job fails (default 5m, at most 24h); also the longest on-running-elsewhere=wait waits. */
+  private Duration outageBudget;
+
+  /** When another process holds the job's lease: fail, take-over-expired (the default) or wait. */
+  private String onRunningElsewhere;
+
+  /** How long the job's lease lasts unless its holder renews it (1s to 1h; default 30s). */
+  private Duration leaseTimeToLive;
+
+  /** Whether checkpoints stored under another selection are resumed instead of refused (default false). */
+  private Boolean acceptChangedSelection;
+
   /** The name of a CheckpointStore bean; default the application's one CheckpointStore bean, else in memory. */
   private String checkpointStore;
 
@@ -212,6 +224,38 @@ public class JobProperties {
     this.stopAfterSameFailures = stopAfterSameFailures;
   }
 
+  public Duration getOutageBudget() {
+    return outageBudget;
+  }
+
+  public void setOutageBudget(Duration outageBudget) {
+    this.outageBudget = outageBudget;
+  }
+
+  public String getOnRunningElsewhere() {
+    return onRunningElsewhere;
+  }
+
+  public void setOnRunningElsewhere(String onRunningElsewhere) {
+    this.onRunningElsewhere = onRunningElsewhere;
+  }
+
+  public Duration getLeaseTimeToLive() {
+    return leaseTimeToLive;
+  }
+
+  public void setLeaseTimeToLive(Duration leaseTimeToLive) {
+    this.leaseTimeToLive = leaseTimeToLive;
+  }
+
+  public Boolean getAcceptChangedSelection() {
+    return acceptChangedSelection;
+  }
+
+  public void setAcceptChangedSelection(Boolean acceptChangedSelection) {
+    this.acceptChangedSelection = acceptChangedSelection;
+  }
+
   public String getCheckpointStore() {
     return checkpointStore;
   }
@@ -312,6 +356,11 @@ public class JobProperties {
     put(map, "handler-timeout", handlerTimeout);
     put(map, "max-errors", maxErrors);
     put(map, "stop-after-same-failures", stopAfterSameFailures);
+
+    put(map, "outage-budget", outageBudget);
+    put(map, "on-running-elsewhere", onRunningElsewhere);
+    put(map, "lease-time-to-live", leaseTimeToLive);
+    put(map, "accept-changed-selection", acceptChangedSelection);
     put(map, "checkpoint-store", checkpointStore);
     put(map, "retry.max-attempts", retry.maxAttempts);
     put(map, "retry.initial-backoff", retry.initialBackoff);

@@ -23,7 +23,8 @@ class ReprocessConfigurationFailureAnalyzer implements FailureAnalyzer {
   static final String JOB_KEYS = "selector.*, handler, sink, kafka-topic, page-size, shards-in-parallel, max-shards,"
       + " concurrency, max-events-per-second, adaptive-concurrency, limit-algorithm, min-concurrency,"
       + " adaptive-rate, pressure-signal, fail-fast, restart, handler-timeout, max-errors, stop-after-same-failures,"
-      + " checkpoint-store, run-on-startup, retry.{max-attempts, initial-backoff, multiplier, max-backoff,"
+      + " outage-budget, on-running-elsewhere, lease-time-to-live, accept-changed-selection, checkpoint-store,"
+      + " run-on-startup, retry.{max-attempts, initial-backoff, multiplier, max-backoff,"
       + " jitter}, dead-letters.{file, bean, kafka-topic}";
 
   @Override

@@ -8,6 +8,7 @@ import dev.reprocess.CheckpointStore;
 import dev.reprocess.JobStatus;
 import dev.reprocess.ReprocessJob;
 import dev.reprocess.RetryOptions;
+import dev.reprocess.RunningElsewhere;
 import dev.reprocess.cassandra.TimeBucketSelector;
 import dev.reprocess.cassandra.TokenRangeSelector;
 import dev.reprocess.checkpoint.InMemoryCheckpointStore;
@@ -93,6 +94,56 @@ class ReprocessAutoConfigurationTest {
           assertThat(registry.runsOnStartup("backfill")).isFalse();
           assertThat(registry.execution("backfill")).isEmpty();
         });
+  }
+
+  @Test
+  void mapsOutageBudget() {
+    assertThat(backfillWith("outage-budget=90s").outageBudget()).isEqualTo(Duration.ofSeconds(90));
+    assertStartupFails("reprocess.jobs.backfill.outage-budget=0s",
+        "reprocess.jobs.backfill.outage-budget is 'PT0S': outageBudget is PT0S: it must be positive");
+  }
+
+  @Test
+  void mapsOnRunningElsewhere() {
+    assertThat(backfillWith("on-running-elsewhere=wait").onRunningElsewhere()).isEqualTo(RunningElsewhere.WAIT);
+    assertThat(backfillWith("on-running-elsewhere=take-over-expired").onRunningElsewhere())
+        .isEqualTo(RunningElsewhere.TAKE_OVER_EXPIRED);
+    assertThat(backfillWith("on-running-elsewhere=FAIL").onRunningElsewhere()).isEqualTo(RunningElsewhere.FAIL);
+    assertStartupFails("reprocess.jobs.backfill.on-running-elsewhere=sometimes",
+        "reprocess.jobs.backfill.on-running-elsewhere is 'sometimes': it must be one of fail, take-over-expired, wait");
+  }
+
+  @Test
+  void mapsLeaseTimeToLive() {
+    assertThat(backfillWith("lease-time-to-live=2m").leaseTimeToLive()).isEqualTo(Duration.ofMinutes(2));
+    assertStartupFails("reprocess.jobs.backfill.lease-time-to-live=2h",
+        "reprocess.jobs.backfill.lease-time-to-live is 'PT2H': leaseTimeToLive is PT2H");
+  }
+
+  @Test
+  void mapsAcceptChangedSelection() {
+    assertThat(backfillWith("accept-changed-selection=true").acceptChangedSelection()).isTrue();
+    assertThat(backfillWith("page-size=7").acceptChangedSelection()).isFalse();
+  }
+
+  @Test
+  void mapsMaxShards() {
+    assertThat(backfillWith("max-shards=12").maxShards()).isEqualTo(12);
+    assertStartupFails("reprocess.jobs.backfill.max-shards=0",
+        "reprocess.jobs.backfill.max-shards is '0': maxShards is 0");
+  }
+
+  /** The job 'backfill' over the catalog and the recorder with one more key of it. */
+  private ReprocessJob backfillWith(String keyAndValue) {
+    ReprocessJob[] job = new ReprocessJob[1];
+    runner.withUserConfiguration(Beans.class)
+        .withPropertyValues("reprocess.jobs.backfill.selector.bean=catalog", "reprocess.jobs.backfill.handler=recorder",
+            "reprocess.jobs.backfill." + keyAndValue)
+        .run(context -> {
+          assertThat(context).hasNotFailed();
+          job[0] = context.getBean(ReprocessJobRegistry.class).job("backfill").orElseThrow();
+        });
+    return job[0];
   }
 
   @Test
