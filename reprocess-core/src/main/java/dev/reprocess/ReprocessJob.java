@@ -428,26 +428,6 @@ public final class ReprocessJob {
     return handlerTimeout;
   }
 
-  /** Shards the selector may list at most ({@link Builder#maxShards}). */
-  public int maxShards() {
-    return spec.maxShards();
-  }
-
-  /** What a run does when another owner holds the job's lease ({@link Builder#onRunningElsewhere}). */
-  public RunningElsewhere onRunningElsewhere() {
-    return spec.onRunningElsewhere();
-  }
-
-  /** How long the job's lease lasts unless renewed ({@link Builder#leaseTimeToLive}). */
-  public Duration leaseTimeToLive() {
-    return spec.leaseTimeToLive();
-  }
-
-  /** Whether checkpoints of another selection are resumed ({@link Builder#acceptChangedSelection}). */
-  public boolean acceptChangedSelection() {
-    return spec.acceptChangedSelection();
-  }
-
   /** The job's options, e.g. {@code ReprocessJob[name=backfill, selector=..., pageSize=500, ...]}. */
   @Override
   public String toString() {
