@@ -96,6 +96,9 @@ public final class Benchmarks {
       if (o.cases.contains("engine")) {
         attempt("7. Engine overhead", results, () -> EngineCase.run(o, results));
       }
+      if (o.cases.contains("table")) {
+        attempt("8. Composite clustering key", results, () -> TableCases.run(o, cassandra.connected(), results));
+      }
     } finally {
       cassandra.close();
     }
@@ -122,6 +125,14 @@ public final class Benchmarks {
       return session;
     }
 
+    /** The session alone, for a case with a data set of its own. */
+    CqlSession connected() {
+      if (session == null) {
+        session = servers.cassandraSession();
+      }
+      return session;
+    }
+
     CassandraData.Table table() {
       ensure();
       return table;
@@ -135,10 +146,7 @@ public final class Benchmarks {
         return;
       }
       try {
-        if (session == null) {
-          session = servers.cassandraSession();
-        }
-        table = CassandraData.ensure(session, o.assets);
+        table = CassandraData.ensure(connected(), o.assets);
       } catch (RuntimeException e) {
         failure = e;
         throw e;
