@@ -73,9 +73,10 @@ final class TableCases {
     String c = String.format("8. Composite clustering key (added_date DESC, item_id ASC), %,d rows in %d day"
         + " partitions, ties of 1 to %d rows, page %d", rows, DAYS, MAX_TIES, o.pageSize);
     for (int p : PARALLELISM) {
-      results.addRate(c, shards(p) + ": plain driver loop, chained per-level keyset queries (baseline)", rounds,
+      String shards = CassandraCases.shards(p);
+      results.addRate(c, shards + ": plain driver loop, chained per-level keyset queries (baseline)", rounds,
           plain(p), "ids/s", 1.0, null);
-      results.addRate(c, shards(p) + ": TableSelector", rounds, selector(p), "ids/s",
+      results.addRate(c, shards + ": TableSelector", rounds, selector(p), "ids/s",
           rounds.ratio(selector(p), plain(p)), CassandraCases.SELECTION_GOAL);
     }
     Log.info("table checksum %d", reads.checksum.sum());
@@ -209,15 +210,11 @@ final class TableCases {
     }
   }
 
-  private static String shards(int p) {
-    return p + " shard" + (p == 1 ? "" : "s");
-  }
-
   private static String plain(int p) {
-    return "plain per-level keyset loop, " + shards(p);
+    return "plain per-level keyset loop, " + CassandraCases.shards(p);
   }
 
   private static String selector(int p) {
-    return "TableSelector, " + shards(p);
+    return "TableSelector, " + CassandraCases.shards(p);
   }
 }

@@ -406,9 +406,8 @@ public final class TableSelector implements AssetSelector {
     }
 
     /**
-     * Whether {@link TableSelector#estimateCount} counts each shard's rows in the window with
-     * {@code SELECT count(*)} for progress and ETA. Counting reads every partition once more.
-     * Default false.
+     * As {@link TimeBucketSelector.Builder#estimateCounts}: whether {@link
+     * TableSelector#estimateCount} counts each shard's rows in the window. Default false.
      */
     public Builder estimateCounts(boolean estimateCounts) {
       this.estimateCounts = estimateCounts;
@@ -416,12 +415,9 @@ public final class TableSelector implements AssetSelector {
     }
 
     /**
-     * Whether {@link TableSelector#shards()} first checks the bucketing against a sample of the
-     * table's partition keys ({@code SELECT DISTINCT} of 50 partition keys, no row data), as {@link
-     * TimeBucketSelector.Builder#checkBucketValues} does: when the table holds partitions and none
-     * of the sampled bucket-column values is one the bucketing produces for a time from 1900 to
-     * 2200, it throws an {@link IllegalArgumentException} naming {@code bucketing}, a sampled value
-     * and the likely fix, before anything is read. Only with a {@link #bucketColumn}. Default true.
+     * As {@link TimeBucketSelector.Builder#checkBucketValues}, with a {@link #bucketColumn}:
+     * {@link TableSelector#shards()} samples 50 partition keys and refuses a bucketing that
+     * produces none of their bucket-column values. Default true.
      */
     public Builder checkBucketValues(boolean checkBucketValues) {
       this.checkBucketValues = checkBucketValues;
