@@ -99,6 +99,9 @@ public final class Benchmarks {
       if (o.cases.contains("sparse")) {
         attempt("8. Sparse windows", results, () -> SparseCases.run(o, servers.cassandra(), results));
       }
+      if (o.cases.contains("table")) {
+        attempt("9. Composite clustering key", results, () -> TableCases.run(o, cassandra.connected(), results));
+      }
       if (o.cases.contains("safety")) {
         attempt("11. Production safety", results, () -> SafetyCase.run(o, servers, cassandra.table(), results));
       }
@@ -128,6 +131,14 @@ public final class Benchmarks {
       return session;
     }
 
+    /** The session alone, for a case with a data set of its own. */
+    CqlSession connected() {
+      if (session == null) {
+        session = servers.cassandraSession();
+      }
+      return session;
+    }
+
     CassandraData.Table table() {
       ensure();
       return table;
@@ -141,10 +152,7 @@ public final class Benchmarks {
         return;
       }
       try {
-        if (session == null) {
-          session = servers.cassandraSession();
-        }
-        table = CassandraData.ensure(session, o.assets);
+        table = CassandraData.ensure(connected(), o.assets);
       } catch (RuntimeException e) {
         failure = e;
         throw e;

@@ -198,7 +198,7 @@ final class CassandraCases {
     return report.succeeded();
   }
 
-  private static String shards(int p) {
+  static String shards(int p) {
     return p + " shard" + (p == 1 ? "" : "s");
   }
 

@@ -168,7 +168,7 @@ final class CassandraData {
   }
 
   /** Executes asynchronously, trying again up to {@code attempts} times (the batches are idempotent). */
-  private static CompletableFuture<Void> execute(CqlSession session, Statement<?> statement, int attempts) {
+  static CompletableFuture<Void> execute(CqlSession session, Statement<?> statement, int attempts) {
     return session.executeAsync(statement).toCompletableFuture()
         .<CompletableFuture<Void>>handle((r, e) -> {
           if (e == null) {

@@ -13,6 +13,7 @@ import dev.reprocess.AssetSelector;
 import dev.reprocess.Cursor;
 import dev.reprocess.Paginator;
 import dev.reprocess.Shard;
+import dev.reprocess.cassandra.internal.BucketSampleCheck;
 import dev.reprocess.cassandra.internal.ClusteringKeyset;
 import dev.reprocess.cassandra.internal.Identifiers;
 import dev.reprocess.cassandra.internal.KeyCursor;
@@ -33,8 +34,11 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.OptionalLong;
 import java.util.Set;
 import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Selects the rows of a table of (almost) any primary key, partition by partition, in keyset order
@@ -77,7 +81,12 @@ import java.util.function.Function;
  * <p><b>Window.</b> With a {@link Builder#timeColumn time column} (the first clustering column, a
  * {@code timestamp} or {@code timeuuid}), rows are selected when {@code from <= time < to}, exact to
  * the millisecond ({@code timeuuid}: compared as {@code minTimeuuid} bounds, as {@link
- * TimeBucketSelector} does). Without one, the window only chooses the buckets.
+ * TimeBucketSelector} does). Without one, the window only chooses the buckets. A time column deeper
+ * in the clustering key is refused at {@link #shards()}: the window would not be one range of each
+ * partition, so bounding it would need a filtering scan; select such a table by its buckets, with a
+ * {@link Builder#rowFilter} on the time column if the edges must be exact. A window with neither a
+ * bucket nor a time column, or a bucketing without a bucket column, is refused by {@link
+ * Builder#build()}, since it would change nothing.
  *
  * <p><b>Assets.</b> The id is any one clustering or partition-key column of type {@code timeuuid},
  * {@code uuid}, {@code text}, {@code ascii}, {@code bigint} or {@code int}, handed out in its text
@@ -103,6 +112,7 @@ public final class TableSelector implements AssetSelector {
   /** The most shards one selection may have. */
   public static final int MAX_SHARDS = TimeBucketSelector.MAX_SHARDS;
 
+  private static final Logger LOG = LoggerFactory.getLogger(TableSelector.class);
   private static final Set<DataType> ID_TYPES = Set.of(
       DataTypes.TIMEUUID, DataTypes.UUID, DataTypes.TEXT, DataTypes.ASCII, DataTypes.BIGINT, DataTypes.INT);
 
@@ -119,6 +129,8 @@ public final class TableSelector implements AssetSelector {
   private final Bucketing bucketing;
   private final boolean reversed;
   private final PartitionDiscovery discovery;
+  private final boolean estimateCounts;
+  private final boolean checkBucketValues;
   private final RowSettings rows;
   private final Lazy<TableShape> shape = new Lazy<>(this::resolve);
 
@@ -140,6 +152,8 @@ public final class TableSelector implements AssetSelector {
       throw new IllegalArgumentException("partitionDiscovery is null: it must be NONE, PROBE or SCAN_DISTINCT");
     }
     this.discovery = b.discovery;
+    this.estimateCounts = b.estimateCounts;
+    this.checkBucketValues = b.checkBucketValues;
     this.rows = rows;
   }
 
@@ -187,7 +201,27 @@ public final class TableSelector implements AssetSelector {
         resumeAfter, pageSize, s.rows(), toAsset);
   }
 
-  /** E.g. {@code cassandra table media.items_by_day (tenant x day, daily, table order)}. */
+  /**
+   * With {@link Builder#estimateCounts(boolean) estimateCounts(true)}, the number of rows of the
+   * shard's partition in the window ({@code SELECT count(*)}, which reads the partition; the row
+   * filter is not applied); empty otherwise, or if counting fails.
+   */
+  @Override
+  public OptionalLong estimateCount(Shard shard) {
+    if (!estimateCounts) {
+      return OptionalLong.empty();
+    }
+    TableShape s = shape.get();
+    Object[] partition = s.partitions().valuesOf(shard);
+    try {
+      Row row = session.execute(rows.apply(s.keyset().count(partition, s.lower(), s.upper()), 5000)).one();
+      return row == null ? OptionalLong.empty() : OptionalLong.of(row.getLong(0));
+    } catch (RuntimeException e) {
+      LOG.debug("{}: counting shard {} failed, no estimate: {}", describe(), shard.id(), e.toString());
+      return OptionalLong.empty();
+    }
+  }
+
   /**
    * {@code kind=cassandra-table}, the table, the listed partition values, the bucket, time, id and
    * asset-type columns, the window, the bucketing, the direction and the selected columns: a run
@@ -215,6 +249,7 @@ public final class TableSelector implements AssetSelector {
     return dev.reprocess.SelectionDefinition.of(d);
   }
 
+  /** E.g. {@code cassandra table media.items_by_day (tenant x day, daily, table order)}. */
   @Override
   public String describe() {
     return "cassandra table " + table.cql() + " (" + String.join(" x ", partitionNames()) + ", "
@@ -236,7 +271,7 @@ public final class TableSelector implements AssetSelector {
     TableMetadata t = SchemaCheck.table(session, "table", table);
     SchemaCheck.columns(t, "selectColumns", rows.extraColumns());
     PartitionValues partitions = TableShape.partitions(t, typedListed(t), bucketColumn, assetTypeColumn,
-        this::bucketValues);
+        column -> bucketValues(t, column));
     List<ColumnMetadata> clustering = TableShape.clustering(t);
     ColumnMetadata id = SchemaCheck.column(t, "idColumn", idColumn);
     if (!ID_TYPES.contains(id.getType()) || !(t.getPrimaryKey().contains(id))) {
@@ -260,7 +295,8 @@ public final class TableSelector implements AssetSelector {
     KeyCursor cursors = new KeyCursor("table " + table.cql() + " " + TableShape.describe(clustering, ascending),
         clustering.stream().map(ColumnMetadata::getType).toList());
     ClusteringKeyset keyset = StatementPreparation.prepare(describe(),
-        () -> new ClusteringKeyset(session, head, names, ascending, reversed, time != null));
+        () -> new ClusteringKeyset(session, head, names, ascending, reversed, time != null,
+            estimateCounts ? TableShape.countHead(table, t.getPartitionKey()) : null));
     Object lower = time == null ? null : TableShape.bound(time, from);
     Object upper = time == null ? null : TableShape.bound(time, to);
     return new TableShape(partitions, keyset, cursors, lower, upper, selected.indexOf(id.getName()),
@@ -285,7 +321,7 @@ public final class TableSelector implements AssetSelector {
     return all;
   }
 
-  private List<Object> bucketValues(ColumnMetadata column) {
+  private List<Object> bucketValues(TableMetadata t, ColumnMetadata column) {
     BucketType type = BucketType.of(column.getType()).orElseThrow(() -> new IllegalArgumentException(
         "bucketColumn is '" + bucketColumn.asCql(true) + "': the column is " + SchemaCheck.typeOf(column)
             + ", it must be text, date, int, bigint or timestamp"));
@@ -294,6 +330,10 @@ public final class TableSelector implements AssetSelector {
           + "' takes its values from the window, so the window must be set");
     }
     bucketing.checkCompatible(type);
+    if (checkBucketValues) {
+      List<CqlIdentifier> key = t.getPartitionKey().stream().map(ColumnMetadata::getName).toList();
+      BucketSampleCheck.check(session, table, key, bucketColumn, type, bucketing, from);
+    }
     return bucketing.valuesIn(from, to, type, MAX_SHARDS);
   }
 
@@ -312,8 +352,11 @@ public final class TableSelector implements AssetSelector {
     private Instant from;
     private Instant to;
     private Bucketing bucketing = Bucketing.daily();
+    private boolean bucketingSet;
     private boolean reversed;
     private PartitionDiscovery discovery = PartitionDiscovery.NONE;
+    private boolean estimateCounts;
+    private boolean checkBucketValues = true;
 
     private Builder(CqlSession session) {
       super(session);
@@ -376,15 +419,20 @@ public final class TableSelector implements AssetSelector {
       return this;
     }
 
-    /** How the window maps to bucket values. Default {@link Bucketing#daily()}. */
+    /**
+     * How the window maps to bucket values. Default {@link Bucketing#daily()}. Setting it without a
+     * {@link #bucketColumn} is refused by {@link #build()} (it would have no effect).
+     */
     public Builder bucketing(Bucketing bucketing) {
       this.bucketing = bucketing;
+      this.bucketingSet = true;
       return this;
     }
 
     /**
      * The time window {@code [from, to)}: it chooses the buckets, and bounds the {@link
-     * #timeColumn} exactly. Required with a bucket or time column; {@code from} before {@code to}.
+     * #timeColumn} exactly. Required with a bucket or time column, and refused by {@link #build()}
+     * without either (it would have no effect); {@code from} before {@code to}.
      */
     public Builder window(Instant from, Instant to) {
       this.from = from;
@@ -433,6 +481,25 @@ public final class TableSelector implements AssetSelector {
     }
 
     /**
+     * As {@link TimeBucketSelector.Builder#estimateCounts}: whether {@link
+     * TableSelector#estimateCount} counts each shard's rows in the window. Default false.
+     */
+    public Builder estimateCounts(boolean estimateCounts) {
+      this.estimateCounts = estimateCounts;
+      return this;
+    }
+
+    /**
+     * As {@link TimeBucketSelector.Builder#checkBucketValues}, with a {@link #bucketColumn}:
+     * {@link TableSelector#shards()} samples 50 partition keys and refuses a bucketing that
+     * produces none of their bucket-column values. Default true.
+     */
+    public Builder checkBucketValues(boolean checkBucketValues) {
+      this.checkBucketValues = checkBucketValues;
+      return this;
+    }
+
+    /**
      * The selector. No I/O: the options are checked against the schema by {@link
      * TableSelector#shards()}.
      *
@@ -464,6 +531,7 @@ public final class TableSelector implements AssetSelector {
         throw new IllegalArgumentException("bucketing is null: it must be a Bucketing, e.g. Bucketing.daily()");
       }
       CqlIdentifier bucket = bucketColumn == null ? null : Identifiers.parse("bucketColumn", bucketColumn);
+      checkHasEffect();
       if (bucket != null && listed.containsKey(bucket)) {
         throw new IllegalArgumentException("bucketColumn is '" + bucketColumn + "': it also has partitionValues,"
             + " a partition-key column is either listed or the bucket column");
@@ -475,6 +543,19 @@ public final class TableSelector implements AssetSelector {
             + " given partitionValues");
       }
       return new TableSelector(this, session, tableName, listed, bucket, type, checkedRowSettings(0));
+    }
+
+    /** A window or a bucketing that would change nothing is a mistake: refused, naming the option. */
+    private void checkHasEffect() {
+      if (from != null && bucketColumn == null && timeColumn == null) {
+        throw new IllegalArgumentException("window is [" + from + ", " + to + "): it has no effect without a"
+            + " bucketColumn (whose values it chooses) or a timeColumn (which it bounds); set one of them, or"
+            + " drop the window to read every row of the listed partitions");
+      }
+      if (bucketingSet && bucketColumn == null) {
+        throw new IllegalArgumentException("bucketing is " + bucketing + ": it has no effect without a bucketColumn"
+            + " (it turns the window into the bucket column's values); set bucketColumn or drop the bucketing");
+      }
     }
   }
 }

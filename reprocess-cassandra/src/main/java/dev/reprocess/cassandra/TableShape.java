@@ -141,7 +141,17 @@ record TableShape(
     for (int i = 0; i < selected.size(); i++) {
       sb.append(i == 0 ? "" : ", ").append(selected.get(i).asCql(true));
     }
-    sb.append(extra).append(" FROM ").append(table.cql()).append(" WHERE ");
+    return sb.append(extra).append(fromPartition(table, key)).toString();
+  }
+
+  /** {@code SELECT count(*) FROM t WHERE pk1 = ? AND ...}. */
+  static String countHead(TableName table, List<ColumnMetadata> key) {
+    return "SELECT count(*)" + fromPartition(table, key);
+  }
+
+  /** {@code  FROM t WHERE pk1 = ? AND ...}. */
+  private static String fromPartition(TableName table, List<ColumnMetadata> key) {
+    StringBuilder sb = new StringBuilder(" FROM ").append(table.cql()).append(" WHERE ");
     for (int i = 0; i < key.size(); i++) {
       sb.append(i == 0 ? "" : " AND ").append(key.get(i).getName().asCql(true)).append(" = ?");
     }

@@ -249,6 +249,44 @@ class TableSelectorIT {
     }
   }
 
+  @Test
+  void estimateCountsCountsTheRowsOfEachShardInTheWindow() {
+    String table = keyspace + ".items_counted";
+    List<Item> items = mixedOrderItems(table, 11);
+    Map<String, Long> truth = items.stream()
+        .filter(i -> !i.addedDate().isBefore(FROM) && i.addedDate().isBefore(TO))
+        .collect(Collectors.groupingBy(i -> "day=" + i.day(), TreeMap::new, Collectors.counting()));
+    TableSelector.Builder builder = TableSelector.builder(session).table(table).bucketColumn("day").window(FROM, TO)
+        .timeColumn("added_date").idColumn("item_id");
+    TableSelector counting = builder.estimateCounts(true).build();
+    Map<String, Long> counted = new TreeMap<>();
+    for (Shard shard : counting.shards()) {
+      counted.put(shard.id(), counting.estimateCount(shard).orElseThrow());
+    }
+    assertThat(counted).isEqualTo(truth);
+    TableSelector plain = builder.estimateCounts(false).build();
+    assertThat(plain.estimateCount(plain.shards().get(0))).isEmpty();
+  }
+
+  @Test
+  void aBucketingThatCannotProduceTheTablesBucketValuesIsRefusedAtShards() {
+    String table = keyspace + ".yyyymmdd";
+    session.execute("CREATE TABLE " + table + " (tenant text, day int, added timestamp, item_id uuid,"
+        + " PRIMARY KEY ((tenant, day), added, item_id))");
+    UUID id = UUID.randomUUID();
+    session.execute("INSERT INTO " + table + " (tenant, day, added, item_id) VALUES ('a', 20261201, "
+        + FROM.plusSeconds(60).toEpochMilli() + ", " + id + ")");
+    TableSelector.Builder builder = TableSelector.builder(session).table(table).partitionValues("tenant", "a")
+        .bucketColumn("day").window(FROM, TO).timeColumn("added").idColumn("item_id");
+    assertThatThrownBy(() -> builder.build().shards()).isInstanceOf(IllegalArgumentException.class)
+        .hasMessageStartingWith("bucketing is " + Bucketing.daily()).hasMessageContaining("'20261201'")
+        .hasMessageContaining("yyyyMMdd").hasMessageContaining("checkBucketValues(false)");
+    assertThat(Pages.readAll(builder.checkBucketValues(false).build(), 10)).isEmpty();
+    TableSelector fixed = builder.checkBucketValues(true)
+        .bucketing(Bucketing.daily().withFormatter(java.time.format.DateTimeFormatter.ofPattern("yyyyMMdd"))).build();
+    assertThat(Pages.readAll(fixed, 10)).extracting(AssetRef::assetId).containsExactly(id.toString());
+  }
+
   private static String dir(boolean ascending) {
     return ascending ? "ASC" : "DESC";
   }

@@ -54,11 +54,21 @@ public final class BucketSampleCheck {
    */
   public static void check(CqlSession session, TableName table, CqlIdentifier typeColumn, CqlIdentifier bucketColumn,
       BucketType type, Bucketing bucketing, Instant example) {
+    check(session, table, List.of(typeColumn, bucketColumn), bucketColumn, type, bucketing, example);
+  }
+
+  /**
+   * The same for a table of any partition key: {@code SELECT DISTINCT} needs every partition-key column.
+   *
+   * @param partitionKey every partition-key column, in order; {@code bucketColumn} is one of them
+   */
+  public static void check(CqlSession session, TableName table, List<CqlIdentifier> partitionKey,
+      CqlIdentifier bucketColumn, BucketType type, Bucketing bucketing, Instant example) {
     Function<Instant, Object> valueOf = monotonicValues(bucketing, type);
     if (valueOf == null) {
       return;
     }
-    List<Object> sample = sample(session, table, typeColumn, bucketColumn);
+    List<Object> sample = sample(session, table, partitionKey, bucketColumn);
     if (sample.isEmpty() || sample.stream().anyMatch(v -> producible(valueOf, v))) {
       return;
     }
@@ -112,14 +122,18 @@ public final class BucketSampleCheck {
     return valueOf.apply(Instant.ofEpochMilli(lo)).equals(value);
   }
 
-  private static List<Object> sample(CqlSession session, TableName table, CqlIdentifier typeColumn,
+  private static List<Object> sample(CqlSession session, TableName table, List<CqlIdentifier> partitionKey,
       CqlIdentifier bucketColumn) {
-    String cql = "SELECT DISTINCT " + typeColumn.asCql(true) + ", " + bucketColumn.asCql(true) + " FROM " + table.cql()
-        + " LIMIT " + SAMPLE;
+    StringBuilder columns = new StringBuilder();
+    for (CqlIdentifier c : partitionKey) {
+      columns.append(columns.length() == 0 ? "" : ", ").append(c.asCql(true));
+    }
+    int bucketIndex = partitionKey.indexOf(bucketColumn);
+    String cql = "SELECT DISTINCT " + columns + " FROM " + table.cql() + " LIMIT " + SAMPLE;
     Set<Object> values = new LinkedHashSet<>();
     try {
       for (Row row : session.execute(SimpleStatement.newInstance(cql).setPageSize(SAMPLE))) {
-        Object v = row.getObject(1);
+        Object v = row.getObject(bucketIndex);
         if (v != null) {
           values.add(v);
         }

@@ -26,6 +26,7 @@ public final class ClusteringKeyset {
   private final boolean[] ascending;
   private final boolean windowBounds;
   private final PreparedStatement first;
+  private final PreparedStatement count;
   private final List<PreparedStatement> levels;
 
   /**
@@ -36,15 +37,18 @@ public final class ClusteringKeyset {
    * @param ascending per column, whether it is read ascending
    * @param reversed whether the reading order is the reverse of the table's
    * @param windowBounds whether the first clustering column is bounded by the window
+   * @param countHead {@code SELECT count(*) FROM t WHERE pk1 = ? AND ...} to prepare {@link #count}, or null
    */
   public ClusteringKeyset(CqlSession session, String head, List<CqlIdentifier> columns, boolean[] ascending,
-      boolean reversed, boolean windowBounds) {
+      boolean reversed, boolean windowBounds, String countHead) {
     this.size = columns.size();
     this.ascending = ascending.clone();
     this.windowBounds = windowBounds;
     String orderBy = reversed ? orderBy(columns) : "";
     String c1 = columns.get(0).asCql(true);
-    this.first = session.prepare(head + (windowBounds ? " AND " + c1 + " >= ? AND " + c1 + " < ?" : "") + orderBy);
+    String window = windowBounds ? " AND " + c1 + " >= ? AND " + c1 + " < ?" : "";
+    this.first = session.prepare(head + window + orderBy);
+    this.count = countHead == null ? null : session.prepare(countHead + window);
     List<PreparedStatement> prepared = new ArrayList<>();
     for (int level = 0; level < size; level++) {
       StringBuilder cql = new StringBuilder(head);
@@ -75,12 +79,28 @@ public final class ClusteringKeyset {
 
   /** The first query of a partition: every row of the window (or of the partition, unbounded). */
   public BoundStatement first(Object[] partition, Object lower, Object upper) {
+    return first.bind(partitionAndWindow(partition, lower, upper));
+  }
+
+  /**
+   * The count of the rows {@link #first} reads.
+   *
+   * @throws IllegalStateException if no count head was given
+   */
+  public BoundStatement count(Object[] partition, Object lower, Object upper) {
+    if (count == null) {
+      throw new IllegalStateException("no count statement was prepared");
+    }
+    return count.bind(partitionAndWindow(partition, lower, upper));
+  }
+
+  private Object[] partitionAndWindow(Object[] partition, Object lower, Object upper) {
     List<Object> values = new ArrayList<>(List.of(partition));
     if (windowBounds) {
       values.add(lower);
       values.add(upper);
     }
-    return first.bind(values.toArray());
+    return values.toArray();
   }
 
   /**

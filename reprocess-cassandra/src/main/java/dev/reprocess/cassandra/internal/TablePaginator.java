@@ -75,15 +75,19 @@ public final class TablePaginator extends PrefetchingPaginator {
   @Override
   protected CompletionStage<AsyncResultSet> read(AsyncResultSet page, List<AssetRef> out) {
     CompletionStage<AsyncResultSet> next = page.hasMorePages() ? page.fetchNextPage() : null;
+    Row last = null;
     for (Row row : page.currentPage()) {
-      Object[] key = new Object[keyset.size()];
-      for (int i = 0; i < key.length; i++) {
-        key[i] = row.getObject(i);
-      }
-      position = key;
+      last = row;
       if (rows.keep(row)) {
         out.add(toAsset.apply(row));
       }
+    }
+    if (last != null) { // only the page's last key is a position: decoded once a page, not once a row
+      Object[] key = new Object[keyset.size()];
+      for (int i = 0; i < key.length; i++) {
+        key[i] = last.getObject(i);
+      }
+      position = key;
     }
     if (next != null) {
       return next;
