@@ -1,5 +1,6 @@
 package dev.reprocess.bench;
 
+import dev.reprocess.LimitAlgorithm;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -18,7 +19,8 @@ final class Options {
   /** Options that take a value. */
   private static final Set<String> VALUED = Set.of("--assets", "--memory-small", "--kafka-events", "--es-docs",
       "--es-slices", "--page-size", "--warmups", "--runs", "--memory-runs", "--min-seconds", "--cases", "--output",
-      "--worker-concurrency", "--sparse-days", "--safety-seconds", "--safety-rate");
+      "--worker-concurrency", "--sparse-days", "--safety-seconds", "--safety-rate",
+      "--safety-algorithm");
 
   /** Every case, in the order they run. */
   static final List<String> ALL_CASES = List.of("cassandra", "kafka", "elasticsearch", "e2e", "memory", "engine",
@@ -47,6 +49,8 @@ final class Options {
   int safetySeconds = 30;
   /** Production's requests per second in the safety case. */
   double safetyRate = 1000;
+  /** The limit algorithm of the safety case's adaptive phases. */
+  LimitAlgorithm safetyAlgorithm = LimitAlgorithm.GRADIENT2;
   Set<String> cases = new LinkedHashSet<>(ALL_CASES);
   Path workDir = Files.isDirectory(Path.of("benchmarks")) ? Path.of("benchmarks", "target") : Path.of("target");
   Path output;
@@ -82,6 +86,7 @@ final class Options {
       "  --sparse-days N       days of hourly buckets x 3 types in the sparse case's window (default 365; 30 with --quick)",
       "  --safety-seconds S    seconds each phase of the safety case measures production (default 30; 10 with --quick)",
       "  --safety-rate R       production's requests per second in the safety case, open loop (default 1000)",
+      "  --safety-algorithm A  the adaptive phases' limitAlgorithm: gradient2 (default), vegas or aimd",
       "Servers: REPROCESS_CASSANDRA, REPROCESS_KAFKA, REPROCESS_ELASTICSEARCH name running ones; otherwise the",
       "testkit starts each one under benchmarks/target/bench-servers and stops it at the end (Cassandra and",
       "Elasticsearch keep their data there, so a re-run reuses the loaded data sets).",
@@ -123,6 +128,7 @@ final class Options {
         case "--sparse-days" -> o.sparseDays = positive(name, value);
         case "--safety-seconds" -> o.safetySeconds = positive(name, value);
         case "--safety-rate" -> o.safetyRate = positive(name, value);
+        case "--safety-algorithm" -> o.safetyAlgorithm = algorithm(name, value);
         case "--cases" -> {
           o.cases = new LinkedHashSet<>();
           for (String c : value.split(",")) {
@@ -142,6 +148,14 @@ final class Options {
     }
     o.checkTogether();
     return o;
+  }
+
+  private static LimitAlgorithm algorithm(String name, String value) {
+    try {
+      return LimitAlgorithm.valueOf(value.trim().toUpperCase(Locale.ROOT));
+    } catch (IllegalArgumentException e) {
+      throw new UsageException(name + " is '" + value + "': it must be gradient2, vegas or aimd");
+    }
   }
 
   /** The sizes of {@code --quick}. */

@@ -94,7 +94,8 @@ final class SafetyCase {
         signals.put("handler", PressureSignal.handlerLatency());
         for (Map.Entry<String, PressureSignal> s : signals.entrySet()) {
           phases.add(measure(o, load, "(d) adaptive, " + s.getKey() + " signal", job(session, table, markRead,
-              markWrite, b -> b.adaptiveConcurrency(true).pressureSignal(s.getValue()))));
+              markWrite, b -> b.adaptiveConcurrency(true).limitAlgorithm(o.safetyAlgorithm)
+                  .pressureSignal(s.getValue()))));
         }
         report(o, phases, full, results);
         plots(o, phases);
@@ -172,7 +173,7 @@ final class SafetyCase {
 
   private static void report(Options o, List<Phase> phases, Phase full, Results results) {
     String c = String.format("11. Production safety, %,.0f requests/s open loop (half point reads, half writes by key),"
-        + " %d s per phase", o.safetyRate, o.safetySeconds);
+        + " %d s per phase, adaptive with %s", o.safetyRate, o.safetySeconds, o.safetyAlgorithm);
     Phase alone = phases.get(0);
     for (Phase p : phases) {
       boolean goalPhase = p.name().startsWith("(d) adaptive, driver");
