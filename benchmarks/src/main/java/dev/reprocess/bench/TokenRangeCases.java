@@ -14,7 +14,8 @@ import java.util.concurrent.atomic.LongAdder;
  * The token-range case: ids per second of {@link TokenRangeSelector} (a full scan of the Cassandra
  * case's table in {@value #SPLITS} token ranges) against a plain driver loop over the same ranges,
  * with 1, 2, 4 and 8 ranges read at a time, all variants in the same rounds. Each measurement reads
- * the whole table at least once and for at least {@code --min-seconds}.
+ * the whole table at least once and for at least {@code --min-seconds}. With {@code --extra}, also
+ * the client CPU per id of every variant, as rows of their own.
  *
  * <p>The plain loop is what a host writes by hand, and what the selector does underneath: for each
  * range, one {@code SELECT asset_id FROM t WHERE token(pk) > ? AND token(pk) <= ?} (no upper bound
@@ -59,12 +60,17 @@ final class TokenRangeCases {
     }
     rounds.run(o.warmups, o.runs);
     c.report(rounds, expected, o.pageSize, results);
+    if (o.extra) {
+      for (int p : CassandraCases.PARALLELISM) {
+        results.addCpu(c.caseName(expected, o.pageSize), plain(p), rounds, "id");
+        results.addCpu(c.caseName(expected, o.pageSize), selector(p), rounds, "id");
+      }
+    }
     Log.info("tokenrange checksum %d", c.checksum.sum());
   }
 
   private void report(Rounds rounds, long expected, int pageSize, Results results) {
-    String name = String.format("1-2b. Cassandra token-range selection, %,d assets, %d ranges (%d splits), page %d",
-        expected, ranges.size(), SPLITS, pageSize);
+    String name = caseName(expected, pageSize);
     for (int p : CassandraCases.PARALLELISM) {
       results.addRate(name, p + " at a time: plain driver loop over the ranges (baseline)", rounds, plain(p), "ids/s",
           1.0, null);
@@ -79,6 +85,11 @@ final class TokenRangeCases {
             null, null);
       }
     }
+  }
+
+  private String caseName(long expected, int pageSize) {
+    return String.format("1-2b. Cassandra token-range selection, %,d assets, %d ranges (%d splits), page %d",
+        expected, ranges.size(), SPLITS, pageSize);
   }
 
   /** One range by hand: one statement, the driver paging it. */
