@@ -75,6 +75,10 @@ public final class Benchmarks {
         attempt("1-2. Cassandra selection", results, () -> CassandraCases.run(o, cassandra.session(),
             cassandra.table(), o.extra ? servers.cassandraCpu() : null, results));
       }
+      if (o.cases.contains("tokenrange")) {
+        attempt("1-2b. Cassandra token-range selection", results,
+            () -> TokenRangeCases.run(o, cassandra.session(), cassandra.table(), results));
+      }
       if (o.cases.contains("kafka")) {
         attempt("3. Kafka", results, () -> KafkaCases.run(o, servers.kafka().bootstrapServers(), results));
       }
@@ -103,7 +107,7 @@ public final class Benchmarks {
         attempt("9. Composite clustering key", results, () -> TableCases.run(o, cassandra.connected(), results));
       }
       if (o.cases.contains("safety")) {
-        attempt("11. Production safety", results, () -> SafetyCase.run(o, servers, cassandra.table(), results));
+        attempt("10. Production safety", results, () -> SafetyCase.run(o, servers, cassandra.table(), results));
       }
     } finally {
       cassandra.close();

@@ -28,7 +28,7 @@ import java.util.function.Consumer;
 import org.HdrHistogram.Histogram;
 
 /**
- * Case 11 (issue 17): what a job does to production on the same Cassandra. A synthetic production
+ * Case 10 (issue 17): what a job does to production on the same Cassandra. A synthetic production
  * workload ({@link OpenLoopLoad}) runs throughout; each phase measures it for {@code
  * --safety-seconds}: (a) alone, (b) with a job at full speed, (c) with the job at a fixed rate of
  * half (b)'s, (d) with the job's adaptive limit on each pressure signal (the driver's request
@@ -172,7 +172,7 @@ final class SafetyCase {
   }
 
   private static void report(Options o, List<Phase> phases, Phase full, Results results) {
-    String c = String.format("11. Production safety, %,.0f requests/s open loop (half point reads, half writes by key),"
+    String c = String.format("10. Production safety, %,.0f requests/s open loop (half point reads, half writes by key),"
         + " %d s per phase, adaptive with %s", o.safetyRate, o.safetySeconds, o.safetyAlgorithm);
     Phase alone = phases.get(0);
     for (Phase p : phases) {

@@ -27,10 +27,12 @@ import java.util.function.Function;
  * <p>It reads {@value #SAMPLE} partition keys ({@code SELECT DISTINCT type, bucket FROM t LIMIT
  * 50}: one page of partition keys, no row data) and asks, for each sampled bucket value, whether
  * the bucketing gives that value to some instant from {@link #EARLIEST} to {@link #LATEST}. The
- * question is answered by bisection, which needs the bucketing's values to grow with time: checked
- * on {@value #PROBES} instants first, and when they do not (a formatter like {@code ddMMyyyy}, a
- * function), or the bucketing cannot encode that range, the check is skipped. It fails only when
- * the table holds partitions and none of the sampled values can be produced. Stateless.
+ * question is answered by bisection. An instant it finds is a witness, so a sampled value found
+ * passes the check at once. Finding none proves something only if the bucketing's values grow with
+ * time: that is checked then, on {@value #PROBES} instants, and when they do not (a formatter like
+ * {@code ddMMyyyy}, a function), or the bucketing cannot encode that range, the check is skipped.
+ * It fails only when the table holds partitions and none of the sampled values can be produced.
+ * Stateless.
  */
 public final class BucketSampleCheck {
 
@@ -64,12 +66,17 @@ public final class BucketSampleCheck {
    */
   public static void check(CqlSession session, TableName table, List<CqlIdentifier> partitionKey,
       CqlIdentifier bucketColumn, BucketType type, Bucketing bucketing, Instant example) {
+    List<Object> sample = sample(session, table, partitionKey, bucketColumn);
+    if (sample.isEmpty() || anyProducible(t -> bucketing.valueFor(t, type), sample)) {
+      return;
+    }
+    // None found: a refusal needs the bisection to be trustworthy, which the costly check (thousands
+    // of values computed) says; the usual case, a sampled value found above, never pays for it.
     Function<Instant, Object> valueOf = monotonicValues(bucketing, type);
     if (valueOf == null) {
       return;
     }
-    List<Object> sample = sample(session, table, partitionKey, bucketColumn);
-    if (sample.isEmpty() || sample.stream().anyMatch(v -> producible(valueOf, v))) {
+    if (sample.stream().anyMatch(v -> producible(valueOf, v))) {
       return;
     }
     Object seen = sample.get(0);
@@ -79,6 +86,18 @@ public final class BucketSampleCheck {
         + LATEST.atZone(ZoneOffset.UTC).getYear() + ", e.g. the table holds '" + Quote.abbreviate(String.valueOf(seen)) + "' while "
         + bucketing + " gives " + shown(valueOf, example) + ", so the job would select"
         + " nothing. " + fix(seen, type, bucketing) + " Set checkBucketValues(false) to skip this check.");
+  }
+
+  /**
+   * Whether the bisection finds an instant giving one of the sampled values: an instant found is a
+   * witness whatever the bucketing's shape; false also when the bucketing fails on the range.
+   */
+  private static boolean anyProducible(Function<Instant, Object> valueOf, List<Object> sample) {
+    try {
+      return sample.stream().anyMatch(v -> producible(valueOf, v));
+    } catch (RuntimeException e) {
+      return false; // not comparable, or the bucketing cannot encode the range: decided below
+    }
   }
 
   /** The bucketing as a function of time, or null when its values do not grow with time over the range. */
