@@ -42,6 +42,7 @@ import org.junit.jupiter.api.TestInstance;
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class LeaseIT {
+  private static final Duration CHILD_RUN_LIMIT = Duration.ofSeconds(180);
   private static final List<String> TYPES = List.of("image/png", "video/mp4");
   private static final Instant FROM = Instant.parse("2024-05-01T00:00:00Z");
   private static final int TOTAL = 12_000;
@@ -90,12 +91,12 @@ class LeaseIT {
     String checkpoints = checkpointTable();
     Child a = start(job, checkpoints, "FAIL", 0, 1500);
     Child b = start(job, checkpoints, "FAIL", 0, 1500);
-    int exitA = a.exit();
-    int exitB = b.exit();
-    assertThat(List.of(exitA, exitB)).as(a.log() + "\n----\n" + b.log()).containsExactlyInAnyOrder(0, 3);
+    int exitA = a.jvm.awaitExit(CHILD_RUN_LIMIT);
+    int exitB = b.jvm.awaitExit(CHILD_RUN_LIMIT);
+    assertThat(List.of(exitA, exitB)).as(a.jvm.log() + "\n----\n" + b.jvm.log()).containsExactlyInAnyOrder(0, 3);
     Child winner = exitA == 0 ? a : b;
     Child loser = exitA == 0 ? b : a;
-    assertThat(loser.log()).contains("RESULT FAILED job '" + job + "': running elsewhere: its lease is held by '")
+    assertThat(loser.jvm.log()).contains("RESULT FAILED job '" + job + "': running elsewhere: its lease is held by '")
         .contains("/" + winner.jvm.pid() + "/").contains("last renewed");
     assertThat(loser.handled()).isEmpty();
     assertThat(new HashSet<>(winner.handled())).isEqualTo(allIds);
@@ -113,7 +114,7 @@ class LeaseIT {
     first.jvm.kill(); // SIGKILL: the lease is neither renewed nor released
     List<String> beforeKill = first.handled();
 
-    assertThat(second.exit()).as(second.log()).isZero();
+    assertThat(second.jvm.awaitExit(CHILD_RUN_LIMIT)).as(second.jvm.log()).isZero();
     List<String> after = second.handled();
     Set<String> union = new HashSet<>(beforeKill);
     union.addAll(after);
@@ -135,14 +136,14 @@ class LeaseIT {
     awaitProgress(old, store, job, 2000);
     old.jvm.freeze();
     Child next = start(job, checkpoints, "WAIT", 3, 20000);
-    assertThat(next.exit()).as(next.log()).isZero();
+    assertThat(next.jvm.awaitExit(CHILD_RUN_LIMIT)).as(next.jvm.log()).isZero();
     assertThat(store.load(job).values()).hasSize(30).allMatch(Checkpoint::completed);
     Row lease = lease(checkpoints, job);
     assertThat(lease.getLong("lease_token")).isEqualTo(2);
 
     old.jvm.resume();
-    assertThat(old.exit()).as(old.log()).isEqualTo(3);
-    assertThat(old.log()).contains("RESULT FAILED").contains("refused: the lease of '")
+    assertThat(old.jvm.awaitExit(CHILD_RUN_LIMIT)).as(old.jvm.log()).isEqualTo(3);
+    assertThat(old.jvm.log()).contains("RESULT FAILED").contains("refused: the lease of '")
         .contains("fencing token 1");
     // The new holder's progress was never overwritten: every shard is still completed, with the
     // checkpoints it wrote.
@@ -180,12 +181,12 @@ class LeaseIT {
     second.jvm.awaitLine("waiting for the lease held by", Duration.ofSeconds(60));
     long killedAt = System.currentTimeMillis();
     first.jvm.kill();
-    await().atMost(Duration.ofSeconds(90)).until(() -> second.log().contains("STARTED "));
-    String line = second.log().lines().filter(l -> l.startsWith("STARTED ")).findFirst().orElseThrow();
+    await().atMost(Duration.ofSeconds(90)).until(() -> second.jvm.log().contains("STARTED "));
+    String line = second.jvm.log().lines().filter(l -> l.startsWith("STARTED ")).findFirst().orElseThrow();
     long takeoverMillis = Long.parseLong(line.substring("STARTED ".length()).trim()) - killedAt;
     System.out.println("LEASE TAKEOVER after SIGKILL, default leaseTimeToLive 30 s: " + takeoverMillis + " ms");
     assertThat(takeoverMillis).isBetween(0L, 30_000L + 10_000L + 5_000L);
-    assertThat(second.exit()).as(second.log()).isZero();
+    assertThat(second.jvm.awaitExit(CHILD_RUN_LIMIT)).as(second.jvm.log()).isZero();
   }
 
   // ------------------------------------------------------------------ helpers
@@ -202,7 +203,7 @@ class LeaseIT {
   private void awaitProgress(Child child, CassandraCheckpointStore store, String job, int handled) {
     await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(50)).until(() -> {
       if (!child.jvm.process().isAlive()) {
-        throw new AssertionError("the child ended (exit " + child.jvm.process().exitValue() + "):\n" + child.log());
+        throw new AssertionError("the child ended (exit " + child.jvm.process().exitValue() + "):\n" + child.jvm.log());
       }
       return child.handled().size() >= handled
           && store.load(job).values().stream().anyMatch(c -> !c.completed() && c.cursor() != null);
@@ -245,14 +246,6 @@ class LeaseIT {
   private record Child(ChildJvm jvm, Path out) {
     List<String> handled() {
       return ChildJvm.completeLines(out);
-    }
-
-    String log() {
-      return jvm.log();
-    }
-
-    int exit() {
-      return jvm.awaitExit(Duration.ofSeconds(180));
     }
   }
 }

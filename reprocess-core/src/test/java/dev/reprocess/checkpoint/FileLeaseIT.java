@@ -21,6 +21,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** Two processes sharing a {@link FileCheckpointStore} directory: the OS file lock is the lease. */
 class FileLeaseIT {
+  private static final Duration CHILD_RUN_LIMIT = Duration.ofSeconds(120);
   private static final int COUNT = 4000;
 
   @TempDir Path dir;
@@ -35,12 +36,12 @@ class FileLeaseIT {
   void twoProcessesAtOnceRunTheJobOnceAndTheOtherIsRefusedNamingTheHolder() throws Exception {
     Child a = start("together", 1000);
     Child b = start("together", 1000);
-    int exitA = a.exit();
-    int exitB = b.exit();
-    assertThat(List.of(exitA, exitB)).as(a.log() + "\n----\n" + b.log()).containsExactlyInAnyOrder(0, 3);
+    int exitA = a.jvm.awaitExit(CHILD_RUN_LIMIT);
+    int exitB = b.jvm.awaitExit(CHILD_RUN_LIMIT);
+    assertThat(List.of(exitA, exitB)).as(a.jvm.log() + "\n----\n" + b.jvm.log()).containsExactlyInAnyOrder(0, 3);
     Child winner = exitA == 0 ? a : b;
     Child loser = exitA == 0 ? b : a;
-    assertThat(loser.log()).contains("RESULT FAILED job 'together': running elsewhere: its lease is held by '")
+    assertThat(loser.jvm.log()).contains("RESULT FAILED job 'together': running elsewhere: its lease is held by '")
         .contains("/" + winner.jvm.pid() + "/").contains("OS lock");
     assertThat(loser.handled()).isEmpty();
     assertThat(new HashSet<>(winner.handled())).isEqualTo(allIds());
@@ -56,7 +57,7 @@ class FileLeaseIT {
             .anyMatch(c -> !c.completed() && c.cursor() != null));
     first.jvm.kill();
     Child second = start("killed", 20000);
-    assertThat(second.exit()).as(second.log()).isZero();
+    assertThat(second.jvm.awaitExit(CHILD_RUN_LIMIT)).as(second.jvm.log()).isZero();
     Set<String> union = new HashSet<>(first.handled());
     union.addAll(second.handled());
     assertThat(union).isEqualTo(allIds());
@@ -83,14 +84,6 @@ class FileLeaseIT {
   private record Child(ChildJvm jvm, Path out) {
     List<String> handled() {
       return ChildJvm.completeLines(out);
-    }
-
-    String log() {
-      return jvm.log();
-    }
-
-    int exit() {
-      return jvm.awaitExit(Duration.ofSeconds(120));
     }
   }
 }
