@@ -16,9 +16,9 @@ import dev.reprocess.cassandra.it.Dataset.Asset;
 import dev.reprocess.cassandra.it.LeaseChild;
 import dev.reprocess.testing.RecordingHandler;
 import dev.reprocess.testkit.CassandraBackend;
+import dev.reprocess.testkit.ChildJvm;
 import dev.reprocess.testkit.TestBackends;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -28,7 +28,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.UUID;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -43,6 +42,7 @@ import org.junit.jupiter.api.TestInstance;
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class LeaseIT {
+  private static final Duration CHILD_RUN_LIMIT = Duration.ofSeconds(180);
   private static final List<String> TYPES = List.of("image/png", "video/mp4");
   private static final Instant FROM = Instant.parse("2024-05-01T00:00:00Z");
   private static final int TOTAL = 12_000;
@@ -55,7 +55,7 @@ class LeaseIT {
   private String table;
   private Dataset data;
   private Set<String> allIds;
-  private final List<Process> children = new ArrayList<>();
+  private final List<ChildJvm> children = new ArrayList<>();
 
   @BeforeAll
   void load() {
@@ -72,11 +72,8 @@ class LeaseIT {
   }
 
   @AfterEach
-  void killChildren() throws InterruptedException {
-    for (Process p : children) {
-      p.toHandle().destroyForcibly();
-      p.waitFor();
-    }
+  void killChildren() {
+    children.forEach(ChildJvm::close);
     children.clear();
   }
 
@@ -94,13 +91,13 @@ class LeaseIT {
     String checkpoints = checkpointTable();
     Child a = start(job, checkpoints, "FAIL", 0, 1500);
     Child b = start(job, checkpoints, "FAIL", 0, 1500);
-    int exitA = a.exit();
-    int exitB = b.exit();
-    assertThat(List.of(exitA, exitB)).as(a.log() + "\n----\n" + b.log()).containsExactlyInAnyOrder(0, 3);
+    int exitA = a.jvm.awaitExit(CHILD_RUN_LIMIT);
+    int exitB = b.jvm.awaitExit(CHILD_RUN_LIMIT);
+    assertThat(List.of(exitA, exitB)).as(a.jvm.log() + "\n----\n" + b.jvm.log()).containsExactlyInAnyOrder(0, 3);
     Child winner = exitA == 0 ? a : b;
     Child loser = exitA == 0 ? b : a;
-    assertThat(loser.log()).contains("RESULT FAILED job '" + job + "': running elsewhere: its lease is held by '")
-        .contains("/" + winner.process.pid() + "/").contains("last renewed");
+    assertThat(loser.jvm.log()).contains("RESULT FAILED job '" + job + "': running elsewhere: its lease is held by '")
+        .contains("/" + winner.jvm.pid() + "/").contains("last renewed");
     assertThat(loser.handled()).isEmpty();
     assertThat(new HashSet<>(winner.handled())).isEqualTo(allIds);
   }
@@ -113,12 +110,11 @@ class LeaseIT {
     Child first = start(job, checkpoints, "TAKE_OVER_EXPIRED", 3, 300); // slow enough to outlive the second JVM's start on a busy machine
     awaitProgress(first, store, job, 2000);
     Child second = start(job, checkpoints, "WAIT", 3, 20000);
-    await().atMost(Duration.ofSeconds(60)).until(() -> second.log().contains("waiting for the lease held by"));
-    first.process.destroyForcibly(); // SIGKILL: the lease is neither renewed nor released
-    first.process.waitFor();
+    second.jvm.awaitLine("waiting for the lease held by", Duration.ofSeconds(60));
+    first.jvm.kill(); // SIGKILL: the lease is neither renewed nor released
     List<String> beforeKill = first.handled();
 
-    assertThat(second.exit()).as(second.log()).isZero();
+    assertThat(second.jvm.awaitExit(CHILD_RUN_LIMIT)).as(second.jvm.log()).isZero();
     List<String> after = second.handled();
     Set<String> union = new HashSet<>(beforeKill);
     union.addAll(after);
@@ -138,16 +134,16 @@ class LeaseIT {
     CassandraCheckpointStore store = CassandraCheckpointStore.builder(session).table(checkpoints).build();
     Child old = start(job, checkpoints, "TAKE_OVER_EXPIRED", 3, 1000);
     awaitProgress(old, store, job, 2000);
-    signal("STOP", old.process.pid());
+    old.jvm.freeze();
     Child next = start(job, checkpoints, "WAIT", 3, 20000);
-    assertThat(next.exit()).as(next.log()).isZero();
+    assertThat(next.jvm.awaitExit(CHILD_RUN_LIMIT)).as(next.jvm.log()).isZero();
     assertThat(store.load(job).values()).hasSize(30).allMatch(Checkpoint::completed);
     Row lease = lease(checkpoints, job);
     assertThat(lease.getLong("lease_token")).isEqualTo(2);
 
-    signal("CONT", old.process.pid());
-    assertThat(old.exit()).as(old.log()).isEqualTo(3);
-    assertThat(old.log()).contains("RESULT FAILED").contains("refused: the lease of '")
+    old.jvm.resume();
+    assertThat(old.jvm.awaitExit(CHILD_RUN_LIMIT)).as(old.jvm.log()).isEqualTo(3);
+    assertThat(old.jvm.log()).contains("RESULT FAILED").contains("refused: the lease of '")
         .contains("fencing token 1");
     // The new holder's progress was never overwritten: every shard is still completed, with the
     // checkpoints it wrote.
@@ -196,15 +192,15 @@ class LeaseIT {
     Child first = start(job, checkpoints, "FAIL", 0, 300);
     awaitProgress(first, store, job, 500);
     Child second = start(job, checkpoints, "WAIT", 0, 20000);
-    await().atMost(Duration.ofSeconds(60)).until(() -> second.log().contains("waiting for the lease held by"));
+    second.jvm.awaitLine("waiting for the lease held by", Duration.ofSeconds(60));
     long killedAt = System.currentTimeMillis();
-    first.process.destroyForcibly();
-    await().atMost(Duration.ofSeconds(90)).until(() -> second.log().contains("STARTED "));
-    String line = second.log().lines().filter(l -> l.startsWith("STARTED ")).findFirst().orElseThrow();
+    first.jvm.kill();
+    await().atMost(Duration.ofSeconds(90)).until(() -> second.jvm.log().contains("STARTED "));
+    String line = second.jvm.log().lines().filter(l -> l.startsWith("STARTED ")).findFirst().orElseThrow();
     long takeoverMillis = Long.parseLong(line.substring("STARTED ".length()).trim()) - killedAt;
     System.out.println("LEASE TAKEOVER after SIGKILL, default leaseTimeToLive 30 s: " + takeoverMillis + " ms");
     assertThat(takeoverMillis).isBetween(0L, 30_000L + 10_000L + 5_000L);
-    assertThat(second.exit()).as(second.log()).isZero();
+    assertThat(second.jvm.awaitExit(CHILD_RUN_LIMIT)).as(second.jvm.log()).isZero();
   }
 
   // ------------------------------------------------------------------ helpers
@@ -220,8 +216,8 @@ class LeaseIT {
 
   private void awaitProgress(Child child, CassandraCheckpointStore store, String job, int handled) {
     await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(50)).until(() -> {
-      if (!child.process.isAlive()) {
-        throw new AssertionError("the child ended (exit " + child.process.exitValue() + "):\n" + child.log());
+      if (!child.jvm.process().isAlive()) {
+        throw new AssertionError("the child ended (exit " + child.jvm.process().exitValue() + "):\n" + child.jvm.log());
       }
       return child.handled().size() >= handled
           && store.load(job).values().stream().anyMatch(c -> !c.completed() && c.cursor() != null);
@@ -241,24 +237,16 @@ class LeaseIT {
 
   private Child start(String job, String checkpoints, String mode, int ttlSeconds, double rate) throws IOException {
     Path out = Files.createTempFile("reprocess-lease-", ".txt");
-    Path log = Files.createTempFile("reprocess-lease-child-", ".log");
-    String java = ProcessHandle.current().info().command()
-        .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    List<String> command = new ArrayList<>(List.of(java, "-Xmx256m",
-        "-cp", System.getProperty("java.class.path"), LeaseChild.class.getName(),
+    List<String> args = new ArrayList<>(List.of(
         backend.contactPoint().getHostString(), Integer.toString(backend.contactPoint().getPort()),
         backend.localDatacenter(), table, checkpoints, job, out.toString(), Integer.toString(PAGE_SIZE),
         Double.toString(rate), FROM.toString(), FROM.plus(Duration.ofDays(15)).toString(), mode,
         Integer.toString(ttlSeconds)));
-    command.addAll(TYPES);
-    Process p = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
-    children.add(p);
-    return new Child(p, out, log);
-  }
-
-  private static void signal(String signal, long pid) throws Exception {
-    Process kill = new ProcessBuilder("kill", "-" + signal, Long.toString(pid)).inheritIO().start();
-    assertThat(kill.waitFor()).isZero();
+    args.addAll(TYPES);
+    ChildJvm child = ChildJvm.start(LeaseChild.class, List.of("-Xmx256m"), args,
+        Files.createTempFile("reprocess-lease-child-", ".log"));
+    children.add(child);
+    return new Child(child, out);
   }
 
   private static String bucket(Instant createdAt) {
@@ -269,20 +257,9 @@ class LeaseIT {
     return UUID.randomUUID().toString().substring(0, 8);
   }
 
-  private record Child(Process process, Path out, Path logFile) {
-    List<String> handled() throws IOException {
-      String text = Files.readString(out, StandardCharsets.US_ASCII);
-      int end = text.lastIndexOf('\n');
-      return end < 0 ? List.of() : List.of(text.substring(0, end).split("\n"));
-    }
-
-    String log() throws IOException {
-      return Files.readString(logFile, StandardCharsets.UTF_8);
-    }
-
-    int exit() throws InterruptedException {
-      assertThat(process.waitFor(180, TimeUnit.SECONDS)).as("the child ended within 180 s").isTrue();
-      return process.exitValue();
+  private record Child(ChildJvm jvm, Path out) {
+    List<String> handled() {
+      return ChildJvm.completeLines(out);
     }
   }
 }

@@ -21,9 +21,8 @@ import dev.reprocess.cassandra.it.Dataset.Asset;
 import dev.reprocess.cassandra.it.ResumeChild;
 import dev.reprocess.testing.RecordingHandler;
 import dev.reprocess.testkit.CassandraBackend;
+import dev.reprocess.testkit.ChildJvm;
 import dev.reprocess.testkit.TestBackends;
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -341,29 +340,24 @@ class TimeBucketSelectorIT {
     String checkpointTable = keyspace + ".checkpoints_" + suffix().replace("-", "");
     CassandraCheckpointStore store = CassandraCheckpointStore.builder(session).table(checkpointTable).createTable(true).build();
     Path out = Files.createTempFile("reprocess-resume-", ".txt");
-    Path log = Files.createTempFile("reprocess-resume-child-", ".log");
-    List<String> command = new ArrayList<>(List.of(
-        Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx256m",
-        "-cp", System.getProperty("java.class.path"), ResumeChild.class.getName(),
+    List<String> args = new ArrayList<>(List.of(
         backend.contactPoint().getHostString(), Integer.toString(backend.contactPoint().getPort()),
         backend.localDatacenter(), table, checkpointTable, job, out.toString(), Integer.toString(pageSize), "20000",
         data.from().toString(), data.to().toString()));
-    command.addAll(TYPES);
-    Process child = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
-    try {
+    args.addAll(TYPES);
+    Path log = Files.createTempFile("reprocess-resume-child-", ".log");
+    try (ChildJvm child = ChildJvm.start(ResumeChild.class, List.of("-Xmx256m"), args, log)) {
       await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(50)).until(() -> {
-        if (!child.isAlive()) {
-          throw new AssertionError("the child job ended (exit " + child.exitValue() + ") before it was killed:\n"
-              + Files.readString(log));
+        if (!child.process().isAlive()) {
+          throw new AssertionError("the child job ended (exit " + child.process().exitValue()
+              + ") before it was killed:\n" + child.log());
         }
-        return handledLines(out).size() >= 10_000
+        return ChildJvm.completeLines(out).size() >= 10_000
             && store.load(job).values().stream().anyMatch(c -> !c.completed() && c.cursor() != null);
       });
-    } finally {
-      child.destroyForcibly(); // SIGKILL: no shutdown hook, no graceful cancel
-      child.waitFor();
+      child.kill(); // SIGKILL: no shutdown hook, no graceful cancel
     }
-    List<String> first = handledLines(out);
+    List<String> first = ChildJvm.completeLines(out);
     assertThat(first.size()).isLessThan(TOTAL);
 
     RecordingHandler handler = new RecordingHandler();
@@ -403,12 +397,5 @@ class TimeBucketSelectorIT {
 
   private static String shardOf(Asset a) {
     return a.type() + "#" + bucket(a.createdAt());
-  }
-
-  /** The complete lines of the child's output (a line cut by the kill is not an id handled). */
-  private static List<String> handledLines(Path file) throws IOException {
-    String text = Files.readString(file, StandardCharsets.US_ASCII);
-    int end = text.lastIndexOf('\n');
-    return end < 0 ? List.of() : List.of(text.substring(0, end).split("\n"));
   }
 }

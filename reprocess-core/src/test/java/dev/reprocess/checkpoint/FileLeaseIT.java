@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.reprocess.Checkpoint;
+import dev.reprocess.testkit.ChildJvm;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -13,7 +13,6 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterEach;
@@ -22,30 +21,28 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** Two processes sharing a {@link FileCheckpointStore} directory: the OS file lock is the lease. */
 class FileLeaseIT {
+  private static final Duration CHILD_RUN_LIMIT = Duration.ofSeconds(120);
   private static final int COUNT = 4000;
 
   @TempDir Path dir;
-  private final List<Process> children = new ArrayList<>();
+  private final List<ChildJvm> children = new ArrayList<>();
 
   @AfterEach
-  void killChildren() throws InterruptedException {
-    for (Process p : children) {
-      p.destroyForcibly();
-      p.waitFor();
-    }
+  void killChildren() {
+    children.forEach(ChildJvm::close);
   }
 
   @Test
   void twoProcessesAtOnceRunTheJobOnceAndTheOtherIsRefusedNamingTheHolder() throws Exception {
     Child a = start("together", 1000);
     Child b = start("together", 1000);
-    int exitA = a.exit();
-    int exitB = b.exit();
-    assertThat(List.of(exitA, exitB)).as(a.log() + "\n----\n" + b.log()).containsExactlyInAnyOrder(0, 3);
+    int exitA = a.jvm.awaitExit(CHILD_RUN_LIMIT);
+    int exitB = b.jvm.awaitExit(CHILD_RUN_LIMIT);
+    assertThat(List.of(exitA, exitB)).as(a.jvm.log() + "\n----\n" + b.jvm.log()).containsExactlyInAnyOrder(0, 3);
     Child winner = exitA == 0 ? a : b;
     Child loser = exitA == 0 ? b : a;
-    assertThat(loser.log()).contains("RESULT FAILED job 'together': running elsewhere: its lease is held by '")
-        .contains("/" + winner.process.pid() + "/").contains("OS lock");
+    assertThat(loser.jvm.log()).contains("RESULT FAILED job 'together': running elsewhere: its lease is held by '")
+        .contains("/" + winner.jvm.pid() + "/").contains("OS lock");
     assertThat(loser.handled()).isEmpty();
     assertThat(new HashSet<>(winner.handled())).isEqualTo(allIds());
   }
@@ -58,10 +55,9 @@ class FileLeaseIT {
     await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(20)).until(() ->
         first.handled().size() >= 500 && new FileCheckpointStore(checkpoints).load("killed").values().stream()
             .anyMatch(c -> !c.completed() && c.cursor() != null));
-    first.process.destroyForcibly();
-    first.process.waitFor();
+    first.jvm.kill();
     Child second = start("killed", 20000);
-    assertThat(second.exit()).as(second.log()).isZero();
+    assertThat(second.jvm.awaitExit(CHILD_RUN_LIMIT)).as(second.jvm.log()).isZero();
     Set<String> union = new HashSet<>(first.handled());
     union.addAll(second.handled());
     assertThat(union).isEqualTo(allIds());
@@ -78,31 +74,16 @@ class FileLeaseIT {
 
   private Child start(String job, double rate) throws IOException {
     Path out = Files.createTempFile(dir, "out-", ".txt");
-    Path log = Files.createTempFile(dir, "child-", ".log");
-    String java = ProcessHandle.current().info().command()
-        .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    Process p = new ProcessBuilder(java, "-Xmx128m", "-cp", System.getProperty("java.class.path"),
-        FileLeaseChild.class.getName(), dir.resolve("checkpoints").toString(), job, out.toString(),
-        Integer.toString(COUNT), Double.toString(rate))
-        .redirectErrorStream(true).redirectOutput(log.toFile()).start();
-    children.add(p);
-    return new Child(p, out, log);
+    ChildJvm child = ChildJvm.start(FileLeaseChild.class, List.of("-Xmx128m"), List.of(
+        dir.resolve("checkpoints").toString(), job, out.toString(), Integer.toString(COUNT), Double.toString(rate)),
+        Files.createTempFile(dir, "child-", ".log"));
+    children.add(child);
+    return new Child(child, out);
   }
 
-  private record Child(Process process, Path out, Path logFile) {
-    List<String> handled() throws IOException {
-      String text = Files.readString(out, StandardCharsets.US_ASCII);
-      int end = text.lastIndexOf('\n');
-      return end < 0 ? List.of() : List.of(text.substring(0, end).split("\n"));
-    }
-
-    String log() throws IOException {
-      return Files.readString(logFile, StandardCharsets.UTF_8);
-    }
-
-    int exit() throws InterruptedException {
-      assertThat(process.waitFor(120, TimeUnit.SECONDS)).as("the child ended within 120 s").isTrue();
-      return process.exitValue();
+  private record Child(ChildJvm jvm, Path out) {
+    List<String> handled() {
+      return ChildJvm.completeLines(out);
     }
   }
 }

@@ -10,8 +10,8 @@ import dev.reprocess.kafka.internal.KafkaConnection;
 import dev.reprocess.kafka.internal.ProducerHandle;
 import dev.reprocess.kafka.internal.Records;
 import dev.reprocess.kafka.internal.Sends;
+import dev.reprocess.kafka.internal.TopicCheck;
 import java.time.Duration;
-import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
@@ -19,10 +19,8 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
-import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.KafkaException;
-import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.errors.RecordTooLargeException;
 
 /**
@@ -120,16 +118,7 @@ public final class KafkaDeadLetterSink implements DeadLetterSink {
   @Override
   public void preflight() {
     try {
-      if (adminConfig != null) {
-        try (Admin admin = Admin.create(adminConfig)) {
-          KafkaTopics.requireTopics(admin, List.of(topic), sendTimeout);
-        }
-      } else {
-        List<PartitionInfo> partitions = producer.producer().partitionsFor(topic);
-        if (partitions == null || partitions.isEmpty()) {
-          throw new ReprocessException("topic '" + topic + "' has no partitions");
-        }
-      }
+      TopicCheck.require(adminConfig, producer, topic, sendTimeout);
     } catch (KafkaException | ReprocessException e) {
       if (Sends.isBackendUnavailable(e)) {
         throw new BackendUnavailableException(describe(), "the brokers did not answer about the topic"

@@ -10,8 +10,8 @@ import dev.reprocess.kafka.internal.KafkaConnection;
 import dev.reprocess.kafka.internal.ProducerHandle;
 import dev.reprocess.kafka.internal.Records;
 import dev.reprocess.kafka.internal.Sends;
+import dev.reprocess.kafka.internal.TopicCheck;
 import java.time.Duration;
-import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
@@ -22,9 +22,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.LockSupport;
-import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.common.KafkaException;
-import org.apache.kafka.common.PartitionInfo;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -285,16 +283,7 @@ public final class KafkaEventSink implements EventSink {
         return verifyFailure;
       }
       try {
-        if (adminConfig != null) {
-          try (Admin admin = Admin.create(adminConfig)) {
-            KafkaTopics.requireTopics(admin, List.of(topic), readyTimeout);
-          }
-        } else {
-          List<PartitionInfo> partitions = producer.producer().partitionsFor(topic);
-          if (partitions == null || partitions.isEmpty()) {
-            throw new ReprocessException("topic '" + topic + "' has no partitions");
-          }
-        }
+        TopicCheck.require(adminConfig, producer, topic, readyTimeout);
         verified = true;
         verifyFailure = null;
         return null;

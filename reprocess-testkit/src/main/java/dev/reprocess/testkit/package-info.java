@@ -11,6 +11,8 @@
  *       Their shared options and accessors are those of {@link dev.reprocess.testkit.ServerBuilder} and
  *       {@link dev.reprocess.testkit.LocalServer}.</li>
  *   <li>{@link dev.reprocess.testkit.StartBackends}: starts all three and keeps them running for sharing.</li>
+ *   <li>{@link dev.reprocess.testkit.ChildJvm}: a test's own main class in a child JVM, to play a replica that
+ *       is killed, frozen or restarted.</li>
  * </ul>
  *
  * <p>Failures are {@link dev.reprocess.testkit.BackendException}s whose first line says what went wrong.
