@@ -10,6 +10,9 @@ import dev.reprocess.kafka.internal.KafkaConnection;
 import dev.reprocess.kafka.internal.ProducerHandle;
 import dev.reprocess.kafka.internal.Records;
 import dev.reprocess.kafka.internal.Sends;
+import dev.reprocess.kafka.internal.SinkMeters;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Metrics;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -96,6 +99,7 @@ public final class KafkaEventSink implements EventSink {
   private final LongAdder acknowledged = new LongAdder();
   private final LongAdder failed = new LongAdder();
   private final AtomicBoolean closed = new AtomicBoolean();
+  private final SinkMeters meters;
   private final Object verifyLock = new Object();
   private volatile boolean verified;
   private ReprocessException verifyFailure;
@@ -109,6 +113,7 @@ public final class KafkaEventSink implements EventSink {
     this.readyTimeout = b.readyTimeout;
     this.closeTimeout = b.closeTimeout;
     this.flushTimeout = b.flushTimeout;
+    this.meters = new SinkMeters(b.meterRegistry, topic, producer.producer(), producer.owned());
   }
 
   /** A new builder. */
@@ -128,11 +133,13 @@ public final class KafkaEventSink implements EventSink {
     }
     CompletableFuture<Outcome> stage = new CompletableFuture<>();
     Epoch e = Epoch.enter(epoch);
+    long start = System.nanoTime();
     try {
       // The job's attempts are attempts to publish; the worker counts handler attempts from 1.
       ReprocessEvent published = event.attempt() == 1 ? event : event.withAttempt(1);
       Sends.withCompletion(producer.producer(), Records.eventRecord(topic, published), error -> {
         e.pending.decrementAndGet();
+        meters.sendEnded(event.jobName(), error == null, System.nanoTime() - start);
         if (error == null) {
           acknowledged.increment();
           stage.complete(Outcome.SUCCEEDED);
@@ -145,6 +152,7 @@ public final class KafkaEventSink implements EventSink {
       // Records.eventRecord failed (the event cannot be encoded): nothing was sent.
       e.pending.decrementAndGet();
       failed.increment();
+      meters.sendEnded(event.jobName(), false, System.nanoTime() - start);
       stage.completeExceptionally(classify(event, ex));
     }
     return stage;
@@ -253,6 +261,7 @@ public final class KafkaEventSink implements EventSink {
   @Override
   public void close() {
     if (closed.compareAndSet(false, true)) {
+      meters.close();
       producer.release(closeTimeout);
     }
   }
@@ -346,6 +355,7 @@ public final class KafkaEventSink implements EventSink {
     private Duration maxBlock = DEFAULT_MAX_BLOCK;
     private Duration readyTimeout = DEFAULT_READY_TIMEOUT;
     private Duration closeTimeout = DEFAULT_CLOSE_TIMEOUT;
+    private MeterRegistry meterRegistry = Metrics.globalRegistry;
     private Duration flushTimeout = DEFAULT_FLUSH_TIMEOUT;
     private boolean verifyTopic = true;
 
@@ -366,6 +376,17 @@ public final class KafkaEventSink implements EventSink {
     /** Bound on the topic check before the first event; default 30 s. */
     public Builder readyTimeout(Duration readyTimeout) {
       this.readyTimeout = readyTimeout;
+      return this;
+    }
+
+    /**
+     * Where the sink's meters go ({@value SinkMeters#SENT}, {@value SinkMeters#FAILED}, {@value
+     * SinkMeters#LATENCY}, tagged {@code job} and {@code topic}; and the Kafka producer's own metrics
+     * when the sink creates the producer); default Micrometer's {@link Metrics#globalRegistry}, like
+     * a job's.
+     */
+    public Builder meterRegistry(MeterRegistry meterRegistry) {
+      this.meterRegistry = meterRegistry;
       return this;
     }
 
@@ -398,6 +419,7 @@ public final class KafkaEventSink implements EventSink {
       Options.positive("readyTimeout", readyTimeout);
       Options.positive("closeTimeout", closeTimeout);
       Options.positive("flushTimeout", flushTimeout);
+      Options.meterRegistry(meterRegistry);
       KafkaConnection connection = connection();
       ProducerHandle producer = connection.soleProducer(maxBlock, "reprocess-sink-" + topic, "kafka sink: topic '" + topic + "'");
       // The topic check goes through an admin client when the sink has the connection settings.

@@ -12,6 +12,8 @@ import dev.reprocess.kafka.internal.TopicLimits;
 import dev.reprocess.kafka.internal.KafkaConnection;
 import dev.reprocess.kafka.internal.WorkerEngine;
 import dev.reprocess.kafka.internal.WorkerSettings;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Metrics;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -290,6 +292,7 @@ public final class KafkaReprocessWorker implements AutoCloseable {
     private Duration publishRetryBackoff = Duration.ofSeconds(1);
     private Clock clock = Clock.systemUTC();
     private Ticker ticker = Ticker.SYSTEM;
+    private MeterRegistry meterRegistry = Metrics.globalRegistry;
 
     private Builder() {}
 
@@ -413,6 +416,16 @@ public final class KafkaReprocessWorker implements AutoCloseable {
       return this;
     }
 
+    /**
+     * Where the worker's meters go (counters, the handler latency timer, the lag and pending
+     * gauges, and the Kafka clients' own metrics; see the module README's "Metrics" table);
+     * default Micrometer's {@link Metrics#globalRegistry}, like a job's.
+     */
+    public Builder meterRegistry(MeterRegistry meterRegistry) {
+      this.meterRegistry = meterRegistry;
+      return this;
+    }
+
     /** Tests: a consumer factory instead of a {@link KafkaConsumer}; skips the topic check. */
     Builder consumerFactory(Supplier<Consumer<byte[], byte[]>> consumerFactory) {
       this.consumerFactory = consumerFactory;
@@ -468,6 +481,7 @@ public final class KafkaReprocessWorker implements AutoCloseable {
       Options.positive("closeTimeout", closeTimeout);
       Options.positive("startupTimeout", startupTimeout);
       Options.positive("publishRetryBackoff", publishRetryBackoff);
+      Options.meterRegistry(meterRegistry);
     }
 
     /** The retry topic ({@code null} when not used) and the dead-letter topic of a worker. */
@@ -517,7 +531,7 @@ public final class KafkaReprocessWorker implements AutoCloseable {
       }
       WorkerSettings settings = new WorkerSettings(workerName, topic, retryName, dltName, handler, concurrency,
           maxPendingRecords, maxPendingPerPartition, retry, maxInPlaceBackoff, handlerTimeout, commitInterval,
-          pollTimeout, closeTimeout, publishRetryBackoff, clock, ticker);
+          pollTimeout, closeTimeout, publishRetryBackoff, clock, ticker, groupId, meterRegistry);
       return new KafkaReprocessWorker(this, settings, consumerFactory == null ? consumerConfig : null,
           producerConfig, adminConfig);
     }
