@@ -61,6 +61,11 @@ import org.slf4j.LoggerFactory;
  * never dead-letters those events. With unreachable brokers a send never blocks longer than {@code
  * maxBlock}.
  *
+ * <p>Meters go to {@link Builder#meterRegistry}: {@code reprocess.sink.records.sent}, {@code
+ * reprocess.sink.records.failed} and the timer {@code reprocess.sink.send.latency}, tagged {@code
+ * job} (the event's) and {@code topic}; and the producer's own metrics when the sink created it,
+ * removed by {@link #close()}.
+ *
  * <p>Thread-safe. Closing it closes the producer it created, never one the host passed in.
  * Configuration is logged at INFO with {@code sasl.jaas.config} and every password-like value
  * hidden.

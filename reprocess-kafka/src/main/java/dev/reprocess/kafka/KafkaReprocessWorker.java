@@ -87,6 +87,15 @@ import org.slf4j.LoggerFactory;
  * are committed, and the rest is left for the group; closing twice is harmless. A producer the
  * host passed in is flushed, never closed.
  *
+ * <p><b>Metrics and MDC.</b> Meters go to {@link Builder#meterRegistry} (default {@code
+ * Metrics.globalRegistry}): counters {@code reprocess.worker.records.*} and {@code
+ * reprocess.worker.commits} counting what {@link #stats()} counts, the timer {@code
+ * reprocess.worker.handler.latency}, the gauges {@code reprocess.worker.lag} and {@code
+ * reprocess.worker.records.pending}, tagged {@code worker}, {@code group}, {@code topic}; and the
+ * Kafka clients' own metrics of the consumer and of the producer the worker created. Gauges and
+ * client metrics are removed by {@link #close()}. Every handler call runs with the MDC keys of
+ * {@link dev.reprocess.MdcKeys}, restored after the call.
+ *
  * <p>Thread-safe. The handler is called from the worker's handler threads, concurrently for
  * different keys; it must be thread-safe and idempotent, and may block.
  */
