@@ -243,8 +243,9 @@ public final class HandlerPool implements AutoCloseable {
     }
 
     /**
-     * Calls the handler on this thread under the pool's time limit. When the watchdog times the
-     * call out first, {@code onTimeout} runs on the watchdog's thread and the result says {@link
+     * Calls the handler on this thread under the pool's time limit, with the event's {@link
+     * dev.reprocess.MdcKeys} in the thread's MDC for the length of the call (restored after). When
+     * the watchdog times the call out first, {@code onTimeout} runs on the watchdog's thread and the result says {@link
      * Attempt#timedOut()}.
      */
     public Attempt invoke(EventHandler handler, ReprocessEvent event, Consumer<HandlerTimeoutException> onTimeout) {
@@ -252,7 +253,7 @@ public final class HandlerPool implements AutoCloseable {
       current = call;
       Outcome outcome = null;
       Throwable failure = null;
-      try {
+      try (HandlerMdc mdc = HandlerMdc.open(event)) {
         outcome = handler.handle(event);
       } catch (Throwable t) {
         failure = t;

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.reprocess.EventHandler;
 import dev.reprocess.HandlerTimeoutException;
+import dev.reprocess.MdcKeys;
 import dev.reprocess.Outcome;
 import dev.reprocess.ReprocessEvent;
 import dev.reprocess.testing.ManualClock;
@@ -20,6 +21,7 @@ import org.awaitility.Awaitility;
 import org.awaitility.core.ConditionFactory;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.slf4j.MDC;
 
 /** The shared invocation path, on a manual clock: no call times out unless the test moves time. */
 class HandlerPoolTest {
@@ -122,6 +124,39 @@ class HandlerPoolTest {
     assertThat(results).extracting(r -> r.substring(0, r.indexOf('@')))
         .containsExactly("ok:SUCCEEDED", "skip:SKIPPED", "fail:disk full");
     assertThat(timeouts).isEmpty();
+  }
+
+  @Test
+  void theHandlerSeesItsEventsMdcKeysAndTheThreadGetsItsOwnBackAfterEveryCall() {
+    List<String> seen = new CopyOnWriteArrayList<>();
+    List<String> after = new CopyOnWriteArrayList<>();
+    EventHandler handler = e -> {
+      seen.add(e.assetId() + ":" + MDC.get(MdcKeys.JOB) + "/" + MDC.get(MdcKeys.SHARD) + "/" + MDC.get(MdcKeys.EVENT));
+      if (e.assetId().equals("fails")) {
+        throw new IllegalStateException("boom");
+      }
+      return Outcome.SUCCEEDED;
+    };
+    pool = new HandlerPool("pool-test", 1, LIMIT, Ticker.of(clock), () -> {
+      ReprocessEvent e = queue.take();
+      return thread -> {
+        if (e.assetId().equals("outer")) {
+          MDC.put(MdcKeys.JOB, "host-value");
+        }
+        thread.invoke(handler, e, timeouts::add);
+        after.add(e.assetId() + ":" + MDC.getCopyOfContextMap());
+        MDC.clear();
+      };
+    });
+    queue.add(event("fails"));
+    queue.add(event("ok"));
+    queue.add(event("outer"));
+    pool.addThread();
+
+    await().until(() -> after.size() == 3);
+    assertThat(seen).containsExactly("fails:pool-test/shard-1/e-fails", "ok:pool-test/shard-1/e-ok",
+        "outer:pool-test/shard-1/e-outer");
+    assertThat(after).containsExactly("fails:{}", "ok:{}", "outer:{" + MdcKeys.JOB + "=host-value}");
   }
 
   @Test

@@ -10,7 +10,10 @@ import dev.reprocess.kafka.internal.KafkaConnection;
 import dev.reprocess.kafka.internal.ProducerHandle;
 import dev.reprocess.kafka.internal.Records;
 import dev.reprocess.kafka.internal.Sends;
+import dev.reprocess.kafka.internal.SinkMeters;
 import dev.reprocess.kafka.internal.TopicCheck;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Metrics;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Objects;
@@ -56,6 +59,11 @@ import org.slf4j.LoggerFactory;
  * never dead-letters those events. With unreachable brokers a send never blocks longer than {@code
  * maxBlock}.
  *
+ * <p>Meters go to {@link Builder#meterRegistry}: {@code reprocess.sink.records.sent}, {@code
+ * reprocess.sink.records.failed} and the timer {@code reprocess.sink.send.latency}, tagged {@code
+ * job} (the event's) and {@code topic}; and the producer's own metrics when the sink created it,
+ * removed by {@link #close()}.
+ *
  * <p>Thread-safe. Closing it closes the producer it created, never one the host passed in.
  * Configuration is logged at INFO with {@code sasl.jaas.config} and every password-like value
  * hidden.
@@ -94,6 +102,7 @@ public final class KafkaEventSink implements EventSink {
   private final LongAdder acknowledged = new LongAdder();
   private final LongAdder failed = new LongAdder();
   private final AtomicBoolean closed = new AtomicBoolean();
+  private final SinkMeters meters;
   private final Object verifyLock = new Object();
   private volatile boolean verified;
   private ReprocessException verifyFailure;
@@ -107,6 +116,7 @@ public final class KafkaEventSink implements EventSink {
     this.readyTimeout = b.readyTimeout;
     this.closeTimeout = b.closeTimeout;
     this.flushTimeout = b.flushTimeout;
+    this.meters = new SinkMeters(b.meterRegistry, topic, producer.producer(), producer.owned());
   }
 
   /** A new builder. */
@@ -126,11 +136,13 @@ public final class KafkaEventSink implements EventSink {
     }
     CompletableFuture<Outcome> stage = new CompletableFuture<>();
     Epoch e = Epoch.enter(epoch);
+    long start = System.nanoTime();
     try {
       // The job's attempts are attempts to publish; the worker counts handler attempts from 1.
       ReprocessEvent published = event.attempt() == 1 ? event : event.withAttempt(1);
       Sends.withCompletion(producer.producer(), Records.eventRecord(topic, published), error -> {
         e.pending.decrementAndGet();
+        meters.sendEnded(event.jobName(), error == null, System.nanoTime() - start);
         if (error == null) {
           acknowledged.increment();
           stage.complete(Outcome.SUCCEEDED);
@@ -143,6 +155,7 @@ public final class KafkaEventSink implements EventSink {
       // Records.eventRecord failed (the event cannot be encoded): nothing was sent.
       e.pending.decrementAndGet();
       failed.increment();
+      meters.sendEnded(event.jobName(), false, System.nanoTime() - start);
       stage.completeExceptionally(classify(event, ex));
     }
     return stage;
@@ -251,6 +264,7 @@ public final class KafkaEventSink implements EventSink {
   @Override
   public void close() {
     if (closed.compareAndSet(false, true)) {
+      meters.close();
       producer.release(closeTimeout);
     }
   }
@@ -335,6 +349,7 @@ public final class KafkaEventSink implements EventSink {
     private Duration maxBlock = DEFAULT_MAX_BLOCK;
     private Duration readyTimeout = DEFAULT_READY_TIMEOUT;
     private Duration closeTimeout = DEFAULT_CLOSE_TIMEOUT;
+    private MeterRegistry meterRegistry = Metrics.globalRegistry;
     private Duration flushTimeout = DEFAULT_FLUSH_TIMEOUT;
     private boolean verifyTopic = true;
 
@@ -355,6 +370,17 @@ public final class KafkaEventSink implements EventSink {
     /** Bound on the topic check before the first event; default 30 s. */
     public Builder readyTimeout(Duration readyTimeout) {
       this.readyTimeout = readyTimeout;
+      return this;
+    }
+
+    /**
+     * Where the sink's meters go ({@value SinkMeters#SENT}, {@value SinkMeters#FAILED}, {@value
+     * SinkMeters#LATENCY}, tagged {@code job} and {@code topic}; and the Kafka producer's own metrics
+     * when the sink creates the producer); default Micrometer's {@link Metrics#globalRegistry}, like
+     * a job's.
+     */
+    public Builder meterRegistry(MeterRegistry meterRegistry) {
+      this.meterRegistry = meterRegistry;
       return this;
     }
 
@@ -387,6 +413,7 @@ public final class KafkaEventSink implements EventSink {
       Options.positive("readyTimeout", readyTimeout);
       Options.positive("closeTimeout", closeTimeout);
       Options.positive("flushTimeout", flushTimeout);
+      Options.meterRegistry(meterRegistry);
       KafkaConnection connection = connection();
       ProducerHandle producer = connection.soleProducer(maxBlock, "reprocess-sink-" + topic, "kafka sink: topic '" + topic + "'");
       // The topic check goes through an admin client when the sink has the connection settings.

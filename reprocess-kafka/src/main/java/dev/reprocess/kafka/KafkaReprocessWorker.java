@@ -12,6 +12,8 @@ import dev.reprocess.kafka.internal.TopicLimits;
 import dev.reprocess.kafka.internal.KafkaConnection;
 import dev.reprocess.kafka.internal.WorkerEngine;
 import dev.reprocess.kafka.internal.WorkerSettings;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Metrics;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -84,6 +86,15 @@ import org.slf4j.LoggerFactory;
  * #close()} stops gracefully: running handlers finish (up to {@code closeTimeout}), final offsets
  * are committed, and the rest is left for the group; closing twice is harmless. A producer the
  * host passed in is flushed, never closed.
+ *
+ * <p><b>Metrics and MDC.</b> Meters go to {@link Builder#meterRegistry} (default {@code
+ * Metrics.globalRegistry}): counters {@code reprocess.worker.records.*} and {@code
+ * reprocess.worker.commits} counting what {@link #stats()} counts, the timer {@code
+ * reprocess.worker.handler.latency}, the gauges {@code reprocess.worker.lag} and {@code
+ * reprocess.worker.records.pending}, tagged {@code worker}, {@code group}, {@code topic}; and the
+ * Kafka clients' own metrics of the consumer and of the producer the worker created. Gauges and
+ * client metrics are removed by {@link #close()}. Every handler call runs with the MDC keys of
+ * {@link dev.reprocess.MdcKeys}, restored after the call.
  *
  * <p>Thread-safe. The handler is called from the worker's handler threads, concurrently for
  * different keys; it must be thread-safe and idempotent, and may block.
@@ -290,6 +301,7 @@ public final class KafkaReprocessWorker implements AutoCloseable {
     private Duration publishRetryBackoff = Duration.ofSeconds(1);
     private Clock clock = Clock.systemUTC();
     private Ticker ticker = Ticker.SYSTEM;
+    private MeterRegistry meterRegistry = Metrics.globalRegistry;
 
     private Builder() {}
 
@@ -413,6 +425,16 @@ public final class KafkaReprocessWorker implements AutoCloseable {
       return this;
     }
 
+    /**
+     * Where the worker's meters go (counters, the handler latency timer, the lag and pending
+     * gauges, and the Kafka clients' own metrics; see the module README's "Metrics" table);
+     * default Micrometer's {@link Metrics#globalRegistry}, like a job's.
+     */
+    public Builder meterRegistry(MeterRegistry meterRegistry) {
+      this.meterRegistry = meterRegistry;
+      return this;
+    }
+
     /** Tests: a consumer factory instead of a {@link KafkaConsumer}; skips the topic check. */
     Builder consumerFactory(Supplier<Consumer<byte[], byte[]>> consumerFactory) {
       this.consumerFactory = consumerFactory;
@@ -468,6 +490,7 @@ public final class KafkaReprocessWorker implements AutoCloseable {
       Options.positive("closeTimeout", closeTimeout);
       Options.positive("startupTimeout", startupTimeout);
       Options.positive("publishRetryBackoff", publishRetryBackoff);
+      Options.meterRegistry(meterRegistry);
     }
 
     /** The retry topic ({@code null} when not used) and the dead-letter topic of a worker. */
@@ -517,7 +540,7 @@ public final class KafkaReprocessWorker implements AutoCloseable {
       }
       WorkerSettings settings = new WorkerSettings(workerName, topic, retryName, dltName, handler, concurrency,
           maxPendingRecords, maxPendingPerPartition, retry, maxInPlaceBackoff, handlerTimeout, commitInterval,
-          pollTimeout, closeTimeout, publishRetryBackoff, clock, ticker);
+          pollTimeout, closeTimeout, publishRetryBackoff, clock, ticker, groupId, meterRegistry);
       return new KafkaReprocessWorker(this, settings, consumerFactory == null ? consumerConfig : null,
           producerConfig, adminConfig);
     }

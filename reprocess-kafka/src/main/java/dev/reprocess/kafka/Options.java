@@ -1,6 +1,7 @@
 package dev.reprocess.kafka;
 
 import dev.reprocess.internal.Quote;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
 
 /** Option checks shared by the builders of this package. */
@@ -39,6 +40,14 @@ final class Options {
   static String text(String name, String value) {
     if (value == null || value.isBlank()) {
       throw new IllegalArgumentException(name + " is '" + Quote.abbreviate(value) + "': it must be a non-blank string");
+    }
+    return value;
+  }
+
+  static MeterRegistry meterRegistry(MeterRegistry value) {
+    if (value == null) {
+      throw new IllegalArgumentException("meterRegistry is null: pass a registry, or do not call meterRegistry for"
+          + " Metrics.globalRegistry");
     }
     return value;
   }

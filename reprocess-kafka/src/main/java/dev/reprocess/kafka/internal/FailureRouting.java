@@ -8,7 +8,6 @@ import dev.reprocess.internal.RetryVerdict;
 import dev.reprocess.json.EventJson;
 import dev.reprocess.kafka.KafkaHeaders;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.atomic.LongAdder;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -149,7 +148,8 @@ final class FailureRouting {
   }
 
   /** Sends and marks the item DONE once acknowledged; on a failure see the class comment. */
-  private void publish(WorkItem item, ProducerRecord<byte[], byte[]> record, LongAdder sentCounter, int attempt) {
+  private void publish(WorkItem item, ProducerRecord<byte[], byte[]> record, WorkerCounters.Count sentCounter,
+      int attempt) {
     item.state.set(WorkItem.PUBLISHING);
     try {
       producer.send(record, (metadata, error) -> {
@@ -165,8 +165,8 @@ final class FailureRouting {
     }
   }
 
-  private void publishFailed(WorkItem item, ProducerRecord<byte[], byte[]> record, LongAdder sentCounter, int attempt,
-      Throwable error) {
+  private void publishFailed(WorkItem item, ProducerRecord<byte[], byte[]> record, WorkerCounters.Count sentCounter,
+      int attempt, Throwable error) {
     ConsumerRecord<byte[], byte[]> source = item.record;
     if (item.window.revoked || shutdown.stopped) {
       log.warn("worker '{}': publishing to '{}' failed ({}) for {}-{}@{}; the record will be read again",
@@ -195,8 +195,8 @@ final class FailureRouting {
     }
   }
 
-  private void publishLater(WorkItem item, ProducerRecord<byte[], byte[]> record, LongAdder sentCounter, int attempt,
-      Throwable error) {
+  private void publishLater(WorkItem item, ProducerRecord<byte[], byte[]> record, WorkerCounters.Count sentCounter,
+      int attempt, Throwable error) {
     ConsumerRecord<byte[], byte[]> source = item.record;
     log.error("worker '{}': publishing to '{}' failed ({}) for {}-{}@{}; trying again in {}", settings.name(),
         record.topic(), error.toString(), source.topic(), source.partition(), source.offset(),

@@ -101,10 +101,12 @@ final class KeyLanes {
         item = advance(lane);
         continue;
       }
+      long start = settings.ticker().nanoTime();
       HandlerPool.Attempt attempt = thread.invoke(settings.handler(), item.event, timeoutHandler(item, lane));
       if (attempt.timedOut()) {
         return; // The watchdog failed the attempt, handed the lane on and replaced this thread.
       }
+      counters.handlerLatency(settings.ticker().nanoTime() - start);
       if (attempt.failure() == null) {
         succeeded(item, attempt.outcome());
       } else if (failures.route(item, attempt.failure(), () -> ready.add(lane))) {

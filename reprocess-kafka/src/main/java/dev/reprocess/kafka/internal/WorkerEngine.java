@@ -32,7 +32,8 @@ import org.slf4j.LoggerFactory;
  * <p>The poll thread never stops calling {@code poll} (so {@code max.poll.interval.ms} is never
  * overrun): it pauses partitions instead. Retry-topic records not yet due are sought back and their
  * partition paused until due. Close stops new records, finishes and commits the assigned
- * partitions, closes the consumer, then stops the handler threads and the scheduler.
+ * partitions, removes the gauges and client metrics of {@link WorkerMeters}, closes the consumer,
+ * then stops the handler threads and the scheduler.
  */
 public final class WorkerEngine {
 
@@ -43,7 +44,8 @@ public final class WorkerEngine {
   private final Producer<byte[], byte[]> producer;
   private final boolean ownsProducer;
   private final WorkerShutdown shutdown = new WorkerShutdown();
-  private final WorkerCounters counters = new WorkerCounters();
+  private final WorkerMeters meters;
+  private final WorkerCounters counters;
   private final PendingRecords pending;
   private final ClockTimer scheduler;
   private final PartitionOffsets offsets;
@@ -64,6 +66,8 @@ public final class WorkerEngine {
     this.consumer = consumer;
     this.producer = producer;
     this.ownsProducer = ownsProducer;
+    this.meters = new WorkerMeters(settings.meterRegistry(), settings.name(), settings.groupId(), settings.topic());
+    this.counters = new WorkerCounters(settings.meterRegistry(), meters.tags());
     this.pending = new PendingRecords(settings.maxPendingRecords());
     String threadPrefix = "reprocess-worker-" + settings.name();
     this.scheduler = new ClockTimer(settings.ticker(), threadPrefix + "-scheduler",
@@ -79,6 +83,7 @@ public final class WorkerEngine {
     if (!started.compareAndSet(false, true)) {
       throw new IllegalStateException("worker '" + settings.name() + "' is already started");
     }
+    meters.bind(pending::count, consumer, producer, ownsProducer);
     lanes.start();
     Thread t = new Thread(this::pollLoop, "reprocess-worker-" + settings.name() + "-poll");
     pollThread = t;
@@ -138,6 +143,7 @@ public final class WorkerEngine {
       long nextCommitNanos = settings.ticker().nanoTime() + commitIntervalNanos;
       while (!shutdown.closing) {
         ConsumerRecords<byte[], byte[]> records = pollOnce();
+        meters.updateLag(consumer);
         if (records != null && !records.isEmpty()) {
           accept(records);
         }
@@ -175,6 +181,7 @@ public final class WorkerEngine {
     } catch (RuntimeException e) {
       log.warn("worker '{}': final commit failed: {}", settings.name(), e.toString());
     }
+    meters.close();
     try {
       consumer.close(settings.closeTimeout());
     } catch (RuntimeException e) {
@@ -186,6 +193,7 @@ public final class WorkerEngine {
 
   private void stopThreadsAndProducer() {
     shutdown.stopped = true;
+    meters.close();
     lanes.stop();
     scheduler.close();
     try {

@@ -3,6 +3,7 @@ package dev.reprocess.kafka.internal;
 import dev.reprocess.EventHandler;
 import dev.reprocess.RetryOptions;
 import dev.reprocess.internal.Ticker;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
 
@@ -13,6 +14,8 @@ import java.time.Duration;
  * @param clock wall-clock time for retry not-before headers and failure times
  * @param ticker measures the handler time limit, in-place backoffs, publish retries and the commit
  *     interval ({@link Ticker#SYSTEM} unless a test injects a manual one)
+ * @param groupId the consumer group, a tag of the meters
+ * @param meterRegistry where the worker's meters go (see {@link WorkerMeters})
  */
 public record WorkerSettings(
     String name,
@@ -31,4 +34,6 @@ public record WorkerSettings(
     Duration closeTimeout,
     Duration publishRetryBackoff,
     Clock clock,
-    Ticker ticker) {}
+    Ticker ticker,
+    String groupId,
+    MeterRegistry meterRegistry) {}

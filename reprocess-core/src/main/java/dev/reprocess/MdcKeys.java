@@ -1,0 +1,22 @@
+package dev.reprocess;
+
+/**
+ * The SLF4J {@link org.slf4j.MDC} keys set around every call of an {@link EventHandler}, on the
+ * in-process path (a job built with a handler) and on the Kafka worker alike, so that whatever the
+ * handler logs names its event. They are set on the thread that runs the handler just before the
+ * call and restored just after (to the values that thread had before, usually none), after a
+ * failure and on every retry too: they never leak into the next event or onto other threads. A
+ * thread the handler starts itself does not inherit them (copy {@code MDC.getCopyOfContextMap()}
+ * if it needs them).
+ */
+public final class MdcKeys {
+
+  /** The event's {@link ReprocessEvent#jobName() job name}: {@value}. */
+  public static final String JOB = "reprocess.job";
+  /** The event's {@link ReprocessEvent#shardId() shard id}: {@value}. */
+  public static final String SHARD = "reprocess.shard";
+  /** The event's {@link ReprocessEvent#eventId() event id}: {@value}. */
+  public static final String EVENT = "reprocess.event";
+
+  private MdcKeys() {}
+}
