@@ -7,11 +7,13 @@ import com.datastax.oss.driver.api.core.cql.SimpleStatement;
 import dev.reprocess.JobExecution;
 import dev.reprocess.JobReport;
 import dev.reprocess.JobStatus;
+import dev.reprocess.LimitAlgorithm;
 import dev.reprocess.Outcome;
 import dev.reprocess.PressureSignal;
 import dev.reprocess.ReprocessJob;
 import dev.reprocess.cassandra.DriverPressureSignal;
 import dev.reprocess.cassandra.TimeBucketSelector;
+import dev.reprocess.pressure.LatencyObjective;
 import dev.reprocess.pressure.TimerPressureSignal;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -30,9 +32,11 @@ import org.HdrHistogram.Histogram;
 /**
  * Case 10 (issue 17): what a job does to production on the same Cassandra. A synthetic production
  * workload ({@link OpenLoopLoad}) runs throughout; each phase measures it for {@code
- * --safety-seconds}: (a) alone, (b) with a job at full speed, (c) with the job at a fixed rate of
- * half (b)'s, (d) with the job's adaptive limit on each pressure signal (the driver's request
- * latency of production's statements, production's own p99 timer, the handler's latency). The job
+ * --safety-seconds}: (a) alone, (b) with a job at full speed, (c) with the job at fixed rates of 10,
+ * 25 and 50% of (b)'s (what any throttle could at best reach at that rate), (d) with the job's
+ * adaptive limit on each pressure signal (the driver's request latency of production's
+ * statements, as it is and held to production's p99 alone with AIMD; production's own p99 timer;
+ * the handler's latency). The job
  * is a backfill: per event a point read and a write on a side table of the same cluster. Rows:
  * production's p50, p99 and p99.9, the job's rate as a fraction of (b)'s; plots of production's p99
  * and the job's limit per second.
@@ -43,6 +47,10 @@ final class SafetyCase {
   static final double RATE_GOAL = 0.5;
   private static final int JOB_CONCURRENCY = 32;
   private static final int KEYS = 20_000;
+  /** The fixed rates of the (c) phases, as fractions of (b)'s rate. */
+  private static final double[] FIXED_FRACTIONS = {0.1, 0.25, 0.5};
+  /** The (d) phase the goal is checked on. */
+  private static final String GOAL_PHASE = "driver signal held to production's p99 alone";
 
   /** One phase's figures. */
   record Phase(String name, Histogram latencies, List<Double> p99PerSecond, List<Double> limitPerSecond,
@@ -53,7 +61,28 @@ final class SafetyCase {
     }
   }
 
+  /** An adaptive phase: the signal and the algorithm. */
+  private record Adaptive(String name, PressureSignal signal, LimitAlgorithm algorithm) {}
+
   private SafetyCase() {}
+
+  /**
+   * The adaptive phases: each signal as it is, with {@code --safety-algorithm}, and the driver's
+   * held to the objective (production's p99 alone) with AIMD, the goal's phase.
+   */
+  private static List<Adaptive> adaptivePhases(Options o, DriverPressureSignal driver, SimpleMeterRegistry registry,
+      Duration objective) {
+    String algorithm = o.safetyAlgorithm.name().toLowerCase(java.util.Locale.ROOT);
+    PressureSignal timer = TimerPressureSignal.builder(registry, "production.requests").percentile(0.99)
+        .interval(Duration.ofMillis(500)).build();
+    List<Adaptive> list = new ArrayList<>();
+    list.add(new Adaptive("driver signal, " + algorithm, driver, o.safetyAlgorithm));
+    list.add(new Adaptive(GOAL_PHASE + ", aimd", LatencyObjective.builder(driver).percentile(0.99)
+        .objective(objective).interval(Duration.ofMillis(500)).build(), LimitAlgorithm.AIMD));
+    list.add(new Adaptive("production timer signal, " + algorithm, timer, o.safetyAlgorithm));
+    list.add(new Adaptive("handler signal, " + algorithm, PressureSignal.handlerLatency(), o.safetyAlgorithm));
+    return list;
+  }
 
   static void run(Options o, Servers servers, CassandraData.Table table, Results results) throws Exception {
     SimpleMeterRegistry registry = new SimpleMeterRegistry();
@@ -78,24 +107,22 @@ final class SafetyCase {
         load.start();
         Log.info("safety: production load %,.0f requests/s on %,d keys; warming up %d s", o.safetyRate, keys.size(),
             o.safetySeconds);
-        measure(o, load, "warm-up", null);
-        Consumer<ReprocessJob.Builder> none = b -> { };
+        measure(o, load, "warm-up (job at full speed)", job(session, table, markRead, markWrite, b -> { }));
         List<Phase> phases = new ArrayList<>();
-        phases.add(measure(o, load, "(a) production alone", null));
-        Phase full = measure(o, load, "(b) job at full speed", job(session, table, markRead, markWrite, none));
+        Phase alone = measure(o, load, "(a) production alone", null);
+        phases.add(alone);
+        Phase full = measure(o, load, "(b) job at full speed", job(session, table, markRead, markWrite, b -> { }));
         phases.add(full);
-        double half = Math.max(1, full.jobRate() / 2);
-        phases.add(measure(o, load, String.format("(c) job at a fixed rate (%,.0f/s)", half),
-            job(session, table, markRead, markWrite, b -> b.maxEventsPerSecond(half))));
-        Map<String, PressureSignal> signals = new LinkedHashMap<>();
-        signals.put("driver", driverSignal);
-        signals.put("production timer", TimerPressureSignal.builder(registry, "production.requests")
-            .percentile(0.99).interval(Duration.ofMillis(500)).build());
-        signals.put("handler", PressureSignal.handlerLatency());
-        for (Map.Entry<String, PressureSignal> s : signals.entrySet()) {
-          phases.add(measure(o, load, "(d) adaptive, " + s.getKey() + " signal", job(session, table, markRead,
-              markWrite, b -> b.adaptiveConcurrency(true).limitAlgorithm(o.safetyAlgorithm)
-                  .pressureSignal(s.getValue()))));
+        for (double fraction : FIXED_FRACTIONS) {
+          double rate = Math.max(1, full.jobRate() * fraction);
+          phases.add(measure(o, load, String.format("(c) job at a fixed rate, %.0f%% of (b) (%,.0f/s)",
+              fraction * 100, rate), job(session, table, markRead, markWrite, b -> b.maxEventsPerSecond(rate))));
+        }
+        Duration objective = Duration.ofNanos((long) (alone.p(99) * 1e6));
+        Log.info("safety: the latency objective of the (d) phases: production's p99 alone, %.2f ms", alone.p(99));
+        for (Adaptive a : adaptivePhases(o, driverSignal, registry, objective)) {
+          phases.add(measure(o, load, "(d) adaptive, " + a.name(), job(session, table, markRead, markWrite,
+              b -> b.adaptiveConcurrency(true).limitAlgorithm(a.algorithm()).pressureSignal(a.signal()))));
         }
         report(o, phases, full, results);
         plots(o, phases);
@@ -176,7 +203,7 @@ final class SafetyCase {
         + " %d s per phase, adaptive with %s", o.safetyRate, o.safetySeconds, o.safetyAlgorithm);
     Phase alone = phases.get(0);
     for (Phase p : phases) {
-      boolean goalPhase = p.name().startsWith("(d) adaptive, driver");
+      boolean goalPhase = p.name().startsWith("(d) adaptive, " + GOAL_PHASE);
       results.add(c, p.name() + ": production p50", p.p(50), "ms", p.p(50) / alone.p(50), null);
       if (goalPhase) {
         results.addAtMost(c, p.name() + ": production p99, ratio to (a)", p.p(99), "ms", p.p(99) / alone.p(99),
@@ -200,7 +227,7 @@ final class SafetyCase {
     Map<String, List<Double>> p99 = new LinkedHashMap<>();
     Map<String, List<Double>> limits = new LinkedHashMap<>();
     for (Phase p : phases) {
-      if (p.name().startsWith("(a)") || p.name().startsWith("(b)") || p.name().startsWith("(d) adaptive, driver")) {
+      if (p.name().startsWith("(a)") || p.name().startsWith("(b)") || p.name().startsWith("(d) adaptive, " + GOAL_PHASE)) {
         p99.put(p.name(), p.p99PerSecond());
       }
       if (p.name().startsWith("(b)") || p.name().startsWith("(d)")) {
