@@ -62,8 +62,9 @@ class BackgroundCheckpointTest {
         .build()
         .start();
 
-    // Page 1's save blocks. Pages 2 to 4 become final meanwhile (4 unwritten pages: the bound),
-    // and page 6 is dispatched while the reader waits to hand in page 5's checkpoint.
+    // The first save blocks (page 1's, or a later one if pages were final before it started).
+    // Pages up to 4 become final meanwhile (4 unwritten pages: the bound), and page 6 is dispatched
+    // while the reader waits to hand in page 5's checkpoint.
     await().until(() -> handler.handledAssetIds().containsAll(ids(12)));
     assertThat(store.calls).hasValue(1);
     assertThat(store.saves).isEmpty();
@@ -71,10 +72,11 @@ class BackgroundCheckpointTest {
     store.release.countDown();
     JobReport report = execution.await(Duration.ofSeconds(30));
     assertThat(report.status()).isEqualTo(JobStatus.COMPLETED);
-    assertThat(store.saves.get(0)).isEqualTo("2");
-    assertThat(store.saves.get(1)).as("pages 2 to 4 coalesced into one write").isEqualTo("8");
     List<Integer> cursors = store.saves.stream().map(Integer::parseInt).toList();
-    assertThat(cursors).isSorted().doesNotHaveDuplicates().endsWith(40);
+    assertThat(cursors).isSorted().doesNotHaveDuplicates().endsWith(40).allMatch(c -> c % 2 == 0);
+    // Pages 1 to 4 were final during the blocked write: covered by it and at most one more write.
+    assertThat(cursors).contains(8);
+    assertThat(cursors.stream().filter(c -> c <= 8)).hasSizeLessThanOrEqualTo(2);
     Checkpoint last = store.memory.load("slow-save").get("mem-0");
     assertThat(last.state()).isEqualTo(Checkpoint.State.COMPLETED);
     assertThat(last.selected()).isEqualTo(40);
