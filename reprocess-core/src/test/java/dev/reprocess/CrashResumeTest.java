@@ -26,7 +26,7 @@ class CrashResumeTest {
   static final int SHARDS = 8;
   static final int SHARDS_IN_PARALLEL = 3;
   static final int PAGE_SIZE = 25;
-  static final int PAGES_IN_FLIGHT_PER_SHARD = 2;
+  static final int PAGES_IN_FLIGHT_PER_SHARD = 16;
   /** Final pages whose checkpoint is still being written in the background, at most (the engine's bound). */
   static final int PAGES_UNWRITTEN_PER_SHARD = 4;
 

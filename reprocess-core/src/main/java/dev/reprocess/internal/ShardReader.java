@@ -13,6 +13,7 @@ import dev.reprocess.RetryOptions;
 import dev.reprocess.Shard;
 import dev.reprocess.ShardProgress;
 import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.UUID;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ThreadLocalRandom;
@@ -22,19 +23,26 @@ import org.slf4j.Logger;
  * Reads one shard: page by page, each asset turned into an event and dispatched (one concurrency
  * permit per event: blocking here is the job's back-pressure), then the page checkpointed.
  *
- * <p><b>The at-least-once rule</b> ({@link #checkpoint}): at most two pages are in flight; the
- * reader dispatches page N+1 while page N finishes, then waits for page N, flushes the sink and
- * hands the checkpoint after page N to the shard's {@link CheckpointWriter} only if every event of
+ * <p><b>The at-least-once rule</b> ({@link #checkpoint}): at most {@value #MAX_PAGES_IN_FLIGHT}
+ * pages are in flight (their events bounded by the job's concurrency); the reader dispatches the
+ * next page while earlier ones finish, so a page held by a slow event does not hold the shard.
+ * Pages are checkpointed strictly in order as the oldest becomes settled: the sink is flushed and
+ * the checkpoint after page N handed to the shard's {@link CheckpointWriter} only if every event of
  * page N was dispatched and is final. Pages are checkpointed in order: once a page cannot be (an
  * event abandoned by a stop or a failure), no later page of the shard is, so a re-run reads again
  * from the last final page. The writer writes in the background, newest first when writes queue up;
  * the reader waits for it only when {@value CheckpointWriter#MAX_PAGES_UNWRITTEN} final pages are
  * unwritten and at the shard's end, so the shard's state and the run's report still mean "every
- * checkpoint written". A crash re-delivers at most the two pages in flight and those unwritten.
+ * checkpoint written". A crash re-delivers at most the pages in flight and those unwritten.
  */
 final class ShardReader {
 
   private static final Logger LOG = RunContext.LOG;
+  /**
+   * Pages of a shard dispatched and not yet checkpointed, at most: a page held by a slow or hung
+   * event does not stop the reader from delivering the next ones (within the job's concurrency).
+   */
+  static final int MAX_PAGES_IN_FLIGHT = 16;
 
   private final RunContext run;
   private final ShardState state;
@@ -75,7 +83,7 @@ final class ShardReader {
     LOG.debug("{}shard {} starting{}", run.prefix, shard.id(),
         state.base != null ? " from cursor " + state.base.cursor() : "");
     run.fire(l -> l.onShardStarted(run.name, shard, state.base));
-    PageWork previous = null;
+    ArrayDeque<PageWork> window = new ArrayDeque<>();
     try (Paginator paginator = run.spec.selector().open(shard, state.cursor, run.spec.pageSize())) {
       long pageNo = 0;
       while (run.gate.awaitUnpaused(run::isStopping)) {
@@ -87,21 +95,17 @@ final class ShardReader {
         PageWork work = new PageWork(page, pageNo);
         dispatch(work);
         work.seal();
-        if (previous != null) {
-          checkpoint(previous);
-        }
-        previous = work;
+        window.addLast(work);
+        checkpointSettled(window, MAX_PAGES_IN_FLIGHT - 1);
         if (page.last() || !work.fullyDispatched) {
           break;
         }
       }
-      if (previous != null) {
-        checkpoint(previous);
-      }
+      checkpointSettled(window, 0);
       writer.drain();
     } catch (Throwable t) {
-      if (previous != null) {
-        previous.abandoned.set(true);
+      for (PageWork w : window) {
+        w.abandoned.set(true);
       }
       drainQuietly();
       if (!(t instanceof OutageWait.WaitAbandoned)) { // a stop ended a checkpoint write's wait
@@ -215,6 +219,17 @@ final class ShardReader {
       work.eventDispatched();
       run.tally.eventDispatched();
       new EventAttempt(run, event, state, work).attempt();
+    }
+  }
+
+  /**
+   * Checkpoints the settled pages at the head of the window, in order; then, while more than
+   * {@code keep} pages are in flight, waits for the head to settle and checkpoints it.
+   */
+  private void checkpointSettled(ArrayDeque<PageWork> window, int keep) throws InterruptedException {
+    while (!window.isEmpty() && (window.peekFirst().done.isDone() || window.size() > keep)) {
+      checkpoint(window.peekFirst());
+      window.pollFirst();
     }
   }
 
