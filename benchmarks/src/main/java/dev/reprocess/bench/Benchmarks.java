@@ -106,6 +106,9 @@ public final class Benchmarks {
       if (o.cases.contains("table")) {
         attempt("9. Composite clustering key", results, () -> TableCases.run(o, cassandra.connected(), results));
       }
+      if (o.cases.contains("hung")) {
+        attempt("11. Hung events", results, () -> HungCase.run(o, results));
+      }
       if (o.cases.contains("safety")) {
         attempt("10. Production safety", results, () -> SafetyCase.run(o, servers, cassandra.table(), results));
       }
