@@ -75,6 +75,10 @@ public final class Benchmarks {
         attempt("1-2. Cassandra selection", results, () -> CassandraCases.run(o, cassandra.session(),
             cassandra.table(), o.extra ? servers.cassandraCpu() : null, results));
       }
+      if (o.cases.contains("lease")) {
+        attempt("1-2c. The lease's cost", results, () -> CassandraCases.runLease(o, cassandra.session(),
+            cassandra.table(), results));
+      }
       if (o.cases.contains("tokenrange")) {
         attempt("1-2b. Cassandra token-range selection", results,
             () -> TokenRangeCases.run(o, cassandra.session(), cassandra.table(), results));
