@@ -36,9 +36,12 @@ public interface JobListener {
   default void onShardStarted(String jobName, Shard shard, Checkpoint resumedFrom) {}
 
   /**
-   * Every event of a page is final and the shard's checkpoint was written.
+   * Every event of one or more pages is final and the shard's checkpoint covering them was written.
+   * Checkpoints are written in the background, one at a time per shard: pages that became final
+   * while a write was in flight are covered by the next write, and reported once, with it.
    *
-   * @param checkpoint the checkpoint just written (cursor after the page, counters so far)
+   * @param checkpoint the checkpoint just written (cursor after the last page it covers, counters
+   *     so far)
    */
   default void onPageCompleted(String jobName, Shard shard, Checkpoint checkpoint) {}
 

@@ -38,11 +38,14 @@ import java.util.StringJoiner;
  * <h2>Semantics</h2>
  *
  * <ul>
- *   <li><b>At least once.</b> Each shard is read page by page, up to two pages in flight per shard.
- *       A shard's checkpoint advances past a page only once every event of that page and of the
+ *   <li><b>At least once.</b> Each shard is read page by page, up to 16 pages in flight per shard
+ *       (their events bounded by {@code concurrency}), so a slow event does not hold its shard. A
+ *       shard's checkpoint advances past a page only once every event of that page and of the
  *       pages before it is final (succeeded, skipped or dead-lettered) and {@link EventSink#flush()}
- *       returned. After a crash, a re-run delivers again at most the pages that were in flight: two
- *       pages per shard being read, so at most {@code 2 x pageSize x shardsInParallel} events.
+ *       returned. Checkpoints are written in the background, newest first, with at most 4 final
+ *       pages unwritten per shard; a shard is complete, and the run's report final, only once they
+ *       are written. After a crash, a re-run delivers again at most the pages in flight and those
+ *       unwritten: {@code 20 x pageSize x shardsInParallel} events.
  *   <li><b>Resume and restart</b>, as in Spring Batch: running a job again with the same name and
  *       checkpoint store continues every shard from its checkpoint and skips the shards whose
  *       checkpoint is {@link Checkpoint.State#COMPLETED}. With {@link Builder#restart(boolean)

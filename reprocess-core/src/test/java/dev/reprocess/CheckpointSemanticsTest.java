@@ -48,20 +48,24 @@ class CheckpointSemanticsTest {
 
     // a-3 (page 2) hangs; page 3 (a-4, a-5) is read and handled meanwhile.
     await().until(() -> handler.handledAssetIds().containsAll(List.of("a-2", "a-4", "a-5")));
+    await().until(() -> store.load("page-final").get("mem-0") != null); // written in the background
     Checkpoint cp = store.load("page-final").get("mem-0");
     assertThat(cp.cursor()).isEqualTo(Cursor.of("2"));
     assertThat(cp.succeeded()).isEqualTo(2);
-    // Two pages in flight at most: page 4 is not read while page 2 is unfinished.
-    assertThat(handler.events()).extracting(ReprocessEvent::assetId).doesNotContain("a-6", "a-7");
+    // Later pages are read and handled while page 2 is unfinished (issue 18: a hung event does
+    // not hold its shard); the checkpoint stays after page 1 meanwhile.
+    List<String> allButTheHungOne = new ArrayList<>(ids(20));
+    allButTheHungOne.remove("a-3");
+    await().until(() -> handler.handledAssetIds().containsAll(allButTheHungOne));
+    assertThat(store.load("page-final").get("mem-0").cursor()).isEqualTo(Cursor.of("2"));
 
     release.countDown();
     JobReport report = execution.await(Duration.ofSeconds(30));
     assertThat(report.status()).isEqualTo(JobStatus.COMPLETED);
-    List<Cursor> expected = new ArrayList<>();
-    for (int i = 2; i <= 20; i += 2) {
-      expected.add(Cursor.of(Integer.toString(i)));
-    }
-    assertThat(written).containsExactlyElementsOf(expected);
+    // Written in the background, newest first when writes queue up: page ends, in order, ending at 20.
+    List<Integer> cursors = written.stream().map(c -> Integer.parseInt(c.value())).toList();
+    assertThat(cursors).isSorted().doesNotHaveDuplicates().startsWith(2).endsWith(20)
+        .allMatch(c -> c % 2 == 0);
     Checkpoint last = store.load("page-final").get("mem-0");
     assertThat(last.state()).isEqualTo(Checkpoint.State.COMPLETED);
     assertThat(last.selected()).isEqualTo(20);
@@ -111,19 +115,20 @@ class CheckpointSemanticsTest {
         .build()
         .run();
     assertThat(report.status()).isEqualTo(JobStatus.COMPLETED);
-    List<String> saves = log.stream().filter(s -> s.startsWith("save")).toList();
-    assertThat(saves).containsExactly("save 4", "save 8", "save 12");
-    for (int i = 0; i < log.size(); i++) {
-      if (log.get(i).startsWith("save")) {
-        int cursor = Integer.parseInt(log.get(i).substring(5));
-        String before = log.get(i - 1);
-        assertThat(before).startsWith("flush after");
-        assertThat(Integer.parseInt(before.substring("flush after ".length())))
-            .as("events delivered when flushing before checkpoint %s", cursor)
+    List<Integer> saves = log.stream().filter(s -> s.startsWith("save"))
+        .map(s -> Integer.parseInt(s.substring(5))).toList();
+    assertThat(saves).as("page ends in order; a write may cover several pages").isSorted()
+        .doesNotHaveDuplicates().endsWith(12).allMatch(c -> c % 4 == 0);
+    int flushedUpTo = -1; // events delivered at the latest flush logged so far
+    for (String entry : log) {
+      if (entry.startsWith("flush after ")) {
+        flushedUpTo = Math.max(flushedUpTo, Integer.parseInt(entry.substring("flush after ".length())));
+      } else {
+        int cursor = Integer.parseInt(entry.substring(5));
+        assertThat(flushedUpTo).as("events delivered when flushing before checkpoint %s", cursor)
             .isGreaterThanOrEqualTo(cursor);
       }
     }
-    assertThat(log.get(log.size() - 1)).startsWith("flush");
   }
 
   @Test

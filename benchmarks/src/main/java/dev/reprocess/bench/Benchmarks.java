@@ -75,6 +75,10 @@ public final class Benchmarks {
         attempt("1-2. Cassandra selection", results, () -> CassandraCases.run(o, cassandra.session(),
             cassandra.table(), o.extra ? servers.cassandraCpu() : null, results));
       }
+      if (o.cases.contains("lease")) {
+        attempt("1-2c. The lease's cost", results, () -> CassandraCases.runLease(o, cassandra.session(),
+            cassandra.table(), results));
+      }
       if (o.cases.contains("tokenrange")) {
         attempt("1-2b. Cassandra token-range selection", results,
             () -> TokenRangeCases.run(o, cassandra.session(), cassandra.table(), results));
@@ -105,6 +109,9 @@ public final class Benchmarks {
       }
       if (o.cases.contains("table")) {
         attempt("9. Composite clustering key", results, () -> TableCases.run(o, cassandra.connected(), results));
+      }
+      if (o.cases.contains("hung")) {
+        attempt("11. Hung events", results, () -> HungCase.run(o, results));
       }
       if (o.cases.contains("safety")) {
         attempt("10. Production safety", results, () -> SafetyCase.run(o, servers, cassandra.table(), results));

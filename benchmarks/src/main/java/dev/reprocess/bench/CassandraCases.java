@@ -52,15 +52,6 @@ final class CassandraCases {
     }
     if (o.extra) {
       addExtraVariants(rounds, reads, o.pageSize, minNanos, expected);
-      CheckpointStore leased = CassandraCheckpointStore.builder(session)
-          .table(CassandraData.KEYSPACE + ".bench_checkpoints").createTable(true).build();
-      CheckpointStore unleased = new WithoutLease(leased);
-      for (int p : JOB_PARALLELISM) {
-        rounds.add(leasedJob(p), r -> Reads.repeated(minNanos, leasedJob(p), expected,
-            () -> throughJob(reads, o.pageSize, p, leased)));
-        rounds.add(unleasedJob(p), r -> Reads.repeated(minNanos, unleasedJob(p), expected,
-            () -> throughJob(reads, o.pageSize, p, unleased)));
-      }
     }
     rounds.run(o.warmups, o.runs);
     report(rounds, expected, o.pageSize, results);
@@ -68,6 +59,38 @@ final class CassandraCases {
       reportExtras(rounds, results);
     }
     Log.info("cassandra checksum %d", reads.checksum());
+  }
+
+  /**
+   * The lease's cost alone ({@code --cases lease}): the job with in-memory checkpoints, with
+   * Cassandra checkpoints without a lease, and with them and the lease, at 1 and 4 shards.
+   */
+  static void runLease(Options o, CqlSession session, CassandraData.Table table, Results results) throws Exception {
+    CassandraReads reads = new CassandraReads(session, table, o.pageSize);
+    long expected = table.assets();
+    long minNanos = (long) (o.minSeconds * 1e9);
+    Rounds rounds = new Rounds("lease");
+    for (int p : JOB_PARALLELISM) {
+      rounds.add(job(p), r -> Reads.repeated(minNanos, job(p), expected,
+          () -> throughJob(reads, o.pageSize, p, new InMemoryCheckpointStore())));
+    }
+    addLeaseVariants(rounds, session, reads, o.pageSize, minNanos, expected);
+    rounds.run(o.warmups, o.runs);
+    reportLease(rounds, "1-2c. The lease's cost, " + String.format("%,d assets", expected), results);
+  }
+
+  /** The jobs with Cassandra checkpoints, without and with the lease (issue 15). */
+  private static void addLeaseVariants(Rounds rounds, CqlSession session, CassandraReads reads, int pageSize,
+      long minNanos, long expected) {
+    CheckpointStore leased = CassandraCheckpointStore.builder(session)
+        .table(CassandraData.KEYSPACE + ".bench_checkpoints").createTable(true).build();
+    CheckpointStore unleased = new WithoutLease(leased);
+    for (int p : JOB_PARALLELISM) {
+      rounds.add(leasedJob(p), r -> Reads.repeated(minNanos, leasedJob(p), expected,
+          () -> throughJob(reads, pageSize, p, leased)));
+      rounds.add(unleasedJob(p), r -> Reads.repeated(minNanos, unleasedJob(p), expected,
+          () -> throughJob(reads, pageSize, p, unleased)));
+    }
   }
 
   private static void addExtraVariants(Rounds rounds, CassandraReads reads, int pageSize, long minNanos,
@@ -108,6 +131,17 @@ final class CassandraCases {
     }
   }
 
+  private static void reportLease(Rounds rounds, String c, Results results) {
+    for (int p : JOB_PARALLELISM) {
+      results.addRate(c, "the same job, checkpoints in Cassandra without a lease (plain saves), " + shards(p)
+          + "; ratio to in-memory checkpoints", rounds, unleasedJob(p), "events/s", rounds.ratio(unleasedJob(p),
+          job(p)), null);
+      results.addRate(c, "the same job, checkpoints and its lease in Cassandra (fenced saves), " + shards(p)
+          + "; ratio to the one without a lease", rounds, leasedJob(p), "events/s",
+          rounds.ratio(leasedJob(p), unleasedJob(p)), LEASE_GOAL);
+    }
+  }
+
   /** The {@code --extra} rows, in a group of their own below cases 1 and 2; ratios to the keyset loop at the same shards. */
   private static void reportExtras(Rounds rounds, Results results) {
     String c = "1-2. Cassandra selection, reference variants";
@@ -118,13 +152,6 @@ final class CassandraCases {
     for (int p : JOB_PARALLELISM) {
       results.addRate(c, "TimeBucketSelector through ReprocessJob, no-op handler, " + JOB_CONCURRENCY
           + " in flight, " + shards(p) + " (extra)", rounds, job(p), "events/s", rounds.ratio(job(p), plain(p)), null);
-    }
-    for (int p : JOB_PARALLELISM) {
-      results.addRate(c, "the same job, checkpoints in Cassandra without a lease (plain saves), " + shards(p)
-          + " (extra)", rounds, unleasedJob(p), "events/s", rounds.ratio(unleasedJob(p), job(p)), null);
-      results.addRate(c, "the same job, checkpoints and its lease in Cassandra (fenced saves), " + shards(p)
-          + "; ratio to the one without a lease (extra)", rounds, leasedJob(p), "events/s",
-          rounds.ratio(leasedJob(p), unleasedJob(p)), LEASE_GOAL);
     }
     for (int p : JOB_PARALLELISM) {
       results.addCpu(c, plain(p), rounds, "id");

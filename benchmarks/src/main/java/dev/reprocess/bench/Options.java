@@ -23,8 +23,8 @@ final class Options {
       "--safety-algorithm");
 
   /** Every case, in the order they run. */
-  static final List<String> ALL_CASES = List.of("cassandra", "tokenrange", "kafka", "elasticsearch", "e2e", "memory",
-      "engine", "sparse", "table", "safety");
+  static final List<String> ALL_CASES = List.of("cassandra", "lease", "tokenrange", "kafka", "elasticsearch", "e2e", "memory",
+      "engine", "sparse", "table", "safety", "hung");
 
   int assets = 1_000_000;
   int memorySmallAssets = 100_000;

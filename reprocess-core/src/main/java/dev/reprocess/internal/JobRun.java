@@ -44,6 +44,8 @@ public final class JobRun {
   private volatile List<ShardState> shardStates = List.of();
   private volatile JobStatus finalStatus;
   private ExecutorService shardPool;
+  /** Writes the shards' checkpoints in the background, a thread per shard read at once. */
+  private ExecutorService checkpointPool;
 
   public JobRun(JobSpec spec) {
     this.run = new RunContext(spec);
@@ -143,10 +145,17 @@ public final class JobRun {
           t.setDaemon(true);
           return t;
         });
+    AtomicInteger writerNo = new AtomicInteger();
+    checkpointPool = Executors.newFixedThreadPool(Math.max(1, Math.min(run.spec.shardsInParallel(), pending)),
+        r -> {
+          Thread t = new Thread(r, "reprocess-" + run.name + "-checkpoint-" + writerNo.incrementAndGet());
+          t.setDaemon(true);
+          return t;
+        });
     List<CompletableFuture<Void>> tasks = new ArrayList<>();
     for (ShardState s : states) {
       if (s.state == ShardProgress.State.PENDING) {
-        ShardReader reader = new ShardReader(run, s);
+        ShardReader reader = new ShardReader(run, s, checkpointPool);
         tasks.add(CompletableFuture.runAsync(reader::read, shardPool));
       }
     }
@@ -158,6 +167,9 @@ public final class JobRun {
     run.pressure.close();
     if (shardPool != null) {
       shardPool.shutdownNow();
+    }
+    if (checkpointPool != null) {
+      checkpointPool.shutdownNow(); // idle: every reader drained its writer before returning
     }
     run.closeSink();
     run.lease.release();

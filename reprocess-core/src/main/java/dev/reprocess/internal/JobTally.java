@@ -76,8 +76,8 @@ final class JobTally implements AutoCloseable {
     metrics.selected.increment(assets);
   }
 
-  void pageCheckpointed(ShardState shard) {
-    shard.pagesCompleted.incrementAndGet();
+  void pagesCheckpointed(ShardState shard, int pages) {
+    shard.pagesCompleted.addAndGet(pages);
   }
 
   void eventDispatched() {

@@ -13,7 +13,9 @@ import dev.reprocess.RetryOptions;
 import dev.reprocess.Shard;
 import dev.reprocess.ShardProgress;
 import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.UUID;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ThreadLocalRandom;
 import org.slf4j.Logger;
 
@@ -21,24 +23,54 @@ import org.slf4j.Logger;
  * Reads one shard: page by page, each asset turned into an event and dispatched (one concurrency
  * permit per event: blocking here is the job's back-pressure), then the page checkpointed.
  *
- * <p><b>The at-least-once rule</b> ({@link #checkpoint}): at most two pages are in flight; the
- * reader dispatches page N+1 while page N finishes, then waits for page N, flushes the sink and
- * writes the checkpoint after page N only if every event of page N was dispatched and is final.
- * Pages are checkpointed in order: once a page cannot be (an event abandoned by a stop or a
- * failure), no later page of the shard is, so a re-run reads again from the last final page.
+ * <p><b>The at-least-once rule</b> ({@link #checkpoint}): at most {@value #MAX_PAGES_IN_FLIGHT}
+ * pages are in flight (their events bounded by the job's concurrency); the reader dispatches the
+ * next page while earlier ones finish, so a page held by a slow event does not hold the shard.
+ * Pages are checkpointed strictly in order as the oldest becomes settled: the sink is flushed and
+ * the checkpoint after page N handed to the shard's {@link CheckpointWriter} only if every event of
+ * page N was dispatched and is final. Pages are checkpointed in order: once a page cannot be (an
+ * event abandoned by a stop or a failure), no later page of the shard is, so a re-run reads again
+ * from the last final page. The writer writes in the background, newest first when writes queue up;
+ * the reader waits for it only when {@value CheckpointWriter#MAX_PAGES_UNWRITTEN} final pages are
+ * unwritten and at the shard's end, so the shard's state and the run's report still mean "every
+ * checkpoint written". A crash re-delivers at most the pages in flight and those unwritten.
  */
 final class ShardReader {
 
   private static final Logger LOG = RunContext.LOG;
+  /**
+   * Pages of a shard dispatched and not yet checkpointed, at most: a page held by a slow or hung
+   * event does not stop the reader from delivering the next ones (within the job's concurrency).
+   */
+  static final int MAX_PAGES_IN_FLIGHT = 16;
 
   private final RunContext run;
   private final ShardState state;
   private final Shard shard;
+  private final CheckpointWriter writer;
 
-  ShardReader(RunContext run, ShardState state) {
+  /**
+   * A reader of one shard.
+   *
+   * @param checkpointExecutor where the shard's checkpoints are written (see {@link CheckpointWriter})
+   */
+  ShardReader(RunContext run, ShardState state, Executor checkpointExecutor) {
     this.run = run;
     this.state = state;
     this.shard = state.shard;
+    this.writer = new CheckpointWriter(run, checkpointExecutor, new CheckpointWriter.Listener() {
+      @Override
+      public void written(Checkpoint checkpoint, int pages) {
+        ShardReader.this.written(checkpoint, pages);
+      }
+
+      @Override
+      public void failed(Throwable failure) {
+        if (!(failure instanceof OutageWait.WaitAbandoned)) {
+          ShardReader.this.failed(failure); // at once: the other shards stop now, not at this one's next page
+        }
+      }
+    });
   }
 
   /** Reads the shard to its end, a stop or a failure; never throws. */
@@ -51,7 +83,7 @@ final class ShardReader {
     LOG.debug("{}shard {} starting{}", run.prefix, shard.id(),
         state.base != null ? " from cursor " + state.base.cursor() : "");
     run.fire(l -> l.onShardStarted(run.name, shard, state.base));
-    PageWork previous = null;
+    ArrayDeque<PageWork> window = new ArrayDeque<>();
     try (Paginator paginator = run.spec.selector().open(shard, state.cursor, run.spec.pageSize())) {
       long pageNo = 0;
       while (run.gate.awaitUnpaused(run::isStopping)) {
@@ -63,21 +95,19 @@ final class ShardReader {
         PageWork work = new PageWork(page, pageNo);
         dispatch(work);
         work.seal();
-        if (previous != null) {
-          checkpoint(previous);
-        }
-        previous = work;
+        window.addLast(work);
+        checkpointSettled(window, MAX_PAGES_IN_FLIGHT - 1);
         if (page.last() || !work.fullyDispatched) {
           break;
         }
       }
-      if (previous != null) {
-        checkpoint(previous);
-      }
+      checkpointSettled(window, 0);
+      writer.drain();
     } catch (Throwable t) {
-      if (previous != null) {
-        previous.abandoned.set(true);
+      for (PageWork w : window) {
+        w.abandoned.set(true);
       }
+      drainQuietly();
       if (!(t instanceof OutageWait.WaitAbandoned)) { // a stop ended a checkpoint write's wait
         failed(t);
         return;
@@ -85,6 +115,17 @@ final class ShardReader {
     }
     if (state.state == ShardProgress.State.RUNNING) {
       state.state = ShardProgress.State.STOPPED;
+    }
+  }
+
+  /** After a failure: lets a write in flight end (its own failure, if any, is the lesser news). */
+  private void drainQuietly() {
+    try {
+      writer.drain();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (RuntimeException | Error ignored) {
+      // the failure being handled is reported; this one followed from it or is reported by the run
     }
   }
 
@@ -181,8 +222,19 @@ final class ShardReader {
     }
   }
 
+  /**
+   * Checkpoints the settled pages at the head of the window, in order; then, while more than
+   * {@code keep} pages are in flight, waits for the head to settle and checkpoints it.
+   */
+  private void checkpointSettled(ArrayDeque<PageWork> window, int keep) throws InterruptedException {
+    while (!window.isEmpty() && (window.peekFirst().done.isDone() || window.size() > keep)) {
+      checkpoint(window.peekFirst());
+      window.pollFirst();
+    }
+  }
+
   /** Waits for a page to settle, then checkpoints it if it and every page before it are final. */
-  private void checkpoint(PageWork work) {
+  private void checkpoint(PageWork work) throws InterruptedException {
     work.done.join();
     if (!work.isFinal() || state.chainBroken) {
       state.chainBroken = true;
@@ -200,14 +252,18 @@ final class ShardReader {
     Checkpoint cp = new Checkpoint(run.name, shard.id(), state.cursor,
         page.last() ? Checkpoint.State.COMPLETED : Checkpoint.State.IN_PROGRESS, state.cpSelected,
         state.cpSucceeded, state.cpSkipped, state.cpDeadLettered, run.clock.instant());
-    run.outage.call(() -> run.lease.lease().save(cp), run::isStopping);
-    run.tally.pageCheckpointed(state);
     LOG.debug("{}shard {} page {} done ({} assets), checkpoint at {}", run.prefix, shard.id(),
         work.pageNo, page.size(), state.cursor);
+    writer.submit(cp);
+  }
+
+  /** On the checkpoint writer's thread: a checkpoint covering {@code pages} more pages was written. */
+  private void written(Checkpoint cp, int pages) {
+    run.tally.pagesCheckpointed(state, pages);
     run.fire(l -> l.onPageCompleted(run.name, shard, cp));
-    if (page.last()) {
+    if (cp.state() == Checkpoint.State.COMPLETED) {
       state.state = ShardProgress.State.COMPLETED;
-      LOG.debug("{}shard {} completed: {} assets in total", run.prefix, shard.id(), state.cpSelected);
+      LOG.debug("{}shard {} completed: {} assets in total", run.prefix, shard.id(), cp.selected());
       run.fire(l -> l.onShardCompleted(run.name, shard, cp));
     }
   }

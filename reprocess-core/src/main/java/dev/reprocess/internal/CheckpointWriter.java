@@ -1,0 +1,126 @@
+package dev.reprocess.internal;
+
+import dev.reprocess.Checkpoint;
+import java.util.concurrent.Executor;
+
+/**
+ * Writes one shard's checkpoints in the background, so that its reader never waits for a write (a
+ * fenced save under a lease is a lightweight transaction, a Paxos round).
+ *
+ * <p>Coalescing, in order: at most one write is in flight; checkpoints handed in meanwhile replace
+ * each other, and only the newest is written next. A cursor is therefore never written after a
+ * newer one, and a crash loses at most the pages after the last written checkpoint (read again by
+ * the next run: at-least-once). {@link #submit} waits once {@value #MAX_PAGES_UNWRITTEN} final pages
+ * are not yet written, so that those pages stay bounded when writes are slower than reads. {@link
+ * #drain()} waits for every handed-in checkpoint to be written and rethrows the first write
+ * failure.
+ *
+ * <p>Thread safety: {@link #submit} and {@link #drain} are called by the shard's reader; writes run
+ * on the executor; the state between them is guarded by this object's monitor.
+ */
+final class CheckpointWriter {
+
+  /** Told of each write, on the writer's thread. */
+  interface Listener {
+
+    /** A checkpoint was written; it covers {@code pages} pages since the previous write. */
+    void written(Checkpoint checkpoint, int pages);
+
+    /** A write failed; no later checkpoint of the shard is written. */
+    void failed(Throwable failure);
+  }
+
+  /** Final pages whose checkpoint may be unwritten (pending or being written) before submit waits. */
+  static final int MAX_PAGES_UNWRITTEN = 4;
+
+  private final RunContext run;
+  private final Executor executor;
+  private final Listener listener;
+  private Checkpoint pending;
+  private int pendingPages;
+  private int writingPages;
+  private boolean writing;
+  private Throwable failure;
+
+  CheckpointWriter(RunContext run, Executor executor, Listener listener) {
+    this.run = run;
+    this.executor = executor;
+    this.listener = listener;
+  }
+
+  /**
+   * Hands in the checkpoint after one more final page; returns at once unless {@value
+   * #MAX_PAGES_UNWRITTEN} final pages are unwritten, then waits for the write in flight.
+   *
+   * @throws RuntimeException the failure of an earlier write (the shard must not go on)
+   */
+  synchronized void submit(Checkpoint checkpoint) throws InterruptedException {
+    while (pendingPages + writingPages >= MAX_PAGES_UNWRITTEN && failure == null) {
+      wait();
+    }
+    rethrowFailure();
+    pending = checkpoint;
+    pendingPages++;
+    if (!writing) {
+      writing = true;
+      executor.execute(this::writeAll);
+    }
+  }
+
+  /**
+   * Waits until every handed-in checkpoint is written.
+   *
+   * @throws RuntimeException the first write failure ({@link OutageWait.WaitAbandoned} when a stop
+   *     ended a write's wait through an outage)
+   */
+  synchronized void drain() throws InterruptedException {
+    while (writing) {
+      wait();
+    }
+    rethrowFailure();
+  }
+
+  private void rethrowFailure() {
+    if (failure instanceof RuntimeException e) {
+      throw e;
+    }
+    if (failure instanceof Error e) {
+      throw e;
+    }
+  }
+
+  /** On the executor: writes the newest pending checkpoint until none is left. */
+  private void writeAll() {
+    while (true) {
+      Checkpoint next;
+      int pages;
+      synchronized (this) {
+        writingPages = 0;
+        notifyAll();
+        if (pending == null) {
+          writing = false;
+          return;
+        }
+        next = pending;
+        pages = pendingPages;
+        writingPages = pages;
+        pending = null;
+        pendingPages = 0;
+      }
+      try {
+        run.outage.call(() -> run.lease.lease().save(next), run::isStopping);
+        listener.written(next, pages);
+      } catch (Throwable t) {
+        synchronized (this) {
+          failure = t;
+          pending = null;
+          writing = false;
+          writingPages = 0;
+          notifyAll();
+        }
+        listener.failed(t);
+        return;
+      }
+    }
+  }
+}

@@ -1,0 +1,121 @@
+package dev.reprocess;
+
+import static dev.reprocess.Ids.ids;
+import static dev.reprocess.Waits.await;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.reprocess.checkpoint.InMemoryCheckpointStore;
+import dev.reprocess.testing.InMemorySelector;
+import dev.reprocess.testing.RecordingHandler;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+
+/** Checkpoints are written in the background (issue 15: a fenced save must not stall the reader). */
+class BackgroundCheckpointTest {
+
+  /** A store whose first save blocks until released; records the cursors it was asked to write. */
+  private static final class SlowStore implements CheckpointStore {
+    final InMemoryCheckpointStore memory = new InMemoryCheckpointStore();
+    final CountDownLatch release = new CountDownLatch(1);
+    final List<String> saves = new CopyOnWriteArrayList<>();
+    final AtomicInteger calls = new AtomicInteger();
+
+    @Override
+    public Map<String, Checkpoint> load(String jobName) {
+      return memory.load(jobName);
+    }
+
+    @Override
+    public void save(Checkpoint checkpoint) {
+      if (calls.incrementAndGet() == 1) {
+        try {
+          release.await();
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      }
+      saves.add(checkpoint.cursor().value());
+      memory.save(checkpoint);
+    }
+
+    @Override
+    public void delete(String jobName) {
+      memory.delete(jobName);
+    }
+  }
+
+  @Test
+  void theReaderGoesOnDuringASlowSaveAndOnlyTheNewestPendingCheckpointIsWrittenNext() {
+    SlowStore store = new SlowStore();
+    RecordingHandler handler = new RecordingHandler();
+    JobExecution execution = ReprocessJob.builder("slow-save")
+        .selector(InMemorySelector.ofIds(ids(40), 1))
+        .handler(handler)
+        .pageSize(2)
+        .concurrency(4)
+        .checkpointStore(store)
+        .build()
+        .start();
+
+    // The first save blocks (page 1's, or a later one if pages were final before it started).
+    // Pages up to 4 become final meanwhile (4 unwritten pages: the bound), and page 6 is dispatched
+    // while the reader waits to hand in page 5's checkpoint.
+    await().until(() -> handler.handledAssetIds().containsAll(ids(12)));
+    assertThat(store.calls).hasValue(1);
+    assertThat(store.saves).isEmpty();
+
+    store.release.countDown();
+    JobReport report = execution.await(Duration.ofSeconds(30));
+    assertThat(report.status()).isEqualTo(JobStatus.COMPLETED);
+    List<Integer> cursors = store.saves.stream().map(Integer::parseInt).toList();
+    assertThat(cursors).isSorted().doesNotHaveDuplicates().endsWith(40).allMatch(c -> c % 2 == 0);
+    // Pages 1 to 4 were final during the blocked write: covered by it and at most one more write.
+    assertThat(cursors).contains(8);
+    assertThat(cursors.stream().filter(c -> c <= 8)).hasSizeLessThanOrEqualTo(2);
+    Checkpoint last = store.memory.load("slow-save").get("mem-0");
+    assertThat(last.state()).isEqualTo(Checkpoint.State.COMPLETED);
+    assertThat(last.selected()).isEqualTo(40);
+    assertThat(handler.handledAssetIds()).containsExactlyInAnyOrderElementsOf(ids(40));
+  }
+
+  @Test
+  void aSaveRefusedForALostLeaseFailsTheJobAndNoLaterCheckpointIsWritten() {
+    InMemoryCheckpointStore memory = new InMemoryCheckpointStore();
+    AtomicInteger calls = new AtomicInteger();
+    CheckpointStore store = new CheckpointStore() {
+      @Override
+      public Map<String, Checkpoint> load(String jobName) {
+        return memory.load(jobName);
+      }
+
+      @Override
+      public void save(Checkpoint checkpoint) {
+        if (calls.incrementAndGet() >= 3) {
+          throw new LeaseLostException("lease of job lost-lease taken over by host-b (token 7)");
+        }
+        memory.save(checkpoint);
+      }
+
+      @Override
+      public void delete(String jobName) {
+        memory.delete(jobName);
+      }
+    };
+    JobReport report = ReprocessJob.builder("lost-lease")
+        .selector(InMemorySelector.ofIds(ids(200), 1))
+        .handler(new RecordingHandler())
+        .pageSize(2)
+        .checkpointStore(store)
+        .build()
+        .run();
+    assertThat(report.status()).isEqualTo(JobStatus.FAILED);
+    assertThat(report.failureCause()).hasRootCauseInstanceOf(LeaseLostException.class);
+    assertThat(calls).as("no save after the refused one").hasValue(3);
+    assertThat(memory.load("lost-lease").get("mem-0").state()).isEqualTo(Checkpoint.State.IN_PROGRESS);
+  }
+}
