@@ -42,10 +42,12 @@ import java.util.StringJoiner;
  *       (their events bounded by {@code concurrency}), so a slow event does not hold its shard. A
  *       shard's checkpoint advances past a page only once every event of that page and of the
  *       pages before it is final (succeeded, skipped or dead-lettered) and {@link EventSink#flush()}
- *       returned. Checkpoints are written in the background, newest first, with at most 4 final
- *       pages unwritten per shard; a shard is complete, and the run's report final, only once they
- *       are written. After a crash, a re-run delivers again at most the pages in flight and those
- *       unwritten: {@code 20 x pageSize x shardsInParallel} events.
+ *       returned. Checkpoints are written in the background, newest first, at most one per shard
+ *       and {@link Builder#checkpointInterval checkpointInterval} (default 1 s); a shard is
+ *       complete, and the run's report final, only once they are written. After a crash, a re-run
+ *       delivers again the pages in flight and those final since the last write: about {@code
+ *       checkpointInterval} of work per shard being read ({@code 20 x pageSize x shardsInParallel}
+ *       events at most with an interval of 0).
  *   <li><b>Resume and restart</b>, as in Spring Batch: running a job again with the same name and
  *       checkpoint store continues every shard from its checkpoint and skips the shards whose
  *       checkpoint is {@link Checkpoint.State#COMPLETED}. With {@link Builder#restart(boolean)
