@@ -165,6 +165,11 @@ final class JobOptions {
           JobOptions::handlerTimeoutProblem),
       "How long work waits for an unavailable backend (`BackendUnavailableException`) before the job fails; nothing is dead-lettered or checkpointed meanwhile.");
 
+  static final Option<Duration> CHECKPOINT_INTERVAL = Option.define("checkpointInterval", "Duration",
+      () -> ReprocessJob.DEFAULT_CHECKPOINT_INTERVAL, "1 s", Rule.of("0 to 1 h",
+          JobOptions::checkpointIntervalProblem),
+      "Least time between two checkpoint writes of a shard (written in the background; a shard's last one, and every one at a stop, at once); 0 writes after every page. A crash re-delivers at most about this much work per shard besides its pages in flight.");
+
   static final Option<Long> MAX_ERRORS = Option.define("maxErrors", "long", () -> Long.MAX_VALUE,
       "no limit", Rule.of("0 or more", n -> n == null || n < 0 ? "it must be 0 or more" : null),
       "Fails the job once more events than this were dead-lettered (the error budget); 0 is `failFast`.")
@@ -189,7 +194,7 @@ final class JobOptions {
       LIMIT_ALGORITHM, MIN_CONCURRENCY, PRESSURE_SIGNAL, ADAPTIVE_RATE, RETRY,
       DEAD_LETTER_SINK, CHECKPOINT_STORE, LISTENER, METER_REGISTRY, CLOCK, RESTART, FAIL_FAST,
       HANDLER_TIMEOUT, OUTAGE_BUDGET, MAX_ERRORS, ACCEPT_CHANGED_SELECTION, ON_RUNNING_ELSEWHERE,
-      LEASE_TIME_TO_LIVE, MAX_ERROR_RATIO, STOP_AFTER_SAME_FAILURES);
+      LEASE_TIME_TO_LIVE, MAX_ERROR_RATIO, STOP_AFTER_SAME_FAILURES, CHECKPOINT_INTERVAL);
 
   private JobOptions() {}
 
@@ -218,6 +223,11 @@ final class JobOptions {
     boolean bad = ttl == null || ttl.compareTo(MIN_LEASE_TIME_TO_LIVE) < 0
         || ttl.compareTo(MAX_LEASE_TIME_TO_LIVE) > 0;
     return bad ? "it must be " + MIN_LEASE_TIME_TO_LIVE + " to " + MAX_LEASE_TIME_TO_LIVE : null;
+  }
+
+  private static String checkpointIntervalProblem(Duration interval) {
+    boolean bad = interval == null || interval.isNegative() || interval.compareTo(Duration.ofHours(1)) > 0;
+    return bad ? "it must be 0 (after every page) to 1 hour" : null;
   }
 
   private static String handlerTimeoutProblem(Duration timeout) {

@@ -42,10 +42,12 @@ import java.util.StringJoiner;
  *       (their events bounded by {@code concurrency}), so a slow event does not hold its shard. A
  *       shard's checkpoint advances past a page only once every event of that page and of the
  *       pages before it is final (succeeded, skipped or dead-lettered) and {@link EventSink#flush()}
- *       returned. Checkpoints are written in the background, newest first, with at most 4 final
- *       pages unwritten per shard; a shard is complete, and the run's report final, only once they
- *       are written. After a crash, a re-run delivers again at most the pages in flight and those
- *       unwritten: {@code 20 x pageSize x shardsInParallel} events.
+ *       returned. Checkpoints are written in the background, newest first, at most one per shard
+ *       and {@link Builder#checkpointInterval checkpointInterval} (default 1 s); a shard is
+ *       complete, and the run's report final, only once they are written. After a crash, a re-run
+ *       delivers again the pages in flight and those final since the last write: about {@code
+ *       checkpointInterval} of work per shard being read ({@code 20 x pageSize x shardsInParallel}
+ *       events at most with an interval of 0).
  *   <li><b>Resume and restart</b>, as in Spring Batch: running a job again with the same name and
  *       checkpoint store continues every shard from its checkpoint and skips the shards whose
  *       checkpoint is {@link Checkpoint.State#COMPLETED}. With {@link Builder#restart(boolean)
@@ -125,6 +127,9 @@ public final class ReprocessJob {
   /** The default {@link Builder#outageBudget(Duration) outage budget}: 5 minutes. */
   public static final Duration DEFAULT_OUTAGE_BUDGET = Duration.ofMinutes(5);
 
+  /** Default {@link Builder#checkpointInterval(Duration) checkpointInterval}: 1 second. */
+  public static final Duration DEFAULT_CHECKPOINT_INTERVAL = Duration.ofSeconds(1);
+
   /** Default {@link Builder#leaseTimeToLive(Duration) leaseTimeToLive}: 30 seconds. */
   public static final Duration DEFAULT_LEASE_TIME_TO_LIVE = Duration.ofSeconds(30);
 
@@ -180,6 +185,7 @@ public final class ReprocessJob {
         (Duration) options.get(JobOptions.LEASE_TIME_TO_LIVE),
         (Double) options.get(JobOptions.MAX_ERROR_RATIO),
         (Long) options.get(JobOptions.STOP_AFTER_SAME_FAILURES),
+        (Duration) options.get(JobOptions.CHECKPOINT_INTERVAL),
         new JobSpec.Adaptive((LimitAlgorithm) options.get(JobOptions.LIMIT_ALGORITHM),
             (Integer) options.get(JobOptions.MIN_CONCURRENCY),
             (PressureSignal) options.get(JobOptions.PRESSURE_SIGNAL),
@@ -381,6 +387,11 @@ public final class ReprocessJob {
   /** Whether the first event failing after its retries fails the job. */
   public boolean failFast() {
     return spec.failFast();
+  }
+
+  /** The least time between two checkpoint writes of a shard ({@link Builder#checkpointInterval}). */
+  public Duration checkpointInterval() {
+    return spec.checkpointInterval();
   }
 
   /** How long work waits for an unavailable backend before the job fails ({@link Builder#outageBudget}). */
@@ -681,6 +692,23 @@ public final class ReprocessJob {
      */
     public Builder failFast(boolean failFast) {
       return set(JobOptions.FAIL_FAST, failFast);
+    }
+
+    /**
+     * The least time between two checkpoint writes of a shard: 0 to 1 h; default 1 s ({@link
+     * ReprocessJob#DEFAULT_CHECKPOINT_INTERVAL}). Checkpoints are written in the background; a
+     * write covers every page that became final since the previous one, and a shard's last
+     * checkpoint, and every shard's latest one when the job stops, are written at once. Under a
+     * lease each write is a fenced save (with Cassandra, a lightweight transaction), so the
+     * interval is what keeps the lease's cost low. A crash re-delivers, per shard, the pages in
+     * flight and those that became final since the last write: about {@code checkpointInterval}
+     * of work. 0 writes after every page (at most 4 final pages unwritten), as small as the
+     * re-delivery gets.
+     *
+     * @throws IllegalArgumentException naming the option, the value and the rule when out of range
+     */
+    public Builder checkpointInterval(Duration checkpointInterval) {
+      return set(JobOptions.CHECKPOINT_INTERVAL, checkpointInterval);
     }
 
     /**

@@ -59,6 +59,7 @@ class BackgroundCheckpointTest {
         .pageSize(2)
         .concurrency(4)
         .checkpointStore(store)
+        .checkpointInterval(Duration.ZERO) // a write as soon as possible, 4 final pages unwritten at most
         .build()
         .start();
 
@@ -81,6 +82,57 @@ class BackgroundCheckpointTest {
     assertThat(last.state()).isEqualTo(Checkpoint.State.COMPLETED);
     assertThat(last.selected()).isEqualTo(40);
     assertThat(handler.handledAssetIds()).containsExactlyInAnyOrderElementsOf(ids(40));
+  }
+
+  @Test
+  void withAnIntervalTheFirstCheckpointIsWrittenAtOnceThenNoneBeforeItsEndOrTheLastPage() {
+    SlowStore store = new SlowStore();
+    store.release.countDown();
+    JobReport report = ReprocessJob.builder("interval")
+        .selector(InMemorySelector.ofIds(ids(40), 1))
+        .handler(new RecordingHandler())
+        .pageSize(2)
+        .checkpointStore(store)
+        .checkpointInterval(Duration.ofHours(1))
+        .build()
+        .run();
+    assertThat(report.status()).isEqualTo(JobStatus.COMPLETED);
+    assertThat(store.saves).as("the first checkpoint, then the shard's last at once").hasSizeBetween(1, 2)
+        .endsWith("40");
+    assertThat(store.memory.load("interval").get("mem-0").state()).isEqualTo(Checkpoint.State.COMPLETED);
+  }
+
+  @Test
+  void aCancelWritesTheLatestCheckpointAtOnceWhateverTheInterval() {
+    SlowStore store = new SlowStore();
+    store.release.countDown();
+    CountDownLatch hold = new CountDownLatch(1);
+    RecordingHandler handler = new RecordingHandler().beforeEach(e -> {
+      if (e.assetId().equals("a-30")) {
+        hold.await();
+      }
+      return null;
+    });
+    JobExecution execution = ReprocessJob.builder("interval-cancel")
+        .selector(InMemorySelector.ofIds(ids(4_000), 1))
+        .handler(handler)
+        .pageSize(2)
+        .checkpointStore(store)
+        .checkpointInterval(Duration.ofHours(1))
+        .build()
+        .start();
+    await().until(() -> handler.handledAssetIds().containsAll(ids(30)));
+    execution.cancel();
+    hold.countDown();
+    JobReport report = execution.await(Duration.ofSeconds(30));
+    assertThat(report.status()).isEqualTo(JobStatus.CANCELLED);
+    // The pages in flight at the cancel finish; the latest checkpoint, past a-30's page, is written
+    // at the stop, not an hour later.
+    assertThat(store.saves).as("the first checkpoint, then the latest at the stop").hasSizeBetween(1, 2);
+    Checkpoint last = store.memory.load("interval-cancel").get("mem-0");
+    assertThat(last.state()).isEqualTo(Checkpoint.State.IN_PROGRESS);
+    assertThat(Integer.parseInt(last.cursor().value())).isBetween(32, 3_998);
+    assertThat(store.saves.get(store.saves.size() - 1)).isEqualTo(last.cursor().value());
   }
 
   @Test
@@ -111,6 +163,7 @@ class BackgroundCheckpointTest {
         .handler(new RecordingHandler())
         .pageSize(2)
         .checkpointStore(store)
+        .checkpointInterval(Duration.ZERO)
         .build()
         .run();
     assertThat(report.status()).isEqualTo(JobStatus.FAILED);

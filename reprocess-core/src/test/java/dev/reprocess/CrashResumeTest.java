@@ -6,12 +6,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.reprocess.checkpoint.InMemoryCheckpointStore;
 import dev.reprocess.testing.InMemorySelector;
 import dev.reprocess.testing.RecordingHandler;
+import java.time.Duration;
 import java.util.HashSet;
 import java.util.Map;
 import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -31,17 +31,23 @@ class CrashResumeTest {
   static final int PAGES_UNWRITTEN_PER_SHARD = 4;
 
   enum CrashPoint {
-    /** The checkpoint store dies at a random save: it and every later save throw an Error. */
+    /**
+     * The checkpoint store dies at the first save past a random point of a shard: it and every
+     * later save throw an Error.
+     */
     CHECKPOINT_STORE,
     /** The handler throws an Error (as a dying process would) on a random asset's first attempt. */
     HANDLER
   }
 
-  /** A store that dies at its {@code crashAt}-th save: what it holds is what a crash leaves. */
+  /**
+   * A store that dies at the first save of a checkpoint past {@code crashAt} selected assets (a
+   * shard's last checkpoint is past it, so it always dies): what it holds is what a crash leaves.
+   */
   static final class DyingStore implements CheckpointStore {
     final InMemoryCheckpointStore survivor;
     final int crashAt;
-    final AtomicInteger saves = new AtomicInteger();
+    final AtomicBoolean dead = new AtomicBoolean();
 
     DyingStore(InMemoryCheckpointStore survivor, int crashAt) {
       this.survivor = survivor;
@@ -55,8 +61,9 @@ class CrashResumeTest {
 
     @Override
     public void save(Checkpoint checkpoint) {
-      if (saves.incrementAndGet() >= crashAt) {
-        throw new Error("simulated crash at checkpoint save #" + crashAt);
+      if (dead.get() || checkpoint.selected() >= crashAt) {
+        dead.set(true);
+        throw new Error("simulated crash at a checkpoint save past " + crashAt + " assets");
       }
       survivor.save(checkpoint);
     }
@@ -79,12 +86,11 @@ class CrashResumeTest {
   private void crashAndResume(CrashPoint point, long seed) {
     Random random = new Random(seed);
     String why = point + " crash, seed " + seed;
-    int totalPages = ASSETS / PAGE_SIZE;
     InMemoryCheckpointStore survivor = new InMemoryCheckpointStore();
     CheckpointStore store = survivor;
     RecordingHandler first = new RecordingHandler();
     if (point == CrashPoint.CHECKPOINT_STORE) {
-      store = new DyingStore(survivor, 1 + random.nextInt(totalPages - 1));
+      store = new DyingStore(survivor, 1 + random.nextInt(ASSETS / SHARDS - 1));
     } else {
       String victim = "a-" + random.nextInt(ASSETS);
       AtomicBoolean died = new AtomicBoolean();
@@ -123,6 +129,7 @@ class CrashResumeTest {
         .shardsInParallel(SHARDS_IN_PARALLEL)
         .concurrency(16)
         .checkpointStore(store)
+        .checkpointInterval(Duration.ZERO) // a write after every page: the page bound below
         .build();
   }
 }

@@ -36,7 +36,7 @@ import java.util.TreeSet;
  *       EventSink} in the context; exactly one</td></tr>
  *   <tr><td>{@code page-size}, {@code shards-in-parallel}, {@code max-shards}, {@code concurrency}, {@code
  *       max-events-per-second}, {@code adaptive-concurrency}, {@code fail-fast}, {@code restart},
- *       {@code handler-timeout}, {@code outage-budget}, {@code max-errors}, {@code
+ *       {@code handler-timeout}, {@code outage-budget}, {@code checkpoint-interval}, {@code max-errors}, {@code
  *       stop-after-same-failures}, {@code limit-algorithm} ({@code gradient2}, {@code vegas},
  *       {@code aimd}), {@code min-concurrency}, {@code adaptive-rate}, {@code on-running-elsewhere}
  *       ({@code fail}, {@code take-over-expired}, {@code wait}), {@code lease-time-to-live}, {@code
@@ -118,6 +118,7 @@ public final class JobConfiguration {
     values.duration("lease-time-to-live").ifPresent(builder::leaseTimeToLive);
     values.bool("accept-changed-selection").ifPresent(builder::acceptChangedSelection);
     values.duration("outage-budget").ifPresent(builder::outageBudget);
+    values.duration("checkpoint-interval").ifPresent(builder::checkpointInterval);
     maxErrors(values, builder);
     values.integer("stop-after-same-failures").ifPresent(n -> builder.stopAfterSameFailures(n));
     builder.retry(retry(values.section("retry")));

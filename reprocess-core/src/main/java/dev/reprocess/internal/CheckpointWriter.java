@@ -1,24 +1,31 @@
 package dev.reprocess.internal;
 
 import dev.reprocess.Checkpoint;
+import java.time.Duration;
 import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Writes one shard's checkpoints in the background, so that its reader never waits for a write (a
- * fenced save under a lease is a lightweight transaction, a Paxos round).
+ * fenced save under a lease is a lightweight transaction, a Paxos round), at most one write per
+ * {@code checkpointInterval}.
  *
- * <p>Coalescing, in order: at most one write is in flight; checkpoints handed in meanwhile replace
- * each other, and only the newest is written next. A cursor is therefore never written after a
- * newer one, and a crash loses at most the pages after the last written checkpoint (read again by
- * the next run: at-least-once). {@link #submit} waits once {@value #MAX_PAGES_UNWRITTEN} final pages
- * are not yet written, so that those pages stay bounded when writes are slower than reads. {@link
- * #drain()} waits for every handed-in checkpoint to be written and rethrows the first write
- * failure.
+ * <p>Coalescing, in order: at most one write is in flight; checkpoints handed in meanwhile, or
+ * before the interval since the previous write began is over, replace each other, and only the
+ * newest is written next. A cursor is therefore never written after a newer one, and a crash loses
+ * at most the pages after the last written checkpoint (read again by the next run: at-least-once).
+ * A COMPLETED checkpoint and {@link #drain()} write at once. With an interval of 0, {@link #submit}
+ * waits once {@value #MAX_PAGES_UNWRITTEN} final pages are not yet written, so that those pages
+ * stay bounded when writes are slower than reads. {@link #drain()} waits for every handed-in
+ * checkpoint to be written and rethrows the first write failure.
  *
  * <p>Thread safety: {@link #submit} and {@link #drain} are called by the shard's reader; writes run
  * on the executor; the state between them is guarded by this object's monitor.
  */
 final class CheckpointWriter {
+
+  /** With an interval of 0: final pages whose checkpoint may be unwritten before submit waits. */
+  static final int MAX_PAGES_UNWRITTEN = 4;
 
   /** Told of each write, on the writer's thread. */
   interface Listener {
@@ -30,50 +37,61 @@ final class CheckpointWriter {
     void failed(Throwable failure);
   }
 
-  /** Final pages whose checkpoint may be unwritten (pending or being written) before submit waits. */
-  static final int MAX_PAGES_UNWRITTEN = 4;
-
   private final RunContext run;
   private final Executor executor;
   private final Listener listener;
+  private final long intervalNanos;
+  private final int maxUnwritten;
   private Checkpoint pending;
   private int pendingPages;
   private int writingPages;
   private boolean writing;
+  private boolean writeNow;
+  private long lastWriteStart;
+  private boolean wroteBefore;
   private Throwable failure;
 
-  CheckpointWriter(RunContext run, Executor executor, Listener listener) {
+  CheckpointWriter(RunContext run, Executor executor, Duration interval, Listener listener) {
     this.run = run;
     this.executor = executor;
     this.listener = listener;
+    this.intervalNanos = interval.toNanos();
+    this.maxUnwritten = interval.isZero() ? MAX_PAGES_UNWRITTEN : Integer.MAX_VALUE;
   }
 
   /**
-   * Hands in the checkpoint after one more final page; returns at once unless {@value
-   * #MAX_PAGES_UNWRITTEN} final pages are unwritten, then waits for the write in flight.
+   * Hands in the checkpoint after one more final page; returns at once (with an interval of 0,
+   * waits while {@value #MAX_PAGES_UNWRITTEN} final pages are unwritten).
    *
    * @throws RuntimeException the failure of an earlier write (the shard must not go on)
    */
   synchronized void submit(Checkpoint checkpoint) throws InterruptedException {
-    while (pendingPages + writingPages >= MAX_PAGES_UNWRITTEN && failure == null) {
+    while (pendingPages + writingPages >= maxUnwritten && failure == null) {
       wait();
     }
     rethrowFailure();
     pending = checkpoint;
     pendingPages++;
+    if (checkpoint.state() == Checkpoint.State.COMPLETED) {
+      writeNow = true;
+    }
     if (!writing) {
       writing = true;
       executor.execute(this::writeAll);
+    } else {
+      notifyAll(); // a writer waiting for the interval: maybe now
     }
   }
 
   /**
-   * Waits until every handed-in checkpoint is written.
+   * Writes what is pending at once and waits until every handed-in checkpoint is written.
    *
    * @throws RuntimeException the first write failure ({@link OutageWait.WaitAbandoned} when a stop
    *     ended a write's wait through an outage)
    */
   synchronized void drain() throws InterruptedException {
+    writeNow = true;
+    notifyAll();
     while (writing) {
       wait();
     }
@@ -89,7 +107,7 @@ final class CheckpointWriter {
     }
   }
 
-  /** On the executor: writes the newest pending checkpoint until none is left. */
+  /** On the executor: writes the newest pending checkpoint, one per interval, until none is left. */
   private void writeAll() {
     while (true) {
       Checkpoint next;
@@ -97,8 +115,14 @@ final class CheckpointWriter {
       synchronized (this) {
         writingPages = 0;
         notifyAll();
+        try {
+          awaitDue();
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt(); // the run is ending: write what is pending now
+        }
         if (pending == null) {
           writing = false;
+          notifyAll();
           return;
         }
         next = pending;
@@ -106,6 +130,8 @@ final class CheckpointWriter {
         writingPages = pages;
         pending = null;
         pendingPages = 0;
+        lastWriteStart = System.nanoTime();
+        wroteBefore = true;
       }
       try {
         run.outage.call(() -> run.lease.lease().save(next), run::isStopping);
@@ -121,6 +147,17 @@ final class CheckpointWriter {
         listener.failed(t);
         return;
       }
+    }
+  }
+
+  /** Under the monitor: waits until a pending checkpoint is due (the interval over, or now). */
+  private void awaitDue() throws InterruptedException {
+    while (pending != null && !writeNow && wroteBefore) {
+      long left = lastWriteStart + intervalNanos - System.nanoTime();
+      if (left <= 0) {
+        return;
+      }
+      TimeUnit.NANOSECONDS.timedWait(this, left);
     }
   }
 }

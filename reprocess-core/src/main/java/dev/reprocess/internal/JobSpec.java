@@ -50,6 +50,7 @@ import java.util.function.Supplier;
  * @param maxErrorRatio dead letters the job tolerates per processed event; 1 for no limit
  * @param stopAfterSameFailures dead letters in a row for one reason, before any success, that stop
  *     the job; 0 for off
+ * @param checkpointInterval the least time between two checkpoint writes of a shard; 0 for every page
  * @param adaptive how an adaptive limit moves (used only with {@code adaptiveConcurrency})
  */
 public record JobSpec(
@@ -78,6 +79,7 @@ public record JobSpec(
     Duration leaseTimeToLive,
     double maxErrorRatio,
     long stopAfterSameFailures,
+    Duration checkpointInterval,
     Adaptive adaptive) {
 
   public JobSpec {
@@ -92,6 +94,7 @@ public record JobSpec(
     Objects.requireNonNull(meterRegistry, "meterRegistry");
     Objects.requireNonNull(clock, "clock");
     Objects.requireNonNull(outageBudget, "outageBudget");
+    Objects.requireNonNull(checkpointInterval, "checkpointInterval");
     Objects.requireNonNull(adaptive, "adaptive");
   }
 

@@ -31,9 +31,10 @@ import org.slf4j.Logger;
  * page N was dispatched and is final. Pages are checkpointed in order: once a page cannot be (an
  * event abandoned by a stop or a failure), no later page of the shard is, so a re-run reads again
  * from the last final page. The writer writes in the background, newest first when writes queue up;
- * the reader waits for it only when {@value CheckpointWriter#MAX_PAGES_UNWRITTEN} final pages are
- * unwritten and at the shard's end, so the shard's state and the run's report still mean "every
- * checkpoint written". A crash re-delivers at most the pages in flight and those unwritten.
+ * at most one write per {@code checkpointInterval}; the reader waits for it only at the shard's end
+ * (and, with an interval of 0, when {@value CheckpointWriter#MAX_PAGES_UNWRITTEN} final pages are
+ * unwritten), so the shard's state and the run's report still mean "every checkpoint written". A
+ * crash re-delivers at most the pages in flight and those unwritten.
  */
 final class ShardReader {
 
@@ -58,7 +59,8 @@ final class ShardReader {
     this.run = run;
     this.state = state;
     this.shard = state.shard;
-    this.writer = new CheckpointWriter(run, checkpointExecutor, new CheckpointWriter.Listener() {
+    this.writer = new CheckpointWriter(run, checkpointExecutor, run.spec.checkpointInterval(),
+        new CheckpointWriter.Listener() {
       @Override
       public void written(Checkpoint checkpoint, int pages) {
         ShardReader.this.written(checkpoint, pages);

@@ -9,6 +9,7 @@ import dev.reprocess.checkpoint.FileCheckpointStore;
 import dev.reprocess.kafka.KafkaEventSink;
 import dev.reprocess.testing.InMemorySelector;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.stream.IntStream;
 
@@ -44,6 +45,7 @@ public final class SinkJobChild {
           .shardsInParallel(SHARDS)
           .maxEventsPerSecond(Double.parseDouble(args[5]))
           .checkpointStore(new FileCheckpointStore(Path.of(args[2])))
+          .checkpointInterval(Duration.ZERO) // after every page: the page bound BrokersDownJobRestartIT checks
           .listener(new JobListener() {
             @Override
             public void onJobStarted(String jobName, List<Shard> shards) {

@@ -83,6 +83,9 @@ public class JobProperties {
   /** How long work waits for an unavailable backend before the job fails (default 5m, at most 24h); also the longest on-running-elsewhere=wait waits. */
   private Duration outageBudget;
 
+  /** The least time between two checkpoint writes of a shard (0 to 1h; default 1s; 0 after every page). */
+  private Duration checkpointInterval;
+
   /** When another process holds the job's lease: fail, take-over-expired (the default) or wait. */
   private String onRunningElsewhere;
 
@@ -232,6 +235,14 @@ public class JobProperties {
     this.outageBudget = outageBudget;
   }
 
+  public Duration getCheckpointInterval() {
+    return checkpointInterval;
+  }
+
+  public void setCheckpointInterval(Duration checkpointInterval) {
+    this.checkpointInterval = checkpointInterval;
+  }
+
   public String getOnRunningElsewhere() {
     return onRunningElsewhere;
   }
@@ -358,6 +369,7 @@ public class JobProperties {
     put(map, "stop-after-same-failures", stopAfterSameFailures);
 
     put(map, "outage-budget", outageBudget);
+    put(map, "checkpoint-interval", checkpointInterval);
     put(map, "on-running-elsewhere", onRunningElsewhere);
     put(map, "lease-time-to-live", leaseTimeToLive);
     put(map, "accept-changed-selection", acceptChangedSelection);
