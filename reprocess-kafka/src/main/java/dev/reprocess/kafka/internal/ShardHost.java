@@ -23,6 +23,9 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.clients.consumer.CommitFailedException;
+import org.apache.kafka.common.errors.RebalanceInProgressException;
+import org.apache.kafka.common.errors.RetriableException;
 import org.apache.kafka.common.errors.WakeupException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -55,6 +58,7 @@ public final class ShardHost implements ConsumerRebalanceListener {
   private final List<Task> waiting = new ArrayList<>();
   private final Map<Task, JobExecution> running = new LinkedHashMap<>();
   private final HostTally tally = new HostTally();
+  private final GroupCompletion completion;
   private volatile boolean stopping;
   private Throwable failure;
 
@@ -74,6 +78,7 @@ public final class ShardHost implements ConsumerRebalanceListener {
     this.known = shards.stream().collect(Collectors.toMap(Shard::id, s -> s, (a, b) -> a));
     this.consumer = consumer;
     this.prefix = "job '" + settings.jobName() + "': ";
+    this.completion = new GroupCompletion(settings);
   }
 
   /** Runs until every shard record of the topic is committed, {@link #stop()}, or a failure. */
@@ -118,6 +123,7 @@ public final class ShardHost implements ConsumerRebalanceListener {
     } catch (RuntimeException e) {
       log.warn("{}stopping its shards failed: {}", prefix, e.toString());
     }
+    completion.close();
     try {
       consumer.close(settings.apiTimeout());
     } catch (RuntimeException e) {
@@ -211,8 +217,14 @@ public final class ShardHost implements ConsumerRebalanceListener {
     }
     Map<TopicPartition, OffsetAndMetadata> commits = offsets.toCommit(positions);
     if (!commits.isEmpty()) {
-      consumer.commitSync(commits, settings.apiTimeout());
-      offsets.committed(commits);
+      try {
+        consumer.commitSync(commits, settings.apiTimeout());
+        offsets.committed(commits);
+      } catch (RebalanceInProgressException | CommitFailedException | RetriableException e) {
+        // Committed on a later turn, or by the revocation of these partitions; a later owner finds
+        // the shards complete (their checkpoints) and commits them.
+        log.debug("{}commit deferred: {}", prefix, e.toString());
+      }
     }
   }
 
@@ -227,21 +239,8 @@ public final class ShardHost implements ConsumerRebalanceListener {
 
   /** Whether the group committed every record of every partition of the shard topic. */
   private boolean jobComplete() {
-    Set<TopicPartition> all = consumer.partitionsFor(settings.shardTopic(), settings.apiTimeout()).stream()
-        .map(p -> new TopicPartition(p.topic(), p.partition())).collect(Collectors.toSet());
-    Map<TopicPartition, Long> end = consumer.endOffsets(all, settings.apiTimeout());
-    Map<TopicPartition, OffsetAndMetadata> committed = consumer.committed(all, settings.apiTimeout());
-    long total = 0;
-    for (TopicPartition partition : all) {
-      long last = end.getOrDefault(partition, 0L);
-      total += last;
-      OffsetAndMetadata c = committed.get(partition);
-      if (last > 0 && (c == null || c.offset() < last)) {
-        return false;
-      }
-    }
-    if (total == 0) {
-      return false; // nothing published yet
+    if (!completion.complete()) {
+      return false;
     }
     log.info("{}every shard of topic '{}' is complete", prefix, settings.shardTopic());
     return true;

@@ -22,6 +22,7 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.InvalidProducerEpochException;
 import org.apache.kafka.common.errors.ProducerFencedException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -69,12 +70,12 @@ public final class ShardPublisher {
         producer.commitTransaction();
         log.info("job '{}': published {} shards to topic '{}'", settings.jobName(), shards.size(), settings.shardTopic());
         return true;
-      } catch (ProducerFencedException e) {
+      } catch (ProducerFencedException | InvalidProducerEpochException e) {
         if (attempt == ATTEMPTS) {
           throw new ReprocessException("job '" + settings.jobName() + "': publishing its shards was fenced by "
               + "another publisher " + ATTEMPTS + " times in a row", e);
         }
-        log.info("job '{}': another publisher of its shards started; looking again", settings.jobName());
+        log.info("job '{}': another publisher of its shards started ({}); looking again", settings.jobName(), e.toString());
       }
     }
   }
