@@ -31,12 +31,15 @@ import java.util.function.Consumer;
  * reference table with checkpoints in Cassandra; the handler appends each asset id to a file with
  * one unbuffered write. Prints {@code STARTED <epochMillis>}, {@code SHARD-START <shardJob>
  * <epochMillis>} and {@code SHARD-END <shardJob> <status> <epochMillis>} per shard job, then {@code
- * RESULT <status> selected=<n> cpuMillis=<CPU of this process from STARTED to the end> wallMillis=<n>
+ * RESULT <status> cpuMillis=<CPU of this process from STARTED to the end> wallMillis=<n> selected=<n>
  * <failure>}; exits 0 when the job completed, 3 otherwise. Arguments: host port datacenter table
  * checkpointTable bootstrap jobName outFile pageSize maxEventsPerSecond shardsInParallel mode from
  * to type...
  */
 public final class DistributedHostChild {
+  private static volatile long cpuStart;
+  private static final java.util.concurrent.atomic.AtomicBoolean FIRST = new java.util.concurrent.atomic.AtomicBoolean();
+
   private DistributedHostChild() {}
 
   public static void main(String[] args) throws Exception {
@@ -67,7 +70,7 @@ public final class DistributedHostChild {
           b.maxEventsPerSecond(rate);
         }
       };
-      long cpuStart = cpuNanos();
+      cpuStart = cpuNanos();
       long wallStart = System.currentTimeMillis();
       print("STARTED " + wallStart);
       if (args[11].equals("plain")) {
@@ -95,6 +98,9 @@ public final class DistributedHostChild {
     return new JobListener() {
       @Override
       public void onJobStarted(String jobName, List<Shard> shards) {
+        if (FIRST.compareAndSet(false, true)) {
+          print("FIRST-SHARD cpuMillis=" + (cpuNanos() - cpuStart) / 1_000_000 + " at=" + System.currentTimeMillis());
+        }
         print("SHARD-START " + jobName + " " + System.currentTimeMillis());
       }
 
