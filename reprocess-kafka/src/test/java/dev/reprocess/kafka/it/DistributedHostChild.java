@@ -29,7 +29,8 @@ import java.util.function.Consumer;
  * A selection host of a distributed job (or, in mode {@code plain}, the same job as one ordinary
  * {@link ReprocessJob}), for {@code DistributedSelectionIT}: a time-bucket selection of the
  * reference table with checkpoints in Cassandra; the handler appends each asset id to a file with
- * one unbuffered write. Prints {@code STARTED <epochMillis>}, {@code SHARD-START <shardJob>
+ * one unbuffered write; 16 handler threads per process (a shard job gets {@code 16 / shardsInParallel}).
+ * Prints {@code STARTED <epochMillis>}, {@code SHARD-START <shardJob>
  * <epochMillis>} and {@code SHARD-END <shardJob> <status> <epochMillis>} per shard job, then {@code
  * RESULT <status> cpuMillis=<CPU of this process from STARTED to the end> wallMillis=<n> selected=<n>
  * <failure>}; exits 0 when the job completed, 3 otherwise. Arguments: host port datacenter table
@@ -64,8 +65,11 @@ public final class DistributedHostChild {
       int pageSize = Integer.parseInt(args[8]);
       double rate = Double.parseDouble(args[9]);
       int shardsInParallel = Integer.parseInt(args[10]);
+      boolean plain = args[11].equals("plain");
       Consumer<ReprocessJob.Builder> options = b -> {
-        b.handler(handler).pageSize(pageSize).listener(printer());
+        // The same handler threads per process: 16 for the plain job's shards, 16 / shardsInParallel per shard job.
+        b.handler(handler).pageSize(pageSize).listener(printer())
+            .concurrency(plain ? 16 : Math.max(1, 16 / shardsInParallel));
         if (rate > 0) {
           b.maxEventsPerSecond(rate);
         }
@@ -73,7 +77,7 @@ public final class DistributedHostChild {
       cpuStart = cpuNanos();
       long wallStart = System.currentTimeMillis();
       print("STARTED " + wallStart);
-      if (args[11].equals("plain")) {
+      if (plain) {
         ReprocessJob.Builder job = ReprocessJob.builder(args[6]).selector(selector).checkpointStore(store)
             .shardsInParallel(shardsInParallel);
         options.accept(job);
