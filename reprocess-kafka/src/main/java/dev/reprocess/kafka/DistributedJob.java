@@ -30,7 +30,8 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
  * and they resume its shards from their checkpoints once its shard leases expired ({@code
  * leaseTimeToLive}, default 30 s, counted from its last renewal). A host added takes a share of the
  * partitions at the next rebalance; the host that gives a partition up stops its shards gracefully
- * first (their in-flight events finish and are checkpointed).
+ * first (their in-flight events finish; whole pages are checkpointed, so the handled part of the
+ * pages in flight, at most {@code 2 x pageSize} per shard, is delivered again by the next owner).
  *
  * <pre>{@code
  * DistributedJob job = DistributedJob.builder("backfill-sizes")

@@ -41,7 +41,8 @@ import org.junit.jupiter.api.TestInstance;
  * Issue 16 item 5: selection hosts as child processes share one {@link DistributedJob} on the real
  * Kafka and Cassandra. 60,000 assets in 2 types x 15 daily buckets (30 shards of 2,000); each host
  * appends the ids it handles to its own file. One host is killed with SIGKILL mid-run and one is
- * added; every id is handled, duplicates stay within the pages the killed host had in flight, and
+ * added; every id is handled, duplicates stay within the pages in flight of the killed host and of
+ * the shards the others handed over in rebalances, and
  * every shard's checkpoint is COMPLETED. The consumer group runs with Kafka's default settings
  * (session.timeout.ms 45 s), so the takeover time printed is the default one. A second test runs
  * the same job unthrottled with 1, 2 and 3 hosts (and as one plain job) and prints ids/s and CPU.
@@ -146,8 +147,15 @@ class DistributedSelectionIT {
     handledByKilled.forEach(id -> times.merge(id, 1, Integer::sum));
     assertThat(times.keySet()).as("every id handled at least once").isEqualTo(allIds);
     long repeats = times.values().stream().mapToLong(n -> n - 1).sum();
-    // The killed host had at most 2 pages in flight per shard it ran.
-    assertThat(repeats).isLessThanOrEqualTo(2L * PAGE_SIZE * SHARDS_IN_PARALLEL);
+    // The killed host had at most 2 pages in flight per shard it ran; a host that gave a partition up
+    // (a rebalance) cancelled its shards there, and a cancelled shard's pages in flight are read again too.
+    long handedOver = 0;
+    for (Host h : List.of(a, b, c, d)) {
+      handedOver += ChildJvm.completeLines(h.jvm.logFile()).stream()
+          .filter(line -> line.startsWith("SHARD-END ") && line.contains(" CANCELLED ")).count();
+    }
+    long bound = 2L * PAGE_SIZE * (SHARDS_IN_PARALLEL + handedOver);
+    assertThat(repeats).as("handed over " + handedOver + " shard runs").isLessThanOrEqualTo(bound);
     assertThat(d.handled()).as("the host added mid-run took a share").isNotEmpty();
     CassandraCheckpointStore store = CassandraCheckpointStore.builder(session).table(checkpoints).build();
     for (String shard : shardIds()) {
@@ -155,9 +163,9 @@ class DistributedSelectionIT {
           .hasSize(1).allMatch(Checkpoint::completed);
     }
     System.out.printf("DISTRIBUTED KILL+ADD: %d ids, %d handled by the killed host before SIGKILL, %d repeated "
-        + "(bound %d); its unfinished shards ran elsewhere %d ms after the SIGKILL (default session.timeout.ms); "
-        + "host d handled %d%n", TOTAL, handledByKilled.size(), repeats, 2 * PAGE_SIZE * SHARDS_IN_PARALLEL,
-        takeoverMillis(c, List.of(a, b, d), killedAt), d.handled().size());
+        + "(bound %d: %d shard runs handed over in rebalances); its unfinished shards ran elsewhere %d ms after the "
+        + "SIGKILL (default session.timeout.ms); host d handled %d%n", TOTAL, handledByKilled.size(), repeats, bound,
+        handedOver, takeoverMillis(c, List.of(a, b, d), killedAt), d.handled().size());
   }
 
   @Test
@@ -185,7 +193,9 @@ class DistributedSelectionIT {
         last = Math.max(last, started0 + wall);
         long hostCpu = field(result, "cpuMillis");
         // CPU from its first shard job on: without the process's start (clients, publishing, joining).
-        long running = hostCpu - field(h.jvm.awaitLine("FIRST-SHARD ", Duration.ZERO), "cpuMillis");
+        // A host that joined once the others had run every shard runs none.
+        long running = h.jvm.log().contains("FIRST-SHARD ")
+            ? hostCpu - field(h.jvm.awaitLine("FIRST-SHARD ", Duration.ZERO), "cpuMillis") : 0;
         cpu += hostCpu;
         cpuRunning += running;
         List<String> handled = h.handled();
