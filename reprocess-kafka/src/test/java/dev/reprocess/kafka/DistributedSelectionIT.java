@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.datastax.oss.driver.api.core.CqlSession;
+import com.datastax.oss.driver.api.core.config.DefaultDriverOption;
+import com.datastax.oss.driver.api.core.config.DriverConfigLoader;
 import com.datastax.oss.driver.api.core.cql.AsyncResultSet;
 import com.datastax.oss.driver.api.core.cql.PreparedStatement;
 import com.datastax.oss.driver.api.core.cql.SimpleStatement;
@@ -69,8 +71,13 @@ class DistributedSelectionIT {
   @BeforeAll
   void load() throws IOException {
     backend = TestBackends.cassandra();
+    // DDL (a checkpoint table per test) on a loaded machine outlasts the driver's default 2 s.
     session = CqlSession.builder().addContactPoint(backend.contactPoint())
-        .withLocalDatacenter(backend.localDatacenter()).build();
+        .withLocalDatacenter(backend.localDatacenter())
+        .withConfigLoader(DriverConfigLoader.programmaticBuilder()
+            .withDuration(DefaultDriverOption.REQUEST_TIMEOUT, Duration.ofSeconds(30))
+            .withDuration(DefaultDriverOption.METADATA_SCHEMA_REQUEST_TIMEOUT, Duration.ofSeconds(30)).build())
+        .build();
     keyspace = "distributed_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
     session.execute(SimpleStatement.newInstance("CREATE KEYSPACE " + keyspace
         + " WITH replication = {'class': 'SimpleStrategy', 'replication_factor': 1}").setTimeout(Duration.ofSeconds(30)));
