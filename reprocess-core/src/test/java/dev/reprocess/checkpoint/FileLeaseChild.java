@@ -7,6 +7,7 @@ import dev.reprocess.JobStatus;
 import dev.reprocess.ReprocessJob;
 import dev.reprocess.Shard;
 import dev.reprocess.testing.InMemorySelector;
+import java.time.Duration;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
@@ -37,6 +38,7 @@ public final class FileLeaseChild {
       report = ReprocessJob.builder(args[1]).selector(InMemorySelector.ofIds(ids, 4)).handler(handler)
           .pageSize(20).maxEventsPerSecond(Double.parseDouble(args[4]))
           .checkpointStore(new FileCheckpointStore(Path.of(args[0])))
+          .checkpointInterval(Duration.ZERO) // after every page: the crash bound the IT checks
           .listener(new JobListener() {
             @Override
             public void onJobStarted(String jobName, List<Shard> shards) {

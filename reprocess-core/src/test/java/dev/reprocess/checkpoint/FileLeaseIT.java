@@ -63,7 +63,8 @@ class FileLeaseIT {
     assertThat(union).isEqualTo(allIds());
     Set<String> twice = new HashSet<>(first.handled());
     twice.retainAll(new HashSet<>(second.handled()));
-    assertThat(twice.size()).isLessThanOrEqualTo(2 * 20 * 4); // two pages in flight per shard
+    // pages in flight (16) and final but unwritten (4) per shard, with checkpointInterval 0
+    assertThat(twice.size()).isLessThanOrEqualTo((16 + 4) * 20 * 4);
     assertThat(store.load("killed").values()).hasSize(4).allMatch(Checkpoint::completed);
     assertThat(Files.readString(checkpoints.resolve("killed.lease"))).contains("\"fencingToken\":2");
   }

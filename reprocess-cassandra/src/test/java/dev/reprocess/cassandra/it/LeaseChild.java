@@ -56,6 +56,7 @@ public final class LeaseChild {
           .maxEventsPerSecond(Double.parseDouble(args[8]))
           .onRunningElsewhere(RunningElsewhere.valueOf(args[11]))
           .checkpointStore(CassandraCheckpointStore.builder(session).table(args[4]).build())
+          .checkpointInterval(Duration.ZERO) // after every page: the crash bound the IT checks
           .listener(new JobListener() {
             @Override
             public void onJobStarted(String jobName, List<Shard> shards) {

@@ -5,6 +5,7 @@ import dev.reprocess.EventHandler;
 import dev.reprocess.ReprocessJob;
 import dev.reprocess.cassandra.CassandraCheckpointStore;
 import dev.reprocess.cassandra.TimeBucketSelector;
+import java.time.Duration;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -48,6 +49,7 @@ public final class ResumeChild {
           .maxEventsPerSecond(Double.parseDouble(args[8]))
           .leaseTimeToLive(java.time.Duration.ofSeconds(3)) // the resuming run waits for it to expire
           .checkpointStore(CassandraCheckpointStore.builder(session).table(args[4]).build())
+          .checkpointInterval(Duration.ZERO) // after every page: the crash bound the IT checks
           .build()
           .run()
           .throwIfFailed();
