@@ -94,6 +94,10 @@ final class Results {
     if (unit.equals("x") || unit.equals("s") || unit.startsWith("us/")) {
       return String.format(Locale.ROOT, "%.2f", v);
     }
+    if (unit.equals("ms")) {
+      // Latencies: 8 vs 8.9 ms must be visible, so 1 decimal, 2 below 10 ms.
+      return String.format(Locale.ROOT, v < 10 ? "%.2f" : "%,.1f", v);
+    }
     if (unit.equals("MiB")) {
       return String.format(Locale.ROOT, "%.1f", v);
     }
