@@ -105,6 +105,31 @@ class WorkerControlIT {
     }
   }
 
+  /** Partitions assigned while paused start paused: a worker paused before start joins the group and handles nothing. */
+  @Test
+  void aWorkerPausedBeforeStartJoinsTheGroupAndHandlesNothingUntilResumed() throws Exception {
+    String topic = KafkaIts.unique("events");
+    String group = KafkaIts.unique("workers");
+    KafkaIts.createTopics(bootstrap, topic, 2);
+    KafkaIts.publish(bootstrap, topic, "paused-start", 0, 100);
+    Set<String> handled = ConcurrentHashMap.newKeySet();
+    KafkaReprocessWorker worker = worker(topic, group, new SimpleMeterRegistry()).concurrency(2)
+        .handler(event -> {
+          handled.add(event.assetId());
+          return Outcome.SUCCEEDED;
+        }).build();
+    worker.pause();
+    try (worker) {
+      worker.start();
+      KafkaIts.awaitSettledAssignment(admin, group, topic, 1, Duration.ofMinutes(1));
+      await().during(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(10)).until(handled::isEmpty);
+      assertThat(worker.stats().received()).isZero();
+
+      worker.resume();
+      await().atMost(Duration.ofMinutes(1)).until(() -> handled.size() == 100);
+    }
+  }
+
   /**
    * Handler calls never outrun the rate: the builder's, then a lower one set live. Only upper
    * bounds are asserted (a slow machine handles fewer); the burst allowed is the calls that had
