@@ -350,11 +350,11 @@ public final class KafkaReprocessWorker implements AutoCloseable {
     if (!closed.compareAndSet(false, true)) {
       return;
     }
-    control.close();
     WorkerEngine e = engine;
     if (e != null) {
       e.close();
     }
+    control.close();
   }
 
   private List<String> topics() {
@@ -453,7 +453,11 @@ public final class KafkaReprocessWorker implements AutoCloseable {
       return this;
     }
 
-    /** Handler threads, 1 to 1024; default {@value #DEFAULT_CONCURRENCY}. */
+    /**
+     * Handler threads, 1 to 1024; default {@value #DEFAULT_CONCURRENCY}: the most handler calls in
+     * flight, and the upper bound of the limit with {@link #adaptiveConcurrency(boolean)}. {@link
+     * KafkaReprocessWorker#concurrency(int)} lowers the limit live.
+     */
     public Builder concurrency(int concurrency) {
       this.concurrency = concurrency;
       return this;

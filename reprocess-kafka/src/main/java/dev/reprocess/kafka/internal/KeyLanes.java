@@ -104,15 +104,20 @@ final class KeyLanes {
     while (item != null) {
       WorkItem current = item;
       WorkerControl.Permit permit = control.acquire(() -> shutdown.closing || current.window.revoked);
-      if (permit == null && shutdown.closing) {
-        return; // Closing: what did not start is left for the group.
-      }
-      if (permit == null || !startable(item)) {
-        if (permit != null) {
-          permit.release();
-        } else {
-          pending.finish(item, WorkItem.DROPPED); // revoked while waiting
+      if (permit == null) {
+        if (shutdown.closing) {
+          return; // What did not start is left for the group.
         }
+        if (!item.window.revoked) {
+          ready.add(lane); // This thread was interrupted: another one takes the lane on.
+          return;
+        }
+        pending.finish(item, WorkItem.DROPPED); // Revoked while waiting: its next owner reads it again.
+        item = advance(lane);
+        continue;
+      }
+      if (!startable(item)) {
+        permit.release();
         item = advance(lane);
         continue;
       }
