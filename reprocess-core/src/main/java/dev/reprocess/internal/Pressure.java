@@ -12,9 +12,10 @@ import java.util.concurrent.atomic.LongAdder;
  * engine's own attempt latencies ({@link #onAttempt}, for the default handler-latency signal) or
  * the samples of a host's signal, from the moment {@link #start()} subscribes until {@link
  * #close()}. Counts samples and drops and keeps the last latency for the gauges. Does nothing for
- * a fixed gate. Thread-safe.
+ * a fixed gate. Thread-safe. Public for the Kafka worker, which adapts its handler threads' limit the
+ * same way.
  */
-final class Pressure implements AutoCloseable {
+public final class Pressure implements AutoCloseable {
 
   private final ConcurrencyGate gate;
   private final PressureSignal signal;
@@ -25,7 +26,7 @@ final class Pressure implements AutoCloseable {
   private volatile long lastLatencyNanos;
   private PressureSignal.Subscription subscription;
 
-  Pressure(ConcurrencyGate gate, PressureSignal signal, Ticker ticker) {
+  public Pressure(ConcurrencyGate gate, PressureSignal signal, Ticker ticker) {
     this.gate = gate;
     this.signal = signal;
     this.ticker = ticker;
@@ -33,7 +34,7 @@ final class Pressure implements AutoCloseable {
   }
 
   /** Subscribes to a host's signal (adaptive jobs only); the engine's own samples need nothing. */
-  synchronized void start() {
+  public synchronized void start() {
     if (gate.adaptive() && !fromAttempts && subscription == null) {
       subscription = signal.subscribe(this::onSignal);
     }
@@ -45,7 +46,7 @@ final class Pressure implements AutoCloseable {
    *
    * @param error the attempt's failure, null when it succeeded
    */
-  void onAttempt(long startNanos, long latencyNanos, Throwable error) {
+  public void onAttempt(long startNanos, long latencyNanos, Throwable error) {
     if (!fromAttempts || !gate.adaptive()) {
       return;
     }
@@ -80,12 +81,12 @@ final class Pressure implements AutoCloseable {
   }
 
   /** Samples received so far. */
-  long samples() {
+  public long samples() {
     return samples.sum();
   }
 
   /** Samples that were drops. */
-  long drops() {
+  public long drops() {
     return drops.sum();
   }
 
@@ -95,7 +96,7 @@ final class Pressure implements AutoCloseable {
   }
 
   /** What the limit learns from, for the log. */
-  String describe() {
+  public String describe() {
     return signal.describe();
   }
 

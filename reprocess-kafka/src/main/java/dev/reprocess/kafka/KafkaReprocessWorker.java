@@ -2,14 +2,18 @@ package dev.reprocess.kafka;
 
 import dev.reprocess.EventHandler;
 import dev.reprocess.HandlerTimeoutException;
+import dev.reprocess.LimitAlgorithm;
+import dev.reprocess.PressureSignal;
 import dev.reprocess.ReprocessException;
 import dev.reprocess.ReprocessJob;
 import dev.reprocess.RetryOptions;
+import dev.reprocess.internal.RateThrottle;
 import dev.reprocess.internal.Ticker;
 import dev.reprocess.kafka.internal.ClientConfigs;
 import dev.reprocess.kafka.internal.DeadLetterFit;
 import dev.reprocess.kafka.internal.TopicLimits;
 import dev.reprocess.kafka.internal.KafkaConnection;
+import dev.reprocess.kafka.internal.WorkerControl;
 import dev.reprocess.kafka.internal.WorkerEngine;
 import dev.reprocess.kafka.internal.WorkerSettings;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -17,6 +21,7 @@ import io.micrometer.core.instrument.Metrics;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -65,6 +70,12 @@ import org.slf4j.LoggerFactory;
  * overrun) but pauses partitions while {@code maxPendingRecords} records are pending, or a
  * partition holds {@code maxPendingPerPartition} uncommitted records.
  *
+ * <p><b>Pause, throttle and adapt.</b> A running worker can be {@linkplain #pause() paused} and
+ * {@linkplain #resume() resumed}, {@linkplain #rethrottle(double) rethrottled} and given a lower
+ * {@linkplain #concurrency(int) limit on handler calls in flight}, without leaving its group. With
+ * {@link Builder#adaptiveConcurrency(boolean) adaptiveConcurrency} the limit moves with a {@link
+ * PressureSignal}, as a job's does.
+ *
  * <p><b>Retries and dead letters.</b> A failed attempt is retried as the {@link RetryOptions} say:
  * after a backoff of up to {@code maxInPlaceBackoff} in place (the key's lane waits, no thread
  * does), after a longer one through the retry topic ({@code <topic>.retry} by default, header
@@ -90,8 +101,9 @@ import org.slf4j.LoggerFactory;
  * <p><b>Metrics and MDC.</b> Meters go to {@link Builder#meterRegistry} (default {@code
  * Metrics.globalRegistry}): counters {@code reprocess.worker.records.*} and {@code
  * reprocess.worker.commits} counting what {@link #stats()} counts, the timer {@code
- * reprocess.worker.handler.latency}, the gauges {@code reprocess.worker.lag} and {@code
- * reprocess.worker.records.pending}, tagged {@code worker}, {@code group}, {@code topic}; and the
+ * reprocess.worker.handler.latency}, the gauges {@code reprocess.worker.lag}, {@code
+ * reprocess.worker.records.pending}, {@code reprocess.worker.concurrency.limit} and {@code
+ * reprocess.worker.paused} (1 while paused), tagged {@code worker}, {@code group}, {@code topic}; and the
  * Kafka clients' own metrics of the consumer and of the producer the worker created. Gauges and
  * client metrics are removed by {@link #close()}. Every handler call runs with the MDC keys of
  * {@link dev.reprocess.MdcKeys}, restored after the call.
@@ -136,6 +148,7 @@ public final class KafkaReprocessWorker implements AutoCloseable {
   private final Duration startupTimeout;
   private final AtomicBoolean started = new AtomicBoolean();
   private final AtomicBoolean closed = new AtomicBoolean();
+  private final WorkerControl control;
   private volatile WorkerEngine engine;
 
   private KafkaReprocessWorker(Builder b, WorkerSettings settings, Map<String, Object> consumerConfig,
@@ -148,6 +161,9 @@ public final class KafkaReprocessWorker implements AutoCloseable {
     this.hostProducer = b.connection().hostProducer();
     this.consumerFactory = b.consumerFactory;
     this.startupTimeout = b.startupTimeout;
+    this.control = new WorkerControl(settings.name(), settings.concurrency(), b.maxEventsPerSecond,
+        b.adaptiveConcurrency ? new WorkerControl.Adaptive(b.limitAlgorithm, b.minConcurrency, b.pressureSignal) : null,
+        settings.ticker());
   }
 
   /** A new builder. */
@@ -198,10 +214,13 @@ public final class KafkaReprocessWorker implements AutoCloseable {
       started.set(false);
       throw e;
     }
-    WorkerEngine e = new WorkerEngine(settings, consumer, producer, hostProducer == null, deadLetterMaxBytes);
+    WorkerEngine e = new WorkerEngine(settings, consumer, producer, hostProducer == null, deadLetterMaxBytes, control);
     engine = e;
-    log.info("worker '{}': group '{}', topics {}, dead letters to '{}' (cut to {} bytes), concurrency {}, consumer config {}",
+    log.info("worker '{}': group '{}', topics {}, dead letters to '{}' (cut to {} bytes), concurrency {}{}, "
+        + "maxEventsPerSecond {}{}, consumer config {}",
         settings.name(), groupId, topics, settings.deadLetterTopic(), deadLetterMaxBytes, settings.concurrency(),
+        control.adaptiveLimit() ? " (adaptive, learning from " + control.describeSignal() + ")" : "",
+        control.maxEventsPerSecond(), control.isPaused() ? ", paused" : "",
         consumerConfig == null ? "(host's)" : ClientConfigs.masked(consumerConfig));
     e.start();
     return this;
@@ -223,6 +242,82 @@ public final class KafkaReprocessWorker implements AutoCloseable {
   public Optional<Throwable> failure() {
     WorkerEngine e = engine;
     return Optional.ofNullable(e == null ? null : e.failure());
+  }
+
+  /**
+   * Stops handing new records to the handler: the consumer pauses every assigned partition (and
+   * every partition assigned later, until {@link #resume()}) but keeps polling, so the worker stays
+   * in its group and no rebalance happens. Handler calls already running finish and their records
+   * are committed as usual; records already read and not started wait, uncommitted, for {@link
+   * #resume()}. Returns at once; {@link #inFlight()} tells when the running calls are done. Called
+   * before {@link #start()}, the worker starts paused.
+   *
+   * <p>Thread-safe and idempotent; no effect when closed.
+   */
+  public void pause() {
+    control.pause();
+  }
+
+  /**
+   * Hands records to the handler again after {@link #pause()}, from where it stopped: nothing is
+   * lost or skipped. Thread-safe and idempotent; no effect when not paused or closed.
+   */
+  public void resume() {
+    control.resume();
+  }
+
+  /** True between {@link #pause()} and {@link #resume()} (running handler calls may still be finishing). */
+  public boolean isPaused() {
+    return control.isPaused();
+  }
+
+  /**
+   * Handler calls holding a place under the limit now: running, or about to run (waiting for the
+   * rate limit). 0 once a paused worker's last running call ended.
+   */
+  public int inFlight() {
+    return control.inFlight();
+  }
+
+  /**
+   * Changes the limit on handler calls per second (attempts, retries included), as the builder's
+   * {@link Builder#maxEventsPerSecond(double) maxEventsPerSecond}: 0 removes the limit, otherwise
+   * {@value ReprocessJob#MIN_EVENTS_PER_SECOND} to {@value ReprocessJob#MAX_EVENTS_PER_SECOND}.
+   * Works on a worker built without a rate, before or after {@link #start()}. A call already
+   * waiting for its permit keeps its time; every later call is spaced by the new rate. Thread-safe;
+   * no effect when closed.
+   *
+   * @param maxEventsPerSecond handler calls per second, 0 for no limit
+   * @throws IllegalArgumentException naming the option, the value and the rule when out of range
+   */
+  public void rethrottle(double maxEventsPerSecond) {
+    control.rethrottle(maxEventsPerSecond);
+  }
+
+  /** The limit on handler calls per second in force, 0 for none. */
+  public double maxEventsPerSecond() {
+    return control.maxEventsPerSecond();
+  }
+
+  /**
+   * Changes the limit on handler calls in flight: 1 to the {@link Builder#concurrency(int)
+   * concurrency} the worker was built with (its handler threads; with adaptive concurrency, the
+   * upper bound the limit moves under). Running calls finish; after a lowering no new call starts
+   * until fewer than {@code concurrency} run. Thread-safe; no effect when closed.
+   *
+   * @throws IllegalArgumentException naming the option, the value and the rule when out of range
+   */
+  public void concurrency(int concurrency) {
+    control.concurrency(concurrency);
+  }
+
+  /**
+   * The limit on handler calls in flight now: the built concurrency, the one set by {@link
+   * #concurrency(int)}, or where the adaptive limit moved it (the gauge {@code
+   * reprocess.worker.concurrency.limit}).
+   */
+  public int concurrencyLimit() {
+    return control.limit();
   }
 
   /** The events topic. */
@@ -259,6 +354,7 @@ public final class KafkaReprocessWorker implements AutoCloseable {
     if (e != null) {
       e.close();
     }
+    control.close();
   }
 
   private List<String> topics() {
@@ -302,6 +398,13 @@ public final class KafkaReprocessWorker implements AutoCloseable {
     private Clock clock = Clock.systemUTC();
     private Ticker ticker = Ticker.SYSTEM;
     private MeterRegistry meterRegistry = Metrics.globalRegistry;
+    private double maxEventsPerSecond;
+    private boolean adaptiveConcurrency;
+    private LimitAlgorithm limitAlgorithm = LimitAlgorithm.GRADIENT2;
+    private int minConcurrency = 1;
+    private PressureSignal pressureSignal = PressureSignal.handlerLatency();
+    /** The adaptive options set, by name with their value, for the check that adaptiveConcurrency is on. */
+    private final Map<String, Object> adaptiveOptionsSet = new LinkedHashMap<>();
 
     private Builder() {}
 
@@ -350,7 +453,11 @@ public final class KafkaReprocessWorker implements AutoCloseable {
       return this;
     }
 
-    /** Handler threads, 1 to 1024; default {@value #DEFAULT_CONCURRENCY}. */
+    /**
+     * Handler threads, 1 to 1024; default {@value #DEFAULT_CONCURRENCY}: the most handler calls in
+     * flight, and the upper bound of the limit with {@link #adaptiveConcurrency(boolean)}. {@link
+     * KafkaReprocessWorker#concurrency(int)} lowers the limit live.
+     */
     public Builder concurrency(int concurrency) {
       this.concurrency = concurrency;
       return this;
@@ -435,6 +542,70 @@ public final class KafkaReprocessWorker implements AutoCloseable {
       return this;
     }
 
+    /**
+     * Handler calls per second at most (attempts, retries included; the same option as a job's
+     * {@link ReprocessJob.Builder#maxEventsPerSecond(double)}): 0 for no limit (the default), or
+     * {@value ReprocessJob#MIN_EVENTS_PER_SECOND} to {@value ReprocessJob#MAX_EVENTS_PER_SECOND}.
+     * Calls are spaced evenly, without bursts. {@link KafkaReprocessWorker#rethrottle(double)}
+     * changes it live.
+     */
+    public Builder maxEventsPerSecond(double maxEventsPerSecond) {
+      this.maxEventsPerSecond = maxEventsPerSecond;
+      return this;
+    }
+
+    /**
+     * Lets the limit on handler calls in flight move between {@link #minConcurrency(int)
+     * minConcurrency} and {@link #concurrency(int) concurrency}, starting at {@code concurrency},
+     * as a job's {@link ReprocessJob.Builder#adaptiveConcurrency(boolean)}: the {@link
+     * #limitAlgorithm(LimitAlgorithm) limitAlgorithm} lowers it when the {@link
+     * #pressureSignal(PressureSignal) pressureSignal} says the backend suffers (latency rising,
+     * drops) and raises it when it recovers. The gauge {@code reprocess.worker.concurrency.limit}
+     * shows it. Default false (the limit stays at {@code concurrency}).
+     */
+    public Builder adaptiveConcurrency(boolean adaptiveConcurrency) {
+      this.adaptiveConcurrency = adaptiveConcurrency;
+      return this;
+    }
+
+    /**
+     * The adaptive limit's algorithm; default {@link LimitAlgorithm#GRADIENT2}. Only with {@link
+     * #adaptiveConcurrency(boolean) adaptiveConcurrency(true)}: {@link #build()} refuses it
+     * otherwise.
+     */
+    public Builder limitAlgorithm(LimitAlgorithm limitAlgorithm) {
+      this.limitAlgorithm = limitAlgorithm;
+      adaptiveOptionsSet.put("limitAlgorithm", limitAlgorithm);
+      return this;
+    }
+
+    /**
+     * The lowest the adaptive limit goes: 1 (the default) to {@code concurrency}. Only with {@link
+     * #adaptiveConcurrency(boolean) adaptiveConcurrency(true)}: {@link #build()} refuses it
+     * otherwise.
+     */
+    public Builder minConcurrency(int minConcurrency) {
+      this.minConcurrency = minConcurrency;
+      adaptiveOptionsSet.put("minConcurrency", minConcurrency);
+      return this;
+    }
+
+    /**
+     * What the adaptive limit learns from; default {@link PressureSignal#handlerLatency()}: each
+     * handler call's latency is a sample, and a call that fails for a reason that means "slow down"
+     * (a time-out, {@link dev.reprocess.BackendUnavailableException}, a {@link
+     * dev.reprocess.RetriableException}) a drop; other failures are not samples. A host's signal
+     * (e.g. {@link dev.reprocess.pressure.TimerPressureSignal}) is subscribed at {@link
+     * KafkaReprocessWorker#start()} and closed at {@link KafkaReprocessWorker#close()}. Only with
+     * {@link #adaptiveConcurrency(boolean) adaptiveConcurrency(true)}: {@link #build()} refuses it
+     * otherwise.
+     */
+    public Builder pressureSignal(PressureSignal pressureSignal) {
+      this.pressureSignal = pressureSignal;
+      adaptiveOptionsSet.put("pressureSignal", pressureSignal);
+      return this;
+    }
+
     /** Tests: a consumer factory instead of a {@link KafkaConsumer}; skips the topic check. */
     Builder consumerFactory(Supplier<Consumer<byte[], byte[]>> consumerFactory) {
       this.consumerFactory = consumerFactory;
@@ -491,6 +662,34 @@ public final class KafkaReprocessWorker implements AutoCloseable {
       Options.positive("startupTimeout", startupTimeout);
       Options.positive("publishRetryBackoff", publishRetryBackoff);
       Options.meterRegistry(meterRegistry);
+      checkControls();
+    }
+
+    /** The rate, and the adaptive options: they need adaptiveConcurrency, and their bounds must fit. */
+    private void checkControls() {
+      String rateProblem = RateThrottle.rateProblem(maxEventsPerSecond);
+      if (rateProblem != null) {
+        throw new IllegalArgumentException("maxEventsPerSecond is " + maxEventsPerSecond + ": " + rateProblem);
+      }
+      if (!adaptiveConcurrency) {
+        if (!adaptiveOptionsSet.isEmpty()) {
+          Map.Entry<String, Object> o = adaptiveOptionsSet.entrySet().iterator().next();
+          throw new IllegalArgumentException(o.getKey() + " is set (" + o.getValue() + ") but adaptiveConcurrency is "
+              + "false: " + o.getKey() + " applies only to an adaptive limit; call adaptiveConcurrency(true) or remove it");
+        }
+        return;
+      }
+      if (limitAlgorithm == null) {
+        throw new IllegalArgumentException("limitAlgorithm is null: pass GRADIENT2, VEGAS or AIMD");
+      }
+      if (pressureSignal == null) {
+        throw new IllegalArgumentException("pressureSignal is null: pass a signal, or do not call pressureSignal "
+            + "for the handler's latency");
+      }
+      if (minConcurrency < 1 || minConcurrency > concurrency) {
+        throw new IllegalArgumentException("minConcurrency is " + minConcurrency + ": it must be between 1 and "
+            + "concurrency (" + concurrency + ")");
+      }
     }
 
     /** The retry topic ({@code null} when not used) and the dead-letter topic of a worker. */

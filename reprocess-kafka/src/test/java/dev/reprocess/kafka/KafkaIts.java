@@ -1,8 +1,13 @@
 package dev.reprocess.kafka;
 
+import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.reprocess.Outcome;
+import dev.reprocess.ReprocessEvent;
+
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -10,6 +15,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.admin.Admin;
@@ -27,7 +33,7 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 final class KafkaIts {
   private KafkaIts() {}
 
-  static dev.reprocess.ReprocessEvent event(String job, String assetId) {
+  static ReprocessEvent event(String job, String assetId) {
     return TestSupport.event(job, assetId);
   }
 
@@ -40,6 +46,27 @@ final class KafkaIts {
         TopicSpec.of(events, partitions, 1),
         TopicSpec.of(events + KafkaReprocessWorker.RETRY_TOPIC_SUFFIX, partitions, 1),
         TopicSpec.of(events + KafkaReprocessWorker.DEAD_LETTER_TOPIC_SUFFIX, 1, 1)), Duration.ofSeconds(60));
+  }
+
+  /**
+   * Publishes events {@code from} to {@code from + count - 1} (asset ids {@code asset-<n>}, six
+   * digits) with a {@link KafkaEventSink}, and waits until Kafka acknowledged every one.
+   */
+  static List<ReprocessEvent> publish(String bootstrap, String topic, String job, int from, int count) {
+    List<ReprocessEvent> events = new ArrayList<>();
+    try (KafkaEventSink sink = KafkaEventSink.builder().bootstrapServers(bootstrap).topic(topic).build()) {
+      List<CompletableFuture<Outcome>> stages = new ArrayList<>();
+      for (int i = from; i < from + count; i++) {
+        ReprocessEvent e = new ReprocessEvent("ev-" + i, job, String.format("asset-%06d", i),
+            "image/png", "mem-0", 1, Instant.now(), Map.of("i", Integer.toString(i)));
+        events.add(e);
+        stages.add(sink.deliver(e).toCompletableFuture());
+      }
+      sink.flush();
+      CompletableFuture.allOf(stages.toArray(CompletableFuture[]::new)).join();
+      assertThat(sink.acknowledged()).isEqualTo(count);
+    }
+    return events;
   }
 
   static Map<TopicPartition, Long> endOffsets(Admin admin, String topic) throws ExecutionException, InterruptedException {

@@ -19,7 +19,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -51,20 +50,7 @@ class KafkaWorkerIT {
   }
 
   private static List<ReprocessEvent> publish(String topic, String job, int count) {
-    List<ReprocessEvent> events = new ArrayList<>();
-    try (KafkaEventSink sink = KafkaEventSink.builder().bootstrapServers(bootstrap).topic(topic).build()) {
-      List<CompletableFuture<Outcome>> stages = new ArrayList<>();
-      for (int i = 0; i < count; i++) {
-        ReprocessEvent e = new ReprocessEvent("ev-" + i, job, String.format("asset-%06d", i), "image/png", "mem-0", 1,
-            Instant.now(), Map.of("i", Integer.toString(i)));
-        events.add(e);
-        stages.add(sink.deliver(e).toCompletableFuture());
-      }
-      sink.flush();
-      CompletableFuture.allOf(stages.toArray(CompletableFuture[]::new)).join();
-      assertThat(sink.acknowledged()).isEqualTo(count);
-    }
-    return events;
+    return KafkaIts.publish(bootstrap, topic, job, 0, count);
   }
 
   private static KafkaReprocessWorker.Builder worker(String topic, String group) {

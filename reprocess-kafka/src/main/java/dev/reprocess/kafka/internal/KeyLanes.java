@@ -25,6 +25,9 @@ import org.slf4j.LoggerFactory;
  * its attempt with a {@link HandlerTimeoutException}, its thread is replaced and the lane is handed
  * on, so the partition moves on even if the handler ignores the interrupt.
  *
+ * <p>Before each call a thread takes a permit of the {@link WorkerControl}: it waits there while the
+ * worker is paused, at its limit on calls in flight, or held back by its rate limit.
+ *
  * <p>Thread-safe: {@link #submit} is called by the poll thread, the rest by handler threads.
  */
 final class KeyLanes {
@@ -38,17 +41,19 @@ final class KeyLanes {
   private final PendingRecords pending;
   private final WorkerCounters counters;
   private final WorkerShutdown shutdown;
+  private final WorkerControl control;
   private final ConcurrentHashMap<String, Lane> lanes = new ConcurrentHashMap<>();
   private final LinkedBlockingQueue<Lane> ready = new LinkedBlockingQueue<>();
   private final HandlerPool pool;
 
   KeyLanes(WorkerSettings settings, FailureRouting failures, PendingRecords pending, WorkerCounters counters,
-      WorkerShutdown shutdown) {
+      WorkerShutdown shutdown, WorkerControl control) {
     this.settings = settings;
     this.failures = failures;
     this.pending = pending;
     this.counters = counters;
     this.shutdown = shutdown;
+    this.control = control;
     this.pool = new HandlerPool("reprocess-worker-" + settings.name() + "-handler", settings.concurrency(),
         settings.handlerTimeout(), settings.ticker(), this::nextLane);
   }
@@ -97,16 +102,34 @@ final class KeyLanes {
     WorkItem item = head(lane);
     int budget = LANE_BUDGET;
     while (item != null) {
+      WorkItem current = item;
+      WorkerControl.Permit permit = control.acquire(() -> shutdown.closing || current.window.revoked);
+      if (permit == null) {
+        if (shutdown.closing) {
+          return; // What did not start is left for the group.
+        }
+        if (!item.window.revoked) {
+          ready.add(lane); // This thread was interrupted: another one takes the lane on.
+          return;
+        }
+        pending.finish(item, WorkItem.DROPPED); // Revoked while waiting: its next owner reads it again.
+        item = advance(lane);
+        continue;
+      }
       if (!startable(item)) {
+        permit.release();
         item = advance(lane);
         continue;
       }
       long start = settings.ticker().nanoTime();
-      HandlerPool.Attempt attempt = thread.invoke(settings.handler(), item.event, timeoutHandler(item, lane));
+      HandlerPool.Attempt attempt = thread.invoke(settings.handler(), item.event, timeoutHandler(item, lane,
+          permit, start));
       if (attempt.timedOut()) {
         return; // The watchdog failed the attempt, handed the lane on and replaced this thread.
       }
-      counters.handlerLatency(settings.ticker().nanoTime() - start);
+      long latency = settings.ticker().nanoTime() - start;
+      permit.release(start, latency, attempt.failure());
+      counters.handlerLatency(latency);
       if (attempt.failure() == null) {
         succeeded(item, attempt.outcome());
       } else if (failures.route(item, attempt.failure(), () -> ready.add(lane))) {
@@ -161,8 +184,10 @@ final class KeyLanes {
   }
 
   /** What the watchdog does with a call of this item that ran past the limit (on its thread). */
-  private Consumer<HandlerTimeoutException> timeoutHandler(WorkItem item, Lane lane) {
+  private Consumer<HandlerTimeoutException> timeoutHandler(WorkItem item, Lane lane, WorkerControl.Permit permit,
+      long startNanos) {
     return timeout -> {
+      permit.release(startNanos, settings.ticker().nanoTime() - startNanos, timeout);
       counters.timedOut.increment();
       log.warn("worker '{}': {}", settings.name(), timeout.getMessage());
       boolean parked = failures.route(item, timeout, () -> ready.add(lane));

@@ -26,7 +26,8 @@ import org.slf4j.LoggerFactory;
  * passes a record whose outcome is not final: the at-least-once rule of the worker.
  *
  * <p>Pauses: a partition pauses while {@link PendingRecords} says every partition must, while its
- * window holds {@code maxPendingPerPartition} records, or while a retry-topic record waits for its
+ * window holds {@code maxPendingPerPartition} records, while the host paused the worker ({@link
+ * WorkerControl}; partitions assigned then start paused), or while a retry-topic record waits for its
  * not-before time. Revocation and close drop the records that did not start, wait (up to {@code
  * closeTimeout}, real time) for running handlers and pending publishes, and commit synchronously;
  * dropped records are read again by the partition's next owner. Lost partitions are dropped
@@ -44,17 +45,19 @@ final class PartitionOffsets implements ConsumerRebalanceListener {
   private final PendingRecords pending;
   private final WorkerCounters counters;
   private final WorkerShutdown shutdown;
+  private final WorkerControl control;
   private final Map<TopicPartition, PartitionWindow> windows = new HashMap<>();
   /** Retry-topic partitions paused until a record's not-before time, in epoch millis of the clock. */
   private final Map<TopicPartition, Long> delayedUntil = new HashMap<>();
 
   PartitionOffsets(WorkerSettings settings, Consumer<byte[], byte[]> consumer, PendingRecords pending,
-      WorkerCounters counters, WorkerShutdown shutdown) {
+      WorkerCounters counters, WorkerShutdown shutdown, WorkerControl control) {
     this.settings = settings;
     this.consumer = consumer;
     this.pending = pending;
     this.counters = counters;
     this.shutdown = shutdown;
+    this.control = control;
   }
 
   /** The window of a partition, created at its first record. */
@@ -79,7 +82,7 @@ final class PartitionOffsets implements ConsumerRebalanceListener {
     }
     Set<TopicPartition> desired = new HashSet<>();
     for (TopicPartition partition : assigned) {
-      if (shutdown.closing || capacityPaused || isDelayed(partition, settings.clock())
+      if (shutdown.closing || capacityPaused || control.isPaused() || isDelayed(partition, settings.clock())
           || windowIsFull(partition)) {
         desired.add(partition);
       }
@@ -253,7 +256,10 @@ final class PartitionOffsets implements ConsumerRebalanceListener {
       }
     }
     if (!partitions.isEmpty()) {
-      log.info("worker '{}': assigned {}", settings.name(), partitions);
+      if (control.isPaused()) {
+        consumer.pause(partitions); // Before this poll fetches anything from them.
+      }
+      log.info("worker '{}': assigned {}{}", settings.name(), partitions, control.isPaused() ? " (paused)" : "");
     }
   }
 

@@ -50,6 +50,7 @@ public final class WorkerEngine {
   private final ClockTimer scheduler;
   private final PartitionOffsets offsets;
   private final KeyLanes lanes;
+  private final WorkerControl control;
   private final AtomicBoolean started = new AtomicBoolean();
   private final AtomicBoolean closeRequested = new AtomicBoolean();
   private volatile Thread pollThread;
@@ -59,23 +60,25 @@ public final class WorkerEngine {
    * @param deadLetterMaxBytes the largest dead-letter record to send: the smaller of the
    *     dead-letter topic's {@code max.message.bytes} and the producer's {@code max.request.size};
    *     a bigger one is sent with its value cut (see {@link DeadLetterFit})
+   * @param control the pause, rate and concurrency limits the host changes live; closed with the engine
    */
   public WorkerEngine(WorkerSettings settings, Consumer<byte[], byte[]> consumer,
-      Producer<byte[], byte[]> producer, boolean ownsProducer, int deadLetterMaxBytes) {
+      Producer<byte[], byte[]> producer, boolean ownsProducer, int deadLetterMaxBytes, WorkerControl control) {
     this.settings = settings;
     this.consumer = consumer;
     this.producer = producer;
     this.ownsProducer = ownsProducer;
+    this.control = control;
     this.meters = new WorkerMeters(settings.meterRegistry(), settings.name(), settings.groupId(), settings.topic());
     this.counters = new WorkerCounters(settings.meterRegistry(), meters.tags());
     this.pending = new PendingRecords(settings.maxPendingRecords());
     String threadPrefix = "reprocess-worker-" + settings.name();
     this.scheduler = new ClockTimer(settings.ticker(), threadPrefix + "-scheduler",
         "worker '" + settings.name() + "': ");
-    this.offsets = new PartitionOffsets(settings, consumer, pending, counters, shutdown);
+    this.offsets = new PartitionOffsets(settings, consumer, pending, counters, shutdown, control);
     FailureRouting failures = new FailureRouting(settings, producer, scheduler, pending, counters, shutdown,
         deadLetterMaxBytes);
-    this.lanes = new KeyLanes(settings, failures, pending, counters, shutdown);
+    this.lanes = new KeyLanes(settings, failures, pending, counters, shutdown, control);
   }
 
   /** Subscribes and starts the threads. */
@@ -84,6 +87,8 @@ public final class WorkerEngine {
       throw new IllegalStateException("worker '" + settings.name() + "' is already started");
     }
     meters.bind(pending::count, consumer, producer, ownsProducer);
+    meters.bindControl(control);
+    control.start();
     lanes.start();
     Thread t = new Thread(this::pollLoop, "reprocess-worker-" + settings.name() + "-poll");
     pollThread = t;
@@ -97,6 +102,7 @@ public final class WorkerEngine {
       return;
     }
     shutdown.closing = true;
+    control.wakeUp();
     Thread t = pollThread;
     if (t == null) {
       stopThreadsAndProducer();
@@ -194,6 +200,7 @@ public final class WorkerEngine {
   private void stopThreadsAndProducer() {
     shutdown.stopped = true;
     meters.close();
+    control.close();
     lanes.stop();
     scheduler.close();
     try {

@@ -17,8 +17,8 @@ import org.apache.kafka.common.TopicPartition;
 /**
  * The Micrometer meters of one worker, all tagged {@code worker=<name>}, {@code group=<group id>},
  * {@code topic=<events topic>}: the counters and the timer of {@link WorkerCounters} (cumulative
- * per registry, like the job's), the gauges {@link #PENDING} and {@link #LAG} (registered for this
- * worker and removed by {@link #close()}), and Kafka's own client metrics ({@link
+ * per registry, like the job's), the gauges {@link #PENDING}, {@link #LAG}, {@link
+ * #CONCURRENCY_LIMIT} and {@link #PAUSED} (registered for this worker and removed by {@link #close()}), and Kafka's own client metrics ({@link
  * KafkaClientMetrics}) of the consumer and of the producer when the worker created it, also
  * removed by {@link #close()}. Thread-safe; {@link #updateLag} is for the poll thread only.
  */
@@ -37,6 +37,8 @@ final class WorkerMeters implements AutoCloseable {
   static final String LATENCY = "reprocess.worker.handler.latency";
   static final String PENDING = "reprocess.worker.records.pending";
   static final String LAG = "reprocess.worker.lag";
+  static final String CONCURRENCY_LIMIT = "reprocess.worker.concurrency.limit";
+  static final String PAUSED = "reprocess.worker.paused";
 
   private final MeterRegistry registry;
   private final Tags tags;
@@ -63,6 +65,12 @@ final class WorkerMeters implements AutoCloseable {
     if (ownsProducer) {
       bindClient(new KafkaClientMetrics(producer));
     }
+  }
+
+  /** Registers the gauges of the live controls: the limit on handler calls in flight, and paused (1) or not (0). */
+  synchronized void bindControl(WorkerControl control) {
+    gauges.add(gauge(CONCURRENCY_LIMIT, "current limit on handler calls in flight", control::limit));
+    gauges.add(gauge(PAUSED, "1 while the host paused the worker, else 0", () -> control.isPaused() ? 1 : 0));
   }
 
   /**
