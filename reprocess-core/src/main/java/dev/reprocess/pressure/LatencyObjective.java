@@ -133,11 +133,7 @@ public final class LatencyObjective implements PressureSignal {
      * @throws IllegalArgumentException naming the value and the rule when not in (0, 1)
      */
     public Builder percentile(double percentile) {
-      if (!(percentile > 0 && percentile < 1)) {
-        throw new IllegalArgumentException("percentile is " + percentile
-            + ": it must be between 0 and 1 exclusive, e.g. 0.99 for the p99");
-      }
-      this.percentile = percentile;
+      this.percentile = SignalSettings.percentile(percentile);
       return this;
     }
 
@@ -162,11 +158,7 @@ public final class LatencyObjective implements PressureSignal {
      * @throws IllegalArgumentException naming the value and the rule when out of range
      */
     public Builder interval(Duration interval) {
-      Objects.requireNonNull(interval, "interval");
-      if (interval.compareTo(Duration.ofMillis(10)) < 0 || interval.compareTo(Duration.ofMinutes(1)) > 0) {
-        throw new IllegalArgumentException("interval is " + interval + ": it must be 10 ms to 1 min");
-      }
-      this.interval = interval;
+      this.interval = SignalSettings.interval(interval);
       return this;
     }
 
