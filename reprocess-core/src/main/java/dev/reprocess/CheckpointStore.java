@@ -107,6 +107,19 @@ public interface CheckpointStore extends AutoCloseable {
     return JobLease.none(this);
   }
 
+  /**
+   * Who holds the job's lease now, read without acquiring or changing anything, for a status
+   * reader on any host ({@link JobStatusReader}). The default returns empty: a store without leases,
+   * or one that does not expose its holder, reports no holder.
+   *
+   * @return the current holder, possibly expired (see {@link LeaseHolder#expiredAt}); empty when
+   *     no lease is held or the store does not tell
+   * @throws ReprocessException if the store cannot be read
+   */
+  default Optional<LeaseHolder> leaseHolder(String jobName) {
+    return Optional.empty();
+  }
+
   /** Releases the store's resources; never closes a client the host passed in. Idempotent. */
   @Override
   default void close() {}

@@ -15,6 +15,7 @@ import dev.reprocess.Checkpoint;
 import dev.reprocess.CheckpointStore;
 import dev.reprocess.Cursor;
 import dev.reprocess.JobLease;
+import dev.reprocess.LeaseHolder;
 import dev.reprocess.ReprocessException;
 import dev.reprocess.cassandra.internal.DriverErrors;
 import dev.reprocess.cassandra.internal.Identifiers;
@@ -253,6 +254,14 @@ public final class CassandraCheckpointStore implements CheckpointStore {
   @Override
   public boolean keepsSelection() {
     return true;
+  }
+
+  /** The lease holder in the job's partition's static columns, read at the store's consistency. */
+  @Override
+  public Optional<LeaseHolder> leaseHolder(String jobName) {
+    Objects.requireNonNull(jobName, "jobName");
+    return CassandraLease.currentHolder(session, statementOptions, statements().lease, table.cql(),
+        jobName);
   }
 
   /** The job's lease in its partition's static columns; see the class comment. */

@@ -15,6 +15,7 @@ import dev.reprocess.cassandra.internal.DriverErrors;
 import dev.reprocess.cassandra.internal.StatementOptions;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Optional;
 import java.util.function.BiFunction;
 
 /**
@@ -83,6 +84,15 @@ final class CassandraLease implements JobLease {
       }
       // Another process changed the lease in between: look again.
     }
+  }
+
+  /** See {@link dev.reprocess.CheckpointStore#leaseHolder}: empty when no owner is set. */
+  static Optional<LeaseHolder> currentHolder(CqlSession session, StatementOptions options,
+      Statements statements, String table, String job) {
+    String what = "job '" + job + "': reading the lease holder in " + table;
+    Row row = execute(session, options, table, statements.read.bind(job), what).one();
+    return row == null || row.isNull("lease_owner") || row.isNull("lease_token")
+        ? Optional.empty() : Optional.of(holderOf(row));
   }
 
   private static LeaseHolder holderOf(Row row) {

@@ -3,6 +3,7 @@ package dev.reprocess.checkpoint;
 import dev.reprocess.Checkpoint;
 import dev.reprocess.CheckpointStore;
 import dev.reprocess.JobLease;
+import dev.reprocess.LeaseHolder;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
@@ -64,6 +65,12 @@ public final class InMemoryCheckpointStore implements CheckpointStore {
     Objects.requireNonNull(owner, "owner");
     Objects.requireNonNull(timeToLive, "timeToLive");
     return leases.acquire(jobName, owner, timeToLive, takeOverExpired);
+  }
+
+  /** The holder of this store object's lease for the job, if one is held. */
+  @Override
+  public Optional<LeaseHolder> leaseHolder(String jobName) {
+    return leases.holder(Objects.requireNonNull(jobName, "jobName"));
   }
 
   @Override

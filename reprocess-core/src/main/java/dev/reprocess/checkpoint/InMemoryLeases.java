@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Optional;
 import java.util.function.Consumer;
 
 /**
@@ -27,6 +28,10 @@ final class InMemoryLeases {
   InMemoryLeases(Clock clock, Consumer<Checkpoint> store) {
     this.clock = clock;
     this.store = store;
+  }
+
+  synchronized Optional<LeaseHolder> holder(String job) {
+    return Optional.ofNullable(holders.get(job));
   }
 
   synchronized JobLease acquire(String job, String owner, Duration ttl, boolean takeOverExpired) {
