@@ -77,7 +77,7 @@ final class SafetyCase {
         .interval(Duration.ofMillis(500)).build();
     List<Adaptive> list = new ArrayList<>();
     list.add(new Adaptive("driver signal, " + algorithm, driver, o.safetyAlgorithm));
-    list.add(new Adaptive(GOAL_PHASE + ", aimd", LatencyObjective.builder(driver).percentile(0.99)
+    list.add(new Adaptive(GOAL_PHASE + ", aimd, adaptiveRate", LatencyObjective.builder(driver).percentile(0.99)
         .objective(objective).interval(Duration.ofMillis(500)).build(), LimitAlgorithm.AIMD));
     list.add(new Adaptive("production timer signal, " + algorithm, timer, o.safetyAlgorithm));
     list.add(new Adaptive("handler signal, " + algorithm, PressureSignal.handlerLatency(), o.safetyAlgorithm));
@@ -121,8 +121,18 @@ final class SafetyCase {
         Duration objective = Duration.ofNanos((long) (alone.p(99) * 1e6));
         Log.info("safety: the latency objective of the (d) phases: production's p99 alone, %.2f ms", alone.p(99));
         for (Adaptive a : adaptivePhases(o, driverSignal, registry, objective)) {
+          // The objective's phase also scales a rate ceiling of (b)'s rate by the limit (adaptiveRate):
+          // one handler thread alone runs at most of (b)'s rate here, so a limit of events in flight
+          // cannot go low enough by itself.
+          boolean scaleRate = a.name().startsWith(GOAL_PHASE);
+          double ceiling = full.jobRate();
           phases.add(measure(o, load, "(d) adaptive, " + a.name(), job(session, table, markRead, markWrite,
-              b -> b.adaptiveConcurrency(true).limitAlgorithm(a.algorithm()).pressureSignal(a.signal()))));
+              b -> {
+                b.adaptiveConcurrency(true).limitAlgorithm(a.algorithm()).pressureSignal(a.signal());
+                if (scaleRate) {
+                  b.maxEventsPerSecond(ceiling).adaptiveRate(true);
+                }
+              })));
         }
         report(o, phases, full, results);
         plots(o, phases);

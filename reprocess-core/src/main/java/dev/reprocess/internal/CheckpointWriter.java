@@ -11,8 +11,9 @@ import java.util.concurrent.TimeUnit;
  * {@code checkpointInterval}.
  *
  * <p>Coalescing, in order: at most one write is in flight; checkpoints handed in meanwhile, or
- * before the interval since the previous write began is over, replace each other, and only the
- * newest is written next. A cursor is therefore never written after a newer one, and a crash loses
+ * before the interval since the previous write began (or since the shard started) is over,
+ * replace each other, and only the newest is written next: a shard read within one interval writes
+ * only its last checkpoint. A cursor is therefore never written after a newer one, and a crash loses
  * at most the pages after the last written checkpoint (read again by the next run: at-least-once).
  * A COMPLETED checkpoint and {@link #drain()} write at once. With an interval of 0, {@link #submit}
  * waits once {@value #MAX_PAGES_UNWRITTEN} final pages are not yet written, so that those pages
@@ -47,8 +48,8 @@ final class CheckpointWriter {
   private int writingPages;
   private boolean writing;
   private boolean writeNow;
-  private long lastWriteStart;
-  private boolean wroteBefore;
+  /** When the last write began, or the writer was made: a shard's first write waits for the interval too. */
+  private long lastWriteStart = System.nanoTime();
   private Throwable failure;
 
   CheckpointWriter(RunContext run, Executor executor, Duration interval, Listener listener) {
@@ -131,7 +132,6 @@ final class CheckpointWriter {
         pending = null;
         pendingPages = 0;
         lastWriteStart = System.nanoTime();
-        wroteBefore = true;
       }
       try {
         run.outage.call(() -> run.lease.lease().save(next), run::isStopping);
@@ -152,7 +152,7 @@ final class CheckpointWriter {
 
   /** Under the monitor: waits until a pending checkpoint is due (the interval over, or now). */
   private void awaitDue() throws InterruptedException {
-    while (pending != null && !writeNow && wroteBefore) {
+    while (pending != null && !writeNow) {
       long left = lastWriteStart + intervalNanos - System.nanoTime();
       if (left <= 0) {
         return;
