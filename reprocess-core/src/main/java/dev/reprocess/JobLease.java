@@ -1,6 +1,7 @@
 package dev.reprocess;
 
 import java.time.Instant;
+import java.util.List;
 
 /**
  * The exclusive right to run one job, granted by a {@link CheckpointStore} ({@link
@@ -73,6 +74,23 @@ public interface JobLease extends AutoCloseable {
    * @throws ReprocessException if it cannot be stored
    */
   void save(Checkpoint checkpoint);
+
+  /**
+   * Stores several checkpoints of the job, at most one per shard, each only while this lease is the
+   * current one; durable before returning. The engine hands a run's pending checkpoints in together
+   * (from one thread per run), so that a store can write them at a lower cost than one {@link #save}
+   * each; this default saves them one by one, in order. {@code CassandraCheckpointStore} writes
+   * them as conditional batches on the job's partition, one lightweight transaction per batch.
+   *
+   * @throws LeaseLostException if another owner took the lease over: the checkpoint it was refused
+   *     for and those after it were not written (earlier ones may have been)
+   * @throws ReprocessException if they cannot be stored (some may have been)
+   */
+  default void saveAll(List<Checkpoint> checkpoints) {
+    for (Checkpoint c : checkpoints) {
+      save(c);
+    }
+  }
 
   /** Whether this is a real lease; false only for a {@link #none} one. */
   default boolean exclusive() {

@@ -170,4 +170,58 @@ class BackgroundCheckpointTest {
     assertThat(calls).as("no save after the refused one").hasValue(3);
     assertThat(memory.load("lost-lease").get("mem-0").state()).isEqualTo(Checkpoint.State.IN_PROGRESS);
   }
+
+  @Test
+  void theLastCheckpointsOfShardsReadWithinAnIntervalAreWrittenTogetherThroughTheLease() {
+    InMemoryCheckpointStore memory = new InMemoryCheckpointStore();
+    List<Integer> rounds = new CopyOnWriteArrayList<>();
+    CheckpointStore store = new CheckpointStore() {
+      @Override
+      public Map<String, Checkpoint> load(String jobName) {
+        return memory.load(jobName);
+      }
+
+      @Override
+      public void save(Checkpoint checkpoint) {
+        throw new AssertionError("a run writes through its lease");
+      }
+
+      @Override
+      public void delete(String jobName) {
+        memory.delete(jobName);
+      }
+
+      @Override
+      public JobLease acquireLease(String jobName, String owner, Duration ttl, boolean takeOverExpired) {
+        JobLease lease = memory.acquireLease(jobName, owner, ttl, takeOverExpired);
+        return new JobLease() {
+          @Override public String jobName() { return lease.jobName(); }
+          @Override public LeaseHolder holder() { return lease.holder(); }
+          @Override public void renew() { lease.renew(); }
+          @Override public void save(Checkpoint c) { lease.save(c); }
+          @Override public void close() { lease.close(); }
+
+          @Override
+          public void saveAll(List<Checkpoint> checkpoints) {
+            rounds.add(checkpoints.size());
+            lease.saveAll(checkpoints);
+          }
+        };
+      }
+    };
+    JobReport report = ReprocessJob.builder("rounds")
+        .selector(InMemorySelector.ofIds(ids(200), 50))
+        .handler(new RecordingHandler())
+        .pageSize(2)
+        .shardsInParallel(1)
+        .checkpointStore(store)
+        .checkpointInterval(Duration.ofHours(1))
+        .build()
+        .run();
+    assertThat(report.status()).isEqualTo(JobStatus.COMPLETED);
+    assertThat(report.shardsCompleted()).isEqualTo(50);
+    // Each reader went on to the next shard without waiting: the run's end wrote all 50 at once.
+    assertThat(rounds).containsExactly(50);
+    assertThat(memory.load("rounds").values()).hasSize(50).allMatch(Checkpoint::completed);
+  }
 }

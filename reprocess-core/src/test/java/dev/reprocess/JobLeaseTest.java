@@ -104,6 +104,7 @@ class JobLeaseTest {
       return null;
     });
     JobExecution execution = job(store, handler).leaseTimeToLive(Duration.ofSeconds(1))
+        .checkpointInterval(Duration.ZERO) // mem-0's last checkpoint written before mem-1 starts
         .shardsInParallel(1).build().start();
     // The renewal sees the lease lost and fails the run while a-10 (first of mem-1) is in flight.
     Waits.await().until(() -> execution.progress().status() == JobStatus.STOPPING);

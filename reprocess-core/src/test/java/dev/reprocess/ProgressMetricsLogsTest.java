@@ -39,6 +39,7 @@ class ProgressMetricsLogsTest {
         .concurrency(1)
         .pageSize(10)
         .clock(clock)
+        .checkpointInterval(Duration.ZERO) // mem-0 COMPLETED (written) before mem-1 starts
         .build()
         .start();
     await().until(() -> handler.count() == 51);

@@ -2,10 +2,14 @@ package dev.reprocess.cassandra;
 
 import com.datastax.oss.driver.api.core.ConsistencyLevel;
 import com.datastax.oss.driver.api.core.CqlSession;
+import com.datastax.oss.driver.api.core.cql.BatchStatement;
+import com.datastax.oss.driver.api.core.cql.BatchStatementBuilder;
+import com.datastax.oss.driver.api.core.cql.BatchType;
 import com.datastax.oss.driver.api.core.cql.BoundStatement;
 import com.datastax.oss.driver.api.core.cql.PreparedStatement;
 import com.datastax.oss.driver.api.core.cql.ResultSet;
 import com.datastax.oss.driver.api.core.cql.Row;
+import com.datastax.oss.driver.api.core.cql.Statement;
 import dev.reprocess.Checkpoint;
 import dev.reprocess.JobLease;
 import dev.reprocess.LeaseHeldException;
@@ -15,6 +19,7 @@ import dev.reprocess.cassandra.internal.DriverErrors;
 import dev.reprocess.cassandra.internal.StatementOptions;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Optional;
 import java.util.function.BiFunction;
 
@@ -23,9 +28,19 @@ import java.util.function.BiFunction;
  * partition ({@code lease_owner}, {@code lease_token}, {@code lease_renewed_at}, {@code
  * lease_expires_at}), changed only by lightweight transactions at {@code LOCAL_SERIAL}. A
  * checkpoint is saved with an {@code UPDATE ... IF lease_owner = ? AND lease_token = ?} on its row
- * of the same partition, so the fencing check and the write are one atomic operation. Thread-safe.
+ * of the same partition, so the fencing check and the write are one atomic operation; {@link
+ * #saveAll} sends several such updates as one conditional batch (one Paxos round for all of them),
+ * of at most {@value #BATCH_BYTES} bytes of checkpoint values (under Cassandra's default {@code
+ * batch_size_warn_threshold} of 5 KiB) and {@value #BATCH_ROWS} rows. Thread-safe.
  */
 final class CassandraLease implements JobLease {
+
+  /** The largest conditional batch of {@link #saveAll}, in bytes of checkpoint values (estimated). */
+  static final int BATCH_BYTES = 4096;
+  /** The most checkpoints in one conditional batch of {@link #saveAll}. */
+  static final int BATCH_ROWS = 50;
+  /** What a checkpoint row costs in a batch besides its job name, shard id and cursor, in bytes. */
+  private static final int ROW_BYTES = 80;
 
   /** The statements of leases, prepared once per store. */
   record Statements(PreparedStatement read, PreparedStatement create, PreparedStatement takeOver,
@@ -110,8 +125,8 @@ final class CassandraLease implements JobLease {
    * acquisition that had applied finds its own owner; a renewal, a fenced save and a release are
    * idempotent).
    */
-  private static ResultSet execute(CqlSession session, StatementOptions options, String table,
-      BoundStatement s, String what) {
+  private static <S extends Statement<S>> ResultSet execute(CqlSession session, StatementOptions options,
+      String table, S s, String what) {
     try {
       return session.execute(options.apply(s).setSerialConsistencyLevel(ConsistencyLevel.LOCAL_SERIAL));
     } catch (RuntimeException e) {
@@ -143,14 +158,49 @@ final class CassandraLease implements JobLease {
 
   @Override
   public void save(Checkpoint c) {
-    BoundStatement s = bindCheckpoint.apply(statements.save.bind(), c)
-        .setString("job_name", job).setString("shard_id", c.shardId())
-        .setString("holder", mine.owner()).setLong("fence", mine.fencingToken());
-    ResultSet rs = execute(session, options, table, s, "job '" + job + "': saving the checkpoint of shard "
-        + c.shardId() + " to " + table);
+    ResultSet rs = execute(session, options, table, bindSave(c), "job '" + job
+        + "': saving the checkpoint of shard " + c.shardId() + " to " + table);
     if (!rs.wasApplied()) {
       throw lost("saving the checkpoint of shard " + c.shardId(), rs.one());
     }
+  }
+
+  /** Conditional batches on the job's partition, each of at most {@link #BATCH_BYTES} (estimated). */
+  @Override
+  public void saveAll(List<Checkpoint> checkpoints) {
+    int from = 0;
+    while (from < checkpoints.size()) {
+      int to = from;
+      int bytes = 0;
+      BatchStatementBuilder batch = BatchStatement.builder(BatchType.LOGGED);
+      while (to < checkpoints.size() && to - from < BATCH_ROWS
+          && (to == from || bytes + bytesOf(checkpoints.get(to)) <= BATCH_BYTES)) {
+        bytes += bytesOf(checkpoints.get(to));
+        batch.addStatement(bindSave(checkpoints.get(to++)));
+      }
+      if (to - from == 1) {
+        save(checkpoints.get(from));
+      } else {
+        String shards = (to - from) + " shards (" + checkpoints.get(from).shardId() + " to "
+            + checkpoints.get(to - 1).shardId() + ")";
+        ResultSet rs = execute(session, options, table, batch.build(), "job '" + job
+            + "': saving the checkpoints of " + shards + " to " + table);
+        if (!rs.wasApplied()) {
+          throw lost("saving the checkpoints of " + shards, rs.one());
+        }
+      }
+      from = to;
+    }
+  }
+
+  private BoundStatement bindSave(Checkpoint c) {
+    return bindCheckpoint.apply(statements.save.bind(), c)
+        .setString("job_name", job).setString("shard_id", c.shardId())
+        .setString("holder", mine.owner()).setLong("fence", mine.fencingToken());
+  }
+
+  private int bytesOf(Checkpoint c) {
+    return ROW_BYTES + job.length() + c.shardId().length() + (c.cursor() == null ? 0 : c.cursor().value().length());
   }
 
   @Override

@@ -1,14 +1,18 @@
 package dev.reprocess.cassandra;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import com.datastax.oss.driver.api.core.CqlSession;
 import com.datastax.oss.driver.api.core.cql.PreparedStatement;
 import com.datastax.oss.driver.api.core.cql.Row;
 import dev.reprocess.Checkpoint;
+import dev.reprocess.Cursor;
+import dev.reprocess.JobLease;
 import dev.reprocess.JobReport;
 import dev.reprocess.JobStatus;
+import dev.reprocess.LeaseLostException;
 import dev.reprocess.ReprocessJob;
 import dev.reprocess.cassandra.it.Cassandra;
 import dev.reprocess.cassandra.it.Dataset;
@@ -182,6 +186,38 @@ class LeaseIT {
     assertThat(refused.failureCause()).hasMessageContaining("maxShards is 2");
     assertThat(handler.count()).isZero();
     assertThat(lease(checkpoints, job)).isNull();
+  }
+
+  @Test
+  void checkpointsSavedTogetherLandInBatchesAndAnOldHoldersBatchLandsNowhere() {
+    String job = "batch-" + suffix();
+    CassandraCheckpointStore store = CassandraCheckpointStore.builder(session).table(checkpointTable()).build();
+    JobLease old = store.acquireLease(job, "host-a/1/aa", Duration.ofSeconds(1), false);
+    // 120 checkpoints with 200-character cursors: more than one conditional batch (4 KiB each).
+    List<Checkpoint> first = checkpoints(job, 120, "a", Checkpoint.State.IN_PROGRESS);
+    old.saveAll(first);
+    assertThat(store.load(job).values()).containsExactlyInAnyOrderElementsOf(first);
+
+    await().atMost(Duration.ofSeconds(30)).until(() -> Instant.now().isAfter(old.expiresAt()));
+    JobLease current = store.acquireLease(job, "host-b/2/bb", Duration.ofSeconds(30), true);
+    List<Checkpoint> stale = checkpoints(job, 120, "z", Checkpoint.State.COMPLETED);
+    assertThatThrownBy(() -> old.saveAll(stale)).isInstanceOf(LeaseLostException.class)
+        .hasMessageContaining("taken over by 'host-b/2/bb' (fencing token 2)");
+    assertThat(store.load(job).values()).as("none of the old holder's batch").containsExactlyInAnyOrderElementsOf(first);
+    List<Checkpoint> next = checkpoints(job, 120, "b", Checkpoint.State.COMPLETED);
+    current.saveAll(next);
+    assertThat(store.load(job).values()).containsExactlyInAnyOrderElementsOf(next);
+    current.close();
+  }
+
+  private static List<Checkpoint> checkpoints(String job, int shards, String cursorChar, Checkpoint.State state) {
+    Instant at = Instant.parse("2026-12-04T00:00:00Z");
+    List<Checkpoint> list = new ArrayList<>();
+    for (int i = 0; i < shards; i++) {
+      list.add(new Checkpoint(job, String.format("image/png#2024-%03d", i), Cursor.of(cursorChar.repeat(200) + i),
+          state, i, i, 0, 0, at));
+    }
+    return list;
   }
 
   /** The takeover time after a SIGKILL with the default lease (30 s): printed for the README. */

@@ -28,7 +28,8 @@ import org.slf4j.Logger;
  *
  * <p>Threads: this coordinator ({@code reprocess-<job>}) reads shards and checkpoints and waits for
  * the end; {@code shardsInParallel} shard readers ({@code reprocess-<job>-shard-N}) read pages,
- * dispatch events and write checkpoints; the sink's threads run attempts; a host's sink's outcomes
+ * dispatch events and hand in checkpoints, which one thread ({@code reprocess-<job>-checkpoints})
+ * writes; the sink's threads run attempts; a host's sink's outcomes
  * settle on a small completion pool ({@code reprocess-<job>-completion-N}); one timer thread
  * ({@code reprocess-<job>-timer}) fires delayed attempts (retry backoff, rate limit).
  */
@@ -44,8 +45,9 @@ public final class JobRun {
   private volatile List<ShardState> shardStates = List.of();
   private volatile JobStatus finalStatus;
   private ExecutorService shardPool;
-  /** Writes the shards' checkpoints in the background, a thread per shard read at once. */
+  /** Runs the checkpoint writer's rounds: one thread. */
   private ExecutorService checkpointPool;
+  private CheckpointWriter checkpointWriter;
 
   public JobRun(JobSpec spec) {
     this.run = new RunContext(spec);
@@ -145,21 +147,39 @@ public final class JobRun {
           t.setDaemon(true);
           return t;
         });
-    AtomicInteger writerNo = new AtomicInteger();
-    checkpointPool = Executors.newFixedThreadPool(Math.max(1, Math.min(run.spec.shardsInParallel(), pending)),
-        r -> {
-          Thread t = new Thread(r, "reprocess-" + run.name + "-checkpoint-" + writerNo.incrementAndGet());
-          t.setDaemon(true);
-          return t;
-        });
+    checkpointPool = Executors.newSingleThreadExecutor(r -> {
+      Thread t = new Thread(r, "reprocess-" + run.name + "-checkpoints");
+      t.setDaemon(true);
+      return t;
+    });
+    checkpointWriter = new CheckpointWriter(run, checkpointPool, run.spec.checkpointInterval());
     List<CompletableFuture<Void>> tasks = new ArrayList<>();
     for (ShardState s : states) {
       if (s.state == ShardProgress.State.PENDING) {
-        ShardReader reader = new ShardReader(run, s, checkpointPool);
+        ShardReader reader = new ShardReader(run, s, checkpointWriter);
         tasks.add(CompletableFuture.runAsync(reader::read, shardPool));
       }
     }
     CompletableFuture.allOf(tasks.toArray(CompletableFuture[]::new)).join();
+  }
+
+  /**
+   * Writes every pending checkpoint (before the lease is released); a shard whose last checkpoint
+   * could not be written (a failed or abandoned write) is STOPPED: a re-run resumes it.
+   */
+  private void drainCheckpoints() {
+    if (checkpointWriter != null) {
+      try {
+        checkpointWriter.drain();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+    for (ShardState s : shardStates) {
+      if (s.state == ShardProgress.State.RUNNING) {
+        s.state = ShardProgress.State.STOPPED;
+      }
+    }
   }
 
   private void finish(AssetSelector selector) {
@@ -168,8 +188,9 @@ public final class JobRun {
     if (shardPool != null) {
       shardPool.shutdownNow();
     }
+    drainCheckpoints();
     if (checkpointPool != null) {
-      checkpointPool.shutdownNow(); // idle: every reader drained its writer before returning
+      checkpointPool.shutdownNow(); // idle: drained
     }
     run.closeSink();
     run.lease.release();

@@ -15,7 +15,6 @@ import dev.reprocess.ShardProgress;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.UUID;
-import java.util.concurrent.Executor;
 import java.util.concurrent.ThreadLocalRandom;
 import org.slf4j.Logger;
 
@@ -27,14 +26,16 @@ import org.slf4j.Logger;
  * pages are in flight (their events bounded by the job's concurrency); the reader dispatches the
  * next page while earlier ones finish, so a page held by a slow event does not hold the shard.
  * Pages are checkpointed strictly in order as the oldest becomes settled: the sink is flushed and
- * the checkpoint after page N handed to the shard's {@link CheckpointWriter} only if every event of
+ * the checkpoint after page N handed to the run's {@link CheckpointWriter} only if every event of
  * page N was dispatched and is final. Pages are checkpointed in order: once a page cannot be (an
  * event abandoned by a stop or a failure), no later page of the shard is, so a re-run reads again
- * from the last final page. The writer writes in the background, newest first when writes queue up;
- * at most one write per {@code checkpointInterval}; the reader waits for it only at the shard's end
- * (and, with an interval of 0, when {@value CheckpointWriter#MAX_PAGES_UNWRITTEN} final pages are
- * unwritten), so the shard's state and the run's report still mean "every checkpoint written". A
- * crash re-delivers at most the pages in flight and those unwritten.
+ * from the last final page. The writer writes in the background, the newest checkpoint of every
+ * shard together, at most one round per {@code checkpointInterval}; the reader never waits for it
+ * (with an interval of 0 it does, when {@value CheckpointWriter#MAX_PAGES_UNWRITTEN} final pages are
+ * unwritten and at the shard's end), and goes on to the next shard while its last checkpoint is
+ * unwritten: the shard is COMPLETED once that is written, and the run drains the writer before its
+ * report, so the shard's state and the run's report still mean "every checkpoint written". A crash
+ * re-delivers at most the pages in flight and those unwritten (about one interval of work).
  */
 final class ShardReader {
 
@@ -48,19 +49,20 @@ final class ShardReader {
   private final RunContext run;
   private final ShardState state;
   private final Shard shard;
-  private final CheckpointWriter writer;
+  private final CheckpointWriter.Shard writer;
+  private final boolean waitForWrites;
 
   /**
    * A reader of one shard.
    *
-   * @param checkpointExecutor where the shard's checkpoints are written (see {@link CheckpointWriter})
+   * @param checkpoints the run's checkpoint writer
    */
-  ShardReader(RunContext run, ShardState state, Executor checkpointExecutor) {
+  ShardReader(RunContext run, ShardState state, CheckpointWriter checkpoints) {
     this.run = run;
     this.state = state;
     this.shard = state.shard;
-    this.writer = new CheckpointWriter(run, checkpointExecutor, run.spec.checkpointInterval(),
-        new CheckpointWriter.Listener() {
+    this.waitForWrites = run.spec.checkpointInterval().isZero();
+    this.writer = checkpoints.shard(new CheckpointWriter.Listener() {
       @Override
       public void written(Checkpoint checkpoint, int pages) {
         ShardReader.this.written(checkpoint, pages);
@@ -104,30 +106,20 @@ final class ShardReader {
         }
       }
       checkpointSettled(window, 0);
-      writer.drain();
+      if (waitForWrites) {
+        writer.awaitWritten();
+      }
     } catch (Throwable t) {
       for (PageWork w : window) {
         w.abandoned.set(true);
       }
-      drainQuietly();
-      if (!(t instanceof OutageWait.WaitAbandoned)) { // a stop ended a checkpoint write's wait
+      if (!(t instanceof OutageWait.WaitAbandoned)) { // a stop ended a wait for a backend
         failed(t);
         return;
       }
     }
-    if (state.state == ShardProgress.State.RUNNING) {
+    if (state.state == ShardProgress.State.RUNNING && !state.lastPageSubmitted) {
       state.state = ShardProgress.State.STOPPED;
-    }
-  }
-
-  /** After a failure: lets a write in flight end (its own failure, if any, is the lesser news). */
-  private void drainQuietly() {
-    try {
-      writer.drain();
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    } catch (RuntimeException | Error ignored) {
-      // the failure being handled is reported; this one followed from it or is reported by the run
     }
   }
 
@@ -256,6 +248,9 @@ final class ShardReader {
         state.cpSucceeded, state.cpSkipped, state.cpDeadLettered, run.clock.instant());
     LOG.debug("{}shard {} page {} done ({} assets), checkpoint at {}", run.prefix, shard.id(),
         work.pageNo, page.size(), state.cursor);
+    if (page.last()) {
+      state.lastPageSubmitted = true; // COMPLETED once written (or STOPPED by the run if it never is)
+    }
     writer.submit(cp);
   }
 

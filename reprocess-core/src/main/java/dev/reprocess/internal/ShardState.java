@@ -11,7 +11,7 @@ import java.util.concurrent.atomic.LongAdder;
 /**
  * A shard's state in one execution. The live counters ({@link #selected} ...) are added to from
  * any thread and read by progress snapshots; the checkpoint fields ({@link #cursor}, {@code cp*},
- * {@link #chainBroken}) are touched only by the shard's reader.
+ * {@link #chainBroken}, {@link #lastPageSubmitted}) are touched only by the shard's reader.
  */
 final class ShardState {
   final Shard shard;
@@ -31,6 +31,8 @@ final class ShardState {
   long cpDeadLettered;
   /** Set once a page could not be checkpointed: no later page of the shard is. */
   boolean chainBroken;
+  /** Set once the shard's last page was handed to the writer: it is COMPLETED when written. */
+  boolean lastPageSubmitted;
 
   ShardState(Shard shard, Checkpoint base) {
     this.shard = shard;

@@ -1,7 +1,7 @@
 package dev.reprocess.cassandra.internal;
 
 import com.datastax.oss.driver.api.core.ConsistencyLevel;
-import com.datastax.oss.driver.api.core.cql.BoundStatement;
+import com.datastax.oss.driver.api.core.cql.Statement;
 
 /**
  * The options every statement of a selector, loader or checkpoint store carries, checked once
@@ -30,8 +30,8 @@ public record StatementOptions(ConsistencyLevel consistencyLevel, String executi
   }
 
   /** The statement, idempotent (every statement of this module may be retried) and with these options. */
-  public BoundStatement apply(BoundStatement statement) {
-    BoundStatement s = statement.setIdempotent(true);
+  public <S extends Statement<S>> S apply(S statement) {
+    S s = statement.setIdempotent(true);
     if (consistencyLevel != null) {
       s = s.setConsistencyLevel(consistencyLevel);
     }
