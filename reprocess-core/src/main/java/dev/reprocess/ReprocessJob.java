@@ -42,12 +42,12 @@ import java.util.StringJoiner;
  *       (their events bounded by {@code concurrency}), so a slow event does not hold its shard. A
  *       shard's checkpoint advances past a page only once every event of that page and of the
  *       pages before it is final (succeeded, skipped or dead-lettered) and {@link EventSink#flush()}
- *       returned. Checkpoints are written in the background, newest first, at most one per shard
- *       and {@link Builder#checkpointInterval checkpointInterval} (default 1 s); a shard is
- *       complete, and the run's report final, only once they are written. After a crash, a re-run
- *       delivers again the pages in flight and those final since the last write: about {@code
- *       checkpointInterval} of work per shard being read ({@code 20 x pageSize x shardsInParallel}
- *       events at most with an interval of 0).
+ *       returned. Checkpoints are written in the background, newest first, every shard's pending
+ *       one together ({@link JobLease#saveAll}) at most once per {@link Builder#checkpointInterval
+ *       checkpointInterval} (default 1 s); a shard is complete, and the run's report final, only
+ *       once they are written. After a crash, a re-run delivers again the pages in flight and those
+ *       final since the last write: about {@code checkpointInterval} of work per shard being read
+ *       ({@code 20 x pageSize x shardsInParallel} events at most with an interval of 0).
  *   <li><b>Resume and restart</b>, as in Spring Batch: running a job again with the same name and
  *       checkpoint store continues every shard from its checkpoint and skips the shards whose
  *       checkpoint is {@link Checkpoint.State#COMPLETED}. With {@link Builder#restart(boolean)
@@ -389,7 +389,7 @@ public final class ReprocessJob {
     return spec.failFast();
   }
 
-  /** The least time between two checkpoint writes of a shard ({@link Builder#checkpointInterval}). */
+  /** The least time between two rounds of checkpoint writes ({@link Builder#checkpointInterval}). */
   public Duration checkpointInterval() {
     return spec.checkpointInterval();
   }
@@ -695,14 +695,16 @@ public final class ReprocessJob {
     }
 
     /**
-     * The least time between two checkpoint writes of a shard: 0 to 1 h; default 1 s ({@link
-     * ReprocessJob#DEFAULT_CHECKPOINT_INTERVAL}). Checkpoints are written in the background; a
-     * write covers every page that became final since the previous one, and a shard's last
-     * checkpoint, and every shard's latest one when the job stops, are written at once. Under a
-     * lease each write is a fenced save (with Cassandra, a lightweight transaction), so the
-     * interval is what keeps the lease's cost low. A crash re-delivers, per shard, the pages in
-     * flight and those that became final since the last write: about {@code checkpointInterval}
-     * of work. 0 writes after every page (at most 4 final pages unwritten), as small as the
+     * The least time between two rounds of checkpoint writes: 0 to 1 h; default 1 s ({@link
+     * ReprocessJob#DEFAULT_CHECKPOINT_INTERVAL}). Checkpoints are written in the background, in
+     * rounds: each writes the newest checkpoint of every shard that has one pending, together
+     * ({@link JobLease#saveAll}), covering every page that became final since the shard's previous
+     * write; every shard's latest one is written at once when the job ends (completed, cancelled,
+     * failed). Under a lease each round is fenced (with Cassandra, a lightweight transaction per
+     * batch of shards), so the interval is what keeps the lease's cost low. A crash re-delivers,
+     * per shard, the pages in flight and those that became final since the last round: about
+     * {@code checkpointInterval} of work. 0 writes after every page (at most 4 final pages of a
+     * shard unwritten, and a shard's reader waits for its last write), as small as the
      * re-delivery gets.
      *
      * @throws IllegalArgumentException naming the option, the value and the rule when out of range
