@@ -2,15 +2,25 @@ package dev.reprocess.json;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.util.ByteArrayBuilder;
+import com.fasterxml.jackson.databind.DeserializationContext;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.SerializerProvider;
+import com.fasterxml.jackson.databind.deser.std.StdDeserializer;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.module.SimpleModule;
+import com.fasterxml.jackson.databind.ser.std.StdSerializer;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import dev.reprocess.DeadLetter;
 import dev.reprocess.ReprocessEvent;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.util.Objects;
 
 /**
@@ -18,28 +28,32 @@ import java.util.Objects;
  * Kafka sink, worker and dead-letter topic, the file dead-letter sink), so that what one module
  * writes another reads.
  *
- * <p>Format (UTF-8, one object, fields in this order, instants as ISO-8601 strings in UTC, {@code
- * null} fields written as {@code null}):
+ * <p>Event format 2, written since 0.2 (UTF-8, one object, fields in this order, {@code null}
+ * fields written as {@code null}; {@code createdAt} as epoch seconds with the nanoseconds as a
+ * decimal fraction, trailing zeros trimmed):
  *
  * <pre>{@code
- * {"eventId":"7f0c…","jobName":"backfill-sizes","assetId":"5b6962dd-…","assetType":"image/png",
- *  "shardId":"image/png#2024-06-01","attempt":1,"createdAt":"2026-11-30T04:32:55Z",
- *  "attributes":{"size":"1024"}}
+ * {"v":2,"eventId":"7f0c…","jobName":"backfill-sizes","assetId":"5b6962dd-…","assetType":"image/png",
+ *  "shardId":"image/png#2024-06-01","attempt":1,"createdAt":1764477175.123,"attributes":{"size":"1024"}}
  * }</pre>
  *
- * A dead letter is {@code {"event":{…},"errorClass":…,"errorMessage":…,"stackTrace":…,
- * "attempts":3,"failedAt":"…"}}. Unknown fields are ignored when reading, so a newer writer can add
- * fields. The format is pinned by a golden test; changing it breaks events already in Kafka.
+ * <p>Format 1, written before, is the same without {@code "v"} and with {@code createdAt} as an
+ * ISO-8601 string in UTC ({@code "2026-11-30T04:32:55.123Z"}). Readers read both, so events already
+ * in a topic stay readable; and a reader of format 1 reads format 2 correctly (Jackson's {@code
+ * InstantDeserializer} reads a decimal as epoch seconds, and unknown fields are ignored), so jobs
+ * and workers can be upgraded in any order. Format 2 is written and read with Jackson's streaming
+ * API, without data binding: parsing the ISO string was most of the cost of reading an event.
+ *
+ * <p>A dead letter is {@code {"event":{…},"errorClass":…,"errorMessage":…,"stackTrace":…,
+ * "attempts":3,"failedAt":"…"}}, its event in the event format and {@code failedAt} an ISO-8601
+ * string. Unknown fields are ignored when reading, so a newer writer can add fields. Both formats
+ * are pinned by golden tests; changing them breaks events already in Kafka.
  *
  * <p>Stateless and thread-safe; the underlying Jackson {@link ObjectMapper} is configured once
- * (JavaTimeModule, ISO instants) and never exposed for changes ({@link #mapper()} returns a copy).
+ * (JavaTimeModule, ISO instants, the event format above) and never exposed for changes ({@link
+ * #mapper()} returns a copy).
  */
 public final class EventJson {
-
-  @JsonPropertyOrder({"eventId", "jobName", "assetId", "assetType", "shardId", "attempt",
-      "createdAt", "attributes"})
-  @JsonInclude(JsonInclude.Include.ALWAYS)
-  private abstract static class EventMixin {}
 
   @JsonPropertyOrder({"event", "errorClass", "errorMessage", "stackTrace", "attempts", "failedAt"})
   @JsonInclude(JsonInclude.Include.ALWAYS)
@@ -47,12 +61,25 @@ public final class EventJson {
 
   private static final ObjectMapper MAPPER = JsonMapper.builder()
       .addModule(new JavaTimeModule())
+      .addModule(new SimpleModule("reprocess-event")
+          .addSerializer(ReprocessEvent.class, new StdSerializer<>(ReprocessEvent.class) {
+            @Override
+            public void serialize(ReprocessEvent e, JsonGenerator g, SerializerProvider p) throws IOException {
+              EventWire.write(e, g);
+            }
+          })
+          .addDeserializer(ReprocessEvent.class, new StdDeserializer<>(ReprocessEvent.class) {
+            @Override
+            public ReprocessEvent deserialize(JsonParser p, DeserializationContext c) throws IOException {
+              return EventWire.read(p);
+            }
+          }))
       .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
       .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
       .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
-      .addMixIn(ReprocessEvent.class, EventMixin.class)
       .addMixIn(DeadLetter.class, DeadLetterMixin.class)
       .build();
+  private static final JsonFactory FACTORY = MAPPER.getFactory();
 
   private EventJson() {}
 
@@ -61,14 +88,21 @@ public final class EventJson {
     return MAPPER.copy();
   }
 
-  /** The event as UTF-8 JSON. */
+  /** The event as UTF-8 JSON, format 2. */
   public static byte[] toBytes(ReprocessEvent event) {
-    return write(Objects.requireNonNull(event, "event"));
+    Objects.requireNonNull(event, "event");
+    try (ByteArrayBuilder out = new ByteArrayBuilder(256); JsonGenerator g = FACTORY.createGenerator(out)) {
+      EventWire.write(event, g);
+      g.flush();
+      return out.toByteArray();
+    } catch (IOException e) {
+      throw new IllegalStateException("cannot write " + event + " as JSON: " + e.getMessage(), e);
+    }
   }
 
-  /** The event as a JSON string. */
+  /** The event as a JSON string, format 2. */
   public static String toJson(ReprocessEvent event) {
-    return writeString(Objects.requireNonNull(event, "event"));
+    return new String(toBytes(event), StandardCharsets.UTF_8);
   }
 
   /**
@@ -79,13 +113,18 @@ public final class EventJson {
    */
   public static ReprocessEvent fromBytes(byte[] json) {
     Objects.requireNonNull(json, "json");
-    return read(json, ReprocessEvent.class, "event");
+    try (JsonParser p = FACTORY.createParser(json)) {
+      p.nextToken();
+      return EventWire.read(p);
+    } catch (IOException | RuntimeException e) {
+      throw malformed(json, "event", e);
+    }
   }
 
   /** Reads an event from a JSON string; same rules as {@link #fromBytes(byte[])}. */
   public static ReprocessEvent fromJson(String json) {
     Objects.requireNonNull(json, "json");
-    return read(json.getBytes(java.nio.charset.StandardCharsets.UTF_8), ReprocessEvent.class, "event");
+    return fromBytes(json.getBytes(StandardCharsets.UTF_8));
   }
 
   /** The dead letter as UTF-8 JSON. */
@@ -125,27 +164,28 @@ public final class EventJson {
   }
 
   private static <T> T read(byte[] json, Class<T> type, String what) {
+    T value;
     try {
-      T value = MAPPER.readValue(json, type);
-      if (value == null) {
-        throw new IllegalArgumentException(what + " JSON is 'null': it must be a JSON object");
-      }
-      return value;
-    } catch (IOException e) {
-      Throwable cause = e.getCause();
-      String reason = cause instanceof IllegalArgumentException ? cause.getMessage()
-          : e instanceof JsonProcessingException jpe ? jpe.getOriginalMessage() : e.getMessage();
-      throw new IllegalArgumentException(what + " JSON is malformed (" + preview(json) + "): " + reason, e);
-    } catch (RuntimeException e) {
-      if (e instanceof IllegalArgumentException) {
-        throw e;
-      }
-      throw new IllegalArgumentException(what + " JSON is malformed (" + preview(json) + "): " + e, e);
+      value = MAPPER.readValue(json, type);
+    } catch (IOException | RuntimeException e) {
+      throw malformed(json, what, e);
     }
+    if (value == null) {
+      throw new IllegalArgumentException(what + " JSON is 'null': it must be a JSON object");
+    }
+    return value;
+  }
+
+  /** The error for bytes that could not be read: the preview, and the rule broken where one was. */
+  private static IllegalArgumentException malformed(byte[] json, String what, Exception e) {
+    Throwable cause = e instanceof IllegalArgumentException ? e : e.getCause();
+    String reason = cause instanceof IllegalArgumentException ? cause.getMessage()
+        : e instanceof JsonProcessingException jpe ? jpe.getOriginalMessage() : e.toString();
+    return new IllegalArgumentException(what + " JSON is malformed (" + preview(json) + "): " + reason, e);
   }
 
   private static String preview(byte[] json) {
-    String s = new String(json, 0, Math.min(json.length, 120), java.nio.charset.StandardCharsets.UTF_8);
+    String s = new String(json, 0, Math.min(json.length, 120), StandardCharsets.UTF_8);
     return json.length > 120 ? s + "…" : s;
   }
 }
