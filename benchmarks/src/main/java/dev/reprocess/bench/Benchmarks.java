@@ -110,6 +110,9 @@ public final class Benchmarks {
       if (o.cases.contains("table")) {
         attempt("9. Composite clustering key", results, () -> TableCases.run(o, cassandra.connected(), results));
       }
+      if (o.cases.contains("codec")) {
+        attempt("12. Event JSON", results, () -> CodecCase.run(o, results));
+      }
       if (o.cases.contains("hung")) {
         attempt("11. Hung events", results, () -> HungCase.run(o, results));
       }

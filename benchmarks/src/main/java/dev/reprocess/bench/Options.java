@@ -24,7 +24,7 @@ final class Options {
 
   /** Every case, in the order they run. */
   static final List<String> ALL_CASES = List.of("cassandra", "lease", "tokenrange", "kafka", "elasticsearch", "e2e", "memory",
-      "engine", "sparse", "table", "safety", "hung");
+      "engine", "sparse", "table", "safety", "hung", "codec");
 
   int assets = 1_000_000;
   int memorySmallAssets = 100_000;
@@ -76,7 +76,8 @@ final class Options {
       "  --cases LIST          comma-separated subset of " + String.join(",", ALL_CASES),
       "                        (default all; engine needs no server: a job over in-memory ids against a loop;",
       "                        table: TableSelector on a composite clustering key of mixed orders, --assets / 4 rows;",
-      "                        tokenrange: TokenRangeSelector against a plain loop over the same token ranges)",
+      "                        tokenrange: TokenRangeSelector against a plain loop over the same token ranges;",
+      "                        codec: the event JSON's formats and Jackson variants, no server)",
       "  --extra               also run reference variants, as rows marked (extra): Cassandra with the driver",
       "                        paging one query per partition, and a ReprocessJob at 1 and 4 shards; Kafka records",
       "                        built before the timed loop; Elasticsearch sorted by _seq_no and by a keyword, in",
