@@ -20,6 +20,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.IntSupplier;
 import org.apache.kafka.clients.admin.ConsumerGroupDescription;
 import org.apache.kafka.common.GroupState;
 import org.junit.jupiter.api.Test;
@@ -41,6 +42,15 @@ class WorkerControlIT {
     Gauge g = registry.find(name).gauge();
     assertThat(g).as("gauge %s", name).isNotNull();
     return g.value();
+  }
+
+  /**
+   * Nothing is handed to the handler while paused: over a window long enough for many polls (3 s,
+   * within 10 s) the worker stays paused and its handler's call count stays {@code calls}.
+   */
+  private static void awaitHeldWhilePaused(KafkaReprocessWorker worker, IntSupplier handlerCalls, int calls) {
+    await().during(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(10))
+        .until(() -> worker.isPaused() && handlerCalls.getAsInt() == calls);
   }
 
   private static ConsumerGroupDescription group(String group) throws Exception {
@@ -75,8 +85,7 @@ class WorkerControlIT {
       int callsWhenPaused = calls.get();
       assertThat(gauge(registry, "reprocess.worker.paused")).isEqualTo(1.0);
       KafkaIts.publish(KAFKA.bootstrap(), topic, "pause", n, m);
-      // Nothing is handed to the handler while paused, over a window long enough for many polls.
-      await().during(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(10)).until(() -> calls.get() == callsWhenPaused);
+      awaitHeldWhilePaused(worker, calls::get, callsWhenPaused);
       ConsumerGroupDescription description = group(group);
       assertThat(description.members()).hasSize(1);
       assertThat(description.groupState()).isEqualTo(GroupState.STABLE);
@@ -108,7 +117,7 @@ class WorkerControlIT {
     try (worker) {
       worker.start();
       KafkaIts.awaitSettledAssignment(KAFKA.admin(), group, topic, 1, Duration.ofMinutes(1));
-      await().during(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(10)).until(handled::isEmpty);
+      awaitHeldWhilePaused(worker, handled::size, 0);
       assertThat(worker.stats().received()).isZero();
 
       worker.resume();
