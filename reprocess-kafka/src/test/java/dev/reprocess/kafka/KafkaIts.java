@@ -5,7 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import dev.reprocess.Outcome;
 import dev.reprocess.ReprocessEvent;
-
+import dev.reprocess.testkit.TestBackends;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -28,10 +28,64 @@ import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.GroupState;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
 
-/** What the integration tests share: unique topic names, offsets, reading a topic to its end. */
+/**
+ * What the integration tests share: the test Kafka and an admin client on it ({@link Broker}), unique
+ * topic names, publishing, offsets, reading a topic to its end.
+ */
 final class KafkaIts {
   private KafkaIts() {}
+
+  /**
+   * The JVM's shared test Kafka ({@link TestBackends#kafka()}, started on first use) and an
+   * {@link Admin} on it for one test class: created before the class's first test, closed after its
+   * last. Register it as a static field:
+   *
+   * <pre>{@code
+   * @RegisterExtension
+   * static final KafkaIts.Broker KAFKA = new KafkaIts.Broker();
+   * }</pre>
+   *
+   * <p>{@link #bootstrap()} and {@link #admin()} answer from the class's first test on; before, they
+   * throw {@link IllegalStateException}. Not for parallel test classes sharing one instance.
+   */
+  static final class Broker implements BeforeAllCallback, AfterAllCallback {
+    private String bootstrap;
+    private Admin admin;
+
+    @Override
+    public void beforeAll(ExtensionContext context) {
+      bootstrap = TestBackends.kafka().bootstrapServers();
+      admin = Admin.create(Map.of("bootstrap.servers", bootstrap));
+    }
+
+    @Override
+    public void afterAll(ExtensionContext context) {
+      if (admin != null) {
+        admin.close();
+        admin = null;
+      }
+    }
+
+    /** The test Kafka's {@code bootstrap.servers}, {@code host:port}. */
+    String bootstrap() {
+      if (bootstrap == null) {
+        throw new IllegalStateException("KafkaIts.Broker: bootstrap() before the test class started");
+      }
+      return bootstrap;
+    }
+
+    /** The class's admin client on the test Kafka; closed after the class's last test. */
+    Admin admin() {
+      if (admin == null) {
+        throw new IllegalStateException("KafkaIts.Broker: admin() outside the test class's run");
+      }
+      return admin;
+    }
+  }
 
   static ReprocessEvent event(String job, String assetId) {
     return TestSupport.event(job, assetId);

@@ -10,7 +10,6 @@ import dev.reprocess.ReprocessEvent;
 import dev.reprocess.ReprocessException;
 import dev.reprocess.RetryOptions;
 import dev.reprocess.json.EventJson;
-import dev.reprocess.testkit.TestBackends;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -22,39 +21,26 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The sink, the worker, dead letters and replay against a real Kafka. */
 class KafkaWorkerIT {
 
-  private static String bootstrap;
-  private static Admin admin;
-
-  @BeforeAll
-  static void connect() {
-    bootstrap = TestBackends.kafka().bootstrapServers();
-    admin = Admin.create(Map.of("bootstrap.servers", bootstrap));
-  }
-
-  @AfterAll
-  static void disconnect() {
-    admin.close();
-  }
+  @RegisterExtension
+  static final KafkaIts.Broker KAFKA = new KafkaIts.Broker();
 
   private static List<ReprocessEvent> publish(String topic, String job, int count) {
-    return KafkaIts.publish(bootstrap, topic, job, 0, count);
+    return KafkaIts.publish(KAFKA.bootstrap(), topic, job, 0, count);
   }
 
   private static KafkaReprocessWorker.Builder worker(String topic, String group) {
-    return KafkaReprocessWorker.builder().bootstrapServers(bootstrap).topic(topic).groupId(group)
+    return KafkaReprocessWorker.builder().bootstrapServers(KAFKA.bootstrap()).topic(topic).groupId(group)
         .commitInterval(Duration.ofMillis(200)).closeTimeout(Duration.ofSeconds(20))
         .kafkaProperties(Map.of("max.poll.interval.ms", 60_000, "session.timeout.ms", 10_000));
   }
@@ -68,7 +54,7 @@ class KafkaWorkerIT {
   void fiftyThousandEventsThroughThreeWorkersOneClosedMidRun() throws Exception {
     String topic = KafkaIts.unique("events");
     String group = KafkaIts.unique("workers");
-    KafkaIts.createTopics(bootstrap, topic, 6);
+    KafkaIts.createTopics(KAFKA.bootstrap(), topic, 6);
 
     Map<String, AtomicInteger> handled = new ConcurrentHashMap<>();
     AtomicInteger calls = new AtomicInteger();
@@ -82,7 +68,7 @@ class KafkaWorkerIT {
           return Outcome.SUCCEEDED;
         }).build().start());
       }
-      Map<String, Set<TopicPartition>> before = KafkaIts.awaitSettledAssignment(admin, group, topic, 3,
+      Map<String, Set<TopicPartition>> before = KafkaIts.awaitSettledAssignment(KAFKA.admin(), group, topic, 3,
           Duration.ofMinutes(2));
       String closedClient = "reprocess-worker-" + group + "-0";
       Set<TopicPartition> handedOver = before.get(closedClient);
@@ -92,7 +78,7 @@ class KafkaWorkerIT {
       await().atMost(Duration.ofMinutes(3)).until(() -> calls.get() >= 15_000);
       workers.get(0).close(); // mid-run: its partitions move to the two others
 
-      Map<String, Set<TopicPartition>> after = KafkaIts.awaitSettledAssignment(admin, group, topic, 2,
+      Map<String, Set<TopicPartition>> after = KafkaIts.awaitSettledAssignment(KAFKA.admin(), group, topic, 2,
           Duration.ofMinutes(2));
       assertThat(after).doesNotContainKey(closedClient);
       Set<TopicPartition> takenOver = new HashSet<>();
@@ -100,14 +86,14 @@ class KafkaWorkerIT {
       assertThat(takenOver).containsAll(handedOver);
 
       await().atMost(Duration.ofMinutes(5)).until(() -> handled.size() == 50_000);
-      KafkaIts.awaitCommittedAtEnd(admin, group, Duration.ofMinutes(2), topic);
+      KafkaIts.awaitCommittedAtEnd(KAFKA.admin(), group, Duration.ofMinutes(2), topic);
     } finally {
       workers.forEach(KafkaReprocessWorker::close);
     }
     Set<String> expected = new HashSet<>();
     events.forEach(e -> expected.add(e.assetId()));
     assertThat(handled.keySet()).isEqualTo(expected);
-    assertThat(KafkaIts.count(admin, topic + ".dlt")).isZero();
+    assertThat(KafkaIts.count(KAFKA.admin(), topic + ".dlt")).isZero();
     long total = workers.stream().mapToLong(w -> w.stats().succeeded()).sum();
     assertThat(total).isGreaterThanOrEqualTo(50_000).isEqualTo(calls.get());
   }
@@ -116,7 +102,7 @@ class KafkaWorkerIT {
   void failingIdsAreDeadLetteredWithEveryHeaderThenReplayedAndSucceed() throws Exception {
     String topic = KafkaIts.unique("events");
     String group = KafkaIts.unique("workers");
-    KafkaIts.createTopics(bootstrap, topic, 3);
+    KafkaIts.createTopics(KAFKA.bootstrap(), topic, 3);
     List<ReprocessEvent> events = publish(topic, "one-percent", 5_000);
     Set<String> failing = new HashSet<>();
     for (int i = 0; i < events.size(); i += 100) {
@@ -138,11 +124,11 @@ class KafkaWorkerIT {
         }).build().start()) {
 
       await().atMost(Duration.ofMinutes(3)).until(() -> succeeded.size() == 5_000 - failing.size()
-          && KafkaIts.count(admin, topic + ".dlt") == failing.size());
-      KafkaIts.awaitCommittedAtEnd(admin, group, Duration.ofSeconds(30), topic);
+          && KafkaIts.count(KAFKA.admin(), topic + ".dlt") == failing.size());
+      KafkaIts.awaitCommittedAtEnd(KAFKA.admin(), group, Duration.ofSeconds(30), topic);
 
       // Exactly the failing ids are in the dead-letter topic, each with every header.
-      List<ConsumerRecord<byte[], byte[]>> dead = KafkaIts.readAll(bootstrap, topic + ".dlt");
+      List<ConsumerRecord<byte[], byte[]>> dead = KafkaIts.readAll(KAFKA.bootstrap(), topic + ".dlt");
       Set<String> deadIds = new HashSet<>();
       for (ConsumerRecord<byte[], byte[]> r : dead) {
         ReprocessEvent e = EventJson.fromBytes(r.value());
@@ -163,7 +149,8 @@ class KafkaWorkerIT {
       assertThat(deadIds).isEqualTo(failing);
 
       // Dead letters of another job, stored by the in-process dead-letter sink: the job filter leaves them.
-      try (KafkaDeadLetterSink other = KafkaDeadLetterSink.builder().bootstrapServers(bootstrap).topic(topic + ".dlt").build()) {
+      try (KafkaDeadLetterSink other = KafkaDeadLetterSink.builder().bootstrapServers(KAFKA.bootstrap())
+          .topic(topic + ".dlt").build()) {
         for (int i = 0; i < 3; i++) {
           ReprocessEvent e = new ReprocessEvent("o-" + i, "other-job", "other-" + i, null, "s", 4, Instant.now(), Map.of());
           other.accept(DeadLetters.of(e, new IllegalStateException("other"), 4, Instant.now()));
@@ -172,15 +159,16 @@ class KafkaWorkerIT {
 
       // The fault is fixed: replay this job's dead letters of that exception class.
       fixed.set(1);
-      ReplayResult result = DeadLetterReplayer.builder().bootstrapServers(bootstrap)
+      ReplayResult result = DeadLetterReplayer.builder().bootstrapServers(KAFKA.bootstrap())
           .deadLetterTopic(topic + ".dlt").topic(topic)
           .jobs("one-percent").exceptionClasses(IllegalStateException.class.getName())
           .build().replay();
       assertThat(result).isEqualTo(new ReplayResult(failing.size() + 3, failing.size(), 3, 0));
 
       await().atMost(Duration.ofSeconds(60)).until(() -> succeeded.containsAll(failing));
-      KafkaIts.awaitCommittedAtEnd(admin, group, Duration.ofSeconds(30), topic);
-      assertThat(KafkaIts.count(admin, topic + ".dlt")).as("nothing failed again").isEqualTo(failing.size() + 3);
+      KafkaIts.awaitCommittedAtEnd(KAFKA.admin(), group, Duration.ofSeconds(30), topic);
+      assertThat(KafkaIts.count(KAFKA.admin(), topic + ".dlt")).as("nothing failed again")
+          .isEqualTo(failing.size() + 3);
       assertThat(succeeded).hasSize(5_000);
     }
   }
@@ -189,8 +177,8 @@ class KafkaWorkerIT {
   void poisonRecordsGoToTheDeadLetterTopicAndTheRestIsHandled() throws Exception {
     String topic = KafkaIts.unique("events");
     String group = KafkaIts.unique("workers");
-    KafkaIts.createTopics(bootstrap, topic, 2);
-    try (KafkaProducer<byte[], byte[]> raw = new KafkaProducer<>(Map.of("bootstrap.servers", bootstrap,
+    KafkaIts.createTopics(KAFKA.bootstrap(), topic, 2);
+    try (KafkaProducer<byte[], byte[]> raw = new KafkaProducer<>(Map.of("bootstrap.servers", KAFKA.bootstrap(),
         "key.serializer", ByteArraySerializer.class.getName(), "value.serializer", ByteArraySerializer.class.getName()))) {
       raw.send(new ProducerRecord<>(topic, "p1".getBytes(), "<xml>not json</xml>".getBytes())).get();
       raw.send(new ProducerRecord<>(topic, "p2".getBytes(), "{\"eventId\":\"x\"}".getBytes())).get();
@@ -202,12 +190,12 @@ class KafkaWorkerIT {
       calls.incrementAndGet();
       return Outcome.SUCCEEDED;
     }).build().start()) {
-      KafkaIts.awaitCommittedAtEnd(admin, group, Duration.ofSeconds(60), topic);
-      await().atMost(Duration.ofSeconds(30)).until(() -> KafkaIts.count(admin, topic + ".dlt") == 3);
+      KafkaIts.awaitCommittedAtEnd(KAFKA.admin(), group, Duration.ofSeconds(60), topic);
+      await().atMost(Duration.ofSeconds(30)).until(() -> KafkaIts.count(KAFKA.admin(), topic + ".dlt") == 3);
       assertThat(w.stats().poison()).isEqualTo(3);
     }
     assertThat(calls.get()).isEqualTo(100);
-    List<ConsumerRecord<byte[], byte[]>> dead = KafkaIts.readAll(bootstrap, topic + ".dlt");
+    List<ConsumerRecord<byte[], byte[]>> dead = KafkaIts.readAll(KAFKA.bootstrap(), topic + ".dlt");
     assertThat(dead).extracting(r -> new String(r.key())).containsExactlyInAnyOrder("p1", "p2", "p3");
     assertThat(dead).allSatisfy(r -> {
       assertThat(header(r, KafkaHeaders.DLT_ATTEMPTS)).isEqualTo("0");
@@ -215,8 +203,8 @@ class KafkaWorkerIT {
       assertThat(header(r, KafkaHeaders.DLT_ORIGINAL_TOPIC)).isEqualTo(topic);
     });
     // The replayer leaves what it cannot decode alone.
-    ReplayResult result = DeadLetterReplayer.builder().bootstrapServers(bootstrap).deadLetterTopic(topic + ".dlt")
-        .topic(topic).build().replay();
+    ReplayResult result = DeadLetterReplayer.builder().bootstrapServers(KAFKA.bootstrap())
+        .deadLetterTopic(topic + ".dlt").topic(topic).build().replay();
     assertThat(result).isEqualTo(new ReplayResult(3, 0, 0, 3));
   }
 
@@ -224,7 +212,7 @@ class KafkaWorkerIT {
   void longBackoffsTravelThroughTheRetryTopic() throws Exception {
     String topic = KafkaIts.unique("events");
     String group = KafkaIts.unique("workers");
-    KafkaIts.createTopics(bootstrap, topic, 2);
+    KafkaIts.createTopics(KAFKA.bootstrap(), topic, 2);
     List<ReprocessEvent> events = publish(topic, "retry-topic", 20);
     Map<String, List<Integer>> attempts = new ConcurrentHashMap<>();
     Map<String, Long> firstFailureAt = new ConcurrentHashMap<>();
@@ -244,14 +232,14 @@ class KafkaWorkerIT {
           return Outcome.SUCCEEDED;
         }).build().start()) {
       await().atMost(Duration.ofSeconds(60)).until(() -> retriedAt.size() == 2 && attempts.size() == 20);
-      KafkaIts.awaitCommittedAtEnd(admin, group, Duration.ofSeconds(30), topic, topic + ".retry");
+      KafkaIts.awaitCommittedAtEnd(KAFKA.admin(), group, Duration.ofSeconds(30), topic, topic + ".retry");
       assertThat(w.stats().sentToRetryTopic()).isEqualTo(2);
     }
     retriedAt.forEach((asset, at) -> assertThat(TimeUnit.NANOSECONDS.toMillis(at - firstFailureAt.get(asset)))
         .as("waited for the not-before time").isGreaterThanOrEqualTo(900));
     assertThat(attempts.get(events.get(7).assetId())).containsExactly(1, 2);
-    assertThat(KafkaIts.count(admin, topic + ".retry")).isEqualTo(2);
-    assertThat(KafkaIts.count(admin, topic + ".dlt")).isZero();
+    assertThat(KafkaIts.count(KAFKA.admin(), topic + ".retry")).isEqualTo(2);
+    assertThat(KafkaIts.count(KAFKA.admin(), topic + ".dlt")).isZero();
   }
 
   @Test
@@ -281,7 +269,7 @@ class KafkaWorkerIT {
     assertThatThrownBy(() -> worker(topic, "g").handler(e -> Outcome.SUCCEEDED).startupTimeout(Duration.ofSeconds(10))
         .build().start())
         .isInstanceOf(ReprocessException.class).hasMessageContaining(topic).hasMessageContaining("does not exist");
-    try (KafkaEventSink sink = KafkaEventSink.builder().bootstrapServers(bootstrap).topic(topic)
+    try (KafkaEventSink sink = KafkaEventSink.builder().bootstrapServers(KAFKA.bootstrap()).topic(topic)
         .readyTimeout(Duration.ofSeconds(10)).build()) {
       assertThatThrownBy(() -> sink.deliver(KafkaIts.event("j", "a")).toCompletableFuture().join())
           .cause().isInstanceOf(ReprocessException.class).hasMessageContaining(topic).hasMessageContaining("does not exist");

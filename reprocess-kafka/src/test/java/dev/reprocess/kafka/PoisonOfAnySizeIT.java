@@ -7,7 +7,6 @@ import dev.reprocess.ReprocessEvent;
 import dev.reprocess.RetryOptions;
 import dev.reprocess.json.EventJson;
 import dev.reprocess.kafka.internal.Records;
-import dev.reprocess.testkit.TestBackends;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -16,14 +15,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.Set;
-import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Records too big to dead-letter as they are, on a real Kafka: the events topic takes 8 MB
@@ -36,25 +33,14 @@ class PoisonOfAnySizeIT {
   private static final int FIVE_MB = 5 * 1024 * 1024;
   private static final int DLT_MAX_MESSAGE_BYTES = 300_000;
 
-  private static String bootstrap;
-  private static Admin admin;
-
-  @BeforeAll
-  static void connect() {
-    bootstrap = TestBackends.kafka().bootstrapServers();
-    admin = Admin.create(Map.of("bootstrap.servers", bootstrap));
-  }
-
-  @AfterAll
-  static void disconnect() {
-    admin.close();
-  }
+  @RegisterExtension
+  static final KafkaIts.Broker KAFKA = new KafkaIts.Broker();
 
   @Test
   void fiveMegabytePoisonAndAFailingFiveMegabyteEventAreDeadLetteredCutAndThePartitionMovesOn() throws Exception {
     String topic = KafkaIts.unique("big");
     String group = KafkaIts.unique("workers");
-    KafkaTopics.ensureTopics(bootstrap, Map.of(), List.of(
+    KafkaTopics.ensureTopics(KAFKA.bootstrap(), Map.of(), List.of(
         new TopicSpec(topic, 1, (short) 1, Map.of("max.message.bytes", Integer.toString(8 * 1024 * 1024))),
         TopicSpec.of(topic + KafkaReprocessWorker.RETRY_TOPIC_SUFFIX, 1, 1),
         new TopicSpec(topic + KafkaReprocessWorker.DEAD_LETTER_TOPIC_SUFFIX, 1, (short) 1,
@@ -64,7 +50,7 @@ class PoisonOfAnySizeIT {
     ReprocessEvent bigEvent = new ReprocessEvent("big-event", "poison", "big-asset", "image/png", "mem-0", 1,
         Instant.now(), Map.of("blob", new String(filler)));
     byte[] bigPoison = new String(filler).getBytes(StandardCharsets.UTF_8);
-    try (KafkaProducer<byte[], byte[]> raw = new KafkaProducer<>(Map.of("bootstrap.servers", bootstrap,
+    try (KafkaProducer<byte[], byte[]> raw = new KafkaProducer<>(Map.of("bootstrap.servers", KAFKA.bootstrap(),
         "max.request.size", 8 * 1024 * 1024, "buffer.memory", 64L * 1024 * 1024,
         "key.serializer", ByteArraySerializer.class.getName(), "value.serializer", ByteArraySerializer.class.getName()))) {
       raw.send(new ProducerRecord<>(topic, "big-poison".getBytes(StandardCharsets.UTF_8), bigPoison)).get();
@@ -74,7 +60,8 @@ class PoisonOfAnySizeIT {
       }
     }
     Set<String> handled = ConcurrentHashMap.newKeySet();
-    try (KafkaReprocessWorker w = KafkaReprocessWorker.builder().bootstrapServers(bootstrap).topic(topic).groupId(group)
+    try (KafkaReprocessWorker w = KafkaReprocessWorker.builder().bootstrapServers(KAFKA.bootstrap())
+        .topic(topic).groupId(group)
         .commitInterval(Duration.ofMillis(200)).retry(RetryOptions.noRetry())
         .handler(e -> {
           if (e.assetId().equals("big-asset")) {
@@ -83,13 +70,13 @@ class PoisonOfAnySizeIT {
           handled.add(e.assetId());
           return Outcome.SUCCEEDED;
         }).build().start()) {
-      KafkaIts.awaitCommittedAtEnd(admin, group, Duration.ofSeconds(60), topic);
+      KafkaIts.awaitCommittedAtEnd(KAFKA.admin(), group, Duration.ofSeconds(60), topic);
       assertThat(w.stats().deadLettered()).isEqualTo(2);
       assertThat(w.stats().poison()).isEqualTo(1);
       assertThat(w.stats().deadLetterFailed()).isZero();
     }
     assertThat(handled).hasSize(10);
-    List<ConsumerRecord<byte[], byte[]>> dead = KafkaIts.readAll(bootstrap, topic + ".dlt");
+    List<ConsumerRecord<byte[], byte[]>> dead = KafkaIts.readAll(KAFKA.bootstrap(), topic + ".dlt");
     assertThat(dead).extracting(r -> new String(r.key(), StandardCharsets.UTF_8))
         .containsExactlyInAnyOrder("big-poison", "big-asset");
     assertThat(dead).allSatisfy(r -> {
@@ -111,15 +98,16 @@ class PoisonOfAnySizeIT {
   @Test
   void theJobSideSinkStoresAFiveMegabyteDeadLetterCut() throws Exception {
     String dlt = KafkaIts.unique("job-dlt");
-    KafkaTopics.ensureTopics(bootstrap, Map.of(), List.of(TopicSpec.of(dlt, 1, 1)), Duration.ofSeconds(60));
+    KafkaTopics.ensureTopics(KAFKA.bootstrap(), Map.of(), List.of(TopicSpec.of(dlt, 1, 1)), Duration.ofSeconds(60));
     char[] filler = new char[FIVE_MB];
     Arrays.fill(filler, 'y');
     ReprocessEvent bigEvent = new ReprocessEvent("e1", "job", "big-asset", "image/png", "mem-0", 1, Instant.now(),
         Map.of("blob", new String(filler)));
-    try (KafkaDeadLetterSink sink = KafkaDeadLetterSink.builder().bootstrapServers(bootstrap).topic(dlt).build()) {
+    try (KafkaDeadLetterSink sink = KafkaDeadLetterSink.builder().bootstrapServers(KAFKA.bootstrap()).topic(dlt)
+        .build()) {
       sink.accept(dev.reprocess.DeadLetters.of(bigEvent, new IllegalStateException("boom"), 1, Instant.now()));
     }
-    List<ConsumerRecord<byte[], byte[]>> dead = KafkaIts.readAll(bootstrap, dlt);
+    List<ConsumerRecord<byte[], byte[]>> dead = KafkaIts.readAll(KAFKA.bootstrap(), dlt);
     assertThat(dead).hasSize(1);
     assertThat(TestSupport.header(dead.get(0).headers(), KafkaHeaders.DLT_VALUE_TRUNCATED)).isEqualTo("true");
     assertThat(Long.parseLong(TestSupport.header(dead.get(0).headers(), KafkaHeaders.DLT_VALUE_ORIGINAL_SIZE)))

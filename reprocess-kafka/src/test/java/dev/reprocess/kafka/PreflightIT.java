@@ -9,7 +9,6 @@ import dev.reprocess.ReprocessJob;
 import dev.reprocess.checkpoint.InMemoryCheckpointStore;
 import dev.reprocess.deadletter.InMemoryDeadLetterSink;
 import dev.reprocess.testing.InMemorySelector;
-import dev.reprocess.testkit.TestBackends;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -17,10 +16,8 @@ import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
-import org.apache.kafka.clients.admin.Admin;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * On a real Kafka (which would auto-create topics): a job whose event topic or dead-letter topic
@@ -31,19 +28,8 @@ class PreflightIT {
 
   private static final List<String> IDS = IntStream.range(0, 200).mapToObj(i -> "asset-" + i).toList();
 
-  private static String bootstrap;
-  private static Admin admin;
-
-  @BeforeAll
-  static void connect() {
-    bootstrap = TestBackends.kafka().bootstrapServers();
-    admin = Admin.create(Map.of("bootstrap.servers", bootstrap));
-  }
-
-  @AfterAll
-  static void disconnect() {
-    admin.close();
-  }
+  @RegisterExtension
+  static final KafkaIts.Broker KAFKA = new KafkaIts.Broker();
 
   @Test
   void aMissingEventTopicFailsTheJobBeforeItsFirstEventAndARerunCompletesOnceItExists() throws Exception {
@@ -57,19 +43,19 @@ class PreflightIT {
     assertThat(report.status()).isEqualTo(JobStatus.FAILED);
     assertThat(report.failureCause().getMessage())
         .contains("cannot be used, so no event was delivered")
-        .contains(topic).contains("does not exist").contains(bootstrap);
+        .contains(topic).contains("does not exist").contains(KAFKA.bootstrap());
     assertThat(report.deadLettered()).isZero();
     assertThat(deadLetters.deadLetters()).isEmpty();
     assertThat(checkpoints.load("preflight-events")).isEmpty();
     assertThat(selector.pagesRead()).isZero();
     assertThat(topics()).doesNotContain(topic);
 
-    KafkaIts.createTopics(bootstrap, topic, 2);
+    KafkaIts.createTopics(KAFKA.bootstrap(), topic, 2);
     JobReport rerun = run(topic, selector, checkpoints, deadLetters);
 
     assertThat(rerun.status()).isEqualTo(JobStatus.COMPLETED);
     assertThat(rerun.succeeded()).isEqualTo(IDS.size());
-    Set<String> published = KafkaIts.readAll(bootstrap, topic).stream()
+    Set<String> published = KafkaIts.readAll(KAFKA.bootstrap(), topic).stream()
         .map(r -> new String(r.key(), java.nio.charset.StandardCharsets.UTF_8)).collect(Collectors.toSet());
     assertThat(published).containsExactlyInAnyOrderElementsOf(IDS);
   }
@@ -81,7 +67,7 @@ class PreflightIT {
     AtomicInteger handled = new AtomicInteger();
 
     JobReport report;
-    try (KafkaDeadLetterSink deadLetters = KafkaDeadLetterSink.builder().bootstrapServers(bootstrap)
+    try (KafkaDeadLetterSink deadLetters = KafkaDeadLetterSink.builder().bootstrapServers(KAFKA.bootstrap())
         .topic(deadLetterTopic).sendTimeout(Duration.ofSeconds(10)).build()) {
       report = ReprocessJob.builder("preflight-dlt").selector(InMemorySelector.ofIds(IDS, 2))
           .checkpointStore(checkpoints).deadLetterSink(deadLetters)
@@ -99,8 +85,9 @@ class PreflightIT {
     assertThat(checkpoints.load("preflight-dlt")).isEmpty();
     assertThat(topics()).doesNotContain(deadLetterTopic);
 
-    KafkaTopics.ensureTopics(bootstrap, Map.of(), List.of(TopicSpec.of(deadLetterTopic, 1, 1)), Duration.ofSeconds(60));
-    try (KafkaDeadLetterSink deadLetters = KafkaDeadLetterSink.builder().bootstrapServers(bootstrap)
+    KafkaTopics.ensureTopics(KAFKA.bootstrap(), Map.of(), List.of(TopicSpec.of(deadLetterTopic, 1, 1)),
+        Duration.ofSeconds(60));
+    try (KafkaDeadLetterSink deadLetters = KafkaDeadLetterSink.builder().bootstrapServers(KAFKA.bootstrap())
         .topic(deadLetterTopic).sendTimeout(Duration.ofSeconds(10)).build()) {
       JobReport rerun = ReprocessJob.builder("preflight-dlt").selector(InMemorySelector.ofIds(IDS, 2))
           .checkpointStore(checkpoints).deadLetterSink(deadLetters)
@@ -115,13 +102,13 @@ class PreflightIT {
 
   private static JobReport run(String topic, InMemorySelector selector, InMemoryCheckpointStore checkpoints,
       InMemoryDeadLetterSink deadLetters) {
-    try (KafkaEventSink sink = KafkaEventSink.builder().bootstrapServers(bootstrap).topic(topic).build()) {
+    try (KafkaEventSink sink = KafkaEventSink.builder().bootstrapServers(KAFKA.bootstrap()).topic(topic).build()) {
       return ReprocessJob.builder("preflight-events").selector(selector).checkpointStore(checkpoints)
           .deadLetterSink(deadLetters).sink(sink).build().run();
     }
   }
 
   private static Set<String> topics() throws Exception {
-    return admin.listTopics().names().get();
+    return KAFKA.admin().listTopics().names().get();
   }
 }

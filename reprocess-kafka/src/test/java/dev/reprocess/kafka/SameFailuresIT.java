@@ -10,7 +10,6 @@ import dev.reprocess.ReprocessJob;
 import dev.reprocess.checkpoint.InMemoryCheckpointStore;
 import dev.reprocess.deadletter.InMemoryDeadLetterSink;
 import dev.reprocess.testing.InMemorySelector;
-import dev.reprocess.testkit.TestBackends;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -18,13 +17,11 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AlterConfigOp;
 import org.apache.kafka.clients.admin.ConfigEntry;
 import org.apache.kafka.common.config.ConfigResource;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * A Kafka sink whose every record the topic rejects for good (each event is bigger than the
@@ -41,19 +38,8 @@ class SameFailuresIT {
   /** Smaller than any event record (its JSON alone is a few hundred bytes). */
   private static final String TINY_MAX_MESSAGE_BYTES = "100";
 
-  private static String bootstrap;
-  private static Admin admin;
-
-  @BeforeAll
-  static void connect() {
-    bootstrap = TestBackends.kafka().bootstrapServers();
-    admin = Admin.create(Map.of("bootstrap.servers", bootstrap));
-  }
-
-  @AfterAll
-  static void disconnect() {
-    admin.close();
-  }
+  @RegisterExtension
+  static final KafkaIts.Broker KAFKA = new KafkaIts.Broker();
 
   private static List<String> ids(int n) {
     List<String> ids = new ArrayList<>();
@@ -65,14 +51,14 @@ class SameFailuresIT {
 
   private static String topicTakingNothing(String prefix) {
     String topic = KafkaIts.unique(prefix);
-    KafkaTopics.ensureTopics(bootstrap, Map.of(), List.of(new TopicSpec(topic, 2, (short) 1,
+    KafkaTopics.ensureTopics(KAFKA.bootstrap(), Map.of(), List.of(new TopicSpec(topic, 2, (short) 1,
         Map.of("max.message.bytes", TINY_MAX_MESSAGE_BYTES))), Duration.ofSeconds(60));
     return topic;
   }
 
   private static JobReport run(String job, String topic, int assets, InMemoryDeadLetterSink deadLetters,
       InMemoryCheckpointStore store, Long stopAfterSameFailures) {
-    try (KafkaEventSink sink = KafkaEventSink.builder().bootstrapServers(bootstrap).topic(topic).build()) {
+    try (KafkaEventSink sink = KafkaEventSink.builder().bootstrapServers(KAFKA.bootstrap()).topic(topic).build()) {
       ReprocessJob.Builder builder = ReprocessJob.builder(job)
           .selector(InMemorySelector.ofIds(ids(assets), 4))
           .sink(sink)
@@ -107,10 +93,10 @@ class SameFailuresIT {
         assertThat(d.errorMessage()).contains("RecordTooLargeException"));
     assertThat(stopped.succeeded()).isZero();
     assertThat(store.load(job).values()).noneMatch(Checkpoint::completed);
-    assertThat(KafkaIts.count(admin, topic)).isZero();
+    assertThat(KafkaIts.count(KAFKA.admin(), topic)).isZero();
 
     // The topic fixed, the same job resumes from its checkpoints and delivers every asset that was not dead-lettered.
-    admin.incrementalAlterConfigs(Map.of(new ConfigResource(ConfigResource.Type.TOPIC, topic), List.of(
+    KAFKA.admin().incrementalAlterConfigs(Map.of(new ConfigResource(ConfigResource.Type.TOPIC, topic), List.of(
         new AlterConfigOp(new ConfigEntry("max.message.bytes", "1048588"), AlterConfigOp.OpType.SET))))
         .all().get();
     JobReport rerun = run(job, topic, ASSETS, new InMemoryDeadLetterSink(), store, null);
@@ -119,7 +105,7 @@ class SameFailuresIT {
     assertThat(rerun.deadLettered()).isZero();
     assertThat(store.load(job).values()).hasSize(4).allMatch(Checkpoint::completed);
     Set<String> delivered = new HashSet<>();
-    KafkaIts.readAll(bootstrap, topic).forEach(r -> delivered.add(new String(r.key(), StandardCharsets.UTF_8)));
+    KafkaIts.readAll(KAFKA.bootstrap(), topic).forEach(r -> delivered.add(new String(r.key(), StandardCharsets.UTF_8)));
     Set<String> deadLettered = new HashSet<>();
     for (DeadLetter d : deadLetters.deadLetters()) {
       deadLettered.add(d.event().assetId());
@@ -145,6 +131,6 @@ class SameFailuresIT {
     assertThat(report.deadLettered()).isEqualTo(assets);
     assertThat(deadLetters.deadLetters()).hasSize(assets);
     assertThat(store.load(job).values()).hasSize(4).allMatch(Checkpoint::completed);
-    assertThat(KafkaIts.count(admin, topic)).isZero();
+    assertThat(KafkaIts.count(KAFKA.admin(), topic)).isZero();
   }
 }

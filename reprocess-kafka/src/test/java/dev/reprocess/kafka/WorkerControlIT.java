@@ -6,7 +6,6 @@ import static org.awaitility.Awaitility.await;
 import dev.reprocess.LimitAlgorithm;
 import dev.reprocess.Outcome;
 import dev.reprocess.PressureSignal;
-import dev.reprocess.testkit.TestBackends;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -21,32 +20,20 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.apache.kafka.clients.admin.Admin;
+import java.util.function.IntSupplier;
 import org.apache.kafka.clients.admin.ConsumerGroupDescription;
 import org.apache.kafka.common.GroupState;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Pausing, rethrottling and adapting a running worker, against a real Kafka. */
 class WorkerControlIT {
 
-  private static String bootstrap;
-  private static Admin admin;
-
-  @BeforeAll
-  static void connect() {
-    bootstrap = TestBackends.kafka().bootstrapServers();
-    admin = Admin.create(Map.of("bootstrap.servers", bootstrap));
-  }
-
-  @AfterAll
-  static void disconnect() {
-    admin.close();
-  }
+  @RegisterExtension
+  static final KafkaIts.Broker KAFKA = new KafkaIts.Broker();
 
   private static KafkaReprocessWorker.Builder worker(String topic, String group, MeterRegistry registry) {
-    return KafkaReprocessWorker.builder().bootstrapServers(bootstrap).topic(topic).groupId(group)
+    return KafkaReprocessWorker.builder().bootstrapServers(KAFKA.bootstrap()).topic(topic).groupId(group)
         .commitInterval(Duration.ofMillis(200)).closeTimeout(Duration.ofSeconds(20)).meterRegistry(registry)
         .kafkaProperties(Map.of("max.poll.interval.ms", 60_000, "session.timeout.ms", 10_000));
   }
@@ -57,8 +44,17 @@ class WorkerControlIT {
     return g.value();
   }
 
+  /**
+   * Nothing is handed to the handler while paused: over a window long enough for many polls (3 s,
+   * within 10 s) the worker stays paused and its handler's call count stays {@code calls}.
+   */
+  private static void awaitHeldWhilePaused(KafkaReprocessWorker worker, IntSupplier handlerCalls, int calls) {
+    await().during(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(10))
+        .until(() -> worker.isPaused() && handlerCalls.getAsInt() == calls);
+  }
+
   private static ConsumerGroupDescription group(String group) throws Exception {
-    return admin.describeConsumerGroups(List.of(group)).describedGroups().get(group).get();
+    return KAFKA.admin().describeConsumerGroups(List.of(group)).describedGroups().get(group).get();
   }
 
   /**
@@ -69,7 +65,7 @@ class WorkerControlIT {
   void pauseHoldsEveryRecordWithoutLeavingTheGroupAndResumeLosesNothing() throws Exception {
     String topic = KafkaIts.unique("events");
     String group = KafkaIts.unique("workers");
-    KafkaIts.createTopics(bootstrap, topic, 3);
+    KafkaIts.createTopics(KAFKA.bootstrap(), topic, 3);
     int n = 2_000;
     int m = 500;
     Set<String> handled = ConcurrentHashMap.newKeySet();
@@ -81,16 +77,15 @@ class WorkerControlIT {
       Thread.sleep(2); // some work, so the pause lands mid-run
       return Outcome.SUCCEEDED;
     }).build().start()) {
-      KafkaIts.publish(bootstrap, topic, "pause", 0, n);
+      KafkaIts.publish(KAFKA.bootstrap(), topic, "pause", 0, n);
       await().atMost(Duration.ofMinutes(2)).until(() -> calls.get() >= 20);
 
       worker.pause();
       await().atMost(Duration.ofSeconds(30)).until(() -> worker.isPaused() && worker.inFlight() == 0);
       int callsWhenPaused = calls.get();
       assertThat(gauge(registry, "reprocess.worker.paused")).isEqualTo(1.0);
-      KafkaIts.publish(bootstrap, topic, "pause", n, m);
-      // Nothing is handed to the handler while paused, over a window long enough for many polls.
-      await().during(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(10)).until(() -> calls.get() == callsWhenPaused);
+      KafkaIts.publish(KAFKA.bootstrap(), topic, "pause", n, m);
+      awaitHeldWhilePaused(worker, calls::get, callsWhenPaused);
       ConsumerGroupDescription description = group(group);
       assertThat(description.members()).hasSize(1);
       assertThat(description.groupState()).isEqualTo(GroupState.STABLE);
@@ -99,7 +94,7 @@ class WorkerControlIT {
       worker.resume();
       assertThat(gauge(registry, "reprocess.worker.paused")).isEqualTo(0.0);
       await().atMost(Duration.ofMinutes(2)).until(() -> handled.size() == n + m);
-      KafkaIts.awaitCommittedAtEnd(admin, group, Duration.ofMinutes(1), topic);
+      KafkaIts.awaitCommittedAtEnd(KAFKA.admin(), group, Duration.ofMinutes(1), topic);
       assertThat(worker.stats().deadLettered()).isZero();
       assertThat(group(group).members()).hasSize(1);
     }
@@ -110,8 +105,8 @@ class WorkerControlIT {
   void aWorkerPausedBeforeStartJoinsTheGroupAndHandlesNothingUntilResumed() throws Exception {
     String topic = KafkaIts.unique("events");
     String group = KafkaIts.unique("workers");
-    KafkaIts.createTopics(bootstrap, topic, 2);
-    KafkaIts.publish(bootstrap, topic, "paused-start", 0, 100);
+    KafkaIts.createTopics(KAFKA.bootstrap(), topic, 2);
+    KafkaIts.publish(KAFKA.bootstrap(), topic, "paused-start", 0, 100);
     Set<String> handled = ConcurrentHashMap.newKeySet();
     KafkaReprocessWorker worker = worker(topic, group, new SimpleMeterRegistry()).concurrency(2)
         .handler(event -> {
@@ -121,8 +116,8 @@ class WorkerControlIT {
     worker.pause();
     try (worker) {
       worker.start();
-      KafkaIts.awaitSettledAssignment(admin, group, topic, 1, Duration.ofMinutes(1));
-      await().during(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(10)).until(handled::isEmpty);
+      KafkaIts.awaitSettledAssignment(KAFKA.admin(), group, topic, 1, Duration.ofMinutes(1));
+      awaitHeldWhilePaused(worker, handled::size, 0);
       assertThat(worker.stats().received()).isZero();
 
       worker.resume();
@@ -140,7 +135,7 @@ class WorkerControlIT {
   void handlerCallsStayUnderTheBuiltRateAndUnderTheRateSetLive() throws Exception {
     String topic = KafkaIts.unique("events");
     String group = KafkaIts.unique("workers");
-    KafkaIts.createTopics(bootstrap, topic, 3);
+    KafkaIts.createTopics(KAFKA.bootstrap(), topic, 3);
     int concurrency = 4;
     ConcurrentLinkedQueue<Long> callTimes = new ConcurrentLinkedQueue<>();
     try (KafkaReprocessWorker worker = worker(topic, group, new SimpleMeterRegistry()).concurrency(concurrency)
@@ -149,7 +144,7 @@ class WorkerControlIT {
           return Outcome.SUCCEEDED;
         }).build().start()) {
       long built = System.nanoTime();
-      KafkaIts.publish(bootstrap, topic, "rate", 0, 2_000);
+      KafkaIts.publish(KAFKA.bootstrap(), topic, "rate", 0, 2_000);
       await().atMost(Duration.ofMinutes(2)).until(() -> callTimes.size() >= 200);
       assertAtMost(callTimes, built, 200, concurrency);
 
@@ -204,7 +199,7 @@ class WorkerControlIT {
   void anAdaptiveWorkerLowersItsLimitOnDropsOfItsPressureSignal() {
     String topic = KafkaIts.unique("events");
     String group = KafkaIts.unique("workers");
-    KafkaIts.createTopics(bootstrap, topic, 1);
+    KafkaIts.createTopics(KAFKA.bootstrap(), topic, 1);
     DropsOnly signal = new DropsOnly();
     MeterRegistry registry = new SimpleMeterRegistry();
     KafkaReprocessWorker worker = worker(topic, group, registry).concurrency(16).adaptiveConcurrency(true)
