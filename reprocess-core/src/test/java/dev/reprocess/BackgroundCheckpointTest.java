@@ -9,7 +9,6 @@ import dev.reprocess.testing.InMemorySelector;
 import dev.reprocess.testing.RecordingHandler;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -19,16 +18,10 @@ import org.junit.jupiter.api.Test;
 class BackgroundCheckpointTest {
 
   /** A store whose first save blocks until released; records the cursors it was asked to write. */
-  private static final class SlowStore implements CheckpointStore {
-    final InMemoryCheckpointStore memory = new InMemoryCheckpointStore();
+  private static final class SlowStore extends DelegatingCheckpointStore {
     final CountDownLatch release = new CountDownLatch(1);
     final List<String> saves = new CopyOnWriteArrayList<>();
     final AtomicInteger calls = new AtomicInteger();
-
-    @Override
-    public Map<String, Checkpoint> load(String jobName) {
-      return memory.load(jobName);
-    }
 
     @Override
     public void save(Checkpoint checkpoint) {
@@ -41,11 +34,6 @@ class BackgroundCheckpointTest {
       }
       saves.add(checkpoint.cursor().value());
       memory.save(checkpoint);
-    }
-
-    @Override
-    public void delete(String jobName) {
-      memory.delete(jobName);
     }
   }
 
@@ -139,23 +127,13 @@ class BackgroundCheckpointTest {
   void aSaveRefusedForALostLeaseFailsTheJobAndNoLaterCheckpointIsWritten() {
     InMemoryCheckpointStore memory = new InMemoryCheckpointStore();
     AtomicInteger calls = new AtomicInteger();
-    CheckpointStore store = new CheckpointStore() {
-      @Override
-      public Map<String, Checkpoint> load(String jobName) {
-        return memory.load(jobName);
-      }
-
+    CheckpointStore store = new DelegatingCheckpointStore(memory) {
       @Override
       public void save(Checkpoint checkpoint) {
         if (calls.incrementAndGet() >= 3) {
           throw new LeaseLostException("lease of job lost-lease taken over by host-b (token 7)");
         }
         memory.save(checkpoint);
-      }
-
-      @Override
-      public void delete(String jobName) {
-        memory.delete(jobName);
       }
     };
     JobReport report = ReprocessJob.builder("lost-lease")
@@ -176,36 +154,19 @@ class BackgroundCheckpointTest {
   void theLastCheckpointsOfShardsReadWithinAnIntervalAreWrittenTogetherThroughTheLease() {
     InMemoryCheckpointStore memory = new InMemoryCheckpointStore();
     List<Integer> rounds = new CopyOnWriteArrayList<>();
-    CheckpointStore store = new CheckpointStore() {
-      @Override
-      public Map<String, Checkpoint> load(String jobName) {
-        return memory.load(jobName);
-      }
-
+    CheckpointStore store = new DelegatingCheckpointStore(memory) {
       @Override
       public void save(Checkpoint checkpoint) {
         throw new AssertionError("a run writes through its lease");
       }
 
       @Override
-      public void delete(String jobName) {
-        memory.delete(jobName);
-      }
-
-      @Override
       public JobLease acquireLease(String jobName, String owner, Duration ttl, boolean takeOverExpired) {
-        JobLease lease = memory.acquireLease(jobName, owner, ttl, takeOverExpired);
-        return new JobLease() {
-          @Override public String jobName() { return lease.jobName(); }
-          @Override public LeaseHolder holder() { return lease.holder(); }
-          @Override public void renew() { lease.renew(); }
-          @Override public void save(Checkpoint c) { lease.save(c); }
-          @Override public void close() { lease.close(); }
-
+        return new Lease(memory.acquireLease(jobName, owner, ttl, takeOverExpired)) {
           @Override
           public void saveAll(List<Checkpoint> checkpoints) {
             rounds.add(checkpoints.size());
-            lease.saveAll(checkpoints);
+            real.saveAll(checkpoints);
           }
         };
       }

@@ -10,7 +10,6 @@ import dev.reprocess.testing.RecordingHandler;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -90,21 +89,11 @@ class CheckpointSemanticsTest {
       }
     };
     InMemoryCheckpointStore memory = new InMemoryCheckpointStore();
-    CheckpointStore store = new CheckpointStore() {
-      @Override
-      public Map<String, Checkpoint> load(String jobName) {
-        return memory.load(jobName);
-      }
-
+    CheckpointStore store = new DelegatingCheckpointStore(memory) {
       @Override
       public void save(Checkpoint checkpoint) {
         log.add("save " + checkpoint.cursor().value());
         memory.save(checkpoint);
-      }
-
-      @Override
-      public void delete(String jobName) {
-        memory.delete(jobName);
       }
     };
     JobReport report = ReprocessJob.builder("flush-first")

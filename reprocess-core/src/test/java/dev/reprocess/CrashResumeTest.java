@@ -8,7 +8,6 @@ import dev.reprocess.testing.InMemorySelector;
 import dev.reprocess.testing.RecordingHandler;
 import java.time.Duration;
 import java.util.HashSet;
-import java.util.Map;
 import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -44,19 +43,15 @@ class CrashResumeTest {
    * A store that dies at the first save of a checkpoint past {@code crashAt} selected assets (a
    * shard's last checkpoint is past it, so it always dies): what it holds is what a crash leaves.
    */
-  static final class DyingStore implements CheckpointStore {
+  static final class DyingStore extends DelegatingCheckpointStore {
     final InMemoryCheckpointStore survivor;
     final int crashAt;
     final AtomicBoolean dead = new AtomicBoolean();
 
     DyingStore(InMemoryCheckpointStore survivor, int crashAt) {
+      super(survivor);
       this.survivor = survivor;
       this.crashAt = crashAt;
-    }
-
-    @Override
-    public Map<String, Checkpoint> load(String jobName) {
-      return survivor.load(jobName);
     }
 
     @Override
@@ -66,11 +61,6 @@ class CrashResumeTest {
         throw new Error("simulated crash at a checkpoint save past " + crashAt + " assets");
       }
       survivor.save(checkpoint);
-    }
-
-    @Override
-    public void delete(String jobName) {
-      survivor.delete(jobName);
     }
   }
 

@@ -11,6 +11,7 @@ import dev.reprocess.testing.RecordingHandler;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -136,37 +137,34 @@ class JobLeaseTest {
   }
 
   /** A store whose lease is taken over (renewals and saves refused) once {@code lost} is set. */
-  private record LosingStore(InMemoryCheckpointStore inner, AtomicBoolean lost) implements CheckpointStore {
-    @Override
-    public Map<String, Checkpoint> load(String jobName) {
-      return inner.load(jobName);
-    }
+  private static final class LosingStore extends DelegatingCheckpointStore {
+    private final AtomicBoolean lost;
 
-    @Override
-    public void save(Checkpoint checkpoint) {
-      inner.save(checkpoint);
-    }
-
-    @Override
-    public void delete(String jobName) {
-      inner.delete(jobName);
+    LosingStore(InMemoryCheckpointStore inner, AtomicBoolean lost) {
+      super(inner);
+      this.lost = lost;
     }
 
     @Override
     public JobLease acquireLease(String jobName, String owner, Duration ttl, boolean takeOver) {
-      JobLease real = inner.acquireLease(jobName, owner, ttl, takeOver);
-      return new JobLease() {
-        @Override public String jobName() { return real.jobName(); }
-        @Override public LeaseHolder holder() { return real.holder(); }
-        @Override public void renew() {
+      return new Lease(memory.acquireLease(jobName, owner, ttl, takeOver)) {
+        @Override
+        public void renew() {
           check();
           real.renew();
         }
-        @Override public void save(Checkpoint c) {
+
+        @Override
+        public void save(Checkpoint c) {
           check();
           real.save(c);
         }
-        @Override public void close() { real.close(); }
+
+        @Override
+        public void saveAll(List<Checkpoint> checkpoints) {
+          check();
+          real.saveAll(checkpoints);
+        }
 
         private void check() {
           if (lost.get()) {

@@ -171,7 +171,7 @@ class LeaseWaitTest {
   }
 
   /** A store whose lease acquisition, load or lease renewal fail as unavailable while flagged. */
-  private static final class FlakyStore implements CheckpointStore {
+  private static final class FlakyStore extends DelegatingCheckpointStore {
     final InMemoryCheckpointStore inner;
     final AtomicBoolean leaseDown = new AtomicBoolean();
     final AtomicBoolean loadDown = new AtomicBoolean();
@@ -181,6 +181,7 @@ class LeaseWaitTest {
     final AtomicInteger renewCalls = new AtomicInteger();
 
     FlakyStore(InMemoryCheckpointStore inner) {
+      super(inner);
       this.inner = inner;
     }
 
@@ -194,34 +195,20 @@ class LeaseWaitTest {
     }
 
     @Override
-    public void save(Checkpoint checkpoint) {
-      inner.save(checkpoint);
-    }
-
-    @Override
-    public void delete(String jobName) {
-      inner.delete(jobName);
-    }
-
-    @Override
     public JobLease acquireLease(String jobName, String owner, Duration ttl, boolean takeOver) {
       leaseCalls.incrementAndGet();
       if (leaseDown.get()) {
         throw unavailable(STORE);
       }
-      JobLease real = inner.acquireLease(jobName, owner, ttl, takeOver);
-      return new JobLease() {
-        @Override public String jobName() { return real.jobName(); }
-        @Override public LeaseHolder holder() { return real.holder(); }
-        @Override public void renew() {
+      return new Lease(inner.acquireLease(jobName, owner, ttl, takeOver)) {
+        @Override
+        public void renew() {
           renewCalls.incrementAndGet();
           if (renewDown.get()) {
             throw unavailable(STORE);
           }
           real.renew();
         }
-        @Override public void save(Checkpoint c) { real.save(c); }
-        @Override public void close() { real.close(); }
       };
     }
   }

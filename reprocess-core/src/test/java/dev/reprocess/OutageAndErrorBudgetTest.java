@@ -114,22 +114,7 @@ class OutageAndErrorBudgetTest {
   void aStoreThatFailsItsPreflightFailsTheJobBeforeTheFirstEvent() {
     RecordingHandler handler = new RecordingHandler();
     InMemoryCheckpointStore inner = new InMemoryCheckpointStore();
-    CheckpointStore store = new CheckpointStore() {
-      @Override
-      public java.util.Map<String, Checkpoint> load(String jobName) {
-        return inner.load(jobName);
-      }
-
-      @Override
-      public void save(Checkpoint checkpoint) {
-        inner.save(checkpoint);
-      }
-
-      @Override
-      public void delete(String jobName) {
-        inner.delete(jobName);
-      }
-
+    CheckpointStore store = new DelegatingCheckpointStore(inner) {
       @Override
       public void preflight(String jobName) {
         throw new IllegalStateException("directory /nope is read-only");
