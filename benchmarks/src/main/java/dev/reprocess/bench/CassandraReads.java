@@ -9,6 +9,7 @@ import com.datastax.oss.driver.api.core.cql.SimpleStatement;
 import dev.reprocess.Shard;
 import dev.reprocess.cassandra.TimeBucketSelector;
 import java.util.UUID;
+import java.util.function.Consumer;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
@@ -46,6 +47,11 @@ final class CassandraReads {
    * used up.
    */
   long plainKeyset(CassandraData.Cell cell) {
+    return plainKeyset(cell, id -> { });
+  }
+
+  /** {@link #plainKeyset(CassandraData.Cell)}, each id handed to {@code onId} as it is read. */
+  long plainKeyset(CassandraData.Cell cell, Consumer<UUID> onId) {
     long count = 0;
     long sum = 0;
     UUID last = null;
@@ -57,6 +63,7 @@ final class CassandraReads {
       for (Row row : rs) {
         last = row.getUuid(0);
         sum += last.getLeastSignificantBits();
+        onId.accept(last);
         inPage++;
       }
       count += inPage;
@@ -96,6 +103,11 @@ final class CassandraReads {
 
   long plainKeysetAll(int parallel) {
     return Reads.inParallel(CassandraData.cells(), parallel, this::plainKeyset);
+  }
+
+  /** {@link #plainKeysetAll}, each id handed to {@code onId} (called by the reading threads at once). */
+  long plainKeysetAll(int parallel, Consumer<UUID> onId) {
+    return Reads.inParallel(CassandraData.cells(), parallel, cell -> plainKeyset(cell, onId));
   }
 
   long plainPagingAll(int parallel) {

@@ -3,19 +3,28 @@ package dev.reprocess.bench;
 import com.datastax.oss.driver.api.core.CqlSession;
 import dev.reprocess.JobReport;
 import dev.reprocess.Outcome;
+import dev.reprocess.ReprocessEvent;
 import dev.reprocess.ReprocessJob;
 import dev.reprocess.kafka.KafkaEventSink;
 import dev.reprocess.kafka.KafkaReprocessWorker;
 import dev.reprocess.kafka.TopicSpec;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.LockSupport;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.producer.KafkaProducer;
 
 /**
  * Case 5: a whole {@link ReprocessJob} over the Cassandra table with the job's default options
@@ -25,10 +34,17 @@ import org.apache.kafka.clients.admin.Admin;
  * event; {@value KafkaEventSink#DEFAULT_JOB_CONCURRENCY} events in flight, the Kafka sink's
  * default, and the worker's defaults). The baseline is the plain
  * driver keyset loop reading the same table with 4 threads, in the same rounds: the ratio says how
- * much of the bare selection speed survives the whole pipeline.
+ * much of the bare selection speed survives the whole pipeline. The job through Kafka is also
+ * compared with a plain pipeline (the keyset loop feeding a plain producer, a plain consumer
+ * decoding the same records, timed to the last one), issue 18's baseline for it.
  */
 final class EndToEndCases {
   private static final String KAFKA_VARIANT = "job -> Kafka -> worker";
+  private static final String PLAIN_PIPELINE = "plain pipeline: keyset loop -> producer -> consumer";
+  /** Issue 18: a job with a no-op handler against selection alone with the same threads. */
+  private static final double DIRECT_GOAL = 0.8;
+  /** Issue 18: the job through Kafka against the plain pipeline, both to the last event handled. */
+  private static final double KAFKA_GOAL = 0.7;
 
   private EndToEndCases() {}
 
@@ -61,6 +77,15 @@ final class EndToEndCases {
         Reads.check("job -> direct handler (handler calls)", handled.sum(), expected);
         return rate;
       });
+      rounds.add(PLAIN_PIPELINE, r -> {
+        String topic = prefix + "-plain-" + r;
+        KafkaCases.create(admin, topics, List.of(TopicSpec.of(topic, o.kafkaPartitions, 1)));
+        try {
+          return plainPipeline(bootstrap, topic, reads, expected);
+        } finally {
+          KafkaCases.delete(admin, topics);
+        }
+      });
       rounds.add(KAFKA_VARIANT, r -> {
         String topic = prefix + "-" + r;
         KafkaCases.create(admin, topics, List.of(TopicSpec.of(topic, o.kafkaPartitions, 1),
@@ -78,11 +103,50 @@ final class EndToEndCases {
     results.addRate(c, "plain driver keyset loop, 4 shards, selection only (baseline)", rounds,
         "plain keyset loop, 4 shards", "ids/s", 1.0, null);
     results.addRate(c, "Cassandra -> ReprocessJob -> direct no-op handler", rounds, "job -> direct no-op handler",
-        "events/s",
-        rounds.ratio("job -> direct no-op handler", "plain keyset loop, 4 shards"), null);
-    results.addRate(c, "Cassandra -> ReprocessJob -> KafkaEventSink -> KafkaReprocessWorker, no-op", rounds,
-        KAFKA_VARIANT, "events/s",
+        "events/s", rounds.ratio("job -> direct no-op handler", "plain keyset loop, 4 shards"), DIRECT_GOAL);
+    results.addRate(c, "plain pipeline: the keyset loop, 4 threads -> KafkaProducer -> KafkaConsumer decoding"
+        + " (baseline of the job through Kafka); ratio to selection alone", rounds, PLAIN_PIPELINE, "events/s",
+        rounds.ratio(PLAIN_PIPELINE, "plain keyset loop, 4 shards"), null);
+    results.addRate(c, "Cassandra -> ReprocessJob -> KafkaEventSink -> KafkaReprocessWorker, no-op; ratio to the"
+        + " plain pipeline", rounds, KAFKA_VARIANT, "events/s", rounds.ratio(KAFKA_VARIANT, PLAIN_PIPELINE), KAFKA_GOAL);
+    results.addRate(c, "Cassandra -> ReprocessJob -> KafkaEventSink -> KafkaReprocessWorker, no-op; ratio to"
+        + " selection alone", rounds, KAFKA_VARIANT, "events/s",
         rounds.ratio(KAFKA_VARIANT, "plain keyset loop, 4 shards"), null);
+  }
+
+  /**
+   * What a host writes without the library: the keyset loop on 4 threads, each id made into an
+   * event (as the engine makes it) and sent by one producer, and a consumer in a new group decoding
+   * every record; timed from the start to the last record decoded.
+   */
+  private static double plainPipeline(String bootstrap, String topic, CassandraReads reads, long expected)
+      throws Exception {
+    ExecutorService consumer = Executors.newSingleThreadExecutor();
+    AtomicLong failed = new AtomicLong();
+    try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(KafkaCases.plainProducerConfig(bootstrap))) {
+      long t0 = System.nanoTime();
+      Future<Double> consumed = consumer.submit(() -> KafkaCases.plainConsumer(bootstrap, topic, expected, true, t0));
+      long read = reads.plainKeysetAll(4, id -> {
+        ThreadLocalRandom random = ThreadLocalRandom.current();
+        String eventId = new UUID((random.nextLong() & ~0xF000L) | 0x4000L,
+            (random.nextLong() & 0x3FFF_FFFF_FFFF_FFFFL) | 0x8000_0000_0000_0000L).toString();
+        ReprocessEvent e = new ReprocessEvent(eventId, "plain", id.toString(), "image/png", "plain", 1,
+            Instant.now(), Map.of());
+        producer.send(KafkaCases.record(topic, e), (m, x) -> {
+          if (x != null) {
+            failed.incrementAndGet();
+          }
+        });
+      });
+      producer.flush();
+      Reads.check("plain pipeline (ids read)", read, expected);
+      if (failed.get() > 0) {
+        throw new IllegalStateException(failed.get() + " plain sends failed");
+      }
+      return consumed.get(10, TimeUnit.MINUTES);
+    } finally {
+      consumer.shutdownNow();
+    }
   }
 
   private static double throughKafka(String bootstrap, String topic, String jobName, CassandraReads reads,

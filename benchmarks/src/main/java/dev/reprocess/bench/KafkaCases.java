@@ -168,13 +168,7 @@ final class KafkaCases {
    */
   static double plainProducer(String bootstrap, String topic, List<ReprocessEvent> events, boolean prebuilt)
       throws Exception {
-    Map<String, Object> config = new HashMap<>();
-    config.put("bootstrap.servers", bootstrap);
-    config.put("acks", "all");
-    config.put("enable.idempotence", true);
-    config.put("max.block.ms", 30_000);
-    config.put("key.serializer", ByteArraySerializer.class.getName());
-    config.put("value.serializer", ByteArraySerializer.class.getName());
+    Map<String, Object> config = plainProducerConfig(bootstrap);
     List<ProducerRecord<byte[], byte[]>> records = new ArrayList<>(prebuilt ? events.size() : 0);
     if (prebuilt) {
       events.forEach(e -> records.add(record(topic, e)));
@@ -199,7 +193,19 @@ final class KafkaCases {
     }
   }
 
-  private static ProducerRecord<byte[], byte[]> record(String topic, ReprocessEvent e) {
+  /** A plain producer's settings: the client's defaults, with acks=all and idempotence as the sink has. */
+  static Map<String, Object> plainProducerConfig(String bootstrap) {
+    Map<String, Object> config = new HashMap<>();
+    config.put("bootstrap.servers", bootstrap);
+    config.put("acks", "all");
+    config.put("enable.idempotence", true);
+    config.put("max.block.ms", 30_000);
+    config.put("key.serializer", ByteArraySerializer.class.getName());
+    config.put("value.serializer", ByteArraySerializer.class.getName());
+    return config;
+  }
+
+  static ProducerRecord<byte[], byte[]> record(String topic, ReprocessEvent e) {
     RecordHeaders headers = new RecordHeaders();
     headers.add(KafkaHeaders.JOB, e.jobName().getBytes(StandardCharsets.UTF_8));
     headers.add(KafkaHeaders.ATTEMPT, Integer.toString(e.attempt()).getBytes(StandardCharsets.UTF_8));
@@ -209,6 +215,14 @@ final class KafkaCases {
 
   /** A new group reads the whole topic; timed from the first record to the last. */
   static double plainConsumer(String bootstrap, String topic, int expected, boolean decode) {
+    return plainConsumer(bootstrap, topic, expected, decode, 0);
+  }
+
+  /**
+   * A new group reads the whole topic; timed from {@code startNanos} (a {@link System#nanoTime()};
+   * 0 for the first record) to the last record.
+   */
+  static double plainConsumer(String bootstrap, String topic, long expected, boolean decode, long startNanos) {
     Map<String, Object> config = new HashMap<>();
     config.put("bootstrap.servers", bootstrap);
     config.put("group.id", "plain-" + UUID.randomUUID());
@@ -218,7 +232,7 @@ final class KafkaCases {
     config.put("value.deserializer", ByteArrayDeserializer.class.getName());
     config.put("partition.assignment.strategy", "org.apache.kafka.clients.consumer.CooperativeStickyAssignor");
     long count = 0;
-    long t0 = 0;
+    long t0 = startNanos;
     long sum = 0;
     long deadline = System.nanoTime() + Duration.ofMinutes(10).toNanos();
     try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(config)) {
