@@ -20,6 +20,7 @@ import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -86,22 +87,43 @@ public final class FileCheckpointStore implements CheckpointStore {
     return dir.resolve(jobName + SUFFIX);
   }
 
+  /** Reads the job's file every time: another process may have written it (under its lease) since. */
   @Override
   public Map<String, Checkpoint> load(String jobName) {
     fileOf(jobName);
     synchronized (lockOf(jobName)) {
-      return Map.copyOf(loaded(jobName));
+      Map<String, Checkpoint> shards = read(jobName);
+      cache.put(jobName, shards);
+      return Map.copyOf(shards);
     }
   }
 
+  /**
+   * Writes the job's file: the checkpoints this object last loaded or wrote, with this one. A run
+   * loads them (under its lease) before its first save, so it never writes over another process's
+   * progress.
+   */
   @Override
   public void save(Checkpoint checkpoint) {
-    Objects.requireNonNull(checkpoint, "checkpoint");
-    String job = checkpoint.jobName();
+    saveAll(List.of(Objects.requireNonNull(checkpoint, "checkpoint")));
+  }
+
+  /** Several checkpoints of one job in one write of its file (a lease's round: see {@link FileLease}). */
+  void saveAll(List<Checkpoint> checkpoints) {
+    if (checkpoints.isEmpty()) {
+      return;
+    }
+    String job = checkpoints.get(0).jobName();
     fileOf(job);
     synchronized (lockOf(job)) {
       Map<String, Checkpoint> shards = new TreeMap<>(loaded(job));
-      shards.put(checkpoint.shardId(), checkpoint);
+      for (Checkpoint c : checkpoints) {
+        if (!c.jobName().equals(job)) {
+          throw new IllegalArgumentException("checkpoints of jobs '" + job + "' and '" + c.jobName()
+              + "' in one save: a save holds one job's");
+        }
+        shards.put(c.shardId(), c);
+      }
       write(job, shards);
       cache.put(job, shards);
     }
@@ -178,7 +200,7 @@ public final class FileCheckpointStore implements CheckpointStore {
     Path file = fileOf(jobName).resolveSibling(jobName + ".lease");
     Objects.requireNonNull(owner, "owner");
     Objects.requireNonNull(timeToLive, "timeToLive");
-    return FileLease.acquire(jobName, file, owner, timeToLive, this::save);
+    return FileLease.acquire(jobName, file, owner, timeToLive, this::saveAll);
   }
 
   @Override

@@ -18,6 +18,10 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.function.Consumer;
 
 /**
@@ -27,21 +31,31 @@ import java.util.function.Consumer;
  * two processes never hold it together and the lock itself fences the saves. The file holds the
  * holder's owner id, fencing token and renewal times as JSON, for the refusal message and the next
  * token; it is never deleted. Thread-safe.
+ *
+ * <p>An OS lock belongs to the whole process, and closing any channel on the file releases it. So a
+ * process never opens a second channel on a lease file it holds: the leases this class loader
+ * holds are registered, and an acquisition of one of them is refused from the registry; and a
+ * channel whose lock attempt overlapped a lock of this JVM (held through another class loader) is
+ * kept open, never closed.
  */
 final class FileLease implements JobLease {
 
   private static final ObjectMapper MAPPER = EventJson.mapper();
+  /** The leases held in this class loader, by lease file (absolute, normalized); guarded by itself. */
+  private static final Map<Path, FileLease> HELD = new HashMap<>();
+  /** Channels that must stay open: closing them would release another holder's lock in this JVM. */
+  private static final List<FileChannel> KEPT_OPEN = new ArrayList<>();
 
   private final String job;
   private final Path file;
   private final FileChannel channel;
   private final FileLock lock;
   private final Duration ttl;
-  private final Consumer<Checkpoint> store;
+  private final Consumer<List<Checkpoint>> store;
   private volatile LeaseHolder mine;
 
   private FileLease(String job, Path file, FileChannel channel, FileLock lock, Duration ttl,
-      Consumer<Checkpoint> store, LeaseHolder mine) {
+      Consumer<List<Checkpoint>> store, LeaseHolder mine) {
     this.job = job;
     this.file = file;
     this.channel = channel;
@@ -51,7 +65,20 @@ final class FileLease implements JobLease {
     this.mine = mine;
   }
 
-  static JobLease acquire(String job, Path file, String owner, Duration ttl, Consumer<Checkpoint> store) {
+  static JobLease acquire(String job, Path file, String owner, Duration ttl, Consumer<List<Checkpoint>> store) {
+    Path key = file.toAbsolutePath().normalize();
+    synchronized (HELD) {
+      FileLease ours = HELD.get(key);
+      if (ours != null) {
+        throw held(job, file, ours.mine, "in this process");
+      }
+      FileLease lease = lock(job, file, owner, ttl, store);
+      HELD.put(key, lease);
+      return lease;
+    }
+  }
+
+  private static FileLease lock(String job, Path file, String owner, Duration ttl, Consumer<List<Checkpoint>> store) {
     FileChannel channel = null;
     try {
       Files.createDirectories(file.getParent());
@@ -61,10 +88,13 @@ final class FileLease implements JobLease {
       try {
         lock = channel.tryLock();
       } catch (OverlappingFileLockException sameJvm) {
-        lock = null;
+        KEPT_OPEN.add(channel); // held through another class loader: closing would release it
+        FileChannel kept = channel;
+        channel = null;
+        throw held(job, file, readWritten(kept), "in this process (another class loader)");
       }
       if (lock == null) {
-        throw held(job, file, readWritten(channel));
+        throw held(job, file, readWritten(channel), "elsewhere");
       }
       LeaseHolder previous = read(channel);
       Instant now = Instant.now();
@@ -81,10 +111,10 @@ final class FileLease implements JobLease {
     }
   }
 
-  private static LeaseHeldException held(String job, Path file, LeaseHolder holder) {
+  private static LeaseHeldException held(String job, Path file, LeaseHolder holder, String where) {
     LeaseHolder shown = holder != null ? holder
         : new LeaseHolder("unknown (lease file being written)", 0, Instant.EPOCH, Instant.EPOCH);
-    return new LeaseHeldException("job '" + job + "': running elsewhere: its lease is held by "
+    return new LeaseHeldException("job '" + job + "': running " + where + ": its lease is held by "
         + shown + ", with an OS lock on " + file + " that lasts as long as that process: wait for"
         + " it, or set onRunningElsewhere(WAIT)", shown);
   }
@@ -115,12 +145,22 @@ final class FileLease implements JobLease {
   @Override
   public void save(Checkpoint checkpoint) {
     checkHeld("saving the checkpoint of shard " + checkpoint.shardId());
-    store.accept(checkpoint);
+    store.accept(List.of(checkpoint));
+  }
+
+  /** One write of the job's file for all of them. */
+  @Override
+  public void saveAll(List<Checkpoint> checkpoints) {
+    checkHeld("saving the checkpoints of " + checkpoints.size() + " shards");
+    store.accept(checkpoints);
   }
 
   @Override
   public synchronized void close() {
-    closeQuietly(channel);
+    synchronized (HELD) {
+      HELD.remove(file.toAbsolutePath().normalize(), this);
+      closeQuietly(channel);
+    }
   }
 
   private void checkHeld(String what) {

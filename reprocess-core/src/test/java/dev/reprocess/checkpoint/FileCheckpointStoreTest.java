@@ -53,6 +53,25 @@ class FileCheckpointStoreTest {
   }
 
   @Test
+  void aStoreObjectReusedAcrossRunsResumesWhatAnotherProcessWroteAndKeepsIt() {
+    FileCheckpointStore a = new FileCheckpointStore(dir);
+    FileCheckpointStore b = new FileCheckpointStore(dir); // another process's store on the same directory
+    a.save(cp("j", "s-0", "9", Checkpoint.State.COMPLETED, 9));
+    a.save(cp("j", "s-1", "4", Checkpoint.State.IN_PROGRESS, 4));
+    assertThat(b.load("j")).hasSize(2);
+    Checkpoint done1 = cp("j", "s-1", "8", Checkpoint.State.COMPLETED, 8);
+    Checkpoint done2 = cp("j", "s-2", "7", Checkpoint.State.COMPLETED, 7);
+    b.saveAll(List.of(done1, done2));
+
+    // The next run on the first object loads (as every run does, under its lease) and then saves.
+    assertThat(a.load("j")).containsEntry("s-1", done1).containsEntry("s-2", done2).hasSize(3);
+    Checkpoint s3 = cp("j", "s-3", "1", Checkpoint.State.IN_PROGRESS, 1);
+    a.save(s3);
+    assertThat(new FileCheckpointStore(dir).load("j")).containsEntry("s-1", done1).containsEntry("s-2", done2)
+        .containsEntry("s-3", s3).hasSize(4);
+  }
+
+  @Test
   void deleteForgetsTheJobOnDiskToo() {
     FileCheckpointStore store = new FileCheckpointStore(dir);
     store.save(cp("j", "s", "1", Checkpoint.State.IN_PROGRESS, 1));

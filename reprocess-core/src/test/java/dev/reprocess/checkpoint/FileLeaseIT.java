@@ -1,9 +1,12 @@
 package dev.reprocess.checkpoint;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import dev.reprocess.Checkpoint;
+import dev.reprocess.JobLease;
+import dev.reprocess.LeaseHeldException;
 import dev.reprocess.testkit.ChildJvm;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -67,6 +70,25 @@ class FileLeaseIT {
     assertThat(twice.size()).isLessThanOrEqualTo((16 + 4) * 20 * 4);
     assertThat(store.load("killed").values()).hasSize(4).allMatch(Checkpoint::completed);
     assertThat(Files.readString(checkpoints.resolve("killed.lease"))).contains("\"fencingToken\":2");
+  }
+
+  @Test
+  void aRefusedAttemptInTheHoldersProcessLeavesItsLockHeldForOtherProcesses() throws Exception {
+    Path checkpoints = dir.resolve("checkpoints");
+    JobLease held = new FileCheckpointStore(checkpoints).acquireLease("held", "tool/1/aa", Duration.ofSeconds(30), false);
+    // A second acquisition in this process (an admin check, another store object) is refused, and
+    // must not close the file: that would release the process's lock.
+    assertThatThrownBy(() -> new FileCheckpointStore(checkpoints).acquireLease("held", "tool/1/bb",
+        Duration.ofSeconds(30), false)).isInstanceOf(LeaseHeldException.class)
+        .hasMessageContaining("running in this process").hasMessageContaining("'tool/1/aa'");
+    Child refused = start("held", 20000);
+    assertThat(refused.jvm.awaitExit(CHILD_RUN_LIMIT)).as(refused.jvm.log()).isEqualTo(3);
+    assertThat(refused.jvm.log()).contains("running elsewhere: its lease is held by 'tool/1/aa'");
+    assertThat(refused.handled()).isEmpty();
+    held.close();
+    Child after = start("held", 20000);
+    assertThat(after.jvm.awaitExit(CHILD_RUN_LIMIT)).as(after.jvm.log()).isZero();
+    assertThat(new HashSet<>(after.handled())).isEqualTo(allIds());
   }
 
   private static Set<String> allIds() {
