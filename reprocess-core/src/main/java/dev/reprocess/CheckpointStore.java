@@ -87,7 +87,8 @@ public interface CheckpointStore extends AutoCloseable {
    * Acquires the job's {@link JobLease lease} for {@code owner}, so that one process at a time runs
    * the job and only its checkpoint writes land (see {@link JobLease} for what a store must
    * guarantee). Called by the engine's coordinator thread before the run reads or writes
-   * anything; may block on I/O. The run then writes its checkpoints with {@link JobLease#save}.
+   * anything; may block on I/O. The run then writes its checkpoints through the lease ({@link
+   * JobLease#saveAll}, a round of shards at a time).
    *
    * <p>The default returns {@link JobLease#none(CheckpointStore) JobLease.none(this)}: the store opts out of leases (the engine runs
    * without exclusivity and logs a warning). A host's own store shared by several processes

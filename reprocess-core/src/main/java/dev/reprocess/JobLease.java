@@ -67,8 +67,8 @@ public interface JobLease extends AutoCloseable {
 
   /**
    * Stores a checkpoint of the job if, and only if, this lease is still the current one, atomically
-   * with that check; durable before returning. Called concurrently by the shard readers for
-   * different shards, as {@link CheckpointStore#save}.
+   * with that check; durable before returning. May be called from several threads at once (the
+   * engine itself writes through {@link #saveAll}, from one thread per run).
    *
    * @throws LeaseLostException if another owner took the lease over: nothing was written
    * @throws ReprocessException if it cannot be stored

@@ -168,7 +168,7 @@ final class JobOptions {
   static final Option<Duration> CHECKPOINT_INTERVAL = Option.define("checkpointInterval", "Duration",
       () -> ReprocessJob.DEFAULT_CHECKPOINT_INTERVAL, "1 s", Rule.of("0 to 1 h",
           JobOptions::checkpointIntervalProblem),
-      "Least time between two rounds of checkpoint writes (in the background; each round writes every shard's newest checkpoint together; all pending at the job's end, at once); 0 writes after every page. A crash re-delivers at most about this much work per shard besides its pages in flight.");
+      "Least time between two rounds of checkpoint writes (in the background; each round writes every shard's newest checkpoint together; all pending at the job's end, at once); 0: rounds back to back, a shard's reader waiting at 4 unwritten pages. A crash re-delivers about this much work of every shard read in it (those whose reading ended within it too) besides the pages in flight.");
 
   static final Option<Long> MAX_ERRORS = Option.define("maxErrors", "long", () -> Long.MAX_VALUE,
       "no limit", Rule.of("0 or more", n -> n == null || n < 0 ? "it must be 0 or more" : null),

@@ -702,8 +702,9 @@ public final class ReprocessJob {
      * write; every shard's latest one is written at once when the job ends (completed, cancelled,
      * failed). Under a lease each round is fenced (with Cassandra, a lightweight transaction per
      * batch of shards), so the interval is what keeps the lease's cost low. A crash re-delivers,
-     * per shard, the pages in flight and those that became final since the last round: about
-     * {@code checkpointInterval} of work. 0 writes after every page (at most 4 final pages of a
+     * the pages in flight and those that became final since the last round: about {@code
+     * checkpointInterval} of work of every shard read in that time, including shards whose reading
+     * ended within it (their last checkpoint not yet written). 0 writes after every page (at most 4 final pages of a
      * shard unwritten, and a shard's reader waits for its last write), as small as the
      * re-delivery gets.
      *

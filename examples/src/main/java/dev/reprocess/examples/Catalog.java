@@ -85,8 +85,8 @@ final class Catalog {
     CassandraSchema.createReferenceSchema(session, keyspace, 1, BUCKET_TYPE);
     session.execute(SimpleStatement.newInstance("CREATE TABLE IF NOT EXISTS " + keyspace + "." + INGESTS
         + " (root text PRIMARY KEY, files bigint, finished_at timestamp)"));
-    session.execute(SimpleStatement.newInstance(CassandraCheckpointStore.createTableCql(
-        keyspace + "." + CassandraCheckpointStore.DEFAULT_TABLE)));
+    // Creates the checkpoint table, or adds the columns a newer version needs to one made before.
+    CassandraCheckpointStore.builder(session).keyspace(keyspace).createTable(true).build();
     return new Catalog(session, keyspace);
   }
 

@@ -63,7 +63,9 @@ import java.util.Optional;
  * over, renew and release; serial consistency {@code LOCAL_SERIAL}); a run saves its checkpoints
  * with {@code UPDATE ... IF lease_owner = ? AND lease_token = ?} on the shard's row, in the same
  * partition as the lease, so a checkpoint of a holder that lost the lease never lands. Such a save
- * is a Paxos round, several times the cost of a plain write; it happens once per page per shard.
+ * is a Paxos round, several times the cost of a plain write; a run's checkpoints are written in
+ * rounds ({@code checkpointInterval}) through {@link JobLease#saveAll}, which sends a round's
+ * updates as conditional batches, one Paxos round per batch.
  * {@link #save} (outside a run) stays a plain {@code INSERT}. {@link #delete} removes the shard
  * rows and the selection but keeps the lease and its fencing token.
  *
