@@ -701,12 +701,12 @@ public final class ReprocessJob {
      * ({@link JobLease#saveAll}), covering every page that became final since the shard's previous
      * write; every shard's latest one is written at once when the job ends (completed, cancelled,
      * failed). Under a lease each round is fenced (with Cassandra, a lightweight transaction per
-     * batch of shards), so the interval is what keeps the lease's cost low. A crash re-delivers,
+     * batch of shards), so the interval is what keeps the lease's cost low. A crash re-delivers
      * the pages in flight and those that became final since the last round: about {@code
-     * checkpointInterval} of work of every shard read in that time, including shards whose reading
-     * ended within it (their last checkpoint not yet written). 0 writes after every page (at most 4 final pages of a
-     * shard unwritten, and a shard's reader waits for its last write), as small as the
-     * re-delivery gets.
+     * checkpointInterval} of work of every shard read in that time, including shards whose
+     * reading ended within it (their last checkpoint not yet written). 0 writes after every page
+     * (at most 4 final pages of a shard unwritten, and a shard's reader waits for its last write),
+     * as small as the re-delivery gets.
      *
      * @throws IllegalArgumentException naming the option, the value and the rule when out of range
      */
