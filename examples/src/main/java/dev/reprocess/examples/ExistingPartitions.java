@@ -46,6 +46,15 @@ final class ExistingPartitions implements AssetSelector {
     return delegate.estimateCount(shard);
   }
 
+  /**
+   * The delegate's: skipping partitions that hold nothing does not change what is selected, so a
+   * run resumes the checkpoints of an earlier one under the same window and types.
+   */
+  @Override
+  public String selectionDefinition() {
+    return delegate.selectionDefinition();
+  }
+
   @Override
   public String describe() {
     return delegate.describe() + ", only the " + existing.size() + " partitions that exist";
