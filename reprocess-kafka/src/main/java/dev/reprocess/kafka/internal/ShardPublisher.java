@@ -1,0 +1,158 @@
+package dev.reprocess.kafka.internal;
+
+import dev.reprocess.ReprocessException;
+import dev.reprocess.Shard;
+import dev.reprocess.kafka.KafkaTopics;
+import dev.reprocess.kafka.TopicSpec;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.stream.Collectors;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.InvalidProducerEpochException;
+import org.apache.kafka.common.errors.ProducerFencedException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Publishes a distributed job's shards to its shard topic once: creates the topic if missing, and
+ * writes one record per shard, in one Kafka transaction (all of them or none), unless the topic
+ * already holds a committed record of the same selection. Publishers share a transactional id, so
+ * a publisher that starts while another's transaction is open aborts it (Kafka fences the older
+ * one, which then looks again and finds the records, or publishes them itself). A topic holding
+ * records of another selection is refused.
+ */
+public final class ShardPublisher {
+  private static final Logger log = LoggerFactory.getLogger(ShardPublisher.class);
+  private static final int ATTEMPTS = 5;
+
+  private final DistributedSettings settings;
+
+  public ShardPublisher(DistributedSettings settings) {
+    this.settings = settings;
+  }
+
+  /**
+   * Publishes the shards unless the topic holds them already.
+   *
+   * @return true if this call published them, false if they were there
+   * @throws IllegalStateException if the topic holds shards of another selection
+   * @throws ReprocessException if Kafka cannot be reached or refuses the writes
+   */
+  public boolean publish(List<Shard> shards, String fingerprint) {
+    ensureTopic();
+    for (int attempt = 1; ; attempt++) {
+      try (KafkaProducer<byte[], byte[]> producer = transactionalProducer()) {
+        producer.initTransactions();
+        if (alreadyPublished(fingerprint)) {
+          log.info("job '{}': its {} shards are already in topic '{}'", settings.jobName(), shards.size(),
+              settings.shardTopic());
+          return false;
+        }
+        producer.beginTransaction();
+        for (Shard shard : shards) {
+          ShardRecord r = new ShardRecord(settings.jobName(), fingerprint, shard);
+          producer.send(new ProducerRecord<>(settings.shardTopic(), r.key(), r.value()));
+        }
+        producer.commitTransaction();
+        log.info("job '{}': published {} shards to topic '{}'", settings.jobName(), shards.size(), settings.shardTopic());
+        return true;
+      } catch (ProducerFencedException | InvalidProducerEpochException e) {
+        if (attempt == ATTEMPTS) {
+          throw new ReprocessException("job '" + settings.jobName() + "': publishing its shards was fenced by "
+              + "another publisher " + ATTEMPTS + " times in a row", e);
+        }
+        log.info("job '{}': another publisher of its shards started ({}); looking again", settings.jobName(), e.toString());
+      }
+    }
+  }
+
+  private void ensureTopic() {
+    try (Admin admin = Admin.create(settings.connection().adminConfig(settings.apiTimeout(),
+        settings.groupId() + "-publisher-admin"))) {
+      short replication = settings.replicationFactor();
+      if (replication == 0) {
+        replication = (short) Math.min(3, brokers(admin));
+      }
+      KafkaTopics.ensureTopics(admin, List.of(new TopicSpec(settings.shardTopic(), settings.partitions(), replication,
+          Map.of("retention.ms", "-1"))), settings.apiTimeout());
+    }
+  }
+
+  private int brokers(Admin admin) {
+    try {
+      return admin.describeCluster().nodes().get(settings.apiTimeout().toMillis(), TimeUnit.MILLISECONDS).size();
+    } catch (ExecutionException | TimeoutException e) {
+      throw new ReprocessException("job '" + settings.jobName() + "': cannot describe the Kafka cluster: " + e, e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new ReprocessException("job '" + settings.jobName() + "': interrupted", e);
+    }
+  }
+
+  private KafkaProducer<byte[], byte[]> transactionalProducer() {
+    Map<String, Object> config = settings.connection().producerConfig(settings.apiTimeout(),
+        settings.groupId() + "-publisher");
+    config.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, settings.groupId() + ".publisher");
+    return KafkaConnection.created(config, () -> new KafkaProducer<>(config));
+  }
+
+  /**
+   * Whether the topic holds a committed record of this selection; refuses one of another. Reads
+   * the first committed record of each partition: one publish fills every partition it reaches
+   * with records of one selection.
+   */
+  private boolean alreadyPublished(String fingerprint) {
+    Set<String> fingerprints = new HashSet<>();
+    for (ConsumerRecord<byte[], byte[]> r : firstRecords()) {
+      fingerprints.add(ShardRecord.parse(r.value(), r.topic() + "-" + r.partition() + "@" + r.offset()).fingerprint());
+    }
+    boolean found = fingerprints.remove(fingerprint);
+    if (!fingerprints.isEmpty()) {
+      throw new IllegalStateException("job '" + settings.jobName() + "': topic '" + settings.shardTopic()
+          + "' holds the shards of another selection (fingerprint " + fingerprints + ", this one " + fingerprint
+          + "): a changed selection never resumes old shards; delete the topic and the job's checkpoints, or use "
+          + "another job name");
+    }
+    return found;
+  }
+
+  /** The first committed record of each partition of the shard topic that has one. */
+  private List<ConsumerRecord<byte[], byte[]>> firstRecords() {
+    Map<String, Object> config = settings.connection().consumerConfig(null, settings.apiTimeout(),
+        settings.groupId() + "-publisher-reader");
+    config.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+    Map<TopicPartition, ConsumerRecord<byte[], byte[]>> first = new HashMap<>();
+    try (KafkaConsumer<byte[], byte[]> consumer = KafkaConnection.created(config, () -> new KafkaConsumer<>(config))) {
+      Set<TopicPartition> partitions = consumer.partitionsFor(settings.shardTopic(), settings.apiTimeout()).stream()
+          .map(p -> new TopicPartition(p.topic(), p.partition())).collect(Collectors.toSet());
+      consumer.assign(partitions);
+      consumer.seekToBeginning(partitions);
+      Map<TopicPartition, Long> end = consumer.endOffsets(partitions, settings.apiTimeout());
+      long deadline = System.nanoTime() + settings.apiTimeout().toNanos();
+      while (partitions.stream().anyMatch(tp -> !first.containsKey(tp) && consumer.position(tp) < end.get(tp))) {
+        if (System.nanoTime() > deadline) {
+          throw new ReprocessException("job '" + settings.jobName() + "': could not read topic '"
+              + settings.shardTopic() + "' within " + settings.apiTimeout());
+        }
+        for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(100))) {
+          first.putIfAbsent(new TopicPartition(r.topic(), r.partition()), r);
+        }
+      }
+    }
+    return List.copyOf(first.values());
+  }
+}
