@@ -154,14 +154,15 @@ class DistributedSelectionIT {
     handledByKilled.forEach(id -> times.merge(id, 1, Integer::sum));
     assertThat(times.keySet()).as("every id handled at least once").isEqualTo(allIds);
     long repeats = times.values().stream().mapToLong(n -> n - 1).sum();
-    // The killed host had at most 2 pages in flight per shard it ran; a host that gave a partition up
-    // (a rebalance) cancelled its shards there, and a cancelled shard's pages in flight are read again too.
+    // The killed host had at most 16 pages in flight and 4 final but unwritten per shard it ran
+    // (checkpointInterval 0); a host that gave a partition up (a rebalance) cancelled its shards
+    // there, and a cancelled shard's pages in flight are read again too.
     long handedOver = 0;
     for (Host h : List.of(a, b, c, d)) {
       handedOver += ChildJvm.completeLines(h.jvm.logFile()).stream()
           .filter(line -> line.startsWith("SHARD-END ") && line.contains(" CANCELLED ")).count();
     }
-    long bound = 2L * PAGE_SIZE * (SHARDS_IN_PARALLEL + handedOver);
+    long bound = 20L * PAGE_SIZE * (SHARDS_IN_PARALLEL + handedOver);
     assertThat(repeats).as("handed over " + handedOver + " shard runs").isLessThanOrEqualTo(bound);
     assertThat(d.handled()).as("the host added mid-run took a share").isNotEmpty();
     CassandraCheckpointStore store = CassandraCheckpointStore.builder(session).table(checkpoints).build();

@@ -69,6 +69,7 @@ public final class DistributedHostChild {
       Consumer<ReprocessJob.Builder> options = b -> {
         // The same handler threads per process: 16 for the plain job's shards, 16 / shardsInParallel per shard job.
         b.handler(handler).pageSize(pageSize).listener(printer())
+            .checkpointInterval(Duration.ZERO) // after every page: the crash bound the IT checks
             .concurrency(plain ? 16 : Math.max(1, 16 / shardsInParallel));
         if (rate > 0) {
           b.maxEventsPerSecond(rate);
