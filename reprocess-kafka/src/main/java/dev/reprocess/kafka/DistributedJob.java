@@ -80,6 +80,8 @@ public final class DistributedJob {
   public static final String GROUP_SUFFIX = ".hosts";
   /** Default {@link Builder#stopTimeout}: 60 s. */
   public static final Duration DEFAULT_STOP_TIMEOUT = Duration.ofSeconds(60);
+  /** Default {@link Builder#publishTimeout}: 2 minutes. */
+  public static final Duration DEFAULT_PUBLISH_TIMEOUT = Duration.ofMinutes(2);
 
   private final DistributedSettings settings;
   private volatile ShardHost host;
@@ -123,7 +125,9 @@ public final class DistributedJob {
    *
    * @return true if this call published them, false if they were there already
    * @throws IllegalStateException if the topic holds the shards of another selection
-   * @throws dev.reprocess.ReprocessException if Kafka or the selector's backend cannot be reached
+   * @throws dev.reprocess.ReprocessException if Kafka or the selector's backend cannot be reached,
+   *     or if other publishers kept fencing this one for {@link Builder#publishTimeout} (the message
+   *     names the job, the topic and how long it tried)
    */
   public boolean publishShards() {
     List<Shard> shards = settings.selector().shards();
@@ -210,6 +214,7 @@ public final class DistributedJob {
     private int shardsInParallel = ReprocessJob.DEFAULT_SHARDS_IN_PARALLEL;
     private Duration stopTimeout = DEFAULT_STOP_TIMEOUT;
     private Duration apiTimeout = KafkaTopics.DEFAULT_TIMEOUT;
+    private Duration publishTimeout = DEFAULT_PUBLISH_TIMEOUT;
 
     private Builder(String name) {
       this.name = name;
@@ -293,13 +298,25 @@ public final class DistributedJob {
     }
 
     /**
+     * How long {@link DistributedJob#publishShards()} keeps trying while other hosts' publishers
+     * fence it (they share a transactional id, so hosts that start together abort each other's
+     * transaction): after each fenced attempt it waits a random, growing time (100 ms doubling up
+     * to 5 s, each 50% to 150% of that), looks whether another host committed the shards, and
+     * tries again if not. Positive, at most 1 hour; default 2 minutes.
+     */
+    public Builder publishTimeout(Duration publishTimeout) {
+      this.publishTimeout = publishTimeout;
+      return this;
+    }
+
+    /**
      * Checks every option and builds the job; does no I/O.
      *
      * @throws IllegalArgumentException naming the first bad option, its value and the rule
      */
     public DistributedJob build() {
       DistributedBuilderChecks.check(name, selector, checkpointStore, jobOptions, partitions, replicationFactor,
-          shardsInParallel, stopTimeout, apiTimeout);
+          shardsInParallel, stopTimeout, apiTimeout, publishTimeout);
       String topic = shardTopic != null ? shardTopic : name + SHARD_TOPIC_SUFFIX;
       TopicSpec.of(topic, partitions, Math.max(1, replicationFactor)); // the topic name's rule
       String group = groupId != null ? groupId : name + GROUP_SUFFIX;
@@ -314,7 +331,8 @@ public final class DistributedJob {
       connection.consumerConfig(group, apiTimeout, group);
       connection.producerConfig(apiTimeout, group);
       DistributedSettings settings = new DistributedSettings(name, selector, checkpointStore, jobOptions, topic,
-          partitions, (short) replicationFactor, group, shardsInParallel, stopTimeout, apiTimeout, connection);
+          partitions, (short) replicationFactor, group, shardsInParallel, stopTimeout, apiTimeout, publishTimeout,
+          connection);
       try {
         settings.shardJob(Shard.of("probe", null), null);
       } catch (IllegalArgumentException e) {

@@ -32,6 +32,8 @@ class DistributedJobBuilderTest {
     assertThatThrownBy(() -> valid().partitions(0).build()).hasMessageContaining("partitions is 0");
     assertThatThrownBy(() -> valid().shardsInParallel(0).build()).hasMessageContaining("shardsInParallel is 0");
     assertThatThrownBy(() -> valid().stopTimeout(Duration.ZERO).build()).hasMessageContaining("stopTimeout is PT0S");
+    assertThatThrownBy(() -> valid().publishTimeout(Duration.ofSeconds(-1)).build())
+        .hasMessageContaining("publishTimeout is PT-1S: it must be positive");
     assertThatThrownBy(() -> valid().selector(null).build()).hasMessageContaining("selector is null");
     assertThatThrownBy(() -> DistributedJob.builder("a/b").build()).hasMessageContaining("name is 'a/b'");
     assertThatThrownBy(() -> valid().jobOptions(b -> b.pageSize(0)).build())

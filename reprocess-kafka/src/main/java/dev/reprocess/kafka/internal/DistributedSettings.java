@@ -23,11 +23,13 @@ import java.util.function.Consumer;
  * @param shardsInParallel shards one host runs at once
  * @param stopTimeout how long a host waits for its shards to stop when it loses them or stops
  * @param apiTimeout bound of each call to the cluster
+ * @param publishTimeout how long publishing the shards keeps trying while other publishers fence it
  * @param connection the Kafka connection
  */
 public record DistributedSettings(String jobName, AssetSelector selector, CheckpointStore checkpointStore,
     Consumer<ReprocessJob.Builder> jobOptions, String shardTopic, int partitions, short replicationFactor,
-    String groupId, int shardsInParallel, Duration stopTimeout, Duration apiTimeout, KafkaConnection connection) {
+    String groupId, int shardsInParallel, Duration stopTimeout, Duration apiTimeout, Duration publishTimeout,
+    KafkaConnection connection) {
 
   /** Longest distributed job name, so that a shard job's name fits {@link ReprocessJob#NAME_PATTERN}. */
   public static final int MAX_NAME_LENGTH = 150;

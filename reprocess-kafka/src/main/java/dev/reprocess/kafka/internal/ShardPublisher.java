@@ -21,9 +21,11 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.InvalidProducerEpochException;
 import org.apache.kafka.common.errors.ProducerFencedException;
+import org.apache.kafka.common.errors.RetriableException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -32,12 +34,11 @@ import org.slf4j.LoggerFactory;
  * writes one record per shard, in one Kafka transaction (all of them or none), unless the topic
  * already holds a committed record of the same selection. Publishers share a transactional id, so
  * a publisher that starts while another's transaction is open aborts it (Kafka fences the older
- * one, which then looks again and finds the records, or publishes them itself). A topic holding
- * records of another selection is refused.
+ * one, which waits a random and growing time, looks again and finds the records, or publishes them
+ * itself; see {@link #publish}). A topic holding records of another selection is refused.
  */
 public final class ShardPublisher {
   private static final Logger log = LoggerFactory.getLogger(ShardPublisher.class);
-  private static final int ATTEMPTS = 5;
 
   private final DistributedSettings settings;
 
@@ -46,37 +47,88 @@ public final class ShardPublisher {
   }
 
   /**
-   * Publishes the shards unless the topic holds them already.
+   * Publishes the shards unless the topic holds them already. An attempt that another publisher
+   * fenced (or that failed for a reason that passes with time) is followed by a jittered
+   * exponential wait ({@link PublishBackoff}), a look at the topic (read_committed: the other
+   * publisher may have committed them), and, if they are still missing, another attempt, until
+   * {@code publishTimeout}.
    *
    * @return true if this call published them, false if they were there
    * @throws IllegalStateException if the topic holds shards of another selection
-   * @throws ReprocessException if Kafka cannot be reached or refuses the writes
+   * @throws ReprocessException if Kafka cannot be reached or refuses the writes, or if no attempt
+   *     got through within {@code publishTimeout}
    */
   public boolean publish(List<Shard> shards, String fingerprint) {
     ensureTopic();
-    for (int attempt = 1; ; attempt++) {
-      try (KafkaProducer<byte[], byte[]> producer = transactionalProducer()) {
-        producer.initTransactions();
+    PublishBackoff backoff = PublishBackoff.startingNow(settings.publishTimeout());
+    while (true) {
+      try {
+        return publishOnce(shards, fingerprint);
+      } catch (KafkaException e) {
+        if (!worthAnotherAttempt(e)) {
+          throw e;
+        }
+        Duration wait = backoff.afterFailedAttempt().orElseThrow(() -> gaveUp(shards, backoff, e));
+        log.info("job '{}': publishing its shards to topic '{}' failed ({}), another publisher of them may have "
+            + "started; looking again in {} ms", settings.jobName(), settings.shardTopic(), e.toString(), wait.toMillis());
+        sleep(wait);
         if (alreadyPublished(fingerprint)) {
-          log.info("job '{}': its {} shards are already in topic '{}'", settings.jobName(), shards.size(),
-              settings.shardTopic());
+          logFound(shards);
           return false;
         }
-        producer.beginTransaction();
-        for (Shard shard : shards) {
-          ShardRecord r = new ShardRecord(settings.jobName(), fingerprint, shard);
-          producer.send(new ProducerRecord<>(settings.shardTopic(), r.key(), r.value()));
-        }
-        producer.commitTransaction();
-        log.info("job '{}': published {} shards to topic '{}'", settings.jobName(), shards.size(), settings.shardTopic());
-        return true;
-      } catch (ProducerFencedException | InvalidProducerEpochException e) {
-        if (attempt == ATTEMPTS) {
-          throw new ReprocessException("job '" + settings.jobName() + "': publishing its shards was fenced by "
-              + "another publisher " + ATTEMPTS + " times in a row", e);
-        }
-        log.info("job '{}': another publisher of its shards started ({}); looking again", settings.jobName(), e.toString());
       }
+    }
+  }
+
+  /** One attempt: fences any earlier publisher, looks, and publishes in one transaction if missing. */
+  private boolean publishOnce(List<Shard> shards, String fingerprint) {
+    try (KafkaProducer<byte[], byte[]> producer = transactionalProducer()) {
+      producer.initTransactions(); // aborts an open transaction of another publisher: the look below is final
+      if (alreadyPublished(fingerprint)) {
+        logFound(shards);
+        return false;
+      }
+      producer.beginTransaction();
+      for (Shard shard : shards) {
+        ShardRecord r = new ShardRecord(settings.jobName(), fingerprint, shard);
+        producer.send(new ProducerRecord<>(settings.shardTopic(), r.key(), r.value()));
+      }
+      producer.commitTransaction();
+      log.info("job '{}': published {} shards to topic '{}'", settings.jobName(), shards.size(), settings.shardTopic());
+      return true;
+    }
+  }
+
+  /** Fenced by another publisher of the job, or a failure that passes with time (a timeout...). */
+  static boolean worthAnotherAttempt(Throwable failure) {
+    for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
+      if (t instanceof ProducerFencedException || t instanceof InvalidProducerEpochException
+          || t instanceof RetriableException) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private ReprocessException gaveUp(List<Shard> shards, PublishBackoff backoff, KafkaException last) {
+    return new ReprocessException("job '" + settings.jobName() + "': could not publish its " + shards.size()
+        + " shards to topic '" + settings.shardTopic() + "' within publishTimeout " + backoff.timeout() + ": tried "
+        + backoff.failedAttempts() + " times for " + backoff.elapsed().toMillis() + " ms, each fenced by another "
+        + "publisher of the job (they share transactional id '" + transactionalId() + "') or failed; last: " + last,
+        last);
+  }
+
+  private void logFound(List<Shard> shards) {
+    log.info("job '{}': its {} shards are already in topic '{}'", settings.jobName(), shards.size(),
+        settings.shardTopic());
+  }
+
+  private void sleep(Duration wait) {
+    try {
+      Thread.sleep(wait.toMillis());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new ReprocessException("job '" + settings.jobName() + "': interrupted while publishing its shards", e);
     }
   }
 
@@ -106,8 +158,12 @@ public final class ShardPublisher {
   private KafkaProducer<byte[], byte[]> transactionalProducer() {
     Map<String, Object> config = settings.connection().producerConfig(settings.apiTimeout(),
         settings.groupId() + "-publisher");
-    config.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, settings.groupId() + ".publisher");
+    config.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, transactionalId());
     return KafkaConnection.created(config, () -> new KafkaProducer<>(config));
+  }
+
+  private String transactionalId() {
+    return settings.groupId() + ".publisher";
   }
 
   /**
