@@ -23,6 +23,7 @@ import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Consumer;
 
 /**
@@ -30,12 +31,15 @@ import java.util.function.Consumer;
  * {@link ReprocessJob}), for {@code DistributedSelectionIT}: a time-bucket selection of the
  * reference table with checkpoints in Cassandra; the handler appends each asset id to a file with
  * one unbuffered write; 16 handler threads per process (a shard job gets {@code 16 / shardsInParallel}).
- * Prints {@code STARTED <epochMillis>}, {@code SHARD-START <shardJob>
+ * Prints {@code STARTED <epochMillis>}, {@code PUBLISHED <true|false>} (whether this host's
+ * {@code publishShards()} wrote the shards), {@code SHARD-START <shardJob>
  * <epochMillis>} and {@code SHARD-END <shardJob> <status> <epochMillis>} per shard job, then {@code
  * RESULT <status> cpuMillis=<CPU of this process from STARTED to the end> wallMillis=<n> selected=<n>
  * <failure>}; exits 0 when the job completed, 3 otherwise. Arguments: host port datacenter table
  * checkpointTable bootstrap jobName outFile pageSize maxEventsPerSecond shardsInParallel mode from
- * to type...
+ * to takeoverSeconds type..., where {@code takeoverSeconds} is both the consumer's {@code
+ * session.timeout.ms} (heartbeats every third of it) and the shard jobs' {@code leaseTimeToLive}:
+ * what bounds the takeover after a host dies.
  */
 public final class DistributedHostChild {
   private static volatile long cpuStart;
@@ -59,17 +63,19 @@ public final class DistributedHostChild {
         }
       });
       AssetSelector selector = TimeBucketSelector.builder(session).table(args[3])
-          .assetTypes(List.of(args).subList(14, args.length))
+          .assetTypes(List.of(args).subList(15, args.length))
           .window(Instant.parse(args[12]), Instant.parse(args[13])).build();
       CassandraCheckpointStore store = CassandraCheckpointStore.builder(session).table(args[4]).build();
       int pageSize = Integer.parseInt(args[8]);
       double rate = Double.parseDouble(args[9]);
       int shardsInParallel = Integer.parseInt(args[10]);
       boolean plain = args[11].equals("plain");
+      Duration takeover = Duration.ofSeconds(Long.parseLong(args[14]));
       Consumer<ReprocessJob.Builder> options = b -> {
         // The same handler threads per process: 16 for the plain job's shards, 16 / shardsInParallel per shard job.
         b.handler(handler).pageSize(pageSize).listener(printer())
             .checkpointInterval(Duration.ZERO) // after every page: the crash bound the IT checks
+            .leaseTimeToLive(takeover)
             .concurrency(plain ? 16 : Math.max(1, 16 / shardsInParallel));
         if (rate > 0) {
           b.maxEventsPerSecond(rate);
@@ -86,9 +92,13 @@ public final class DistributedHostChild {
         status = report.status();
         line = "selected=" + report.selected() + " " + (report.failureCause() == null ? "" : report.failureCause());
       } else {
-        DistributedJob.HostReport report = DistributedJob.builder(args[6]).bootstrapServers(args[5])
+        DistributedJob job = DistributedJob.builder(args[6]).bootstrapServers(args[5])
+            .kafkaProperties(Map.of("session.timeout.ms", (int) takeover.toMillis(),
+                "heartbeat.interval.ms", (int) takeover.toMillis() / 3))
             .selector(selector).checkpointStore(store).shardsInParallel(shardsInParallel).replicationFactor(1)
-            .jobOptions(options).build().run();
+            .jobOptions(options).build();
+        print("PUBLISHED " + job.publishShards()); // what run() does, in two steps to print the verdict
+        DistributedJob.HostReport report = job.runHost();
         status = report.status();
         line = "selected=" + report.selected() + " " + (report.failureCause() == null ? "" : report.failureCause());
       }
