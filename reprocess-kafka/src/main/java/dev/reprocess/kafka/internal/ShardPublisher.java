@@ -23,9 +23,14 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.ConcurrentTransactionsException;
+import org.apache.kafka.common.errors.InvalidPidMappingException;
 import org.apache.kafka.common.errors.InvalidProducerEpochException;
+import org.apache.kafka.common.errors.InvalidTxnStateException;
 import org.apache.kafka.common.errors.ProducerFencedException;
 import org.apache.kafka.common.errors.RetriableException;
+import org.apache.kafka.common.errors.TransactionAbortableException;
+import org.apache.kafka.common.errors.TransactionAbortedException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -39,6 +44,11 @@ import org.slf4j.LoggerFactory;
  */
 public final class ShardPublisher {
   private static final Logger log = LoggerFactory.getLogger(ShardPublisher.class);
+
+  /** What a transactional producer reports when another producer of its transactional id started. */
+  static final List<Class<? extends KafkaException>> FENCED = List.of(ProducerFencedException.class,
+      InvalidProducerEpochException.class, InvalidTxnStateException.class, InvalidPidMappingException.class,
+      TransactionAbortedException.class, TransactionAbortableException.class, ConcurrentTransactionsException.class);
 
   private final DistributedSettings settings;
 
@@ -99,11 +109,15 @@ public final class ShardPublisher {
     }
   }
 
-  /** Fenced by another publisher of the job, or a failure that passes with time (a timeout...). */
+  /**
+   * Fenced by another publisher of the job (its initTransactions() bumped the epoch and aborted
+   * this one's transaction: depending on the moment, the producer reports any of {@link
+   * #FENCED}), or a failure that passes with time (a timeout...). In the cause chain too.
+   */
   static boolean worthAnotherAttempt(Throwable failure) {
     for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
-      if (t instanceof ProducerFencedException || t instanceof InvalidProducerEpochException
-          || t instanceof RetriableException) {
+      Throwable current = t;
+      if (current instanceof RetriableException || FENCED.stream().anyMatch(c -> c.isInstance(current))) {
         return true;
       }
     }

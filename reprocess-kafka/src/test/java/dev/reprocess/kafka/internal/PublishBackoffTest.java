@@ -10,6 +10,7 @@ import java.util.Random;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.errors.InvalidProducerEpochException;
+import org.apache.kafka.common.errors.InvalidTxnStateException;
 import org.apache.kafka.common.errors.ProducerFencedException;
 import org.apache.kafka.common.errors.TimeoutException;
 import org.apache.kafka.common.errors.TopicAuthorizationException;
@@ -57,6 +58,8 @@ class PublishBackoffTest {
   void fencingAndPassingFailuresAreWorthAnotherAttemptOthersAreNot() {
     assertThat(ShardPublisher.worthAnotherAttempt(new ProducerFencedException("fenced"))).isTrue();
     assertThat(ShardPublisher.worthAnotherAttempt(new InvalidProducerEpochException("epoch"))).isTrue();
+    // What an immediate retry got in a run of DistributedSelectionIT: its transaction aborted under it.
+    assertThat(ShardPublisher.worthAnotherAttempt(new InvalidTxnStateException("invalid state"))).isTrue();
     assertThat(ShardPublisher.worthAnotherAttempt(
         new KafkaException("in an error state", new ProducerFencedException("fenced")))).isTrue();
     assertThat(ShardPublisher.worthAnotherAttempt(new TimeoutException("slow"))).isTrue();
