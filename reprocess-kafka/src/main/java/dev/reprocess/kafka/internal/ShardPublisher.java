@@ -71,8 +71,14 @@ public final class ShardPublisher {
   public boolean publish(List<Shard> shards, String fingerprint) {
     ensureTopic();
     PublishBackoff backoff = PublishBackoff.startingNow(settings.publishTimeout());
+    boolean failedBefore = false;
     while (true) {
       try {
+        // After a failed attempt, look before fencing anyone: another publisher may have committed them.
+        if (failedBefore && alreadyPublished(fingerprint)) {
+          logFound(shards);
+          return false;
+        }
         return publishOnce(shards, fingerprint);
       } catch (KafkaException e) {
         if (!worthAnotherAttempt(e)) {
@@ -82,10 +88,7 @@ public final class ShardPublisher {
         log.info("job '{}': publishing its shards to topic '{}' failed ({}), another publisher of them may have "
             + "started; looking again in {} ms", settings.jobName(), settings.shardTopic(), e.toString(), wait.toMillis());
         sleep(wait);
-        if (alreadyPublished(fingerprint)) {
-          logFound(shards);
-          return false;
-        }
+        failedBefore = true;
       }
     }
   }
