@@ -202,10 +202,19 @@ final class KafkaIts {
 
   /** Every record of the topic up to its current end. */
   static List<ConsumerRecord<byte[], byte[]>> readAll(String bootstrap, String topic) {
+    return read(bootstrap, topic, "read_uncommitted");
+  }
+
+  /** Every record of committed transactions (and outside any) up to the topic's last stable offset. */
+  static List<ConsumerRecord<byte[], byte[]>> readCommitted(String bootstrap, String topic) {
+    return read(bootstrap, topic, "read_committed");
+  }
+
+  private static List<ConsumerRecord<byte[], byte[]>> read(String bootstrap, String topic, String isolationLevel) {
     Map<String, Object> config = Map.of("bootstrap.servers", bootstrap,
         "key.deserializer", ByteArrayDeserializer.class.getName(),
         "value.deserializer", ByteArrayDeserializer.class.getName(),
-        "enable.auto.commit", false);
+        "enable.auto.commit", false, "isolation.level", isolationLevel);
     List<ConsumerRecord<byte[], byte[]>> out = new ArrayList<>();
     try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(config)) {
       Set<TopicPartition> partitions = consumer.partitionsFor(topic, Duration.ofSeconds(30)).stream()

@@ -1,0 +1,344 @@
+package dev.reprocess.kafka;
+
+import dev.reprocess.AssetSelector;
+import dev.reprocess.CheckpointStore;
+import dev.reprocess.JobStatus;
+import dev.reprocess.ReprocessJob;
+import dev.reprocess.Shard;
+import dev.reprocess.kafka.internal.DistributedSettings;
+import dev.reprocess.kafka.internal.KafkaConnection;
+import dev.reprocess.kafka.internal.ShardHost;
+import dev.reprocess.kafka.internal.ShardJobs;
+import dev.reprocess.kafka.internal.ShardPublisher;
+import dev.reprocess.kafka.internal.ShardRecord;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+
+/**
+ * One job run across many selection hosts, with Kafka as the coordinator: the job's shards are
+ * published once to a shard topic ({@code <job>.shards} by default, one record per shard keyed by
+ * shard id), and every host joins one consumer group on it ({@code <job>.hosts}). A host runs the
+ * shards of the partitions the group assigns it, each as a job of its own (a <em>shard job</em>,
+ * named {@link #shardJobName}) built from the host's {@link Builder#jobOptions job options}, whose
+ * checkpoint and {@link dev.reprocess.JobLease lease} (with its fencing token) are the shard's; it
+ * commits a shard's record once the shard is complete. A host that dies: the group hands its
+ * partitions to the others after the consumer's {@code session.timeout.ms} (Kafka's default 45 s),
+ * and they resume its shards from their checkpoints once its shard leases expired ({@code
+ * leaseTimeToLive}, default 30 s, counted from its last renewal). A host added takes a share of the
+ * partitions at the next rebalance; the host that gives a partition up stops its shards gracefully
+ * first (their in-flight events finish; whole pages are checkpointed, so the handled part of the
+ * pages in flight, at most {@code 2 x pageSize} per shard, is delivered again by the next owner).
+ *
+ * <pre>{@code
+ * DistributedJob job = DistributedJob.builder("backfill-sizes")
+ *     .bootstrapServers("kafka:9092")
+ *     .selector(selector)
+ *     .checkpointStore(CassandraCheckpointStore.builder(session).build())
+ *     .jobOptions(b -> b.handler(handler).pageSize(500).maxEventsPerSecond(200))
+ *     .build();
+ * DistributedJob.HostReport report = job.run(); // on every host
+ * }</pre>
+ *
+ * <h2>Semantics</h2>
+ *
+ * <ul>
+ *   <li><b>Publishing is idempotent.</b> {@link #publishShards()} creates the topic if missing and
+ *       writes the records in one Kafka transaction, unless the topic holds the shards of this
+ *       selection already (same {@linkplain AssetSelector#selectionDefinition() definition}, or
+ *       same shard ids when the selector has none): so every host may call it. A topic holding the
+ *       shards of another selection is refused.
+ *   <li><b>At least once, one runner per shard.</b> A shard runs under its lease: two hosts never
+ *       run one shard at once, and a host that lost it (frozen past its lease) is fenced: none of
+ *       its later checkpoints land. After a host dies, the shard's next runner delivers again at
+ *       most the pages the dead host had in flight: {@code 2 x pageSize} per shard it ran.
+ *   <li><b>Options per shard job.</b> The options of {@link Builder#jobOptions} apply to each shard
+ *       job: a host runs up to {@link Builder#shardsInParallel} shard jobs, so its events per second
+ *       and in flight are up to {@code shardsInParallel} times the job's {@code maxEventsPerSecond}
+ *       and {@code concurrency}. The selector, checkpoint store, {@code restart} (false) and {@code
+ *       onRunningElsewhere} ({@code TAKE_OVER_EXPIRED}: the host tries again every second while
+ *       another host holds a shard's lease) are the distributed job's. Meters and listeners are the
+ *       shard jobs', tagged and named with the shard job's name.
+ *   <li><b>The end.</b> {@link #runHost()} returns once the group has committed every record of the
+ *       shard topic (every shard complete, on whichever host), on {@link #stop()}, or when a shard
+ *       job fails (the host then leaves the group, and the shard goes to another host).
+ * </ul>
+ *
+ * <p>Immutable settings; one host run at a time per object. The selector is the host's: it is
+ * listed once per call ({@link AssetSelector#shards()}) and closed at the end of {@link #runHost()};
+ * the checkpoint store is never closed.
+ */
+public final class DistributedJob {
+  /** Default partitions of the shard topic when created: {@value}. */
+  public static final int DEFAULT_PARTITIONS = 12;
+  /** Suffix of the default shard topic: {@value}. */
+  public static final String SHARD_TOPIC_SUFFIX = ".shards";
+  /** Suffix of the default consumer group of the hosts: {@value}. */
+  public static final String GROUP_SUFFIX = ".hosts";
+  /** Default {@link Builder#stopTimeout}: 60 s. */
+  public static final Duration DEFAULT_STOP_TIMEOUT = Duration.ofSeconds(60);
+  /** Default {@link Builder#publishTimeout}: 2 minutes. */
+  public static final Duration DEFAULT_PUBLISH_TIMEOUT = Duration.ofMinutes(2);
+
+  private final DistributedSettings settings;
+  private volatile ShardHost host;
+
+  private DistributedJob(DistributedSettings settings) {
+    this.settings = settings;
+  }
+
+  /** A builder of the job named {@code name} ({@value ReprocessJob#NAME_PATTERN}, at most 150 characters). */
+  public static Builder builder(String name) {
+    return new Builder(name);
+  }
+
+  /**
+   * The name of the job that runs one shard, which keys that shard's checkpoint and lease in the
+   * checkpoint store: {@code <job>.<shard id, characters outside [A-Za-z0-9._-] as '_', at most 40
+   * characters>-<first 8 hex digits of SHA-256 of the shard id>}.
+   */
+  public static String shardJobName(String jobName, String shardId) {
+    return ShardJobs.name(jobName, shardId);
+  }
+
+  /** The job's name. */
+  public String name() {
+    return settings.jobName();
+  }
+
+  /** The shard topic. */
+  public String shardTopic() {
+    return settings.shardTopic();
+  }
+
+  /** The consumer group of the hosts. */
+  public String groupId() {
+    return settings.groupId();
+  }
+
+  /**
+   * Publishes the job's shards to the shard topic unless it holds them already (see the class
+   * comment); lists the selector's shards to do so.
+   *
+   * @return true if this call published them, false if they were there already
+   * @throws IllegalStateException if the topic holds the shards of another selection
+   * @throws dev.reprocess.ReprocessException if Kafka or the selector's backend cannot be reached,
+   *     or if other publishers kept fencing this one for {@link Builder#publishTimeout} (the message
+   *     names the job, the topic and how long it tried)
+   */
+  public boolean publishShards() {
+    List<Shard> shards = settings.selector().shards();
+    return new ShardPublisher(settings).publish(shards, fingerprint(shards));
+  }
+
+  /**
+   * Publishes the shards ({@link #publishShards()}) and runs this host until the job is complete:
+   * what each host of the job calls.
+   */
+  public HostReport run() {
+    publishShards();
+    return runHost();
+  }
+
+  /**
+   * Runs this host: joins the group, runs the shards of its partitions, and returns once every
+   * shard of the job is complete (on any host), on {@link #stop()}, or on a failure. Closes the
+   * selector at the end.
+   *
+   * @throws IllegalStateException if this object runs a host already
+   */
+  public HostReport runHost() {
+    synchronized (this) {
+      if (host != null) {
+        throw new IllegalStateException("job '" + name() + "' runs a host already in this object");
+      }
+      List<Shard> shards = settings.selector().shards();
+      String definition = settings.selector().selectionDefinition();
+      Map<String, Object> config = settings.connection().consumerConfig(settings.groupId(), settings.apiTimeout(),
+          settings.groupId() + "-" + ProcessHandle.current().pid());
+      config.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+      host = new ShardHost(settings, ShardRecord.fingerprint(definition, shards), definition, shards,
+          KafkaConnection.created(config, () -> new KafkaConsumer<byte[], byte[]>(config)));
+    }
+    try {
+      return host.run();
+    } finally {
+      try {
+        settings.selector().close();
+      } finally {
+        host = null;
+      }
+    }
+  }
+
+  /** Stops the running host, if any: its shards stop checkpointed and it leaves the group. */
+  public void stop() {
+    ShardHost running = host;
+    if (running != null) {
+      running.stop();
+    }
+  }
+
+  private String fingerprint(List<Shard> shards) {
+    return ShardRecord.fingerprint(settings.selector().selectionDefinition(), shards);
+  }
+
+  /**
+   * What one host did.
+   *
+   * @param status {@code COMPLETED} once every shard of the job is complete (on any host), {@code
+   *     CANCELLED} when {@link #stop()} ended the host before, {@code FAILED} on a failure
+   * @param shardsRun shard jobs this host ran to their end (completed, stopped or failed)
+   * @param shardsCompleted shard jobs of this host that ended with their shard complete (including
+   *     shards found complete already)
+   * @param selected assets this host's shard jobs selected; likewise succeeded, skipped and
+   *     dead-lettered events
+   * @param failureCause why the host failed, or null
+   */
+  public record HostReport(JobStatus status, int shardsRun, int shardsCompleted, long selected, long succeeded,
+      long skipped, long deadLettered, Throwable failureCause) {}
+
+  /** Builds a {@link DistributedJob}. Mutable and not thread-safe. */
+  public static final class Builder extends KafkaClientBuilder<Builder> {
+    private final String name;
+    private AssetSelector selector;
+    private CheckpointStore checkpointStore;
+    private Consumer<ReprocessJob.Builder> jobOptions;
+    private String shardTopic;
+    private int partitions = DEFAULT_PARTITIONS;
+    private int replicationFactor;
+    private String groupId;
+    private int shardsInParallel = ReprocessJob.DEFAULT_SHARDS_IN_PARALLEL;
+    private Duration stopTimeout = DEFAULT_STOP_TIMEOUT;
+    private Duration apiTimeout = KafkaTopics.DEFAULT_TIMEOUT;
+    private Duration publishTimeout = DEFAULT_PUBLISH_TIMEOUT;
+
+    private Builder(String name) {
+      this.name = name;
+    }
+
+    /** The selection, listed by every host; required. */
+    public Builder selector(AssetSelector selector) {
+      this.selector = selector;
+      return this;
+    }
+
+    /**
+     * Where the shards' checkpoints and leases go; required, and shared by the hosts (a Cassandra
+     * store), or a dead host's shards start over elsewhere and run unfenced.
+     */
+    public Builder checkpointStore(CheckpointStore checkpointStore) {
+      this.checkpointStore = checkpointStore;
+      return this;
+    }
+
+    /**
+     * Sets the options of each shard job on a fresh {@link ReprocessJob.Builder}: the handler or
+     * sink (required), paging, throttle, retries, dead letters, meters, listeners; called once per
+     * shard run and once by {@link #build()} to check them. Its selector, checkpoint store, {@code
+     * restart} and {@code onRunningElsewhere} are overridden (see the class comment).
+     */
+    public Builder jobOptions(Consumer<ReprocessJob.Builder> jobOptions) {
+      this.jobOptions = jobOptions;
+      return this;
+    }
+
+    /** The shard topic; default {@code <job>}{@value DistributedJob#SHARD_TOPIC_SUFFIX}. */
+    public Builder shardTopic(String shardTopic) {
+      this.shardTopic = shardTopic;
+      return this;
+    }
+
+    /**
+     * Partitions of the shard topic when it is created: 1 to 10,000; default {@value
+     * DistributedJob#DEFAULT_PARTITIONS}. More hosts than partitions leave hosts idle.
+     */
+    public Builder partitions(int partitions) {
+      this.partitions = partitions;
+      return this;
+    }
+
+    /**
+     * Replication factor of the shard topic when it is created; default 0: 3, or the number of
+     * brokers when fewer.
+     */
+    public Builder replicationFactor(int replicationFactor) {
+      this.replicationFactor = replicationFactor;
+      return this;
+    }
+
+    /** The consumer group of the hosts; default {@code <job>}{@value DistributedJob#GROUP_SUFFIX}. */
+    public Builder groupId(String groupId) {
+      this.groupId = groupId;
+      return this;
+    }
+
+    /** Shard jobs one host runs at once: 1 to {@value ReprocessJob#MAX_SHARDS_IN_PARALLEL}; default {@value ReprocessJob#DEFAULT_SHARDS_IN_PARALLEL}. */
+    public Builder shardsInParallel(int shardsInParallel) {
+      this.shardsInParallel = shardsInParallel;
+      return this;
+    }
+
+    /**
+     * How long a host waits for its shard jobs to stop when the group takes their partitions away
+     * or the host stops: positive, at most 5 minutes (a rebalance waits for it); default 60 s.
+     */
+    public Builder stopTimeout(Duration stopTimeout) {
+      this.stopTimeout = stopTimeout;
+      return this;
+    }
+
+    /** Bound of each call to the cluster: positive; default 30 s. */
+    public Builder apiTimeout(Duration apiTimeout) {
+      this.apiTimeout = apiTimeout;
+      return this;
+    }
+
+    /**
+     * How long {@link DistributedJob#publishShards()} keeps trying while other hosts' publishers
+     * fence it (they share a transactional id, so hosts that start together abort each other's
+     * transaction): after each fenced attempt it waits a random, growing time (100 ms doubling up
+     * to 5 s, each 50% to 150% of that), looks whether another host committed the shards, and
+     * tries again if not. Positive, at most 1 hour; default 2 minutes.
+     */
+    public Builder publishTimeout(Duration publishTimeout) {
+      this.publishTimeout = publishTimeout;
+      return this;
+    }
+
+    /**
+     * Checks every option and builds the job; does no I/O.
+     *
+     * @throws IllegalArgumentException naming the first bad option, its value and the rule
+     */
+    public DistributedJob build() {
+      DistributedBuilderChecks.check(name, selector, checkpointStore, jobOptions, partitions, replicationFactor,
+          shardsInParallel, stopTimeout, apiTimeout, publishTimeout);
+      String topic = shardTopic != null ? shardTopic : name + SHARD_TOPIC_SUFFIX;
+      TopicSpec.of(topic, partitions, Math.max(1, replicationFactor)); // the topic name's rule
+      String group = groupId != null ? groupId : name + GROUP_SUFFIX;
+      if (group.isBlank()) {
+        throw new IllegalArgumentException("groupId is '" + group + "': it must not be blank");
+      }
+      KafkaConnection connection = connection();
+      if (connection.hostProducer() != null) {
+        throw new IllegalArgumentException("producer is set: a distributed job publishes its shards in a Kafka "
+            + "transaction with a producer of its own; give bootstrapServers/kafkaProperties instead");
+      }
+      connection.consumerConfig(group, apiTimeout, group);
+      connection.producerConfig(apiTimeout, group);
+      DistributedSettings settings = new DistributedSettings(name, selector, checkpointStore, jobOptions, topic,
+          partitions, (short) replicationFactor, group, shardsInParallel, stopTimeout, apiTimeout, publishTimeout,
+          connection);
+      try {
+        settings.shardJob(Shard.of("probe", null), null);
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException("jobOptions: " + e.getMessage(), e);
+      }
+      return new DistributedJob(settings);
+    }
+  }
+}

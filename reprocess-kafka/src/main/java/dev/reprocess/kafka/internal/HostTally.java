@@ -1,0 +1,31 @@
+package dev.reprocess.kafka.internal;
+
+import dev.reprocess.JobReport;
+import dev.reprocess.JobStatus;
+import dev.reprocess.kafka.DistributedJob;
+
+/** What one host's shard jobs did, summed over their reports. Poll thread only. */
+public final class HostTally {
+  private int shardsRun;
+  private int shardsCompleted;
+  private long selected;
+  private long succeeded;
+  private long skipped;
+  private long deadLettered;
+
+  void add(JobReport report) {
+    shardsRun++;
+    selected += report.selected();
+    succeeded += report.succeeded();
+    skipped += report.skipped();
+    deadLettered += report.deadLettered();
+  }
+
+  void completed() {
+    shardsCompleted++;
+  }
+
+  DistributedJob.HostReport result(JobStatus status, Throwable failure) {
+    return new DistributedJob.HostReport(status, shardsRun, shardsCompleted, selected, succeeded, skipped, deadLettered, failure);
+  }
+}

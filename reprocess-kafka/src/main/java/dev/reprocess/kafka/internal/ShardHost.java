@@ -1,0 +1,305 @@
+package dev.reprocess.kafka.internal;
+
+import dev.reprocess.JobExecution;
+import dev.reprocess.JobReport;
+import dev.reprocess.JobStatus;
+import dev.reprocess.ReprocessException;
+import dev.reprocess.Shard;
+import dev.reprocess.kafka.DistributedJob;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.apache.kafka.clients.consumer.Consumer;
+import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.clients.consumer.CommitFailedException;
+import org.apache.kafka.common.errors.RebalanceInProgressException;
+import org.apache.kafka.common.errors.RetriableException;
+import org.apache.kafka.common.errors.WakeupException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One selection host of a distributed job: a member of the hosts' consumer group on the shard
+ * topic. It runs the shards of its partitions' records as shard jobs, {@code shardsInParallel} at
+ * a time, commits a record once its shard is complete, stops (gracefully, checkpointed) the shards
+ * of partitions the group takes away, and ends once every record of the topic is committed.
+ *
+ * <p>Threads: {@link #run()} on the caller's thread, which alone touches the consumer (the
+ * rebalance callbacks run inside its {@code poll}); the shard jobs run on their own threads.
+ * {@link #stop()} may be called from any thread.
+ */
+public final class ShardHost implements ConsumerRebalanceListener {
+  private static final Logger log = LoggerFactory.getLogger(ShardHost.class);
+  private static final Duration POLL = Duration.ofMillis(200);
+  private static final long COMPLETION_CHECK_NANOS = Duration.ofSeconds(1).toNanos();
+  /** How soon a shard whose lease another host holds is tried again. */
+  static final Duration HELD_RETRY = Duration.ofSeconds(1);
+
+  private final DistributedSettings settings;
+  private final String fingerprint;
+  private final String definition;
+  private final Map<String, Shard> known;
+  private final Consumer<byte[], byte[]> consumer;
+  private final String prefix;
+  private final ShardOffsets offsets = new ShardOffsets();
+  private final Set<TopicPartition> owned = new HashSet<>();
+  private final List<Task> waiting = new ArrayList<>();
+  private final Map<Task, JobExecution> running = new LinkedHashMap<>();
+  private final HostTally tally = new HostTally();
+  private final GroupCompletion completion;
+  private volatile boolean stopping;
+  private Throwable failure;
+
+  /** A shard record to run, not before {@code notBeforeNanos} ({@link System#nanoTime()}). */
+  record Task(TopicPartition partition, long offset, Shard shard, long notBeforeNanos) {}
+
+  /**
+   * @param shards the shards the host's selector lists, which the records must name
+   * @param consumer a consumer of the hosts' group with manual commits and {@code read_committed};
+   *     closed by {@link #run()}
+   */
+  public ShardHost(DistributedSettings settings, String fingerprint, String definition, List<Shard> shards,
+      Consumer<byte[], byte[]> consumer) {
+    this.settings = settings;
+    this.fingerprint = fingerprint;
+    this.definition = definition;
+    this.known = shards.stream().collect(Collectors.toMap(Shard::id, s -> s, (a, b) -> a));
+    this.consumer = consumer;
+    this.prefix = "job '" + settings.jobName() + "': ";
+    this.completion = new GroupCompletion(settings);
+  }
+
+  /** Runs until every shard record of the topic is committed, {@link #stop()}, or a failure. */
+  public DistributedJob.HostReport run() {
+    boolean complete = false;
+    try {
+      consumer.subscribe(List.of(settings.shardTopic()), this);
+      long nextCheck = System.nanoTime();
+      while (!stopping && failure == null && !complete) {
+        accept(consumer.poll(POLL));
+        settle();
+        launch();
+        commit();
+        pauseOrResume();
+        if (System.nanoTime() - nextCheck >= 0) {
+          complete = running.isEmpty() && waiting.isEmpty() && jobComplete();
+          nextCheck = System.nanoTime() + COMPLETION_CHECK_NANOS;
+        }
+      }
+    } catch (WakeupException e) {
+      if (!stopping) {
+        failure = e;
+      }
+    } catch (RuntimeException e) {
+      failure = e;
+    } finally {
+      finish();
+    }
+    JobStatus status = failure != null ? JobStatus.FAILED : complete ? JobStatus.COMPLETED : JobStatus.CANCELLED;
+    return tally.result(status, failure);
+  }
+
+  /** Makes {@link #run()} stop its shards (checkpointed), commit and return. Idempotent. */
+  public void stop() {
+    stopping = true;
+    consumer.wakeup();
+  }
+
+  private void finish() {
+    try {
+      stopShards(new HashSet<>(owned), true);
+    } catch (RuntimeException e) {
+      log.warn("{}stopping its shards failed: {}", prefix, e.toString());
+    }
+    completion.close();
+    try {
+      consumer.close(settings.apiTimeout());
+    } catch (RuntimeException e) {
+      log.warn("{}closing its consumer failed: {}", prefix, e.toString());
+    }
+  }
+
+  private void accept(ConsumerRecords<byte[], byte[]> records) {
+    for (ConsumerRecord<byte[], byte[]> r : records) {
+      String where = r.topic() + "-" + r.partition() + "@" + r.offset();
+      ShardRecord record = ShardRecord.parse(r.value(), where);
+      if (!record.job().equals(settings.jobName()) || !record.fingerprint().equals(fingerprint)) {
+        throw new ReprocessException(prefix + "the shard record at " + where + " is of job '" + record.job()
+            + "' with selection fingerprint " + record.fingerprint() + ", but this host runs job '"
+            + settings.jobName() + "' with fingerprint " + fingerprint + ": the hosts' selections differ");
+      }
+      if (!known.containsKey(record.shard().id())) {
+        throw new ReprocessException(prefix + "the shard record at " + where + " names shard '"
+            + record.shard().id() + "', which this host's selector does not list: the hosts' selections differ");
+      }
+      TopicPartition partition = new TopicPartition(r.topic(), r.partition());
+      offsets.read(partition, r.offset());
+      waiting.add(new Task(partition, r.offset(), record.shard(), System.nanoTime()));
+    }
+  }
+
+  /** Acts on the shard jobs that ended. */
+  private void settle() {
+    Iterator<Map.Entry<Task, JobExecution>> it = running.entrySet().iterator();
+    while (it.hasNext()) {
+      Map.Entry<Task, JobExecution> e = it.next();
+      if (e.getValue().isDone()) {
+        it.remove();
+        ended(e.getKey(), e.getValue().completion().toCompletableFuture().join());
+      }
+    }
+  }
+
+  private void ended(Task task, JobReport report) {
+    tally.add(report);
+    ShardJobs.Verdict verdict = ShardJobs.verdict(report);
+    log.info("{}shard {} ended on this host: {} ({})", prefix, task.shard().id(), verdict, report.status());
+    switch (verdict) {
+      case COMPLETE -> {
+        tally.completed();
+        offsets.done(task.partition(), task.offset());
+      }
+      case HELD_ELSEWHERE, STOPPED -> {
+        if (owned.contains(task.partition()) && !stopping) {
+          waiting.add(new Task(task.partition(), task.offset(), task.shard(),
+              System.nanoTime() + HELD_RETRY.toNanos()));
+        }
+      }
+      case FAILED -> {
+        if (failure == null) {
+          failure = new ReprocessException(prefix + "shard " + task.shard().id() + " failed: "
+              + report.failureCause(), report.failureCause());
+        }
+      }
+    }
+  }
+
+  /** Starts waiting shards while fewer than {@code shardsInParallel} run. */
+  private void launch() {
+    long now = System.nanoTime();
+    Set<String> busy = running.keySet().stream().map(t -> t.shard().id()).collect(Collectors.toSet());
+    Iterator<Task> it = waiting.iterator();
+    while (it.hasNext() && running.size() < settings.shardsInParallel()) {
+      Task task = it.next();
+      if (now - task.notBeforeNanos() < 0 || busy.contains(task.shard().id())) {
+        continue; // not yet, or a duplicate record of a shard this host runs
+      }
+      it.remove();
+      busy.add(task.shard().id());
+      log.info("{}running shard {} (partition {}, offset {})", prefix, task.shard().id(), task.partition(),
+          task.offset());
+      try {
+        running.put(task, settings.shardJob(known.get(task.shard().id()), definition).start());
+      } catch (IllegalStateException stillStopping) {
+        // This host's earlier run of the shard has not stopped yet (it outlived stopTimeout).
+        waiting.add(new Task(task.partition(), task.offset(), task.shard(), now + HELD_RETRY.toNanos()));
+        return;
+      }
+    }
+  }
+
+  private void commit() {
+    Map<TopicPartition, Long> positions = new HashMap<>();
+    for (TopicPartition partition : consumer.assignment()) {
+      positions.put(partition, consumer.position(partition));
+    }
+    Map<TopicPartition, OffsetAndMetadata> commits = offsets.toCommit(positions);
+    if (!commits.isEmpty()) {
+      try {
+        consumer.commitSync(commits, settings.apiTimeout());
+        offsets.committed(commits);
+      } catch (RebalanceInProgressException | CommitFailedException | RetriableException e) {
+        // Committed on a later turn, or by the revocation of these partitions; a later owner finds
+        // the shards complete (their checkpoints) and commits them.
+        log.debug("{}commit deferred: {}", prefix, e.toString());
+      }
+    }
+  }
+
+  /** Reads no more records while many wait to run: memory stays bounded. */
+  private void pauseOrResume() {
+    if (waiting.size() >= 4 * settings.shardsInParallel()) {
+      consumer.pause(consumer.assignment());
+    } else if (!consumer.paused().isEmpty()) {
+      consumer.resume(consumer.paused());
+    }
+  }
+
+  /** Whether the group committed every record of every partition of the shard topic. */
+  private boolean jobComplete() {
+    if (!completion.complete()) {
+      return false;
+    }
+    log.info("{}every shard of topic '{}' is complete", prefix, settings.shardTopic());
+    return true;
+  }
+
+  /**
+   * Cancels the shards of the partitions (their in-flight events finish and are checkpointed),
+   * waits for them up to {@code stopTimeout}, and commits what completed if {@code commit}.
+   */
+  private void stopShards(Collection<TopicPartition> partitions, boolean commit) {
+    owned.removeAll(partitions);
+    waiting.removeIf(t -> partitions.contains(t.partition()));
+    List<JobExecution> stopping = new ArrayList<>();
+    running.forEach((task, execution) -> {
+      if (partitions.contains(task.partition())) {
+        execution.cancel();
+        stopping.add(execution);
+      }
+    });
+    long deadline = System.nanoTime() + settings.stopTimeout().toNanos();
+    for (JobExecution execution : stopping) {
+      long left = Math.max(1, deadline - System.nanoTime());
+      try {
+        execution.await(Duration.ofNanos(left));
+      } catch (RuntimeException e) {
+        log.warn("{}shard job {} did not stop within {}: its lease expires by itself", prefix,
+            execution.jobName(), settings.stopTimeout());
+      }
+    }
+    settle();
+    if (commit && failure == null) {
+      try {
+        commit();
+      } catch (RuntimeException e) {
+        log.warn("{}committing completed shards of {} failed: {}", prefix, partitions, e.toString());
+      }
+    }
+    offsets.forget(partitions);
+  }
+
+  @Override
+  public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
+    owned.addAll(partitions);
+    if (!partitions.isEmpty()) {
+      log.info("{}assigned shard partitions {}", prefix, partitions);
+    }
+  }
+
+  @Override
+  public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
+    if (!partitions.isEmpty()) {
+      log.info("{}shard partitions {} revoked: stopping their shards", prefix, partitions);
+      stopShards(partitions, true);
+    }
+  }
+
+  @Override
+  public void onPartitionsLost(Collection<TopicPartition> partitions) {
+    log.warn("{}shard partitions {} lost: stopping their shards without committing", prefix, partitions);
+    stopShards(partitions, false);
+  }
+}

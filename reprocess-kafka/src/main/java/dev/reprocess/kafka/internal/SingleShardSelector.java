@@ -1,0 +1,75 @@
+package dev.reprocess.kafka.internal;
+
+import dev.reprocess.AssetSelector;
+import dev.reprocess.Cursor;
+import dev.reprocess.Paginator;
+import dev.reprocess.Shard;
+import java.util.List;
+import java.util.OptionalLong;
+
+/**
+ * One shard of a host's selector, as a selector of its own: what a distributed host runs one shard
+ * job over. Everything but {@link #shards()} goes to the host's selector; {@link #close()} does
+ * nothing (the host's selector outlives the shard's job). Its selection definition is the host's
+ * selector's, read once by the host.
+ */
+public final class SingleShardSelector implements AssetSelector {
+  private final AssetSelector selector;
+  private final Shard shard;
+  private final String definition;
+
+  /**
+   * @param selector the host's selector, which listed {@code shard}
+   * @param shard the one shard selected
+   * @param definition {@code selector}'s {@link AssetSelector#selectionDefinition()}, may be null
+   */
+  public SingleShardSelector(AssetSelector selector, Shard shard, String definition) {
+    this.selector = selector;
+    this.shard = shard;
+    this.definition = definition;
+  }
+
+  @Override
+  public List<Shard> shards() {
+    return List.of(shard);
+  }
+
+  @Override
+  public Paginator open(Shard s, Cursor from, int pageSize) {
+    return selector.open(s, from, pageSize);
+  }
+
+  @Override
+  public OptionalLong estimateCount(Shard s) {
+    return selector.estimateCount(s);
+  }
+
+  @Override
+  public void checkCursor(Shard s, Cursor cursor) {
+    selector.checkCursor(s, cursor);
+  }
+
+  @Override
+  public Cursor startCursor(Shard s) {
+    return selector.startCursor(s);
+  }
+
+  @Override
+  public long count(Shard s, int pageSize) {
+    return selector.count(s, pageSize);
+  }
+
+  @Override
+  public String describe() {
+    return selector.describe() + " shard " + shard.id();
+  }
+
+  @Override
+  public String selectionDefinition() {
+    return definition;
+  }
+
+  /** Nothing: the host's selector is closed by the host's run. */
+  @Override
+  public void close() {}
+}

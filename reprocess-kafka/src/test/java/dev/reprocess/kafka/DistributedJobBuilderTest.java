@@ -1,0 +1,44 @@
+package dev.reprocess.kafka;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.reprocess.Outcome;
+import dev.reprocess.checkpoint.InMemoryCheckpointStore;
+import dev.reprocess.testing.InMemorySelector;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** {@link DistributedJob.Builder#build()} refuses bad options before any I/O, naming them. */
+class DistributedJobBuilderTest {
+
+  private static DistributedJob.Builder valid() {
+    return DistributedJob.builder("backfill").bootstrapServers("localhost:9")
+        .selector(InMemorySelector.ofIds(List.of("a", "b"), 2))
+        .checkpointStore(new InMemoryCheckpointStore())
+        .jobOptions(b -> b.handler(e -> Outcome.SUCCEEDED));
+  }
+
+  @Test
+  void defaultsNameTheTopicAndGroupAfterTheJob() {
+    DistributedJob job = valid().build();
+    assertThat(job.shardTopic()).isEqualTo("backfill.shards");
+    assertThat(job.groupId()).isEqualTo("backfill.hosts");
+  }
+
+  @Test
+  void badOptionsAreRefusedNamingTheOptionAndTheValue() {
+    assertThatThrownBy(() -> valid().partitions(0).build()).hasMessageContaining("partitions is 0");
+    assertThatThrownBy(() -> valid().shardsInParallel(0).build()).hasMessageContaining("shardsInParallel is 0");
+    assertThatThrownBy(() -> valid().stopTimeout(Duration.ZERO).build()).hasMessageContaining("stopTimeout is PT0S");
+    assertThatThrownBy(() -> valid().publishTimeout(Duration.ofSeconds(-1)).build())
+        .hasMessageContaining("publishTimeout is PT-1S: it must be positive");
+    assertThatThrownBy(() -> valid().selector(null).build()).hasMessageContaining("selector is null");
+    assertThatThrownBy(() -> DistributedJob.builder("a/b").build()).hasMessageContaining("name is 'a/b'");
+    assertThatThrownBy(() -> valid().jobOptions(b -> b.pageSize(0)).build())
+        .hasMessageStartingWith("jobOptions: ").hasMessageContaining("pageSize");
+    assertThatThrownBy(() -> valid().jobOptions(b -> { }).build())
+        .hasMessageContaining("jobOptions: handler and sink are both null");
+  }
+}

@@ -1,0 +1,137 @@
+package dev.reprocess.kafka.it;
+
+import com.datastax.oss.driver.api.core.CqlSession;
+import com.datastax.oss.driver.api.core.config.DefaultDriverOption;
+import com.datastax.oss.driver.api.core.config.DriverConfigLoader;
+import dev.reprocess.AssetSelector;
+import dev.reprocess.EventHandler;
+import dev.reprocess.JobListener;
+import dev.reprocess.JobReport;
+import dev.reprocess.JobStatus;
+import dev.reprocess.ReprocessJob;
+import dev.reprocess.Shard;
+import dev.reprocess.cassandra.CassandraCheckpointStore;
+import dev.reprocess.cassandra.TimeBucketSelector;
+import dev.reprocess.kafka.DistributedJob;
+import java.lang.management.ManagementFactory;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+
+/**
+ * A selection host of a distributed job (or, in mode {@code plain}, the same job as one ordinary
+ * {@link ReprocessJob}), for {@code DistributedSelectionIT}: a time-bucket selection of the
+ * reference table with checkpoints in Cassandra; the handler appends each asset id to a file with
+ * one unbuffered write; 16 handler threads per process (a shard job gets {@code 16 / shardsInParallel}).
+ * Prints {@code STARTED <epochMillis>}, {@code PUBLISHED <true|false>} (whether this host's
+ * {@code publishShards()} wrote the shards), {@code SHARD-START <shardJob>
+ * <epochMillis>} and {@code SHARD-END <shardJob> <status> <epochMillis>} per shard job, then {@code
+ * RESULT <status> cpuMillis=<CPU of this process from STARTED to the end> wallMillis=<n> selected=<n>
+ * <failure>}; exits 0 when the job completed, 3 otherwise. Arguments: host port datacenter table
+ * checkpointTable bootstrap jobName outFile pageSize maxEventsPerSecond shardsInParallel mode from
+ * to takeoverSeconds type..., where {@code takeoverSeconds} is both the consumer's {@code
+ * session.timeout.ms} (heartbeats every third of it) and the shard jobs' {@code leaseTimeToLive}:
+ * what bounds the takeover after a host dies.
+ */
+public final class DistributedHostChild {
+  private static volatile long cpuStart;
+  private static final java.util.concurrent.atomic.AtomicBoolean FIRST = new java.util.concurrent.atomic.AtomicBoolean();
+
+  private DistributedHostChild() {}
+
+  public static void main(String[] args) throws Exception {
+    InetSocketAddress contactPoint = new InetSocketAddress(args[0], Integer.parseInt(args[1]));
+    JobStatus status;
+    String line;
+    try (CqlSession session = CqlSession.builder().addContactPoint(contactPoint).withLocalDatacenter(args[2])
+            .withConfigLoader(DriverConfigLoader.programmaticBuilder()
+                .withDuration(DefaultDriverOption.REQUEST_TIMEOUT, Duration.ofSeconds(20)).build()).build();
+        FileChannel out = FileChannel.open(Path.of(args[7]), StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+            StandardOpenOption.APPEND)) {
+      EventHandler handler = EventHandler.of(event -> {
+        byte[] bytes = (event.assetId() + "\n").getBytes(StandardCharsets.US_ASCII);
+        synchronized (out) {
+          out.write(ByteBuffer.wrap(bytes));
+        }
+      });
+      AssetSelector selector = TimeBucketSelector.builder(session).table(args[3])
+          .assetTypes(List.of(args).subList(15, args.length))
+          .window(Instant.parse(args[12]), Instant.parse(args[13])).build();
+      CassandraCheckpointStore store = CassandraCheckpointStore.builder(session).table(args[4]).build();
+      int pageSize = Integer.parseInt(args[8]);
+      double rate = Double.parseDouble(args[9]);
+      int shardsInParallel = Integer.parseInt(args[10]);
+      boolean plain = args[11].equals("plain");
+      Duration takeover = Duration.ofSeconds(Long.parseLong(args[14]));
+      Consumer<ReprocessJob.Builder> options = b -> {
+        // The same handler threads per process: 16 for the plain job's shards, 16 / shardsInParallel per shard job.
+        b.handler(handler).pageSize(pageSize).listener(printer())
+            .checkpointInterval(Duration.ZERO) // after every page: the crash bound the IT checks
+            .leaseTimeToLive(takeover)
+            .concurrency(plain ? 16 : Math.max(1, 16 / shardsInParallel));
+        if (rate > 0) {
+          b.maxEventsPerSecond(rate);
+        }
+      };
+      cpuStart = cpuNanos();
+      long wallStart = System.currentTimeMillis();
+      print("STARTED " + wallStart);
+      if (plain) {
+        ReprocessJob.Builder job = ReprocessJob.builder(args[6]).selector(selector).checkpointStore(store)
+            .shardsInParallel(shardsInParallel);
+        options.accept(job);
+        JobReport report = job.build().run();
+        status = report.status();
+        line = "selected=" + report.selected() + " " + (report.failureCause() == null ? "" : report.failureCause());
+      } else {
+        DistributedJob job = DistributedJob.builder(args[6]).bootstrapServers(args[5])
+            .kafkaProperties(Map.of("session.timeout.ms", (int) takeover.toMillis(),
+                "heartbeat.interval.ms", (int) takeover.toMillis() / 3))
+            .selector(selector).checkpointStore(store).shardsInParallel(shardsInParallel).replicationFactor(1)
+            .jobOptions(options).build();
+        print("PUBLISHED " + job.publishShards()); // what run() does, in two steps to print the verdict
+        DistributedJob.HostReport report = job.runHost();
+        status = report.status();
+        line = "selected=" + report.selected() + " " + (report.failureCause() == null ? "" : report.failureCause());
+      }
+      line = line.replace('\n', ' ');
+      print("RESULT " + status + " cpuMillis=" + (cpuNanos() - cpuStart) / 1_000_000 + " wallMillis="
+          + (System.currentTimeMillis() - wallStart) + " " + line);
+    }
+    System.exit(status == JobStatus.COMPLETED ? 0 : 3);
+  }
+
+  private static JobListener printer() {
+    return new JobListener() {
+      @Override
+      public void onJobStarted(String jobName, List<Shard> shards) {
+        if (FIRST.compareAndSet(false, true)) {
+          print("FIRST-SHARD cpuMillis=" + (cpuNanos() - cpuStart) / 1_000_000 + " at=" + System.currentTimeMillis());
+        }
+        print("SHARD-START " + jobName + " " + System.currentTimeMillis());
+      }
+
+      @Override
+      public void onJobFinished(JobReport report) {
+        print("SHARD-END " + report.jobName() + " " + report.status() + " " + System.currentTimeMillis());
+      }
+    };
+  }
+
+  private static long cpuNanos() {
+    return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
+  }
+
+  private static synchronized void print(String text) {
+    System.out.println(text);
+    System.out.flush();
+  }
+}
