@@ -309,7 +309,10 @@ class SelectionUnderConcurrentWritesIT {
     });
     JobExecution execution = ReprocessJob.builder(name)
         .selector(ElasticsearchSelector.builder(client).index(assets.name).slices(4).build())
-        .handler(first).pageSize(500).concurrency(8).shardsInParallel(1).checkpointStore(dying).build().start();
+        .handler(first).pageSize(500).concurrency(8).shardsInParallel(1).checkpointStore(dying)
+        // a reader waits for its shard's last checkpoint: slice 0 is COMPLETED in the store before slice 1 starts
+        .checkpointInterval(Duration.ZERO)
+        .build().start();
     assertThat(reached.await(2, TimeUnit.MINUTES)).as("the first run reached slice 1").isTrue();
     Map<String, Checkpoint> atStop = store.load(name);
     assertThat(atStop.get(slice0).completed()).as("slice 0 completed before slice 1 started").isTrue();
