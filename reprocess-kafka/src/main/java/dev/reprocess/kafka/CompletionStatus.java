@@ -10,8 +10,10 @@ import java.util.Map;
  * @param lagByTopic the group's lag on the events topic and on its retry topic, in that order: per
  *     topic, the records not yet committed by the group (a record is committed once final: see
  *     {@link KafkaJobCompletion}); copied, never null
+ * @param outcomes the job's events finished by the workers, per outcome, read after the lag; {@code
+ *     null} when the completion was built without {@link KafkaJobCompletion.Builder#job}
  */
-public record CompletionStatus(String groupId, Map<String, Long> lagByTopic) {
+public record CompletionStatus(String groupId, Map<String, Long> lagByTopic, JobOutcomes outcomes) {
 
   public CompletionStatus {
     lagByTopic = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(lagByTopic));
@@ -38,6 +40,14 @@ public record CompletionStatus(String groupId, Map<String, Long> lagByTopic) {
     for (Map.Entry<String, Long> e : lagByTopic.entrySet()) {
       s.append(sep).append(e.getValue()).append(" on '").append(e.getKey()).append("'");
       sep = ", ";
+    }
+    if (outcomes != null) {
+      s.append("; job '").append(outcomes.job()).append("': ").append(outcomes.succeeded()).append(" succeeded, ")
+          .append(outcomes.skipped()).append(" skipped, ").append(outcomes.deadLettered()).append(" dead-lettered");
+      if (outcomes.deadLetterFailed() > 0) {
+        s.append(", ").append(outcomes.deadLetterFailed()).append(" skipped for a failed dead letter");
+      }
+      s.append(" (").append(outcomes.workers()).append(" workers)");
     }
     return s.toString();
   }

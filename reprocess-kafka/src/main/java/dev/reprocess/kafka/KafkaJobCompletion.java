@@ -3,6 +3,8 @@ package dev.reprocess.kafka;
 import dev.reprocess.ReprocessException;
 import dev.reprocess.kafka.internal.GroupLag;
 import dev.reprocess.kafka.internal.KafkaConnection;
+import dev.reprocess.kafka.internal.OutcomeRecord;
+import dev.reprocess.kafka.internal.OutcomesReader;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -38,6 +40,16 @@ import org.apache.kafka.common.errors.RetriableException;
  * the lag. Delivery is at least once: a worker that dies after handling records and before
  * committing them leaves them in the lag, and the next owner handles them again.
  *
+ * <p><b>Counts that add up.</b> With {@link Builder#job} set, and the workers publishing to an
+ * outcomes topic ({@link KafkaReprocessWorker.Builder#outcomesTopic}, created with {@link
+ * #outcomesTopicSpec}), the status also says how many of the job's events the workers finished per
+ * outcome ({@link JobOutcomes}), added up over every worker instance in every process. A worker
+ * publishes the counts of the records it commits, and has them acknowledged, before it commits
+ * them; the counts are read after the lag. So once {@link #awaitCompletion} returns, {@code
+ * outcomes().finished()} includes every event of the job, and equals the events the job published
+ * (its report's {@code succeeded}) unless an event was handled twice (a worker that died or lost
+ * its partitions after reporting and before committing): counts are at least once, like delivery.
+ *
  * <p>Defaults: {@link Builder#pollInterval} 500 ms, {@link Builder#requestTimeout} 30 s. The topics
  * must exist (a {@link ReprocessException} names them otherwise); nothing is created, nothing is
  * written, the group is only read (this joins no group).
@@ -58,6 +70,8 @@ public final class KafkaJobCompletion implements AutoCloseable {
   private final Duration pollInterval;
   private final Admin admin;
   private final GroupLag lag;
+  private final String job;
+  private final OutcomesReader outcomes;
 
   private KafkaJobCompletion(Builder b, KafkaConnection connection) {
     this.topic = b.topic;
@@ -67,6 +81,11 @@ public final class KafkaJobCompletion implements AutoCloseable {
     java.util.Map<String, Object> config = connection.adminConfig(b.requestTimeout, "reprocess-completion-" + groupId);
     this.admin = KafkaConnection.created(config, () -> Admin.create(config));
     this.lag = new GroupLag(admin, groupId, List.of(topic, retryTopic), b.requestTimeout);
+    this.job = b.job;
+    this.outcomes = b.job == null ? null : new OutcomesReader(
+        connection.consumerConfig(null, b.requestTimeout, "reprocess-completion-" + groupId + "-outcomes"),
+        b.outcomesTopic != null ? b.outcomesTopic : topic + KafkaReprocessWorker.OUTCOMES_TOPIC_SUFFIX,
+        b.requestTimeout);
   }
 
   public static Builder builder() {
@@ -95,7 +114,35 @@ public final class KafkaJobCompletion implements AutoCloseable {
    *     the request timeout
    */
   public CompletionStatus status() {
-    return new CompletionStatus(groupId, lag.read());
+    java.util.Map<String, Long> lagByTopic = lag.read();
+    return new CompletionStatus(groupId, lagByTopic, outcomes == null ? null : jobOutcomes());
+  }
+
+  /** Adds up the latest report of every worker for the job. */
+  private JobOutcomes jobOutcomes() {
+    long succeeded = 0;
+    long skipped = 0;
+    long deadLettered = 0;
+    long deadLetterFailed = 0;
+    List<OutcomeRecord> latest = outcomes.latest(job);
+    for (OutcomeRecord r : latest) {
+      succeeded += r.succeeded();
+      skipped += r.skipped();
+      deadLettered += r.deadLettered();
+      deadLetterFailed += r.deadLetterFailed();
+    }
+    return new JobOutcomes(job, succeeded, skipped, deadLettered, deadLetterFailed, latest.size());
+  }
+
+  /**
+   * The outcomes topic {@link KafkaReprocessWorker.Builder#outcomesTopic} expects, for {@link
+   * KafkaTopics#ensureTopics}: {@code <eventsTopic>}{@value KafkaReprocessWorker#OUTCOMES_TOPIC_SUFFIX},
+   * one partition, compacted ({@code cleanup.policy=compact}: the latest record per job and worker
+   * instance stays).
+   */
+  public static TopicSpec outcomesTopicSpec(String eventsTopic, int replicationFactor) {
+    return new TopicSpec(eventsTopic + KafkaReprocessWorker.OUTCOMES_TOPIC_SUFFIX, 1,
+        TopicSpec.of(eventsTopic, 1, replicationFactor).replicationFactor(), java.util.Map.of("cleanup.policy", "compact"));
   }
 
   /** The group's lag on the events and retry topics together, in records: {@code status().lag()}. */
@@ -141,7 +188,7 @@ public final class KafkaJobCompletion implements AutoCloseable {
       long left = deadline - System.nanoTime();
       if (left <= 0) {
         CompletionTimeoutException timedOut = new CompletionTimeoutException(timeout,
-            last != null ? last : new CompletionStatus(groupId, java.util.Map.of()));
+            last != null ? last : new CompletionStatus(groupId, java.util.Map.of(), null));
         if (lastError != null) {
           timedOut.addSuppressed(lastError);
         }
@@ -171,6 +218,8 @@ public final class KafkaJobCompletion implements AutoCloseable {
     private String topic;
     private String retryTopic;
     private String groupId;
+    private String job;
+    private String outcomesTopic;
     private Duration pollInterval = DEFAULT_POLL_INTERVAL;
     private Duration requestTimeout = DEFAULT_REQUEST_TIMEOUT;
 
@@ -194,6 +243,25 @@ public final class KafkaJobCompletion implements AutoCloseable {
     /** The workers' consumer group id, as given to {@link KafkaReprocessWorker.Builder#groupId}. Required. */
     public Builder groupId(String groupId) {
       this.groupId = groupId;
+      return this;
+    }
+
+    /**
+     * The job whose outcome counts {@link #status()} adds up, from the workers' outcomes topic (see
+     * {@link KafkaReprocessWorker.Builder#outcomesTopic}). Default none: the status has no counts
+     * and no outcomes topic is read.
+     */
+    public Builder job(String job) {
+      this.job = job;
+      return this;
+    }
+
+    /**
+     * The workers' outcomes topic, read only with {@link #job}. Default {@code
+     * <topic>}{@value KafkaReprocessWorker#OUTCOMES_TOPIC_SUFFIX}.
+     */
+    public Builder outcomesTopic(String outcomesTopic) {
+      this.outcomesTopic = outcomesTopic;
       return this;
     }
 
@@ -225,6 +293,16 @@ public final class KafkaJobCompletion implements AutoCloseable {
             topic + KafkaReprocessWorker.RETRY_TOPIC_SUFFIX);
       }
       Options.text("groupId", groupId);
+      if (job != null) {
+        Options.text("job", job);
+      }
+      if (outcomesTopic != null) {
+        if (job == null) {
+          throw new IllegalArgumentException("outcomesTopic is '" + outcomesTopic + "' without job: set job(...) to"
+              + " read the outcome counts of that job, or leave outcomesTopic unset");
+        }
+        Options.topic("outcomesTopic", outcomesTopic);
+      }
       Options.positive("pollInterval", pollInterval);
       Options.positive("requestTimeout", requestTimeout);
       KafkaConnection connection = connection();

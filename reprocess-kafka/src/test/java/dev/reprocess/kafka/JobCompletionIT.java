@@ -59,6 +59,8 @@ class JobCompletionIT {
     String topic = KafkaIts.unique("completion");
     String group = KafkaIts.unique("completion-workers");
     KafkaIts.createTopics(bootstrap, topic, 3);
+    KafkaTopics.ensureTopics(bootstrap, Map.of(), List.of(KafkaJobCompletion.outcomesTopicSpec(topic, 1)),
+        Duration.ofSeconds(60));
 
     JobReport published;
     try (KafkaEventSink sink = KafkaEventSink.builder().bootstrapServers(bootstrap).topic(topic).build()) {
@@ -69,12 +71,13 @@ class JobCompletionIT {
     assertThat(published.succeeded()).isEqualTo(EVENTS);
 
     try (KafkaJobCompletion completion = KafkaJobCompletion.builder().bootstrapServers(bootstrap).topic(topic)
-        .groupId(group).pollInterval(Duration.ofMillis(200)).build()) {
+        .groupId(group).job(JOB).pollInterval(Duration.ofMillis(200)).build()) {
       // The job is COMPLETED, but no worker ran: nothing is final.
       CompletionStatus before = completion.status();
       assertThat(before.isComplete()).isFalse();
       assertThat(before.lagByTopic()).containsExactly(Map.entry(topic, (long) EVENTS),
           Map.entry(topic + ".retry", 0L));
+      assertThat(before.outcomes()).isEqualTo(new JobOutcomes(JOB, 0, 0, 0, 0, 0));
       assertThatThrownBy(() -> completion.awaitCompletion(Duration.ofMillis(300)))
           .isInstanceOf(CompletionTimeoutException.class)
           .hasMessageContaining("group '" + group + "'")
@@ -92,6 +95,7 @@ class JobCompletionIT {
               .name(group + "-" + w).concurrency(4).retry(retry)
               .maxInPlaceBackoff(Duration.ofMillis(1)) // every retry goes through the retry topic
               .commitInterval(Duration.ofMillis(100))
+              .outcomesTopic(topic + KafkaReprocessWorker.OUTCOMES_TOPIC_SUFFIX)
               .handler(event -> {
                 if (slow) {
                   TimeUnit.MILLISECONDS.sleep(5);
@@ -120,6 +124,17 @@ class JobCompletionIT {
         assertThat(workers.stream().mapToLong(w -> w.stats().sentToRetryTopic()).sum())
             .isEqualTo(EVENTS / 10 + EVENTS / 10);
         assertThat(completion.isComplete()).isTrue();
+
+        // Counts that add up, across both workers: published = succeeded + skipped + dead-lettered.
+        JobOutcomes outcomes = done.outcomes();
+        // Both workers usually report; one alone may have finished everything before the other got partitions.
+        assertThat(outcomes.workers()).isBetween(1, 2);
+        assertThat(outcomes.deadLettered()).isEqualTo(EVENTS / 10);
+        assertThat(outcomes.skipped()).isEqualTo(EVENTS / 10);
+        assertThat(outcomes.succeeded()).isEqualTo(EVENTS - 2 * (EVENTS / 10));
+        assertThat(outcomes.deadLetterFailed()).isZero();
+        assertThat(outcomes.succeeded() + outcomes.skipped() + outcomes.deadLettered())
+            .isEqualTo(outcomes.finished()).isEqualTo(published.succeeded());
       } finally {
         workers.forEach(KafkaReprocessWorker::close);
       }
