@@ -8,8 +8,11 @@ package dev.reprocess.kafka;
  * <p>Each count is of events, not attempts: an event that failed once and then succeeded through
  * the retry topic counts once, in {@code succeeded}. Counts are at least once, like delivery: an
  * event handled again after its worker died or lost its partition before committing it is counted
- * again. Without such a failure, {@link #finished()} equals the events the job published once the
- * lag is 0.
+ * again. Counts are by job name over everything on the outcomes topic: a job run again under the
+ * same name (a resumed run, a restart) adds to the counts of its earlier runs, so compare them with
+ * the sum of the runs' published events. Without such a failure, {@link #finished()} equals the
+ * events the job published once the lag is 0. A worker whose report failed when its partitions were
+ * revoked or it closed commits anyway (logged at WARN), and those records may be missing here.
  *
  * @param job the job name
  * @param succeeded events whose handler returned {@code SUCCEEDED} (or null)

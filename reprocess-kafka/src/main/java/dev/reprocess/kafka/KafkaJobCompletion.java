@@ -38,7 +38,8 @@ import org.apache.kafka.common.errors.RetriableException;
  * offsets are read before the end offsets, so a record on its way to the retry topic is never
  * missed. Call it after the job's run returned: events the job has not published yet are not in
  * the lag. Delivery is at least once: a worker that dies after handling records and before
- * committing them leaves them in the lag, and the next owner handles them again.
+ * committing them leaves them in the lag, and the next owner handles them again. The lag is the
+ * group's on the topics, not one job's: events of other jobs published to the same topic count too.
  *
  * <p><b>Counts that add up.</b> With {@link Builder#job} set, and the workers publishing to an
  * outcomes topic ({@link KafkaReprocessWorker.Builder#outcomesTopic}, created with {@link
@@ -114,8 +115,13 @@ public final class KafkaJobCompletion implements AutoCloseable {
    *     the request timeout
    */
   public CompletionStatus status() {
+    return read(true);
+  }
+
+  /** The lag, then (with a job, and when asked) the outcome counts: in that order, see the class comment. */
+  private CompletionStatus read(boolean withOutcomes) {
     java.util.Map<String, Long> lagByTopic = lag.read();
-    return new CompletionStatus(groupId, lagByTopic, outcomes == null ? null : jobOutcomes());
+    return new CompletionStatus(groupId, lagByTopic, outcomes == null || !withOutcomes ? null : jobOutcomes());
   }
 
   /** Adds up the latest report of every worker for the job. */
@@ -161,10 +167,11 @@ public final class KafkaJobCompletion implements AutoCloseable {
    * {@code RetriableException}: broker down, no leader) is tried again at the next interval.
    *
    * @param timeout how long to wait at most, positive
-   * @return the status that showed lag 0
+   * @return the status that showed lag 0, with the job's outcome counts (read after it) when built
+   *     with {@link Builder#job}
    * @throws IllegalArgumentException if {@code timeout} is not positive
    * @throws CompletionTimeoutException when the timeout passed first, naming the group, the topics
-   *     and the lag left on each
+   *     and the lag left on each (its last status has no counts: they are read only at lag 0)
    * @throws ReprocessException when reading the lag fails for a lasting reason (missing topic,
    *     authorization), or the thread is interrupted (its flag set again)
    */
@@ -175,7 +182,10 @@ public final class KafkaJobCompletion implements AutoCloseable {
     ReprocessException lastError = null;
     while (true) {
       try {
-        last = status();
+        last = read(false);
+        if (last.isComplete() && outcomes != null) {
+          last = read(true); // The counts, read after a lag of 0.
+        }
         if (last.isComplete()) {
           return last;
         }
