@@ -1,36 +1,25 @@
 package dev.reprocess.examples;
 
 import dev.reprocess.EventHandler;
-import dev.reprocess.ReprocessException;
+import dev.reprocess.kafka.KafkaJobCompletion;
 import dev.reprocess.kafka.KafkaReprocessWorker;
 import dev.reprocess.kafka.KafkaTopics;
 import dev.reprocess.kafka.TopicSpec;
 import dev.reprocess.kafka.WorkerStats;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
-import java.util.stream.Collectors;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.admin.ListOffsetsResult;
-import org.apache.kafka.clients.admin.OffsetSpec;
-import org.apache.kafka.clients.admin.TopicDescription;
-import org.apache.kafka.clients.consumer.OffsetAndMetadata;
-import org.apache.kafka.common.TopicPartition;
 
 /**
  * The Kafka side of the re-index job: the events topic with its retry and dead-letter topics,
  * {@value #WORKERS} in-process {@link KafkaReprocessWorker}s of one consumer group, and the wait
- * until the group has handled everything published (consumer lag 0 on the events and retry
- * topics, nothing pending in the workers). Closing stops the workers (running handlers finish,
+ * until the group has handled everything published ({@link KafkaJobCompletion}: consumer lag 0 on
+ * the events and retry topics; and nothing pending in the workers). Closing stops the workers (running handlers finish,
  * offsets are committed); closing twice is harmless.
  */
 final class ReindexPipeline implements AutoCloseable {
@@ -43,6 +32,7 @@ final class ReindexPipeline implements AutoCloseable {
   private final String groupId;
   private final List<KafkaReprocessWorker> workers = new ArrayList<>();
   private final Admin admin;
+  private final KafkaJobCompletion completion;
   private boolean closed;
 
   ReindexPipeline(String bootstrap, String topic, String groupId) {
@@ -51,6 +41,7 @@ final class ReindexPipeline implements AutoCloseable {
     this.groupId = groupId;
     this.admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
         AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 30_000));
+    this.completion = KafkaJobCompletion.builder().bootstrapServers(bootstrap).topic(topic).groupId(groupId).build();
   }
 
   String topic() {
@@ -110,44 +101,11 @@ final class ReindexPipeline implements AutoCloseable {
   }
 
   /**
-   * The group's lag: records of the events and retry topics not yet committed by the group (a
-   * partition the group never committed counts from its earliest offset).
+   * The group's lag: records of the events and retry topics not yet committed by the group, that
+   * is not yet final (see {@link KafkaJobCompletion}).
    */
   long lag() {
-    try {
-      Set<String> topics = Set.of(topic, retryTopic());
-      Map<String, TopicDescription> descriptions = admin.describeTopics(topics).allTopicNames()
-          .get(30, TimeUnit.SECONDS);
-      List<TopicPartition> partitions = descriptions.values().stream()
-          .flatMap(d -> d.partitions().stream().map(p -> new TopicPartition(d.name(), p.partition())))
-          .collect(Collectors.toList());
-      Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
-      Map<TopicPartition, OffsetSpec> earliest = new HashMap<>();
-      for (TopicPartition tp : partitions) {
-        latest.put(tp, OffsetSpec.latest());
-        earliest.put(tp, OffsetSpec.earliest());
-      }
-      Map<TopicPartition, ListOffsetsResult.ListOffsetsResultInfo> ends =
-          admin.listOffsets(latest).all().get(30, TimeUnit.SECONDS);
-      Map<TopicPartition, ListOffsetsResult.ListOffsetsResultInfo> starts =
-          admin.listOffsets(earliest).all().get(30, TimeUnit.SECONDS);
-      Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(groupId)
-          .partitionsToOffsetAndMetadata().get(30, TimeUnit.SECONDS);
-      long lag = 0;
-      for (TopicPartition tp : partitions) {
-        OffsetAndMetadata c = committed.get(tp);
-        long from = c != null ? c.offset() : starts.get(tp).offset();
-        lag += Math.max(0, ends.get(tp).offset() - from);
-      }
-      return lag;
-    } catch (ExecutionException e) {
-      throw new ReprocessException("reading the lag of group " + groupId + " failed: " + e.getCause(), e.getCause());
-    } catch (TimeoutException e) {
-      throw new ReprocessException("reading the lag of group " + groupId + " timed out after 30 s", e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new ReprocessException("interrupted while reading the lag of group " + groupId, e);
-    }
+    return completion.lag();
   }
 
   /**
@@ -181,6 +139,7 @@ final class ReindexPipeline implements AutoCloseable {
     for (KafkaReprocessWorker w : workers) {
       w.close();
     }
+    completion.close();
     admin.close(Duration.ofSeconds(10));
   }
 }

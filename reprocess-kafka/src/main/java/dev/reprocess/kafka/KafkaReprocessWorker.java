@@ -135,6 +135,8 @@ public final class KafkaReprocessWorker implements AutoCloseable {
   public static final String RETRY_TOPIC_SUFFIX = ".retry";
   /** Suffix of the default dead-letter topic: {@value}. */
   public static final String DEAD_LETTER_TOPIC_SUFFIX = ".dlt";
+  /** Suffix of the conventional outcomes topic ({@link Builder#outcomesTopic}): {@value}. */
+  public static final String OUTCOMES_TOPIC_SUFFIX = ".outcomes";
 
   private static final Logger log = LoggerFactory.getLogger(KafkaReprocessWorker.class);
 
@@ -364,6 +366,9 @@ public final class KafkaReprocessWorker implements AutoCloseable {
       topics.add(settings.retryTopic());
     }
     topics.add(settings.deadLetterTopic());
+    if (settings.outcomesTopic() != null) {
+      topics.add(settings.outcomesTopic());
+    }
     return topics;
   }
 
@@ -382,6 +387,7 @@ public final class KafkaReprocessWorker implements AutoCloseable {
     private String retryTopic;
     private boolean useRetryTopic = true;
     private String deadLetterTopic;
+    private String outcomesTopic;
     private EventHandler handler;
     private Supplier<Consumer<byte[], byte[]>> consumerFactory;
     private int concurrency = DEFAULT_CONCURRENCY;
@@ -450,6 +456,25 @@ public final class KafkaReprocessWorker implements AutoCloseable {
     /** The dead-letter topic; default {@code <topic>.dlt}. */
     public Builder deadLetterTopic(String deadLetterTopic) {
       this.deadLetterTopic = deadLetterTopic;
+      return this;
+    }
+
+    /**
+     * Where the worker publishes how many events of each job it finished, per outcome, for {@link
+     * KafkaJobCompletion#status()} to add up across workers and processes; conventionally {@code
+     * <topic>}{@value #OUTCOMES_TOPIC_SUFFIX}, a compacted topic (see {@link
+     * KafkaJobCompletion#outcomesTopicSpec}) that must exist ({@link #start()} checks it). Default
+     * none: nothing is published.
+     *
+     * <p>Before each offset commit the worker publishes, for every job whose counts changed, one
+     * record of its cumulative counts since it started (key: job and worker instance), and commits
+     * only once the topic acknowledged them; if it did not within {@code closeTimeout} the commit
+     * waits for the next interval (logged at WARN). A record is counted once, when it becomes part
+     * of the final prefix to commit; one forwarded to the retry topic is counted when its copy is
+     * final. This costs one acknowledged send per commit interval with changes.
+     */
+    public Builder outcomesTopic(String outcomesTopic) {
+      this.outcomesTopic = outcomesTopic;
       return this;
     }
 
@@ -711,6 +736,17 @@ public final class KafkaReprocessWorker implements AutoCloseable {
       return new FailureTopics(retryName, dltName);
     }
 
+    private String outcomesTopic() {
+      if (outcomesTopic == null) {
+        return null;
+      }
+      Options.topic("outcomesTopic", outcomesTopic);
+      if (outcomesTopic.equals(topic)) {
+        throw new IllegalArgumentException("outcomesTopic is '" + outcomesTopic + "': it must not be the events topic");
+      }
+      return outcomesTopic;
+    }
+
     /**
      * Checks every option and builds the worker (no I/O, no threads yet).
      *
@@ -739,7 +775,7 @@ public final class KafkaReprocessWorker implements AutoCloseable {
       }
       WorkerSettings settings = new WorkerSettings(workerName, topic, retryName, dltName, handler, concurrency,
           maxPendingRecords, maxPendingPerPartition, retry, maxInPlaceBackoff, handlerTimeout, commitInterval,
-          pollTimeout, closeTimeout, publishRetryBackoff, clock, ticker, groupId, meterRegistry);
+          pollTimeout, closeTimeout, publishRetryBackoff, clock, ticker, groupId, meterRegistry, outcomesTopic());
       return new KafkaReprocessWorker(this, settings, consumerFactory == null ? consumerConfig : null,
           producerConfig, adminConfig);
     }

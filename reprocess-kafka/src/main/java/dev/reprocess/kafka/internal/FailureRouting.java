@@ -155,6 +155,8 @@ final class FailureRouting {
       producer.send(record, (metadata, error) -> {
         if (error == null) {
           sentCounter.increment();
+          item.outcome = record.topic().equals(settings.retryTopic()) ? FinalOutcome.FORWARDED_TO_RETRY
+              : FinalOutcome.DEAD_LETTERED;
           pending.finish(item, WorkItem.DONE);
         } else {
           publishFailed(item, record, sentCounter, attempt, error);
@@ -191,6 +193,7 @@ final class FailureRouting {
       log.error("worker '{}': publishing to '{}' failed {} times for a reason that does not pass with time ({}); record"
           + " {}-{}@{} is SKIPPED, not dead-lettered, so its partition moves on", settings.name(), record.topic(), attempt,
           error.toString(), source.topic(), source.partition(), source.offset());
+      item.outcome = FinalOutcome.DEAD_LETTER_FAILED;
       pending.finish(item, WorkItem.DONE);
     }
   }

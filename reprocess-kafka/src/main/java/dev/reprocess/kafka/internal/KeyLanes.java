@@ -172,8 +172,10 @@ final class KeyLanes {
   private void succeeded(WorkItem item, Outcome outcome) {
     if (outcome == Outcome.SKIPPED) {
       counters.skipped.increment();
+      item.outcome = FinalOutcome.SKIPPED;
     } else {
       counters.succeeded.increment();
+      item.outcome = FinalOutcome.SUCCEEDED;
     }
     if (log.isTraceEnabled()) {
       ReprocessEvent e = item.event;

@@ -46,18 +46,28 @@ final class PartitionOffsets implements ConsumerRebalanceListener {
   private final WorkerCounters counters;
   private final WorkerShutdown shutdown;
   private final WorkerControl control;
+  /** Null when the worker publishes no outcome counts. */
+  private final OutcomeReports reports;
   private final Map<TopicPartition, PartitionWindow> windows = new HashMap<>();
   /** Retry-topic partitions paused until a record's not-before time, in epoch millis of the clock. */
   private final Map<TopicPartition, Long> delayedUntil = new HashMap<>();
 
   PartitionOffsets(WorkerSettings settings, Consumer<byte[], byte[]> consumer, PendingRecords pending,
-      WorkerCounters counters, WorkerShutdown shutdown, WorkerControl control) {
+      WorkerCounters counters, WorkerShutdown shutdown, WorkerControl control, OutcomeReports reports) {
     this.settings = settings;
     this.consumer = consumer;
     this.pending = pending;
     this.counters = counters;
     this.shutdown = shutdown;
     this.control = control;
+    this.reports = reports;
+  }
+
+  /** A record left its window final: its outcome is counted for the next report. */
+  private void popped(WorkItem item) {
+    if (reports != null) {
+      reports.count(item);
+    }
   }
 
   /** The window of a partition, created at its first record. */
@@ -78,7 +88,7 @@ final class PartitionOffsets implements ConsumerRebalanceListener {
     }
     boolean capacityPaused = pending.pauseForCapacity();
     for (PartitionWindow w : windows.values()) {
-      w.advance();
+      w.advance(this::popped);
     }
     Set<TopicPartition> desired = new HashSet<>();
     for (TopicPartition partition : assigned) {
@@ -123,19 +133,23 @@ final class PartitionOffsets implements ConsumerRebalanceListener {
     return w != null && w.size() >= settings.maxPendingPerPartition();
   }
 
-  /** Requests a commit of every window's final prefix that moved since the last request. */
+  /**
+   * Requests a commit of every window's final prefix that moved since the last request; with an
+   * outcomes topic, only once the outcome counts of those records are acknowledged there (else the
+   * commit waits for the next interval).
+   */
   void commitAsync() {
     Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
     for (PartitionWindow w : windows.values()) {
-      long next = w.advance();
+      long next = w.advance(this::popped);
       if (next > w.commitRequested) {
         offsets.put(w.partition, new OffsetAndMetadata(next));
-        w.commitRequested = next;
       }
     }
-    if (offsets.isEmpty()) {
+    if (offsets.isEmpty() || (reports != null && !reports.publish(settings.closeTimeout()))) {
       return;
     }
+    offsets.forEach((partition, offset) -> windows.get(partition).commitRequested = offset.offset());
     consumer.commitAsync(offsets, (committed, error) -> {
       if (error == null) {
         counters.commits.increment();
@@ -208,10 +222,14 @@ final class PartitionOffsets implements ConsumerRebalanceListener {
   private void commitFinalPrefixes(List<PartitionWindow> finishing, Collection<TopicPartition> partitions, String why) {
     Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
     for (PartitionWindow w : finishing) {
-      long next = w.advance();
+      long next = w.advance(this::popped);
       if (next > w.commitAcked) {
         offsets.put(w.partition, new OffsetAndMetadata(next));
       }
+    }
+    if (reports != null && !reports.publish(settings.closeTimeout())) {
+      log.warn("worker '{}': committing {} on {} without its outcome counts on '{}': they may miss these records",
+          settings.name(), offsets, why, settings.outcomesTopic());
     }
     try {
       if (!offsets.isEmpty()) {

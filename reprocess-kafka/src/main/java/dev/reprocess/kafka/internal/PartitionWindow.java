@@ -26,12 +26,16 @@ final class PartitionWindow {
     items.addLast(item);
   }
 
-  /** Pops the DONE records at the head; returns the offset to commit, or -1 if none yet. */
-  long advance() {
+  /**
+   * Pops the DONE records at the head, handing each to {@code popped}; returns the offset to
+   * commit, or -1 if none yet.
+   */
+  long advance(java.util.function.Consumer<WorkItem> popped) {
     WorkItem head;
     while ((head = items.peekFirst()) != null && head.state.get() == WorkItem.DONE) {
       next = head.offset() + 1;
       items.pollFirst();
+      popped.accept(head);
     }
     return next;
   }

@@ -20,6 +20,8 @@ final class WorkItem {
   final AtomicInteger state = new AtomicInteger(QUEUED);
   /** Decoded by the runner that first takes the item; then only touched by the lane's owner. */
   ReprocessEvent event;
+  /** How it became final: set just before its state moves to DONE, read by the poll thread after. */
+  FinalOutcome outcome;
 
   WorkItem(ConsumerRecord<byte[], byte[]> record, PartitionWindow window, String laneKey, Records.Origin origin) {
     this.record = record;

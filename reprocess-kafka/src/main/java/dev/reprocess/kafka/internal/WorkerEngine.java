@@ -75,7 +75,9 @@ public final class WorkerEngine {
     String threadPrefix = "reprocess-worker-" + settings.name();
     this.scheduler = new ClockTimer(settings.ticker(), threadPrefix + "-scheduler",
         "worker '" + settings.name() + "': ");
-    this.offsets = new PartitionOffsets(settings, consumer, pending, counters, shutdown, control);
+    OutcomeReports reports = settings.outcomesTopic() == null ? null
+        : new OutcomeReports(producer, settings.outcomesTopic(), settings.name(), settings.clock());
+    this.offsets = new PartitionOffsets(settings, consumer, pending, counters, shutdown, control, reports);
     FailureRouting failures = new FailureRouting(settings, producer, scheduler, pending, counters, shutdown,
         deadLetterMaxBytes);
     this.lanes = new KeyLanes(settings, failures, pending, counters, shutdown, control);

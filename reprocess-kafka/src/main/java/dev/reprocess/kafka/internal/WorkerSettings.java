@@ -16,6 +16,8 @@ import java.time.Duration;
  *     interval ({@link Ticker#SYSTEM} unless a test injects a manual one)
  * @param groupId the consumer group, a tag of the meters
  * @param meterRegistry where the worker's meters go (see {@link WorkerMeters})
+ * @param outcomesTopic where the worker publishes its per-job outcome counts ({@link
+ *     OutcomeRecord}), or {@code null} for nowhere
  */
 public record WorkerSettings(
     String name,
@@ -36,4 +38,5 @@ public record WorkerSettings(
     Clock clock,
     Ticker ticker,
     String groupId,
-    MeterRegistry meterRegistry) {}
+    MeterRegistry meterRegistry,
+    String outcomesTopic) {}

@@ -1,0 +1,143 @@
+package dev.reprocess.kafka;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.reprocess.JobReport;
+import dev.reprocess.JobStatus;
+import dev.reprocess.Outcome;
+import dev.reprocess.ReprocessEvent;
+import dev.reprocess.ReprocessJob;
+import dev.reprocess.RetryOptions;
+import dev.reprocess.testing.InMemorySelector;
+import dev.reprocess.testkit.TestBackends;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A job publishes through a {@link KafkaEventSink}; two workers of one group handle the events, one
+ * of them slowly, some events failing once (their next attempt through the retry topic), some
+ * always (dead-lettered) and some skipped. {@link KafkaJobCompletion} says not complete before the
+ * workers start, and {@code awaitCompletion} returns only once every event is final.
+ */
+class JobCompletionIT {
+
+  private static final int EVENTS = 400;
+  private static final String JOB = "completion-it";
+
+  /** Asset {@code n}: n % 10 == 0 always fails, == 1 fails once, == 2 is skipped, the rest succeed. */
+  private static Outcome handle(ReprocessEvent event, Map<String, Integer> attempts, Set<String> finalIds) {
+    int n = Integer.parseInt(event.assetId().substring("asset-".length()));
+    int attempt = attempts.merge(event.assetId(), 1, Integer::sum);
+    if (n % 10 == 0 || (n % 10 == 1 && attempt == 1)) {
+      throw new IllegalStateException("asset " + event.assetId() + " is busy");
+    }
+    finalIds.add(event.assetId());
+    return n % 10 == 2 ? Outcome.SKIPPED : Outcome.SUCCEEDED;
+  }
+
+  private static List<String> ids() {
+    List<String> ids = new ArrayList<>();
+    for (int i = 0; i < EVENTS; i++) {
+      ids.add(String.format("asset-%04d", i));
+    }
+    return ids;
+  }
+
+  @Test
+  void awaitCompletionReturnsOnlyOnceTheWorkersMadeEveryPublishedEventFinal() {
+    String bootstrap = TestBackends.kafka().bootstrapServers();
+    String topic = KafkaIts.unique("completion");
+    String group = KafkaIts.unique("completion-workers");
+    KafkaIts.createTopics(bootstrap, topic, 3);
+    KafkaTopics.ensureTopics(bootstrap, Map.of(), List.of(KafkaJobCompletion.outcomesTopicSpec(topic, 1)),
+        Duration.ofSeconds(60));
+
+    JobReport published;
+    try (KafkaEventSink sink = KafkaEventSink.builder().bootstrapServers(bootstrap).topic(topic).build()) {
+      published = ReprocessJob.builder(JOB).selector(InMemorySelector.ofIds(ids(), 4)).sink(sink).pageSize(50)
+          .build().run();
+    }
+    assertThat(published.status()).isEqualTo(JobStatus.COMPLETED);
+    assertThat(published.succeeded()).isEqualTo(EVENTS);
+
+    try (KafkaJobCompletion completion = KafkaJobCompletion.builder().bootstrapServers(bootstrap).topic(topic)
+        .groupId(group).job(JOB).pollInterval(Duration.ofMillis(200)).build()) {
+      // The job is COMPLETED, but no worker ran: nothing is final.
+      CompletionStatus before = completion.status();
+      assertThat(before.isComplete()).isFalse();
+      assertThat(before.lagByTopic()).containsExactly(Map.entry(topic, (long) EVENTS),
+          Map.entry(topic + ".retry", 0L));
+      assertThat(before.outcomes()).isEqualTo(new JobOutcomes(JOB, 0, 0, 0, 0, 0));
+      assertThatThrownBy(() -> completion.awaitCompletion(Duration.ofMillis(300)))
+          .isInstanceOf(CompletionTimeoutException.class)
+          .hasMessageContaining("group '" + group + "'")
+          .hasMessageContaining(EVENTS + " on '" + topic + "'")
+          .hasMessageContaining("0 on '" + topic + ".retry'");
+
+      Map<String, Integer> attempts = new ConcurrentHashMap<>();
+      Set<String> finalIds = ConcurrentHashMap.newKeySet();
+      RetryOptions retry = RetryOptions.custom().maxAttempts(2).initialBackoff(Duration.ofMillis(50)).jitter(0).build();
+      List<KafkaReprocessWorker> workers = new ArrayList<>();
+      try {
+        for (int w = 1; w <= 2; w++) {
+          boolean slow = w == 1;
+          workers.add(KafkaReprocessWorker.builder().bootstrapServers(bootstrap).topic(topic).groupId(group)
+              .name(group + "-" + w).concurrency(4).retry(retry)
+              .maxInPlaceBackoff(Duration.ofMillis(1)) // every retry goes through the retry topic
+              .commitInterval(Duration.ofMillis(100))
+              .outcomesTopic(topic + KafkaReprocessWorker.OUTCOMES_TOPIC_SUFFIX)
+              .handler(event -> {
+                if (slow) {
+                  TimeUnit.MILLISECONDS.sleep(5);
+                }
+                return handle(event, attempts, finalIds);
+              })
+              .build().start());
+        }
+
+        CompletionStatus done = completion.awaitCompletion(Duration.ofMinutes(2));
+
+        // Read right when it returned: every event succeeded or was skipped, or its dead letter is on the DLT.
+        Set<String> finalNow = new HashSet<>(finalIds);
+        Set<String> deadLettered = new HashSet<>();
+        for (ConsumerRecord<byte[], byte[]> r : KafkaIts.readAll(bootstrap, topic + ".dlt")) {
+          deadLettered.add(new String(r.key(), StandardCharsets.UTF_8));
+        }
+        assertThat(done.isComplete()).isTrue();
+        assertThat(done.lag()).isZero();
+        assertThat(deadLettered).hasSize(EVENTS / 10).allMatch(id -> id.endsWith("0"));
+        Set<String> all = new HashSet<>(finalNow);
+        all.addAll(deadLettered);
+        assertThat(all).as("every published event final when awaitCompletion returned")
+            .isEqualTo(new HashSet<>(ids()));
+        // The retry path ran: the events failing once went through the retry topic.
+        assertThat(workers.stream().mapToLong(w -> w.stats().sentToRetryTopic()).sum())
+            .isEqualTo(EVENTS / 10 + EVENTS / 10);
+        assertThat(completion.isComplete()).isTrue();
+
+        // Counts that add up, across both workers: published = succeeded + skipped + dead-lettered.
+        JobOutcomes outcomes = done.outcomes();
+        // Both workers usually report; one alone may have finished everything before the other got partitions.
+        assertThat(outcomes.workers()).isBetween(1, 2);
+        assertThat(outcomes.deadLettered()).isEqualTo(EVENTS / 10);
+        assertThat(outcomes.skipped()).isEqualTo(EVENTS / 10);
+        assertThat(outcomes.succeeded()).isEqualTo(EVENTS - 2 * (EVENTS / 10));
+        assertThat(outcomes.deadLetterFailed()).isZero();
+        assertThat(outcomes.succeeded() + outcomes.skipped() + outcomes.deadLettered())
+            .isEqualTo(outcomes.finished()).isEqualTo(published.succeeded());
+      } finally {
+        workers.forEach(KafkaReprocessWorker::close);
+      }
+    }
+  }
+}
