@@ -537,8 +537,11 @@ public final class KafkaReprocessWorker implements AutoCloseable {
     }
 
     /**
-     * Bound on waiting for running handlers when partitions are revoked or the worker closes;
-     * below {@code max.poll.interval.ms}; default 30 s.
+     * Bound on waiting for running handlers when partitions are revoked or the worker closes, and
+     * on each step after it (publishing the outcome counts, with {@link #outcomesTopic}; the
+     * commit); default 30 s. A revocation runs inside {@code poll}, so twice this (three times
+     * with an outcomes topic) must be below {@code max.poll.interval.ms} (5 min by default), else
+     * {@link #build()} refuses it.
      */
     public Builder closeTimeout(Duration closeTimeout) {
       this.closeTimeout = closeTimeout;
@@ -768,9 +771,13 @@ public final class KafkaReprocessWorker implements AutoCloseable {
         producerConfig = connection.producerConfig(startupTimeout, "reprocess-worker-" + workerName + "-producer");
         adminConfig = consumerFactory == null ? connection.adminConfig(startupTimeout, "reprocess-worker-" + workerName + "-admin") : null;
         int maxPollIntervalMs = new ConsumerConfig(consumerConfig).getInt(ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG);
-        if (closeTimeout.toMillis() >= maxPollIntervalMs) {
-          throw new IllegalArgumentException("closeTimeout is " + closeTimeout + ": it must be below max.poll.interval.ms ("
-              + maxPollIntervalMs + " ms), since revocation waits for running handlers inside poll");
+        boolean counts = outcomesTopic() != null;
+        int steps = counts ? 3 : 2;
+        if (closeTimeout.toMillis() * steps >= maxPollIntervalMs) {
+          throw new IllegalArgumentException("closeTimeout is " + closeTimeout + ": " + steps + " x closeTimeout must be"
+              + " below max.poll.interval.ms (" + maxPollIntervalMs + " ms), since a revocation waits up to closeTimeout"
+              + " for running handlers, " + (counts ? "as long for the outcome counts, " : "") + "and as long for"
+              + " the commit, inside poll");
         }
       }
       WorkerSettings settings = new WorkerSettings(workerName, topic, retryName, dltName, handler, concurrency,

@@ -539,6 +539,17 @@ class KafkaReprocessWorkerTest {
         .closeTimeout(Duration.ofMinutes(10)).build())
         .isInstanceOf(IllegalArgumentException.class).hasMessageStartingWith("closeTimeout is PT10M")
         .hasMessageContaining("max.poll.interval.ms");
+    // A revocation waits for the handlers, then commits (and with an outcomes topic, publishes the
+    // counts in between), each step up to closeTimeout, all inside poll (5 min by default).
+    assertThat(KafkaReprocessWorker.builder().topic("t").groupId("g").handler(h).bootstrapServers("h:1")
+        .closeTimeout(Duration.ofMinutes(2)).build()).isNotNull();
+    assertThatThrownBy(() -> KafkaReprocessWorker.builder().topic("t").groupId("g").handler(h).bootstrapServers("h:1")
+        .closeTimeout(Duration.ofMinutes(2)).outcomesTopic("t.outcomes").build())
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageStartingWith("closeTimeout is PT2M: 3 x closeTimeout must be below max.poll.interval.ms (300000 ms)");
+    assertThatThrownBy(() -> KafkaReprocessWorker.builder().topic("t").groupId("g").handler(h).bootstrapServers("h:1")
+        .closeTimeout(Duration.ofSeconds(150)).build())
+        .isInstanceOf(IllegalArgumentException.class).hasMessageStartingWith("closeTimeout is PT2M30S: 2 x closeTimeout");
     assertThatThrownBy(() -> KafkaReprocessWorker.builder().topic("t").groupId("g").handler(h).bootstrapServers("h:1")
         .kafkaProperties(Map.of("enable.auto.commit", "true")).build())
         .isInstanceOf(IllegalArgumentException.class).hasMessageStartingWith("enable.auto.commit is 'true'");
