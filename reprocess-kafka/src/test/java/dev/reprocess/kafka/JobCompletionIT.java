@@ -9,9 +9,12 @@ import dev.reprocess.Outcome;
 import dev.reprocess.ReprocessEvent;
 import dev.reprocess.ReprocessJob;
 import dev.reprocess.RetryOptions;
+import dev.reprocess.kafka.it.WorkerChild;
 import dev.reprocess.testing.InMemorySelector;
+import dev.reprocess.testkit.ChildJvm;
 import dev.reprocess.testkit.TestBackends;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -21,7 +24,9 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A job publishes through a {@link KafkaEventSink}; two workers of one group handle the events, one
@@ -138,6 +143,77 @@ class JobCompletionIT {
       } finally {
         workers.forEach(KafkaReprocessWorker::close);
       }
+    }
+  }
+
+  /**
+   * Three worker processes share the job's events; one is killed (SIGKILL) mid-run. Its partitions
+   * move to the others, which resume from its last commit: every event is handled, the ones handled
+   * twice are among those the killed worker handled, and completion is reached only once every
+   * published event is final. The counts add up to at least the published count, and exceed it by
+   * no more than the events handled twice.
+   */
+  @Test
+  void aWorkerKilledMidRunLosesNothingAndCompletionWaitsForEveryEvent(@TempDir Path dir) throws Exception {
+    int events = 3_000;
+    String bootstrap = TestBackends.kafka().bootstrapServers();
+    String topic = KafkaIts.unique("completion-kill");
+    String group = KafkaIts.unique("completion-kill-workers");
+    KafkaIts.createTopics(bootstrap, topic, 6);
+    KafkaTopics.ensureTopics(bootstrap, Map.of(), List.of(KafkaJobCompletion.outcomesTopicSpec(topic, 1)),
+        Duration.ofSeconds(60));
+    List<String> ids = new ArrayList<>();
+    for (int i = 0; i < events; i++) {
+      ids.add(String.format("asset-%05d", i));
+    }
+    JobReport published;
+    try (KafkaEventSink sink = KafkaEventSink.builder().bootstrapServers(bootstrap).topic(topic).build()) {
+      published = ReprocessJob.builder("kill-" + topic).selector(InMemorySelector.ofIds(ids, 4)).sink(sink)
+          .pageSize(100).build().run();
+    }
+    assertThat(published.succeeded()).isEqualTo(events);
+
+    List<ChildJvm> workers = new ArrayList<>();
+    List<Path> outs = new ArrayList<>();
+    try (KafkaJobCompletion completion = KafkaJobCompletion.builder().bootstrapServers(bootstrap).topic(topic)
+        .groupId(group).job("kill-" + topic).pollInterval(Duration.ofMillis(200)).build()) {
+      for (int w = 0; w < 3; w++) {
+        Path out = dir.resolve("handled-" + w + ".txt");
+        outs.add(out);
+        ChildJvm child = ChildJvm.start(WorkerChild.class, List.of("-Xmx128m"),
+            List.of(bootstrap, topic, group, group + "-" + w, out.toString(), "20"), dir.resolve("worker-" + w + ".log"));
+        workers.add(child);
+        child.awaitLine("STARTED", Duration.ofSeconds(60));
+      }
+      // Kill worker 0 once it has handled some of its share and the job is far from done.
+      Awaitility.await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(20))
+          .until(() -> ChildJvm.completeLines(outs.get(0)).size() >= 100);
+      assertThat(completion.isComplete()).as("completion while events are still unhandled").isFalse();
+      workers.get(0).kill();
+      Set<String> killedHandled = new HashSet<>(ChildJvm.completeLines(outs.get(0)));
+      assertThat(killedHandled.size()).as("the kill came mid-run").isLessThan(events);
+
+      CompletionStatus done = completion.awaitCompletion(Duration.ofMinutes(3));
+
+      List<String> handled = new ArrayList<>();
+      outs.forEach(out -> handled.addAll(ChildJvm.completeLines(out)));
+      assertThat(new HashSet<>(handled)).as("every event handled when awaitCompletion returned")
+          .isEqualTo(new HashSet<>(ids));
+      Set<String> seen = new HashSet<>();
+      Set<String> twice = new HashSet<>();
+      handled.forEach(id -> {
+        if (!seen.add(id)) {
+          twice.add(id);
+        }
+      });
+      assertThat(killedHandled).as("events handled twice were first handled by the killed worker")
+          .containsAll(twice);
+      assertThat(done.lag()).isZero();
+      JobOutcomes outcomes = done.outcomes();
+      assertThat(outcomes.deadLettered()).isZero();
+      assertThat(outcomes.succeeded()).isBetween((long) events, (long) events + twice.size());
+    } finally {
+      workers.forEach(ChildJvm::close);
     }
   }
 }
