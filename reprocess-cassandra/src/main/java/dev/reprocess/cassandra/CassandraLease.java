@@ -173,9 +173,11 @@ final class CassandraLease implements JobLease {
       int to = from;
       int bytes = 0;
       BatchStatementBuilder batch = BatchStatement.builder(BatchType.LOGGED);
-      while (to < checkpoints.size() && to - from < BATCH_ROWS
-          && (to == from || bytes + bytesOf(checkpoints.get(to)) <= BATCH_BYTES)) {
+      while (to < checkpoints.size() && to - from < BATCH_ROWS) {
         bytes += bytesOf(checkpoints.get(to));
+        if (to > from && bytes > BATCH_BYTES) {
+          break;
+        }
         batch.addStatement(bindSave(checkpoints.get(to++)));
       }
       if (to - from == 1) {

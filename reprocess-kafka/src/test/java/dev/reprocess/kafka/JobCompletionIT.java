@@ -51,11 +51,31 @@ class JobCompletionIT {
   }
 
   private static List<String> ids() {
+    return ids(EVENTS);
+  }
+
+  /** {@code asset-00000} to {@code count - 1}. */
+  private static List<String> ids(int count) {
     List<String> ids = new ArrayList<>();
-    for (int i = 0; i < EVENTS; i++) {
-      ids.add(String.format("asset-%04d", i));
+    for (int i = 0; i < count; i++) {
+      ids.add(String.format("asset-%05d", i));
     }
     return ids;
+  }
+
+  /** The events topic (with its retry and dead-letter topics) and its compacted outcomes topic. */
+  private static void createTopics(String bootstrap, String topic, int partitions) {
+    KafkaIts.createTopics(bootstrap, topic, partitions);
+    KafkaTopics.ensureTopics(bootstrap, Map.of(), List.of(KafkaJobCompletion.outcomesTopicSpec(topic, 1)),
+        Duration.ofSeconds(60));
+  }
+
+  /** Runs a job publishing the ids through a Kafka sink; returns its report. */
+  private static JobReport publish(String bootstrap, String topic, String job, List<String> ids, int pageSize) {
+    try (KafkaEventSink sink = KafkaEventSink.builder().bootstrapServers(bootstrap).topic(topic).build()) {
+      return ReprocessJob.builder(job).selector(InMemorySelector.ofIds(ids, 4)).sink(sink).pageSize(pageSize)
+          .build().run();
+    }
   }
 
   @Test
@@ -63,15 +83,9 @@ class JobCompletionIT {
     String bootstrap = TestBackends.kafka().bootstrapServers();
     String topic = KafkaIts.unique("completion");
     String group = KafkaIts.unique("completion-workers");
-    KafkaIts.createTopics(bootstrap, topic, 3);
-    KafkaTopics.ensureTopics(bootstrap, Map.of(), List.of(KafkaJobCompletion.outcomesTopicSpec(topic, 1)),
-        Duration.ofSeconds(60));
+    createTopics(bootstrap, topic, 3);
 
-    JobReport published;
-    try (KafkaEventSink sink = KafkaEventSink.builder().bootstrapServers(bootstrap).topic(topic).build()) {
-      published = ReprocessJob.builder(JOB).selector(InMemorySelector.ofIds(ids(), 4)).sink(sink).pageSize(50)
-          .build().run();
-    }
+    JobReport published = publish(bootstrap, topic, JOB, ids(), 50);
     assertThat(published.status()).isEqualTo(JobStatus.COMPLETED);
     assertThat(published.succeeded()).isEqualTo(EVENTS);
 
@@ -159,18 +173,9 @@ class JobCompletionIT {
     String bootstrap = TestBackends.kafka().bootstrapServers();
     String topic = KafkaIts.unique("completion-kill");
     String group = KafkaIts.unique("completion-kill-workers");
-    KafkaIts.createTopics(bootstrap, topic, 6);
-    KafkaTopics.ensureTopics(bootstrap, Map.of(), List.of(KafkaJobCompletion.outcomesTopicSpec(topic, 1)),
-        Duration.ofSeconds(60));
-    List<String> ids = new ArrayList<>();
-    for (int i = 0; i < events; i++) {
-      ids.add(String.format("asset-%05d", i));
-    }
-    JobReport published;
-    try (KafkaEventSink sink = KafkaEventSink.builder().bootstrapServers(bootstrap).topic(topic).build()) {
-      published = ReprocessJob.builder("kill-" + topic).selector(InMemorySelector.ofIds(ids, 4)).sink(sink)
-          .pageSize(100).build().run();
-    }
+    createTopics(bootstrap, topic, 6);
+    List<String> ids = ids(events);
+    JobReport published = publish(bootstrap, topic, "kill-" + topic, ids, 100);
     assertThat(published.succeeded()).isEqualTo(events);
 
     List<ChildJvm> workers = new ArrayList<>();
