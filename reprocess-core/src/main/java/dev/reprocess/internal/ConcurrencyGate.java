@@ -6,6 +6,7 @@ import com.netflix.concurrency.limits.limit.FixedLimit;
 import com.netflix.concurrency.limits.limit.Gradient2Limit;
 import com.netflix.concurrency.limits.limit.VegasLimit;
 import dev.reprocess.LimitAlgorithm;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.BooleanSupplier;
@@ -30,8 +31,11 @@ public final class ConcurrencyGate {
   private final boolean adaptive;
   private final ReentrantLock lock = new ReentrantLock();
   private final Condition released = lock.newCondition();
-  private int inFlight;
-  private boolean paused;
+  /** Permits taken; changed without the lock (compare-and-set), waited for under it. */
+  private final AtomicInteger inFlight = new AtomicInteger();
+  /** Threads waiting in {@link #acquire}/{@link #acquireUpTo}: a release signals only when there are some. */
+  private volatile int waiters;
+  private volatile boolean paused;
   /** The cap set live by {@link #changeMax}, 1..max; {@code max} until then. */
   private volatile int ceiling;
 
@@ -110,12 +114,7 @@ public final class ConcurrencyGate {
 
   /** Events holding a permit now. */
   public int inFlight() {
-    lock.lock();
-    try {
-      return inFlight;
-    } finally {
-      lock.unlock();
-    }
+    return inFlight.get();
   }
 
   /**
@@ -125,21 +124,66 @@ public final class ConcurrencyGate {
    * @return true with a permit taken; false when {@code stop} said so
    */
   public boolean acquire(BooleanSupplier stop) throws InterruptedException {
+    return acquireUpTo(1, stop) == 1;
+  }
+
+  /**
+   * Takes between 1 and {@code most} permits, as many as are free once at least one is, waiting
+   * while the gate is full or paused: the same bound as {@code most} calls of {@link #acquire}, for
+   * one wake-up. A free permit is taken without the lock.
+   *
+   * @param most the most permits wanted, 1 or more
+   * @param stop checked whenever the caller wakes up; when it returns true, gives up
+   * @return the permits taken, 1 to {@code most}; 0 when {@code stop} said so
+   */
+  public int acquireUpTo(int most, BooleanSupplier stop) throws InterruptedException {
+    if (most < 1) {
+      throw new IllegalArgumentException("most is " + most + ": it must be at least 1");
+    }
+    if (stop.getAsBoolean()) {
+      return 0;
+    }
+    int taken = tryTake(most);
+    if (taken > 0) {
+      return taken;
+    }
     lock.lock();
     try {
+      waiters++;
       while (true) {
         if (stop.getAsBoolean()) {
-          return false;
+          return 0;
         }
-        if (!paused && inFlight < limit()) {
-          inFlight++;
-          return true;
+        taken = tryTake(most);
+        if (taken > 0) {
+          return taken;
         }
         released.await();
       }
     } finally {
+      waiters--;
       lock.unlock();
     }
+  }
+
+  /** Takes up to {@code most} free permits without waiting; 0 when none is free or the gate is paused. */
+  private int tryTake(int most) {
+    while (!paused) {
+      int current = inFlight.get();
+      int free = limit() - current;
+      if (free <= 0) {
+        return 0;
+      }
+      int taken = Math.min(free, most);
+      if (inFlight.compareAndSet(current, current + taken)) {
+        if (paused) { // paused meanwhile: a permit taken now would be one handed out after the pause
+          inFlight.addAndGet(-taken);
+          return 0;
+        }
+        return taken;
+      }
+    }
+    return 0;
   }
 
   /**
@@ -190,12 +234,9 @@ public final class ConcurrencyGate {
 
   /** Gives back a permit. */
   public void release() {
-    lock.lock();
-    try {
-      inFlight--;
-      released.signalAll();
-    } finally {
-      lock.unlock();
+    inFlight.decrementAndGet();
+    if (waiters > 0) { // read after the decrement: a waiter that registers later sees the permit
+      wakeUp();
     }
   }
 

@@ -20,9 +20,10 @@ import org.slf4j.Logger;
  * dead-lettered) or abandoned (the job stopped or failed first). Each attempt waits for the rate
  * limit on the timer, goes to the sink, and its failure is decided by {@link RetryVerdict#decide}:
  * retry after a backoff on the timer, dead-letter, or stop the job. Settles exactly once: releases
- * its concurrency permit and tells its page.
+ * its concurrency permit and tells its page. A sink of the job's own ({@link SliceSink}) gets its
+ * first attempt through a {@link PageSlice} and reports each attempt's outcome here, on its thread.
  */
-final class EventAttempt {
+final class EventAttempt implements SliceSink.Delivery {
 
   private static final Logger LOG = RunContext.LOG;
 
@@ -42,20 +43,37 @@ final class EventAttempt {
 
   /** Starts the current attempt, once the rate limit allows. */
   void attempt() {
-    long deadline = run.throttle.reserveDeadlineNanos();
-    if (deadline != Long.MIN_VALUE) {
-      run.timer.scheduleAt(deadline, this::deliver, this::abandon);
-    } else {
+    if (mayGoNow()) {
       deliver();
     }
   }
 
-  private void deliver() {
+  /** True if the rate limit lets the current attempt go now; otherwise it is scheduled for when it does. */
+  boolean mayGoNow() {
+    long deadline = run.throttle.reserveDeadlineNanos();
+    if (deadline == Long.MIN_VALUE) {
+      return true;
+    }
+    run.timer.scheduleAt(deadline, this::deliver, this::abandon);
+    return false;
+  }
+
+  /** The current attempt is being delivered now (its latency is measured from here). */
+  void starting(long startNanos) {
     if (LOG.isTraceEnabled()) {
       LOG.trace("{}delivering asset {} (shard {}, attempt {})", run.prefix, event.assetId(),
           event.shardId(), event.attempt());
     }
-    attemptStart = run.ticker.nanoTime();
+    attemptStart = startNanos;
+  }
+
+  private void deliver() {
+    SliceSink sliceSink = run.sliceSink();
+    starting(run.ticker.nanoTime());
+    if (sliceSink != null) {
+      sliceSink.deliverStarted(this);
+      return;
+    }
     CompletionStage<Outcome> stage;
     try {
       stage = run.sink().deliver(event);
@@ -67,13 +85,26 @@ final class EventAttempt {
     stage.handleAsync(this::onResult, run.outcomeExecutor());
   }
 
+  @Override
+  public ReprocessEvent event() {
+    return event;
+  }
+
+  /** From a {@link SliceSink}, on its thread: the current attempt's result. */
+  @Override
+  public void completed(Outcome outcome, Throwable failure) {
+    onResult(outcome, failure);
+  }
+
   private Void onResult(Outcome outcome, Throwable error) {
     long latency = run.ticker.nanoTime() - attemptStart;
     run.tally.attemptLatency(latency);
     run.pressure.onAttempt(attemptStart, latency, error);
     try {
       if (error == null) {
-        run.outage.onAvailable(run.sink().describe());
+        if (run.outage.anyOutage()) {
+          run.outage.onAvailable(run.sink().describe());
+        }
         run.tally.outcome(outcome, shard, page);
         if (LOG.isTraceEnabled()) {
           LOG.trace("{}asset {} {} (attempt {})", run.prefix, event.assetId(),

@@ -8,12 +8,15 @@ import dev.reprocess.ReprocessEvent;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Objects;
+import java.util.Queue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The direct, in-process {@link EventSink}: runs an {@link EventHandler} on a bounded pool of its
@@ -21,38 +24,52 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * ReprocessJob.Builder#handler(EventHandler)} creates one per execution, sized to the job's
  * concurrency, with the job's {@code handlerTimeout} and clock, and closes it at the end.
  *
- * <p>{@link #deliver} never blocks: it queues the event for the pool. The queue is unbounded; the
- * job keeps it short by never having more than its concurrency in flight. Threads start on demand,
- * one per delivery until the pool has {@code threads} of them, live until {@link #close()}, and
- * are daemon threads. A handler
- * returning {@code null} counts as {@link Outcome#SUCCEEDED}; whatever it throws completes the stage
- * exceptionally with that exception, unwrapped.
+ * <p><b>Two lanes.</b> The job hands it whole pages ({@link #deliverSlice}): one queue entry each,
+ * taken by the <i>main</i> lane's threads ({@code <threadNamePrefix>-<n>}), which pull the page's
+ * events one at a time, each taking its concurrency permit just before its handler call (waiting
+ * while the job's limit is reached); while a page has events no thread took, it stays in the queue
+ * for any thread that becomes free, so a slow or hung event holds only its own thread. A delivery
+ * that holds its permit already (a retry after its backoff, an event the rate limit held back, and
+ * {@link #deliver}) runs on the <i>deferred</i> lane ({@code <threadNamePrefix>-deferred-<n>},
+ * threads started on first use), so it never waits behind main threads that wait for the permits
+ * it holds. Each lane has at most {@code threads} threads; handler calls at once are bounded by
+ * the job's permits. Queues are unbounded; the job bounds them (pages in flight per shard, events
+ * in flight). Threads start on demand, live until {@link #close()}, and are daemon threads. A
+ * handler returning {@code null} counts as {@link Outcome#SUCCEEDED}; whatever it throws fails the
+ * delivery with that exception, unwrapped.
  *
- * <p><b>Time limit.</b> With a {@code handlerTimeout}, the calls run on a {@link HandlerPool}
- * (the invocation path the Kafka worker shares, see there) measured on the given clock: a call
- * running past the limit has its stage completed exceptionally with a {@link
- * HandlerTimeoutException}, and its thread is interrupted and replaced.
+ * <p><b>Time limit.</b> With a {@code handlerTimeout}, the calls run on {@link HandlerPool}s (the
+ * invocation path the Kafka worker shares, see there) measured on the given clock: a call running
+ * past the limit fails with a {@link HandlerTimeoutException}, and its thread is interrupted and
+ * replaced.
  *
- * <p>Thread-safe. {@link #close()} lets queued and running handlers finish, waiting up to 30 s
- * (abandoned threads are not waited for), then interrupts them; closing twice is harmless; after
- * close, {@code deliver} returns a stage failed with {@link IllegalStateException}.
+ * <p>Thread-safe. {@link #close()} lets queued and running handlers finish, waiting up to 30 s per
+ * lane (abandoned threads are not waited for), then interrupts them; closing twice is harmless;
+ * after close, {@code deliver} returns a stage failed with {@link IllegalStateException}, and a
+ * slice's events are abandoned.
  */
-public final class InProcessSink implements EventSink {
+public final class InProcessSink implements EventSink, SliceSink {
 
   private static final long CLOSE_WAIT_NANOS = TimeUnit.SECONDS.toNanos(30);
-  private static final Call STOP = new Call(null);
+  private static final Task STOP = thread -> {};
 
   private final EventHandler handler;
   private final String name;
-  private final HandlerPool pool;
-  private final BlockingQueue<Call> queue = new LinkedBlockingQueue<>();
+  /** Slices with events not claimed yet, oldest first: the main lane's threads claim from the head. */
+  private final Queue<QueuedSlice> slices = new ConcurrentLinkedQueue<>();
+  /** Wakes a main-lane thread to claim events: queued once per slice, and again while events are unclaimed. */
+  private final Task pull = this::pull;
+  /** Main-lane threads in {@link #pull} and not in a handler call: those that claim the next event. */
+  private final AtomicInteger claimers = new AtomicInteger();
+  private final Lane main;
+  private final Lane deferred;
   private final AtomicBoolean closed = new AtomicBoolean();
 
   /**
    * A direct sink without a time limit on handler calls.
    *
    * @param handler the host's handler
-   * @param threads the pool size, at least 1: the most handler calls running at once
+   * @param threads threads per lane, at least 1 (the job's concurrency)
    * @param threadNamePrefix prefix of the pool's thread names, e.g. {@code reprocess-backfill-handler}
    * @throws IllegalArgumentException if {@code threads} is below 1
    */
@@ -64,7 +81,7 @@ public final class InProcessSink implements EventSink {
    * A direct sink with a time limit on each handler call (see the class comment).
    *
    * @param handler the host's handler
-   * @param threads the pool size, at least 1: the most handler calls running at once
+   * @param threads threads per lane, at least 1 (the job's concurrency)
    * @param threadNamePrefix prefix of the pool's thread names, e.g. {@code reprocess-backfill-handler}
    * @param handlerTimeout the time limit of one handler call, positive; {@code null} for none
    * @param clock the clock measuring the limit (a test's fake clock makes calls time out when it
@@ -76,35 +93,52 @@ public final class InProcessSink implements EventSink {
       Duration handlerTimeout, Clock clock) {
     this.handler = Objects.requireNonNull(handler, "handler");
     this.name = Objects.requireNonNull(threadNamePrefix, "threadNamePrefix");
-    this.pool = new HandlerPool(name, threads, handlerTimeout, Ticker.of(Objects.requireNonNull(clock, "clock")),
-        this::nextCall);
+    Ticker ticker = Ticker.of(Objects.requireNonNull(clock, "clock"));
+    this.main = new Lane(name, threads, handlerTimeout, ticker);
+    this.deferred = new Lane(name + "-deferred", threads, handlerTimeout, ticker);
   }
 
   @Override
   public CompletionStage<Outcome> deliver(ReprocessEvent event) {
     Call call = new Call(event);
-    if (closed.get()) {
-      call.result.completeExceptionally(new IllegalStateException("direct sink " + name + " is closed"));
-      return call.result;
-    }
-    queue.add(call);
-    if (closed.get() && queue.remove(call)) {
-      // Closed meanwhile: no thread may be left to take it.
-      call.result.completeExceptionally(new IllegalStateException("direct sink " + name + " is closed"));
-      return call.result;
-    }
-    pool.addThread();
+    deferred.enqueue(call, () -> call.result.completeExceptionally(closedFailure()));
     return call.result;
   }
 
-  /** The number of pool threads, the most handler calls running at once. */
+  @Override
+  public void deliverSlice(Slice slice) {
+    if (slice.size() == 0) {
+      return;
+    }
+    slices.add(new QueuedSlice(slice));
+    main.enqueue(pull, this::abandonUnclaimed);
+  }
+
+  @Override
+  public void deliverStarted(Delivery delivery) {
+    deferred.enqueue(thread -> runStarted(thread, delivery),
+        () -> delivery.completed(null, closedFailure()));
+  }
+
+  private void runStarted(HandlerPool.HandlerThread thread, Delivery delivery) {
+    HandlerPool.Attempt attempt = thread.invoke(handler, delivery.event(), timeout -> delivery.completed(null, timeout));
+    if (!attempt.timedOut()) {
+      delivery.completed(attempt.outcome(), attempt.failure());
+    }
+  }
+
+  private IllegalStateException closedFailure() {
+    return new IllegalStateException("direct sink " + name + " is closed");
+  }
+
+  /** Threads per lane, at least 1. */
   public int threads() {
-    return pool.size();
+    return main.pool.size();
   }
 
   /** The time limit of one handler call, or {@code null} for none. */
   public Duration handlerTimeout() {
-    return pool.limit();
+    return main.pool.limit();
   }
 
   @Override
@@ -118,46 +152,180 @@ public final class InProcessSink implements EventSink {
     if (!closed.compareAndSet(false, true)) {
       return;
     }
-    for (int i = 0; i < pool.size(); i++) {
-      queue.add(STOP);
-    }
-    boolean interrupted = false;
-    try {
-      pool.awaitThreadsEnded(CLOSE_WAIT_NANOS);
-    } catch (InterruptedException e) {
-      interrupted = true;
-    }
-    pool.close();
+    boolean interrupted = main.close() | deferred.close();
+    abandonUnclaimed();
     if (interrupted) {
       Thread.currentThread().interrupt();
     }
   }
 
-  /** What a pool thread runs next: the next queued call, or the end of the thread at {@link #STOP}. */
-  private HandlerPool.Work nextCall() throws InterruptedException {
-    Call call = queue.take();
-    return call == STOP ? null : thread -> run(thread, call);
+  /** A queued piece of work. */
+  @FunctionalInterface
+  private interface Task {
+    void run(HandlerPool.HandlerThread thread);
   }
 
-  private void run(HandlerPool.HandlerThread thread, Call call) {
-    HandlerPool.Attempt attempt = thread.invoke(handler, call.event, call.result::completeExceptionally);
-    if (attempt.timedOut()) {
-      return;
+  /** A queue and the pool of threads that takes from it. */
+  private final class Lane {
+    final BlockingQueue<Task> queue = new LinkedBlockingQueue<>();
+    final HandlerPool pool;
+
+    Lane(String threadNamePrefix, int threads, Duration handlerTimeout, Ticker ticker) {
+      this.pool = new HandlerPool(threadNamePrefix, threads, handlerTimeout, ticker, this::nextTask);
     }
-    if (attempt.failure() != null) {
-      call.result.completeExceptionally(attempt.failure());
-    } else {
-      call.result.complete(attempt.outcome());
+
+    /** Queues a task, or runs {@code refuse} when the sink is (or meanwhile got) closed. */
+    void enqueue(Task task, Runnable refuse) {
+      if (closed.get()) {
+        refuse.run();
+        return;
+      }
+      queue.add(task);
+      if (closed.get() && queue.remove(task)) {
+        refuse.run(); // closed meanwhile: no thread may be left to take it
+        return;
+      }
+      pool.addThread();
+    }
+
+    /** What a pool thread runs next: the next queued task, or the end of the thread at {@link #STOP}. */
+    private HandlerPool.Work nextTask() throws InterruptedException {
+      Task task = queue.take();
+      return task == STOP ? null : task::run;
+    }
+
+    /** Lets the queued and running tasks finish (30 s at most), then closes the pool; true if interrupted. */
+    boolean close() {
+      for (int i = 0; i < pool.size(); i++) {
+        queue.add(STOP);
+      }
+      boolean interrupted = false;
+      try {
+        pool.awaitThreadsEnded(CLOSE_WAIT_NANOS);
+      } catch (InterruptedException e) {
+        interrupted = true;
+      }
+      pool.close();
+      return interrupted;
     }
   }
 
-  /** One delivery. */
-  private static final class Call {
+  /** One delivery through {@link #deliver}. */
+  private final class Call implements Task {
     final ReprocessEvent event;
     final CompletableFuture<Outcome> result = new CompletableFuture<>();
 
     Call(ReprocessEvent event) {
       this.event = event;
+    }
+
+    @Override
+    public void run(HandlerPool.HandlerThread thread) {
+      HandlerPool.Attempt attempt = thread.invoke(handler, event, result::completeExceptionally);
+      if (attempt.timedOut()) {
+        return;
+      }
+      if (attempt.failure() != null) {
+        result.completeExceptionally(attempt.failure());
+      } else {
+        result.complete(attempt.outcome());
+      }
+    }
+  }
+
+  /**
+   * A main-lane thread's work after a pull token: while slices have unclaimed events, take a
+   * permit, claim the oldest unclaimed event and run it; without a permit (the job stops) the event
+   * is abandoned. A thread about to call the handler while events are unclaimed and no other thread
+   * is claiming wakes one more: with a fast handler one or two threads keep up, with a slow or hung
+   * one the threads join one by one (a hung event holds only its own thread).
+   */
+  private void pull(HandlerPool.HandlerThread thread) {
+    claimers.incrementAndGet();
+    try {
+      pullWhileUnclaimed(thread);
+    } finally {
+      claimers.decrementAndGet();
+    }
+  }
+
+  private void pullWhileUnclaimed(HandlerPool.HandlerThread thread) {
+    QueuedSlice head;
+    while ((head = slices.peek()) != null) {
+      boolean permit;
+      try {
+        permit = head.slice.acquirePermit();
+      } catch (InterruptedException e) {
+        return; // the pool is closing: close() abandons what is unclaimed
+      }
+      Claim claimed = claim();
+      if (claimed == null) {
+        if (permit) {
+          head.slice.releasePermit();
+        }
+        return;
+      }
+      if (!permit) {
+        claimed.slice().abandon(claimed.index());
+        continue;
+      }
+      Delivery d = claimed.slice().start(claimed.index());
+      if (d != null && !call(thread, d)) {
+        return;
+      }
+    }
+  }
+
+  /** Runs one started delivery on a main-lane thread; false when the call timed out (the thread left the pool). */
+  private boolean call(HandlerPool.HandlerThread thread, Delivery d) {
+    if (claimers.decrementAndGet() == 0 && !slices.isEmpty() && main.queue.isEmpty()) {
+      main.enqueue(pull, () -> {});
+    }
+    HandlerPool.Attempt attempt = thread.invoke(handler, d.event(), timeout -> {
+      d.completed(null, timeout);
+      main.enqueue(pull, () -> {}); // the thread replacing the one timed out goes on
+    });
+    if (attempt.timedOut()) {
+      claimers.incrementAndGet(); // balances pull()'s decrement for the thread that left
+      return false;
+    }
+    claimers.incrementAndGet();
+    d.completed(attempt.outcome(), attempt.failure());
+    return true;
+  }
+
+  /** Claims the oldest unclaimed event; null when none is left. */
+  private Claim claim() {
+    QueuedSlice head;
+    while ((head = slices.peek()) != null) {
+      int i = head.next.getAndIncrement();
+      if (i < head.size) {
+        return new Claim(head.slice, i);
+      }
+      slices.remove(head);
+    }
+    return null;
+  }
+
+  /** Abandons every event no thread claimed (the sink closed). */
+  private void abandonUnclaimed() {
+    for (Claim c = claim(); c != null; c = claim()) {
+      c.slice().abandon(c.index());
+    }
+  }
+
+  /** An event claimed by a thread. */
+  private record Claim(Slice slice, int index) {}
+
+  /** A slice in {@link #slices}, with the next index to claim. */
+  private static final class QueuedSlice {
+    final Slice slice;
+    final int size;
+    final AtomicInteger next = new AtomicInteger();
+
+    QueuedSlice(Slice slice) {
+      this.slice = slice;
+      this.size = slice.size();
     }
   }
 }

@@ -66,6 +66,9 @@ public final class OutageWait {
 
   /** The backend answered: its outage, if any, is over. */
   public void onAvailable(String backend) {
+    if (outages.isEmpty()) {
+      return; // the common case, once per delivered event: no map lookup
+    }
     Outage ended = outages.remove(backend);
     if (ended != null) {
       LOG.warn("{}{} is back after {} s", prefix, backend,
@@ -78,6 +81,11 @@ public final class OutageWait {
     if (!outages.isEmpty()) {
       outages.keySet().forEach(this::onAvailable);
     }
+  }
+
+  /** True while an outage of any backend goes on. */
+  public boolean anyOutage() {
+    return !outages.isEmpty();
   }
 
   /** True while an outage of {@code backend} goes on. */

@@ -26,9 +26,9 @@ final class PageWork {
     this.pageNo = pageNo;
   }
 
-  /** Counts one more event of this page in flight. */
-  void eventDispatched() {
-    pending.incrementAndGet();
+  /** Counts {@code n} more events of this page in flight. */
+  void eventsDispatched(int n) {
+    pending.addAndGet(n);
   }
 
   /** The dispatcher is done with the page: it settles once its events have. */

@@ -46,6 +46,7 @@ final class RunContext {
   private final AtomicReference<Throwable> failure = new AtomicReference<>();
   private final Object flushLock = new Object();
   private volatile EventSink sink;
+  private volatile SliceSink sliceSink;
   private volatile Executor outcomeExecutor;
   private ExecutorService completionPool;
 
@@ -93,10 +94,19 @@ final class RunContext {
       outcomeExecutor = completionPool;
     }
     sink = source.open().get();
+    sliceSink = source.ownedByJob() && sink instanceof SliceSink s ? s : null;
   }
 
   EventSink sink() {
     return sink;
+  }
+
+  /**
+   * The sink as a {@link SliceSink} when the job created it and it takes slices (outcomes then
+   * settle on its threads, which are the job's); null otherwise.
+   */
+  SliceSink sliceSink() {
+    return sliceSink;
   }
 
   /** Where an attempt's outcome is settled (see {@link #openSink()}). */

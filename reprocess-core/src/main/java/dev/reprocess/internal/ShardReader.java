@@ -13,6 +13,8 @@ import dev.reprocess.RetryOptions;
 import dev.reprocess.Shard;
 import dev.reprocess.ShardProgress;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
 import java.util.ArrayDeque;
 import java.util.UUID;
 import java.util.concurrent.ThreadLocalRandom;
@@ -45,6 +47,8 @@ final class ShardReader {
    * event does not stop the reader from delivering the next ones (within the job's concurrency).
    */
   static final int MAX_PAGES_IN_FLIGHT = 16;
+  /** The most permits a reader takes at once for a sink that is not a {@link SliceSink}. */
+  static final int MAX_SLICE = 64;
 
   private final RunContext run;
   private final ShardState state;
@@ -200,20 +204,40 @@ final class ShardReader {
     }
   }
 
-  /** Turns the page's assets into events and starts them, a concurrency permit each. */
+  /**
+   * Turns the page's assets into events and starts them, a concurrency permit each. A sink of the
+   * job's own ({@link RunContext#sliceSink()}) takes the whole page at once and its threads make
+   * and start the events ({@link PageSlice}); otherwise the reader takes as many permits as are
+   * free at once (up to {@value #MAX_SLICE}), waiting while none is, and starts their events.
+   */
   private void dispatch(PageWork work) throws InterruptedException {
-    for (AssetRef asset : work.page.assets()) {
-      if (!run.gate.acquire(run::isStopping)) {
+    SliceSink sliceSink = run.sliceSink();
+    if (sliceSink != null) {
+      sliceSink.deliverSlice(new PageSlice(run, state, work));
+      return;
+    }
+    List<AssetRef> assets = work.page.assets();
+    int n = assets.size();
+    for (int i = 0; i < n; ) {
+      int permits = run.gate.acquireUpTo(Math.min(n - i, MAX_SLICE), run::isStopping);
+      if (permits == 0) {
         work.fullyDispatched = false;
         return;
       }
-      ReprocessEvent event = new ReprocessEvent(randomUuid(), run.name, asset.assetId(),
-          asset.assetType() != null ? asset.assetType() : shard.assetType(), shard.id(), 1,
-          run.clock.instant(), asset.attributes());
-      work.eventDispatched();
-      run.tally.eventDispatched();
-      new EventAttempt(run, event, state, work).attempt();
+      Instant now = run.clock.instant();
+      work.eventsDispatched(permits);
+      for (int end = i + permits; i < end; i++) {
+        run.tally.eventDispatched();
+        new EventAttempt(run, newEvent(run, shard, assets.get(i), now), state, work).attempt();
+      }
     }
+  }
+
+  /** The first attempt's event for an asset of {@code shard}, with a random event id. */
+  static ReprocessEvent newEvent(RunContext run, Shard shard, AssetRef asset, Instant createdAt) {
+    return new ReprocessEvent(randomUuid(), run.name, asset.assetId(),
+        asset.assetType() != null ? asset.assetType() : shard.assetType(), shard.id(), 1,
+        createdAt, asset.attributes());
   }
 
   /**

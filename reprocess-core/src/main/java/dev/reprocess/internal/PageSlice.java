@@ -1,0 +1,60 @@
+package dev.reprocess.internal;
+
+import dev.reprocess.AssetRef;
+import java.util.List;
+
+/**
+ * A page's events handed to a {@link SliceSink} at once. A sink thread takes an event's concurrency
+ * permit (waiting while the job's limit is reached), then makes the event and takes its rate-limit
+ * slot just before the handler call; an event the job's stop or the sink's close leaves unstarted
+ * is abandoned, so its page is not checkpointed.
+ */
+final class PageSlice implements SliceSink.Slice {
+
+  private final RunContext run;
+  private final ShardState state;
+  private final PageWork work;
+  private final List<AssetRef> assets;
+
+  /** The page's events, all counted as dispatched to it now. */
+  PageSlice(RunContext run, ShardState state, PageWork work) {
+    this.run = run;
+    this.state = state;
+    this.work = work;
+    this.assets = work.page.assets();
+    work.eventsDispatched(assets.size());
+  }
+
+  @Override
+  public int size() {
+    return assets.size();
+  }
+
+  @Override
+  public boolean acquirePermit() throws InterruptedException {
+    return run.gate.acquire(run::isStopping);
+  }
+
+  @Override
+  public void releasePermit() {
+    run.gate.release();
+  }
+
+  @Override
+  public SliceSink.Delivery start(int index) {
+    run.tally.eventDispatched();
+    EventAttempt attempt = new EventAttempt(run,
+        ShardReader.newEvent(run, state.shard, assets.get(index), run.clock.instant()), state, work);
+    if (!attempt.mayGoNow()) {
+      return null; // on the timer with its permit, delivered when the rate limit allows
+    }
+    attempt.starting(run.ticker.nanoTime());
+    return attempt;
+  }
+
+  @Override
+  public void abandon(int index) {
+    work.abandoned.set(true);
+    work.settleOne();
+  }
+}
