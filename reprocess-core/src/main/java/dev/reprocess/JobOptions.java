@@ -73,7 +73,7 @@ final class JobOptions {
   static final Option<Integer> CONCURRENCY = Option.define("concurrency", "int",
       () -> DEFAULT_CONCURRENCY, DEFAULT_CONCURRENCY + " with a handler, the sink's `defaultConcurrency()` with a sink",
       Rule.between(1, MAX_CONCURRENCY),
-      "Events in flight at most, across shards (the upper bound when adaptive); with a handler, its threads.");
+      "Events in flight at most, across shards (the upper bound when adaptive); with a handler, its handler calls at once (an event is in flight from the moment a handler thread starts it).");
 
   static final Option<Double> MAX_EVENTS_PER_SECOND_OPTION = Option.define("maxEventsPerSecond",
       "double", () -> 0.0, "0 (no limit)",

@@ -525,7 +525,9 @@ public final class ReprocessJob {
     /**
      * Events in flight at most, across shards: 1 to {@value ReprocessJob#MAX_CONCURRENCY}. The
      * upper bound of the limit when {@link #adaptiveConcurrency(boolean)} is on. With a {@link
-     * #handler} it is also the size of the handler pool; default {@value
+     * #handler} it bounds the handler calls at once: an event is in flight from the moment a
+     * handler thread starts it (the shard's reader hands the pool whole pages ahead, up to 16 per
+     * shard) until its final outcome, and it is also the size of the handler pool; default {@value
      * ReprocessJob#DEFAULT_CONCURRENCY}. With a {@link #sink} an event is in flight until the sink
      * completes its delivery (for a Kafka sink, until the broker acknowledged it); default the
      * sink's {@link EventSink#defaultConcurrency()} (1,000 for the Kafka sink).

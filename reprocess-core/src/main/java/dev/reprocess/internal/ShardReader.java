@@ -22,7 +22,10 @@ import org.slf4j.Logger;
 
 /**
  * Reads one shard: page by page, each asset turned into an event and dispatched (one concurrency
- * permit per event: blocking here is the job's back-pressure), then the page checkpointed.
+ * permit per event), then the page checkpointed. To a host's sink the reader dispatches the events
+ * itself, waiting for permits (the job's back-pressure); to the job's own handler pool ({@link
+ * SliceSink}) it hands the whole page, whose events the pool's threads make and start, and the
+ * window of pages in flight is the reader's back-pressure.
  *
  * <p><b>The at-least-once rule</b> ({@link #checkpoint}): at most {@value #MAX_PAGES_IN_FLIGHT}
  * pages are in flight (their events bounded by the job's concurrency); the reader dispatches the

@@ -34,6 +34,51 @@ class ConcurrencyGateTest {
   }
 
   @Test
+  void acquireUpToTakesTheFreePermitsAtOnceAndWaitsOnlyWhenNoneIsFree() throws Exception {
+    ConcurrencyGate gate = ConcurrencyGate.fixed(5);
+    assertThat(gate.acquireUpTo(3, () -> false)).isEqualTo(3);
+    assertThat(gate.acquireUpTo(10, () -> false)).isEqualTo(2);
+    assertThat(gate.inFlight()).isEqualTo(5);
+    java.util.concurrent.atomic.AtomicInteger taken = new java.util.concurrent.atomic.AtomicInteger(-1);
+    Thread t = new Thread(() -> {
+      try {
+        taken.set(gate.acquireUpTo(10, () -> false));
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    });
+    t.start();
+    await().until(() -> t.getState() == Thread.State.WAITING);
+    gate.release();
+    gate.release();
+    t.join();
+    assertThat(taken.get()).isBetween(1, 2); // woken by the first release, or after both
+    assertThat(gate.inFlight()).isEqualTo(3 + taken.get());
+    assertThat(gate.acquireUpTo(1, () -> true)).isZero();
+  }
+
+  @Test
+  void noPermitIsHandedOutWhilePausedEvenWithPermitsFree() throws Exception {
+    ConcurrencyGate gate = ConcurrencyGate.fixed(4);
+    gate.setPaused(true);
+    AtomicBoolean got = new AtomicBoolean();
+    Thread t = new Thread(() -> {
+      try {
+        got.set(gate.acquire(() -> false));
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    });
+    t.start();
+    await().until(() -> t.getState() == Thread.State.WAITING);
+    assertThat(gate.inFlight()).isZero();
+    gate.setPaused(false);
+    t.join();
+    assertThat(got).isTrue();
+    assertThat(gate.inFlight()).isEqualTo(1);
+  }
+
+  @Test
   void aStopRequestWakesAWaitingAcquire() throws Exception {
     ConcurrencyGate gate = ConcurrencyGate.fixed(1);
     gate.acquire(() -> false);

@@ -1,0 +1,122 @@
+package dev.reprocess;
+
+import static dev.reprocess.Ids.ids;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.reprocess.checkpoint.InMemoryCheckpointStore;
+import dev.reprocess.testing.InMemorySelector;
+import dev.reprocess.testing.RecordingHandler;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+
+/**
+ * How a job with a handler delivers its pages: the handler threads pull a page's events, each
+ * taking its permit just before its call (see InProcessSink). What a user relies on: the
+ * concurrency bound, every thread used by a slow handler, a hung event holding only its own
+ * thread, retries never starved by threads waiting for permits, and selection order.
+ */
+class PageDeliveryTest {
+
+  @Test
+  void aSlowHandlerGetsEveryThreadAndNeverMoreCallsAtOnceThanTheConcurrency() throws Exception {
+    int concurrency = 8;
+    AtomicInteger running = new AtomicInteger();
+    AtomicInteger most = new AtomicInteger();
+    CountDownLatch allRunning = new CountDownLatch(1);
+    RecordingHandler handler = new RecordingHandler().beforeEach(e -> {
+      int now = running.incrementAndGet();
+      most.accumulateAndGet(now, Math::max);
+      if (now == concurrency) {
+        allRunning.countDown();
+      }
+      // The first calls wait until every thread is in a call: this fails if threads do not all join.
+      assertThat(allRunning.await(30, TimeUnit.SECONDS)).as("all %d threads in a call", concurrency).isTrue();
+      running.decrementAndGet();
+      return null;
+    });
+    JobReport report = ReprocessJob.builder("slow-handler")
+        .selector(InMemorySelector.ofIds(ids(200), 1))
+        .pageSize(50)
+        .concurrency(concurrency)
+        .handler(handler)
+        .build()
+        .run();
+
+    assertThat(report.status()).isEqualTo(JobStatus.COMPLETED);
+    assertThat(report.succeeded()).isEqualTo(200);
+    assertThat(most.get()).isEqualTo(concurrency);
+  }
+
+  @Test
+  void aHungEventHoldsOnlyItsOwnThreadTheRestOfItsPageAndLaterPagesGoOn() throws Exception {
+    CountDownLatch unblock = new CountDownLatch(1);
+    RecordingHandler handler = new RecordingHandler().beforeEach(e -> {
+      if (e.assetId().equals("a-3")) {
+        unblock.await(); // no handlerTimeout: hung until the test lets it go
+      }
+      return null;
+    });
+    InMemoryCheckpointStore store = new InMemoryCheckpointStore();
+    JobExecution execution = ReprocessJob.builder("hung-event")
+        .selector(InMemorySelector.ofIds(ids(1000), 1))
+        .checkpointStore(store)
+        .pageSize(100)
+        .concurrency(4)
+        .handler(handler)
+        .build()
+        .start();
+
+    Waits.await().until(() -> handler.handled().size() == 999);
+    assertThat(handler.handledAssetIds()).doesNotContain("a-3");
+    assertThat(store.load("hung-event")).isEmpty(); // page 1 waits for a-3: no checkpoint may pass it
+    unblock.countDown();
+    JobReport report = execution.await(Duration.ofSeconds(30));
+    assertThat(report.status()).isEqualTo(JobStatus.COMPLETED);
+    assertThat(report.succeeded()).isEqualTo(1000);
+  }
+
+  @Test
+  void retriesHoldingEveryPermitAreNotStarvedByThreadsWaitingForPermits() {
+    // Every first attempt fails: the retries hold all the permits while the pool's threads wait
+    // for permits to start the page's next events.
+    RecordingHandler handler = new RecordingHandler().beforeEach(e -> {
+      if (e.attempt() == 1) {
+        throw new RetriableException("first attempt of " + e.assetId());
+      }
+      return null;
+    });
+    JobReport report = ReprocessJob.builder("retries-hold-permits")
+        .selector(InMemorySelector.ofIds(ids(300), 2))
+        .pageSize(50)
+        .concurrency(2)
+        .retry(RetryOptions.custom().initialBackoff(Duration.ofMillis(1)).maxBackoff(Duration.ofMillis(2)).build())
+        .handler(handler)
+        .build()
+        .start()
+        .await(Duration.ofSeconds(60));
+
+    assertThat(report.status()).isEqualTo(JobStatus.COMPLETED);
+    assertThat(report.succeeded()).isEqualTo(300);
+    assertThat(report.retried()).isEqualTo(300);
+  }
+
+  @Test
+  void oneThreadHandlesTheEventsInSelectionOrder() {
+    RecordingHandler handler = new RecordingHandler();
+    List<String> ids = ids(1234);
+    JobReport report = ReprocessJob.builder("in-order")
+        .selector(InMemorySelector.ofIds(ids, 1))
+        .pageSize(100)
+        .concurrency(1)
+        .handler(handler)
+        .build()
+        .run();
+
+    assertThat(report.status()).isEqualTo(JobStatus.COMPLETED);
+    assertThat(handler.handledAssetIds()).containsExactlyElementsOf(ids);
+  }
+}
