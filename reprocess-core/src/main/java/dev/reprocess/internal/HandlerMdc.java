@@ -5,44 +5,31 @@ import dev.reprocess.ReprocessEvent;
 import org.slf4j.MDC;
 
 /**
- * Sets the {@link MdcKeys} of one event on the calling thread for the length of a handler call and
- * puts back what the thread had before. Not thread-safe: one scope per call, closed on the thread
- * that opened it.
+ * Sets the {@link MdcKeys} of one event on a {@link HandlerPool} thread for the length of a
+ * handler call, and removes them after it. A pool thread is the library's: outside a call it has
+ * none of these keys (each call removes them, also what a handler may have set under them), so
+ * there is nothing to remember and put back. Not thread-safe: one scope per call, closed on the
+ * thread that opened it.
  */
 final class HandlerMdc implements AutoCloseable {
 
-  private final String job;
-  private final String shard;
-  private final String event;
+  private static final HandlerMdc SCOPE = new HandlerMdc();
 
-  private HandlerMdc() {
-    this.job = MDC.get(MdcKeys.JOB);
-    this.shard = MDC.get(MdcKeys.SHARD);
-    this.event = MDC.get(MdcKeys.EVENT);
-  }
+  private HandlerMdc() {}
 
-  /** Remembers the thread's values of the keys, then sets the event's. */
+  /** Sets the event's job, shard and event id. */
   static HandlerMdc open(ReprocessEvent e) {
-    HandlerMdc scope = new HandlerMdc();
     MDC.put(MdcKeys.JOB, e.jobName());
     MDC.put(MdcKeys.SHARD, e.shardId());
     MDC.put(MdcKeys.EVENT, e.eventId());
-    return scope;
+    return SCOPE;
   }
 
-  /** Puts back the values the thread had before {@link #open}, removing the keys it did not have. */
+  /** Removes the keys. */
   @Override
   public void close() {
-    restore(MdcKeys.JOB, job);
-    restore(MdcKeys.SHARD, shard);
-    restore(MdcKeys.EVENT, event);
-  }
-
-  private static void restore(String key, String value) {
-    if (value == null) {
-      MDC.remove(key);
-    } else {
-      MDC.put(key, value);
-    }
+    MDC.remove(MdcKeys.JOB);
+    MDC.remove(MdcKeys.SHARD);
+    MDC.remove(MdcKeys.EVENT);
   }
 }
