@@ -18,6 +18,7 @@ import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
@@ -33,7 +34,8 @@ import java.util.function.Consumer;
  * one unbuffered write; 16 handler threads per process (a shard job gets {@code 16 / shardsInParallel}).
  * Prints {@code STARTED <epochMillis>}, {@code PUBLISHED <true|false>} (whether this host's
  * {@code publishShards()} wrote the shards), {@code SHARD-START <shardJob>
- * <epochMillis>} and {@code SHARD-END <shardJob> <status> <epochMillis>} per shard job, then {@code
+ * <epochMillis>} and {@code SHARD-END <shardJob> <status> <epochMillis> cpuMillis=<CPU so far>} per
+ * shard job (the first start also prints {@code FIRST-SHARD cpuMillis=<CPU so far> at=<epochMillis>}), then {@code
  * RESULT <status> cpuMillis=<CPU of this process from STARTED to the end> wallMillis=<n> selected=<n>
  * <failure>}; exits 0 when the job completed, 3 otherwise. Arguments: host port datacenter table
  * checkpointTable bootstrap jobName outFile pageSize maxEventsPerSecond shardsInParallel mode from
@@ -42,6 +44,11 @@ import java.util.function.Consumer;
  * what bounds the takeover after a host dies.
  */
 public final class DistributedHostChild {
+  /**
+   * System property naming a file: if set, the host (or the plain job) waits until the file exists
+   * before it runs, so that the hosts of a measurement start their shard work together.
+   */
+  public static final String GO_FILE = "distributed.goFile";
   private static volatile long cpuStart;
   private static final java.util.concurrent.atomic.AtomicBoolean FIRST = new java.util.concurrent.atomic.AtomicBoolean();
 
@@ -85,6 +92,7 @@ public final class DistributedHostChild {
       long wallStart = System.currentTimeMillis();
       print("STARTED " + wallStart);
       if (plain) {
+        awaitGo();
         ReprocessJob.Builder job = ReprocessJob.builder(args[6]).selector(selector).checkpointStore(store)
             .shardsInParallel(shardsInParallel);
         options.accept(job);
@@ -98,6 +106,7 @@ public final class DistributedHostChild {
             .selector(selector).checkpointStore(store).shardsInParallel(shardsInParallel).replicationFactor(1)
             .jobOptions(options).build();
         print("PUBLISHED " + job.publishShards()); // what run() does, in two steps to print the verdict
+        awaitGo();
         DistributedJob.HostReport report = job.runHost();
         status = report.status();
         line = "selected=" + report.selected() + " " + (report.failureCause() == null ? "" : report.failureCause());
@@ -121,9 +130,21 @@ public final class DistributedHostChild {
 
       @Override
       public void onJobFinished(JobReport report) {
-        print("SHARD-END " + report.jobName() + " " + report.status() + " " + System.currentTimeMillis());
+        print("SHARD-END " + report.jobName() + " " + report.status() + " " + System.currentTimeMillis()
+            + " cpuMillis=" + (cpuNanos() - cpuStart) / 1_000_000);
       }
     };
+  }
+
+  private static void awaitGo() throws InterruptedException {
+    String go = System.getProperty(GO_FILE);
+    long deadline = System.nanoTime() + Duration.ofMinutes(3).toNanos();
+    while (go != null && !Files.exists(Path.of(go))) {
+      if (System.nanoTime() - deadline > 0) {
+        throw new IllegalStateException("no " + go + " within 3 minutes");
+      }
+      Thread.sleep(5);
+    }
   }
 
   private static long cpuNanos() {
