@@ -215,15 +215,18 @@ class DistributedSelectionIT {
     for (String n : System.getProperty("distributed.hosts", "1").split(",")) {
       rounds.add(Integer.parseInt(n.trim()));
     }
+    if (Boolean.getBoolean("distributed.jobPerShard")) {
+      rounds.add(1, -1); // -1: a job per shard in one process, without Kafka
+    }
     for (int hosts : rounds) {
       String job = "rate" + hosts + "-" + UUID.randomUUID().toString().substring(0, 8);
       Path go = dir.resolve(job + ".go");
       List<Host> started = new ArrayList<>();
       for (int i = 0; i < Math.max(1, hosts); i++) {
-        started.add(start(job, "h" + i, 0, hosts == 0 ? "plain" : "distributed", types, go));
+        started.add(start(job, "h" + i, 0, hosts == 0 ? "plain" : hosts < 0 ? "jobPerShard" : "distributed", types, go));
       }
       for (Host h : started) {
-        h.jvm.awaitLine(hosts == 0 ? "STARTED " : "PUBLISHED ", Duration.ofMinutes(3));
+        h.jvm.awaitLine(hosts <= 0 ? "STARTED " : "PUBLISHED ", Duration.ofMinutes(3));
       }
       Files.createFile(go);
       figures.append(measure(hosts, started, expected));
@@ -282,7 +285,7 @@ class DistributedSelectionIT {
     }
     int total = expected.size();
     return String.format("%s: %.0f ids/s (%.0f running), %.1f ms CPU per 1000 ids in total (%.1f running);%s%n",
-        hosts == 0 ? "plain job" : hosts + " host(s)", total * 1000.0 / (last - first),
+        hosts == 0 ? "plain job" : hosts < 0 ? "a job per shard" : hosts + " host(s)", total * 1000.0 / (last - first),
         total * 1000.0 / Math.max(1, lastShard - firstShard), cpu * 1000.0 / total, cpuRunning * 1000.0 / total,
         perHost);
   }
@@ -390,6 +393,9 @@ class DistributedSelectionIT {
     List<String> jvmOptions = new ArrayList<>(List.of("-Xmx256m"));
     if (go != null) {
       jvmOptions.add("-D" + DistributedHostChild.GO_FILE + "=" + go.toAbsolutePath());
+      // Measurements may run with another checkpointInterval (e.g. the default 1 s) than the crash test.
+      jvmOptions.add("-D" + DistributedHostChild.CHECKPOINT_INTERVAL_MILLIS + "="
+          + Long.getLong(DistributedHostChild.CHECKPOINT_INTERVAL_MILLIS, 0));
     }
     ChildJvm jvm = ChildJvm.start(DistributedHostChild.class, jvmOptions, args,
         dir.resolve(job + "-" + name + ".log"));

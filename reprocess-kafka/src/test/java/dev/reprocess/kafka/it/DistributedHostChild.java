@@ -49,6 +49,8 @@ public final class DistributedHostChild {
    * before it runs, so that the hosts of a measurement start their shard work together.
    */
   public static final String GO_FILE = "distributed.goFile";
+  /** System property: the jobs' {@code checkpointInterval} in milliseconds; default 0 (after every page). */
+  public static final String CHECKPOINT_INTERVAL_MILLIS = "distributed.checkpointIntervalMillis";
   private static volatile long cpuStart;
   private static final java.util.concurrent.atomic.AtomicBoolean FIRST = new java.util.concurrent.atomic.AtomicBoolean();
 
@@ -77,11 +79,13 @@ public final class DistributedHostChild {
       double rate = Double.parseDouble(args[9]);
       int shardsInParallel = Integer.parseInt(args[10]);
       boolean plain = args[11].equals("plain");
+      boolean jobPerShard = args[11].equals("jobPerShard");
       Duration takeover = Duration.ofSeconds(Long.parseLong(args[14]));
       Consumer<ReprocessJob.Builder> options = b -> {
         // The same handler threads per process: 16 for the plain job's shards, 16 / shardsInParallel per shard job.
         b.handler(handler).pageSize(pageSize).listener(printer())
-            .checkpointInterval(Duration.ZERO) // after every page: the crash bound the IT checks
+            // After every page by default: the crash bound the IT checks.
+            .checkpointInterval(Duration.ofMillis(Long.getLong(CHECKPOINT_INTERVAL_MILLIS, 0)))
             .leaseTimeToLive(takeover)
             .concurrency(plain ? 16 : Math.max(1, 16 / shardsInParallel));
         if (rate > 0) {
@@ -91,7 +95,11 @@ public final class DistributedHostChild {
       cpuStart = cpuNanos();
       long wallStart = System.currentTimeMillis();
       print("STARTED " + wallStart);
-      if (plain) {
+      if (jobPerShard) {
+        awaitGo();
+        line = runJobPerShard(args[6], selector, store, shardsInParallel, options);
+        status = line.startsWith("selected=") ? JobStatus.COMPLETED : JobStatus.FAILED;
+      } else if (plain) {
         awaitGo();
         ReprocessJob.Builder job = ReprocessJob.builder(args[6]).selector(selector).checkpointStore(store)
             .shardsInParallel(shardsInParallel);
@@ -134,6 +142,35 @@ public final class DistributedHostChild {
             + " cpuMillis=" + (cpuNanos() - cpuStart) / 1_000_000);
       }
     };
+  }
+
+  /**
+   * Mode {@code jobPerShard}: each shard as a job of its own, {@code shardsInParallel} at a time, as a
+   * distributed host runs them, but without Kafka: what a shard job costs apart from the coordination.
+   */
+  private static String runJobPerShard(String name, AssetSelector selector, CassandraCheckpointStore store,
+      int shardsInParallel, Consumer<ReprocessJob.Builder> options) throws Exception {
+    java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(shardsInParallel);
+    List<java.util.concurrent.Future<JobReport>> reports = new java.util.ArrayList<>();
+    for (Shard shard : selector.shards()) {
+      reports.add(pool.submit(() -> {
+        ReprocessJob.Builder b = ReprocessJob.builder(DistributedJob.shardJobName(name, shard.id()))
+            .selector(new dev.reprocess.kafka.internal.SingleShardSelector(selector, shard,
+                selector.selectionDefinition())).checkpointStore(store);
+        options.accept(b);
+        return b.build().run();
+      }));
+    }
+    long selected = 0;
+    for (java.util.concurrent.Future<JobReport> f : reports) {
+      JobReport r = f.get();
+      if (r.status() != JobStatus.COMPLETED) {
+        return "failed: " + r;
+      }
+      selected += r.selected();
+    }
+    pool.shutdown();
+    return "selected=" + selected + " ";
   }
 
   private static void awaitGo() throws InterruptedException {
