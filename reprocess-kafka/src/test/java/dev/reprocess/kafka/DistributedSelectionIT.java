@@ -64,7 +64,8 @@ import org.junit.jupiter.api.TestInstance;
 class DistributedSelectionIT {
   private static final List<String> TYPES = List.of("image/png", "video/mp4");
   private static final Instant FROM = Instant.parse("2024-05-01T00:00:00Z");
-  private static final int DAYS = 15;
+  /** Daily buckets per type; {@code -Ddistributed.days=N} loads more shards for measurements of several hosts. */
+  private static final int DAYS = Integer.getInteger("distributed.days", 15);
   /** Ids per (type, day) shard; {@code -Ddistributed.perShard=N} loads other sizes for measurements. */
   private static final int PER_SHARD = Integer.getInteger("distributed.perShard", 500);
   private static final int SHARDS = TYPES.size() * DAYS;

@@ -1,5 +1,6 @@
 package dev.reprocess.kafka.internal;
 
+import dev.reprocess.CheckpointStore;
 import dev.reprocess.JobExecution;
 import dev.reprocess.JobReport;
 import dev.reprocess.JobStatus;
@@ -52,6 +53,8 @@ public final class ShardHost implements ConsumerRebalanceListener {
   private final DistributedSettings settings;
   private final String fingerprint;
   private final String definition;
+  /** Where the shard jobs checkpoint: the host's {@link HostSelection} view of the store. */
+  private final CheckpointStore store;
   private final Map<String, Shard> known;
   private final Consumer<byte[], byte[]> consumer;
   private final String prefix;
@@ -70,15 +73,17 @@ public final class ShardHost implements ConsumerRebalanceListener {
   record Task(TopicPartition partition, long offset, Shard shard, long notBeforeNanos) {}
 
   /**
+   * @param store where the shard jobs checkpoint: {@link HostSelection#verify}'s store
    * @param shards the shards the host's selector lists, which the records must name
    * @param consumer a consumer of the hosts' group with manual commits and {@code read_committed};
    *     closed by {@link #run()}
    */
-  public ShardHost(DistributedSettings settings, String fingerprint, String definition, List<Shard> shards,
-      Consumer<byte[], byte[]> consumer) {
+  public ShardHost(DistributedSettings settings, String fingerprint, String definition, CheckpointStore store,
+      List<Shard> shards, Consumer<byte[], byte[]> consumer) {
     this.settings = settings;
     this.fingerprint = fingerprint;
     this.definition = definition;
+    this.store = store;
     this.known = shards.stream().collect(Collectors.toMap(Shard::id, s -> s, (a, b) -> a));
     this.consumer = consumer;
     this.prefix = "job '" + settings.jobName() + "': ";
@@ -230,7 +235,7 @@ public final class ShardHost implements ConsumerRebalanceListener {
       log.info("{}running shard {} (partition {}, offset {})", prefix, task.shard().id(), task.partition(),
           task.offset());
       try {
-        JobExecution execution = settings.shardJob(known.get(task.shard().id()), definition).start();
+        JobExecution execution = settings.shardJob(known.get(task.shard().id()), definition, store).start();
         running.put(task, execution);
         execution.completion().whenComplete((report, error) -> ended.release());
       } catch (IllegalStateException stillStopping) {
