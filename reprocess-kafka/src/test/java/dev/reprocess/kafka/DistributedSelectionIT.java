@@ -58,7 +58,8 @@ import org.junit.jupiter.api.TestInstance;
  * with {@code session.timeout.ms} and {@code leaseTimeToLive} of {@value #TAKEOVER_SECONDS} s (the
  * README's advice for a quicker takeover; Kafka's default session is 45 s). A second test runs the
  * job over one type unthrottled on one host and as one plain job, and prints ids/s and CPU per id
- * (what coordinating costs); a third starts {@value #PUBLISHERS} publishers of one job at the same instant.
+ * (what coordinating costs; its system properties add rounds and sizes for the README's
+ * measurements); a third starts {@value #PUBLISHERS} publishers of one job at the same instant.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class DistributedSelectionIT {
@@ -73,6 +74,11 @@ class DistributedSelectionIT {
   private static final int PAGE_SIZE = 100;
   private static final int SHARDS_IN_PARALLEL = 4;
   private static final int TAKEOVER_SECONDS = 15;
+  /**
+   * The measurement rounds' session (the broker's minimum; heartbeats every 2 s): a host that joins
+   * while another runs hears of the rebalance within 2 s instead of 5 s, and takes a share.
+   */
+  private static final int MEASURE_SESSION_SECONDS = 6;
   private static final int PUBLISHERS = 8;
 
   private CassandraBackend backend;
@@ -389,7 +395,8 @@ class DistributedSelectionIT {
         Integer.toString(backend.contactPoint().getPort()), backend.localDatacenter(), table, checkpoints,
         TestBackends.kafka().bootstrapServers(), job, out.toString(), Integer.toString(PAGE_SIZE),
         Double.toString(rate), Integer.toString(SHARDS_IN_PARALLEL), mode, FROM.toString(),
-        FROM.plus(Duration.ofDays(DAYS)).toString(), Integer.toString(TAKEOVER_SECONDS)));
+        FROM.plus(Duration.ofDays(DAYS)).toString(),
+        Integer.toString(go != null ? MEASURE_SESSION_SECONDS : TAKEOVER_SECONDS)));
     args.addAll(types);
     List<String> jvmOptions = new ArrayList<>(List.of("-Xmx256m"));
     if (go != null) {
