@@ -16,12 +16,12 @@ import org.slf4j.LoggerFactory;
  * The selection check of a distributed job, made once per host instead of once per shard job. The
  * host compares its selector's definition with the one stored under the distributed job's name
  * (refusing a changed one unless the shard jobs accept changed selections) and stores it; its
- * shard jobs then check against that verified definition through {@link #store()}, which answers
- * {@link CheckpointStore#loadSelection} of any shard job with it and writes no definition, so a
- * shard job makes neither the read nor the write. The guard is the same: every shard job of the
- * job runs the one selection its records' fingerprint names, and a job whose stored selection
- * differs is refused before any shard runs. Shard jobs of a version that checked per shard job
- * keep their own stored definitions, which are no longer read.
+ * shard jobs then check against that verified definition through the store {@link #verify}
+ * returns, which answers {@link CheckpointStore#loadSelection} of any shard job with it and writes
+ * no definition, so a shard job makes neither the read nor the write. The guard is the same: every
+ * shard job of the job runs the one selection its records' fingerprint names, and a job whose
+ * stored selection differs is refused before any shard runs. Shard jobs of a version that checked
+ * per shard job keep their own stored definitions, which are no longer read.
  */
 public final class HostSelection {
   private static final Logger log = LoggerFactory.getLogger(HostSelection.class);
