@@ -6,6 +6,7 @@ import dev.reprocess.JobStatus;
 import dev.reprocess.ReprocessJob;
 import dev.reprocess.Shard;
 import dev.reprocess.kafka.internal.DistributedSettings;
+import dev.reprocess.kafka.internal.HostSelection;
 import dev.reprocess.kafka.internal.KafkaConnection;
 import dev.reprocess.kafka.internal.ShardHost;
 import dev.reprocess.kafka.internal.ShardJobs;
@@ -144,11 +145,13 @@ public final class DistributedJob {
   }
 
   /**
-   * Runs this host: joins the group, runs the shards of its partitions, and returns once every
-   * shard of the job is complete (on any host), on {@link #stop()}, or on a failure. Closes the
-   * selector at the end.
+   * Runs this host: checks the selection against the one stored under the job's name and stores
+   * it (once per host: the shard jobs check against it without reading or writing), joins the
+   * group, runs the shards of its partitions, and returns once every shard of the job is complete
+   * (on any host), on {@link #stop()}, or on a failure. Closes the selector at the end.
    *
-   * @throws IllegalStateException if this object runs a host already
+   * @throws IllegalStateException if this object runs a host already, or if the selection differs
+   *     from the stored one and the job options do not set {@code acceptChangedSelection}
    */
   public HostReport runHost() {
     synchronized (this) {
@@ -160,7 +163,9 @@ public final class DistributedJob {
       Map<String, Object> config = settings.connection().consumerConfig(settings.groupId(), settings.apiTimeout(),
           settings.groupId() + "-" + ProcessHandle.current().pid());
       config.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-      host = new ShardHost(settings, ShardRecord.fingerprint(definition, shards), definition, shards,
+      CheckpointStore store = HostSelection.verify(settings.checkpointStore(), name(), definition,
+          settings.shardJob(Shard.of("probe", null), definition).acceptChangedSelection());
+      host = new ShardHost(settings, ShardRecord.fingerprint(definition, shards), definition, store, shards,
           KafkaConnection.created(config, () -> new KafkaConsumer<byte[], byte[]>(config)));
     }
     try {

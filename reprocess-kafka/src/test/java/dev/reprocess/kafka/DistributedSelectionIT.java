@@ -58,19 +58,27 @@ import org.junit.jupiter.api.TestInstance;
  * with {@code session.timeout.ms} and {@code leaseTimeToLive} of {@value #TAKEOVER_SECONDS} s (the
  * README's advice for a quicker takeover; Kafka's default session is 45 s). A second test runs the
  * job over one type unthrottled on one host and as one plain job, and prints ids/s and CPU per id
- * (what coordinating costs); a third starts {@value #PUBLISHERS} publishers of one job at the same instant.
+ * (what coordinating costs; its system properties add rounds and sizes for the README's
+ * measurements); a third starts {@value #PUBLISHERS} publishers of one job at the same instant.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class DistributedSelectionIT {
   private static final List<String> TYPES = List.of("image/png", "video/mp4");
   private static final Instant FROM = Instant.parse("2024-05-01T00:00:00Z");
-  private static final int DAYS = 15;
-  private static final int PER_SHARD = 500;
+  /** Daily buckets per type; {@code -Ddistributed.days=N} loads more shards for measurements of several hosts. */
+  private static final int DAYS = Integer.getInteger("distributed.days", 15);
+  /** Ids per (type, day) shard; {@code -Ddistributed.perShard=N} loads other sizes for measurements. */
+  private static final int PER_SHARD = Integer.getInteger("distributed.perShard", 500);
   private static final int SHARDS = TYPES.size() * DAYS;
   private static final int TOTAL = SHARDS * PER_SHARD;
   private static final int PAGE_SIZE = 100;
   private static final int SHARDS_IN_PARALLEL = 4;
   private static final int TAKEOVER_SECONDS = 15;
+  /**
+   * The measurement rounds' session (the broker's minimum; heartbeats every 2 s): a host that joins
+   * while another runs hears of the rebalance within 2 s instead of 5 s, and takes a share.
+   */
+  private static final int MEASURE_SESSION_SECONDS = 6;
   private static final int PUBLISHERS = 8;
 
   private CassandraBackend backend;
@@ -195,58 +203,98 @@ class DistributedSelectionIT {
         handedOver, takeoverMillis(c, List.of(a, b, d), killedAt), d.handled().size());
   }
 
+  /**
+   * The measurement rounds: by default the plain job then one host over one type; {@code
+   * -Ddistributed.hosts=1,2,3} adds rounds of several hosts and {@code -Ddistributed.types=2} runs
+   * every round over both types (more shards to share). Hosts start their shard work together: each
+   * publishes, then waits for a file the test creates once all of them did.
+   */
   @Test
   void oneHostHandlesEveryIdAndItsRateAndCpuPerIdAreMeasuredAgainstAPlainJob() throws Exception {
-    // One type (half the ids, 15 shards) keeps the runs short: a host's start weighs more in these figures than
-    // in the README's, which came from 60,000 ids. Several hosts at once are the other tests' part: with this
-    // little work, the first host to join ran every shard before a rebalance gave the others any.
-    List<String> types = TYPES.subList(0, 1);
-    Set<String> expected = idsByType.get(types.get(0));
+    // One type (half the ids, 15 shards) keeps the default run short: a host's start weighs more in the
+    // whole-process figures than in the README's, which came from more ids; the "running" figures (CPU from the
+    // first shard job's start to the last one's end) leave the start and the end out.
+    List<String> types = TYPES.subList(0, Integer.getInteger("distributed.types", 1));
+    Set<String> expected = new HashSet<>();
+    types.forEach(t -> expected.addAll(idsByType.get(t)));
     StringBuilder figures = new StringBuilder();
-    for (int hosts : new int[] {0, 1}) { // 0: the plain job in one process, the baseline
+    List<Integer> rounds = new ArrayList<>(List.of(0)); // 0: the plain job in one process, the baseline
+    for (String n : System.getProperty("distributed.hosts", "1").split(",")) {
+      rounds.add(Integer.parseInt(n.trim()));
+    }
+    if (Boolean.getBoolean("distributed.jobPerShard")) {
+      rounds.add(1, -1); // -1: a job per shard in one process, without Kafka
+    }
+    for (int hosts : rounds) {
       String job = "rate" + hosts + "-" + UUID.randomUUID().toString().substring(0, 8);
+      Path go = dir.resolve(job + ".go");
       List<Host> started = new ArrayList<>();
       for (int i = 0; i < Math.max(1, hosts); i++) {
-        started.add(start(job, "h" + i, 0, hosts == 0 ? "plain" : "distributed", types));
+        started.add(start(job, "h" + i, 0, hosts == 0 ? "plain" : hosts < 0 ? "jobPerShard" : "distributed", types, go));
       }
-      Set<String> union = new HashSet<>();
-      long first = Long.MAX_VALUE;
-      long last = 0;
-      long cpu = 0;
-      long cpuRunning = 0;
-      StringBuilder perHost = new StringBuilder();
       for (Host h : started) {
-        assertThat(h.jvm.awaitExit(Duration.ofMinutes(5))).as(h.jvm.log()).isZero();
-        String result = h.jvm.awaitLine("RESULT ", Duration.ZERO);
-        long started0 = Long.parseLong(h.jvm.awaitLine("STARTED ", Duration.ZERO).split(" ")[1]);
-        long wall = field(result, "wallMillis");
-        first = Math.min(first, started0);
-        last = Math.max(last, started0 + wall);
-        long hostCpu = field(result, "cpuMillis");
-        // CPU from its first shard job on: without the process's start (clients, publishing, joining).
-        // A host that joined once the others had run every shard runs none.
-        long running = h.jvm.log().contains("FIRST-SHARD ")
-            ? hostCpu - field(h.jvm.awaitLine("FIRST-SHARD ", Duration.ZERO), "cpuMillis") : 0;
-        cpu += hostCpu;
-        cpuRunning += running;
-        List<String> handled = h.handled();
-        union.addAll(handled);
-        perHost.append(String.format(" %s: %d ids, %.1f (%.1f running) ms CPU per 1000 ids;", h.name, handled.size(),
-            hostCpu * 1000.0 / Math.max(1, handled.size()), running * 1000.0 / Math.max(1, handled.size())));
+        h.jvm.awaitLine(hosts <= 0 ? "STARTED " : "PUBLISHED ", Duration.ofMinutes(3));
       }
-      assertThat(union).isEqualTo(expected);
-      if (hosts > 0) {
-        assertPublishedOnce(started);
-      }
-      int total = expected.size();
-      figures.append(String.format("%s: %.0f ids/s, %.1f ms CPU per 1000 ids in total (%.1f from the first shard on);%s%n",
-          hosts == 0 ? "plain job" : hosts + " host(s)", total * 1000.0 / (last - first), cpu * 1000.0 / total,
-          cpuRunning * 1000.0 / total, perHost));
+      Files.createFile(go);
+      figures.append(measure(hosts, started, expected));
       children.forEach(ChildJvm::close);
       children.clear();
     }
-    System.out.print("DISTRIBUTED THROUGHPUT (unthrottled, " + expected.size() + " ids, pageSize " + PAGE_SIZE
-        + ", shardsInParallel " + SHARDS_IN_PARALLEL + " per host):\n" + figures);
+    System.out.print("DISTRIBUTED THROUGHPUT (unthrottled, " + expected.size() + " ids, " + PER_SHARD
+        + " per shard, pageSize " + PAGE_SIZE + ", shardsInParallel " + SHARDS_IN_PARALLEL + " per host):\n" + figures);
+  }
+
+  /** Waits for the round's hosts, checks that every id was handled, and gives the round's figures. */
+  private String measure(int hosts, List<Host> started, Set<String> expected) throws IOException {
+    Set<String> union = new HashSet<>();
+    long first = Long.MAX_VALUE;
+    long last = 0;
+    long firstShard = Long.MAX_VALUE;
+    long lastShard = 0;
+    long cpu = 0;
+    long cpuRunning = 0;
+    StringBuilder perHost = new StringBuilder();
+    for (Host h : started) {
+      assertThat(h.jvm.awaitExit(Duration.ofMinutes(5))).as(h.jvm.log()).isZero();
+      String result = h.jvm.awaitLine("RESULT ", Duration.ZERO);
+      long started0 = Long.parseLong(h.jvm.awaitLine("STARTED ", Duration.ZERO).split(" ")[1]);
+      first = Math.min(first, started0);
+      last = Math.max(last, started0 + field(result, "wallMillis"));
+      long hostCpu = field(result, "cpuMillis");
+      // CPU from its first shard job's start to its last one's end: without the process's start (clients,
+      // publishing, joining) and end (the completion check, leaving the group). A host that joined once the
+      // others had run every shard runs none.
+      long running = 0;
+      if (h.jvm.log().contains("FIRST-SHARD ")) {
+        String firstLine = h.jvm.awaitLine("FIRST-SHARD ", Duration.ZERO);
+        long lastEnd = 0;
+        long lastCpu = 0;
+        for (String line : ChildJvm.completeLines(h.jvm.logFile())) {
+          if (line.startsWith("SHARD-END ")) {
+            lastEnd = Math.max(lastEnd, Long.parseLong(line.split(" ")[3]));
+            lastCpu = Math.max(lastCpu, field(line, "cpuMillis"));
+          }
+        }
+        running = lastCpu - field(firstLine, "cpuMillis");
+        firstShard = Math.min(firstShard, field(firstLine, "at"));
+        lastShard = Math.max(lastShard, lastEnd);
+      }
+      cpu += hostCpu;
+      cpuRunning += running;
+      List<String> handled = h.handled();
+      union.addAll(handled);
+      perHost.append(String.format(" %s: %d ids, %.1f (%.1f running) ms CPU per 1000 ids;", h.name, handled.size(),
+          hostCpu * 1000.0 / Math.max(1, handled.size()), running * 1000.0 / Math.max(1, handled.size())));
+    }
+    assertThat(union).isEqualTo(expected);
+    if (hosts > 0) {
+      assertPublishedOnce(started);
+    }
+    int total = expected.size();
+    return String.format("%s: %.0f ids/s (%.0f running), %.1f ms CPU per 1000 ids in total (%.1f running);%s%n",
+        hosts == 0 ? "plain job" : hosts < 0 ? "a job per shard" : hosts + " host(s)", total * 1000.0 / (last - first),
+        total * 1000.0 / Math.max(1, lastShard - firstShard), cpu * 1000.0 / total, cpuRunning * 1000.0 / total,
+        perHost);
   }
 
   @Test
@@ -337,14 +385,27 @@ class DistributedSelectionIT {
   }
 
   private Host start(String job, String name, double rate, String mode, List<String> types) {
+    return start(job, name, rate, mode, types, null);
+  }
+
+  /** @param go if not null, the host waits after publishing until this file exists */
+  private Host start(String job, String name, double rate, String mode, List<String> types, Path go) {
     Path out = dir.resolve(job + "-" + name + ".ids");
     List<String> args = new ArrayList<>(List.of(backend.contactPoint().getHostString(),
         Integer.toString(backend.contactPoint().getPort()), backend.localDatacenter(), table, checkpoints,
         TestBackends.kafka().bootstrapServers(), job, out.toString(), Integer.toString(PAGE_SIZE),
         Double.toString(rate), Integer.toString(SHARDS_IN_PARALLEL), mode, FROM.toString(),
-        FROM.plus(Duration.ofDays(DAYS)).toString(), Integer.toString(TAKEOVER_SECONDS)));
+        FROM.plus(Duration.ofDays(DAYS)).toString(),
+        Integer.toString(go != null ? MEASURE_SESSION_SECONDS : TAKEOVER_SECONDS)));
     args.addAll(types);
-    ChildJvm jvm = ChildJvm.start(DistributedHostChild.class, List.of("-Xmx256m"), args,
+    List<String> jvmOptions = new ArrayList<>(List.of("-Xmx256m"));
+    if (go != null) {
+      jvmOptions.add("-D" + DistributedHostChild.GO_FILE + "=" + go.toAbsolutePath());
+      // Measurements may run with another checkpointInterval (e.g. the default 1 s) than the crash test.
+      jvmOptions.add("-D" + DistributedHostChild.CHECKPOINT_INTERVAL_MILLIS + "="
+          + Long.getLong(DistributedHostChild.CHECKPOINT_INTERVAL_MILLIS, 0));
+    }
+    ChildJvm jvm = ChildJvm.start(DistributedHostChild.class, jvmOptions, args,
         dir.resolve(job + "-" + name + ".log"));
     children.add(jvm);
     return new Host(name, jvm, out);

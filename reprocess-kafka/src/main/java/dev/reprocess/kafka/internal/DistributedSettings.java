@@ -42,10 +42,20 @@ public record DistributedSettings(String jobName, AssetSelector selector, Checkp
    * @throws IllegalArgumentException as {@link ReprocessJob.Builder#build()}
    */
   public ReprocessJob shardJob(Shard shard, String definition) {
+    return shardJob(shard, definition, checkpointStore);
+  }
+
+  /**
+   * The job that runs one shard, checkpointing in {@code store} (the host's {@link HostSelection}
+   * view of {@link #checkpointStore}).
+   *
+   * @throws IllegalArgumentException as {@link ReprocessJob.Builder#build()}
+   */
+  public ReprocessJob shardJob(Shard shard, String definition, CheckpointStore store) {
     ReprocessJob.Builder builder = ReprocessJob.builder(ShardJobs.name(jobName, shard.id()));
     jobOptions.accept(builder);
     return builder.selector(new SingleShardSelector(selector, shard, definition))
-        .checkpointStore(checkpointStore)
+        .checkpointStore(store)
         .restart(false)
         .onRunningElsewhere(RunningElsewhere.TAKE_OVER_EXPIRED)
         .build();

@@ -1,5 +1,6 @@
 package dev.reprocess.kafka.internal;
 
+import dev.reprocess.CheckpointStore;
 import dev.reprocess.JobExecution;
 import dev.reprocess.JobReport;
 import dev.reprocess.JobStatus;
@@ -16,6 +17,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
@@ -50,6 +53,8 @@ public final class ShardHost implements ConsumerRebalanceListener {
   private final DistributedSettings settings;
   private final String fingerprint;
   private final String definition;
+  /** Where the shard jobs checkpoint: the host's {@link HostSelection} view of the store. */
+  private final CheckpointStore store;
   private final Map<String, Shard> known;
   private final Consumer<byte[], byte[]> consumer;
   private final String prefix;
@@ -59,6 +64,8 @@ public final class ShardHost implements ConsumerRebalanceListener {
   private final Map<Task, JobExecution> running = new LinkedHashMap<>();
   private final HostTally tally = new HostTally();
   private final GroupCompletion completion;
+  /** Released by each shard job that ends, so the loop settles it and fills its slot at once. */
+  private final Semaphore ended = new Semaphore(0);
   private volatile boolean stopping;
   private Throwable failure;
 
@@ -66,15 +73,17 @@ public final class ShardHost implements ConsumerRebalanceListener {
   record Task(TopicPartition partition, long offset, Shard shard, long notBeforeNanos) {}
 
   /**
+   * @param store where the shard jobs checkpoint: {@link HostSelection#verify}'s store
    * @param shards the shards the host's selector lists, which the records must name
    * @param consumer a consumer of the hosts' group with manual commits and {@code read_committed};
    *     closed by {@link #run()}
    */
-  public ShardHost(DistributedSettings settings, String fingerprint, String definition, List<Shard> shards,
-      Consumer<byte[], byte[]> consumer) {
+  public ShardHost(DistributedSettings settings, String fingerprint, String definition, CheckpointStore store,
+      List<Shard> shards, Consumer<byte[], byte[]> consumer) {
     this.settings = settings;
     this.fingerprint = fingerprint;
     this.definition = definition;
+    this.store = store;
     this.known = shards.stream().collect(Collectors.toMap(Shard::id, s -> s, (a, b) -> a));
     this.consumer = consumer;
     this.prefix = "job '" + settings.jobName() + "': ";
@@ -88,7 +97,7 @@ public final class ShardHost implements ConsumerRebalanceListener {
       consumer.subscribe(List.of(settings.shardTopic()), this);
       long nextCheck = System.nanoTime();
       while (!stopping && failure == null && !complete) {
-        accept(consumer.poll(POLL));
+        accept(poll());
         settle();
         launch();
         commit();
@@ -111,9 +120,34 @@ public final class ShardHost implements ConsumerRebalanceListener {
     return tally.result(status, failure);
   }
 
+  /**
+   * The next records. While shard jobs run, the wait is for one of them to end rather than inside
+   * the consumer's poll, so a shard's slot is filled as soon as it is free instead of after up to
+   * {@link #POLL}: the consumer is polled without waiting (it still runs the group protocol, the
+   * rebalance callbacks and the fetches), then the loop waits up to {@code POLL} for a shard job to end.
+   */
+  private ConsumerRecords<byte[], byte[]> poll() {
+    if (running.isEmpty()) {
+      return consumer.poll(POLL);
+    }
+    ConsumerRecords<byte[], byte[]> records = consumer.poll(Duration.ZERO);
+    if (records.isEmpty()) {
+      try {
+        if (ended.tryAcquire(POLL.toMillis(), TimeUnit.MILLISECONDS)) {
+          ended.drainPermits();
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new WakeupException();
+      }
+    }
+    return records;
+  }
+
   /** Makes {@link #run()} stop its shards (checkpointed), commit and return. Idempotent. */
   public void stop() {
     stopping = true;
+    ended.release();
     consumer.wakeup();
   }
 
@@ -201,7 +235,9 @@ public final class ShardHost implements ConsumerRebalanceListener {
       log.info("{}running shard {} (partition {}, offset {})", prefix, task.shard().id(), task.partition(),
           task.offset());
       try {
-        running.put(task, settings.shardJob(known.get(task.shard().id()), definition).start());
+        JobExecution execution = settings.shardJob(known.get(task.shard().id()), definition, store).start();
+        running.put(task, execution);
+        execution.completion().whenComplete((report, error) -> ended.release());
       } catch (IllegalStateException stillStopping) {
         // This host's earlier run of the shard has not stopped yet (it outlived stopTimeout).
         waiting.add(new Task(task.partition(), task.offset(), task.shard(), now + HELD_RETRY.toNanos()));
@@ -211,6 +247,19 @@ public final class ShardHost implements ConsumerRebalanceListener {
   }
 
   private void commit() {
+    try {
+      commitCompleted();
+    } catch (WakeupException e) {
+      if (!stopping) {
+        throw e;
+      }
+      // stop()'s wakeup, pending since the loop waited for a shard job rather than in poll: it is
+      // used up now, so the commit runs again.
+      commitCompleted();
+    }
+  }
+
+  private void commitCompleted() {
     Map<TopicPartition, Long> positions = new HashMap<>();
     for (TopicPartition partition : consumer.assignment()) {
       positions.put(partition, consumer.position(partition));

@@ -18,6 +18,7 @@ import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
@@ -33,7 +34,8 @@ import java.util.function.Consumer;
  * one unbuffered write; 16 handler threads per process (a shard job gets {@code 16 / shardsInParallel}).
  * Prints {@code STARTED <epochMillis>}, {@code PUBLISHED <true|false>} (whether this host's
  * {@code publishShards()} wrote the shards), {@code SHARD-START <shardJob>
- * <epochMillis>} and {@code SHARD-END <shardJob> <status> <epochMillis>} per shard job, then {@code
+ * <epochMillis>} and {@code SHARD-END <shardJob> <status> <epochMillis> cpuMillis=<CPU so far>} per
+ * shard job (the first start also prints {@code FIRST-SHARD cpuMillis=<CPU so far> at=<epochMillis>}), then {@code
  * RESULT <status> cpuMillis=<CPU of this process from STARTED to the end> wallMillis=<n> selected=<n>
  * <failure>}; exits 0 when the job completed, 3 otherwise. Arguments: host port datacenter table
  * checkpointTable bootstrap jobName outFile pageSize maxEventsPerSecond shardsInParallel mode from
@@ -42,6 +44,13 @@ import java.util.function.Consumer;
  * what bounds the takeover after a host dies.
  */
 public final class DistributedHostChild {
+  /**
+   * System property naming a file: if set, the host (or the plain job) waits until the file exists
+   * before it runs, so that the hosts of a measurement start their shard work together.
+   */
+  public static final String GO_FILE = "distributed.goFile";
+  /** System property: the jobs' {@code checkpointInterval} in milliseconds; default 0 (after every page). */
+  public static final String CHECKPOINT_INTERVAL_MILLIS = "distributed.checkpointIntervalMillis";
   private static volatile long cpuStart;
   private static final java.util.concurrent.atomic.AtomicBoolean FIRST = new java.util.concurrent.atomic.AtomicBoolean();
 
@@ -70,11 +79,13 @@ public final class DistributedHostChild {
       double rate = Double.parseDouble(args[9]);
       int shardsInParallel = Integer.parseInt(args[10]);
       boolean plain = args[11].equals("plain");
+      boolean jobPerShard = args[11].equals("jobPerShard");
       Duration takeover = Duration.ofSeconds(Long.parseLong(args[14]));
       Consumer<ReprocessJob.Builder> options = b -> {
         // The same handler threads per process: 16 for the plain job's shards, 16 / shardsInParallel per shard job.
         b.handler(handler).pageSize(pageSize).listener(printer())
-            .checkpointInterval(Duration.ZERO) // after every page: the crash bound the IT checks
+            // After every page by default: the crash bound the IT checks.
+            .checkpointInterval(Duration.ofMillis(Long.getLong(CHECKPOINT_INTERVAL_MILLIS, 0)))
             .leaseTimeToLive(takeover)
             .concurrency(plain ? 16 : Math.max(1, 16 / shardsInParallel));
         if (rate > 0) {
@@ -84,7 +95,12 @@ public final class DistributedHostChild {
       cpuStart = cpuNanos();
       long wallStart = System.currentTimeMillis();
       print("STARTED " + wallStart);
-      if (plain) {
+      if (jobPerShard) {
+        awaitGo();
+        line = runJobPerShard(args[6], selector, store, shardsInParallel, options);
+        status = line.startsWith("selected=") ? JobStatus.COMPLETED : JobStatus.FAILED;
+      } else if (plain) {
+        awaitGo();
         ReprocessJob.Builder job = ReprocessJob.builder(args[6]).selector(selector).checkpointStore(store)
             .shardsInParallel(shardsInParallel);
         options.accept(job);
@@ -98,6 +114,7 @@ public final class DistributedHostChild {
             .selector(selector).checkpointStore(store).shardsInParallel(shardsInParallel).replicationFactor(1)
             .jobOptions(options).build();
         print("PUBLISHED " + job.publishShards()); // what run() does, in two steps to print the verdict
+        awaitGo();
         DistributedJob.HostReport report = job.runHost();
         status = report.status();
         line = "selected=" + report.selected() + " " + (report.failureCause() == null ? "" : report.failureCause());
@@ -121,9 +138,50 @@ public final class DistributedHostChild {
 
       @Override
       public void onJobFinished(JobReport report) {
-        print("SHARD-END " + report.jobName() + " " + report.status() + " " + System.currentTimeMillis());
+        print("SHARD-END " + report.jobName() + " " + report.status() + " " + System.currentTimeMillis()
+            + " cpuMillis=" + (cpuNanos() - cpuStart) / 1_000_000);
       }
     };
+  }
+
+  /**
+   * Mode {@code jobPerShard}: each shard as a job of its own, {@code shardsInParallel} at a time, as a
+   * distributed host runs them, but without Kafka: what a shard job costs apart from the coordination.
+   */
+  private static String runJobPerShard(String name, AssetSelector selector, CassandraCheckpointStore store,
+      int shardsInParallel, Consumer<ReprocessJob.Builder> options) throws Exception {
+    java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(shardsInParallel);
+    List<java.util.concurrent.Future<JobReport>> reports = new java.util.ArrayList<>();
+    for (Shard shard : selector.shards()) {
+      reports.add(pool.submit(() -> {
+        ReprocessJob.Builder b = ReprocessJob.builder(DistributedJob.shardJobName(name, shard.id()))
+            .selector(new dev.reprocess.kafka.internal.SingleShardSelector(selector, shard,
+                selector.selectionDefinition())).checkpointStore(store);
+        options.accept(b);
+        return b.build().run();
+      }));
+    }
+    long selected = 0;
+    for (java.util.concurrent.Future<JobReport> f : reports) {
+      JobReport r = f.get();
+      if (r.status() != JobStatus.COMPLETED) {
+        return "failed: " + r;
+      }
+      selected += r.selected();
+    }
+    pool.shutdown();
+    return "selected=" + selected + " ";
+  }
+
+  private static void awaitGo() throws InterruptedException {
+    String go = System.getProperty(GO_FILE);
+    long deadline = System.nanoTime() + Duration.ofMinutes(3).toNanos();
+    while (go != null && !Files.exists(Path.of(go))) {
+      if (System.nanoTime() - deadline > 0) {
+        throw new IllegalStateException("no " + go + " within 3 minutes");
+      }
+      Thread.sleep(5);
+    }
   }
 
   private static long cpuNanos() {
