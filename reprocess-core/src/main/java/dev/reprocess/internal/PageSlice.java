@@ -2,6 +2,7 @@ package dev.reprocess.internal;
 
 import dev.reprocess.AssetRef;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A page's events handed to a {@link SliceSink} at once. A sink thread takes an event's concurrency
@@ -15,6 +16,8 @@ final class PageSlice implements SliceSink.Slice {
   private final ShardState state;
   private final PageWork work;
   private final List<AssetRef> assets;
+  /** Events neither started nor abandoned yet. */
+  private final AtomicInteger unstarted;
 
   /** The page's events, all counted as dispatched to it now. */
   PageSlice(RunContext run, ShardState state, PageWork work) {
@@ -22,7 +25,11 @@ final class PageSlice implements SliceSink.Slice {
     this.state = state;
     this.work = work;
     this.assets = work.page.assets();
+    this.unstarted = new AtomicInteger(assets.size());
     work.eventsDispatched(assets.size());
+    if (assets.isEmpty()) {
+      work.started.complete(null);
+    }
   }
 
   @Override
@@ -43,6 +50,7 @@ final class PageSlice implements SliceSink.Slice {
   @Override
   public SliceSink.Delivery start(int index) {
     run.tally.eventDispatched();
+    leftQueue();
     EventAttempt attempt = new EventAttempt(run,
         ShardReader.newEvent(run, state.shard, assets.get(index), run.clock.instant()), state, work);
     if (!attempt.mayGoNow()) {
@@ -55,6 +63,14 @@ final class PageSlice implements SliceSink.Slice {
   @Override
   public void abandon(int index) {
     work.abandoned.set(true);
+    leftQueue();
     work.settleOne();
+  }
+
+  /** One more event of the page was started or abandoned. */
+  private void leftQueue() {
+    if (unstarted.decrementAndGet() == 0) {
+      work.started.complete(null);
+    }
   }
 }

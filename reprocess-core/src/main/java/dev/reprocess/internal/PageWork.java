@@ -18,6 +18,11 @@ final class PageWork {
   /** Set when an event of the page was given up (a stop, a failure): the page is not final. */
   final AtomicBoolean abandoned = new AtomicBoolean();
   final CompletableFuture<Void> done = new CompletableFuture<>();
+  /**
+   * Completed once every dispatched event of the page was started (or abandoned): no event of the
+   * page waits in a sink's queue any more.
+   */
+  final CompletableFuture<Void> started = new CompletableFuture<>();
   /** False when the reader stopped before dispatching every asset of the page. */
   volatile boolean fullyDispatched = true;
 

@@ -24,8 +24,9 @@ import org.slf4j.Logger;
  * Reads one shard: page by page, each asset turned into an event and dispatched (one concurrency
  * permit per event), then the page checkpointed. To a host's sink the reader dispatches the events
  * itself, waiting for permits (the job's back-pressure); to the job's own handler pool ({@link
- * SliceSink}) it hands the whole page, whose events the pool's threads make and start, and the
- * window of pages in flight is the reader's back-pressure.
+ * SliceSink}) it hands the whole page, whose events the pool's threads make and start; it reads
+ * one page ahead of them (it waits until every event of the page before the one it handed over
+ * was started), and the window of pages in flight bounds the pages held by slow events.
  *
  * <p><b>The at-least-once rule</b> ({@link #checkpoint}): at most {@value #MAX_PAGES_IN_FLIGHT}
  * pages are in flight (their events bounded by the job's concurrency); the reader dispatches the
@@ -106,7 +107,11 @@ final class ShardReader {
         PageWork work = new PageWork(page, pageNo);
         dispatch(work);
         work.seal();
+        PageWork previous = window.peekLast();
         window.addLast(work);
+        if (previous != null) {
+          previous.started.join(); // read ahead by one page of unstarted events, not more
+        }
         checkpointSettled(window, MAX_PAGES_IN_FLIGHT - 1);
         if (page.last() || !work.fullyDispatched) {
           break;
@@ -225,6 +230,7 @@ final class ShardReader {
       int permits = run.gate.acquireUpTo(Math.min(n - i, MAX_SLICE), run::isStopping);
       if (permits == 0) {
         work.fullyDispatched = false;
+        work.started.complete(null);
         return;
       }
       Instant now = run.clock.instant();
@@ -234,6 +240,7 @@ final class ShardReader {
         new EventAttempt(run, newEvent(run, shard, assets.get(i), now), state, work).attempt();
       }
     }
+    work.started.complete(null);
   }
 
   /** The first attempt's event for an asset of {@code shard}, with a random event id. */
