@@ -8,6 +8,7 @@ import dev.reprocess.testing.InMemorySelector;
 import dev.reprocess.testing.RecordingHandler;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -77,6 +78,51 @@ class PageDeliveryTest {
     JobReport report = execution.await(Duration.ofSeconds(30));
     assertThat(report.status()).isEqualTo(JobStatus.COMPLETED);
     assertThat(report.succeeded()).isEqualTo(1000);
+  }
+
+  @Test
+  void theReaderReadsOnePageAheadOfTheHandlerThreadsNotTheWholeWindow() throws Exception {
+    // Both threads hang in the first two events: the other 8 events of page 1 cannot start. The
+    // reader may read page 2 meanwhile, then must wait for page 1's events to start rather than
+    // read on up to its 16 pages in flight (unstarted events would pile up in memory).
+    CountDownLatch unblock = new CountDownLatch(1);
+    AtomicInteger inCall = new AtomicInteger();
+    RecordingHandler handler = new RecordingHandler().beforeEach(e -> {
+      inCall.incrementAndGet();
+      unblock.await();
+      return null;
+    });
+    InMemorySelector selector = InMemorySelector.ofIds(ids(1000), 1);
+    JobExecution execution = ReprocessJob.builder("read-ahead")
+        .selector(selector)
+        .pageSize(10)
+        .concurrency(2)
+        .handler(handler)
+        .build()
+        .start();
+
+    Waits.await().until(() -> inCall.get() == 2 && readerWaitsInJoin("read-ahead"));
+    assertThat(selector.pagesRead()).isEqualTo(2);
+    unblock.countDown();
+    JobReport report = execution.await(Duration.ofSeconds(30));
+    assertThat(report.status()).isEqualTo(JobStatus.COMPLETED);
+    assertThat(report.succeeded()).isEqualTo(1000);
+  }
+
+  /** Whether the job's shard reader is parked waiting for a page ({@code CompletableFuture.join}). */
+  private static boolean readerWaitsInJoin(String job) {
+    for (Map.Entry<Thread, StackTraceElement[]> t : Thread.getAllStackTraces().entrySet()) {
+      if (t.getKey().getName().startsWith("reprocess-" + job + "-shard-")
+          && t.getKey().getState() == Thread.State.WAITING) {
+        for (StackTraceElement frame : t.getValue()) {
+          if (frame.getClassName().equals("java.util.concurrent.CompletableFuture")
+              && frame.getMethodName().equals("join")) {
+            return true;
+          }
+        }
+      }
+    }
+    return false;
   }
 
   @Test
