@@ -92,14 +92,14 @@ final class EndToEndCases {
             TopicSpec.of(topic + KafkaReprocessWorker.RETRY_TOPIC_SUFFIX, o.kafkaPartitions, 1),
             TopicSpec.of(topic + KafkaReprocessWorker.DEAD_LETTER_TOPIC_SUFFIX, 1, 1)));
         try {
-          return throughKafka(bootstrap, topic, prefix + "-kafka-" + r, reads, expected, o.pageSize);
+          return throughKafka(o, bootstrap, topic, prefix + "-kafka-" + r, reads, expected);
         } finally {
           KafkaCases.delete(admin, topics);
         }
       });
       rounds.run(o.warmups, o.runs);
     }
-    String c = String.format("5. End to end, %,d assets from Cassandra, job defaults", expected);
+    String c = String.format("5. End to end, %,d assets from Cassandra, job defaults%s", expected, KafkaCases.settings(o));
     results.addRate(c, "plain driver keyset loop, 4 shards, selection only (baseline)", rounds,
         "plain keyset loop, 4 shards", "ids/s", 1.0, null);
     results.addRate(c, "Cassandra -> ReprocessJob -> direct no-op handler", rounds, "job -> direct no-op handler",
@@ -149,16 +149,17 @@ final class EndToEndCases {
     }
   }
 
-  private static double throughKafka(String bootstrap, String topic, String jobName, CassandraReads reads,
-      long expected, int pageSize) throws Exception {
+  private static double throughKafka(Options o, String bootstrap, String topic, String jobName,
+      CassandraReads reads, long expected) throws Exception {
+    int pageSize = o.pageSize;
     LongAdder handled = new LongAdder();
-    try (KafkaReprocessWorker worker = KafkaReprocessWorker.builder().bootstrapServers(bootstrap).topic(topic)
+    try (KafkaReprocessWorker worker = KafkaCases.workerBuilder(o, bootstrap, topic)
         .groupId(jobName + "-workers")
         .handler(e -> {
           handled.increment();
           return Outcome.SUCCEEDED;
         }).build().start();
-        KafkaEventSink sink = KafkaEventSink.builder().bootstrapServers(bootstrap).topic(topic).build()) {
+        KafkaEventSink sink = KafkaCases.sinkBuilder(o, bootstrap, topic).build()) {
       long t0 = System.nanoTime();
       JobReport report = ReprocessJob.builder(jobName)
           .selector(reads.selector())

@@ -55,7 +55,7 @@ final class KafkaCases {
     try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrap))) {
       Rounds producing = new Rounds("kafka");
       producing.add("KafkaEventSink", r -> onNewTopic(admin, topics, prefix + "-sink-" + r, o.kafkaPartitions,
-          topic -> sink(bootstrap, topic, events)));
+          topic -> sink(o, bootstrap, topic, events)));
       producing.add("plain KafkaProducer loop", r -> onNewTopic(admin, topics, prefix + "-plain-" + r,
           o.kafkaPartitions, topic -> plainProducer(bootstrap, topic, events, false)));
       if (o.extra) {
@@ -69,18 +69,17 @@ final class KafkaCases {
       create(admin, topics, List.of(TopicSpec.of(source, o.kafkaPartitions, 1),
           TopicSpec.of(source + KafkaReprocessWorker.RETRY_TOPIC_SUFFIX, o.kafkaPartitions, 1),
           TopicSpec.of(source + KafkaReprocessWorker.DEAD_LETTER_TOPIC_SUFFIX, 1, 1)));
-      sink(bootstrap, source, events);
+      sink(o, bootstrap, source, events);
       int total = events.size(); // sink() keeps the first event out of the timing, but sends it too
       Rounds consuming = new Rounds("kafka");
-      consuming.add("KafkaReprocessWorker, no-op handler", r -> worker(bootstrap, source, total,
-          o.workerConcurrency));
+      consuming.add("KafkaReprocessWorker, no-op handler", r -> worker(o, bootstrap, source, total));
       consuming.add("plain KafkaConsumer loop", r -> plainConsumer(bootstrap, source, total, false));
       consuming.add("plain KafkaConsumer loop + JSON decode", r -> plainConsumer(bootstrap, source, total, true));
       consuming.run(o.warmups, o.runs);
       delete(admin, topics);
 
-      String c = String.format("3. Kafka, %,d events of %d B, %d partitions", o.kafkaEvents, recordSize,
-          o.kafkaPartitions);
+      String c = String.format("3. Kafka, %,d events of %d B, %d partitions%s", o.kafkaEvents, recordSize,
+          o.kafkaPartitions, settings(o));
       results.addRate(c, "plain KafkaProducer loop (baseline)", producing, "plain KafkaProducer loop", "events/s", 1.0,
           null);
       results.addRate(c, "KafkaEventSink", producing, "KafkaEventSink", "events/s",
@@ -148,8 +147,8 @@ final class KafkaCases {
   }
 
   /** The sink as the engine drives it: deliver every event, keep the stages, flush, wait for every stage. */
-  static double sink(String bootstrap, String topic, List<ReprocessEvent> events) {
-    try (KafkaEventSink sink = KafkaEventSink.builder().bootstrapServers(bootstrap).topic(topic).build()) {
+  static double sink(Options o, String bootstrap, String topic, List<ReprocessEvent> events) {
+    try (KafkaEventSink sink = sinkBuilder(o, bootstrap, topic).build()) {
       sink.deliver(events.get(0)).toCompletableFuture().join(); // topic check and connection, not timed
       long t0 = System.nanoTime();
       CompletableFuture<?>[] stages = new CompletableFuture<?>[events.size() - 1];
@@ -194,6 +193,23 @@ final class KafkaCases {
   }
 
   /** A plain producer's settings: the client's defaults, with acks=all and idempotence as the sink has. */
+  /** The measured sink's builder, with the {@code --sink-property} settings. */
+  static KafkaEventSink.Builder sinkBuilder(Options o, String bootstrap, String topic) {
+    return KafkaEventSink.builder().bootstrapServers(bootstrap).kafkaProperties(o.sinkProperties).topic(topic);
+  }
+
+  /** The measured worker's builder, with the {@code --worker-property} settings. */
+  static KafkaReprocessWorker.Builder workerBuilder(Options o, String bootstrap, String topic) {
+    return KafkaReprocessWorker.builder().bootstrapServers(bootstrap).kafkaProperties(o.workerProperties)
+        .topic(topic);
+  }
+
+  /** The case title's note of the {@code --sink-property} and {@code --worker-property} settings, if any. */
+  static String settings(Options o) {
+    return (o.sinkProperties.isEmpty() ? "" : ", sink " + o.sinkProperties)
+        + (o.workerProperties.isEmpty() ? "" : ", worker " + o.workerProperties);
+  }
+
   static Map<String, Object> plainProducerConfig(String bootstrap) {
     Map<String, Object> config = new HashMap<>();
     config.put("bootstrap.servers", bootstrap);
@@ -263,11 +279,12 @@ final class KafkaCases {
    * A worker with a no-op handler in a new group, {@code concurrency} handler threads (0: the
    * worker's default); timed from the first handled event to the last.
    */
-  static double worker(String bootstrap, String topic, int expected, int concurrency) {
+  static double worker(Options o, String bootstrap, String topic, int expected) {
+    int concurrency = o.workerConcurrency;
     AtomicLong first = new AtomicLong();
     AtomicLong handled = new AtomicLong();
     long deadline = System.nanoTime() + Duration.ofMinutes(10).toNanos();
-    KafkaReprocessWorker.Builder builder = KafkaReprocessWorker.builder().bootstrapServers(bootstrap).topic(topic)
+    KafkaReprocessWorker.Builder builder = workerBuilder(o, bootstrap, topic)
         .groupId("bench-worker-" + UUID.randomUUID())
         .handler(e -> {
           if (handled.getAndIncrement() == 0) {

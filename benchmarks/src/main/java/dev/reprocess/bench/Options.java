@@ -4,9 +4,11 @@ import dev.reprocess.LimitAlgorithm;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -19,7 +21,7 @@ final class Options {
   /** Options that take a value. */
   private static final Set<String> VALUED = Set.of("--assets", "--memory-small", "--kafka-events", "--es-docs",
       "--es-slices", "--page-size", "--warmups", "--runs", "--memory-runs", "--min-seconds", "--cases", "--output",
-      "--worker-concurrency", "--sparse-days", "--safety-seconds", "--safety-rate",
+      "--worker-concurrency", "--sink-property", "--worker-property", "--sparse-days", "--safety-seconds", "--safety-rate",
       "--safety-algorithm");
 
   /** Every case, in the order they run. */
@@ -45,6 +47,10 @@ final class Options {
   boolean extra;
   /** Handler threads of the measured Kafka worker; 0 for the worker's default. */
   int workerConcurrency;
+  /** Kafka client properties given to the measured sinks (cases 3 and 5), not to the plain loops. */
+  final Map<String, Object> sinkProperties = new LinkedHashMap<>();
+  /** Kafka client properties given to the measured workers (cases 3 and 5), not to the plain loops. */
+  final Map<String, Object> workerProperties = new LinkedHashMap<>();
   /** Seconds each phase of the safety case measures production. */
   int safetySeconds = 30;
   /** Production's requests per second in the safety case. */
@@ -85,6 +91,9 @@ final class Options {
       "                        with its point in time closed every 20 pages; client CPU per id of the reads,",
       "                        and server CPU per id when the harness started the server",
       "  --worker-concurrency N  handler threads of the measured Kafka worker (default: the worker's default)",
+      "  --sink-property K=V   a Kafka producer property of the measured sinks (cases 3 and 5), not of the plain",
+      "                        producer loop; repeatable (to compare settings: the plain loop keeps Kafka's defaults)",
+      "  --worker-property K=V a Kafka consumer property of the measured workers (cases 3 and 5); repeatable",
       "  --sparse-days N       days of hourly buckets x 3 types in the sparse case's window (default 365; 30 with --quick)",
       "  --safety-seconds S    seconds each phase of the safety case measures production (default 30; 10 with --quick)",
       "  --safety-rate R       production's requests per second in the safety case, open loop (default 1000)",
@@ -127,6 +136,8 @@ final class Options {
         case "--memory-runs" -> o.memoryRuns = positive(name, value);
         case "--min-seconds" -> o.minSeconds = positiveSeconds(name, value);
         case "--worker-concurrency" -> o.workerConcurrency = positive(name, value);
+        case "--sink-property" -> property(name, value, o.sinkProperties);
+        case "--worker-property" -> property(name, value, o.workerProperties);
         case "--sparse-days" -> o.sparseDays = positive(name, value);
         case "--safety-seconds" -> o.safetySeconds = positive(name, value);
         case "--safety-rate" -> o.safetyRate = positive(name, value);
@@ -150,6 +161,14 @@ final class Options {
     }
     o.checkTogether();
     return o;
+  }
+
+  private static void property(String name, String value, Map<String, Object> into) {
+    int eq = value.indexOf('=');
+    if (eq <= 0 || eq == value.length() - 1) {
+      throw new UsageException(name + " is '" + value + "': it must be key=value, e.g. linger.ms=20");
+    }
+    into.put(value.substring(0, eq).trim(), value.substring(eq + 1).trim());
   }
 
   private static LimitAlgorithm algorithm(String name, String value) {

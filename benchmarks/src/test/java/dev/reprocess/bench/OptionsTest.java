@@ -2,6 +2,7 @@ package dev.reprocess.bench;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.entry;
 
 import org.junit.jupiter.api.Test;
 
@@ -16,6 +17,15 @@ class OptionsTest {
     assertThat(o.workerConcurrency).isZero();
     assertThat(o.quick).isFalse();
     assertThat(o.assets).isEqualTo(1_000_000);
+  }
+
+  @Test
+  void clientPropertiesAreRepeatableAndKeptApartForSinkAndWorker() {
+    Options o = Options.parse(new String[] {"--sink-property", "linger.ms=20", "--worker-property",
+        "max.poll.records=2000", "--sink-property", "compression.type = lz4"});
+
+    assertThat(o.sinkProperties).containsExactly(entry("linger.ms", "20"), entry("compression.type", "lz4"));
+    assertThat(o.workerProperties).containsExactly(entry("max.poll.records", "2000"));
   }
 
   @Test
@@ -45,6 +55,8 @@ class OptionsTest {
         .hasMessage("--worker-concurrency is 0: it must be at least 1");
     assertThatThrownBy(() -> Options.parse(new String[] {"--worker-concurrency"}))
         .hasMessage("option --worker-concurrency needs a value");
+    assertThatThrownBy(() -> Options.parse(new String[] {"--sink-property", "linger.ms"}))
+        .hasMessage("--sink-property is 'linger.ms': it must be key=value, e.g. linger.ms=20");
     assertThatThrownBy(() -> Options.parse(new String[] {"--cases", "engine,bogus"}))
         .hasMessage("--cases has 'bogus': it must be among " + Options.ALL_CASES);
     assertThatThrownBy(() -> Options.parse(new String[] {"--page-size", "10001"}))
