@@ -8,6 +8,7 @@ import com.datastax.oss.driver.api.core.cql.Row;
 import com.datastax.oss.driver.api.core.cql.SimpleStatement;
 import dev.reprocess.Shard;
 import dev.reprocess.cassandra.TimeBucketSelector;
+import java.util.List;
 import java.util.UUID;
 import java.util.function.Consumer;
 import java.util.concurrent.atomic.LongAdder;
@@ -114,9 +115,14 @@ final class CassandraReads {
     return Reads.inParallel(CassandraData.cells(), parallel, this::plainPaging);
   }
 
-  long selectorAll(int parallel) {
-    TimeBucketSelector selector = selector();
-    return Reads.inParallel(selector.shards(), parallel, shard -> selectorShard(selector, shard));
+  /** Every shard of {@code shards} through {@code selector}, {@code parallel} at a time. */
+  long selectorAll(TimeBucketSelector selector, List<Shard> shards, int parallel) {
+    return Reads.inParallel(shards, parallel, shard -> selectorShard(selector, shard));
+  }
+
+  /** Builds a selector and its shard list, as a job does once per run; returns the shards. */
+  int selectorSetup() {
+    return selector().shards().size();
   }
 
   long checksum() {
