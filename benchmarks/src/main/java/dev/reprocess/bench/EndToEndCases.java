@@ -161,14 +161,15 @@ final class EndToEndCases {
         }).build().start();
         KafkaEventSink sink = KafkaCases.sinkBuilder(o, bootstrap, topic).build()) {
       long t0 = System.nanoTime();
-      JobReport report = ReprocessJob.builder(jobName)
+      ReprocessJob.Builder job = ReprocessJob.builder(jobName)
           .selector(reads.selector())
           .pageSize(pageSize)
           .sink(sink)
-          .meterRegistry(new SimpleMeterRegistry())
-          .build()
-          .run()
-          .throwIfFailed();
+          .meterRegistry(new SimpleMeterRegistry());
+      if (o.sinkJobConcurrency > 0) {
+        job.concurrency(o.sinkJobConcurrency);
+      }
+      JobReport report = job.build().run().throwIfFailed();
       Reads.check("job -> Kafka sink", report.succeeded(), expected);
       long deadline = System.nanoTime() + Duration.ofMinutes(10).toNanos();
       while (worker.stats().succeeded() < expected) {

@@ -206,7 +206,8 @@ final class KafkaCases {
 
   /** The case title's note of the {@code --sink-property} and {@code --worker-property} settings, if any. */
   static String settings(Options o) {
-    return (o.sinkProperties.isEmpty() ? "" : ", sink " + o.sinkProperties)
+    return (o.sinkJobConcurrency == 0 ? "" : ", job concurrency " + o.sinkJobConcurrency)
+        + (o.sinkProperties.isEmpty() ? "" : ", sink " + o.sinkProperties)
         + (o.workerProperties.isEmpty() ? "" : ", worker " + o.workerProperties);
   }
 
