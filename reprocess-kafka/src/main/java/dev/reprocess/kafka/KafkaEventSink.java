@@ -81,13 +81,14 @@ public final class KafkaEventSink implements EventSink {
   /**
    * Events in flight of a job with this sink when the job does not set {@code concurrency}:
    * {@value}. An event is in flight from {@link #deliver} until the broker acknowledged it, so a
-   * job can send at most this many events per broker round trip; 1,000 keeps the producer's
-   * batches full (its default {@code batch.size} of 16 KiB holds about 60 events of 250 bytes, per
-   * partition, and {@code linger.ms} is 5 ms). With events of tens of kilobytes, lower the job's
-   * concurrency so that it times the event size stays well under the producer's {@code
-   * buffer.memory} (32 MiB by default), or sends block on a full buffer.
+   * job sends at most this many events per broker round trip. The sink's producer compresses with
+   * lz4 and batches up to 64 KiB per partition unless the host's Kafka properties say otherwise;
+   * 4,000 events of about 250 bytes keep those batches filling across a topic's partitions instead
+   * of each waiting for {@code linger.ms}. With events of kilobytes, lower the job's concurrency so
+   * that it times the event size stays well under the producer's {@code buffer.memory} (32 MiB by
+   * default), or sends block on a full buffer (up to {@code max.block.ms}).
    */
-  public static final int DEFAULT_JOB_CONCURRENCY = 1_000;
+  public static final int DEFAULT_JOB_CONCURRENCY = 4_000;
 
   private static final Logger log = LoggerFactory.getLogger(KafkaEventSink.class);
 

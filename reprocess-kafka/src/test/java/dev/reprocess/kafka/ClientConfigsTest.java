@@ -21,6 +21,17 @@ import org.junit.jupiter.api.Test;
 class ClientConfigsTest {
 
   @Test
+  void producersCompressWithLz4InBatchesOf64KibUnlessTheHostSaysOtherwise() {
+    Map<String, Object> defaults = ClientConfigs.producer(ClientConfigs.base(Map.of(), "h:9092"),
+        Duration.ofSeconds(5), "c");
+    Map<String, Object> hosts = ClientConfigs.producer(ClientConfigs.base(Map.of(
+        "compression.type", "zstd", "batch.size", "16384"), "h:9092"), Duration.ofSeconds(5), "c");
+
+    assertThat(defaults).containsEntry("compression.type", "lz4").containsEntry("batch.size", 65_536);
+    assertThat(hosts).containsEntry("compression.type", "zstd").containsEntry("batch.size", "16384");
+  }
+
+  @Test
   void secretsAreHiddenAndTheRestIsLoggedAsIs() {
     Map<String, Object> config = ClientConfigs.producer(ClientConfigs.base(Map.of(
         "security.protocol", "SASL_SSL",

@@ -38,7 +38,7 @@ class KafkaEventSinkTest {
     try (KafkaEventSink sink = KafkaEventSink.builder().topic("events").producer(producer(true)).build()) {
       dev.reprocess.AssetSelector selector = dev.reprocess.testing.InMemorySelector.ofIds(java.util.List.of("a"), 1);
       assertThat(dev.reprocess.ReprocessJob.builder("kafka-default").selector(selector).sink(sink).build()
-          .concurrency()).isEqualTo(KafkaEventSink.DEFAULT_JOB_CONCURRENCY).isEqualTo(1_000);
+          .concurrency()).isEqualTo(KafkaEventSink.DEFAULT_JOB_CONCURRENCY).isEqualTo(4_000);
       assertThat(dev.reprocess.ReprocessJob.builder("kafka-set").selector(selector).sink(sink).concurrency(50).build()
           .concurrency()).isEqualTo(50);
     }

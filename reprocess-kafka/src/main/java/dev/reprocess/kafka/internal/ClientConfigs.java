@@ -52,9 +52,16 @@ public final class ClientConfigs {
     return config;
   }
 
+  /** Default {@code compression.type} of the producers the library creates: {@value}. */
+  public static final String DEFAULT_COMPRESSION = "lz4";
+  /** Default {@code batch.size} of the producers the library creates, in bytes: {@value} (64 KiB). */
+  public static final int DEFAULT_BATCH_SIZE = 65_536;
+
   /**
    * A producer configuration: idempotent, {@code acks=all}, byte-array serializers, a bounded
-   * {@code max.block.ms}.
+   * {@code max.block.ms}; unless the host's properties set them, {@code compression.type} {@value
+   * #DEFAULT_COMPRESSION} and {@code batch.size} {@value #DEFAULT_BATCH_SIZE} (chosen from the
+   * benchmark's measurements; {@code linger.ms} keeps Kafka's default).
    *
    * @throws IllegalArgumentException if the host's properties ask for {@code acks} other than
    *     {@code all}, or for a non-idempotent producer
@@ -75,6 +82,8 @@ public final class ClientConfigs {
     config.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
     config.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
     config.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
+    config.putIfAbsent(ProducerConfig.COMPRESSION_TYPE_CONFIG, DEFAULT_COMPRESSION);
+    config.putIfAbsent(ProducerConfig.BATCH_SIZE_CONFIG, DEFAULT_BATCH_SIZE);
     config.putIfAbsent(ProducerConfig.MAX_BLOCK_MS_CONFIG, maxBlock.toMillis());
     config.putIfAbsent(ProducerConfig.CLIENT_ID_CONFIG, clientId);
     return config;
