@@ -12,6 +12,7 @@ import dev.reprocess.kafka.internal.ShardHost;
 import dev.reprocess.kafka.internal.ShardJobs;
 import dev.reprocess.kafka.internal.ShardPublisher;
 import dev.reprocess.kafka.internal.ShardRecord;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -177,6 +178,17 @@ public final class DistributedJob {
         host = null;
       }
     }
+  }
+
+  /**
+   * The job's status, from any host: read as a {@link DistributedStatusReader} with this job's
+   * connection, shard topic, checkpoint store and {@code apiTimeout} reads it. Reads only.
+   *
+   * @throws dev.reprocess.ReprocessException if Kafka or the checkpoint store cannot be read
+   */
+  public DistributedJobStatus status() {
+    return new DistributedStatusReader(name(), settings.shardTopic(), settings.checkpointStore(),
+        settings.connection(), settings.apiTimeout(), Clock.systemUTC()).read();
   }
 
   /** Stops the running host, if any: its shards stop checkpointed and it leaves the group. */

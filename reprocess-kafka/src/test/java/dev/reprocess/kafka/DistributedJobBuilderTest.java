@@ -41,4 +41,19 @@ class DistributedJobBuilderTest {
     assertThatThrownBy(() -> valid().jobOptions(b -> { }).build())
         .hasMessageContaining("jobOptions: handler and sink are both null");
   }
+
+  @Test
+  void theStatusReaderRefusesBadOptionsNamingThemBeforeAnyIo() {
+    DistributedStatusReader.Builder ok = DistributedStatusReader.builder("backfill").bootstrapServers("localhost:9")
+        .checkpointStore(new InMemoryCheckpointStore());
+    assertThat(ok.build()).isNotNull();
+    assertThatThrownBy(() -> DistributedStatusReader.builder(" ").bootstrapServers("localhost:9")
+        .checkpointStore(new InMemoryCheckpointStore()).build()).hasMessageContaining("jobName is ' '");
+    assertThatThrownBy(() -> DistributedStatusReader.builder("backfill").bootstrapServers("localhost:9").build())
+        .hasMessageContaining("checkpointStore is not set");
+    assertThatThrownBy(() -> ok.apiTimeout(Duration.ZERO).build())
+        .hasMessage("apiTimeout is PT0S: it must be positive and at most PT1H");
+    assertThatThrownBy(() -> DistributedStatusReader.builder("backfill")
+        .checkpointStore(new InMemoryCheckpointStore()).build()).hasMessageContaining("bootstrapServers is 'null'");
+  }
 }

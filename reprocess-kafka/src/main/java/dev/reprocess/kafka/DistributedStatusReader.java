@@ -1,0 +1,140 @@
+package dev.reprocess.kafka;
+
+import dev.reprocess.CheckpointStore;
+import dev.reprocess.JobStatusReader;
+import dev.reprocess.kafka.internal.KafkaConnection;
+import dev.reprocess.kafka.internal.ShardJobs;
+import dev.reprocess.kafka.internal.ShardTopicReader;
+import dev.reprocess.kafka.internal.StatusSummary;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Objects;
+import java.util.Set;
+
+/**
+ * Reads a {@link DistributedJob}'s status from any host that reaches its Kafka cluster and its
+ * checkpoint store; a monitoring host needs neither a selector nor a place in the hosts' group.
+ * Each {@link #read()} reads the shard topic's committed records (one consumer in no group, never
+ * committing) and then, per shard, its shard job's checkpoint and lease holder ({@link
+ * JobStatusReader}; with a Cassandra store, two reads per shard). Reads only: never publishes,
+ * joins a group, takes a lease nor writes. Thread-safe; each call opens and closes its own
+ * consumer.
+ *
+ * <pre>{@code
+ * DistributedStatusReader status = DistributedStatusReader.builder("reindex-2026")
+ *     .bootstrapServers("kafka:9092")
+ *     .checkpointStore(store)
+ *     .build();
+ * DistributedJobStatus s = status.read();
+ * log.info("{} of {} shards complete, {} running, {} waiting, {} events final", s.completedShards(),
+ *     s.totalShards(), s.runningShards(), s.waitingShards(), s.delivered());
+ * }</pre>
+ */
+public final class DistributedStatusReader {
+
+  private final String jobName;
+  private final String shardTopic;
+  private final CheckpointStore store;
+  private final KafkaConnection connection;
+  private final Duration apiTimeout;
+  private final Clock clock;
+
+  DistributedStatusReader(String jobName, String shardTopic, CheckpointStore store, KafkaConnection connection,
+      Duration apiTimeout, Clock clock) {
+    this.jobName = jobName;
+    this.shardTopic = shardTopic;
+    this.store = store;
+    this.connection = connection;
+    this.apiTimeout = apiTimeout;
+    this.clock = clock;
+  }
+
+  /** A builder for the status of the distributed job {@code jobName}. */
+  public static Builder builder(String jobName) {
+    return new Builder(jobName);
+  }
+
+  /**
+   * The job's status now. A job whose shards were not published yet (no shard topic, or no
+   * committed record on it) reads as {@link DistributedJobStatus#published() not published}: 0
+   * shards, not complete.
+   *
+   * @throws dev.reprocess.ReprocessException if Kafka or the checkpoint store cannot be read (the
+   *     message names the job and the topic), or the topic cannot be read to its end within the
+   *     {@code apiTimeout}
+   */
+  public DistributedJobStatus read() {
+    Set<String> shardIds = ShardTopicReader.shardIds(connection, jobName, shardTopic, apiTimeout);
+    Instant readAt = clock.instant();
+    JobStatusReader shards = new JobStatusReader(Clock.fixed(readAt, clock.getZone()));
+    return StatusSummary.of(jobName, shardTopic, shardIds,
+        id -> shards.read(store, ShardJobs.name(jobName, id), 1), readAt);
+  }
+
+  /** Builds a {@link DistributedStatusReader}. Not thread-safe. */
+  public static final class Builder extends KafkaClientBuilder<Builder> {
+    private final String jobName;
+    private CheckpointStore checkpointStore;
+    private String shardTopic;
+    private Duration apiTimeout = KafkaTopics.DEFAULT_TIMEOUT;
+    private Clock clock = Clock.systemUTC();
+
+    private Builder(String jobName) {
+      this.jobName = jobName;
+    }
+
+    /** The store the job's shard jobs checkpoint in (the hosts' {@code checkpointStore}). Required. */
+    public Builder checkpointStore(CheckpointStore checkpointStore) {
+      this.checkpointStore = checkpointStore;
+      return this;
+    }
+
+    /**
+     * The shard topic, if the hosts set one. Default {@code <job>}{@value
+     * DistributedJob#SHARD_TOPIC_SUFFIX}, as {@link DistributedJob.Builder#shardTopic}.
+     */
+    public Builder shardTopic(String shardTopic) {
+      this.shardTopic = shardTopic;
+      return this;
+    }
+
+    /** Bound of each call to the cluster, and of reading the shard topic to its end: positive, at most 1 h. Default 30 s. */
+    public Builder apiTimeout(Duration apiTimeout) {
+      this.apiTimeout = apiTimeout;
+      return this;
+    }
+
+    /** The clock of {@link DistributedJobStatus#readAt()} and of a lease's liveness. Default the system UTC clock. */
+    public Builder clock(Clock clock) {
+      this.clock = clock;
+      return this;
+    }
+
+    /**
+     * The reader.
+     *
+     * @throws IllegalArgumentException if the job name is blank, the checkpoint store or the
+     *     bootstrap servers are missing, or the timeout is out of range (the message names the
+     *     option, the value and the rule)
+     */
+    public DistributedStatusReader build() {
+      if (jobName == null || jobName.isBlank()) {
+        throw new IllegalArgumentException("jobName is '" + jobName + "': it must be the distributed job's name");
+      }
+      if (checkpointStore == null) {
+        throw new IllegalArgumentException("checkpointStore is not set: it must be the store the job's hosts "
+            + "checkpoint in");
+      }
+      if (apiTimeout == null || apiTimeout.isNegative() || apiTimeout.isZero()
+          || apiTimeout.compareTo(Duration.ofHours(1)) > 0) {
+        throw new IllegalArgumentException("apiTimeout is " + apiTimeout + ": it must be positive and at most PT1H");
+      }
+      Objects.requireNonNull(clock, "clock");
+      String topic = shardTopic != null ? shardTopic : jobName + DistributedJob.SHARD_TOPIC_SUFFIX;
+      KafkaConnection connection = connection();
+      connection.consumerConfig(null, apiTimeout, jobName); // bootstrap servers and the host's properties checked now
+      return new DistributedStatusReader(jobName, topic, checkpointStore, connection, apiTimeout, clock);
+    }
+  }
+}

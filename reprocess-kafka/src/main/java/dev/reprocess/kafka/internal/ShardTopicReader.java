@@ -1,0 +1,68 @@
+package dev.reprocess.kafka.internal;
+
+import dev.reprocess.ReprocessException;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.stream.Collectors;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.PartitionInfo;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
+
+/**
+ * Reads the shard ids a distributed job published: every committed record of the shard topic
+ * ({@code read_committed}, an assigned consumer in no group, never committing), from the beginning
+ * of each partition to its end offset when the read started.
+ */
+public final class ShardTopicReader {
+  private ShardTopicReader() {}
+
+  /**
+   * The published shard ids, sorted; empty when the topic does not exist or holds no committed
+   * record.
+   *
+   * @throws ReprocessException if the topic cannot be read to its end within {@code apiTimeout}
+   *     (the message names the job and the topic)
+   */
+  public static Set<String> shardIds(KafkaConnection connection, String jobName, String topic, Duration apiTimeout) {
+    Map<String, Object> config = connection.consumerConfig(null, apiTimeout, jobName + "-status-reader");
+    config.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+    Set<String> ids = new TreeSet<>();
+    try (KafkaConsumer<byte[], byte[]> consumer = KafkaConnection.created(config, () -> new KafkaConsumer<>(config))) {
+      List<PartitionInfo> infos;
+      try {
+        infos = consumer.partitionsFor(topic, apiTimeout);
+      } catch (UnknownTopicOrPartitionException e) {
+        return ids;
+      }
+      if (infos == null || infos.isEmpty()) {
+        return ids;
+      }
+      Set<TopicPartition> partitions = infos.stream().map(p -> new TopicPartition(p.topic(), p.partition()))
+          .collect(Collectors.toSet());
+      consumer.assign(partitions);
+      consumer.seekToBeginning(partitions);
+      Map<TopicPartition, Long> end = new HashMap<>(consumer.endOffsets(partitions, apiTimeout));
+      long deadline = System.nanoTime() + apiTimeout.toNanos();
+      while (partitions.stream().anyMatch(tp -> consumer.position(tp, apiTimeout) < end.get(tp))) {
+        if (System.nanoTime() > deadline) {
+          throw new ReprocessException("job '" + jobName + "': could not read the shard topic '" + topic
+              + "' to its end within " + apiTimeout);
+        }
+        for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(100))) {
+          ids.add(ShardRecord.parse(r.value(), r.topic() + "-" + r.partition() + "@" + r.offset()).shard().id());
+        }
+      }
+    } catch (org.apache.kafka.common.KafkaException e) {
+      throw new ReprocessException("job '" + jobName + "': could not read the shard topic '" + topic + "': "
+          + e.getMessage(), e);
+    }
+    return ids;
+  }
+}
