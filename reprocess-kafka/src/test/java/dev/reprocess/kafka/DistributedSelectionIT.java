@@ -36,6 +36,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -197,6 +198,14 @@ class DistributedSelectionIT {
       assertThat(store.load(DistributedJob.shardJobName(job, shard)).values()).as(shard)
           .hasSize(1).allMatch(Checkpoint::completed);
     }
+    DistributedJobStatus status = statusReader(job).read(); // from this JVM, no host of the job
+    assertThat(status.complete()).as(status.toString()).isTrue();
+    assertThat(status.totalShards()).isEqualTo(SHARDS);
+    assertThat(status.completedShards()).isEqualTo(SHARDS);
+    assertThat(status.running()).isEmpty();
+    assertThat(status.waitingShardIds()).isEmpty();
+    assertThat(status.selected()).isEqualTo(TOTAL);
+    assertThat(status.delivered()).isEqualTo(TOTAL);
     System.out.printf("DISTRIBUTED KILL+ADD: %d ids, %d handled by the killed host before SIGKILL, %d repeated "
         + "(bound %d: %d shard runs handed over in rebalances); its unfinished shards ran elsewhere %d ms after the "
         + "SIGKILL (session.timeout.ms and leaseTimeToLive " + TAKEOVER_SECONDS + " s); host d handled %d%n", TOTAL, handledByKilled.size(), repeats, bound,
@@ -295,6 +304,72 @@ class DistributedSelectionIT {
         hosts == 0 ? "plain job" : hosts < 0 ? "a job per shard" : hosts + " host(s)", total * 1000.0 / (last - first),
         total * 1000.0 / Math.max(1, lastShard - firstShard), cpu * 1000.0 / total, cpuRunning * 1000.0 / total,
         perHost);
+  }
+
+  @Test
+  void theStatusReadFromAnotherHostShowsRunningShardsWithTheirHolderAndWaitingOnesThenTheJobComplete()
+      throws Exception {
+    String job = "status-" + UUID.randomUUID().toString().substring(0, 8);
+    int shards = 8;
+    List<String> ids = new ArrayList<>();
+    for (int i = 0; i < 400; i++) {
+      ids.add("asset-" + i);
+    }
+    DistributedJobStatus before = statusReader(job).read();
+    assertThat(before.published()).as("no shard topic yet").isFalse();
+    assertThat(before.complete()).isFalse();
+
+    CountDownLatch release = new CountDownLatch(1);
+    CassandraCheckpointStore store = CassandraCheckpointStore.builder(session).table(checkpoints).build();
+    DistributedJob host = DistributedJob.builder(job).bootstrapServers(TestBackends.kafka().bootstrapServers())
+        .selector(InMemorySelector.ofIds(ids, shards)).checkpointStore(store).replicationFactor(1)
+        .shardsInParallel(2)
+        .jobOptions(b -> b.pageSize(10).checkpointInterval(Duration.ZERO).handler(e -> {
+          // Every handler call waits until the test saw the shards running: no checkpoint before.
+          assertThat(release.await(3, TimeUnit.MINUTES)).as("released").isTrue();
+          return Outcome.SUCCEEDED;
+        }))
+        .build();
+    ExecutorService runner = Executors.newSingleThreadExecutor();
+    try {
+      Future<DistributedJob.HostReport> report = runner.submit(host::run);
+      DistributedStatusReader reader = statusReader(job);
+      await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(200)).until(() -> {
+        DistributedJobStatus s = reader.read();
+        return s.runningShards() == 2 && s.running().stream().allMatch(r -> r.runningAt(s.readAt()));
+      });
+      long t0 = System.nanoTime();
+      DistributedJobStatus running = reader.read();
+      long readMillis = (System.nanoTime() - t0) / 1_000_000;
+      assertThat(running.totalShards()).isEqualTo(shards);
+      assertThat(running.completedShards()).isZero();
+      assertThat(running.waitingShards()).isEqualTo(shards - 2);
+      assertThat(running.running()).allSatisfy(r -> assertThat(r.holder()).isPresent());
+      assertThat(running.selected()).isZero();
+      assertThat(running.complete()).isFalse();
+
+      release.countDown();
+      assertThat(report.get(3, TimeUnit.MINUTES).status()).isEqualTo(dev.reprocess.JobStatus.COMPLETED);
+      DistributedJobStatus done = reader.read();
+      assertThat(done.complete()).as(done.toString()).isTrue();
+      assertThat(done.completedShards()).isEqualTo(shards);
+      assertThat(done.running()).isEmpty();
+      assertThat(done.waitingShardIds()).isEmpty();
+      assertThat(done.selected()).isEqualTo(ids.size());
+      assertThat(done.succeeded()).isEqualTo(ids.size());
+      assertThat(host.status()).as("the host's own view").usingRecursiveComparison().ignoringFields("readAt")
+          .isEqualTo(done);
+      System.out.printf("DISTRIBUTED STATUS: one read of %d shards took %d ms (shard topic and Cassandra)%n",
+          shards, readMillis);
+    } finally {
+      release.countDown();
+      runner.shutdownNow();
+    }
+  }
+
+  private DistributedStatusReader statusReader(String job) {
+    return DistributedStatusReader.builder(job).bootstrapServers(TestBackends.kafka().bootstrapServers())
+        .checkpointStore(CassandraCheckpointStore.builder(session).table(checkpoints).build()).build();
   }
 
   @Test
