@@ -17,6 +17,7 @@ import static dev.reprocess.ReprocessJob.NAME_PATTERN;
 
 import dev.reprocess.checkpoint.InMemoryCheckpointStore;
 import dev.reprocess.deadletter.LoggingDeadLetterSink;
+import dev.reprocess.internal.BatchHandler;
 import dev.reprocess.internal.ErrorBudget;
 import dev.reprocess.internal.Option;
 import dev.reprocess.internal.Option.Rule;
@@ -50,8 +51,8 @@ final class JobOptions {
 
   static final Option<EventHandler> HANDLER = Option.<EventHandler>define("handler", "EventHandler",
       () -> null, "none", Rule.of("exactly one of `handler` and `sink`", h -> null),
-      "Processes events in-process on `concurrency` threads the job owns; the job creates and closes its in-process sink.")
-      .describedBy(h -> "in-process");
+      "Processes events in-process on `concurrency` threads the job owns; the job creates and closes its in-process sink. `batchHandler(h, maxBatchSize)` sets a `BatchEventHandler` instead.")
+      .describedBy(h -> h instanceof BatchHandler b ? "in-process, batches of up to " + b.maxBatchSize() : "in-process");
 
   static final Option<EventSink> SINK = Option.<EventSink>define("sink", "EventSink", () -> null,
       "none", Rule.of("exactly one of `handler` and `sink`", sink -> null),

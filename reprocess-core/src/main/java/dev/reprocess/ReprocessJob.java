@@ -2,6 +2,7 @@ package dev.reprocess;
 
 import dev.reprocess.checkpoint.InMemoryCheckpointStore;
 import dev.reprocess.deadletter.LoggingDeadLetterSink;
+import dev.reprocess.internal.BatchHandler;
 import dev.reprocess.internal.InProcessSink;
 import dev.reprocess.internal.JobRun;
 import dev.reprocess.internal.JobSpec;
@@ -488,6 +489,28 @@ public final class ReprocessJob {
      */
     public Builder handler(EventHandler handler) {
       return set(JobOptions.HANDLER, handler);
+    }
+
+    /**
+     * Processes events in-process in batches with this handler (see {@link BatchEventHandler}): a
+     * handler thread takes up to {@code maxBatchSize} events at once, as many as the job's {@code
+     * concurrency} has free, and calls the handler once for them; outcomes, retries and dead letters
+     * stay per event. Takes the place of {@link #handler(EventHandler)}, with the same threads,
+     * {@code concurrency} and {@link #handlerTimeout(Duration) time limit} (of the whole call).
+     *
+     * @param maxBatchSize the most events of one call, 1 to {@value #MAX_CONCURRENCY}; above {@code
+     *     concurrency} it is never reached
+     * @throws IllegalArgumentException if {@code handler} is null or {@code maxBatchSize} is out of range
+     */
+    public Builder batchHandler(BatchEventHandler handler, int maxBatchSize) {
+      if (handler == null) {
+        throw new IllegalArgumentException("batchHandler is null: it must be the host's BatchEventHandler");
+      }
+      if (maxBatchSize < 1 || maxBatchSize > MAX_CONCURRENCY) {
+        throw new IllegalArgumentException("maxBatchSize is " + maxBatchSize + ": it must be between 1 and "
+            + MAX_CONCURRENCY);
+      }
+      return set(JobOptions.HANDLER, new BatchHandler(handler, maxBatchSize));
     }
 
     /**

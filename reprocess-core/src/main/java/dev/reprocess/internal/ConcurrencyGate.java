@@ -166,6 +166,14 @@ public final class ConcurrencyGate {
     }
   }
 
+  /**
+   * Takes up to {@code most} free permits without waiting; 0 when none is free or the gate is
+   * paused. Each permit taken is given back with {@link #release()}.
+   */
+  public int tryAcquire(int most) {
+    return most < 1 ? 0 : tryTake(most);
+  }
+
   /** Takes up to {@code most} free permits without waiting; 0 when none is free or the gate is paused. */
   private int tryTake(int most) {
     while (!paused) {

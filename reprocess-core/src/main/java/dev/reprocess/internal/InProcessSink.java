@@ -1,5 +1,6 @@
 package dev.reprocess.internal;
 
+import dev.reprocess.BatchResult;
 import dev.reprocess.EventHandler;
 import dev.reprocess.EventSink;
 import dev.reprocess.HandlerTimeoutException;
@@ -7,6 +8,8 @@ import dev.reprocess.Outcome;
 import dev.reprocess.ReprocessEvent;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
 import java.util.Queue;
 import java.util.concurrent.BlockingQueue;
@@ -54,6 +57,8 @@ public final class InProcessSink implements EventSink, SliceSink {
   private static final Task STOP = thread -> {};
 
   private final EventHandler handler;
+  /** The batch handler when {@link #handler} is one, else null. */
+  private final BatchHandler batch;
   private final String name;
   /** Slices with events not claimed yet, oldest first: the main lane's threads claim from the head. */
   private final Queue<QueuedSlice> slices = new ConcurrentLinkedQueue<>();
@@ -92,6 +97,7 @@ public final class InProcessSink implements EventSink, SliceSink {
   public InProcessSink(EventHandler handler, int threads, String threadNamePrefix,
       Duration handlerTimeout, Clock clock) {
     this.handler = Objects.requireNonNull(handler, "handler");
+    this.batch = handler instanceof BatchHandler b && b.maxBatchSize() > 1 ? b : null;
     this.name = Objects.requireNonNull(threadNamePrefix, "threadNamePrefix");
     Ticker ticker = Ticker.of(Objects.requireNonNull(clock, "clock"));
     this.main = new Lane(name, threads, handlerTimeout, ticker);
@@ -270,28 +276,90 @@ public final class InProcessSink implements EventSink, SliceSink {
         continue;
       }
       Delivery d = claimed.slice().start(claimed.index());
-      if (d != null && !call(thread, d)) {
+      if (batch != null) {
+        if (!callBatch(thread, gather(d, claimed.slice()))) {
+          return;
+        }
+      } else if (d != null && !call(thread, d)) {
         return;
       }
     }
   }
 
+  /**
+   * A batch: {@code first} (null if the rate limit deferred it) and the next unclaimed events, one
+   * more permit each, as many as are free at once, up to the batch handler's {@code maxBatchSize}.
+   */
+  private List<Delivery> gather(Delivery first, Slice permits) {
+    List<Delivery> batched = new ArrayList<>(Math.min(batch.maxBatchSize(), 64));
+    if (first != null) {
+      batched.add(first);
+    }
+    int more = permits.tryAcquirePermits(batch.maxBatchSize() - 1);
+    for (int i = 0; i < more; i++) {
+      Claim c = claim();
+      if (c == null) {
+        for (int j = i; j < more; j++) {
+          permits.releasePermit();
+        }
+        break;
+      }
+      Delivery d = c.slice().start(c.index());
+      if (d != null) {
+        batched.add(d);
+      }
+    }
+    return batched;
+  }
+
+  /** Runs one batch on a main-lane thread; false when the call timed out (the thread left the pool). */
+  private boolean callBatch(HandlerPool.HandlerThread thread, List<Delivery> batched) {
+    if (batched.isEmpty()) {
+      return true;
+    }
+    List<ReprocessEvent> events = BatchHandler.events(batched);
+    BatchResult[] result = new BatchResult[1];
+    EventHandler call = first -> {
+      result[0] = batch.batch().handle(events);
+      return Outcome.SUCCEEDED;
+    };
+    wakeAnotherClaimer();
+    HandlerPool.Attempt attempt = thread.invoke(call, events.get(0), timeout -> {
+      batched.forEach(d -> d.completed(null, timeout));
+      main.enqueue(pull, () -> {}); // the thread replacing the one timed out goes on
+    });
+    if (!returned(attempt)) {
+      return false;
+    }
+    BatchHandler.complete(batched, attempt, result[0]);
+    return true;
+  }
+
   /** Runs one started delivery on a main-lane thread; false when the call timed out (the thread left the pool). */
   private boolean call(HandlerPool.HandlerThread thread, Delivery d) {
-    if (claimers.decrementAndGet() == 0 && !slices.isEmpty() && main.queue.isEmpty()) {
-      main.enqueue(pull, () -> {});
-    }
+    wakeAnotherClaimer();
     HandlerPool.Attempt attempt = thread.invoke(handler, d.event(), timeout -> {
       d.completed(null, timeout);
       main.enqueue(pull, () -> {}); // the thread replacing the one timed out goes on
     });
-    if (attempt.timedOut()) {
-      claimers.incrementAndGet(); // balances pull()'s decrement for the thread that left
+    if (!returned(attempt)) {
       return false;
     }
-    claimers.incrementAndGet();
     d.completed(attempt.outcome(), attempt.failure());
     return true;
+  }
+
+  /** Before a handler call: if no other main-lane thread is claiming and events are unclaimed, wakes one. */
+  private void wakeAnotherClaimer() {
+    if (claimers.decrementAndGet() == 0 && !slices.isEmpty() && main.queue.isEmpty()) {
+      main.enqueue(pull, () -> {});
+    }
+  }
+
+  /** After a handler call: the thread claims again; false if the call timed out (the thread left the pool). */
+  private boolean returned(HandlerPool.Attempt attempt) {
+    claimers.incrementAndGet(); // for a thread that left, balances pull()'s decrement
+    return !attempt.timedOut();
   }
 
   /** Claims the oldest unclaimed event; null when none is left. */

@@ -48,6 +48,11 @@ final class PageSlice implements SliceSink.Slice {
   }
 
   @Override
+  public int tryAcquirePermits(int most) {
+    return run.gate.tryAcquire(most);
+  }
+
+  @Override
   public SliceSink.Delivery start(int index) {
     run.tally.eventDispatched();
     leftQueue();

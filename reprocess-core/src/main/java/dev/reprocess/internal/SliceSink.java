@@ -48,6 +48,13 @@ interface SliceSink {
     void releasePermit();
 
     /**
+     * Takes up to {@code most} more permits without waiting (for a batch of events); 0 when none
+     * is free, the job is paused or {@code most} is below 1. Each unused one goes back with {@link
+     * #releasePermit}.
+     */
+    int tryAcquirePermits(int most);
+
+    /**
      * On the sink's thread, with a permit taken, before its handler call: makes the event at
      * {@code index} and takes its rate-limit slot. Returns the delivery to make now, or {@code null}
      * when the rate limit scheduled it for later (the engine then delivers it, with its permit,
