@@ -1,6 +1,7 @@
 package dev.reprocess.bench;
 
 import dev.reprocess.AssetRef;
+import dev.reprocess.BatchEventHandler;
 import dev.reprocess.EventHandler;
 import dev.reprocess.JobReport;
 import dev.reprocess.Outcome;
@@ -24,13 +25,18 @@ import java.util.concurrent.atomic.LongAdder;
  * build an event and call the same handler directly, one with {@link ReprocessEvent#of} (a
  * {@code SecureRandom} event id) and one making event ids the way the engine does ({@code
  * ThreadLocalRandom}, the baseline of the ratio). The cost per event is {@code 1 / engine - 1 /
- * loop} on the medians. Like a Cassandra read, each measurement repeats its variant until {@code
+ * loop} on the medians. A variant runs the same job with a {@link BatchEventHandler} (batches of up
+ * to {@value #BATCH_SIZE}, {@value #BATCH_CONCURRENCY} events in flight). Like a Cassandra read, each measurement repeats its variant until {@code
  * --min-seconds} passed.
  */
 final class EngineCase {
   private static final String LOOP = "plain loop, engine's event ids";
   private static final String LOOP_OF = "plain loop, ReprocessEvent.of";
   private static final String ENGINE = "ReprocessJob, no-op handler";
+  private static final String ENGINE_BATCH = "ReprocessJob, no-op batch handler";
+  /** The batch variant's events in flight and largest batch. */
+  private static final int BATCH_CONCURRENCY = 1_000;
+  private static final int BATCH_SIZE = 100;
 
   private EngineCase() {}
 
@@ -50,6 +56,13 @@ final class EngineCase {
         () -> checked(LOOP_OF, handled, () -> ofLoop(assets, noop))));
     rounds.add(ENGINE, r -> Reads.repeated(minNanos, ENGINE, assets,
         () -> checked(ENGINE, handled, () -> engine(assets, noop, "bench-engine-" + jobs.incrementAndGet()))));
+    BatchEventHandler noopBatch = events -> {
+      handled.add(events.size());
+      return null;
+    };
+    rounds.add(ENGINE_BATCH, r -> Reads.repeated(minNanos, ENGINE_BATCH, assets,
+        () -> checked(ENGINE_BATCH, handled, () -> engineBatch(assets, noopBatch,
+            "bench-engine-batch-" + jobs.incrementAndGet()))));
     rounds.run(o.warmups, o.runs);
 
     String c = String.format("7. Engine overhead, %,d in-memory ids, job defaults, no server", assets);
@@ -61,6 +74,11 @@ final class EngineCase {
         rounds.ratio(ENGINE, LOOP), null);
     results.add(c, "engine cost per event (1 / engine - 1 / loop, medians)",
         1e6 / rounds.median(ENGINE) - 1e6 / rounds.median(LOOP), "us/event", null, null);
+    String batch = String.format("ReprocessJob -> in-process no-op batch handler (concurrency %,d, batches of up to %d)",
+        BATCH_CONCURRENCY, BATCH_SIZE);
+    results.addRate(c, batch, rounds, ENGINE_BATCH, "events/s", rounds.ratio(ENGINE_BATCH, LOOP), null);
+    results.add(c, "engine cost per event with the batch handler (medians)",
+        1e6 / rounds.median(ENGINE_BATCH) - 1e6 / rounds.median(LOOP), "us/event", null, null);
   }
 
   @FunctionalInterface
@@ -99,6 +117,19 @@ final class EngineCase {
       handler.handle(new ReprocessEvent(id, "plain", "a-" + i, null, "mem-0", 1, clock.instant(), Map.of()));
     }
     return n;
+  }
+
+  private static long engineBatch(int n, BatchEventHandler handler, String name) {
+    InMemorySelector selector = InMemorySelector.generated(n, i -> AssetRef.of("a-" + i, null), 4);
+    JobReport report = ReprocessJob.builder(name)
+        .selector(selector)
+        .concurrency(BATCH_CONCURRENCY)
+        .batchHandler(handler, BATCH_SIZE)
+        .meterRegistry(new SimpleMeterRegistry())
+        .build()
+        .run()
+        .throwIfFailed();
+    return report.succeeded();
   }
 
   private static long engine(int n, EventHandler handler, String name) {
