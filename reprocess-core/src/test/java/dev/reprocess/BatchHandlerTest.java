@@ -29,7 +29,7 @@ class BatchHandlerTest {
     List<List<Integer>> batches = Collections.synchronizedList(new ArrayList<>());
     JobReport report = ReprocessJob.builder("batches")
         .selector(InMemorySelector.ofIds(ids(1000), 1))
-        .pageSize(100)
+        .pageSize(1000) // one page, one slice: the first thread claims alone until its first call
         .concurrency(8)
         .batchHandler(events -> {
           batches.add(events.stream().map(e -> Integer.parseInt(e.assetId().substring(2))).toList());
@@ -46,7 +46,7 @@ class BatchHandlerTest {
       all.addAll(b);
     }
     assertThat(all).hasSize(1000).doesNotHaveDuplicates();
-    // The first batch: 7 of the 8 permits are free and a page of 100 is queued.
+    // The first batch: 7 of the 8 permits are free and 999 events unclaimed.
     assertThat(batches.stream().mapToInt(List::size).max().orElse(0)).isEqualTo(5);
   }
 
@@ -85,14 +85,16 @@ class BatchHandlerTest {
   @Test
   void aWholeCallThatThrowsFailsEveryEventOfItsBatchAndEachIsRetried() {
     AtomicBoolean thrown = new AtomicBoolean();
+    AtomicInteger thrownBatch = new AtomicInteger();
     JobReport report = ReprocessJob.builder("batch-throws")
         .selector(InMemorySelector.ofIds(ids(300), 1))
-        .pageSize(100)
+        .pageSize(300) // one page, one slice: the first batch is claimed alone
         .concurrency(8)
         .retry(FAST_RETRIES)
         .batchHandler(events -> {
-          // The batch holding a-0 is the first one claimed: 5 events (7 of the 8 permits were free).
+          // The batch holding a-0 is the first one claimed.
           if (events.get(0).assetId().equals("a-0") && thrown.compareAndSet(false, true)) {
+            thrownBatch.set(events.size());
             throw new RetriableException("bulk request refused");
           }
           return BatchResult.allSucceeded();
@@ -103,7 +105,8 @@ class BatchHandlerTest {
     assertThat(report.status()).isEqualTo(JobStatus.COMPLETED);
     assertThat(report.succeeded()).isEqualTo(300);
     assertThat(thrown).isTrue();
-    assertThat(report.retried()).as("the first batch: 5 events").isEqualTo(5);
+    assertThat(thrownBatch.get()).as("the first batch: 7 of 8 permits free").isEqualTo(5);
+    assertThat(report.retried()).as("each event of the failed batch").isEqualTo(5);
     assertThat(report.deadLettered()).isZero();
   }
 
