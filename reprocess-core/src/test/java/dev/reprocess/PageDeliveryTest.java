@@ -8,7 +8,6 @@ import dev.reprocess.testing.InMemorySelector;
 import dev.reprocess.testing.RecordingHandler;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -101,28 +100,13 @@ class PageDeliveryTest {
         .build()
         .start();
 
-    Waits.await().until(() -> inCall.get() == 2 && readerWaitsInJoin("read-ahead"));
+    Waits.await().until(() -> inCall.get() == 2 && Waits.readerWaitsIn("read-ahead",
+        "java.util.concurrent.CompletableFuture", "join"));
     assertThat(selector.pagesRead()).isEqualTo(2);
     unblock.countDown();
     JobReport report = execution.await(Duration.ofSeconds(30));
     assertThat(report.status()).isEqualTo(JobStatus.COMPLETED);
     assertThat(report.succeeded()).isEqualTo(1000);
-  }
-
-  /** Whether the job's shard reader is parked waiting for a page ({@code CompletableFuture.join}). */
-  private static boolean readerWaitsInJoin(String job) {
-    for (Map.Entry<Thread, StackTraceElement[]> t : Thread.getAllStackTraces().entrySet()) {
-      if (t.getKey().getName().startsWith("reprocess-" + job + "-shard-")
-          && t.getKey().getState() == Thread.State.WAITING) {
-        for (StackTraceElement frame : t.getValue()) {
-          if (frame.getClassName().equals("java.util.concurrent.CompletableFuture")
-              && frame.getMethodName().equals("join")) {
-            return true;
-          }
-        }
-      }
-    }
-    return false;
   }
 
   @Test
