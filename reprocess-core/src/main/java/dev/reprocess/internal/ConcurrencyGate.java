@@ -152,6 +152,9 @@ public final class ConcurrencyGate {
       waiters++;
       while (true) {
         if (stop.getAsBoolean()) {
+          if (waiters > 1) {
+            released.signal(); // a release's wake-up may have come to this waiter: pass it on
+          }
           return 0;
         }
         taken = tryTake(most);
@@ -240,11 +243,16 @@ public final class ConcurrencyGate {
     }
   }
 
-  /** Gives back a permit. */
+  /** Gives back a permit, waking one waiting thread (one permit serves one waiter). */
   public void release() {
     inFlight.decrementAndGet();
     if (waiters > 0) { // read after the decrement: a waiter that registers later sees the permit
-      wakeUp();
+      lock.lock();
+      try {
+        released.signal();
+      } finally {
+        lock.unlock();
+      }
     }
   }
 
