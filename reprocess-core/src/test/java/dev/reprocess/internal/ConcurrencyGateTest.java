@@ -34,6 +34,41 @@ class ConcurrencyGateTest {
   }
 
   @Test
+  void aReleasedPermitReachesAWaiterEvenIfTheWakeUpWentToOneThatStopsFirst() throws Exception {
+    // release() wakes one waiter: if it wakes the one whose caller stops meanwhile, that one must
+    // pass the wake-up on, or the other waits with a permit free.
+    ConcurrencyGate gate = ConcurrencyGate.fixed(1);
+    assertThat(gate.acquire(() -> false)).isTrue();
+    AtomicBoolean stopA = new AtomicBoolean();
+    AtomicBoolean gotA = new AtomicBoolean();
+    AtomicBoolean gotB = new AtomicBoolean();
+    Thread a = waiter(gate, stopA::get, gotA);
+    Thread b = waiter(gate, () -> false, gotB);
+    await().until(() -> a.getState() == Thread.State.WAITING && b.getState() == Thread.State.WAITING);
+    stopA.set(true); // no wakeUp(): only the release's wake-up reaches the waiters
+    gate.release();
+    b.join(Duration.ofSeconds(30).toMillis());
+    assertThat(gotB).as("the waiter that goes on got the permit").isTrue();
+    gate.wakeUp(); // the stopping waiter, if the release's wake-up went to the other one
+    a.join(Duration.ofSeconds(30).toMillis());
+    assertThat(a.isAlive()).isFalse();
+    assertThat(gotA).isFalse();
+    assertThat(gate.inFlight()).isEqualTo(1);
+  }
+
+  private static Thread waiter(ConcurrencyGate gate, java.util.function.BooleanSupplier stop, AtomicBoolean got) {
+    Thread t = new Thread(() -> {
+      try {
+        got.set(gate.acquire(stop));
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    });
+    t.start();
+    return t;
+  }
+
+  @Test
   void acquireUpToTakesTheFreePermitsAtOnceAndWaitsOnlyWhenNoneIsFree() throws Exception {
     ConcurrencyGate gate = ConcurrencyGate.fixed(5);
     assertThat(gate.acquireUpTo(3, () -> false)).isEqualTo(3);
