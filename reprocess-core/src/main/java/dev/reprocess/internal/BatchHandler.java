@@ -5,7 +5,6 @@ import dev.reprocess.BatchResult;
 import dev.reprocess.EventHandler;
 import dev.reprocess.Outcome;
 import dev.reprocess.ReprocessEvent;
-import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -27,11 +26,11 @@ public record BatchHandler(BatchEventHandler batch, int maxBatchSize) implements
 
   /** The events of the deliveries, in order. */
   static List<ReprocessEvent> events(List<SliceSink.Delivery> deliveries) {
-    List<ReprocessEvent> events = new ArrayList<>(deliveries.size());
-    for (SliceSink.Delivery d : deliveries) {
-      events.add(d.event());
+    ReprocessEvent[] events = new ReprocessEvent[deliveries.size()];
+    for (int i = 0; i < events.length; i++) {
+      events[i] = deliveries.get(i).event();
     }
-    return List.copyOf(events);
+    return List.of(events);
   }
 
   /** Completes every delivery of a batch call: the whole call's failure, or each event's result. */

@@ -41,7 +41,8 @@ final class DistributedBuilderChecks {
     }
   }
 
-  private static void duration(String option, Duration value, Duration max) {
+  /** Refuses a null, zero, negative or over-{@code max} duration, naming the option. */
+  static void duration(String option, Duration value, Duration max) {
     if (value == null || value.isNegative() || value.isZero() || value.compareTo(max) > 0) {
       throw new IllegalArgumentException(option + " is " + value + ": it must be positive and at most " + max);
     }

@@ -126,10 +126,7 @@ public final class DistributedStatusReader {
         throw new IllegalArgumentException("checkpointStore is not set: it must be the store the job's hosts "
             + "checkpoint in");
       }
-      if (apiTimeout == null || apiTimeout.isNegative() || apiTimeout.isZero()
-          || apiTimeout.compareTo(Duration.ofHours(1)) > 0) {
-        throw new IllegalArgumentException("apiTimeout is " + apiTimeout + ": it must be positive and at most PT1H");
-      }
+      DistributedBuilderChecks.duration("apiTimeout", apiTimeout, Duration.ofHours(1));
       Objects.requireNonNull(clock, "clock");
       String topic = shardTopic != null ? shardTopic : jobName + DistributedJob.SHARD_TOPIC_SUFFIX;
       KafkaConnection connection = connection();
