@@ -25,9 +25,11 @@ class ProgressMetricsLogsTest {
   void progressShowsCountsRateAndEtaByTheJobsClock() {
     ManualClock clock = new ManualClock();
     CountDownLatch release = new CountDownLatch(1);
+    CountDownLatch atA50 = new CountDownLatch(1);
     RecordingHandler handler = new RecordingHandler().beforeEach(e -> {
       clock.advance(Duration.ofMillis(10));
       if (e.assetId().equals("a-50")) {
+        atA50.countDown(); // after the clock moved: the handler counts an event before this hook runs
         release.await();
       }
       return null;
@@ -42,7 +44,8 @@ class ProgressMetricsLogsTest {
         .checkpointInterval(Duration.ZERO) // mem-0 COMPLETED (written) before mem-1 starts
         .build()
         .start();
-    await().until(() -> handler.count() == 51);
+    await().until(() -> atA50.getCount() == 0);
+    assertThat(handler.count()).isEqualTo(51);
 
     JobProgress p = execution.progress();
     assertThat(p.status()).isEqualTo(JobStatus.RUNNING);
