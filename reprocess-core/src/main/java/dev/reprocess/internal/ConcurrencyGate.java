@@ -33,6 +33,10 @@ public final class ConcurrencyGate {
   private final Condition released = lock.newCondition();
   /** Permits taken; changed without the lock (compare-and-set), waited for under it. */
   private final AtomicInteger inFlight = new AtomicInteger();
+  /** Threads in a {@link #holdReleases()}: while 0, a release needs not look at {@link #held}. */
+  private final AtomicInteger holders = new AtomicInteger();
+  /** Per thread: {depth of its holds, permits it released while holding}. */
+  private final ThreadLocal<int[]> held = ThreadLocal.withInitial(() -> new int[2]);
   /** Threads waiting in {@link #acquire}/{@link #acquireUpTo}: a release signals only when there are some. */
   private volatile int waiters;
   private volatile boolean paused;
@@ -243,16 +247,59 @@ public final class ConcurrencyGate {
     }
   }
 
-  /** Gives back a permit, waking one waiting thread (one permit serves one waiter). */
+  /**
+   * Gives back a permit, waking one waiting thread (one permit serves one waiter); in a {@link
+   * #holdReleases()} of the calling thread, at its end.
+   */
   public void release() {
-    inFlight.decrementAndGet();
-    if (waiters > 0) { // read after the decrement: a waiter that registers later sees the permit
+    if (holders.get() > 0) {
+      int[] mine = held.get();
+      if (mine[0] > 0) {
+        mine[1]++;
+        return;
+      }
+    }
+    release(1);
+  }
+
+  /** Gives back {@code permits} permits, waking as many waiting threads at most. */
+  private void release(int permits) {
+    inFlight.addAndGet(-permits);
+    if (waiters > 0) { // read after the decrement: a waiter that registers later sees the permits
       lock.lock();
       try {
-        released.signal();
+        for (int i = Math.min(permits, waiters); i > 0; i--) {
+          released.signal();
+        }
       } finally {
         lock.unlock();
       }
+    }
+  }
+
+  /**
+   * Until the matching {@link #releaseHeld()}, the permits the calling thread releases are kept
+   * and then given back together, at once: a batch's events settle one by one, and a thread
+   * taking permits meanwhile would otherwise start its batch with the first one or two. Holds of
+   * one thread nest; other threads' releases are not held.
+   */
+  public void holdReleases() {
+    if (held.get()[0]++ == 0) {
+      holders.incrementAndGet();
+    }
+  }
+
+  /** Ends the calling thread's {@link #holdReleases()}: gives back the permits it released meanwhile. */
+  public void releaseHeld() {
+    int[] mine = held.get();
+    if (--mine[0] > 0) {
+      return;
+    }
+    holders.decrementAndGet();
+    int permits = mine[1];
+    mine[1] = 0;
+    if (permits > 0) {
+      release(permits);
     }
   }
 

@@ -277,7 +277,7 @@ public final class InProcessSink implements EventSink, SliceSink {
       }
       Delivery d = claimed.slice().start(claimed.index());
       if (batch != null) {
-        if (!callBatch(thread, gather(d, claimed.slice()))) {
+        if (!callBatch(thread, gather(d, claimed.slice()), claimed.slice())) {
           return;
         }
       } else if (d != null && !call(thread, d)) {
@@ -312,8 +312,11 @@ public final class InProcessSink implements EventSink, SliceSink {
     return batched;
   }
 
-  /** Runs one batch on a main-lane thread; false when the call timed out (the thread left the pool). */
-  private boolean callBatch(HandlerPool.HandlerThread thread, List<Delivery> batched) {
+  /**
+   * Runs one batch on a main-lane thread and settles its events, their permits given back together
+   * ({@code permits}: the job's); false when the call timed out (the thread left the pool).
+   */
+  private boolean callBatch(HandlerPool.HandlerThread thread, List<Delivery> batched, Slice permits) {
     if (batched.isEmpty()) {
       return true;
     }
@@ -331,7 +334,7 @@ public final class InProcessSink implements EventSink, SliceSink {
     if (!returned(attempt)) {
       return false;
     }
-    BatchHandler.complete(batched, attempt, result[0]);
+    permits.settleTogether(() -> BatchHandler.complete(batched, attempt, result[0]));
     return true;
   }
 

@@ -53,6 +53,16 @@ final class PageSlice implements SliceSink.Slice {
   }
 
   @Override
+  public void settleTogether(Runnable completions) {
+    run.gate.holdReleases();
+    try {
+      completions.run();
+    } finally {
+      run.gate.releaseHeld();
+    }
+  }
+
+  @Override
   public SliceSink.Delivery start(int index) {
     run.tally.eventDispatched();
     leftQueue();

@@ -55,6 +55,13 @@ interface SliceSink {
     int tryAcquirePermits(int most);
 
     /**
+     * Runs {@code completions} (events of this job settling on the calling thread) and gives back
+     * the permits they free together at its end, not one by one: a thread gathering a batch
+     * meanwhile would otherwise find one or two free.
+     */
+    void settleTogether(Runnable completions);
+
+    /**
      * On the sink's thread, with a permit taken, before its handler call: makes the event at
      * {@code index} and takes its rate-limit slot. Returns the delivery to make now, or {@code null}
      * when the rate limit scheduled it for later (the engine then delivers it, with its permit,

@@ -56,6 +56,47 @@ class ConcurrencyGateTest {
     assertThat(gate.inFlight()).isEqualTo(1);
   }
 
+  @Test
+  void permitsReleasedInAHoldComeBackTogetherAtItsEndAndWakeAsManyWaiters() throws Exception {
+    ConcurrencyGate gate = ConcurrencyGate.fixed(3);
+    assertThat(gate.tryAcquire(3)).isEqualTo(3);
+    AtomicBoolean gotA = new AtomicBoolean();
+    AtomicBoolean gotB = new AtomicBoolean();
+    Thread a = waiter(gate, () -> false, gotA);
+    Thread b = waiter(gate, () -> false, gotB);
+    await().until(() -> a.getState() == Thread.State.WAITING && b.getState() == Thread.State.WAITING);
+
+    gate.holdReleases();
+    gate.holdReleases(); // holds nest: only the outer end gives back
+    gate.release();
+    gate.release();
+    gate.releaseHeld();
+    assertThat(gate.inFlight()).as("held until the outer hold ends").isEqualTo(3);
+    assertThat(gate.tryAcquire(1)).isZero();
+    gate.releaseHeld();
+
+    a.join(Duration.ofSeconds(30).toMillis());
+    b.join(Duration.ofSeconds(30).toMillis());
+    assertThat(gotA).as("both waiters woken by the two permits given back at once").isTrue();
+    assertThat(gotB).isTrue();
+    assertThat(gate.inFlight()).isEqualTo(3);
+  }
+
+  @Test
+  void aHoldDelaysOnlyTheHoldingThreadsReleases() throws Exception {
+    ConcurrencyGate gate = ConcurrencyGate.fixed(2);
+    assertThat(gate.tryAcquire(2)).isEqualTo(2);
+    gate.holdReleases();
+    Thread other = new Thread(gate::release);
+    other.start();
+    other.join();
+    assertThat(gate.inFlight()).as("another thread's release is not held").isEqualTo(1);
+    gate.release();
+    assertThat(gate.inFlight()).isEqualTo(1);
+    gate.releaseHeld();
+    assertThat(gate.inFlight()).isZero();
+  }
+
   private static Thread waiter(ConcurrencyGate gate, java.util.function.BooleanSupplier stop, AtomicBoolean got) {
     Thread t = new Thread(() -> {
       try {
