@@ -56,8 +56,12 @@ final class EngineCase {
         () -> checked(LOOP_OF, handled, () -> ofLoop(assets, noop))));
     rounds.add(ENGINE, r -> Reads.repeated(minNanos, ENGINE, assets,
         () -> checked(ENGINE, handled, () -> engine(assets, noop, "bench-engine-" + jobs.incrementAndGet()))));
+    LongAdder batchCalls = new LongAdder();
+    LongAdder batchEvents = new LongAdder();
     BatchEventHandler noopBatch = events -> {
       handled.add(events.size());
+      batchCalls.increment();
+      batchEvents.add(events.size());
       return null;
     };
     rounds.add(ENGINE_BATCH, r -> Reads.repeated(minNanos, ENGINE_BATCH, assets,
@@ -79,6 +83,8 @@ final class EngineCase {
     results.addRate(c, batch, rounds, ENGINE_BATCH, "events/s", rounds.ratio(ENGINE_BATCH, LOOP), null);
     results.add(c, "engine cost per event with the batch handler (medians)",
         1e6 / rounds.median(ENGINE_BATCH) - 1e6 / rounds.median(LOOP), "us/event", null, null);
+    results.add(c, "batch handler: events per call, mean over every round (incl. warm-ups)",
+        (double) batchEvents.sum() / Math.max(1, batchCalls.sum()), "events/call", null, null);
   }
 
   @FunctionalInterface
