@@ -110,6 +110,73 @@ class PageDeliveryTest {
   }
 
   @Test
+  void aShardsLastPageStillInTheHandlerDoesNotHoldTheNextShard() throws Exception {
+    // One reader thread, two shards of one page each: while mem-0's events hang in the handler,
+    // the reader goes on to mem-1, whose events are handled and checkpointed; mem-0 is
+    // checkpointed once its events are final.
+    CountDownLatch unblock = new CountDownLatch(1);
+    AtomicInteger secondShardHandled = new AtomicInteger();
+    RecordingHandler handler = new RecordingHandler().beforeEach(e -> {
+      if (e.shardId().equals("mem-0")) {
+        unblock.await();
+      } else {
+        secondShardHandled.incrementAndGet();
+      }
+      return null;
+    });
+    InMemoryCheckpointStore store = new InMemoryCheckpointStore();
+    JobExecution execution = ReprocessJob.builder("next-shard")
+        .selector(InMemorySelector.ofIds(ids(20), 2))
+        .pageSize(10)
+        .shardsInParallel(1)
+        .concurrency(20)
+        .checkpointStore(store)
+        .handler(handler)
+        .build()
+        .start();
+
+    Waits.await().until(() -> secondShardHandled.get() == 10
+        && store.load("next-shard").containsKey("mem-1") && store.load("next-shard").get("mem-1").completed());
+    assertThat(store.load("next-shard")).as("mem-0's events are still in the handler").doesNotContainKey("mem-0");
+    unblock.countDown();
+    JobReport report = execution.await(Duration.ofSeconds(30));
+    assertThat(report.status()).isEqualTo(JobStatus.COMPLETED);
+    assertThat(report.succeeded()).isEqualTo(20);
+    assertThat(store.load("next-shard").get("mem-0").completed()).isTrue();
+    assertThat(store.load("next-shard").get("mem-0").selected()).isEqualTo(10);
+  }
+
+  @Test
+  void theReaderReadsOnePageAheadAcrossShardsToo() throws Exception {
+    // Ten shards of one page each, one reader thread: while page 1's events cannot start, the
+    // reader may read the next shard's page, then waits; it does not run through every shard.
+    CountDownLatch unblock = new CountDownLatch(1);
+    AtomicInteger inCall = new AtomicInteger();
+    RecordingHandler handler = new RecordingHandler().beforeEach(e -> {
+      inCall.incrementAndGet();
+      unblock.await();
+      return null;
+    });
+    InMemorySelector selector = InMemorySelector.ofIds(ids(100), 10);
+    JobExecution execution = ReprocessJob.builder("read-ahead-shards")
+        .selector(selector)
+        .pageSize(10)
+        .shardsInParallel(1)
+        .concurrency(2)
+        .handler(handler)
+        .build()
+        .start();
+
+    Waits.await().until(() -> inCall.get() == 2 && Waits.readerWaitsIn("read-ahead-shards",
+        "java.util.concurrent.CompletableFuture", "join"));
+    assertThat(selector.pagesRead()).isEqualTo(2);
+    unblock.countDown();
+    JobReport report = execution.await(Duration.ofSeconds(30));
+    assertThat(report.status()).isEqualTo(JobStatus.COMPLETED);
+    assertThat(report.succeeded()).isEqualTo(100);
+  }
+
+  @Test
   void retriesHoldingEveryPermitAreNotStarvedByThreadsWaitingForPermits() {
     // Every first attempt fails: the retries hold all the permits while the pool's threads wait
     // for permits to start the page's next events.

@@ -14,7 +14,9 @@ import dev.reprocess.ShardProgress;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Queue;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -138,29 +140,43 @@ public final class JobRun {
     return shardStates;
   }
 
-  /** Runs a reader per pending shard, {@code shardsInParallel} at a time, and waits for them. */
+  /**
+   * Reads the pending shards, {@code shardsInParallel} at a time (each reader thread takes the next
+   * shard in order when it has handed over its shard's last page), and waits until each shard's
+   * pages are checkpointed or given up.
+   */
   private void readShards(List<ShardState> states, int pending) {
+    int threads = Math.max(1, Math.min(run.spec.shardsInParallel(), pending));
     AtomicInteger threadNo = new AtomicInteger();
-    shardPool = Executors.newFixedThreadPool(Math.max(1, Math.min(run.spec.shardsInParallel(), pending)),
-        r -> {
-          Thread t = new Thread(r, "reprocess-" + run.name + "-shard-" + threadNo.incrementAndGet());
-          t.setDaemon(true);
-          return t;
-        });
+    shardPool = Executors.newFixedThreadPool(threads, r -> {
+      Thread t = new Thread(r, "reprocess-" + run.name + "-shard-" + threadNo.incrementAndGet());
+      t.setDaemon(true);
+      return t;
+    });
     checkpointPool = Executors.newSingleThreadExecutor(r -> {
       Thread t = new Thread(r, "reprocess-" + run.name + "-checkpoints");
       t.setDaemon(true);
       return t;
     });
     checkpointWriter = new CheckpointWriter(run, checkpointPool, run.spec.checkpointInterval());
-    List<CompletableFuture<Void>> tasks = new ArrayList<>();
+    ConcurrentLinkedQueue<ShardState> queue = new ConcurrentLinkedQueue<>();
     for (ShardState s : states) {
       if (s.state == ShardProgress.State.PENDING) {
-        ShardReader reader = new ShardReader(run, s, checkpointWriter);
-        tasks.add(CompletableFuture.runAsync(reader::read, shardPool));
+        queue.add(s);
       }
     }
-    CompletableFuture.allOf(tasks.toArray(CompletableFuture[]::new)).join();
+    Queue<CompletableFuture<Void>> checkpointed = new ConcurrentLinkedQueue<>();
+    List<CompletableFuture<Void>> readers = new ArrayList<>();
+    for (int i = 0; i < threads; i++) {
+      readers.add(CompletableFuture.runAsync(() -> {
+        ShardReader.ReadAhead ahead = new ShardReader.ReadAhead();
+        for (ShardState s = queue.poll(); s != null; s = queue.poll()) {
+          checkpointed.add(new ShardReader(run, s, checkpointWriter).read(ahead));
+        }
+      }, shardPool));
+    }
+    CompletableFuture.allOf(readers.toArray(CompletableFuture[]::new)).join();
+    CompletableFuture.allOf(checkpointed.toArray(CompletableFuture[]::new)).join();
   }
 
   /**

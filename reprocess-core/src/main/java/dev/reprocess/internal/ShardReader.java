@@ -17,6 +17,8 @@ import java.time.Instant;
 import java.util.List;
 import java.util.ArrayDeque;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ThreadLocalRandom;
 import org.slf4j.Logger;
 
@@ -26,7 +28,9 @@ import org.slf4j.Logger;
  * itself, waiting for permits (the job's back-pressure); to the job's own handler pool ({@link
  * SliceSink}) it hands the whole page, whose events the pool's threads make and start; it reads
  * one page ahead of them (it waits until every event of the page before the one it handed over
- * was started), and the window of pages in flight bounds the pages held by slow events.
+ * was started, across the shards a thread reads one after another: {@link ReadAhead}), and the
+ * window of pages in flight bounds the pages held by slow events. At a shard's end it does not wait
+ * for the last pages' events to be final: they are checkpointed as they settle ({@link #read}).
  *
  * <p><b>The at-least-once rule</b> ({@link #checkpoint}): at most {@value #MAX_PAGES_IN_FLIGHT}
  * pages are in flight (their events bounded by the job's concurrency); the reader dispatches the
@@ -53,6 +57,7 @@ final class ShardReader {
   static final int MAX_PAGES_IN_FLIGHT = 16;
   /** The most permits a reader takes at once for a sink that is not a {@link SliceSink}. */
   static final int MAX_SLICE = 64;
+  private static final CompletableFuture<Void> DONE = CompletableFuture.completedFuture(null);
 
   private final RunContext run;
   private final ShardState state;
@@ -85,11 +90,20 @@ final class ShardReader {
     });
   }
 
-  /** Reads the shard to its end, a stop or a failure; never throws. */
-  void read() {
+  /**
+   * Reads the shard to its end, a stop or a failure; never throws. Returns once the shard's pages
+   * are all handed over; the future completes once they are checkpointed (or given up). With the
+   * job's own handler and a checkpoint interval above 0 the pages still in flight at the shard's
+   * end are checkpointed as they settle, on the thread that settles them, so the calling thread
+   * reads the next shard meanwhile; otherwise the future is complete on return.
+   *
+   * @param ahead the calling thread's read-ahead, carried from the shard it read before: the first
+   *     page of this shard is read while that shard's last one is handled, not more
+   */
+  CompletableFuture<Void> read(ReadAhead ahead) {
     if (run.isStopping()) {
       state.state = ShardProgress.State.STOPPED;
-      return;
+      return DONE;
     }
     state.state = ShardProgress.State.RUNNING;
     LOG.debug("{}shard {} starting{}", run.prefix, shard.id(),
@@ -107,31 +121,82 @@ final class ShardReader {
         PageWork work = new PageWork(page, pageNo);
         dispatch(work);
         work.seal();
-        PageWork previous = window.peekLast();
         window.addLast(work);
-        if (previous != null) {
-          previous.started.join(); // read ahead by one page of unstarted events, not more
-        }
+        ahead.handedOver(work); // read ahead by one page of unstarted events, not more
         checkpointSettled(window, MAX_PAGES_IN_FLIGHT - 1);
         if (page.last() || !work.fullyDispatched) {
           break;
         }
+      }
+      if (run.sliceSink() != null && !waitForWrites && !run.isStopping()) {
+        return checkpointAsSettled(window);
       }
       checkpointSettled(window, 0);
       if (waitForWrites) {
         writer.awaitWritten();
       }
     } catch (Throwable t) {
-      for (PageWork w : window) {
-        w.abandoned.set(true);
-      }
-      if (!(t instanceof OutageWait.WaitAbandoned)) { // a stop ended a wait for a backend
-        failed(t);
-        return;
-      }
+      abandonAfter(window, t);
     }
+    ended();
+    return DONE;
+  }
+
+  /** The pages in flight at the shard's end, checkpointed in order as each settles. */
+  private CompletableFuture<Void> checkpointAsSettled(ArrayDeque<PageWork> window) {
+    CompletableFuture<Void> tail = DONE;
+    for (PageWork w : window) {
+      tail = tail.thenCompose(v -> w.done).thenRun(() -> checkpointSettledPage(w));
+    }
+    return tail.handle((v, t) -> {
+      if (t != null) {
+        abandonAfter(window, t instanceof CompletionException ? t.getCause() : t);
+      }
+      ended();
+      return null;
+    });
+  }
+
+  private void checkpointSettledPage(PageWork w) {
+    try {
+      checkpoint(w);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new CompletionException(e);
+    }
+  }
+
+  /** A failure or a stop while pages were in flight: none of them is checkpointed. */
+  private void abandonAfter(ArrayDeque<PageWork> window, Throwable t) {
+    for (PageWork w : window) {
+      w.abandoned.set(true);
+    }
+    if (!(t instanceof OutageWait.WaitAbandoned)) { // a stop ended a wait for a backend
+      failed(t);
+    }
+  }
+
+  /** The shard's reading ended: RUNNING without its last page handed to the writer is STOPPED. */
+  private void ended() {
     if (state.state == ShardProgress.State.RUNNING && !state.lastPageSubmitted) {
       state.state = ShardProgress.State.STOPPED;
+    }
+  }
+
+  /**
+   * One shard reader thread's read-ahead across the shards it reads one after another: after
+   * handing over a page it waits until every event of the page it handed over before (of this
+   * shard or the one before) was started. Not thread-safe: one per reader thread.
+   */
+  static final class ReadAhead {
+    private PageWork previous;
+
+    void handedOver(PageWork work) {
+      PageWork before = previous;
+      previous = work;
+      if (before != null) {
+        before.started.join();
+      }
     }
   }
 
