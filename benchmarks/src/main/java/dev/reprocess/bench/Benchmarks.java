@@ -95,7 +95,7 @@ public final class Benchmarks {
       }
       if (o.cases.contains("e2e")) {
         attempt("5. End to end", results, () -> EndToEndCases.run(o, cassandra.session(), cassandra.table(),
-            servers.kafka().bootstrapServers(), results));
+            servers.kafka().bootstrapServers(), servers.cassandraCpu(), results));
       }
       if (o.cases.contains("memory")) {
         attempt("6. Memory", results, () -> MemoryCase.run(o, servers.cassandra(), cassandra.session(),

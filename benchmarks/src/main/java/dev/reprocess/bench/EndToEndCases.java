@@ -23,6 +23,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.LongSupplier;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.producer.KafkaProducer;
 
@@ -48,13 +49,17 @@ final class EndToEndCases {
 
   private EndToEndCases() {}
 
-  static void run(Options o, CqlSession session, CassandraData.Table table, String bootstrap, Results results)
-      throws Exception {
+  /**
+   * Runs the case; {@code serverCpu}, when not null (the harness started Cassandra), adds the
+   * server's CPU per id of selection alone and of the direct job to their client CPU rows.
+   */
+  static void run(Options o, CqlSession session, CassandraData.Table table, String bootstrap, LongSupplier serverCpu,
+      Results results) throws Exception {
     CassandraReads reads = new CassandraReads(session, table, o.pageSize);
     long expected = table.assets();
     String prefix = "bench-e2e-" + UUID.randomUUID().toString().substring(0, 8);
     List<String> topics = new ArrayList<>();
-    Rounds rounds = new Rounds("e2e");
+    Rounds rounds = new Rounds("e2e").serverCpu(serverCpu);
     try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrap))) {
       rounds.add("plain keyset loop, 4 shards", r -> Reads.repeated((long) (o.minSeconds * 1e9),
           "plain keyset loop", expected, () -> reads.plainKeysetAll(4)));
@@ -104,6 +109,9 @@ final class EndToEndCases {
         "plain keyset loop, 4 shards", "ids/s", 1.0, null);
     results.addRate(c, "Cassandra -> ReprocessJob -> direct no-op handler", rounds, "job -> direct no-op handler",
         "events/s", rounds.ratio("job -> direct no-op handler", "plain keyset loop, 4 shards"), DIRECT_GOAL);
+    // Where the direct job's time goes on a machine whose cores the server shares: CPU per id.
+    results.addCpu(c, "plain keyset loop, 4 shards", rounds, "id", "");
+    results.addCpu(c, "job -> direct no-op handler", rounds, "id", "");
     results.addRate(c, "plain pipeline: the keyset loop, 4 threads -> KafkaProducer -> KafkaConsumer decoding"
         + " (baseline of the job through Kafka); ratio to selection alone", rounds, PLAIN_PIPELINE, "events/s",
         rounds.ratio(PLAIN_PIPELINE, "plain keyset loop, 4 shards"), null);

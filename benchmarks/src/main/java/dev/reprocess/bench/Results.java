@@ -46,10 +46,15 @@ final class Results {
    * Rounds#serverCpuMicrosPerUnit}).
    */
   synchronized void addCpu(String caseName, String variant, Rounds rounds, String unit) {
-    rows.add(new Row(caseName, "client CPU per " + unit + ": " + variant + " (extra)",
+    addCpu(caseName, variant, rounds, unit, " (extra)");
+  }
+
+  /** {@link #addCpu(String, String, Rounds, String)} with the rows' figure ending in {@code suffix}. */
+  synchronized void addCpu(String caseName, String variant, Rounds rounds, String unit, String suffix) {
+    rows.add(new Row(caseName, "client CPU per " + unit + ": " + variant + suffix,
         rounds.cpuMicrosPerUnit(variant), "us/" + unit, null, null, false, ""));
     if (rounds.hasServerCpu()) {
-      rows.add(new Row(caseName, "server CPU per " + unit + ": " + variant + " (extra)",
+      rows.add(new Row(caseName, "server CPU per " + unit + ": " + variant + suffix,
           rounds.serverCpuMicrosPerUnit(variant), "us/" + unit, null, null, false, ""));
     }
   }
