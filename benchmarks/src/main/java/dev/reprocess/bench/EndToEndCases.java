@@ -66,17 +66,18 @@ final class EndToEndCases {
       rounds.add("job -> direct no-op handler", r -> {
         LongAdder handled = new LongAdder();
         long t0 = System.nanoTime();
-        JobReport report = ReprocessJob.builder(prefix + "-direct-" + r)
+        ReprocessJob.Builder job = ReprocessJob.builder(prefix + "-direct-" + r)
             .selector(reads.selector())
             .pageSize(o.pageSize)
             .handler(e -> {
               handled.increment();
               return Outcome.SUCCEEDED;
             })
-            .meterRegistry(new SimpleMeterRegistry())
-            .build()
-            .run()
-            .throwIfFailed();
+            .meterRegistry(new SimpleMeterRegistry());
+        if (o.jobConcurrency > 0) {
+          job.concurrency(o.jobConcurrency);
+        }
+        JobReport report = job.build().run().throwIfFailed();
         double rate = expected / Stats.seconds(t0);
         Reads.check("job -> direct handler", report.succeeded(), expected);
         Reads.check("job -> direct handler (handler calls)", handled.sum(), expected);
@@ -104,7 +105,8 @@ final class EndToEndCases {
       });
       rounds.run(o.warmups, o.runs);
     }
-    String c = String.format("5. End to end, %,d assets from Cassandra, job defaults%s", expected, KafkaCases.settings(o));
+    String c = String.format("5. End to end, %,d assets from Cassandra, job defaults%s%s", expected,
+        o.jobConcurrency == 0 ? "" : ", direct job concurrency " + o.jobConcurrency, KafkaCases.settings(o));
     results.addRate(c, "plain driver keyset loop, 4 shards, selection only (baseline)", rounds,
         "plain keyset loop, 4 shards", "ids/s", 1.0, null);
     results.addRate(c, "Cassandra -> ReprocessJob -> direct no-op handler", rounds, "job -> direct no-op handler",

@@ -21,7 +21,7 @@ final class Options {
   /** Options that take a value. */
   private static final Set<String> VALUED = Set.of("--assets", "--memory-small", "--kafka-events", "--es-docs",
       "--es-slices", "--page-size", "--warmups", "--runs", "--memory-runs", "--min-seconds", "--cases", "--output",
-      "--worker-concurrency", "--sink-property", "--worker-property", "--sink-job-concurrency", "--sparse-days", "--safety-seconds", "--safety-rate",
+      "--worker-concurrency", "--sink-property", "--worker-property", "--sink-job-concurrency", "--job-concurrency", "--sparse-days", "--safety-seconds", "--safety-rate",
       "--safety-algorithm");
 
   /** Every case, in the order they run. */
@@ -49,6 +49,8 @@ final class Options {
   int workerConcurrency;
   /** Events in flight of case 5's job through Kafka; 0 for the sink's default. */
   int sinkJobConcurrency;
+  /** Handler threads of case 5's direct job; 0 for the job's default. */
+  int jobConcurrency;
   /** Kafka client properties given to the measured sinks (cases 3 and 5), not to the plain loops. */
   final Map<String, Object> sinkProperties = new LinkedHashMap<>();
   /** Kafka client properties given to the measured workers (cases 3 and 5), not to the plain loops. */
@@ -96,6 +98,7 @@ final class Options {
       "  --sink-property K=V   a Kafka producer property of the measured sinks (cases 3 and 5), not of the plain",
       "                        producer loop; repeatable (to compare settings: the plain loop keeps Kafka's defaults)",
       "  --sink-job-concurrency N  events in flight of case 5's job through Kafka (default: the sink's default)",
+      "  --job-concurrency N   handler threads of case 5's direct job (default: the job's default)",
       "  --worker-property K=V a Kafka consumer property of the measured workers (cases 3 and 5); repeatable",
       "  --sparse-days N       days of hourly buckets x 3 types in the sparse case's window (default 365; 30 with --quick)",
       "  --safety-seconds S    seconds each phase of the safety case measures production (default 30; 10 with --quick)",
@@ -140,6 +143,7 @@ final class Options {
         case "--min-seconds" -> o.minSeconds = positiveSeconds(name, value);
         case "--worker-concurrency" -> o.workerConcurrency = positive(name, value);
         case "--sink-job-concurrency" -> o.sinkJobConcurrency = positive(name, value);
+        case "--job-concurrency" -> o.jobConcurrency = positive(name, value);
         case "--sink-property" -> property(name, value, o.sinkProperties);
         case "--worker-property" -> property(name, value, o.workerProperties);
         case "--sparse-days" -> o.sparseDays = positive(name, value);

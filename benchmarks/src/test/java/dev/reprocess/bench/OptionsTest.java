@@ -29,6 +29,14 @@ class OptionsTest {
   }
 
   @Test
+  void theDirectJobsConcurrencyIsTheJobsDefaultUnlessGivenAndMustBePositive() {
+    assertThat(Options.parse(new String[0]).jobConcurrency).isZero();
+    assertThat(Options.parse(new String[] {"--job-concurrency", "4"}).jobConcurrency).isEqualTo(4);
+    assertThatThrownBy(() -> Options.parse(new String[] {"--job-concurrency", "0"}))
+        .hasMessageContaining("--job-concurrency");
+  }
+
+  @Test
   void extraAndWorkerConcurrencyAreTakenInAnyPositionAndSizesGivenWithQuickWin() {
     Options o = Options.parse(new String[] {"--assets", "5000", "--extra", "--quick", "--worker-concurrency", "32",
         "--cases", "engine, Cassandra", "--memory-small", "100"});
