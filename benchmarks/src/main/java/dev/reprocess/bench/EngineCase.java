@@ -12,6 +12,7 @@ import dev.reprocess.testing.InMemorySelector;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Clock;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ThreadLocalRandom;
@@ -83,6 +84,9 @@ final class EngineCase {
     results.addRate(c, batch, rounds, ENGINE_BATCH, "events/s", rounds.ratio(ENGINE_BATCH, LOOP), null);
     results.add(c, "engine cost per event with the batch handler (medians)",
         1e6 / rounds.median(ENGINE_BATCH) - 1e6 / rounds.median(LOOP), "us/event", null, null);
+    for (String variant : List.of(LOOP, ENGINE, ENGINE_BATCH)) {
+      results.addCpu(c, variant, rounds, "event", "");
+    }
     results.add(c, "batch handler: events per call, mean over every round (incl. warm-ups)",
         (double) batchEvents.sum() / Math.max(1, batchCalls.sum()), "events/call", null, null);
   }
