@@ -3,11 +3,12 @@ package dev.reprocess;
 /**
  * The SLF4J {@link org.slf4j.MDC} keys set around every call of an {@link EventHandler}, on the
  * in-process path (a job built with a handler) and on the Kafka worker alike, so that whatever the
- * handler logs names its event. They are set on the thread that runs the handler just before the
- * call and restored just after (to the values that thread had before, usually none), after a
- * failure and on every retry too: they never leak into the next event or onto other threads. A
- * thread the handler starts itself does not inherit them (copy {@code MDC.getCopyOfContextMap()}
- * if it needs them).
+ * handler logs names its event. They are set on the library's thread that runs the handler just
+ * before the call, on every attempt: during a call they are always its own event's, whatever was
+ * set under them before. After the call the event key is removed; the job and shard keys stay on
+ * that thread until its next call sets them (so the library's own lines about the event's outcome
+ * name them too), and no other thread gets them. A thread the handler starts itself does not
+ * inherit them (copy {@code MDC.getCopyOfContextMap()} if it needs them).
  */
 public final class MdcKeys {
 

@@ -30,6 +30,9 @@ class HandlerMdcTest {
             mismatches.add(event.assetId() + " attempt " + event.attempt() + ": " + seen + " != " + expected);
           }
           eventIdsSeen.add(MDC.get(MdcKeys.EVENT));
+          // What a handler sets under the keys does not reach the thread's next call.
+          MDC.put(MdcKeys.SHARD, "set-by-the-handler");
+          MDC.put(MdcKeys.JOB, "set-by-the-handler");
           int attempt = attempts.merge(event.assetId(), 1, Integer::sum);
           if (event.assetId().endsWith("7") && attempt < 3) {
             throw new IllegalStateException("busy");

@@ -244,8 +244,8 @@ public final class HandlerPool implements AutoCloseable {
 
     /**
      * Calls the handler on this thread under the pool's time limit, with the event's {@link
-     * dev.reprocess.MdcKeys} in the thread's MDC for the length of the call (removed after: a pool
-     * thread has none of them between calls, whatever its work set under them before). When
+     * dev.reprocess.MdcKeys} in the thread's MDC for the call (the event key removed after it, the
+     * job and shard keys kept until the next call: {@link HandlerMdc}). When
      * the watchdog times the call out first, {@code onTimeout} runs on the watchdog's thread and the result says {@link
      * Attempt#timedOut()}.
      */

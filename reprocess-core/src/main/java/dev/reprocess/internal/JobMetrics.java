@@ -15,7 +15,8 @@ import java.util.function.Supplier;
  * The Micrometer meters of one job execution, all tagged {@code job=<name>}. Counters and the
  * timer are cumulative per registry (a second run of the same job adds to them); gauges are
  * registered for the execution and removed by {@link #close()}, so a later run does not read a
- * finished one's state. Thread-safe.
+ * finished one's state. Succeeded and skipped events are counted a page at a time, when their
+ * page has settled. Thread-safe.
  */
 public final class JobMetrics implements AutoCloseable {
 

@@ -98,12 +98,26 @@ final class JobTally implements AutoCloseable {
       skipped.increment();
       shard.skipped.increment();
       page.skipped.incrementAndGet();
-      metrics.skipped.increment();
     } else {
       succeeded.increment();
       shard.succeeded.increment();
       page.succeeded.incrementAndGet();
-      metrics.succeeded.increment();
+    }
+  }
+
+  /**
+   * A page's events are all final or abandoned: its succeeded and skipped events go to the
+   * Micrometer counters now, once per page rather than once per event (a shared counter's update
+   * was a fifth of the engine's CPU per event).
+   */
+  void pageSettled(PageWork page) {
+    long passed = page.succeeded.get();
+    long skippedOnPage = page.skipped.get();
+    if (passed > 0) {
+      metrics.succeeded.increment(passed);
+    }
+    if (skippedOnPage > 0) {
+      metrics.skipped.increment(skippedOnPage);
     }
   }
 

@@ -119,6 +119,7 @@ final class ShardReader {
         }
         run.tally.pageRead(state, page.size());
         PageWork work = new PageWork(page, pageNo);
+        work.done.thenRun(() -> run.tally.pageSettled(work));
         dispatch(work);
         work.seal();
         window.addLast(work);

@@ -106,7 +106,7 @@ import org.slf4j.LoggerFactory;
  * reprocess.worker.paused} (1 while paused), tagged {@code worker}, {@code group}, {@code topic}; and the
  * Kafka clients' own metrics of the consumer and of the producer the worker created. Gauges and
  * client metrics are removed by {@link #close()}. Every handler call runs with the MDC keys of
- * {@link dev.reprocess.MdcKeys}, restored after the call.
+ * {@link dev.reprocess.MdcKeys} (the event key removed after the call).
  *
  * <p>Thread-safe. The handler is called from the worker's handler threads, concurrently for
  * different keys; it must be thread-safe and idempotent, and may block.
