@@ -34,7 +34,9 @@ final class JobTally implements AutoCloseable {
   private final LongAdder failed = new LongAdder();
   private final LongAdder retried = new LongAdder();
   private final LongAdder deadLettered = new LongAdder();
-  private final AtomicLong eventsInFlight = new AtomicLong();
+  /** Events dispatched and settled: two adders, not one shared in-flight count each event writes twice. */
+  private final LongAdder eventsDispatched = new LongAdder();
+  private final LongAdder eventsSettled = new LongAdder();
   private final java.util.concurrent.atomic.AtomicReference<FailureStreak> failureStreak =
       new java.util.concurrent.atomic.AtomicReference<>(FailureStreak.NONE);
   private final Map<String, LongAdder> failuresByType = new ConcurrentHashMap<>();
@@ -56,7 +58,7 @@ final class JobTally implements AutoCloseable {
   /** Registers the execution's gauges; {@link #close()} removes them. */
   void registerGauges(ConcurrencyGate gate, Pressure pressure, Supplier<List<ShardState>> shards) {
     metrics.gauge(JobMetrics.IN_FLIGHT, "events delivered or waiting for a retry", name,
-        eventsInFlight::get);
+        this::eventsInFlight);
     metrics.gauge(JobMetrics.CONCURRENCY_LIMIT, "current limit on events in flight", name, gate::limit);
     if (gate.adaptive()) {
       metrics.gauge(JobMetrics.PRESSURE_LATENCY, "latency of the last sample of the pressure signal, seconds",
@@ -81,11 +83,17 @@ final class JobTally implements AutoCloseable {
   }
 
   void eventDispatched() {
-    eventsInFlight.incrementAndGet();
+    eventsDispatched.increment();
   }
 
   void eventSettled() {
-    eventsInFlight.decrementAndGet();
+    eventsSettled.increment();
+  }
+
+  /** Events delivered or waiting for a retry (settled ones read first: never below 0). */
+  private long eventsInFlight() {
+    long settled = eventsSettled.sum();
+    return Math.max(0, eventsDispatched.sum() - settled);
   }
 
   void attemptLatency(long nanos) {
@@ -199,7 +207,7 @@ final class JobTally implements AutoCloseable {
       eta = Optional.of(Duration.ofNanos((long) (remaining / rate * 1e9)));
     }
     return new JobProgress(name, status, selected.sum(), succeeded.sum(), skipped.sum(),
-        failed.sum(), retried.sum(), deadLettered.sum(), eventsInFlight.get(), concurrencyLimit,
+        failed.sum(), retried.sum(), deadLettered.sum(), eventsInFlight(), concurrencyLimit,
         elapsed, rate, estimatedTotal, eta, shards, waitingFor);
   }
 
