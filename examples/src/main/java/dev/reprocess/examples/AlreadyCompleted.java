@@ -22,15 +22,16 @@ final class AlreadyCompleted {
    *
    * @param checkpoints the job's checkpoints, not empty; the date is the last one written
    * @param startOver the command line that starts the job over
+   * @param reset the command line that deletes the job's checkpoints
    */
-  static String message(String job, Map<String, Checkpoint> checkpoints, String startOver) {
+  static String message(String job, Map<String, Checkpoint> checkpoints, String startOver, String reset) {
     if (checkpoints.isEmpty()) {
       throw new IllegalArgumentException("job '" + job + "' has no checkpoints: it cannot have completed");
     }
     CheckpointTotals t = CheckpointTotals.of(checkpoints);
     return String.format(java.util.Locale.ROOT, "%s already completed on %s: %s assets (%s succeeded, %s skipped,"
-        + " %s dead-lettered) in %s shards; run `%s` (or `./run-example reset %s`) to start over", job,
+        + " %s dead-lettered) in %s shards; run `%s` (or `%s`) to start over", job,
         WHEN.format(t.lastWritten()), Report.number(t.selected()), Report.number(t.succeeded()),
-        Report.number(t.skipped()), Report.number(t.deadLettered()), Report.number(t.shards()), startOver, job);
+        Report.number(t.skipped()), Report.number(t.deadLettered()), Report.number(t.shards()), startOver, reset);
   }
 }

@@ -53,6 +53,8 @@ final class BackfillCommand extends BaseCommand {
 
   /** What to run to start the job over, shown when it finds every shard completed already. */
   String startOver = "./run-example run backfill --restart";
+  /** What to run to delete the job's checkpoints, shown with {@link #startOver}. */
+  String reset = "./run-example reset " + JOB;
 
   @Override
   Set<Backends.Kind> backends() {
@@ -62,6 +64,7 @@ final class BackfillCommand extends BaseCommand {
   @Override
   int call(Backends backends, Lifecycle lifecycle) {
     startOver = commandLineWith("--restart");
+    reset = resetCommandLine(jobName());
     Catalog catalog = Catalog.open(backends.cassandra(), connection.keyspace);
     Report report = backfill(catalog, lifecycle, progressMode(), out());
     report.print(out());
@@ -135,7 +138,7 @@ final class BackfillCommand extends BaseCommand {
       // Nothing was read: the totals of the earlier runs, not an empty-looking table of this one.
       Map<String, Checkpoint> checkpoints = catalog.checkpointStore().load(jobName);
       if (!checkpoints.isEmpty()) {
-        out.println(AlreadyCompleted.message(jobName, checkpoints, startOver));
+        out.println(AlreadyCompleted.message(jobName, checkpoints, startOver, reset));
         return StatusCommand.report(jobName, checkpoints);
       }
     }

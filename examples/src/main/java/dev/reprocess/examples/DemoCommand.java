@@ -70,6 +70,7 @@ final class DemoCommand extends BaseCommand {
     backfill.connection = connection;
     backfill.restart = restart || fresh;
     backfill.startOver = commandLineWith("--fresh");
+    backfill.reset = resetCommandLine(BackfillCommand.JOB);
     backfill.maxRate = maxRate;
     backfill.concurrency = 8;
     Report report = backfill.backfill(catalog, lifecycle, progressMode(), out());

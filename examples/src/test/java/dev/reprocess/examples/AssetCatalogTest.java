@@ -67,6 +67,14 @@ class AssetCatalogTest {
         .isEqualTo("./run-example run backfill --type 'image/*' --restart");
   }
 
+  @Test
+  void theResetHintKeepsTheConnectionOptionsOnly() {
+    assertThat(parse("demo").resetCommandLine("backfill-sha256")).isEqualTo("./run-example reset backfill-sha256");
+    assertThat(parse("demo", "/tmp/x", "--embedded-dir", "/data/my servers", "--no-progress", "--keyspace", "k",
+        "--restart").resetCommandLine("backfill-sha256"))
+        .isEqualTo("./run-example reset backfill-sha256 --embedded-dir '/data/my servers' --keyspace k");
+  }
+
   private DemoCommand parse(String... args) {
     return (DemoCommand) AssetCatalog.commandLine(new PrintWriter(out), new PrintWriter(err)).parseArgs(args)
         .subcommand().commandSpec().userObject();
