@@ -188,7 +188,7 @@ class AssetCatalogIT {
             + " succeeded, 0 skipped, 0 dead-lettered\\)")
         .contains("run `./run-example run backfill --type 'text/*' --cassandra ")
         .contains("--restart` (or `./run-example reset backfill-sha256.text_all --cassandra ")
-        .containsPattern(" --keyspace " + keyspace + " [^`]*` to start over\n")
+        .containsPattern(" --keyspace " + keyspace + " [^`]*`\\) to start over\n")
         .containsPattern("\\| succeeded +\\| " + Report.number(text.size()) + " ");
 
     Result restart = run("run", "backfill", "--type", "text/*", "--restart");
