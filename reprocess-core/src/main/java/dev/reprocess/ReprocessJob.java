@@ -15,8 +15,10 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.StringJoiner;
 
 /**
@@ -466,6 +468,8 @@ public final class ReprocessJob {
     /** The options set, by declaration; an option not set takes its default. */
     private final Map<Option<?>, Object> values = new HashMap<>();
     private final List<JobListener> listeners = new ArrayList<>();
+    /** Which of handler and batchHandler were called with a handler, in call order, for build()'s messages. */
+    private final Set<String> handlerMethods = new LinkedHashSet<>();
 
     private Builder(String name) {
       values.put(JobOptions.NAME_OPTION, name);
@@ -488,6 +492,9 @@ public final class ReprocessJob {
      * is required.
      */
     public Builder handler(EventHandler handler) {
+      if (handler != null) {
+        handlerMethods.add("handler");
+      }
       return set(JobOptions.HANDLER, handler);
     }
 
@@ -510,6 +517,7 @@ public final class ReprocessJob {
         throw new IllegalArgumentException("maxBatchSize is " + maxBatchSize + ": it must be between 1 and "
             + MAX_CONCURRENCY);
       }
+      handlerMethods.add("batchHandler");
       return set(JobOptions.HANDLER, new BatchHandler(handler, maxBatchSize));
     }
 
@@ -827,7 +835,7 @@ public final class ReprocessJob {
       }
       EventHandler handler = (EventHandler) resolved.get(JobOptions.HANDLER);
       EventSink sink = (EventSink) resolved.get(JobOptions.SINK);
-      checkHandlerOrSink(handler, sink);
+      HandlerChecks.checkOne(handlerMethods, handler, sink);
       for (int i = 0; i < listeners.size(); i++) {
         JobOptions.LISTENER.check(listeners.get(i), "listener #" + (i + 1));
       }
@@ -868,17 +876,6 @@ public final class ReprocessJob {
       if (min > (Integer) resolved.get(JobOptions.CONCURRENCY)) {
         throw new IllegalArgumentException("minConcurrency is " + min + ": it must be at most concurrency ("
             + resolved.get(JobOptions.CONCURRENCY) + ")");
-      }
-    }
-
-    private static void checkHandlerOrSink(EventHandler handler, EventSink sink) {
-      if (handler == null && sink == null) {
-        throw new IllegalArgumentException(
-            "handler and sink are both null: a job requires exactly one of handler or sink");
-      }
-      if (handler != null && sink != null) {
-        throw new IllegalArgumentException("handler and sink are both set (sink is "
-            + sink.describe() + "): a job requires exactly one of handler or sink");
       }
     }
 

@@ -154,7 +154,18 @@ class BatchHandlerTest {
     EventSink sink = event -> java.util.concurrent.CompletableFuture.completedFuture(Outcome.SUCCEEDED);
     assertThatThrownBy(() -> ReprocessJob.builder("b").selector(InMemorySelector.ofIds(ids(1), 1))
         .batchHandler(ok, 5).sink(sink).build())
-        .hasMessageStartingWith("handler and sink are both set");
+        .hasMessage("batchHandler (maxBatchSize 5) and sink (" + sink.describe() + ") are both set: a job requires"
+            + " exactly one of handler, batchHandler or sink");
+    EventHandler plain = event -> Outcome.SUCCEEDED;
+    assertThatThrownBy(() -> ReprocessJob.builder("b").selector(InMemorySelector.ofIds(ids(1), 1))
+        .handler(plain).batchHandler(ok, 5).build())
+        .hasMessage("handler and batchHandler were both called, the last being batchHandler (maxBatchSize 5): a job"
+            + " requires exactly one of handler, batchHandler or sink; batchHandler takes the place of handler, so"
+            + " call only one of them");
+    assertThatThrownBy(() -> ReprocessJob.builder("b").selector(InMemorySelector.ofIds(ids(1), 1))
+        .batchHandler(ok, 5).handler(plain).build())
+        .hasMessageStartingWith("batchHandler and handler were both called, the last being handler ("
+            + plain.getClass().getName() + "): a job requires exactly one of handler, batchHandler or sink");
     assertThat(ReprocessJob.builder("b").selector(InMemorySelector.ofIds(ids(1), 1)).batchHandler(ok, 5)
         .build().toString()).contains("in-process, batches of up to 5");
   }

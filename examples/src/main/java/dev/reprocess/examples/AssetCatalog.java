@@ -11,11 +11,13 @@ import picocli.CommandLine.Command;
  *
  * <pre>
  * asset-catalog demo                       # ingest /usr/share, then run backfill (job a)
+ * asset-catalog demo --fresh               # the same, started over: ingest again, backfill from scratch
  * asset-catalog ingest [PATH]
  * asset-catalog run backfill [--from D] [--to D] [--restart]
  * asset-catalog run reindex [--query JSON]
  * asset-catalog run delete-expired --type T --before D [--dry-run]
  * asset-catalog status [JOB]
+ * asset-catalog reset JOB                  # delete the job's checkpoints: its next run starts over
  * asset-catalog dlq list | dlq replay
  * </pre>
  *
@@ -25,7 +27,7 @@ import picocli.CommandLine.Command;
 @Command(name = "asset-catalog", mixinStandardHelpOptions = true, version = "asset-catalog 0.1.0",
     description = "Store real files as assets and reprocess them with Reprocess.",
     subcommands = {DemoCommand.class, IngestCommand.class, AssetCatalog.Run.class, StatusCommand.class,
-        DlqCommand.class, CommandLine.HelpCommand.class})
+        ResetCommand.class, DlqCommand.class, CommandLine.HelpCommand.class})
 public final class AssetCatalog implements Runnable {
 
   @CommandLine.Spec

@@ -1,5 +1,6 @@
 package dev.reprocess.examples;
 
+import dev.reprocess.Checkpoint;
 import dev.reprocess.JobReport;
 import dev.reprocess.ReprocessJob;
 import dev.reprocess.cassandra.AssetLoader;
@@ -8,6 +9,7 @@ import java.io.PrintWriter;
 import java.time.Instant;
 import java.util.EnumSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.function.Predicate;
 import picocli.CommandLine.Command;
@@ -49,6 +51,11 @@ final class BackfillCommand extends BaseCommand {
       description = "At most this many assets per second; 0 = no limit (default).")
   double maxRate;
 
+  /** What to run to start the job over, shown when it finds every shard completed already. */
+  String startOver = "./run-example run backfill --restart";
+  /** What to run to delete the job's checkpoints, shown with {@link #startOver}. */
+  String reset = "./run-example reset " + JOB;
+
   @Override
   Set<Backends.Kind> backends() {
     return EnumSet.of(Backends.Kind.CASSANDRA);
@@ -56,6 +63,8 @@ final class BackfillCommand extends BaseCommand {
 
   @Override
   int call(Backends backends, Lifecycle lifecycle) {
+    startOver = commandLineWith("--restart");
+    reset = resetCommandLine(jobName());
     Catalog catalog = Catalog.open(backends.cassandra(), connection.keyspace);
     Report report = backfill(catalog, lifecycle, progressMode(), out());
     report.print(out());
@@ -125,6 +134,14 @@ final class BackfillCommand extends BaseCommand {
         .build();
     JobReport result = JobRunner.run(job, listener, lifecycle, mode, out,
         p -> "shards " + p.shardsCompleted() + "/" + p.shards().size() + ", skipped " + Report.number(p.skipped()));
+    if (listener.foundAllCompleted(result)) {
+      // Nothing was read: the totals of the earlier runs, not an empty-looking table of this one.
+      Map<String, Checkpoint> checkpoints = catalog.checkpointStore().load(jobName);
+      if (!checkpoints.isEmpty()) {
+        out.println(AlreadyCompleted.message(jobName, checkpoints, startOver, reset));
+        return StatusCommand.report(jobName, checkpoints);
+      }
+    }
     return report.job(result)
         .row("skipped: file or row gone", handler.vanished())
         .row("skipped: file changed since ingest", handler.changed())

@@ -3,9 +3,13 @@ package dev.reprocess.examples;
 import dev.reprocess.ReprocessException;
 import dev.reprocess.testkit.BackendException;
 import java.io.PrintWriter;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import org.slf4j.LoggerFactory;
+import picocli.CommandLine;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -45,6 +49,55 @@ abstract class BaseCommand implements Callable<Integer> {
 
   PrintWriter err() {
     return spec.commandLine().getErr();
+  }
+
+  /**
+   * The command line the user typed, as {@code ./run-example ...}, with {@code flag} added unless
+   * it is there: what to run to start the job over.
+   */
+  String commandLineWith(String flag) {
+    List<String> args = new ArrayList<>(rootArgs());
+    if (!args.contains(flag)) {
+      args.add(flag);
+    }
+    return shellLine(args);
+  }
+
+  /**
+   * {@code ./run-example reset JOB} with the connection options the user typed (the same servers
+   * and keyspace), e.g. {@code ./run-example reset backfill-sha256 --embedded-dir /data}.
+   */
+  String resetCommandLine(String job) {
+    List<String> args = new ArrayList<>(List.of("reset", job));
+    Set<String> connectionOptions = new HashSet<>();
+    spec.mixins().get("connection").options().forEach(o -> connectionOptions.add(o.longestName()));
+    CommandLine.ParseResult parsed = spec.commandLine().getParseResult();
+    for (CommandLine.Model.OptionSpec o : parsed == null ? List.<CommandLine.Model.OptionSpec>of()
+        : parsed.matchedOptions()) {
+      if (connectionOptions.contains(o.longestName())) {
+        o.originalStringValues().forEach(v -> args.addAll(List.of(o.longestName(), v)));
+      }
+    }
+    return shellLine(args);
+  }
+
+  /** {@code ./run-example} and {@code args}, those a shell would split or expand single-quoted. */
+  private static String shellLine(List<String> args) {
+    StringBuilder line = new StringBuilder("./run-example");
+    for (String arg : args) {
+      boolean plain = arg.matches("[A-Za-z0-9._/:=,@+%-]+");
+      line.append(' ').append(plain ? arg : "'" + arg.replace("'", "'\\''") + "'");
+    }
+    return line.toString();
+  }
+
+  /** The arguments the program was given (after its name), as typed; empty outside a command line. */
+  private List<String> rootArgs() {
+    CommandLine root = spec.commandLine();
+    while (root.getParent() != null) {
+      root = root.getParent();
+    }
+    return root.getParseResult() == null ? List.of() : root.getParseResult().originalArgs();
   }
 
   Progress.Mode progressMode() {

@@ -5,6 +5,7 @@ import dev.reprocess.JobExecution;
 import dev.reprocess.JobListener;
 import dev.reprocess.JobProgress;
 import dev.reprocess.JobReport;
+import dev.reprocess.JobStatus;
 import dev.reprocess.ReprocessJob;
 import dev.reprocess.Shard;
 import dev.reprocess.ShardProgress;
@@ -30,9 +31,13 @@ final class JobRunner {
 
   private JobRunner() {}
 
-  /** Counts the shards that continue from a checkpoint written by an earlier run. */
+  /**
+   * Counts the shards this run reads, and those of them that continue from a checkpoint written by
+   * an earlier run.
+   */
   static final class ResumeListener implements JobListener {
     final AtomicInteger resumedShards = new AtomicInteger();
+    final AtomicInteger startedShards = new AtomicInteger();
     final CountDownLatch started = new CountDownLatch(1);
 
     @Override
@@ -42,9 +47,19 @@ final class JobRunner {
 
     @Override
     public void onShardStarted(String jobName, Shard shard, Checkpoint resumedFrom) {
+      startedShards.incrementAndGet();
       if (resumedFrom != null) {
         resumedShards.incrementAndGet();
       }
+    }
+
+    /**
+     * Whether the run that ended with {@code report} found every shard completed by an earlier
+     * run, so it read nothing: a completed run with shards, none of them started by this run.
+     */
+    boolean foundAllCompleted(JobReport report) {
+      return report.status() == JobStatus.COMPLETED && report.shardsTotal() > 0
+          && report.shardsCompleted() == report.shardsTotal() && startedShards.get() == 0;
     }
 
     @Override
@@ -78,20 +93,9 @@ final class JobRunner {
     lifecycle.onShutdown(cancel);
     try {
       awaitStart(listener, execution);
-      JobProgress first = execution.progress();
-      long already = first.shards().stream()
-          .filter(s -> s.state() == ShardProgress.State.ALREADY_COMPLETED).count();
-      if (job.restart()) {
-        out.printf("job '%s': %s shards, starting over (--restart)%n", job.name(), Report.number(first.shards().size()));
-      } else if (already > 0) {
-        out.printf("job '%s': %s shards; resuming: %s completed by an earlier run are skipped%n", job.name(),
-            Report.number(first.shards().size()), Report.number(already));
-        LOG.info("job '{}': resuming, {} of {} shards already completed", job.name(), already,
-            first.shards().size());
-      } else {
-        out.printf("job '%s': %s shards%n", job.name(), Report.number(first.shards().size()));
-      }
-      try (Progress progress = Progress.start(job.name(), mode, out)) {
+      boolean allCompleted = announce(job, execution.progress(), out);
+      // A run that has nothing left ends at once: no progress to show.
+      try (Progress progress = Progress.start(job.name(), allCompleted ? Progress.Mode.OFF : mode, out)) {
         while (true) {
           JobProgress p = execution.progress();
           progress.update(p.processed(), p.estimatedTotal().orElse(-1), p.eta(),
@@ -118,6 +122,31 @@ final class JobRunner {
     } finally {
       lifecycle.remove(cancel);
     }
+  }
+
+  /**
+   * Says how the run starts: over (restart), resuming (and how many shards are skipped), or fresh.
+   *
+   * @return whether every shard was completed by an earlier run
+   */
+  private static boolean announce(ReprocessJob job, JobProgress first, PrintWriter out) {
+    int shards = first.shards().size();
+    long already = first.shards().stream()
+        .filter(s -> s.state() == ShardProgress.State.ALREADY_COMPLETED).count();
+    if (job.restart()) {
+      out.printf("job '%s': %s shards, starting over (its checkpoints were deleted)%n", job.name(), Report.number(shards));
+    } else if (already > 0 && already == shards) {
+      out.printf("job '%s': all %s shards were completed by an earlier run%n", job.name(), Report.number(shards));
+      LOG.info("job '{}': all {} shards already completed, nothing to read", job.name(), shards);
+      return true;
+    } else if (already > 0) {
+      out.printf("job '%s': %s shards; resuming: %s completed by an earlier run are skipped%n", job.name(),
+          Report.number(shards), Report.number(already));
+      LOG.info("job '{}': resuming, {} of {} shards already completed", job.name(), already, shards);
+    } else {
+      out.printf("job '%s': %s shards%n", job.name(), Report.number(shards));
+    }
+    return false;
   }
 
   private static void awaitStart(ResumeListener listener, JobExecution execution) {

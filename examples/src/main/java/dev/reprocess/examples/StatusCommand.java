@@ -5,7 +5,6 @@ import com.datastax.oss.driver.api.core.cql.SimpleStatement;
 import dev.reprocess.Checkpoint;
 import dev.reprocess.cassandra.CassandraCheckpointStore;
 import java.io.PrintWriter;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.EnumSet;
@@ -73,27 +72,21 @@ final class StatusCommand extends BaseCommand {
   }
 
   static Report report(String job, Map<String, Checkpoint> checkpoints) {
-    long completed = checkpoints.values().stream().filter(Checkpoint::completed).count();
-    long selected = checkpoints.values().stream().mapToLong(Checkpoint::selected).sum();
-    long succeeded = checkpoints.values().stream().mapToLong(Checkpoint::succeeded).sum();
-    long skipped = checkpoints.values().stream().mapToLong(Checkpoint::skipped).sum();
-    long dead = checkpoints.values().stream().mapToLong(Checkpoint::deadLettered).sum();
-    Instant last = checkpoints.values().stream().map(Checkpoint::updatedAt).max(Instant::compareTo).orElse(null);
+    CheckpointTotals t = CheckpointTotals.of(checkpoints);
     return new Report("status of job '" + job + "' (from its checkpoints, all runs)")
-        .row("shards with a checkpoint", checkpoints.size())
-        .row("completed", completed)
-        .row("in progress", checkpoints.size() - completed)
-        .row("selected", selected)
-        .row("succeeded", succeeded)
-        .row("skipped", skipped)
-        .row("dead-lettered", dead)
-        .row("last checkpoint", last);
+        .row("shards with a checkpoint", t.shards())
+        .row("completed", t.completed())
+        .row("in progress", t.shards() - t.completed())
+        .row("selected", t.selected())
+        .row("succeeded", t.succeeded())
+        .row("skipped", t.skipped())
+        .row("dead-lettered", t.deadLettered())
+        .row("last checkpoint", t.lastWritten());
   }
 
   private static String summary(String job, Map<String, Checkpoint> checkpoints) {
-    long completed = checkpoints.values().stream().filter(Checkpoint::completed).count();
-    long selected = checkpoints.values().stream().mapToLong(Checkpoint::selected).sum();
+    CheckpointTotals t = CheckpointTotals.of(checkpoints);
     return String.format(java.util.Locale.ROOT, "%s: %s shards checkpointed, %s completed, %s assets selected",
-        job, Report.number(checkpoints.size()), Report.number(completed), Report.number(selected));
+        job, Report.number(t.shards()), Report.number(t.completed()), Report.number(t.selected()));
   }
 }

@@ -183,7 +183,13 @@ class AssetCatalogIT {
 
     Result again = run("run", "backfill", "--type", "text/*");
     assertThat(again.exitCode()).as(again.toString()).isZero();
-    assertThat(again.out()).contains("completed by an earlier run are skipped").containsPattern("\\| selected +\\| 0 ");
+    assertThat(again.out()).containsPattern("backfill-sha256.text_all already completed on \\d{4}-\\d\\d-\\d\\d"
+            + " \\d\\d:\\d\\d UTC: " + Report.number(text.size()) + " assets \\(" + Report.number(text.size())
+            + " succeeded, 0 skipped, 0 dead-lettered\\)")
+        .contains("run `./run-example run backfill --type 'text/*' --cassandra ")
+        .contains("--restart` (or `./run-example reset backfill-sha256.text_all --cassandra ")
+        .containsPattern(" --keyspace " + keyspace + " [^`]*`\\) to start over\n")
+        .containsPattern("\\| succeeded +\\| " + Report.number(text.size()) + " ");
 
     Result restart = run("run", "backfill", "--type", "text/*", "--restart");
     assertThat(restart.exitCode()).as(restart.toString()).isZero();
@@ -215,6 +221,36 @@ class AssetCatalogIT {
 
   @Test
   @Order(4)
+  void resetDeletesOneJobsCheckpointsSoItsNextRunStartsOver() {
+    List<FileFacts> text = files.values().stream().filter(f -> f.mediaType().startsWith("text/")).toList();
+    String other = "backfill-sha256.text_all.2000-01-01T00-00-00Z_end";
+    assertThat(run("run", "backfill", "--type", "text/*", "--from", "2000-01-01").exitCode()).isZero();
+
+    Result reset = run("reset", "backfill-sha256.text_all");
+    assertThat(reset.exitCode()).as(reset.toString()).isZero();
+    assertThat(reset.out()).contains("job 'backfill-sha256.text_all': deleted the checkpoints of ");
+    assertThat(checkpointRows("backfill-sha256.text_all")).isZero();
+    assertThat(checkpointRows(other)).as("another job's checkpoints are kept").isPositive();
+
+    Result again = run("reset", "backfill-sha256.text_all");
+    assertThat(again.exitCode()).as(again.toString()).isZero();
+    assertThat(again.out()).contains("job 'backfill-sha256.text_all' has no checkpoints in keyspace " + keyspace
+        + ": nothing to reset");
+
+    Result rerun = run("run", "backfill", "--type", "text/*");
+    assertThat(rerun.exitCode()).as(rerun.toString()).isZero();
+    assertThat(rerun.out()).doesNotContain("already completed")
+        .contains(Report.number(text.size()) + " = selected");
+  }
+
+  /** The job's shard rows (a partition keeps its static lease columns after a delete: those rows have no shard). */
+  private long checkpointRows(String job) {
+    return session.execute(SimpleStatement.newInstance("SELECT shard_id FROM " + keyspace
+        + ".reprocess_checkpoints WHERE job_name = ?", job)).all().stream().filter(r -> r.getString(0) != null).count();
+  }
+
+  @Test
+  @Order(5)
   void reindexSendsEveryMatchingAssetThroughKafkaIntoTheNewIndex() throws Exception {
     List<FileFacts> text = files.values().stream().filter(f -> f.mediaType().startsWith("text/")).toList();
     // One asset with a broken row: its event fails in the workers and goes to the dead-letter topic.
@@ -251,7 +287,7 @@ class AssetCatalogIT {
   }
 
   @Test
-  @Order(5)
+  @Order(6)
   void deadLettersAreListedAndReplayedOnceTheCauseIsFixed() throws Exception {
     FileFacts broken = files.values().stream().filter(f -> f.mediaType().startsWith("text/")).toList().get(0);
 
@@ -277,7 +313,7 @@ class AssetCatalogIT {
   }
 
   @Test
-  @Order(6)
+  @Order(7)
   void deleteExpiredDryRunCountsAndTheRealRunDeletesFromBothStores() throws IOException {
     // The most common type that is not text, and a cutoff that keeps its newest files when their times differ.
     Map<String, List<FileFacts>> byType = files.values().stream()
@@ -322,7 +358,7 @@ class AssetCatalogIT {
   }
 
   @Test
-  @Order(7)
+  @Order(8)
   void theHostServiceExampleCountsLines() throws IOException {
     List<FileFacts> selected = files.values().stream()
         .filter(f -> f.mediaType().equals("text/plain") || f.mediaType().equals("text/markdown")).toList();

@@ -37,7 +37,47 @@ class AssetCatalogTest {
   @Test
   void helpListsTheCommands() {
     assertThat(run("--help")).isZero();
-    assertThat(out.toString()).contains("demo", "ingest", "run", "status", "dlq");
+    assertThat(out.toString()).contains("demo", "ingest", "run", "status", "reset", "dlq");
+  }
+
+  @Test
+  void demoHasAFreshStartThatRedoesTheIngestAndTheBackfill() {
+    assertThat(run("demo", "--help")).isZero();
+    assertThat(out.toString()).contains("--fresh", "Deletes nothing else");
+    DemoCommand demo = parse("demo", "--fresh");
+    assertThat(demo.fresh).isTrue();
+    assertThat(parse("demo").fresh).isFalse();
+  }
+
+  @Test
+  void resetNeedsAJob() {
+    assertThat(run("reset")).isEqualTo(2);
+    assertThat(err.toString()).contains("Missing required parameter: 'JOB'");
+  }
+
+  @Test
+  void theStartOverHintRepeatsTheCommandLineWithTheFlag() {
+    assertThat(parse("demo").commandLineWith("--fresh")).isEqualTo("./run-example demo --fresh");
+    assertThat(parse("demo", "/tmp/my files", "--no-progress").commandLineWith("--fresh"))
+        .isEqualTo("./run-example demo '/tmp/my files' --no-progress --fresh");
+    assertThat(parse("demo", "--fresh").commandLineWith("--fresh")).isEqualTo("./run-example demo --fresh");
+    BackfillCommand backfill = (BackfillCommand) AssetCatalog.commandLine(new PrintWriter(out), new PrintWriter(err))
+        .parseArgs("run", "backfill", "--type", "image/*").subcommand().subcommand().commandSpec().userObject();
+    assertThat(backfill.commandLineWith("--restart"))
+        .isEqualTo("./run-example run backfill --type 'image/*' --restart");
+  }
+
+  @Test
+  void theResetHintKeepsTheConnectionOptionsOnly() {
+    assertThat(parse("demo").resetCommandLine("backfill-sha256")).isEqualTo("./run-example reset backfill-sha256");
+    assertThat(parse("demo", "/tmp/x", "--embedded-dir", "/data/my servers", "--no-progress", "--keyspace", "k",
+        "--restart").resetCommandLine("backfill-sha256"))
+        .isEqualTo("./run-example reset backfill-sha256 --embedded-dir '/data/my servers' --keyspace k");
+  }
+
+  private DemoCommand parse(String... args) {
+    return (DemoCommand) AssetCatalog.commandLine(new PrintWriter(out), new PrintWriter(err)).parseArgs(args)
+        .subcommand().commandSpec().userObject();
   }
 
   @Test
