@@ -461,8 +461,8 @@ public final class ReprocessJob {
   /**
    * Mutable builder of a {@link ReprocessJob}; not thread-safe. Setters store values; {@link
    * #build()} checks them all, before any I/O. The required parts are the name, a selector, and
-   * exactly one of a handler or a sink. Each option's type, default and rule are declared once (see
-   * the README's table of job options).
+   * exactly one of a handler, a batch handler or a sink. Each option's type, default and rule are
+   * declared once (see the README's table of job options).
    */
   public static final class Builder {
     /** The options set, by declaration; an option not set takes its default. */
@@ -488,8 +488,8 @@ public final class ReprocessJob {
     /**
      * Processes events in-process with this handler: each execution wraps it in an in-process sink
      * with a pool of {@code concurrency} threads and the {@link #handlerTimeout(Duration) time
-     * limit}, which the job creates and closes. Exactly one of {@code handler} and {@link #sink}
-     * is required.
+     * limit}, which the job creates and closes. Exactly one of {@code handler}, {@link
+     * #batchHandler} and {@link #sink} is required.
      */
     public Builder handler(EventHandler handler) {
       if (handler != null) {
@@ -522,8 +522,8 @@ public final class ReprocessJob {
     }
 
     /**
-     * Delivers events to this sink (for instance a Kafka sink). Exactly one of {@link #handler}
-     * and {@code sink} is required. The job calls {@link EventSink#flush()} before each checkpoint
+     * Delivers events to this sink (for instance a Kafka sink). Exactly one of {@link #handler},
+     * {@link #batchHandler} and {@code sink} is required. The job calls {@link EventSink#flush()} before each checkpoint
      * and at the end, and never closes the sink: it is the host's to close, after the job.
      */
     public Builder sink(EventSink sink) {
