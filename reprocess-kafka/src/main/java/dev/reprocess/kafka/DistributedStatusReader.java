@@ -2,6 +2,7 @@ package dev.reprocess.kafka;
 
 import dev.reprocess.CheckpointStore;
 import dev.reprocess.JobStatusReader;
+import dev.reprocess.JobStatusSnapshot;
 import dev.reprocess.kafka.internal.KafkaConnection;
 import dev.reprocess.kafka.internal.ShardJobs;
 import dev.reprocess.kafka.internal.ShardTopicReader;
@@ -9,17 +10,25 @@ import dev.reprocess.kafka.internal.StatusSummary;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
 
 /**
  * Reads a {@link DistributedJob}'s status from any host that reaches its Kafka cluster and its
  * checkpoint store; a monitoring host needs neither a selector nor a place in the hosts' group.
  * Each {@link #read()} reads the shard topic's committed records (one consumer in no group, never
  * committing) and then, per shard, its shard job's checkpoint and lease holder ({@link
- * JobStatusReader}; with a Cassandra store, two reads per shard). Reads only: never publishes,
- * joins a group, takes a lease nor writes. Thread-safe; each call opens and closes its own
- * consumer.
+ * JobStatusReader}; with a Cassandra store, two reads per shard, 8 shards at a time on short-lived
+ * threads of its own). Reads only: never publishes, joins a group, takes a lease nor writes.
+ * Thread-safe; each call opens and closes its own consumer.
  *
  * <pre>{@code
  * DistributedStatusReader status = DistributedStatusReader.builder("reindex-2026")
@@ -32,6 +41,9 @@ import java.util.Set;
  * }</pre>
  */
 public final class DistributedStatusReader {
+
+  /** The most shard jobs whose status is read at once. */
+  static final int READS_IN_PARALLEL = 8;
 
   private final String jobName;
   private final String shardTopic;
@@ -68,8 +80,40 @@ public final class DistributedStatusReader {
     Set<String> shardIds = ShardTopicReader.shardIds(connection, jobName, shardTopic, apiTimeout);
     Instant readAt = clock.instant();
     JobStatusReader shards = new JobStatusReader(Clock.fixed(readAt, clock.getZone()));
-    return StatusSummary.of(jobName, shardTopic, shardIds,
-        id -> shards.read(store, ShardJobs.name(jobName, id), 1), readAt);
+    Map<String, JobStatusSnapshot> read = readInParallel(shardIds,
+        id -> shards.read(store, ShardJobs.name(jobName, id), 1));
+    return StatusSummary.of(jobName, shardTopic, shardIds, read::get, readAt);
+  }
+
+  /**
+   * Each shard job's status, at most {@value #READS_IN_PARALLEL} read at once (each is a round
+   * trip or two to the store: one after another, thousands of shards took seconds).
+   */
+  private Map<String, JobStatusSnapshot> readInParallel(Set<String> shardIds,
+      Function<String, JobStatusSnapshot> readOne) {
+    Map<String, JobStatusSnapshot> read = new ConcurrentHashMap<>();
+    if (shardIds.isEmpty()) {
+      return read;
+    }
+    AtomicInteger threadNo = new AtomicInteger();
+    ExecutorService pool = Executors.newFixedThreadPool(Math.min(READS_IN_PARALLEL, shardIds.size()), r -> {
+      Thread t = new Thread(r, "reprocess-" + jobName + "-status-" + threadNo.incrementAndGet());
+      t.setDaemon(true);
+      return t;
+    });
+    try {
+      CompletableFuture.allOf(shardIds.stream()
+          .map(id -> CompletableFuture.runAsync(() -> read.put(id, readOne.apply(id)), pool))
+          .toArray(CompletableFuture[]::new)).join();
+    } catch (CompletionException e) {
+      if (e.getCause() instanceof RuntimeException failure) {
+        throw failure;
+      }
+      throw e;
+    } finally {
+      pool.shutdownNow();
+    }
+    return read;
   }
 
   /** Builds a {@link DistributedStatusReader}. Not thread-safe. */
