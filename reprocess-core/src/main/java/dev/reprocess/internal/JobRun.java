@@ -31,7 +31,10 @@ import org.slf4j.Logger;
  * dispatch events and hand in checkpoints, which one thread ({@code reprocess-<job>-checkpoints})
  * writes; the sink's threads run attempts; a host's sink's outcomes
  * settle on a small completion pool ({@code reprocess-<job>-completion-N}); one timer thread
- * ({@code reprocess-<job>-timer}) fires delayed attempts (retry backoff, rate limit).
+ * ({@code reprocess-<job>-timer}) fires delayed attempts (retry backoff, rate limit). A job started
+ * on a {@link JobHost} runs its coordinator, shard readers and checkpoint writer on the host's
+ * threads (with these names while they run the job's work) and logs its start at DEBUG, the host
+ * having logged the options its jobs share.
  */
 public final class JobRun {
 
@@ -40,6 +43,8 @@ public final class JobRun {
   private final RunContext run;
   private final String prefix;
   private final RunHandle handle;
+  /** The host whose threads this execution borrows, or null: it starts its own. */
+  private final JobHost host;
   private final CompletableFuture<JobReport> completion = new CompletableFuture<>();
   private volatile boolean cancelled;
   private volatile List<ShardState> shardStates = List.of();
@@ -53,6 +58,7 @@ public final class JobRun {
     this.run = new RunContext(spec);
     this.prefix = run.prefix;
     this.handle = new RunHandle(this, run.name, prefix);
+    this.host = JobHost.current();
   }
 
   /** The handle on this execution. */
@@ -63,6 +69,10 @@ public final class JobRun {
   /** Starts the coordinator thread. */
   public void start() {
     run.tally.started();
+    if (host != null) {
+      host.start("reprocess-" + run.name, this::coordinate);
+      return;
+    }
     Thread coordinator = new Thread(this::coordinate, "reprocess-" + run.name);
     coordinator.setDaemon(true);
     coordinator.start();
@@ -71,7 +81,9 @@ public final class JobRun {
   private void coordinate() {
     AssetSelector selector = run.spec.selector();
     try {
-      LOG.info("{}starting: {}", prefix, run.spec.description().get());
+      if (logsStart()) {
+        logStart("{}starting: {}", prefix, run.spec.description().get());
+      }
       List<Shard> shards = run.outage.get(selector::shards, run::isStopping);
       ShardChecks.check(run.spec, shards);
       // After the checks that need no store (a job refused for its configuration leaves no lease
@@ -84,9 +96,11 @@ public final class JobRun {
       StartCursors.pin(run, states);
       run.tally.registerGauges(run.gate, run.pressure, () -> shardStates);
       run.pressure.start();
-      LOG.info("{}{} shards ({} already completed), selector {}, sink {}, dead letters to {}",
-          prefix, shards.size(), alreadyDone, selector.describe(), run.sink().describe(),
-          run.spec.deadLetterSink().describe());
+      if (logsStart()) {
+        logStart("{}{} shards ({} already completed), selector {}, sink {}, dead letters to {}",
+            prefix, shards.size(), alreadyDone, selector.describe(), run.sink().describe(),
+            run.spec.deadLetterSink().describe());
+      }
       run.fire(l -> l.onJobStarted(run.name, shards));
       readShards(states, (int) (shards.size() - alreadyDone));
       if (run.failure() == null) {
@@ -111,6 +125,19 @@ public final class JobRun {
           completion.completeExceptionally(t);
         }
       }
+    }
+  }
+
+  /** Whether the start lines are logged: at INFO, or at DEBUG on a host (which logged the options). */
+  private boolean logsStart() {
+    return host == null ? LOG.isInfoEnabled() : LOG.isDebugEnabled();
+  }
+
+  private void logStart(String format, Object... args) {
+    if (host == null) {
+      LOG.info(format, args);
+    } else {
+      LOG.debug(format, args);
     }
   }
 
@@ -140,18 +167,25 @@ public final class JobRun {
 
   /** Runs a reader per pending shard, {@code shardsInParallel} at a time, and waits for them. */
   private void readShards(List<ShardState> states, int pending) {
-    AtomicInteger threadNo = new AtomicInteger();
-    shardPool = Executors.newFixedThreadPool(Math.max(1, Math.min(run.spec.shardsInParallel(), pending)),
-        r -> {
-          Thread t = new Thread(r, "reprocess-" + run.name + "-shard-" + threadNo.incrementAndGet());
-          t.setDaemon(true);
-          return t;
-        });
-    checkpointPool = Executors.newSingleThreadExecutor(r -> {
-      Thread t = new Thread(r, "reprocess-" + run.name + "-checkpoints");
-      t.setDaemon(true);
-      return t;
-    });
+    int readers = Math.max(1, Math.min(run.spec.shardsInParallel(), pending));
+    String shardThread = "reprocess-" + run.name + "-shard-";
+    String checkpointThread = "reprocess-" + run.name + "-checkpoints";
+    if (host != null) {
+      shardPool = host.executor(n -> shardThread + n, readers);
+      checkpointPool = host.executor(n -> checkpointThread, 1);
+    } else {
+      AtomicInteger threadNo = new AtomicInteger();
+      shardPool = Executors.newFixedThreadPool(readers, r -> {
+        Thread t = new Thread(r, shardThread + threadNo.incrementAndGet());
+        t.setDaemon(true);
+        return t;
+      });
+      checkpointPool = Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, checkpointThread);
+        t.setDaemon(true);
+        return t;
+      });
+    }
     checkpointWriter = new CheckpointWriter(run, checkpointPool, run.spec.checkpointInterval());
     List<CompletableFuture<Void>> tasks = new ArrayList<>();
     for (ShardState s : states) {

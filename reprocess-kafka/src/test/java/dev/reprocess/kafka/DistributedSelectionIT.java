@@ -480,6 +480,12 @@ class DistributedSelectionIT {
       jvmOptions.add("-D" + DistributedHostChild.CHECKPOINT_INTERVAL_MILLIS + "="
           + Long.getLong(DistributedHostChild.CHECKPOINT_INTERVAL_MILLIS, 0));
     }
+    // For profiling, e.g. -Ddistributed.childJvmOptions=-XX:StartFlightRecording=filename=/tmp/{job}.jfr
+    for (String o : System.getProperty("distributed.childJvmOptions", "").split(" ")) {
+      if (!o.isBlank()) {
+        jvmOptions.add(o.replace("{job}", job + "-" + name));
+      }
+    }
     ChildJvm jvm = ChildJvm.start(DistributedHostChild.class, jvmOptions, args,
         dir.resolve(job + "-" + name + ".log"));
     children.add(jvm);
