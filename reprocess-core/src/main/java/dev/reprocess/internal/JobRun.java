@@ -33,8 +33,8 @@ import org.slf4j.Logger;
  * settle on a small completion pool ({@code reprocess-<job>-completion-N}); one timer thread
  * ({@code reprocess-<job>-timer}) fires delayed attempts (retry backoff, rate limit). A job started
  * on a {@link JobHost} runs its coordinator, shard readers and checkpoint writer on the host's
- * threads (with these names while they run the job's work) and logs its start at DEBUG, the host
- * having logged the options its jobs share.
+ * threads (with these names while they run the job's work) and logs its start and its report at
+ * DEBUG (a failure still at ERROR), the host logging the options its jobs share and their reports.
  */
 public final class JobRun {
 
@@ -81,8 +81,8 @@ public final class JobRun {
   private void coordinate() {
     AssetSelector selector = run.spec.selector();
     try {
-      if (logsStart()) {
-        logStart("{}starting: {}", prefix, run.spec.description().get());
+      if (logsSummary()) {
+        logSummary("{}starting: {}", prefix, run.spec.description().get());
       }
       List<Shard> shards = run.outage.get(selector::shards, run::isStopping);
       ShardChecks.check(run.spec, shards);
@@ -96,8 +96,8 @@ public final class JobRun {
       StartCursors.pin(run, states);
       run.tally.registerGauges(run.gate, run.pressure, () -> shardStates);
       run.pressure.start();
-      if (logsStart()) {
-        logStart("{}{} shards ({} already completed), selector {}, sink {}, dead letters to {}",
+      if (logsSummary()) {
+        logSummary("{}{} shards ({} already completed), selector {}, sink {}, dead letters to {}",
             prefix, shards.size(), alreadyDone, selector.describe(), run.sink().describe(),
             run.spec.deadLetterSink().describe());
       }
@@ -128,12 +128,12 @@ public final class JobRun {
     }
   }
 
-  /** Whether the start lines are logged: at INFO, or at DEBUG on a host (which logged the options). */
-  private boolean logsStart() {
+  /** Whether the start and end lines are logged: at INFO, or at DEBUG on a host (which logs them). */
+  private boolean logsSummary() {
     return host == null ? LOG.isInfoEnabled() : LOG.isDebugEnabled();
   }
 
-  private void logStart(String format, Object... args) {
+  private void logSummary(String format, Object... args) {
     if (host == null) {
       LOG.info(format, args);
     } else {
@@ -245,8 +245,8 @@ public final class JobRun {
         LOG.error("{}failed: {} (its stack trace cannot be logged: {})", prefix, report,
             DeadLetters.describe(broken));
       }
-    } else {
-      LOG.info("{}finished: {}", prefix, report);
+    } else if (logsSummary()) {
+      logSummary("{}finished: {}", prefix, report);
     }
     run.fire(l -> l.onJobFinished(report));
     completion.complete(report);

@@ -45,8 +45,9 @@ import org.slf4j.LoggerFactory;
  * rebalance callbacks run inside its {@code poll}); the shard jobs' coordinators, shard readers and
  * checkpoint writers run on the host's {@link JobHost} threads ({@code reprocess-<job>-host-<n>}
  * while idle), which they reuse one shard job after another; each shard job keeps its own lease,
- * fencing token, checkpoints, sink and timer. The shard jobs log their start at DEBUG: the host
- * logs their shared options once, and each shard it runs and ends.
+ * fencing token and checkpoints. The shard jobs log their start and report at DEBUG (a failure
+ * still at ERROR): the host logs their shared options once, and each shard it runs and ends with
+ * the shard job's report.
  * {@link #stop()} may be called from any thread.
  */
 public final class ShardHost implements ConsumerRebalanceListener {
@@ -210,7 +211,8 @@ public final class ShardHost implements ConsumerRebalanceListener {
   private void ended(Task task, JobReport report) {
     tally.add(report);
     ShardJobs.Verdict verdict = ShardJobs.verdict(report);
-    log.info("{}shard {} ended on this host: {} ({})", prefix, task.shard().id(), verdict, report.status());
+    // The shard job logs its report at DEBUG only (a failure at ERROR): this line carries it.
+    log.info("{}shard {} ended on this host: {} ({})", prefix, task.shard().id(), verdict, report);
     switch (verdict) {
       case COMPLETE -> {
         tally.completed();
