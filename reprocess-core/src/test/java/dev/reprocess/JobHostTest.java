@@ -143,12 +143,18 @@ class JobHostTest {
   }
 
   @Test
-  void closingTheHostEndsItsThreads() throws Exception {
+  void closingTheHostEndsItsThreadsAndAJobStartedLaterStillRuns() throws Exception {
     RecordingHandler handler = new RecordingHandler();
     assertThat(await(host.starting(job("hosted-close", handler, new AtomicReference<>())::start))
         .status()).isEqualTo(JobStatus.COMPLETED);
     assertThat(idleThreads()).isNotEmpty();
     host.close();
+    AWAIT.until(() -> host.threads() == 0 && liveHostThreads().isEmpty());
+    // A job started late (one that outlived its host's stop) still runs, and its threads end after it.
+    RecordingHandler late = new RecordingHandler();
+    assertThat(await(host.starting(job("hosted-late", late, new AtomicReference<>())::start)).status())
+        .isEqualTo(JobStatus.COMPLETED);
+    assertThat(late.handledAssetIds()).containsExactlyInAnyOrderElementsOf(ids(20));
     AWAIT.until(() -> host.threads() == 0 && liveHostThreads().isEmpty());
   }
 

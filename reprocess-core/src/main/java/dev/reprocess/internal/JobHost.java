@@ -17,7 +17,9 @@ import java.util.function.Supplier;
  *
  * <p>A job uses the host that {@link #starting} names while the job's {@code start()} runs on
  * that thread; any other job starts its own threads as before. Idle threads end after {@value
- * #KEEP_ALIVE_SECONDS} s; {@link #close()} lets running tasks finish and ends the idle threads.
+ * #KEEP_ALIVE_SECONDS} s; {@link #close()} ends the idle threads at once and, from then on, each
+ * thread as soon as it is idle: a job that outlives its host's stop (a handler stuck past {@code
+ * stopTimeout}) still gets the threads it asks for, and nothing is refused.
  * Borrowed threads take the job's thread names while they run its tasks ({@code reprocess-<job>},
  * {@code reprocess-<job>-shard-<n>}, {@code reprocess-<job>-checkpoints-<n>}) and {@code
  * <threadNamePrefix>-<n>} while idle. Thread-safe.
@@ -95,9 +97,9 @@ public final class JobHost implements AutoCloseable {
     return pool.getActiveCount();
   }
 
-  /** No new task is taken; running ones finish, idle threads end. */
+  /** Idle threads end now, busy ones once their task is done; idempotent. */
   @Override
   public void close() {
-    pool.shutdown();
+    pool.setKeepAliveTime(1, TimeUnit.NANOSECONDS); // interrupts the idle threads' wait
   }
 }
