@@ -35,17 +35,28 @@ public final class ClockTimer implements AutoCloseable {
   private final ReentrantLock lock = new ReentrantLock();
   private final Condition changed = lock.newCondition();
   private final PriorityQueue<Task> queue = new PriorityQueue<>();
-  private final Thread thread;
   private long sequence;
   private boolean abandoning;
   private boolean closed;
 
   public ClockTimer(Ticker ticker, String threadName, String logPrefix) {
+    this(ticker, threadName, logPrefix, null);
+  }
+
+  /**
+   * A timer whose thread is borrowed from {@code host} (named {@code threadName} while the timer
+   * runs, given back once it is closed), or a thread of its own when {@code host} is null.
+   */
+  public ClockTimer(Ticker ticker, String threadName, String logPrefix, JobHost host) {
     this.ticker = ticker;
     this.logPrefix = logPrefix;
-    this.thread = new Thread(this::loop, threadName);
-    this.thread.setDaemon(true);
-    this.thread.start();
+    if (host != null) {
+      host.start(threadName, this::loop);
+      return;
+    }
+    Thread thread = new Thread(this::loop, threadName);
+    thread.setDaemon(true);
+    thread.start();
   }
 
   /**

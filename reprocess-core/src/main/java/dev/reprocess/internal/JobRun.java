@@ -33,7 +33,10 @@ import org.slf4j.Logger;
  * dispatch events and hand in checkpoints, which one thread ({@code reprocess-<job>-checkpoints})
  * writes; the sink's threads run attempts; a host's sink's outcomes
  * settle on a small completion pool ({@code reprocess-<job>-completion-N}); one timer thread
- * ({@code reprocess-<job>-timer}) fires delayed attempts (retry backoff, rate limit).
+ * ({@code reprocess-<job>-timer}) fires delayed attempts (retry backoff, rate limit). A job started
+ * on a {@link JobHost} runs its coordinator, shard readers and checkpoint writer on the host's
+ * threads (with these names while they run the job's work) and logs its start and its report at
+ * DEBUG (a failure still at ERROR), the host logging the options its jobs share and their reports.
  */
 public final class JobRun {
 
@@ -42,6 +45,8 @@ public final class JobRun {
   private final RunContext run;
   private final String prefix;
   private final RunHandle handle;
+  /** The host whose threads this execution borrows, or null: it starts its own. */
+  private final JobHost host;
   private final CompletableFuture<JobReport> completion = new CompletableFuture<>();
   private volatile boolean cancelled;
   private volatile List<ShardState> shardStates = List.of();
@@ -55,6 +60,7 @@ public final class JobRun {
     this.run = new RunContext(spec);
     this.prefix = run.prefix;
     this.handle = new RunHandle(this, run.name, prefix);
+    this.host = JobHost.current();
   }
 
   /** The handle on this execution. */
@@ -65,6 +71,10 @@ public final class JobRun {
   /** Starts the coordinator thread. */
   public void start() {
     run.tally.started();
+    if (host != null) {
+      host.start("reprocess-" + run.name, this::coordinate);
+      return;
+    }
     Thread coordinator = new Thread(this::coordinate, "reprocess-" + run.name);
     coordinator.setDaemon(true);
     coordinator.start();
@@ -73,7 +83,9 @@ public final class JobRun {
   private void coordinate() {
     AssetSelector selector = run.spec.selector();
     try {
-      LOG.info("{}starting: {}", prefix, run.spec.description().get());
+      if (logsSummary()) {
+        logSummary("{}starting: {}", prefix, run.spec.description().get());
+      }
       List<Shard> shards = run.outage.get(selector::shards, run::isStopping);
       ShardChecks.check(run.spec, shards);
       // After the checks that need no store (a job refused for its configuration leaves no lease
@@ -86,9 +98,11 @@ public final class JobRun {
       StartCursors.pin(run, states);
       run.tally.registerGauges(run.gate, run.pressure, () -> shardStates);
       run.pressure.start();
-      LOG.info("{}{} shards ({} already completed), selector {}, sink {}, dead letters to {}",
-          prefix, shards.size(), alreadyDone, selector.describe(), run.sink().describe(),
-          run.spec.deadLetterSink().describe());
+      if (logsSummary()) {
+        logSummary("{}{} shards ({} already completed), selector {}, sink {}, dead letters to {}",
+            prefix, shards.size(), alreadyDone, selector.describe(), run.sink().describe(),
+            run.spec.deadLetterSink().describe());
+      }
       run.fire(l -> l.onJobStarted(run.name, shards));
       readShards(states, (int) (shards.size() - alreadyDone));
       if (run.failure() == null) {
@@ -113,6 +127,19 @@ public final class JobRun {
           completion.completeExceptionally(t);
         }
       }
+    }
+  }
+
+  /** Whether the start and end lines are logged: at INFO, or at DEBUG on a host (which logs them). */
+  private boolean logsSummary() {
+    return host == null ? LOG.isInfoEnabled() : LOG.isDebugEnabled();
+  }
+
+  private void logSummary(String format, Object... args) {
+    if (host == null) {
+      LOG.info(format, args);
+    } else {
+      LOG.debug(format, args);
     }
   }
 
@@ -147,17 +174,24 @@ public final class JobRun {
    */
   private void readShards(List<ShardState> states, int pending) {
     int threads = Math.max(1, Math.min(run.spec.shardsInParallel(), pending));
-    AtomicInteger threadNo = new AtomicInteger();
-    shardPool = Executors.newFixedThreadPool(threads, r -> {
-      Thread t = new Thread(r, "reprocess-" + run.name + "-shard-" + threadNo.incrementAndGet());
-      t.setDaemon(true);
-      return t;
-    });
-    checkpointPool = Executors.newSingleThreadExecutor(r -> {
-      Thread t = new Thread(r, "reprocess-" + run.name + "-checkpoints");
-      t.setDaemon(true);
-      return t;
-    });
+    String shardThread = "reprocess-" + run.name + "-shard-";
+    String checkpointThread = "reprocess-" + run.name + "-checkpoints";
+    if (host != null) {
+      shardPool = host.executor(n -> shardThread + n, threads);
+      checkpointPool = host.executor(n -> checkpointThread, 1);
+    } else {
+      AtomicInteger threadNo = new AtomicInteger();
+      shardPool = Executors.newFixedThreadPool(threads, r -> {
+        Thread t = new Thread(r, shardThread + threadNo.incrementAndGet());
+        t.setDaemon(true);
+        return t;
+      });
+      checkpointPool = Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, checkpointThread);
+        t.setDaemon(true);
+        return t;
+      });
+    }
     checkpointWriter = new CheckpointWriter(run, checkpointPool, run.spec.checkpointInterval());
     ConcurrentLinkedQueue<ShardState> queue = new ConcurrentLinkedQueue<>();
     for (ShardState s : states) {
@@ -227,8 +261,8 @@ public final class JobRun {
         LOG.error("{}failed: {} (its stack trace cannot be logged: {})", prefix, report,
             DeadLetters.describe(broken));
       }
-    } else {
-      LOG.info("{}finished: {}", prefix, report);
+    } else if (logsSummary()) {
+      logSummary("{}finished: {}", prefix, report);
     }
     run.fire(l -> l.onJobFinished(report));
     completion.complete(report);

@@ -10,6 +10,7 @@ import java.net.InetAddress;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HexFormat;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadLocalRandom;
@@ -18,7 +19,8 @@ import org.slf4j.Logger;
 
 /**
  * Holds a run's {@link JobLease}: acquires it per {@code onRunningElsewhere}, renews it every third
- * of its time to live on its own thread ({@code reprocess-<job>-lease}), fails the run when it is
+ * of its time to live on its own thread ({@code reprocess-<job>-lease}, borrowed from the {@link
+ * JobHost} the job was started on, if any), fails the run when it is
  * lost, and releases it at the end. Lease times are wall-clock time ({@link Instant#now()}), not
  * the job's clock: they are compared across processes.
  */
@@ -29,7 +31,10 @@ final class LeaseKeeper {
   private final RunContext run;
   private final Duration ttl;
   private volatile JobLease lease;
-  private ScheduledExecutorService renewer;
+  /** Renews the lease: a scheduled executor of the job's, or a loop on a host's thread. */
+  private ExecutorService renewer;
+  /** The host whose thread renews the lease, or null (the job's own thread does). */
+  private final JobHost host;
   /** The backend whose outage failed the last renewal (renewer thread only), or null. */
   private String renewWaitingFor;
 
@@ -37,6 +42,7 @@ final class LeaseKeeper {
     this.run = run;
     this.ttl = run.spec.leaseTimeToLive();
     this.lease = JobLease.none(run.spec.checkpointStore());
+    this.host = JobHost.current(); // built on the thread that starts the job
   }
 
   /** The lease checkpoints are written through ({@link JobLease#none} until acquired). */
@@ -93,13 +99,35 @@ final class LeaseKeeper {
   }
 
   private void startRenewing() {
-    renewer = Executors.newSingleThreadScheduledExecutor(r -> {
-      Thread t = new Thread(r, "reprocess-" + run.name + "-lease");
+    String threadName = "reprocess-" + run.name + "-lease";
+    long periodMillis = Math.max(1, ttl.toMillis() / 3);
+    if (host != null) {
+      ExecutorService loop = host.executor(n -> threadName, 1);
+      renewer = loop;
+      loop.execute(() -> renewEvery(periodMillis, loop));
+      return;
+    }
+    ScheduledExecutorService scheduled = Executors.newSingleThreadScheduledExecutor(r -> {
+      Thread t = new Thread(r, threadName);
       t.setDaemon(true);
       return t;
     });
-    long periodMillis = Math.max(1, ttl.toMillis() / 3);
-    renewer.scheduleWithFixedDelay(this::renew, periodMillis, periodMillis, TimeUnit.MILLISECONDS);
+    renewer = scheduled;
+    scheduled.scheduleWithFixedDelay(this::renew, periodMillis, periodMillis, TimeUnit.MILLISECONDS);
+  }
+
+  /** What {@code scheduleWithFixedDelay} does, on a host's thread, until {@code loop} shuts down. */
+  private void renewEvery(long periodMillis, ExecutorService loop) {
+    while (!loop.isShutdown()) {
+      try {
+        Thread.sleep(periodMillis);
+      } catch (InterruptedException e) {
+        return; // shutdownNow(): released
+      }
+      if (!loop.isShutdown()) {
+        renew();
+      }
+    }
   }
 
   private void renew() {

@@ -68,7 +68,8 @@ final class RunContext {
         spec.maxEventsPerSecond());
     this.tally = new JobTally(name, spec.meterRegistry(), ticker);
     this.outage = new OutageWait(prefix, spec.outageBudget(), ticker);
-    this.timer = new ClockTimer(ticker, "reprocess-" + name + "-timer", prefix);
+    // Started on the thread that starts the job: a job started on a JobHost borrows its threads.
+    this.timer = new ClockTimer(ticker, "reprocess-" + name + "-timer", prefix, JobHost.current());
     this.lease = new LeaseKeeper(this);
   }
 

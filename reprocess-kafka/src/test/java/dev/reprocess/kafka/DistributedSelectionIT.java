@@ -232,14 +232,16 @@ class DistributedSelectionIT {
       rounds.add(Integer.parseInt(n.trim()));
     }
     if (Boolean.getBoolean("distributed.jobPerShard")) {
-      rounds.add(1, -1); // -1: a job per shard in one process, without Kafka
+      rounds.add(1, -1); // -1: a job per shard in one process, without Kafka, each with threads of its own
+      rounds.add(2, -2); // -2: the same on one JobHost, whose threads the jobs borrow as a host's do
     }
     for (int hosts : rounds) {
       String job = "rate" + hosts + "-" + UUID.randomUUID().toString().substring(0, 8);
       Path go = dir.resolve(job + ".go");
       List<Host> started = new ArrayList<>();
       for (int i = 0; i < Math.max(1, hosts); i++) {
-        started.add(start(job, "h" + i, 0, hosts == 0 ? "plain" : hosts < 0 ? "jobPerShard" : "distributed", types, go));
+        started.add(start(job, "h" + i, 0, hosts == 0 ? "plain" : hosts == -1 ? "jobPerShard"
+            : hosts == -2 ? "jobPerShardHosted" : "distributed", types, go));
       }
       for (Host h : started) {
         h.jvm.awaitLine(hosts <= 0 ? "STARTED " : "PUBLISHED ", Duration.ofMinutes(3));
@@ -301,7 +303,8 @@ class DistributedSelectionIT {
     }
     int total = expected.size();
     return String.format("%s: %.0f ids/s (%.0f running), %.1f ms CPU per 1000 ids in total (%.1f running);%s%n",
-        hosts == 0 ? "plain job" : hosts < 0 ? "a job per shard" : hosts + " host(s)", total * 1000.0 / (last - first),
+        hosts == 0 ? "plain job" : hosts == -1 ? "a job per shard, own threads" : hosts == -2
+            ? "a job per shard on a JobHost" : hosts + " host(s)", total * 1000.0 / (last - first),
         total * 1000.0 / Math.max(1, lastShard - firstShard), cpu * 1000.0 / total, cpuRunning * 1000.0 / total,
         perHost);
   }
@@ -479,6 +482,12 @@ class DistributedSelectionIT {
       // Measurements may run with another checkpointInterval (e.g. the default 1 s) than the crash test.
       jvmOptions.add("-D" + DistributedHostChild.CHECKPOINT_INTERVAL_MILLIS + "="
           + Long.getLong(DistributedHostChild.CHECKPOINT_INTERVAL_MILLIS, 0));
+    }
+    // For profiling, e.g. -Ddistributed.childJvmOptions=-XX:StartFlightRecording=filename=/tmp/{job}.jfr
+    for (String o : System.getProperty("distributed.childJvmOptions", "").split(" ")) {
+      if (!o.isBlank()) {
+        jvmOptions.add(o.replace("{job}", job + "-" + name));
+      }
     }
     ChildJvm jvm = ChildJvm.start(DistributedHostChild.class, jvmOptions, args,
         dir.resolve(job + "-" + name + ".log"));

@@ -5,7 +5,9 @@ import dev.reprocess.JobExecution;
 import dev.reprocess.JobReport;
 import dev.reprocess.JobStatus;
 import dev.reprocess.ReprocessException;
+import dev.reprocess.ReprocessJob;
 import dev.reprocess.Shard;
+import dev.reprocess.internal.JobHost;
 import dev.reprocess.kafka.DistributedJob;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -40,7 +42,12 @@ import org.slf4j.LoggerFactory;
  * of partitions the group takes away, and ends once every record of the topic is committed.
  *
  * <p>Threads: {@link #run()} on the caller's thread, which alone touches the consumer (the
- * rebalance callbacks run inside its {@code poll}); the shard jobs run on their own threads.
+ * rebalance callbacks run inside its {@code poll}); the shard jobs' coordinators, shard readers and
+ * checkpoint writers run on the host's {@link JobHost} threads ({@code reprocess-<job>-host-<n>}
+ * while idle), which they reuse one shard job after another; each shard job keeps its own lease,
+ * fencing token and checkpoints. The shard jobs log their start and report at DEBUG (a failure
+ * still at ERROR): the host logs their shared options once, and each shard it runs and ends with
+ * the shard job's report.
  * {@link #stop()} may be called from any thread.
  */
 public final class ShardHost implements ConsumerRebalanceListener {
@@ -64,6 +71,8 @@ public final class ShardHost implements ConsumerRebalanceListener {
   private final Map<Task, JobExecution> running = new LinkedHashMap<>();
   private final HostTally tally = new HostTally();
   private final GroupCompletion completion;
+  /** The threads the shard jobs borrow; closed by {@link #run()}. */
+  private final JobHost threads;
   /** Released by each shard job that ends, so the loop settles it and fills its slot at once. */
   private final Semaphore ended = new Semaphore(0);
   private volatile boolean stopping;
@@ -88,12 +97,14 @@ public final class ShardHost implements ConsumerRebalanceListener {
     this.consumer = consumer;
     this.prefix = "job '" + settings.jobName() + "': ";
     this.completion = new GroupCompletion(settings);
+    this.threads = new JobHost("reprocess-" + settings.jobName() + "-host");
   }
 
   /** Runs until every shard record of the topic is committed, {@link #stop()}, or a failure. */
   public DistributedJob.HostReport run() {
     boolean complete = false;
     try {
+      log.info("{}its shard jobs run with {}", prefix, settings.shardJob(Shard.of("shard", null), definition, store));
       consumer.subscribe(List.of(settings.shardTopic()), this);
       long nextCheck = System.nanoTime();
       while (!stopping && failure == null && !complete) {
@@ -158,6 +169,7 @@ public final class ShardHost implements ConsumerRebalanceListener {
       log.warn("{}stopping its shards failed: {}", prefix, e.toString());
     }
     completion.close();
+    threads.close();
     try {
       consumer.close(settings.apiTimeout());
     } catch (RuntimeException e) {
@@ -199,7 +211,8 @@ public final class ShardHost implements ConsumerRebalanceListener {
   private void ended(Task task, JobReport report) {
     tally.add(report);
     ShardJobs.Verdict verdict = ShardJobs.verdict(report);
-    log.info("{}shard {} ended on this host: {} ({})", prefix, task.shard().id(), verdict, report.status());
+    // The shard job logs its report at DEBUG only (a failure at ERROR): this line carries it.
+    log.info("{}shard {} ended on this host: {} ({})", prefix, task.shard().id(), verdict, report);
     switch (verdict) {
       case COMPLETE -> {
         tally.completed();
@@ -235,7 +248,8 @@ public final class ShardHost implements ConsumerRebalanceListener {
       log.info("{}running shard {} (partition {}, offset {})", prefix, task.shard().id(), task.partition(),
           task.offset());
       try {
-        JobExecution execution = settings.shardJob(known.get(task.shard().id()), definition, store).start();
+        ReprocessJob job = settings.shardJob(known.get(task.shard().id()), definition, store);
+        JobExecution execution = threads.starting(job::start);
         running.put(task, execution);
         execution.completion().whenComplete((report, error) -> ended.release());
       } catch (IllegalStateException stillStopping) {

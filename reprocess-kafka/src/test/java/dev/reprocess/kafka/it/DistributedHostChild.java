@@ -12,6 +12,7 @@ import dev.reprocess.ReprocessJob;
 import dev.reprocess.Shard;
 import dev.reprocess.cassandra.CassandraCheckpointStore;
 import dev.reprocess.cassandra.TimeBucketSelector;
+import dev.reprocess.internal.JobHost;
 import dev.reprocess.kafka.DistributedJob;
 import java.lang.management.ManagementFactory;
 import java.net.InetSocketAddress;
@@ -79,7 +80,8 @@ public final class DistributedHostChild {
       double rate = Double.parseDouble(args[9]);
       int shardsInParallel = Integer.parseInt(args[10]);
       boolean plain = args[11].equals("plain");
-      boolean jobPerShard = args[11].equals("jobPerShard");
+      boolean jobPerShard = args[11].startsWith("jobPerShard");
+      boolean hosted = args[11].equals("jobPerShardHosted");
       Duration takeover = Duration.ofSeconds(Long.parseLong(args[14]));
       Consumer<ReprocessJob.Builder> options = b -> {
         // The same handler threads per process: 16 for the plain job's shards, 16 / shardsInParallel per shard job.
@@ -97,7 +99,7 @@ public final class DistributedHostChild {
       print("STARTED " + wallStart);
       if (jobPerShard) {
         awaitGo();
-        line = runJobPerShard(args[6], selector, store, shardsInParallel, options);
+        line = runJobPerShard(args[6], selector, store, shardsInParallel, hosted, options);
         status = line.startsWith("selected=") ? JobStatus.COMPLETED : JobStatus.FAILED;
       } else if (plain) {
         awaitGo();
@@ -145,20 +147,31 @@ public final class DistributedHostChild {
   }
 
   /**
-   * Mode {@code jobPerShard}: each shard as a job of its own, {@code shardsInParallel} at a time, as a
-   * distributed host runs them, but without Kafka: what a shard job costs apart from the coordination.
+   * Modes {@code jobPerShard} and {@code jobPerShardHosted}: each shard as a job of its own, {@code
+   * shardsInParallel} at a time, without Kafka: what a shard job costs apart from the coordination
+   * (with the selection check made once, as a host makes it).
+   * {@code jobPerShardHosted} starts them on one {@link JobHost} as a distributed host does; {@code
+   * jobPerShard} lets each start its own threads, as hosts did before.
    */
   private static String runJobPerShard(String name, AssetSelector selector, CassandraCheckpointStore store,
-      int shardsInParallel, Consumer<ReprocessJob.Builder> options) throws Exception {
+      int shardsInParallel, boolean hosted, Consumer<ReprocessJob.Builder> options) throws Exception {
     java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(shardsInParallel);
+    JobHost host = new JobHost("reprocess-" + name + "-host");
+    // The selection check once, as a host makes it (HostSelection), not a read and a write per shard job.
+    dev.reprocess.CheckpointStore checked = dev.reprocess.kafka.internal.HostSelection.verify(store, name,
+        selector.selectionDefinition(), false);
     List<java.util.concurrent.Future<JobReport>> reports = new java.util.ArrayList<>();
     for (Shard shard : selector.shards()) {
       reports.add(pool.submit(() -> {
         ReprocessJob.Builder b = ReprocessJob.builder(DistributedJob.shardJobName(name, shard.id()))
             .selector(new dev.reprocess.kafka.internal.SingleShardSelector(selector, shard,
-                selector.selectionDefinition())).checkpointStore(store);
+                selector.selectionDefinition())).checkpointStore(checked);
         options.accept(b);
-        return b.build().run();
+        ReprocessJob job = b.build();
+        if (!hosted) {
+          return job.run();
+        }
+        return host.starting(job::start).completion().toCompletableFuture().get();
       }));
     }
     long selected = 0;
@@ -170,6 +183,7 @@ public final class DistributedHostChild {
       selected += r.selected();
     }
     pool.shutdown();
+    host.close();
     return "selected=" + selected + " ";
   }
 
