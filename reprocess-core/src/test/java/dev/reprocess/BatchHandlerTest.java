@@ -51,6 +51,39 @@ class BatchHandlerTest {
   }
 
   @Test
+  void fullBatchesNeedFewThreadsNotOneThreadPerPermit() {
+    // 1,000 permits and batches of up to 100: the calls in flight at once, not the permits, set
+    // how many handler threads the job starts (it started all 1,000 before).
+    AtomicInteger most = new AtomicInteger();
+    AtomicInteger calls = new AtomicInteger();
+    JobReport report = ReprocessJob.builder("batch-threads")
+        .selector(InMemorySelector.ofIds(ids(100_000), 4))
+        .concurrency(1000)
+        .batchHandler(events -> {
+          if (calls.incrementAndGet() % 50 == 1) {
+            most.accumulateAndGet(handlerThreads("reprocess-batch-threads-handler-"), Math::max);
+          }
+          return null;
+        }, 100)
+        .build()
+        .run();
+
+    assertThat(report.status()).isEqualTo(JobStatus.COMPLETED);
+    assertThat(report.succeeded()).isEqualTo(100_000);
+    assertThat(most.get()).as("handler threads alive during the run").isBetween(1, 200);
+  }
+
+  private static int handlerThreads(String prefix) {
+    int n = 0;
+    for (Thread t : Thread.getAllStackTraces().keySet()) {
+      if (t.getName().startsWith(prefix)) {
+        n++;
+      }
+    }
+    return n;
+  }
+
+  @Test
   void anEventMarkedFailedIsRetriedAloneThenDeadLetteredWhileItsBatchMatesSucceed() {
     AtomicInteger callsWithA7 = new AtomicInteger();
     JobReport report = ReprocessJob.builder("batch-failure")

@@ -37,9 +37,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * threads started on first use), so it never waits behind main threads that wait for the permits
  * it holds. Each lane has at most {@code threads} threads; handler calls at once are bounded by
  * the job's permits. Queues are unbounded; the job bounds them (pages in flight per shard, events
- * in flight). Threads start on demand, live until {@link #close()}, and are daemon threads. A
- * handler returning {@code null} counts as {@link Outcome#SUCCEEDED}; whatever it throws fails the
- * delivery with that exception, unwrapped.
+ * in flight). Threads start on demand (a task queued while no thread waits for one starts one),
+ * live until {@link #close()}, and are daemon threads. A handler returning {@code null} counts as
+ * {@link Outcome#SUCCEEDED}; whatever it throws fails the delivery with that exception, unwrapped.
  *
  * <p><b>Time limit.</b> With a {@code handlerTimeout}, the calls run on {@link HandlerPool}s (the
  * invocation path the Kafka worker shares, see there) measured on the given clock: a call running
@@ -117,7 +117,9 @@ public final class InProcessSink implements EventSink, SliceSink {
       return;
     }
     slices.add(new QueuedSlice(slice));
-    main.enqueue(pull, this::abandonUnclaimed);
+    if (claimers.get() == 0) { // a thread claiming takes this slice's events after the ones before
+      main.enqueue(pull, this::abandonUnclaimed);
+    }
   }
 
   @Override
@@ -175,6 +177,8 @@ public final class InProcessSink implements EventSink, SliceSink {
   private final class Lane {
     final BlockingQueue<Task> queue = new LinkedBlockingQueue<>();
     final HandlerPool pool;
+    /** Threads waiting for a task: a task queued while one waits needs no new thread. */
+    private final AtomicInteger idle = new AtomicInteger();
 
     Lane(String threadNamePrefix, int threads, Duration handlerTimeout, Ticker ticker) {
       this.pool = new HandlerPool(threadNamePrefix, threads, handlerTimeout, ticker, this::nextTask);
@@ -191,12 +195,20 @@ public final class InProcessSink implements EventSink, SliceSink {
         refuse.run(); // closed meanwhile: no thread may be left to take it
         return;
       }
-      pool.addThread();
+      if (queue.size() > idle.get()) { // more tasks than threads waiting for one
+        pool.addThread();
+      }
     }
 
     /** What a pool thread runs next: the next queued task, or the end of the thread at {@link #STOP}. */
     private HandlerPool.Work nextTask() throws InterruptedException {
-      Task task = queue.take();
+      idle.incrementAndGet();
+      Task task;
+      try {
+        task = queue.take();
+      } finally {
+        idle.decrementAndGet();
+      }
       return task == STOP ? null : task::run;
     }
 
@@ -251,7 +263,11 @@ public final class InProcessSink implements EventSink, SliceSink {
     try {
       pullWhileUnclaimed(thread);
     } finally {
-      claimers.decrementAndGet();
+      // The last claimer to leave while a slice came meanwhile (deliverSlice saw it claiming and
+      // queued no pull) hands the events on.
+      if (claimers.decrementAndGet() == 0 && !slices.isEmpty()) {
+        main.enqueue(pull, this::abandonUnclaimed);
+      }
     }
   }
 
