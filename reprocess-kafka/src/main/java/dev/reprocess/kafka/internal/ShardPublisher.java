@@ -31,6 +31,8 @@ import org.apache.kafka.common.errors.ProducerFencedException;
 import org.apache.kafka.common.errors.RetriableException;
 import org.apache.kafka.common.errors.TransactionAbortableException;
 import org.apache.kafka.common.errors.TransactionAbortedException;
+import org.apache.kafka.common.errors.UnknownServerException;
+import org.apache.kafka.common.protocol.Errors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -120,11 +122,23 @@ public final class ShardPublisher {
   static boolean worthAnotherAttempt(Throwable failure) {
     for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
       Throwable current = t;
-      if (current instanceof RetriableException || FENCED.stream().anyMatch(c -> c.isInstance(current))) {
+      if (current instanceof RetriableException || FENCED.stream().anyMatch(c -> c.isInstance(current))
+          || brokerFailedUnexpectedly(current)) {
         return true;
       }
     }
     return false;
+  }
+
+  /**
+   * The broker answered a transaction step with {@code UNKNOWN_SERVER_ERROR} (seen on {@code
+   * EndTxn} while publishers of one job fenced each other): the producer reports it as a plain
+   * exception with the error's message. The next attempt fences, looks and publishes again.
+   */
+  private static boolean brokerFailedUnexpectedly(Throwable t) {
+    String unknown = Errors.UNKNOWN_SERVER_ERROR.message();
+    return t instanceof UnknownServerException
+        || (t instanceof KafkaException && t.getMessage() != null && t.getMessage().endsWith(unknown));
   }
 
   private ReprocessException gaveUp(List<Shard> shards, PublishBackoff backoff, KafkaException last) {

@@ -14,6 +14,8 @@ import org.apache.kafka.common.errors.InvalidTxnStateException;
 import org.apache.kafka.common.errors.ProducerFencedException;
 import org.apache.kafka.common.errors.TimeoutException;
 import org.apache.kafka.common.errors.TopicAuthorizationException;
+import org.apache.kafka.common.errors.UnknownServerException;
+import org.apache.kafka.common.protocol.Errors;
 import org.junit.jupiter.api.Test;
 
 /** A fenced shard publisher's waits: jittered, growing, capped, and ending at the deadline. */
@@ -63,6 +65,10 @@ class PublishBackoffTest {
     assertThat(ShardPublisher.worthAnotherAttempt(
         new KafkaException("in an error state", new ProducerFencedException("fenced")))).isTrue();
     assertThat(ShardPublisher.worthAnotherAttempt(new TimeoutException("slow"))).isTrue();
+    // What the producer threw in a CI run when the broker failed an EndTxn while publishers fenced each other.
+    assertThat(ShardPublisher.worthAnotherAttempt(new KafkaException("Unhandled error in EndTxnResponse: "
+        + Errors.UNKNOWN_SERVER_ERROR.message()))).isTrue();
+    assertThat(ShardPublisher.worthAnotherAttempt(new UnknownServerException("broker failed"))).isTrue();
     assertThat(ShardPublisher.worthAnotherAttempt(new TopicAuthorizationException("denied"))).isFalse();
     assertThat(ShardPublisher.worthAnotherAttempt(new KafkaException("bad config"))).isFalse();
   }
