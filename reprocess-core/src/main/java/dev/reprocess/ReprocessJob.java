@@ -523,8 +523,9 @@ public final class ReprocessJob {
 
     /**
      * Delivers events to this sink (for instance a Kafka sink). Exactly one of {@link #handler},
-     * {@link #batchHandler} and {@code sink} is required. The job calls {@link EventSink#flush()} before each checkpoint
-     * and at the end, and never closes the sink: it is the host's to close, after the job.
+     * {@link #batchHandler} and {@code sink} is required. The job calls {@link EventSink#flush()}
+     * before each checkpoint and at the end, and never closes the sink: it is the host's to close,
+     * after the job.
      */
     public Builder sink(EventSink sink) {
       return set(JobOptions.SINK, sink);

@@ -45,8 +45,6 @@ public final class JobRun {
   private final RunContext run;
   private final String prefix;
   private final RunHandle handle;
-  /** The host whose threads this execution borrows, or null: it starts its own. */
-  private final JobHost host;
   private final CompletableFuture<JobReport> completion = new CompletableFuture<>();
   private volatile boolean cancelled;
   private volatile List<ShardState> shardStates = List.of();
@@ -60,7 +58,6 @@ public final class JobRun {
     this.run = new RunContext(spec);
     this.prefix = run.prefix;
     this.handle = new RunHandle(this, run.name, prefix);
-    this.host = JobHost.current();
   }
 
   /** The handle on this execution. */
@@ -71,8 +68,8 @@ public final class JobRun {
   /** Starts the coordinator thread. */
   public void start() {
     run.tally.started();
-    if (host != null) {
-      host.start("reprocess-" + run.name, this::coordinate);
+    if (run.host != null) {
+      run.host.start("reprocess-" + run.name, this::coordinate);
       return;
     }
     Thread coordinator = new Thread(this::coordinate, "reprocess-" + run.name);
@@ -132,11 +129,11 @@ public final class JobRun {
 
   /** Whether the start and end lines are logged: at INFO, or at DEBUG on a host (which logs them). */
   private boolean logsSummary() {
-    return host == null ? LOG.isInfoEnabled() : LOG.isDebugEnabled();
+    return run.host == null ? LOG.isInfoEnabled() : LOG.isDebugEnabled();
   }
 
   private void logSummary(String format, Object... args) {
-    if (host == null) {
+    if (run.host == null) {
       LOG.info(format, args);
     } else {
       LOG.debug(format, args);
@@ -176,9 +173,9 @@ public final class JobRun {
     int threads = Math.max(1, Math.min(run.spec.shardsInParallel(), pending));
     String shardThread = "reprocess-" + run.name + "-shard-";
     String checkpointThread = "reprocess-" + run.name + "-checkpoints";
-    if (host != null) {
-      shardPool = host.executor(n -> shardThread + n, threads);
-      checkpointPool = host.executor(n -> checkpointThread, 1);
+    if (run.host != null) {
+      shardPool = run.host.executor(n -> shardThread + n, threads);
+      checkpointPool = run.host.executor(n -> checkpointThread, 1);
     } else {
       AtomicInteger threadNo = new AtomicInteger();
       shardPool = Executors.newFixedThreadPool(threads, r -> {

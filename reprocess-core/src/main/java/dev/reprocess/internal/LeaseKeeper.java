@@ -33,8 +33,6 @@ final class LeaseKeeper {
   private volatile JobLease lease;
   /** Renews the lease: a scheduled executor of the job's, or a loop on a host's thread. */
   private ExecutorService renewer;
-  /** The host whose thread renews the lease, or null (the job's own thread does). */
-  private final JobHost host;
   /** The backend whose outage failed the last renewal (renewer thread only), or null. */
   private String renewWaitingFor;
 
@@ -42,7 +40,6 @@ final class LeaseKeeper {
     this.run = run;
     this.ttl = run.spec.leaseTimeToLive();
     this.lease = JobLease.none(run.spec.checkpointStore());
-    this.host = JobHost.current(); // built on the thread that starts the job
   }
 
   /** The lease checkpoints are written through ({@link JobLease#none} until acquired). */
@@ -101,8 +98,8 @@ final class LeaseKeeper {
   private void startRenewing() {
     String threadName = "reprocess-" + run.name + "-lease";
     long periodMillis = Math.max(1, ttl.toMillis() / 3);
-    if (host != null) {
-      ExecutorService loop = host.executor(n -> threadName, 1);
+    if (run.host != null) {
+      ExecutorService loop = run.host.executor(n -> threadName, 1);
       renewer = loop;
       loop.execute(() -> renewEvery(periodMillis, loop));
       return;

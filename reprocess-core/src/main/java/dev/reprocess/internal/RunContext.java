@@ -41,6 +41,11 @@ final class RunContext {
   final OutageWait outage;
   /** The run's lease; checkpoints are written through it. */
   final LeaseKeeper lease;
+  /**
+   * The host whose threads the run borrows ({@link JobHost#starting}, read on the thread that
+   * starts the job), or null: it starts its own.
+   */
+  final JobHost host;
 
   private volatile boolean stopping;
   private final AtomicReference<Throwable> failure = new AtomicReference<>();
@@ -68,8 +73,8 @@ final class RunContext {
         spec.maxEventsPerSecond());
     this.tally = new JobTally(name, spec.meterRegistry(), ticker);
     this.outage = new OutageWait(prefix, spec.outageBudget(), ticker);
-    // Started on the thread that starts the job: a job started on a JobHost borrows its threads.
-    this.timer = new ClockTimer(ticker, "reprocess-" + name + "-timer", prefix, JobHost.current());
+    this.host = JobHost.current();
+    this.timer = new ClockTimer(ticker, "reprocess-" + name + "-timer", prefix, host);
     this.lease = new LeaseKeeper(this);
   }
 
