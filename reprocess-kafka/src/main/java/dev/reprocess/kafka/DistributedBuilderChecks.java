@@ -12,8 +12,8 @@ final class DistributedBuilderChecks {
   private DistributedBuilderChecks() {}
 
   static void check(String name, AssetSelector selector, CheckpointStore store, Consumer<ReprocessJob.Builder> jobOptions,
-      int partitions, int replicationFactor, int shardsInParallel, Duration stopTimeout, Duration apiTimeout,
-      Duration publishTimeout) {
+      int partitions, int replicationFactor, int shardsInParallel, int shardsPerRecord, Duration stopTimeout,
+      Duration apiTimeout, Duration publishTimeout) {
     if (name == null || !name.matches(ReprocessJob.NAME_PATTERN) || name.length() > DistributedSettings.MAX_NAME_LENGTH) {
       throw new IllegalArgumentException("name is '" + name + "': it must match " + ReprocessJob.NAME_PATTERN
           + " and be at most " + DistributedSettings.MAX_NAME_LENGTH + " characters (a shard job's name adds up to 50)");
@@ -24,6 +24,7 @@ final class DistributedBuilderChecks {
     range("partitions", partitions, 1, 10_000);
     range("replicationFactor", replicationFactor, 0, Short.MAX_VALUE);
     range("shardsInParallel", shardsInParallel, 1, ReprocessJob.MAX_SHARDS_IN_PARALLEL);
+    range("shardsPerRecord", shardsPerRecord, 1, DistributedJob.MAX_SHARDS_PER_RECORD);
     duration("stopTimeout", stopTimeout, Duration.ofMinutes(5));
     duration("apiTimeout", apiTimeout, Duration.ofHours(1));
     duration("publishTimeout", publishTimeout, Duration.ofHours(1));

@@ -23,11 +23,12 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 /**
  * One job run across many selection hosts, with Kafka as the coordinator: the job's shards are
  * published once to a shard topic ({@code <job>.shards} by default, one record per shard keyed by
- * shard id), and every host joins one consumer group on it ({@code <job>.hosts}). A host runs the
- * shards of the partitions the group assigns it, each as a job of its own (a <em>shard job</em>,
- * named {@link #shardJobName}) built from the host's {@link Builder#jobOptions job options}, whose
- * checkpoint and {@link dev.reprocess.JobLease lease} (with its fencing token) are the shard's; it
- * commits a shard's record once the shard is complete. A host that dies: the group hands its
+ * shard id, or per group of {@link Builder#shardsPerRecord} shards), and every host joins one
+ * consumer group on it ({@code <job>.hosts}). A host runs the records of the partitions the group
+ * assigns it, each as a job of its own (a <em>shard job</em>, named {@link #shardJobName}) built
+ * from the host's {@link Builder#jobOptions job options}, whose {@link dev.reprocess.JobLease lease}
+ * (with its fencing token) is the record's and whose checkpoints are its shards'; it commits a
+ * record once its shards are complete. A host that dies: the group hands its
  * partitions to the others after the consumer's {@code session.timeout.ms} (Kafka's default 45 s),
  * and they resume its shards from their checkpoints once its shard leases expired ({@code
  * leaseTimeToLive}, default 30 s, counted from its last renewal). A host added takes a share of the
@@ -56,7 +57,7 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
  *   <li><b>At least once, one runner per shard.</b> A shard runs under its lease: two hosts never
  *       run one shard at once, and a host that lost it (frozen past its lease) is fenced: none of
  *       its later checkpoints land. After a host dies, the shard's next runner delivers again at
- *       most the pages the dead host had in flight: {@code 2 x pageSize} per shard it ran.
+ *       most the pages the dead host had in flight: {@code 2 x pageSize} per shard job it ran.
  *   <li><b>Options per shard job.</b> The options of {@link Builder#jobOptions} apply to each shard
  *       job: a host runs up to {@link Builder#shardsInParallel} shard jobs, so its events per second
  *       and in flight are up to {@code shardsInParallel} times the job's {@code maxEventsPerSecond}
@@ -82,6 +83,8 @@ public final class DistributedJob {
   public static final String GROUP_SUFFIX = ".hosts";
   /** Default {@link Builder#stopTimeout}: 60 s. */
   public static final Duration DEFAULT_STOP_TIMEOUT = Duration.ofSeconds(60);
+  /** Most shards one record of the shard topic carries ({@link Builder#shardsPerRecord}): {@value}. */
+  public static final int MAX_SHARDS_PER_RECORD = 10_000;
   /** Default {@link Builder#publishTimeout}: 2 minutes. */
   public static final Duration DEFAULT_PUBLISH_TIMEOUT = Duration.ofMinutes(2);
 
@@ -100,10 +103,21 @@ public final class DistributedJob {
   /**
    * The name of the job that runs one shard, which keys that shard's checkpoint and lease in the
    * checkpoint store: {@code <job>.<shard id, characters outside [A-Za-z0-9._-] as '_', at most 40
-   * characters>-<first 8 hex digits of SHA-256 of the shard id>}.
+   * characters>-<first 8 hex digits of SHA-256 of the shard id>}. With {@link
+   * Builder#shardsPerRecord} above 1, a group's shard job is named so after the record's id, {@code
+   * <first shard id>..<last shard id>} ({@link #shardJobName(String, List)}).
    */
   public static String shardJobName(String jobName, String shardId) {
     return ShardJobs.name(jobName, shardId);
+  }
+
+  /**
+   * The name of the shard job of a record carrying {@code shards} (consecutive in the selector's
+   * order, as published): {@link #shardJobName(String, String)} of the shard's id for one shard, of
+   * {@code <first shard id>..<last shard id>} for a group.
+   */
+  public static String shardJobName(String jobName, List<Shard> shards) {
+    return ShardJobs.name(jobName, ShardRecord.id(shards));
   }
 
   /** The job's name. */
@@ -166,7 +180,8 @@ public final class DistributedJob {
       config.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
       CheckpointStore store = HostSelection.verify(settings.checkpointStore(), name(), definition,
           settings.shardJob(Shard.of("probe", null), definition).acceptChangedSelection());
-      host = new ShardHost(settings, ShardRecord.fingerprint(definition, shards), definition, store, shards,
+      host = new ShardHost(settings, ShardRecord.fingerprint(definition, shards, settings.shardsPerRecord()),
+          definition, store, shards,
           KafkaConnection.created(config, () -> new KafkaConsumer<byte[], byte[]>(config)));
     }
     try {
@@ -200,7 +215,7 @@ public final class DistributedJob {
   }
 
   private String fingerprint(List<Shard> shards) {
-    return ShardRecord.fingerprint(settings.selector().selectionDefinition(), shards);
+    return ShardRecord.fingerprint(settings.selector().selectionDefinition(), shards, settings.shardsPerRecord());
   }
 
   /**
@@ -229,6 +244,7 @@ public final class DistributedJob {
     private int replicationFactor;
     private String groupId;
     private int shardsInParallel = ReprocessJob.DEFAULT_SHARDS_IN_PARALLEL;
+    private int shardsPerRecord = 1;
     private Duration stopTimeout = DEFAULT_STOP_TIMEOUT;
     private Duration apiTimeout = KafkaTopics.DEFAULT_TIMEOUT;
     private Duration publishTimeout = DEFAULT_PUBLISH_TIMEOUT;
@@ -293,9 +309,29 @@ public final class DistributedJob {
       return this;
     }
 
-    /** Shard jobs one host runs at once: 1 to {@value ReprocessJob#MAX_SHARDS_IN_PARALLEL}; default {@value ReprocessJob#DEFAULT_SHARDS_IN_PARALLEL}. */
+    /**
+     * Shard jobs (records) one host runs at once: 1 to {@value ReprocessJob#MAX_SHARDS_IN_PARALLEL};
+     * default {@value ReprocessJob#DEFAULT_SHARDS_IN_PARALLEL}. A shard job reads its shards one at
+     * a time, so this is also the host's shards read at once.
+     */
     public Builder shardsInParallel(int shardsInParallel) {
       this.shardsInParallel = shardsInParallel;
+      return this;
+    }
+
+    /**
+     * Shards per record of the shard topic: 1 to {@value #MAX_SHARDS_PER_RECORD}; default 1. Each
+     * record is one shard job, with one lease and one set-up (about 15 ms of CPU, see the module
+     * README), which runs its shards one after another, each checkpointed on its own: group small
+     * shards so that a record holds about 20,000 ids or more (for example 16 to 32 shards of a
+     * daily bucket of 1,000 ids), and keep at least a few records per host, which share the records
+     * and not the shards within them. Consecutive shards in the selector's order form a record;
+     * the grouping is part of the job's shard topic, so every host of a job must set the same
+     * value (a host with another is refused), and a job that changes it starts over under new
+     * shard job names.
+     */
+    public Builder shardsPerRecord(int shardsPerRecord) {
+      this.shardsPerRecord = shardsPerRecord;
       return this;
     }
 
@@ -333,7 +369,7 @@ public final class DistributedJob {
      */
     public DistributedJob build() {
       DistributedBuilderChecks.check(name, selector, checkpointStore, jobOptions, partitions, replicationFactor,
-          shardsInParallel, stopTimeout, apiTimeout, publishTimeout);
+          shardsInParallel, shardsPerRecord, stopTimeout, apiTimeout, publishTimeout);
       String topic = shardTopic != null ? shardTopic : name + SHARD_TOPIC_SUFFIX;
       TopicSpec.of(topic, partitions, Math.max(1, replicationFactor)); // the topic name's rule
       String group = groupId != null ? groupId : name + GROUP_SUFFIX;
@@ -348,8 +384,8 @@ public final class DistributedJob {
       connection.consumerConfig(group, apiTimeout, group);
       connection.producerConfig(apiTimeout, group);
       DistributedSettings settings = new DistributedSettings(name, selector, checkpointStore, jobOptions, topic,
-          partitions, (short) replicationFactor, group, shardsInParallel, stopTimeout, apiTimeout, publishTimeout,
-          connection);
+          partitions, (short) replicationFactor, group, shardsInParallel, shardsPerRecord, stopTimeout, apiTimeout,
+          publishTimeout, connection);
       try {
         settings.shardJob(Shard.of("probe", null), null);
       } catch (IllegalArgumentException e) {

@@ -14,12 +14,13 @@ import java.util.Optional;
  *
  * @param jobName the distributed job
  * @param shardTopic the topic its shards were read from
- * @param totalShards shards published to the shard topic (committed records); 0 when the topic is
- *     missing or empty: see {@link #published()}
- * @param completedShards shards whose shard job has a COMPLETED checkpoint
- * @param running shards with an IN_PROGRESS checkpoint, by shard id, each with the holder of its
- *     shard job's lease (the host where it runs while the lease is live)
- * @param waitingShardIds shards without a checkpoint yet, sorted
+ * @param totalShards shards published to the shard topic (in its committed records, one shard or a
+ *     group each); 0 when the topic is missing or empty: see {@link #published()}
+ * @param completedShards shards with a COMPLETED checkpoint
+ * @param running shards with an IN_PROGRESS checkpoint (or, one shard per record, whose shard job
+ *     holds a live lease before its first checkpoint), sorted by shard id, each with the holder of
+ *     its shard job's lease (the host where it runs while the lease is live)
+ * @param waitingShardIds shards without a checkpoint yet and not running, sorted
  * @param selected assets read, summed over the shards' checkpoints
  * @param succeeded events that succeeded, summed
  * @param skipped events the handler skipped, summed

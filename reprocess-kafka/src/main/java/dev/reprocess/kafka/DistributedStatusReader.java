@@ -1,8 +1,6 @@
 package dev.reprocess.kafka;
 
 import dev.reprocess.CheckpointStore;
-import dev.reprocess.JobStatusReader;
-import dev.reprocess.JobStatusSnapshot;
 import dev.reprocess.kafka.internal.KafkaConnection;
 import dev.reprocess.kafka.internal.ShardJobs;
 import dev.reprocess.kafka.internal.ShardTopicReader;
@@ -10,6 +8,7 @@ import dev.reprocess.kafka.internal.StatusSummary;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
@@ -25,9 +24,9 @@ import java.util.function.Function;
  * Reads a {@link DistributedJob}'s status from any host that reaches its Kafka cluster and its
  * checkpoint store; a monitoring host needs neither a selector nor a place in the hosts' group.
  * Each {@link #read()} reads the shard topic's committed records (one consumer in no group, never
- * committing) and then, per shard, its shard job's checkpoint and lease holder ({@link
- * JobStatusReader}; with a Cassandra store, two reads per shard, 8 shards at a time on short-lived
- * threads of its own). Reads only: never publishes, joins a group, takes a lease nor writes.
+ * committing) and then, per record (a shard, or a group of {@code shardsPerRecord}), its shard
+ * job's checkpoints and lease holder (with a Cassandra store, two reads per record, 8 records at a
+ * time on short-lived threads of its own). Reads only: never publishes, joins a group, takes a lease nor writes.
  * Thread-safe; each call opens and closes its own consumer.
  *
  * <pre>{@code
@@ -77,21 +76,22 @@ public final class DistributedStatusReader {
    *     {@code apiTimeout}
    */
   public DistributedJobStatus read() {
-    Set<String> shardIds = ShardTopicReader.shardIds(connection, jobName, shardTopic, apiTimeout);
+    Map<String, List<String>> records = ShardTopicReader.records(connection, jobName, shardTopic, apiTimeout);
     Instant readAt = clock.instant();
-    JobStatusReader shards = new JobStatusReader(Clock.fixed(readAt, clock.getZone()));
-    Map<String, JobStatusSnapshot> read = readInParallel(shardIds,
-        id -> shards.read(store, ShardJobs.name(jobName, id), 1));
-    return StatusSummary.of(jobName, shardTopic, shardIds, read::get, readAt);
+    Map<String, StatusSummary.RecordState> read = readInParallel(records.keySet(), id -> {
+      String shardJob = ShardJobs.name(jobName, id);
+      return new StatusSummary.RecordState(store.load(shardJob), store.leaseHolder(shardJob));
+    });
+    return StatusSummary.of(jobName, shardTopic, records, read::get, readAt);
   }
 
   /**
-   * Each shard job's status, at most {@value #READS_IN_PARALLEL} read at once (each is a round
-   * trip or two to the store: one after another, thousands of shards took seconds).
+   * Each record's shard job state, at most {@value #READS_IN_PARALLEL} read at once (each is a
+   * round trip or two to the store: one after another, thousands of shards took seconds).
    */
-  private Map<String, JobStatusSnapshot> readInParallel(Set<String> shardIds,
-      Function<String, JobStatusSnapshot> readOne) {
-    Map<String, JobStatusSnapshot> read = new ConcurrentHashMap<>();
+  private Map<String, StatusSummary.RecordState> readInParallel(Set<String> shardIds,
+      Function<String, StatusSummary.RecordState> readOne) {
+    Map<String, StatusSummary.RecordState> read = new ConcurrentHashMap<>();
     if (shardIds.isEmpty()) {
       return read;
     }

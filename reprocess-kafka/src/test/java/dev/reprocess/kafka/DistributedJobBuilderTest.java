@@ -31,6 +31,9 @@ class DistributedJobBuilderTest {
   void badOptionsAreRefusedNamingTheOptionAndTheValue() {
     assertThatThrownBy(() -> valid().partitions(0).build()).hasMessageContaining("partitions is 0");
     assertThatThrownBy(() -> valid().shardsInParallel(0).build()).hasMessageContaining("shardsInParallel is 0");
+    assertThatThrownBy(() -> valid().shardsPerRecord(0).build())
+        .hasMessageContaining("shardsPerRecord is 0: it must be 1 to 10000");
+    assertThatThrownBy(() -> valid().shardsPerRecord(10_001).build()).hasMessageContaining("shardsPerRecord is 10001");
     assertThatThrownBy(() -> valid().stopTimeout(Duration.ZERO).build()).hasMessageContaining("stopTimeout is PT0S");
     assertThatThrownBy(() -> valid().publishTimeout(Duration.ofSeconds(-1)).build())
         .hasMessageContaining("publishTimeout is PT-1S: it must be positive");

@@ -21,8 +21,8 @@ public final class HostTally {
     deadLettered += report.deadLettered();
   }
 
-  void completed() {
-    shardsCompleted++;
+  void completed(int shards) {
+    shardsCompleted += shards;
   }
 
   DistributedJob.HostReport result(JobStatus status, Throwable failure) {

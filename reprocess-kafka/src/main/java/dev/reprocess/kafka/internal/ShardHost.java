@@ -37,8 +37,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One selection host of a distributed job: a member of the hosts' consumer group on the shard
- * topic. It runs the shards of its partitions' records as shard jobs, {@code shardsInParallel} at
- * a time, commits a record once its shard is complete, stops (gracefully, checkpointed) the shards
+ * topic. It runs the shards of its partitions' records as shard jobs (one per record: a shard, or a
+ * group of {@code shardsPerRecord}), {@code shardsInParallel} at a time, commits a record once its
+ * shards are complete, stops (gracefully, checkpointed) the shards
  * of partitions the group takes away, and ends once every record of the topic is committed.
  *
  * <p>Threads: {@link #run()} on the caller's thread, which alone touches the consumer (the
@@ -79,7 +80,11 @@ public final class ShardHost implements ConsumerRebalanceListener {
   private Throwable failure;
 
   /** A shard record to run, not before {@code notBeforeNanos} ({@link System#nanoTime()}). */
-  record Task(TopicPartition partition, long offset, Shard shard, long notBeforeNanos) {}
+  record Task(TopicPartition partition, long offset, ShardRecord record, long notBeforeNanos) {
+    Task later(long notBeforeNanos) {
+      return new Task(partition, offset, record, notBeforeNanos);
+    }
+  }
 
   /**
    * @param store where the shard jobs checkpoint: {@link HostSelection#verify}'s store
@@ -104,7 +109,8 @@ public final class ShardHost implements ConsumerRebalanceListener {
   public DistributedJob.HostReport run() {
     boolean complete = false;
     try {
-      log.info("{}its shard jobs run with {}", prefix, settings.shardJob(Shard.of("shard", null), definition, store));
+      log.info("{}its shard jobs run with {}", prefix, settings.shardJob(List.of(Shard.of("shard", null)), definition,
+          store));
       consumer.subscribe(List.of(settings.shardTopic()), this);
       long nextCheck = System.nanoTime();
       while (!stopping && failure == null && !complete) {
@@ -184,15 +190,18 @@ public final class ShardHost implements ConsumerRebalanceListener {
       if (!record.job().equals(settings.jobName()) || !record.fingerprint().equals(fingerprint)) {
         throw new ReprocessException(prefix + "the shard record at " + where + " is of job '" + record.job()
             + "' with selection fingerprint " + record.fingerprint() + ", but this host runs job '"
-            + settings.jobName() + "' with fingerprint " + fingerprint + ": the hosts' selections differ");
+            + settings.jobName() + "' with fingerprint " + fingerprint + " (shardsPerRecord "
+            + settings.shardsPerRecord() + "): the hosts' selections or their shardsPerRecord differ");
       }
-      if (!known.containsKey(record.shard().id())) {
-        throw new ReprocessException(prefix + "the shard record at " + where + " names shard '"
-            + record.shard().id() + "', which this host's selector does not list: the hosts' selections differ");
+      for (Shard shard : record.shards()) {
+        if (!known.containsKey(shard.id())) {
+          throw new ReprocessException(prefix + "the shard record at " + where + " names shard '"
+              + shard.id() + "', which this host's selector does not list: the hosts' selections differ");
+        }
       }
       TopicPartition partition = new TopicPartition(r.topic(), r.partition());
       offsets.read(partition, r.offset());
-      waiting.add(new Task(partition, r.offset(), record.shard(), System.nanoTime()));
+      waiting.add(new Task(partition, r.offset(), record, System.nanoTime()));
     }
   }
 
@@ -212,49 +221,54 @@ public final class ShardHost implements ConsumerRebalanceListener {
     tally.add(report);
     ShardJobs.Verdict verdict = ShardJobs.verdict(report);
     // The shard job logs its report at DEBUG only (a failure at ERROR): this line carries it.
-    log.info("{}shard {} ended on this host: {} ({})", prefix, task.shard().id(), verdict, report);
+    log.info("{}{} ended on this host: {} ({})", prefix, describe(task), verdict, report);
     switch (verdict) {
       case COMPLETE -> {
-        tally.completed();
+        tally.completed(task.record().shards().size());
         offsets.done(task.partition(), task.offset());
       }
       case HELD_ELSEWHERE, STOPPED -> {
         if (owned.contains(task.partition()) && !stopping) {
-          waiting.add(new Task(task.partition(), task.offset(), task.shard(),
-              System.nanoTime() + HELD_RETRY.toNanos()));
+          waiting.add(task.later(System.nanoTime() + HELD_RETRY.toNanos()));
         }
       }
       case FAILED -> {
         if (failure == null) {
-          failure = new ReprocessException(prefix + "shard " + task.shard().id() + " failed: "
+          failure = new ReprocessException(prefix + describe(task) + " failed: "
               + report.failureCause(), report.failureCause());
         }
       }
     }
   }
 
-  /** Starts waiting shards while fewer than {@code shardsInParallel} run. */
+  /** "shard &lt;id&gt;", or "shards &lt;record id&gt; (n)" for a group. */
+  private static String describe(Task task) {
+    List<Shard> shards = task.record().shards();
+    return shards.size() == 1 ? "shard " + task.record().id() : "shards " + task.record().id() + " (" + shards.size() + ")";
+  }
+
+  /** Starts waiting records' shard jobs while fewer than {@code shardsInParallel} run. */
   private void launch() {
     long now = System.nanoTime();
-    Set<String> busy = running.keySet().stream().map(t -> t.shard().id()).collect(Collectors.toSet());
+    Set<String> busy = running.keySet().stream().map(t -> t.record().id()).collect(Collectors.toSet());
     Iterator<Task> it = waiting.iterator();
     while (it.hasNext() && running.size() < settings.shardsInParallel()) {
       Task task = it.next();
-      if (now - task.notBeforeNanos() < 0 || busy.contains(task.shard().id())) {
-        continue; // not yet, or a duplicate record of a shard this host runs
+      if (now - task.notBeforeNanos() < 0 || busy.contains(task.record().id())) {
+        continue; // not yet, or a duplicate record of shards this host runs
       }
       it.remove();
-      busy.add(task.shard().id());
-      log.info("{}running shard {} (partition {}, offset {})", prefix, task.shard().id(), task.partition(),
-          task.offset());
+      busy.add(task.record().id());
+      log.info("{}running {} (partition {}, offset {})", prefix, describe(task), task.partition(), task.offset());
       try {
-        ReprocessJob job = settings.shardJob(known.get(task.shard().id()), definition, store);
+        ReprocessJob job = settings.shardJob(task.record().shards().stream().map(s -> known.get(s.id())).toList(),
+            definition, store);
         JobExecution execution = threads.starting(job::start);
         running.put(task, execution);
         execution.completion().whenComplete((report, error) -> ended.release());
       } catch (IllegalStateException stillStopping) {
         // This host's earlier run of the shard has not stopped yet (it outlived stopTimeout).
-        waiting.add(new Task(task.partition(), task.offset(), task.shard(), now + HELD_RETRY.toNanos()));
+        waiting.add(task.later(now + HELD_RETRY.toNanos()));
         return;
       }
     }

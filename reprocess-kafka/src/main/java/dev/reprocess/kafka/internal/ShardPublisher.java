@@ -38,7 +38,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Publishes a distributed job's shards to its shard topic once: creates the topic if missing, and
- * writes one record per shard, in one Kafka transaction (all of them or none), unless the topic
+ * writes one record per shard (or per group of {@code shardsPerRecord} consecutive shards, {@link
+ * ShardRecord#of}), in one Kafka transaction (all of them or none), unless the topic
  * already holds a committed record of the same selection. Publishers share a transactional id, so
  * a publisher that starts while another's transaction is open aborts it (Kafka fences the older
  * one, which waits a random and growing time, looks again and finds the records, or publishes them
@@ -104,12 +105,13 @@ public final class ShardPublisher {
         return false;
       }
       producer.beginTransaction();
-      for (Shard shard : shards) {
-        ShardRecord r = new ShardRecord(settings.jobName(), fingerprint, shard);
+      List<ShardRecord> records = ShardRecord.of(settings.jobName(), fingerprint, shards, settings.shardsPerRecord());
+      for (ShardRecord r : records) {
         producer.send(new ProducerRecord<>(settings.shardTopic(), r.key(), r.value()));
       }
       producer.commitTransaction();
-      log.info("job '{}': published {} shards to topic '{}'", settings.jobName(), shards.size(), settings.shardTopic());
+      log.info("job '{}': published {} shards in {} records to topic '{}'", settings.jobName(), shards.size(),
+          records.size(), settings.shardTopic());
       return true;
     }
   }
@@ -210,9 +212,10 @@ public final class ShardPublisher {
     boolean found = fingerprints.remove(fingerprint);
     if (!fingerprints.isEmpty()) {
       throw new IllegalStateException("job '" + settings.jobName() + "': topic '" + settings.shardTopic()
-          + "' holds the shards of another selection (fingerprint " + fingerprints + ", this one " + fingerprint
-          + "): a changed selection never resumes old shards; delete the topic and the job's checkpoints, or use "
-          + "another job name");
+          + "' holds the shards of another selection or grouping (fingerprint " + fingerprints + ", this one "
+          + fingerprint + " with shardsPerRecord " + settings.shardsPerRecord() + "): a changed selection or "
+          + "shardsPerRecord never resumes old shards; delete the topic and the job's checkpoints, or use another job "
+          + "name");
     }
     return found;
   }

@@ -1,12 +1,14 @@
 package dev.reprocess.kafka.internal;
 
 import dev.reprocess.ReprocessException;
+import dev.reprocess.Shard;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeSet;
+import java.util.SortedMap;
+import java.util.TreeMap;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -16,7 +18,7 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 
 /**
- * Reads the shard ids a distributed job published: every committed record of the shard topic
+ * Reads the records a distributed job published: every committed record of the shard topic
  * ({@code read_committed}, an assigned consumer in no group, never committing), from the beginning
  * of each partition to its end offset when the read started.
  */
@@ -24,16 +26,17 @@ public final class ShardTopicReader {
   private ShardTopicReader() {}
 
   /**
-   * The published shard ids, sorted; empty when the topic does not exist or holds no committed
-   * record.
+   * The published records' shard ids by record id ({@link ShardRecord#id()}), sorted by record id;
+   * empty when the topic does not exist or holds no committed record.
    *
    * @throws ReprocessException if the topic cannot be read to its end within {@code apiTimeout}
    *     (the message names the job and the topic)
    */
-  public static Set<String> shardIds(KafkaConnection connection, String jobName, String topic, Duration apiTimeout) {
+  public static SortedMap<String, List<String>> records(KafkaConnection connection, String jobName, String topic,
+      Duration apiTimeout) {
     Map<String, Object> config = connection.consumerConfig(null, apiTimeout, jobName + "-status-reader");
     config.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-    Set<String> ids = new TreeSet<>();
+    SortedMap<String, List<String>> ids = new TreeMap<>();
     try (KafkaConsumer<byte[], byte[]> consumer = KafkaConnection.created(config, () -> new KafkaConsumer<>(config))) {
       List<PartitionInfo> infos;
       try {
@@ -56,7 +59,8 @@ public final class ShardTopicReader {
               + "' to its end within " + apiTimeout);
         }
         for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(100))) {
-          ids.add(ShardRecord.parse(r.value(), r.topic() + "-" + r.partition() + "@" + r.offset()).shard().id());
+          ShardRecord record = ShardRecord.parse(r.value(), r.topic() + "-" + r.partition() + "@" + r.offset());
+          ids.put(record.id(), record.shards().stream().map(Shard::id).toList());
         }
       }
     } catch (org.apache.kafka.common.KafkaException e) {

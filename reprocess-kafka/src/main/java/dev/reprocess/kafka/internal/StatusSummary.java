@@ -1,11 +1,15 @@
 package dev.reprocess.kafka.internal;
 
-import dev.reprocess.JobStatusSnapshot;
+import dev.reprocess.Checkpoint;
+import dev.reprocess.LeaseHolder;
 import dev.reprocess.kafka.DistributedJobStatus;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Collection;
+import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
 import java.util.function.Function;
 
 /** Sums the status of a distributed job's shard jobs into the job's status. */
@@ -13,15 +17,31 @@ public final class StatusSummary {
   private StatusSummary() {}
 
   /**
-   * The job's status from its published shard ids and each shard job's status: a shard is complete
-   * with a COMPLETED checkpoint, running with an IN_PROGRESS one or a live lease (a shard job holds
-   * it before its first checkpoint), waiting otherwise.
+   * What the store holds of one record's shard job.
    *
-   * @param shardIds the published shards, in the order the lists of the result keep
-   * @param shardStatus the status of a shard's shard job (read with a total of 1 shard)
+   * @param checkpoints its shards' checkpoints, by shard id
+   * @param holder the holder of its lease, possibly expired; empty when none
    */
-  public static DistributedJobStatus of(String jobName, String shardTopic, Collection<String> shardIds,
-      Function<String, JobStatusSnapshot> shardStatus, Instant readAt) {
+  public record RecordState(Map<String, Checkpoint> checkpoints, Optional<LeaseHolder> holder) {
+    public RecordState {
+      checkpoints = Map.copyOf(checkpoints);
+      Objects.requireNonNull(holder, "holder");
+    }
+  }
+
+  /**
+   * The job's status from its published records and each record's shard job state: a shard is
+   * complete with a COMPLETED checkpoint, running with an IN_PROGRESS one, waiting without one;
+   * except that the shard of a one-shard record also counts as running while its lease is live
+   * (its shard job holds the lease before its first checkpoint).
+   *
+   * @param records the published records' shard ids by record id (the running and waiting lists
+   *     of the result are sorted by shard id)
+   * @param recordState the state of a record's shard job, by record id
+   */
+  public static DistributedJobStatus of(String jobName, String shardTopic, Map<String, List<String>> records,
+      Function<String, RecordState> recordState, Instant readAt) {
+    int total = 0;
     int completed = 0;
     long selected = 0;
     long succeeded = 0;
@@ -29,21 +49,30 @@ public final class StatusSummary {
     long deadLettered = 0;
     List<DistributedJobStatus.RunningShard> running = new ArrayList<>();
     List<String> waiting = new ArrayList<>();
-    for (String id : shardIds) {
-      JobStatusSnapshot s = shardStatus.apply(id);
-      if (s.complete()) {
-        completed++;
-      } else if (s.runningShards() > 0 || s.runningNow()) { // started: a checkpoint, or a live lease before the first
-        running.add(new DistributedJobStatus.RunningShard(id, s.leaseHolder(), s.selected()));
-      } else {
-        waiting.add(id);
+    for (Map.Entry<String, List<String>> record : records.entrySet()) {
+      RecordState state = recordState.apply(record.getKey());
+      boolean leased = state.holder().map(h -> !h.expiredAt(readAt)).orElse(false);
+      for (String id : record.getValue()) {
+        total++;
+        Checkpoint c = state.checkpoints().get(id);
+        if (c != null && c.completed()) {
+          completed++;
+        } else if (c != null || (leased && record.getValue().size() == 1)) {
+          running.add(new DistributedJobStatus.RunningShard(id, state.holder(), c == null ? 0 : c.selected()));
+        } else {
+          waiting.add(id);
+        }
       }
-      selected += s.selected();
-      succeeded += s.succeeded();
-      skipped += s.skipped();
-      deadLettered += s.deadLettered();
+      for (Checkpoint c : state.checkpoints().values()) {
+        selected += c.selected();
+        succeeded += c.succeeded();
+        skipped += c.skipped();
+        deadLettered += c.deadLettered();
+      }
     }
-    return new DistributedJobStatus(jobName, shardTopic, shardIds.size(), completed, running, waiting, selected,
+    running.sort(Comparator.comparing(DistributedJobStatus.RunningShard::shardId));
+    waiting.sort(Comparator.naturalOrder());
+    return new DistributedJobStatus(jobName, shardTopic, total, completed, running, waiting, selected,
         succeeded, skipped, deadLettered, readAt);
   }
 }

@@ -9,7 +9,9 @@ import dev.reprocess.LeaseLostException;
 import dev.reprocess.ReprocessException;
 import dev.reprocess.ReprocessJob;
 import dev.reprocess.Shard;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
@@ -63,10 +65,48 @@ class DistributedPartsTest {
     Shard shard = new Shard("video/mp4#2024-06-02", "video/mp4", Map.of("bucket", "2024-06-02"));
     ShardRecord record = new ShardRecord("backfill", "abc", shard);
     assertThat(ShardRecord.parse(record.value(), "t-0@0")).isEqualTo(record);
-    assertThat(ShardRecord.parse(new ShardRecord("j", "f", Shard.of("s", null)).value(), "t-0@1").shard().assetType())
-        .isNull();
+    assertThat(ShardRecord.parse(new ShardRecord("j", "f", Shard.of("s", null)).value(), "t-0@1").shards().get(0)
+        .assetType()).isNull();
     assertThatThrownBy(() -> ShardRecord.parse("not json".getBytes(), "t-3@7"))
         .isInstanceOf(ReprocessException.class).hasMessageContaining("t-3@7");
+  }
+
+  @Test
+  void aRecordOfOneShardKeepsTheFormAndKeyOfEarlierRecords() throws Exception {
+    Shard shard = new Shard("png#2024-06-02", "image/png", Map.of());
+    ShardRecord record = new ShardRecord("backfill", "abc", shard);
+    assertThat(new String(record.key(), StandardCharsets.UTF_8)).isEqualTo("png#2024-06-02");
+    // The value as written before records carried groups: still read, and still written so.
+    String before = "{\"job\":\"backfill\",\"fingerprint\":\"abc\",\"shard\":{\"id\":\"png#2024-06-02\","
+        + "\"assetType\":\"image/png\",\"properties\":{}}}";
+    assertThat(ShardRecord.parse(before.getBytes(StandardCharsets.UTF_8), "t-0@0")).isEqualTo(record);
+    assertThat(new String(record.value(), StandardCharsets.UTF_8)).isEqualTo(before);
+  }
+
+  @Test
+  void shardsAreGroupedInTheSelectorsOrderAndAGroupReadsBackWithItsRangeAsId() {
+    List<Shard> shards = new ArrayList<>();
+    for (int i = 1; i <= 10; i++) {
+      shards.add(new Shard("png#" + i, "image/png", Map.of("bucket", Integer.toString(i))));
+    }
+    List<ShardRecord> records = ShardRecord.of("backfill", "f", shards, 4);
+    assertThat(records).extracting(ShardRecord::id).containsExactly("png#1..png#4", "png#5..png#8", "png#9..png#10");
+    assertThat(records).flatExtracting(ShardRecord::shards).isEqualTo(shards);
+    assertThat(ShardRecord.parse(records.get(0).value(), "t-0@0")).isEqualTo(records.get(0));
+    assertThat(new String(records.get(2).key(), StandardCharsets.UTF_8)).isEqualTo("png#9..png#10");
+    assertThat(ShardRecord.of("backfill", "f", shards.subList(0, 9), 4).get(2).id()).as("a last group of one")
+        .isEqualTo("png#9");
+    assertThat(ShardJobs.name("backfill", records.get(0).id())).startsWith("backfill.png_1..png_4-")
+        .matches(ReprocessJob.NAME_PATTERN);
+    assertThatThrownBy(() -> new ShardRecord("j", "f", List.of())).isInstanceOf(IllegalArgumentException.class);
+  }
+
+  @Test
+  void theGroupingIsPartOfTheFingerprintExceptOneShardPerRecordWhichKeepsTheEarlierOne() {
+    List<Shard> shards = List.of(Shard.of("a", null), Shard.of("b", null));
+    assertThat(ShardRecord.fingerprint("k=v", shards, 1)).isEqualTo(ShardRecord.fingerprint("k=v", shards));
+    assertThat(ShardRecord.fingerprint("k=v", shards, 16)).isNotEqualTo(ShardRecord.fingerprint("k=v", shards))
+        .isNotEqualTo(ShardRecord.fingerprint("k=v", shards, 32));
   }
 
   @Test

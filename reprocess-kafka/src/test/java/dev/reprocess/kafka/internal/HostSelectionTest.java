@@ -30,7 +30,7 @@ class HostSelectionTest {
     assertThat(store.loadSelection(JOB)).contains(selector.selectionDefinition());
     String shardJob = ShardJobs.name(JOB, selector.shards().get(0).id());
     JobReport report = ReprocessJob.builder(shardJob)
-        .selector(new SingleShardSelector(selector, selector.shards().get(0), selector.selectionDefinition()))
+        .selector(new RecordSelector(selector, List.of(selector.shards().get(0)), selector.selectionDefinition()))
         .checkpointStore(shardStore).handler(EventHandler.of(e -> {})).build().run();
     assertThat(report.status()).isEqualTo(JobStatus.COMPLETED);
     assertThat(store.load(shardJob).values()).allMatch(c -> c.completed());

@@ -2,10 +2,12 @@ package dev.reprocess.kafka.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.reprocess.JobStatusSnapshot;
+import dev.reprocess.Checkpoint;
+import dev.reprocess.Cursor;
 import dev.reprocess.LeaseHolder;
 import dev.reprocess.kafka.DistributedJobStatus;
 import java.time.Instant;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -13,26 +15,26 @@ import org.junit.jupiter.api.Test;
 
 class StatusSummaryTest {
   private static final Instant NOW = Instant.parse("2026-12-05T06:00:00Z");
+  private static final LeaseHolder HOST_B = new LeaseHolder("host-b@10.0.0.2", 7, NOW.minusSeconds(1), NOW.plusSeconds(14));
+  private static final LeaseHolder EXPIRED = new LeaseHolder("host-c@10.0.0.3", 3, NOW.minusSeconds(60), NOW.minusSeconds(45));
 
   @Test
   void shardsAreCompleteRunningWithTheirHolderOrWaitingAndTheCountersAddUp() {
-    LeaseHolder hostB = new LeaseHolder("host-b@10.0.0.2", 7, NOW.minusSeconds(1), NOW.plusSeconds(14));
-    LeaseHolder expired = new LeaseHolder("host-c@10.0.0.3", 3, NOW.minusSeconds(60), NOW.minusSeconds(45));
-    Map<String, JobStatusSnapshot> shards = Map.of(
-        "png#1", shard(1, List.of(), 500, 490, 5, 5, Optional.empty()),
-        "png#2", shard(0, List.of("png#2"), 200, 200, 0, 0, Optional.of(hostB)),
-        "png#3", shard(0, List.of(), 0, 0, 0, 0, Optional.of(hostB)), // leased, before its first checkpoint
-        "png#4", shard(0, List.of(), 0, 0, 0, 0, Optional.empty()),
-        "png#5", shard(0, List.of("png#5"), 100, 100, 0, 0, Optional.of(expired)));
+    Map<String, StatusSummary.RecordState> states = Map.of(
+        "png#1", state(Optional.empty(), done("png#1", 500, 490, 5, 5)),
+        "png#2", state(Optional.of(HOST_B), running("png#2", 200)),
+        "png#3", state(Optional.of(HOST_B)), // leased, before its first checkpoint
+        "png#4", state(Optional.empty()),
+        "png#5", state(Optional.of(EXPIRED), running("png#5", 100)));
 
-    DistributedJobStatus s = StatusSummary.of("job", "job.shards", List.of("png#1", "png#2", "png#3", "png#4", "png#5"),
-        shards::get, NOW);
+    DistributedJobStatus s = StatusSummary.of("job", "job.shards", records("png#1", "png#2", "png#3", "png#4", "png#5"),
+        states::get, NOW);
 
     assertThat(s.totalShards()).isEqualTo(5);
     assertThat(s.completedShards()).isEqualTo(1);
     assertThat(s.running()).extracting(DistributedJobStatus.RunningShard::shardId)
         .containsExactly("png#2", "png#3", "png#5");
-    assertThat(s.running().get(0).holder()).contains(hostB);
+    assertThat(s.running().get(0).holder()).contains(HOST_B);
     assertThat(s.running().get(0).runningAt(NOW)).isTrue();
     assertThat(s.running().get(2).runningAt(NOW)).as("its holder's lease expired: it resumes elsewhere").isFalse();
     assertThat(s.waitingShardIds()).containsExactly("png#4");
@@ -44,18 +46,63 @@ class StatusSummaryTest {
   }
 
   @Test
-  void completeOnlyWhenEveryPublishedShardIsAndNeverWhenNothingWasPublished() {
-    JobStatusSnapshot done = shard(1, List.of(), 10, 10, 0, 0, Optional.empty());
-    assertThat(StatusSummary.of("job", "t", List.of("a", "b"), id -> done, NOW).complete()).isTrue();
+  void theShardsOfAGroupCountOneByOneAndThoseNotStartedWaitWhileTheGroupsJobHoldsItsLease() {
+    Map<String, List<String>> records = new LinkedHashMap<>();
+    records.put("png#1..png#4", List.of("png#1", "png#2", "png#3", "png#4"));
+    records.put("png#5..png#6", List.of("png#5", "png#6"));
+    Map<String, StatusSummary.RecordState> states = Map.of(
+        "png#1..png#4", state(Optional.of(HOST_B), done("png#1", 500, 500, 0, 0), running("png#2", 100)),
+        "png#5..png#6", state(Optional.of(HOST_B))); // leased, before its first checkpoint
 
-    DistributedJobStatus none = StatusSummary.of("job", "t", List.of(), id -> done, NOW);
+    DistributedJobStatus s = StatusSummary.of("job", "job.shards", records, states::get, NOW);
+
+    assertThat(s.totalShards()).isEqualTo(6);
+    assertThat(s.completedShards()).isEqualTo(1);
+    assertThat(s.running()).extracting(DistributedJobStatus.RunningShard::shardId).containsExactly("png#2");
+    assertThat(s.running().get(0).holder()).contains(HOST_B);
+    assertThat(s.running().get(0).selected()).isEqualTo(100);
+    assertThat(s.waitingShardIds()).containsExactly("png#3", "png#4", "png#5", "png#6");
+    assertThat(s.selected()).isEqualTo(600);
+    assertThat(s.succeeded()).isEqualTo(600);
+    assertThat(s.complete()).isFalse();
+  }
+
+  @Test
+  void completeOnlyWhenEveryPublishedShardIsAndNeverWhenNothingWasPublished() {
+    Map<String, List<String>> records = Map.of("a..b", List.of("a", "b"));
+    StatusSummary.RecordState both = state(Optional.empty(), done("a", 10, 10, 0, 0), done("b", 10, 10, 0, 0));
+    assertThat(StatusSummary.of("job", "t", records, id -> both, NOW).complete()).isTrue();
+    StatusSummary.RecordState one = state(Optional.empty(), done("a", 10, 10, 0, 0));
+    assertThat(StatusSummary.of("job", "t", records, id -> one, NOW).complete()).isFalse();
+
+    DistributedJobStatus none = StatusSummary.of("job", "t", Map.of(), id -> both, NOW);
     assertThat(none.published()).isFalse();
     assertThat(none.complete()).isFalse();
   }
 
-  private static JobStatusSnapshot shard(int completed, List<String> running, long selected, long succeeded,
-      long skipped, long deadLettered, Optional<LeaseHolder> holder) {
-    return new JobStatusSnapshot("shard-job", 1, completed, running, 1 - completed - running.size(), selected,
-        succeeded, skipped, deadLettered, holder, completed == 1, NOW);
+  private static Map<String, List<String>> records(String... shardIds) {
+    Map<String, List<String>> records = new LinkedHashMap<>();
+    for (String id : shardIds) {
+      records.put(id, List.of(id));
+    }
+    return records;
+  }
+
+  private static StatusSummary.RecordState state(Optional<LeaseHolder> holder, Checkpoint... checkpoints) {
+    Map<String, Checkpoint> byShard = new LinkedHashMap<>();
+    for (Checkpoint c : checkpoints) {
+      byShard.put(c.shardId(), c);
+    }
+    return new StatusSummary.RecordState(byShard, holder);
+  }
+
+  private static Checkpoint done(String shard, long selected, long succeeded, long skipped, long deadLettered) {
+    return new Checkpoint("shard-job", shard, null, Checkpoint.State.COMPLETED, selected, succeeded, skipped,
+        deadLettered, NOW);
+  }
+
+  private static Checkpoint running(String shard, long selected) {
+    return new Checkpoint("shard-job", shard, Cursor.of("c"), Checkpoint.State.IN_PROGRESS, selected, selected, 0, 0,
+        NOW);
   }
 }

@@ -164,7 +164,7 @@ public final class DistributedHostChild {
     for (Shard shard : selector.shards()) {
       reports.add(pool.submit(() -> {
         ReprocessJob.Builder b = ReprocessJob.builder(DistributedJob.shardJobName(name, shard.id()))
-            .selector(new dev.reprocess.kafka.internal.SingleShardSelector(selector, shard,
+            .selector(new dev.reprocess.kafka.internal.RecordSelector(selector, List.of(shard),
                 selector.selectionDefinition())).checkpointStore(checked);
         options.accept(b);
         ReprocessJob job = b.build();

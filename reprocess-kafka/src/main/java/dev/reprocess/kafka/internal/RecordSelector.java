@@ -8,30 +8,30 @@ import java.util.List;
 import java.util.OptionalLong;
 
 /**
- * One shard of a host's selector, as a selector of its own: what a distributed host runs one shard
- * job over. Everything but {@link #shards()} goes to the host's selector; {@link #close()} does
- * nothing (the host's selector outlives the shard's job). Its selection definition is the host's
- * selector's, read once by the host.
+ * The shards of one shard-topic record (one shard, or a group) as a selector of their own: what a
+ * distributed host runs one shard job over. Everything but {@link #shards()} goes to the host's
+ * selector; {@link #close()} does nothing (the host's selector outlives the shard job). Its
+ * selection definition is the host's selector's, read once by the host.
  */
-public final class SingleShardSelector implements AssetSelector {
+public final class RecordSelector implements AssetSelector {
   private final AssetSelector selector;
-  private final Shard shard;
+  private final List<Shard> shards;
   private final String definition;
 
   /**
-   * @param selector the host's selector, which listed {@code shard}
-   * @param shard the one shard selected
+   * @param selector the host's selector, which listed the shards
+   * @param shards the record's shards, in the selector's order
    * @param definition {@code selector}'s {@link AssetSelector#selectionDefinition()}, may be null
    */
-  public SingleShardSelector(AssetSelector selector, Shard shard, String definition) {
+  public RecordSelector(AssetSelector selector, List<Shard> shards, String definition) {
     this.selector = selector;
-    this.shard = shard;
+    this.shards = List.copyOf(shards);
     this.definition = definition;
   }
 
   @Override
   public List<Shard> shards() {
-    return List.of(shard);
+    return shards;
   }
 
   @Override
@@ -61,7 +61,8 @@ public final class SingleShardSelector implements AssetSelector {
 
   @Override
   public String describe() {
-    return selector.describe() + " shard " + shard.id();
+    return selector.describe() + (shards.size() == 1 ? " shard " + shards.get(0).id()
+        : " shards " + ShardRecord.id(shards) + " (" + shards.size() + ")");
   }
 
   @Override
