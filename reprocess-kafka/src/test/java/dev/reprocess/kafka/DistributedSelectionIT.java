@@ -1,6 +1,7 @@
 package dev.reprocess.kafka;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import com.datastax.oss.driver.api.core.CqlSession;
@@ -60,7 +61,8 @@ import org.junit.jupiter.api.TestInstance;
  * README's advice for a quicker takeover; Kafka's default session is 45 s). A second test runs the
  * job over one type unthrottled on one host and as one plain job, and prints ids/s and CPU per id
  * (what coordinating costs; its system properties add rounds and sizes for the README's
- * measurements); a third starts {@value #PUBLISHERS} publishers of one job at the same instant.
+ * measurements); a third starts {@value #PUBLISHERS} publishers of one job at the same instant;
+ * a fourth shares a job whose records carry groups of shards between two hosts in this JVM.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class DistributedSelectionIT {
@@ -264,6 +266,7 @@ class DistributedSelectionIT {
     long lastShard = 0;
     long cpu = 0;
     long cpuRunning = 0;
+    long jitRunning = 0;
     StringBuilder perHost = new StringBuilder();
     for (Host h : started) {
       assertThat(h.jvm.awaitExit(Duration.ofMinutes(5))).as(h.jvm.log()).isZero();
@@ -276,37 +279,44 @@ class DistributedSelectionIT {
       // publishing, joining) and end (the completion check, leaving the group). A host that joined once the
       // others had run every shard runs none.
       long running = 0;
+      long jit = 0; // of which the JIT compilers' time: each process's warm-up, not a cost per id
       if (h.jvm.log().contains("FIRST-SHARD ")) {
         String firstLine = h.jvm.awaitLine("FIRST-SHARD ", Duration.ZERO);
         long lastEnd = 0;
         long lastCpu = 0;
+        long lastJit = 0;
         for (String line : ChildJvm.completeLines(h.jvm.logFile())) {
           if (line.startsWith("SHARD-END ")) {
             lastEnd = Math.max(lastEnd, Long.parseLong(line.split(" ")[3]));
             lastCpu = Math.max(lastCpu, field(line, "cpuMillis"));
+            lastJit = Math.max(lastJit, field(line, "jitMillis"));
           }
         }
         running = lastCpu - field(firstLine, "cpuMillis");
+        jit = lastJit - field(firstLine, "jitMillis");
         firstShard = Math.min(firstShard, field(firstLine, "at"));
         lastShard = Math.max(lastShard, lastEnd);
       }
       cpu += hostCpu;
       cpuRunning += running;
+      jitRunning += jit;
       List<String> handled = h.handled();
       union.addAll(handled);
-      perHost.append(String.format(" %s: %d ids, %.1f (%.1f running) ms CPU per 1000 ids;", h.name, handled.size(),
-          hostCpu * 1000.0 / Math.max(1, handled.size()), running * 1000.0 / Math.max(1, handled.size())));
+      perHost.append(String.format(" %s: %d ids, %.1f (%.1f running, %.1f without JIT) ms CPU per 1000 ids;", h.name,
+          handled.size(), hostCpu * 1000.0 / Math.max(1, handled.size()), running * 1000.0 / Math.max(1, handled.size()),
+          (running - jit) * 1000.0 / Math.max(1, handled.size())));
     }
     assertThat(union).isEqualTo(expected);
     if (hosts > 0) {
       assertPublishedOnce(started);
     }
     int total = expected.size();
-    return String.format("%s: %.0f ids/s (%.0f running), %.1f ms CPU per 1000 ids in total (%.1f running);%s%n",
+    return String.format("%s: %.0f ids/s (%.0f running), %.1f ms CPU per 1000 ids in total (%.1f running, %.1f "
+        + "running without JIT compilation);%s%n",
         hosts == 0 ? "plain job" : hosts == -1 ? "a job per shard, own threads" : hosts == -2
             ? "a job per shard on a JobHost" : hosts + " host(s)", total * 1000.0 / (last - first),
         total * 1000.0 / Math.max(1, lastShard - firstShard), cpu * 1000.0 / total, cpuRunning * 1000.0 / total,
-        perHost);
+        (cpuRunning - jitRunning) * 1000.0 / total, perHost);
   }
 
   @Test
@@ -368,6 +378,74 @@ class DistributedSelectionIT {
       release.countDown();
       runner.shutdownNow();
     }
+  }
+
+  @Test
+  void twoHostsShareAJobWhoseRecordsCarryGroupsOfShardsAndTheStatusCountsEachShard() throws Exception {
+    String job = "groups-" + UUID.randomUUID().toString().substring(0, 8);
+    int shards = 30;
+    int perRecord = 4; // 8 records: 7 of 4 shards, the last of 2
+    List<String> ids = new ArrayList<>();
+    for (int i = 0; i < 3_000; i++) {
+      ids.add("asset-" + i);
+    }
+    Map<String, Integer> handled = new java.util.concurrent.ConcurrentHashMap<>();
+    CassandraCheckpointStore store = CassandraCheckpointStore.builder(session).table(checkpoints).build();
+    List<DistributedJob> hosts = new ArrayList<>();
+    for (int i = 0; i < 2; i++) {
+      hosts.add(DistributedJob.builder(job).bootstrapServers(TestBackends.kafka().bootstrapServers())
+          .kafkaProperties(Map.of("session.timeout.ms", MEASURE_SESSION_SECONDS * 1000,
+              "heartbeat.interval.ms", MEASURE_SESSION_SECONDS * 1000 / 3))
+          .selector(InMemorySelector.ofIds(ids, shards)).checkpointStore(store).replicationFactor(1)
+          .shardsInParallel(2).shardsPerRecord(perRecord)
+          .jobOptions(b -> b.pageSize(50).maxEventsPerSecond(400).handler(e -> {
+            handled.merge(e.assetId(), 1, Integer::sum);
+            return Outcome.SUCCEEDED;
+          }))
+          .build());
+    }
+    ExecutorService runner = Executors.newFixedThreadPool(2);
+    try {
+      List<Future<DistributedJob.HostReport>> reports = new ArrayList<>();
+      for (DistributedJob host : hosts) {
+        reports.add(runner.submit(host::run));
+      }
+      int completed = 0;
+      for (Future<DistributedJob.HostReport> report : reports) {
+        DistributedJob.HostReport r = report.get(3, TimeUnit.MINUTES);
+        assertThat(r.status()).as(r.toString()).isEqualTo(dev.reprocess.JobStatus.COMPLETED);
+        completed += r.shardsCompleted();
+      }
+      assertThat(completed).as("shards the hosts' shard jobs completed").isGreaterThanOrEqualTo(shards);
+    } finally {
+      runner.shutdownNow();
+    }
+    assertThat(handled.keySet()).as("every id handled").containsExactlyInAnyOrderElementsOf(ids);
+
+    List<String> keys = KafkaIts.readCommitted(TestBackends.kafka().bootstrapServers(), job + ".shards").stream()
+        .map(r -> new String(r.key(), StandardCharsets.UTF_8)).toList();
+    List<dev.reprocess.Shard> listed = InMemorySelector.ofIds(ids, shards).shards();
+    List<String> expectedKeys = new ArrayList<>();
+    for (int from = 0; from < shards; from += perRecord) {
+      List<dev.reprocess.Shard> group = listed.subList(from, Math.min(shards, from + perRecord));
+      expectedKeys.add(group.get(0).id() + ".." + group.get(group.size() - 1).id());
+      assertThat(store.load(DistributedJob.shardJobName(job, group)).values()).as("the checkpoints of " + group)
+          .hasSize(group.size()).allMatch(Checkpoint::completed);
+    }
+    assertThat(keys).as("one committed record per group").containsExactlyInAnyOrderElementsOf(expectedKeys);
+
+    DistributedJobStatus done = statusReader(job).read();
+    assertThat(done.complete()).as(done.toString()).isTrue();
+    assertThat(done.totalShards()).isEqualTo(shards);
+    assertThat(done.completedShards()).isEqualTo(shards);
+    assertThat(done.selected()).isEqualTo(ids.size());
+
+    // A host that groups otherwise is refused before it runs anything.
+    DistributedJob other = DistributedJob.builder(job).bootstrapServers(TestBackends.kafka().bootstrapServers())
+        .selector(InMemorySelector.ofIds(ids, shards)).checkpointStore(store).replicationFactor(1)
+        .shardsPerRecord(perRecord * 2).jobOptions(b -> b.handler(e -> Outcome.SUCCEEDED)).build();
+    assertThatThrownBy(other::publishShards).isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("another selection or grouping").hasMessageContaining("shardsPerRecord 8");
   }
 
   private DistributedStatusReader statusReader(String job) {
@@ -482,6 +560,9 @@ class DistributedSelectionIT {
       // Measurements may run with another checkpointInterval (e.g. the default 1 s) than the crash test.
       jvmOptions.add("-D" + DistributedHostChild.CHECKPOINT_INTERVAL_MILLIS + "="
           + Long.getLong(DistributedHostChild.CHECKPOINT_INTERVAL_MILLIS, 0));
+      // And with shards grouped into records (DistributedJob.Builder#shardsPerRecord).
+      jvmOptions.add("-D" + DistributedHostChild.SHARDS_PER_RECORD + "="
+          + Integer.getInteger(DistributedHostChild.SHARDS_PER_RECORD, 1));
     }
     // For profiling, e.g. -Ddistributed.childJvmOptions=-XX:StartFlightRecording=filename=/tmp/{job}.jfr
     for (String o : System.getProperty("distributed.childJvmOptions", "").split(" ")) {

@@ -35,8 +35,9 @@ import java.util.function.Consumer;
  * one unbuffered write; 16 handler threads per process (a shard job gets {@code 16 / shardsInParallel}).
  * Prints {@code STARTED <epochMillis>}, {@code PUBLISHED <true|false>} (whether this host's
  * {@code publishShards()} wrote the shards), {@code SHARD-START <shardJob>
- * <epochMillis>} and {@code SHARD-END <shardJob> <status> <epochMillis> cpuMillis=<CPU so far>} per
- * shard job (the first start also prints {@code FIRST-SHARD cpuMillis=<CPU so far> at=<epochMillis>}), then {@code
+ * <epochMillis>} and {@code SHARD-END <shardJob> <status> <epochMillis> cpuMillis=<CPU so far> jitMillis=<JIT
+ * compilation so far>} per shard job (the first start also prints {@code FIRST-SHARD cpuMillis=<CPU so far>
+ * jitMillis=<n> at=<epochMillis>}), then {@code
  * RESULT <status> cpuMillis=<CPU of this process from STARTED to the end> wallMillis=<n> selected=<n>
  * <failure>}; exits 0 when the job completed, 3 otherwise. Arguments: host port datacenter table
  * checkpointTable bootstrap jobName outFile pageSize maxEventsPerSecond shardsInParallel mode from
@@ -52,6 +53,8 @@ public final class DistributedHostChild {
   public static final String GO_FILE = "distributed.goFile";
   /** System property: the jobs' {@code checkpointInterval} in milliseconds; default 0 (after every page). */
   public static final String CHECKPOINT_INTERVAL_MILLIS = "distributed.checkpointIntervalMillis";
+  /** System property: the distributed job's {@code shardsPerRecord}; default 1. */
+  public static final String SHARDS_PER_RECORD = "distributed.shardsPerRecord";
   private static volatile long cpuStart;
   private static final java.util.concurrent.atomic.AtomicBoolean FIRST = new java.util.concurrent.atomic.AtomicBoolean();
 
@@ -114,6 +117,7 @@ public final class DistributedHostChild {
             .kafkaProperties(Map.of("session.timeout.ms", (int) takeover.toMillis(),
                 "heartbeat.interval.ms", (int) takeover.toMillis() / 3))
             .selector(selector).checkpointStore(store).shardsInParallel(shardsInParallel).replicationFactor(1)
+            .shardsPerRecord(Integer.getInteger(SHARDS_PER_RECORD, 1))
             .jobOptions(options).build();
         print("PUBLISHED " + job.publishShards()); // what run() does, in two steps to print the verdict
         awaitGo();
@@ -133,7 +137,8 @@ public final class DistributedHostChild {
       @Override
       public void onJobStarted(String jobName, List<Shard> shards) {
         if (FIRST.compareAndSet(false, true)) {
-          print("FIRST-SHARD cpuMillis=" + (cpuNanos() - cpuStart) / 1_000_000 + " at=" + System.currentTimeMillis());
+          print("FIRST-SHARD cpuMillis=" + (cpuNanos() - cpuStart) / 1_000_000 + " jitMillis=" + jitMillis() + " at="
+              + System.currentTimeMillis());
         }
         print("SHARD-START " + jobName + " " + System.currentTimeMillis());
       }
@@ -141,7 +146,7 @@ public final class DistributedHostChild {
       @Override
       public void onJobFinished(JobReport report) {
         print("SHARD-END " + report.jobName() + " " + report.status() + " " + System.currentTimeMillis()
-            + " cpuMillis=" + (cpuNanos() - cpuStart) / 1_000_000);
+            + " cpuMillis=" + (cpuNanos() - cpuStart) / 1_000_000 + " jitMillis=" + jitMillis());
       }
     };
   }
@@ -196,6 +201,34 @@ public final class DistributedHostChild {
       }
       Thread.sleep(5);
     }
+  }
+
+  /**
+   * CPU the JIT compiler threads of this process spent so far, in ms, read from Linux's {@code
+   * /proc/self/task/<tid>/stat} (threads named {@code C1/C2 CompilerThre...}; a compiler thread
+   * that ended is no longer counted, so this is at most the real figure); 0 where there is no
+   * /proc.
+   */
+  private static long jitMillis() {
+    long ticks = 0;
+    try (java.util.stream.Stream<Path> tasks = Files.list(Path.of("/proc/self/task"))) {
+      for (Path task : tasks.toList()) {
+        try {
+          String stat = Files.readString(task.resolve("stat"));
+          int close = stat.lastIndexOf(')');
+          String name = stat.substring(stat.indexOf('(') + 1, close);
+          if (name.startsWith("C1 Compiler") || name.startsWith("C2 Compiler")) {
+            String[] fields = stat.substring(close + 2).split(" ");
+            ticks += Long.parseLong(fields[11]) + Long.parseLong(fields[12]); // utime, stime (fields 14, 15)
+          }
+        } catch (java.io.IOException | RuntimeException gone) {
+          // the thread ended meanwhile
+        }
+      }
+    } catch (java.io.IOException e) {
+      return 0;
+    }
+    return ticks * 10; // USER_HZ is 100 on Linux
   }
 
   private static long cpuNanos() {
