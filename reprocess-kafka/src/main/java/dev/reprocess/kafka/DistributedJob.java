@@ -223,9 +223,10 @@ public final class DistributedJob {
    *
    * @param status {@code COMPLETED} once every shard of the job is complete (on any host), {@code
    *     CANCELLED} when {@link #stop()} ended the host before, {@code FAILED} on a failure
-   * @param shardsRun shard jobs this host ran to their end (completed, stopped or failed)
-   * @param shardsCompleted shard jobs of this host that ended with their shard complete (including
-   *     shards found complete already)
+   * @param shardsRun shard jobs this host ran to their end (completed, stopped or failed): one per
+   *     record run, whether it carries one shard or a group
+   * @param shardsCompleted shards of this host's shard jobs that ended complete (including shards
+   *     found complete already), counting each shard of a group
    * @param selected assets this host's shard jobs selected; likewise succeeded, skipped and
    *     dead-lettered events
    * @param failureCause why the host failed, or null
