@@ -163,6 +163,11 @@ class DistributedSelectionIT {
     Host a = start(job, "a", 200, "distributed", TYPES);
     Host b = start(job, "b", 200, "distributed", TYPES);
     Host c = start(job, "c", 200, "distributed", TYPES);
+    // The host added mid-run starts its JVM now and waits, published, for this file: its start (over 10 s on a
+    // busy machine) is not raced against the takeover, which would let a and b finish before it joins.
+    Path addD = dir.resolve(job + "-d.go");
+    Host d = start(job, "d", 200, "distributed", TYPES, addD, false);
+    d.jvm.awaitLine("PUBLISHED ", Duration.ofMinutes(3));
     await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofMillis(100)).until(() -> {
       assertThat(c.jvm.process().isAlive()).as(c.jvm.log()).isTrue();
       return c.handled().size() >= 1_000;
@@ -170,7 +175,7 @@ class DistributedSelectionIT {
     c.jvm.kill(); // SIGKILL: no revocation, no release of its shard leases
     long killedAt = System.currentTimeMillis();
     List<String> handledByKilled = c.handled();
-    Host d = start(job, "d", 200, "distributed", TYPES);
+    Files.createFile(addD); // d joins now, well within the takeover's TAKEOVER_SECONDS
 
     for (Host h : List.of(a, b, d)) {
       assertThat(h.jvm.awaitExit(Duration.ofMinutes(5))).as(h.jvm.log()).isZero();
@@ -541,22 +546,33 @@ class DistributedSelectionIT {
   }
 
   private Host start(String job, String name, double rate, String mode, List<String> types) {
-    return start(job, name, rate, mode, types, null);
+    return start(job, name, rate, mode, types, null, false);
   }
 
-  /** @param go if not null, the host waits after publishing until this file exists */
+  /** A host of a measurement round, which waits after publishing until {@code go} exists. */
   private Host start(String job, String name, double rate, String mode, List<String> types, Path go) {
+    return start(job, name, rate, mode, types, go, true);
+  }
+
+  /**
+   * @param go if not null, the host waits after publishing until this file exists
+   * @param measuring a measurement round's host: its 6 s session and the measurement's properties
+   */
+  private Host start(String job, String name, double rate, String mode, List<String> types, Path go,
+      boolean measuring) {
     Path out = dir.resolve(job + "-" + name + ".ids");
     List<String> args = new ArrayList<>(List.of(backend.contactPoint().getHostString(),
         Integer.toString(backend.contactPoint().getPort()), backend.localDatacenter(), table, checkpoints,
         TestBackends.kafka().bootstrapServers(), job, out.toString(), Integer.toString(PAGE_SIZE),
         Double.toString(rate), Integer.toString(SHARDS_IN_PARALLEL), mode, FROM.toString(),
         FROM.plus(Duration.ofDays(DAYS)).toString(),
-        Integer.toString(go != null ? MEASURE_SESSION_SECONDS : TAKEOVER_SECONDS)));
+        Integer.toString(measuring ? MEASURE_SESSION_SECONDS : TAKEOVER_SECONDS)));
     args.addAll(types);
     List<String> jvmOptions = new ArrayList<>(List.of("-Xmx256m"));
     if (go != null) {
       jvmOptions.add("-D" + DistributedHostChild.GO_FILE + "=" + go.toAbsolutePath());
+    }
+    if (measuring) {
       // Measurements may run with another checkpointInterval (e.g. the default 1 s) than the crash test.
       jvmOptions.add("-D" + DistributedHostChild.CHECKPOINT_INTERVAL_MILLIS + "="
           + Long.getLong(DistributedHostChild.CHECKPOINT_INTERVAL_MILLIS, 0));
