@@ -273,8 +273,71 @@ class DistributedSelectionIT {
       children.forEach(ChildJvm::close);
       children.clear();
     }
+    int pairs = Integer.getInteger(DistributedHostChild.PAIRS, 0);
+    if (pairs > 0) {
+      figures.append(measurePairs(pairs, types, expected));
+    }
     System.out.print("DISTRIBUTED THROUGHPUT (unthrottled, " + expected.size() + " ids, " + PER_SHARD
         + " per shard, pageSize " + PAGE_SIZE + ", shardsInParallel " + SHARDS_IN_PARALLEL + " per host):\n" + figures);
+  }
+
+  /**
+   * {@code -Ddistributed.pairs=N}: one process runs N pairs of the plain job and one host (and, with
+   * {@code -Ddistributed.pairKinds=plain,host,jobs}, the host's record jobs without Kafka; see {@code
+   * DistributedHostChild#runPairs}); checks every run handled every id and gives each run's CPU per
+   * 1,000 ids and its ratio to the plain job of its pair, with the first pair (the process's warm-up)
+   * apart, without the JIT compiler's CPU.
+   */
+  private String measurePairs(int pairs, List<String> types, Set<String> expected) throws IOException {
+    List<String> kinds = List.of(System.getProperty(DistributedHostChild.PAIR_KINDS, "plain,host").split(","));
+    String job = "pairs-" + UUID.randomUUID().toString().substring(0, 8);
+    Path go = dir.resolve(job + ".go");
+    Host h = start(job, "h0", 0, "pairs", types, go);
+    h.jvm.awaitLine("STARTED ", Duration.ofMinutes(3));
+    Files.createFile(go);
+    assertThat(h.jvm.awaitExit(Duration.ofMinutes(5L * pairs * kinds.size()))).as(h.jvm.log()).isZero();
+    StringBuilder out = new StringBuilder();
+    Map<String, List<Double>> ratios = new java.util.LinkedHashMap<>();
+    Map<String, List<Double>> runningRatios = new HashMap<>();
+    for (int pair = 0; pair < pairs; pair++) {
+      Map<String, String> lines = new HashMap<>();
+      for (String kind : kinds) {
+        assertThat(new HashSet<>(ChildJvm.completeLines(Path.of(h.out() + "." + pair + "." + kind))))
+            .as("pair %d, %s: every id handled", pair, kind).isEqualTo(expected);
+        lines.put(kind, h.jvm.awaitLine("PAIR " + pair + " " + kind + " ", Duration.ZERO));
+      }
+      out.append("pair ").append(pair).append(pair == 0 ? " (warm-up):" : ":");
+      String plain = lines.get("plain");
+      for (String kind : kinds) {
+        String line = lines.get(kind);
+        double whole = (double) (field(line, "cpuMillis") - field(line, "jitMillis"))
+            / (field(plain, "cpuMillis") - field(plain, "jitMillis"));
+        double running = (double) (field(line, "runningCpuMillis") - field(line, "runningJitMillis"))
+            / (field(plain, "runningCpuMillis") - field(plain, "runningJitMillis"));
+        if (pair > 0 && !kind.equals("plain")) {
+          ratios.computeIfAbsent(kind, k -> new ArrayList<>()).add(whole);
+          runningRatios.computeIfAbsent(kind, k -> new ArrayList<>()).add(running);
+        }
+        out.append(String.format(" %s %.1f ms CPU per 1000 ids (%.1f running; without JIT %.1f, %.1f running)", kind,
+            field(line, "cpuMillis") * 1000.0 / expected.size(),
+            field(line, "runningCpuMillis") * 1000.0 / expected.size(),
+            (field(line, "cpuMillis") - field(line, "jitMillis")) * 1000.0 / expected.size(),
+            (field(line, "runningCpuMillis") - field(line, "runningJitMillis")) * 1000.0 / expected.size()));
+        out.append(kind.equals("plain") ? "," : String.format(" = %.2f (%.2f running) x plain,", whole, running));
+        out.append(String.format(" %d ms;", field(line, "wallMillis")));
+      }
+      out.append('\n');
+    }
+    ratios.forEach((kind, r) -> out.append(String.format("warm pairs: %s / plain CPU per id without JIT, median %.3f "
+        + "(whole runs), %.3f (running); shardsPerRecord %d%n", kind, median(r), median(runningRatios.get(kind)),
+        Integer.getInteger(DistributedHostChild.SHARDS_PER_RECORD, 1))));
+    return out.toString();
+  }
+
+  private static double median(List<Double> values) {
+    List<Double> sorted = values.stream().sorted().toList();
+    int n = sorted.size();
+    return n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2;
   }
 
   /** Waits for the round's hosts, checks that every id was handled, and gives the round's figures. */
@@ -591,6 +654,10 @@ class DistributedSelectionIT {
       // Measurements may run with another checkpointInterval (e.g. the default 1 s) than the crash test.
       jvmOptions.add("-D" + DistributedHostChild.CHECKPOINT_INTERVAL_MILLIS + "="
           + Long.getLong(DistributedHostChild.CHECKPOINT_INTERVAL_MILLIS, 0));
+      jvmOptions.add("-D" + DistributedHostChild.PAIRS + "=" + Integer.getInteger(DistributedHostChild.PAIRS, 0));
+      jvmOptions.add("-D" + DistributedHostChild.PAIR_KINDS + "="
+          + System.getProperty(DistributedHostChild.PAIR_KINDS, "plain,host"));
+      jvmOptions.add("-XX:-UseDynamicNumberOfCompilerThreads"); // the JIT's CPU is read from its threads
       // And with shards grouped into records (DistributedJob.Builder#shardsPerRecord).
       jvmOptions.add("-D" + DistributedHostChild.SHARDS_PER_RECORD + "="
           + Integer.getInteger(DistributedHostChild.SHARDS_PER_RECORD, 1));

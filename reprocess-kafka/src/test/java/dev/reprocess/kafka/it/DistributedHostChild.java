@@ -43,7 +43,8 @@ import java.util.function.Consumer;
  * checkpointTable bootstrap jobName outFile pageSize maxEventsPerSecond shardsInParallel mode from
  * to takeoverSeconds type..., where {@code takeoverSeconds} is both the consumer's {@code
  * session.timeout.ms} (heartbeats every third of it) and the shard jobs' {@code leaseTimeToLive}:
- * what bounds the takeover after a host dies.
+ * what bounds the takeover after a host dies. Mode {@code pairs} runs both in turn in this process
+ * (see {@link #runPairs}).
  */
 public final class DistributedHostChild {
   /**
@@ -55,6 +56,14 @@ public final class DistributedHostChild {
   public static final String CHECKPOINT_INTERVAL_MILLIS = "distributed.checkpointIntervalMillis";
   /** System property: the distributed job's {@code shardsPerRecord}; default 1. */
   public static final String SHARDS_PER_RECORD = "distributed.shardsPerRecord";
+  /** System property: mode {@code pairs}'s number of pairs (plain job, host); default 1. */
+  public static final String PAIRS = "distributed.pairs";
+  /**
+   * System property: mode {@code pairs}'s runs per pair, among {@code plain}, {@code host} and
+   * {@code jobs} (the host's record jobs on a {@link JobHost}, 4 at a time, without Kafka); default
+   * {@code plain,host}.
+   */
+  public static final String PAIR_KINDS = "distributed.pairKinds";
   private static volatile long cpuStart;
   private static final java.util.concurrent.atomic.AtomicBoolean FIRST = new java.util.concurrent.atomic.AtomicBoolean();
 
@@ -100,9 +109,13 @@ public final class DistributedHostChild {
       cpuStart = cpuNanos();
       long wallStart = System.currentTimeMillis();
       print("STARTED " + wallStart);
-      if (jobPerShard) {
+      if (args[11].equals("pairs")) {
         awaitGo();
-        line = runJobPerShard(args[6], selector, store, shardsInParallel, hosted, options);
+        line = runPairs(args, selector, store, shardsInParallel, takeover, options);
+        status = JobStatus.COMPLETED;
+      } else if (jobPerShard) {
+        awaitGo();
+        line = runJobPerShard(args[6], selector, store, shardsInParallel, hosted, false, options);
         status = line.startsWith("selected=") ? JobStatus.COMPLETED : JobStatus.FAILED;
       } else if (plain) {
         awaitGo();
@@ -113,12 +126,7 @@ public final class DistributedHostChild {
         status = report.status();
         line = "selected=" + report.selected() + " " + (report.failureCause() == null ? "" : report.failureCause());
       } else {
-        DistributedJob job = DistributedJob.builder(args[6]).bootstrapServers(args[5])
-            .kafkaProperties(Map.of("session.timeout.ms", (int) takeover.toMillis(),
-                "heartbeat.interval.ms", (int) takeover.toMillis() / 3))
-            .selector(selector).checkpointStore(store).shardsInParallel(shardsInParallel).replicationFactor(1)
-            .shardsPerRecord(Integer.getInteger(SHARDS_PER_RECORD, 1))
-            .jobOptions(options).build();
+        DistributedJob job = distributed(args[6], args[5], selector, store, shardsInParallel, takeover, options);
         print("PUBLISHED " + job.publishShards()); // what run() does, in two steps to print the verdict
         awaitGo();
         DistributedJob.HostReport report = job.runHost();
@@ -130,6 +138,116 @@ public final class DistributedHostChild {
           + (System.currentTimeMillis() - wallStart) + " " + line);
     }
     System.exit(status == JobStatus.COMPLETED ? 0 : 3);
+  }
+
+  private static DistributedJob distributed(String name, String bootstrap, AssetSelector selector,
+      CassandraCheckpointStore store, int shardsInParallel, Duration takeover, Consumer<ReprocessJob.Builder> options) {
+    return DistributedJob.builder(name).bootstrapServers(bootstrap)
+        .kafkaProperties(Map.of("session.timeout.ms", (int) takeover.toMillis(),
+            "heartbeat.interval.ms", (int) takeover.toMillis() / 3))
+        .selector(selector).checkpointStore(store).shardsInParallel(shardsInParallel).replicationFactor(1)
+        .shardsPerRecord(Integer.getInteger(SHARDS_PER_RECORD, 1))
+        .jobOptions(options).build();
+  }
+
+  /**
+   * Mode {@code pairs}: {@code -Ddistributed.pairs=N} pairs of runs in this one process, each pair
+   * the plain job and one host of a distributed job over the same shards (new job names each
+   * run, so each reads every id), in turn first and second. After the first pair the process is
+   * warm, so a pair compares the two in the steady state of a long job, where a fresh process's
+   * start and JIT compilation no longer weigh. Each run's handler appends its ids to {@code
+   * <outFile>.<pair>.<kind>}; each run prints {@code PAIR <pair> <kind> selected=<n>
+   * cpuMillis=<process CPU over run()> runningCpuMillis=<from the first job start to the last job
+   * end> runningJitMillis=<JIT compilation over the same> jitMillis=<JIT compilation over run()> wallMillis=<n> runningWallMillis=<n> from=<epochMillis>
+   * to=<epochMillis>}.
+   */
+  private static String runPairs(String[] args, AssetSelector selector, CassandraCheckpointStore store,
+      int shardsInParallel, Duration takeover, Consumer<ReprocessJob.Builder> options) throws Exception {
+    int pairs = Integer.getInteger(PAIRS, 1);
+    List<String> kinds = List.of(System.getProperty(PAIR_KINDS, "plain,host").split(","));
+    long selected = 0;
+    for (int pair = 0; pair < pairs; pair++) {
+      for (int k = 0; k < kinds.size(); k++) {
+        // In turn first: plain, host in even pairs, host, plain in odd ones (and so on for more kinds).
+        String kind = kinds.get(pair % 2 == 0 ? k : kinds.size() - 1 - k);
+        boolean host = kind.equals("host");
+        try (FileChannel out = FileChannel.open(Path.of(args[7] + "." + pair + "." + kind),
+            StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.APPEND)) {
+          Window window = new Window();
+          Consumer<ReprocessJob.Builder> run = options.andThen(b -> b.handler(EventHandler.of(event -> {
+            byte[] bytes = (event.assetId() + "\n").getBytes(StandardCharsets.US_ASCII);
+            synchronized (out) {
+              out.write(ByteBuffer.wrap(bytes));
+            }
+          })).listener(window));
+          String name = args[6] + "-" + pair + "-" + kind;
+          long from = System.currentTimeMillis();
+          long jit0 = jitMillis();
+          long cpu0 = cpuNanos();
+          long wall0 = System.nanoTime();
+          long n;
+          JobStatus status;
+          if (host) {
+            DistributedJob job = distributed(name, args[5], selector, store, shardsInParallel, takeover, run);
+            job.publishShards();
+            DistributedJob.HostReport report = job.runHost();
+            status = report.status();
+            n = report.selected();
+          } else if (kind.equals("jobs")) {
+            String result = runJobPerShard(name, selector, store, shardsInParallel, true, true, run);
+            status = result.startsWith("selected=") ? JobStatus.COMPLETED : JobStatus.FAILED;
+            n = status == JobStatus.COMPLETED ? Long.parseLong(result.substring(9).trim()) : 0;
+          } else {
+            ReprocessJob.Builder job = ReprocessJob.builder(name).selector(selector).checkpointStore(store)
+                .shardsInParallel(shardsInParallel);
+            run.accept(job);
+            JobReport report = job.build().run();
+            status = report.status();
+            n = report.selected();
+          }
+          long cpu = cpuNanos() - cpu0;
+          long wall = System.nanoTime() - wall0;
+          if (status != JobStatus.COMPLETED) {
+            throw new IllegalStateException(name + " ended " + status);
+          }
+          selected += n;
+          print("PAIR " + pair + " " + kind + " selected=" + n + " cpuMillis=" + cpu / 1_000_000
+              + " runningCpuMillis=" + (window.lastCpu - window.firstCpu) / 1_000_000 + " runningJitMillis="
+              + (window.lastJit - window.firstJit) + " jitMillis="
+              + (jitMillis() - jit0) + " wallMillis=" + wall / 1_000_000 + " runningWallMillis="
+              + (window.lastWall - window.firstWall) / 1_000_000 + " from=" + from + " to="
+              + System.currentTimeMillis());
+        }
+      }
+    }
+    return "selected=" + selected + " ";
+  }
+
+  /** The CPU and wall clock at the first job start and the last job end of one run. */
+  private static final class Window implements JobListener {
+    private final java.util.concurrent.atomic.AtomicBoolean started = new java.util.concurrent.atomic.AtomicBoolean();
+    volatile long firstCpu;
+    volatile long firstJit;
+    volatile long firstWall;
+    volatile long lastCpu;
+    volatile long lastJit;
+    volatile long lastWall;
+
+    @Override
+    public void onJobStarted(String jobName, List<Shard> shards) {
+      if (started.compareAndSet(false, true)) {
+        firstCpu = cpuNanos();
+        firstJit = jitMillis();
+        firstWall = System.nanoTime();
+      }
+    }
+
+    @Override
+    public synchronized void onJobFinished(JobReport report) {
+      lastCpu = Math.max(lastCpu, cpuNanos());
+      lastJit = Math.max(lastJit, jitMillis());
+      lastWall = Math.max(lastWall, System.nanoTime());
+    }
   }
 
   private static JobListener printer() {
@@ -156,22 +274,29 @@ public final class DistributedHostChild {
    * shardsInParallel} at a time, without Kafka: what a shard job costs apart from the coordination
    * (with the selection check made once, as a host makes it).
    * {@code jobPerShardHosted} starts them on one {@link JobHost} as a distributed host does; {@code
-   * jobPerShard} lets each start its own threads, as hosts did before.
+   * jobPerShard} lets each start its own threads, as hosts did before. With {@code grouped}, a job
+   * runs a group of {@code -Ddistributed.shardsPerRecord} shards, one at a time, as a host's record's
+   * job does.
    */
   private static String runJobPerShard(String name, AssetSelector selector, CassandraCheckpointStore store,
-      int shardsInParallel, boolean hosted, Consumer<ReprocessJob.Builder> options) throws Exception {
+      int shardsInParallel, boolean hosted, boolean grouped, Consumer<ReprocessJob.Builder> options)
+      throws Exception {
     java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(shardsInParallel);
     JobHost host = new JobHost("reprocess-" + name + "-host");
     // The selection check once, as a host makes it (HostSelection), not a read and a write per shard job.
     dev.reprocess.CheckpointStore checked = dev.reprocess.kafka.internal.HostSelection.verify(store, name,
         selector.selectionDefinition(), false);
     List<java.util.concurrent.Future<JobReport>> reports = new java.util.ArrayList<>();
-    for (Shard shard : selector.shards()) {
+    List<Shard> shards = selector.shards();
+    int perJob = grouped ? Integer.getInteger(SHARDS_PER_RECORD, 1) : 1;
+    for (int from = 0; from < shards.size(); from += perJob) {
+      List<Shard> group = shards.subList(from, Math.min(shards.size(), from + perJob));
       reports.add(pool.submit(() -> {
-        ReprocessJob.Builder b = ReprocessJob.builder(DistributedJob.shardJobName(name, shard.id()))
-            .selector(new dev.reprocess.kafka.internal.RecordSelector(selector, List.of(shard),
+        ReprocessJob.Builder b = ReprocessJob.builder(DistributedJob.shardJobName(name, group))
+            .selector(new dev.reprocess.kafka.internal.RecordSelector(selector, group,
                 selector.selectionDefinition())).checkpointStore(checked);
         options.accept(b);
+        b.shardsInParallel(1); // as a host's shard job: its shards one at a time
         ReprocessJob job = b.build();
         if (!hosted) {
           return job.run();
@@ -205,30 +330,50 @@ public final class DistributedHostChild {
 
   /**
    * CPU the JIT compiler threads of this process spent so far, in ms, read from Linux's {@code
-   * /proc/self/task/<tid>/stat} (threads named {@code C1/C2 CompilerThre...}; a compiler thread
-   * that ended is no longer counted, so this is at most the real figure); 0 where there is no
-   * /proc.
+   * /proc/self/task/<tid>/stat} (threads named {@code C1/C2 CompilerThre...}); 0 where there is no
+   * /proc. The compiler threads are listed once, so a call reads two or three small files, not
+   * every thread's (which cost about as much CPU as a page of ids, once per shard job); the
+   * measuring children run with {@code -XX:-UseDynamicNumberOfCompilerThreads}, so the list stays
+   * whole. A compiler thread that ended is no longer counted and the list is read again.
    */
   private static long jitMillis() {
+    List<Path> tasks = compilerTasks;
+    if (tasks == null) {
+      tasks = compilerTasks = compilerTasks();
+    }
     long ticks = 0;
+    for (Path task : tasks) {
+      try {
+        String stat = Files.readString(task);
+        String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+        ticks += Long.parseLong(fields[11]) + Long.parseLong(fields[12]); // utime, stime (fields 14, 15)
+      } catch (java.io.IOException | RuntimeException gone) {
+        compilerTasks = null; // the thread ended meanwhile
+      }
+    }
+    return ticks * 10; // USER_HZ is 100 on Linux
+  }
+
+  private static volatile List<Path> compilerTasks;
+
+  private static List<Path> compilerTasks() {
+    List<Path> found = new java.util.ArrayList<>();
     try (java.util.stream.Stream<Path> tasks = Files.list(Path.of("/proc/self/task"))) {
       for (Path task : tasks.toList()) {
         try {
           String stat = Files.readString(task.resolve("stat"));
-          int close = stat.lastIndexOf(')');
-          String name = stat.substring(stat.indexOf('(') + 1, close);
+          String name = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
           if (name.startsWith("C1 Compiler") || name.startsWith("C2 Compiler")) {
-            String[] fields = stat.substring(close + 2).split(" ");
-            ticks += Long.parseLong(fields[11]) + Long.parseLong(fields[12]); // utime, stime (fields 14, 15)
+            found.add(task.resolve("stat"));
           }
         } catch (java.io.IOException | RuntimeException gone) {
           // the thread ended meanwhile
         }
       }
     } catch (java.io.IOException e) {
-      return 0;
+      return List.of();
     }
-    return ticks * 10; // USER_HZ is 100 on Linux
+    return found;
   }
 
   private static long cpuNanos() {
