@@ -20,7 +20,9 @@ import java.util.function.Consumer;
  *
  * <p><b>Threads.</b> {@link #addThread()} starts one more thread until the pool has {@code size};
  * a thread runs what its source hands out until the source returns {@code null} or the pool
- * closes. Threads are daemon threads named {@code <threadNamePrefix>-<n>}.
+ * closes. Threads are daemon threads named {@code <threadNamePrefix>-<n>}; a pool made with a
+ * {@link JobHost} borrows them (and its watchdog's) from the host instead, named so while they run
+ * for the pool, and gives each back when it ends.
  *
  * <p><b>Time limit.</b> With a limit, a watchdog (one more thread, {@code
  * <threadNamePrefix>-watchdog}) looks at the running calls every {@code limit / 4} (at least 10 ms,
@@ -75,6 +77,8 @@ public final class HandlerPool implements AutoCloseable {
   private final Ticker ticker;
   private final WorkSource source;
   private final ClockTimer watchdog;
+  /** Where threads are borrowed from; null: the pool starts its own. */
+  private final JobHost host;
   /** Live threads of the pool; abandoned ones excluded. */
   private final Set<HandlerThread> threads = ConcurrentHashMap.newKeySet();
   private final AtomicInteger added = new AtomicInteger();
@@ -93,6 +97,19 @@ public final class HandlerPool implements AutoCloseable {
    * @throws IllegalArgumentException if {@code size} is below 1 or {@code limit} is not positive
    */
   public HandlerPool(String threadNamePrefix, int size, Duration limit, Ticker ticker, WorkSource source) {
+    this(threadNamePrefix, size, limit, ticker, source, null);
+  }
+
+  /**
+   * A pool whose threads, and its watchdog's, are borrowed from {@code host}; no thread starts
+   * before {@link #addThread()}.
+   *
+   * @param host the threads' host; {@code null}: the pool starts threads of its own
+   * @throws IllegalArgumentException as {@link #HandlerPool(String, int, Duration, Ticker, WorkSource)}
+   */
+  public HandlerPool(String threadNamePrefix, int size, Duration limit, Ticker ticker, WorkSource source,
+      JobHost host) {
+    this.host = host;
     if (size < 1) {
       throw new IllegalArgumentException("threads is " + size + ": it must be at least 1");
     }
@@ -109,7 +126,7 @@ public final class HandlerPool implements AutoCloseable {
       this.limitNanos = saturatedNanos(limit);
       this.watchdogTickNanos = Math.max(TimeUnit.MILLISECONDS.toNanos(10),
           Math.min(TimeUnit.SECONDS.toNanos(1), limitNanos / 4));
-      this.watchdog = new ClockTimer(ticker, threadNamePrefix + "-watchdog", threadNamePrefix + ": ");
+      this.watchdog = new ClockTimer(ticker, threadNamePrefix + "-watchdog", threadNamePrefix + ": ", host);
       watchdog.schedule(watchdogTickNanos, this::timeOutOverdueCalls, () -> {});
     } else {
       this.limitNanos = Long.MAX_VALUE;
@@ -163,7 +180,7 @@ public final class HandlerPool implements AutoCloseable {
       return;
     }
     for (HandlerThread t : threads) {
-      t.thread.interrupt();
+      t.interrupt();
     }
     if (watchdog != null) {
       watchdog.close();
@@ -171,9 +188,16 @@ public final class HandlerPool implements AutoCloseable {
   }
 
   private void startThread() {
-    HandlerThread t = new HandlerThread(threadNamePrefix + "-" + threadNumber.incrementAndGet());
+    String name = threadNamePrefix + "-" + threadNumber.incrementAndGet();
+    HandlerThread t = new HandlerThread();
     threads.add(t);
-    t.thread.start();
+    if (host != null) {
+      host.start(name, t);
+    } else {
+      Thread thread = new Thread(t, name);
+      thread.setDaemon(true);
+      thread.start();
+    }
   }
 
   private void left(HandlerThread t) {
@@ -191,14 +215,14 @@ public final class HandlerPool implements AutoCloseable {
       if (call != null && now - call.startNanos > limitNanos && call.claim()) {
         t.abandoned = true;
         left(t);
-        t.thread.interrupt();
+        t.interrupt();
         if (!closed.get()) {
           startThread();
         }
         ReprocessEvent e = call.event;
         call.onTimeout.accept(new HandlerTimeoutException("job '" + e.jobName() + "': handler ran past its time limit of "
             + limit + " on event " + e.eventId() + " (asset " + e.assetId() + ", shard " + e.shardId() + ", attempt "
-            + e.attempt() + "); its thread " + t.thread.getName() + " was interrupted and replaced"));
+            + e.attempt() + "); its thread " + t.name() + " was interrupted and replaced"));
       }
     }
     // Also while closing: a hung call must still time out. Once the watchdog is closed this is a no-op.
@@ -233,13 +257,27 @@ public final class HandlerPool implements AutoCloseable {
 
   /** A thread of the pool, handed to the work it runs. */
   public final class HandlerThread implements Runnable {
-    private final Thread thread;
+    /** The thread running it, from the start of {@link #run()}. */
+    private volatile Thread thread;
     private volatile Call current;
     private volatile boolean abandoned;
 
-    private HandlerThread(String name) {
-      this.thread = new Thread(this, name);
-      this.thread.setDaemon(true);
+    private HandlerThread() {}
+
+    /**
+     * Interrupts the thread if it runs already; one that starts later sees the pool closed or
+     * itself abandoned before it takes work ({@link #run()} sets {@link #thread} first).
+     */
+    private void interrupt() {
+      Thread t = thread;
+      if (t != null) {
+        t.interrupt();
+      }
+    }
+
+    private String name() {
+      Thread t = thread;
+      return t == null ? "(not started)" : t.getName();
     }
 
     /**
@@ -270,6 +308,7 @@ public final class HandlerPool implements AutoCloseable {
 
     @Override
     public void run() {
+      thread = Thread.currentThread();
       try {
         while (!abandoned && !closed.get()) {
           Work work;

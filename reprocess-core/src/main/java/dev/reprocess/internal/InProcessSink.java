@@ -38,7 +38,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * it holds. Each lane has at most {@code threads} threads; handler calls at once are bounded by
  * the job's permits. Queues are unbounded; the job bounds them (pages in flight per shard, events
  * in flight). Threads start on demand (a task queued while no thread waits for one starts one),
- * live until {@link #close()}, and are daemon threads. A handler returning {@code null} counts as
+ * live until {@link #close()}, and are daemon threads; a sink made while a job starts on a {@link
+ * JobHost} (see {@link JobHost#starting}) borrows them from the host. A handler returning {@code null} counts as
  * {@link Outcome#SUCCEEDED}; whatever it throws fails the delivery with that exception, unwrapped.
  *
  * <p><b>Time limit.</b> With a {@code handlerTimeout}, the calls run on {@link HandlerPool}s (the
@@ -100,8 +101,9 @@ public final class InProcessSink implements EventSink, SliceSink {
     this.batch = handler instanceof BatchHandler b && b.maxBatchSize() > 1 ? b : null;
     this.name = Objects.requireNonNull(threadNamePrefix, "threadNamePrefix");
     Ticker ticker = Ticker.of(Objects.requireNonNull(clock, "clock"));
-    this.main = new Lane(name, threads, handlerTimeout, ticker);
-    this.deferred = new Lane(name + "-deferred", threads, handlerTimeout, ticker);
+    JobHost host = JobHost.current(); // a job started on a host: its handler threads are borrowed too
+    this.main = new Lane(name, threads, handlerTimeout, ticker, host);
+    this.deferred = new Lane(name + "-deferred", threads, handlerTimeout, ticker, host);
   }
 
   @Override
@@ -180,8 +182,8 @@ public final class InProcessSink implements EventSink, SliceSink {
     /** Threads waiting for a task: a task queued while one waits needs no new thread. */
     private final AtomicInteger idle = new AtomicInteger();
 
-    Lane(String threadNamePrefix, int threads, Duration handlerTimeout, Ticker ticker) {
-      this.pool = new HandlerPool(threadNamePrefix, threads, handlerTimeout, ticker, this::nextTask);
+    Lane(String threadNamePrefix, int threads, Duration handlerTimeout, Ticker ticker, JobHost host) {
+      this.pool = new HandlerPool(threadNamePrefix, threads, handlerTimeout, ticker, this::nextTask, host);
     }
 
     /** Queues a task, or runs {@code refuse} when the sink is (or meanwhile got) closed. */

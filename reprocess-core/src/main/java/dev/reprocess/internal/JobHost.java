@@ -11,9 +11,10 @@ import java.util.function.Supplier;
 /**
  * What a process that runs many short jobs one after another (a distributed job's host, which
  * runs each shard as a job of its own) shares with them: a pool of daemon threads their
- * coordinators, shard readers and checkpoint writers borrow instead of starting threads of their
- * own, which costs a thread start and end each (about 0.2 ms of CPU) several times per job.
- * Everything else of a job stays its own: lease, fencing token, checkpoints, sink, timer.
+ * coordinators, shard readers, checkpoint writers, timers, lease renewers and in-process handler
+ * threads (with their watchdogs) borrow instead of starting threads of their own, which costs a
+ * thread start and end each (about 0.2 ms of CPU) several times per job. Everything else of a job
+ * stays its own: lease, fencing token, checkpoints, sink, timer.
  *
  * <p>A job uses the host that {@link #starting} names while the job's {@code start()} runs on
  * that thread; any other job starts its own threads as before. Idle threads end after {@value
@@ -21,8 +22,9 @@ import java.util.function.Supplier;
  * thread as soon as it is idle: a job that outlives its host's stop (a handler stuck past {@code
  * stopTimeout}) still gets the threads it asks for, and nothing is refused.
  * Borrowed threads take the job's thread names while they run its tasks ({@code reprocess-<job>},
- * {@code reprocess-<job>-shard-<n>}, {@code reprocess-<job>-checkpoints-<n>}) and {@code
- * <threadNamePrefix>-<n>} while idle. Thread-safe.
+ * {@code reprocess-<job>-shard-<n>}, {@code reprocess-<job>-checkpoints-<n>}, {@code
+ * reprocess-<job>-handler-<n>}) and {@code <threadNamePrefix>-<n>} while idle. A handler thread
+ * that a timed-out call left blocked stays out of the pool until the handler returns. Thread-safe.
  */
 public final class JobHost implements AutoCloseable {
   static final int KEEP_ALIVE_SECONDS = 30;

@@ -99,7 +99,8 @@ final class RunContext {
       });
       outcomeExecutor = completionPool;
     }
-    sink = source.open().get();
+    // A sink the job makes on a host (the in-process one) borrows its threads from the host.
+    sink = host != null && source.ownedByJob() ? host.starting(source.open()) : source.open().get();
     sliceSink = source.ownedByJob() && sink instanceof SliceSink s ? s : null;
   }
 
