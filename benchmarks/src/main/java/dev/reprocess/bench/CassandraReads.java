@@ -24,6 +24,8 @@ final class CassandraReads {
   private final PreparedStatement first;
   private final PreparedStatement next;
   private final PreparedStatement partition;
+  private final PreparedStatement firstBounded;
+  private final PreparedStatement nextBounded;
   /** Folds in every id read, from any thread, so the JIT cannot drop the reads. */
   private final LongAdder checksum = new LongAdder();
 
@@ -34,6 +36,9 @@ final class CassandraReads {
     this.first = session.prepare("SELECT asset_id FROM " + table.qualified() + " WHERE asset_type = ? AND bucket = ? LIMIT ?");
     this.next = session.prepare("SELECT asset_id FROM " + table.qualified()
         + " WHERE asset_type = ? AND bucket = ? AND asset_id < ? LIMIT ?");
+    this.firstBounded = session.prepare("SELECT asset_id FROM " + table.qualified()
+        + " WHERE asset_type = ? AND bucket = ? AND asset_id >= ? AND asset_id < ? LIMIT ?");
+    this.nextBounded = firstBounded;
     this.partition = session.prepare("SELECT asset_id FROM " + table.qualified() + " WHERE asset_type = ? AND bucket = ?");
   }
 
@@ -73,6 +78,42 @@ final class CassandraReads {
         return count;
       }
     }
+  }
+
+  /**
+   * {@link #plainKeyset(CassandraData.Cell)} with the time-bucket selector's id bounds: {@code
+   * asset_id >= minTimeuuid AND asset_id < maxTimeuuid} on the first page (the extreme timeuuids,
+   * which select every row), {@code asset_id >= minTimeuuid AND asset_id < last} after it: the
+   * server's cost of the bounds alone.
+   */
+  long plainKeysetBounded(CassandraData.Cell cell) {
+    long count = 0;
+    long sum = 0;
+    UUID last = null;
+    while (true) {
+      BoundStatement s = firstBounded.bind(cell.type(), cell.bucket(), MIN_TIMEUUID, last == null ? MAX_TIMEUUID : last,
+          pageSize);
+      ResultSet rs = session.execute(s.setPageSize(pageSize));
+      int inPage = 0;
+      for (Row row : rs) {
+        last = row.getUuid(0);
+        sum += last.getLeastSignificantBits();
+        inPage++;
+      }
+      count += inPage;
+      if (inPage < pageSize) {
+        checksum.add(sum);
+        return count;
+      }
+    }
+  }
+
+  /** The smallest and largest timeuuids in Cassandra's order (the selector's unbounded edges). */
+  static final UUID MIN_TIMEUUID = new UUID(0x0000_0000_0000_1000L, 0x8080_8080_8080_8080L);
+  static final UUID MAX_TIMEUUID = new UUID(0xFFFF_FFFF_FFFF_1FFFL, 0x7F7F_7F7F_7F7F_7F7FL);
+
+  long plainKeysetBoundedAll(int parallel) {
+    return Reads.inParallel(CassandraData.cells(), parallel, this::plainKeysetBounded);
   }
 
   /** One statement per partition, the driver fetching each page of {@code pageSize} when the previous one is used up. */
