@@ -39,7 +39,10 @@ final class CassandraCases {
   /** Events in flight of the {@code --extra} job variant. */
   static final int JOB_CONCURRENCY = 64;
 
-  /** Diagnostic: also the keyset loop with the selector's id bounds (REPROCESS_BENCH_BOUNDED set). */
+  /**
+   * Diagnostic (REPROCESS_BENCH_BOUNDED set): also the keyset loop with the selector's id bounds,
+   * and the keyset loop building the selector's per-row output.
+   */
   private static final boolean BOUNDED = System.getenv("REPROCESS_BENCH_BOUNDED") != null;
 
   private static final String SETUP = "TimeBucketSelector setup";
@@ -75,6 +78,7 @@ final class CassandraCases {
     if (BOUNDED) {
       for (int p : PARALLELISM) {
         rounds.add(bounded(p), r -> Reads.repeated(minNanos, bounded(p), expected, () -> reads.plainKeysetBoundedAll(p)));
+        rounds.add(refs(p), r -> Reads.repeated(minNanos, refs(p), expected, () -> reads.plainKeysetRefsAll(p)));
       }
     }
     rounds.run(o.warmups, o.runs);
@@ -89,6 +93,10 @@ final class CassandraCases {
         results.addCpu(c, plain(p), rounds, "id");
         results.addCpu(c, bounded(p), rounds, "id");
         results.addCpu(c, selector(p), rounds, "id");
+        results.addRate(c, refs(p) + " (extra)", rounds, refs(p), "ids/s", rounds.ratio(refs(p), plain(p)), null);
+        results.addRate(c, "TimeBucketSelector against it, " + shards(p) + " (extra)", rounds, selector(p), "ids/s",
+            rounds.ratio(selector(p), refs(p)), null);
+        results.addCpu(c, refs(p), rounds, "id");
       }
     }
     Log.info("cassandra checksum %d", reads.checksum());
@@ -135,6 +143,10 @@ final class CassandraCases {
       rounds.add(job(p), r -> Reads.repeated(minNanos, job(p), expected,
           () -> throughJob(reads, pageSize, p, new InMemoryCheckpointStore())));
     }
+  }
+
+  private static String refs(int p) {
+    return "plain keyset loop building AssetRefs, " + shards(p);
   }
 
   private static String bounded(int p) {

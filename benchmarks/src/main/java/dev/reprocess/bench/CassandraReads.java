@@ -6,9 +6,14 @@ import com.datastax.oss.driver.api.core.cql.PreparedStatement;
 import com.datastax.oss.driver.api.core.cql.ResultSet;
 import com.datastax.oss.driver.api.core.cql.Row;
 import com.datastax.oss.driver.api.core.cql.SimpleStatement;
+import com.datastax.oss.driver.api.core.uuid.Uuids;
+import dev.reprocess.AssetRef;
 import dev.reprocess.Shard;
 import dev.reprocess.cassandra.TimeBucketSelector;
+import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import java.util.function.Consumer;
 import java.util.concurrent.atomic.LongAdder;
@@ -106,6 +111,39 @@ final class CassandraReads {
         return count;
       }
     }
+  }
+
+  /**
+   * {@link #plainKeyset(CassandraData.Cell)} handing out per row what the selector must (the
+   * paginator SPI's {@link AssetRef}: the id as a string, the type, the id's creation time), a
+   * list of them per page: the keyset loop with the selector's per-row output.
+   */
+  long plainKeysetRefs(CassandraData.Cell cell) {
+    long count = 0;
+    long sum = 0;
+    UUID last = null;
+    while (true) {
+      BoundStatement s = last == null ? first.bind(cell.type(), cell.bucket(), pageSize)
+          : next.bind(cell.type(), cell.bucket(), last, pageSize);
+      ResultSet rs = session.execute(s.setPageSize(pageSize));
+      List<AssetRef> page = new ArrayList<>(rs.getAvailableWithoutFetching());
+      for (Row row : rs) {
+        last = row.getUuid(0);
+        page.add(new AssetRef(last.toString(), cell.type(), Instant.ofEpochMilli(Uuids.unixTimestamp(last)), Map.of()));
+      }
+      for (AssetRef ref : page) {
+        sum += ref.assetId().length();
+      }
+      count += page.size();
+      if (page.size() < pageSize) {
+        checksum.add(sum);
+        return count;
+      }
+    }
+  }
+
+  long plainKeysetRefsAll(int parallel) {
+    return Reads.inParallel(CassandraData.cells(), parallel, this::plainKeysetRefs);
   }
 
   /** The smallest and largest timeuuids in Cassandra's order (the selector's unbounded edges). */
