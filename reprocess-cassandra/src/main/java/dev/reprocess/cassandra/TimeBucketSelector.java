@@ -76,11 +76,7 @@ import org.slf4j.LoggerFactory;
  * asset_id < ?}, where the bounds are {@code minTimeuuid(from)} and {@code minTimeuuid(to)} for
  * the window's edge buckets (so the window is exact, at the millisecond precision of a timeuuid)
  * and unbounded otherwise; resuming adds {@code asset_id < last} (newest first) or {@code asset_id
- * > last} (oldest first) with the last id handed out. An unbounded side at the far end of the
- * read is left out of the statement (newest first, {@code asset_id >= ?} only in the window's
- * oldest bucket; oldest first, {@code asset_id < ?} only in its newest), so an inner bucket's
- * query is {@code ... AND asset_id < ?} newest first and {@code ... AND asset_id >= ?} oldest
- * first. Within one query the driver pages ({@code
+ * > last} (oldest first) with the last id handed out. Within one query the driver pages ({@code
  * setPageSize}) and the next page is requested while the current one is handled, which hides a
  * network round trip per page (measured in the module's README). The cursor is the last id of the
  * page (a timeuuid string); each {@link dev.reprocess.AssetRef} carries the id, the shard's asset type
@@ -232,7 +228,8 @@ public final class TimeBucketSelector implements AssetSelector {
     }
     return new TimeBucketPaginator(
         session,
-        p.statements,
+        p.fromInclusive,
+        p.afterExclusive,
         order == ReadOrder.NEWEST_FIRST,
         shard.id(),
         bounds.assetType,
@@ -369,28 +366,22 @@ public final class TimeBucketSelector implements AssetSelector {
     String head = "SELECT " + idCql + rows.selectSuffix() + " FROM " + tableName + " WHERE " + typeColumn.asCql(true)
         + " = ? AND " + bucketColumn.asCql(true) + " = ? AND ";
     String orderBy = " ORDER BY " + idCql + (order == ReadOrder.NEWEST_FIRST ? " DESC" : " ASC");
-    boolean newestFirst = order == ReadOrder.NEWEST_FIRST;
     return StatementPreparation.prepare(describe(), () -> {
-      // The bound on the far side of the read is left out where it is the extreme timeuuid (every
-      // bucket but the window's edge one on that side): it selects every row anyway, and a slice
-      // with an end bound costs the server a comparison per row read.
-      TimeBucketPaginator.Statements statements = new TimeBucketPaginator.Statements(
-          session.prepare(head + idCql + " >= ? AND " + idCql + " < ?" + orderBy),
-          newestFirst ? null : session.prepare(head + idCql + " > ? AND " + idCql + " < ?" + orderBy),
-          newestFirst ? session.prepare(head + idCql + " < ?" + orderBy) : null,
-          newestFirst ? null : session.prepare(head + idCql + " >= ?" + orderBy),
-          newestFirst ? null : session.prepare(head + idCql + " > ?" + orderBy));
+      PreparedStatement fromInclusive = session.prepare(head + idCql + " >= ? AND " + idCql + " < ?" + orderBy);
+      PreparedStatement afterExclusive = order == ReadOrder.OLDEST_FIRST
+          ? session.prepare(head + idCql + " > ? AND " + idCql + " < ?" + orderBy)
+          : null;
       PreparedStatement count = estimateCounts
           ? session.prepare("SELECT count(*) FROM " + tableName + " WHERE " + typeColumn.asCql(true) + " = ? AND "
               + bucketColumn.asCql(true) + " = ? AND " + idCql + " >= ? AND " + idCql + " < ?")
           : null;
-      return new Prepared(actual, statements, count, partitionKey.get(0).getName().equals(typeColumn),
+      return new Prepared(actual, fromInclusive, afterExclusive, count, partitionKey.get(0).getName().equals(typeColumn),
           new PartitionDiscoverer(session, table, List.of(partitionKey.get(0).getName(), partitionKey.get(1).getName()), rows));
     });
   }
 
-  private record Prepared(BucketType bucketType, TimeBucketPaginator.Statements statements, PreparedStatement count,
-      boolean typeFirst, PartitionDiscoverer discoverer) {}
+  private record Prepared(BucketType bucketType, PreparedStatement fromInclusive, PreparedStatement afterExclusive,
+      PreparedStatement count, boolean typeFirst, PartitionDiscoverer discoverer) {}
 
   private record Bounds(String assetType, Object bucket, UUID lower, UUID upper) {}
 

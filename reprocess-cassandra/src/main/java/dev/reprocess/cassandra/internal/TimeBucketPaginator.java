@@ -16,33 +16,16 @@ import java.util.concurrent.CompletionStage;
  *
  * <p>One query per shard (and per resume): {@code WHERE type = ? AND bucket = ? AND id >= ? AND
  * id < ?}, paged by the driver, where the bounds are the window's edges for the first and last
- * bucket of the window and the extreme timeuuids otherwise; a bound at the far end of the read
- * that is the extreme timeuuid is left out of the statement ({@link Statements}). Resuming from a cursor (the last id
+ * bucket of the window and the extreme timeuuids otherwise. Resuming from a cursor (the last id
  * handed out) replaces the bound on the reading side: {@code id < cursor} newest first, {@code id
  * > cursor} oldest first. The driver pages the query, and the next page is requested while the
  * current one is handled; the cursor stays the last id of the last page returned. Why a single
  * statement rather than one {@code LIMIT} statement per page: see the module's README.
  */
 public final class TimeBucketPaginator extends PrefetchingPaginator {
-  /**
-   * The statements of one selector: {@code WHERE type = ? AND bucket = ? AND} the id bounds each
-   * one names, in the selector's read order. The ones of the other read order are {@code null}.
-   *
-   * @param fromInclusive {@code id >= ? AND id < ?}: either order, a shard with both bounds
-   * @param afterExclusive {@code id > ? AND id < ?}: oldest first, resuming in the window's newest bucket
-   * @param below {@code id < ?}: newest first, a bucket other than the window's oldest
-   * @param fromOnly {@code id >= ?}: oldest first, starting a bucket other than the window's newest
-   * @param afterOnly {@code id > ?}: oldest first, resuming in a bucket other than the window's newest
-   */
-  public record Statements(
-      PreparedStatement fromInclusive,
-      PreparedStatement afterExclusive,
-      PreparedStatement below,
-      PreparedStatement fromOnly,
-      PreparedStatement afterOnly) {}
-
   private final CqlSession session;
-  private final Statements statements;
+  private final PreparedStatement fromInclusive; // ... id >= ? AND id < ?
+  private final PreparedStatement afterExclusive; // ... id > ? AND id < ? (oldest first, resuming)
   private final boolean descending;
   private final String shardId;
   private final String assetType;
@@ -55,7 +38,8 @@ public final class TimeBucketPaginator extends PrefetchingPaginator {
 
   public TimeBucketPaginator(
       CqlSession session,
-      Statements statements,
+      PreparedStatement fromInclusive,
+      PreparedStatement afterExclusive,
       boolean descending,
       String shardId,
       String assetType,
@@ -66,7 +50,8 @@ public final class TimeBucketPaginator extends PrefetchingPaginator {
       int pageSize,
       RowSettings rows) {
     this.session = session;
-    this.statements = statements;
+    this.fromInclusive = fromInclusive;
+    this.afterExclusive = afterExclusive;
     this.descending = descending;
     this.shardId = shardId;
     this.assetType = assetType;
@@ -83,28 +68,16 @@ public final class TimeBucketPaginator extends PrefetchingPaginator {
     return session.executeAsync(after(position));
   }
 
-  /**
-   * The statement for the rows after {@code last} ({@code null}: from the start of the shard). The
-   * bound at the far end of the read is left out when it is the extreme timeuuid, which every row
-   * passes: the server then compares no row with it.
-   */
-  BoundStatement after(UUID last) {
-    if (descending) {
-      UUID to = last == null ? upper : last;
-      return lower.equals(Timeuuids.MIN) ? bind(statements.below(), to) : bind(statements.fromInclusive(), lower, to);
+  /** The statement for the rows after {@code last} ({@code null}: from the start of the shard). */
+  private BoundStatement after(UUID last) {
+    if (last == null) {
+      return bind(fromInclusive, lower, upper);
     }
-    if (upper.equals(Timeuuids.MAX)) {
-      return last == null ? bind(statements.fromOnly(), lower) : bind(statements.afterOnly(), last);
-    }
-    return last == null ? bind(statements.fromInclusive(), lower, upper) : bind(statements.afterExclusive(), last, upper);
+    return descending ? bind(fromInclusive, lower, last) : bind(afterExclusive, last, upper);
   }
 
-  private BoundStatement bind(PreparedStatement statement, Object... ids) {
-    Object[] values = new Object[2 + ids.length];
-    values[0] = assetType;
-    values[1] = bucket;
-    System.arraycopy(ids, 0, values, 2, ids.length);
-    return rows.apply(statement.bind(values), pageSize);
+  private BoundStatement bind(PreparedStatement statement, UUID from, UUID to) {
+    return rows.apply(statement.bind(assetType, bucket, from, to), pageSize);
   }
 
   @Override
