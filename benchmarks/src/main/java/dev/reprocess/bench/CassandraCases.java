@@ -87,7 +87,7 @@ final class CassandraCases {
       reportExtras(rounds, results);
     }
     if (BOUNDED) {
-      String c = "1-2. Cassandra selection, the selector's id bounds";
+      String c = "1-2. Cassandra selection, diagnostic loops (REPROCESS_BENCH_BOUNDED)";
       for (int p : PARALLELISM) {
         results.addRate(c, bounded(p) + " (extra)", rounds, bounded(p), "ids/s", rounds.ratio(bounded(p), plain(p)), null);
         results.addCpu(c, plain(p), rounds, "id");
@@ -212,7 +212,6 @@ final class CassandraCases {
     for (int p : JOB_PARALLELISM) {
       results.addCpu(c, job(p), rounds, "id");
     }
-
   }
 
   /**

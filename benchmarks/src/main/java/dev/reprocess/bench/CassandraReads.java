@@ -23,14 +23,17 @@ import java.util.concurrent.atomic.LongAdder;
  * ids read and folds every id into a checksum, so the JIT cannot drop the reads.
  */
 final class CassandraReads {
+  /** The smallest and largest timeuuids in Cassandra's order: the selector's bounds inside the window. */
+  static final UUID MIN_TIMEUUID = new UUID(0x0000_0000_0000_1000L, 0x8080_8080_8080_8080L);
+  static final UUID MAX_TIMEUUID = new UUID(0xFFFF_FFFF_FFFF_1FFFL, 0x7F7F_7F7F_7F7F_7F7FL);
+
   private final CqlSession session;
   private final CassandraData.Table table;
   private final int pageSize;
   private final PreparedStatement first;
   private final PreparedStatement next;
   private final PreparedStatement partition;
-  private final PreparedStatement firstBounded;
-  private final PreparedStatement nextBounded;
+  private final PreparedStatement bounded;
   /** Folds in every id read, from any thread, so the JIT cannot drop the reads. */
   private final LongAdder checksum = new LongAdder();
 
@@ -41,9 +44,8 @@ final class CassandraReads {
     this.first = session.prepare("SELECT asset_id FROM " + table.qualified() + " WHERE asset_type = ? AND bucket = ? LIMIT ?");
     this.next = session.prepare("SELECT asset_id FROM " + table.qualified()
         + " WHERE asset_type = ? AND bucket = ? AND asset_id < ? LIMIT ?");
-    this.firstBounded = session.prepare("SELECT asset_id FROM " + table.qualified()
+    this.bounded = session.prepare("SELECT asset_id FROM " + table.qualified()
         + " WHERE asset_type = ? AND bucket = ? AND asset_id >= ? AND asset_id < ? LIMIT ?");
-    this.nextBounded = firstBounded;
     this.partition = session.prepare("SELECT asset_id FROM " + table.qualified() + " WHERE asset_type = ? AND bucket = ?");
   }
 
@@ -96,7 +98,7 @@ final class CassandraReads {
     long sum = 0;
     UUID last = null;
     while (true) {
-      BoundStatement s = firstBounded.bind(cell.type(), cell.bucket(), MIN_TIMEUUID, last == null ? MAX_TIMEUUID : last,
+      BoundStatement s = bounded.bind(cell.type(), cell.bucket(), MIN_TIMEUUID, last == null ? MAX_TIMEUUID : last,
           pageSize);
       ResultSet rs = session.execute(s.setPageSize(pageSize));
       int inPage = 0;
@@ -145,10 +147,6 @@ final class CassandraReads {
   long plainKeysetRefsAll(int parallel) {
     return Reads.inParallel(CassandraData.cells(), parallel, this::plainKeysetRefs);
   }
-
-  /** The smallest and largest timeuuids in Cassandra's order (the selector's unbounded edges). */
-  static final UUID MIN_TIMEUUID = new UUID(0x0000_0000_0000_1000L, 0x8080_8080_8080_8080L);
-  static final UUID MAX_TIMEUUID = new UUID(0xFFFF_FFFF_FFFF_1FFFL, 0x7F7F_7F7F_7F7F_7F7FL);
 
   long plainKeysetBoundedAll(int parallel) {
     return Reads.inParallel(CassandraData.cells(), parallel, this::plainKeysetBounded);
