@@ -73,7 +73,7 @@ public final class Benchmarks {
     try {
       if (o.cases.contains("cassandra")) {
         attempt("1-2. Cassandra selection", results, () -> CassandraCases.run(o, cassandra.session(),
-            cassandra.table(), o.extra ? servers.cassandraCpu() : null, results));
+            cassandra.table(), servers.cassandraCpu(), results));
       }
       if (o.cases.contains("lease")) {
         attempt("1-2c. The lease's cost", results, () -> CassandraCases.runLease(o, cassandra.session(),

@@ -39,6 +39,12 @@ final class CassandraCases {
   /** Events in flight of the {@code --extra} job variant. */
   static final int JOB_CONCURRENCY = 64;
 
+  /**
+   * Diagnostic (REPROCESS_BENCH_BOUNDED set): also the keyset loop with the selector's id bounds,
+   * and the keyset loop building the selector's per-row output.
+   */
+  private static final boolean BOUNDED = System.getenv("REPROCESS_BENCH_BOUNDED") != null;
+
   private static final String SETUP = "TimeBucketSelector setup";
 
   private CassandraCases() {}
@@ -69,10 +75,29 @@ final class CassandraCases {
     if (o.extra) {
       addExtraVariants(rounds, reads, o.pageSize, minNanos, expected);
     }
+    if (BOUNDED) {
+      for (int p : PARALLELISM) {
+        rounds.add(bounded(p), r -> Reads.repeated(minNanos, bounded(p), expected, () -> reads.plainKeysetBoundedAll(p)));
+        rounds.add(refs(p), r -> Reads.repeated(minNanos, refs(p), expected, () -> reads.plainKeysetRefsAll(p)));
+      }
+    }
     rounds.run(o.warmups, o.runs);
     report(rounds, expected, o.pageSize, results);
     if (o.extra) {
       reportExtras(rounds, results);
+    }
+    if (BOUNDED) {
+      String c = "1-2. Cassandra selection, diagnostic loops (REPROCESS_BENCH_BOUNDED)";
+      for (int p : PARALLELISM) {
+        results.addRate(c, bounded(p) + " (extra)", rounds, bounded(p), "ids/s", rounds.ratio(bounded(p), plain(p)), null);
+        results.addCpu(c, plain(p), rounds, "id");
+        results.addCpu(c, bounded(p), rounds, "id");
+        results.addCpu(c, selector(p), rounds, "id");
+        results.addRate(c, refs(p) + " (extra)", rounds, refs(p), "ids/s", rounds.ratio(refs(p), plain(p)), null);
+        results.addRate(c, "TimeBucketSelector against it, " + shards(p) + " (extra)", rounds, selector(p), "ids/s",
+            rounds.ratio(selector(p), refs(p)), null);
+        results.addCpu(c, refs(p), rounds, "id");
+      }
     }
     Log.info("cassandra checksum %d", reads.checksum());
   }
@@ -118,6 +143,14 @@ final class CassandraCases {
       rounds.add(job(p), r -> Reads.repeated(minNanos, job(p), expected,
           () -> throughJob(reads, pageSize, p, new InMemoryCheckpointStore())));
     }
+  }
+
+  private static String refs(int p) {
+    return "plain keyset loop building AssetRefs, " + shards(p);
+  }
+
+  private static String bounded(int p) {
+    return "plain keyset loop with the selector's bounds, " + shards(p);
   }
 
   private static void report(Rounds rounds, long expected, int pageSize, Results results) {
@@ -171,10 +204,12 @@ final class CassandraCases {
       results.addRate(c, "TimeBucketSelector through ReprocessJob, no-op handler, " + JOB_CONCURRENCY
           + " in flight, " + shards(p) + " (extra)", rounds, job(p), "events/s", rounds.ratio(job(p), plain(p)), null);
     }
-    for (int p : JOB_PARALLELISM) {
+    for (int p : PARALLELISM) {
       results.addCpu(c, plain(p), rounds, "id");
       results.addCpu(c, paging(p), rounds, "id");
       results.addCpu(c, selector(p), rounds, "id");
+    }
+    for (int p : JOB_PARALLELISM) {
       results.addCpu(c, job(p), rounds, "id");
     }
   }

@@ -6,9 +6,14 @@ import com.datastax.oss.driver.api.core.cql.PreparedStatement;
 import com.datastax.oss.driver.api.core.cql.ResultSet;
 import com.datastax.oss.driver.api.core.cql.Row;
 import com.datastax.oss.driver.api.core.cql.SimpleStatement;
+import com.datastax.oss.driver.api.core.uuid.Uuids;
+import dev.reprocess.AssetRef;
 import dev.reprocess.Shard;
 import dev.reprocess.cassandra.TimeBucketSelector;
+import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import java.util.function.Consumer;
 import java.util.concurrent.atomic.LongAdder;
@@ -18,12 +23,17 @@ import java.util.concurrent.atomic.LongAdder;
  * ids read and folds every id into a checksum, so the JIT cannot drop the reads.
  */
 final class CassandraReads {
+  /** The smallest and largest timeuuids in Cassandra's order: the selector's bounds inside the window. */
+  static final UUID MIN_TIMEUUID = new UUID(0x0000_0000_0000_1000L, 0x8080_8080_8080_8080L);
+  static final UUID MAX_TIMEUUID = new UUID(0xFFFF_FFFF_FFFF_1FFFL, 0x7F7F_7F7F_7F7F_7F7FL);
+
   private final CqlSession session;
   private final CassandraData.Table table;
   private final int pageSize;
   private final PreparedStatement first;
   private final PreparedStatement next;
   private final PreparedStatement partition;
+  private final PreparedStatement bounded;
   /** Folds in every id read, from any thread, so the JIT cannot drop the reads. */
   private final LongAdder checksum = new LongAdder();
 
@@ -34,6 +44,8 @@ final class CassandraReads {
     this.first = session.prepare("SELECT asset_id FROM " + table.qualified() + " WHERE asset_type = ? AND bucket = ? LIMIT ?");
     this.next = session.prepare("SELECT asset_id FROM " + table.qualified()
         + " WHERE asset_type = ? AND bucket = ? AND asset_id < ? LIMIT ?");
+    this.bounded = session.prepare("SELECT asset_id FROM " + table.qualified()
+        + " WHERE asset_type = ? AND bucket = ? AND asset_id >= ? AND asset_id < ? LIMIT ?");
     this.partition = session.prepare("SELECT asset_id FROM " + table.qualified() + " WHERE asset_type = ? AND bucket = ?");
   }
 
@@ -73,6 +85,71 @@ final class CassandraReads {
         return count;
       }
     }
+  }
+
+  /**
+   * {@link #plainKeyset(CassandraData.Cell)} with the time-bucket selector's id bounds: {@code
+   * asset_id >= minTimeuuid AND asset_id < maxTimeuuid} on the first page (the extreme timeuuids,
+   * which select every row), {@code asset_id >= minTimeuuid AND asset_id < last} after it: the
+   * server's cost of the bounds alone.
+   */
+  long plainKeysetBounded(CassandraData.Cell cell) {
+    long count = 0;
+    long sum = 0;
+    UUID last = null;
+    while (true) {
+      BoundStatement s = bounded.bind(cell.type(), cell.bucket(), MIN_TIMEUUID, last == null ? MAX_TIMEUUID : last,
+          pageSize);
+      ResultSet rs = session.execute(s.setPageSize(pageSize));
+      int inPage = 0;
+      for (Row row : rs) {
+        last = row.getUuid(0);
+        sum += last.getLeastSignificantBits();
+        inPage++;
+      }
+      count += inPage;
+      if (inPage < pageSize) {
+        checksum.add(sum);
+        return count;
+      }
+    }
+  }
+
+  /**
+   * {@link #plainKeyset(CassandraData.Cell)} handing out per row what the selector must (the
+   * paginator SPI's {@link AssetRef}: the id as a string, the type, the id's creation time), a
+   * list of them per page: the keyset loop with the selector's per-row output.
+   */
+  long plainKeysetRefs(CassandraData.Cell cell) {
+    long count = 0;
+    long sum = 0;
+    UUID last = null;
+    while (true) {
+      BoundStatement s = last == null ? first.bind(cell.type(), cell.bucket(), pageSize)
+          : next.bind(cell.type(), cell.bucket(), last, pageSize);
+      ResultSet rs = session.execute(s.setPageSize(pageSize));
+      List<AssetRef> page = new ArrayList<>(rs.getAvailableWithoutFetching());
+      for (Row row : rs) {
+        last = row.getUuid(0);
+        page.add(new AssetRef(last.toString(), cell.type(), Instant.ofEpochMilli(Uuids.unixTimestamp(last)), Map.of()));
+      }
+      for (AssetRef ref : page) {
+        sum += ref.assetId().length();
+      }
+      count += page.size();
+      if (page.size() < pageSize) {
+        checksum.add(sum);
+        return count;
+      }
+    }
+  }
+
+  long plainKeysetRefsAll(int parallel) {
+    return Reads.inParallel(CassandraData.cells(), parallel, this::plainKeysetRefs);
+  }
+
+  long plainKeysetBoundedAll(int parallel) {
+    return Reads.inParallel(CassandraData.cells(), parallel, this::plainKeysetBounded);
   }
 
   /** One statement per partition, the driver fetching each page of {@code pageSize} when the previous one is used up. */

@@ -11,6 +11,7 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.BiConsumer;
 import java.util.function.LongSupplier;
@@ -19,6 +20,28 @@ import java.util.function.ToLongFunction;
 /** What every selection case does the same way: read a shard, read items in parallel, repeat, check counts. */
 final class Reads {
   private Reads() {}
+
+  /**
+   * Over every {@link #inParallel} read since the last {@link #takeIdleTail}: the reading threads'
+   * time between their own end and the last one's, and their time from the start to the last one's
+   * end. Their quotient is the share of the threads' time lost to the tail (uneven shards).
+   */
+  private static final LongAdder IDLE_TAIL_NANOS = new LongAdder();
+  private static final LongAdder THREAD_NANOS = new LongAdder();
+
+  /** The variant being measured, in the reading threads' names, so that a profile can tell variants apart. */
+  private static volatile String variant = "read";
+
+  static void variant(String name) {
+    variant = name;
+  }
+
+  /** The idle-tail share since the last call (0 when nothing ran in parallel), and resets it. */
+  static double takeIdleTail() {
+    long idle = IDLE_TAIL_NANOS.sumThenReset();
+    long all = THREAD_NANOS.sumThenReset();
+    return all == 0 ? 0 : (double) idle / all;
+  }
 
   /**
    * Every page of one shard through its paginator, as the engine reads it; folds every id into
@@ -70,15 +93,22 @@ final class Reads {
       return total;
     }
     ConcurrentLinkedQueue<T> queue = new ConcurrentLinkedQueue<>(items);
-    ExecutorService pool = Executors.newFixedThreadPool(parallel);
+    String name = variant;
+    AtomicInteger threads = new AtomicInteger();
+    ExecutorService pool = Executors.newFixedThreadPool(parallel,
+        r -> new Thread(r, name + " #" + threads.incrementAndGet()));
+    long[] finished = new long[parallel];
+    long t0 = System.nanoTime();
     try {
       List<Future<Long>> results = new ArrayList<>();
       for (int i = 0; i < parallel; i++) {
+        int thread = i;
         results.add(pool.submit(() -> {
           long total = 0;
           for (T item = queue.poll(); item != null; item = queue.poll()) {
             total += read.applyAsLong(item);
           }
+          finished[thread] = System.nanoTime();
           return total;
         }));
       }
@@ -86,6 +116,14 @@ final class Reads {
       for (Future<Long> f : results) {
         total += f.get();
       }
+      long last = 0;
+      for (long f : finished) {
+        last = Math.max(last, f);
+      }
+      for (long f : finished) {
+        IDLE_TAIL_NANOS.add(last - f);
+      }
+      THREAD_NANOS.add(parallel * (last - t0));
       return total;
     } catch (Exception e) {
       throw new IllegalStateException(e);

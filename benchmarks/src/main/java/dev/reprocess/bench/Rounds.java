@@ -64,13 +64,17 @@ final class Rounds {
       for (String name : order(base, round)) {
         long cpu0 = processCpuNanos();
         long serverCpu0 = serverCpuNanos == null ? 0 : serverCpuNanos.getAsLong();
+        Reads.takeIdleTail();
+        Reads.variant(name);
         long wall0 = nanoTime.getAsLong();
         double rate = variants.get(name).run(round);
         double units = rate * (nanoTime.getAsLong() - wall0) / 1e9;
         double cpuMicros = (processCpuNanos() - cpu0) / 1e3;
         double serverCpuMicros = serverCpuNanos == null ? 0 : (serverCpuNanos.getAsLong() - serverCpu0) / 1e3;
-        Log.info("%s %s %d: %-44s %,12.0f /s", caseName, measured ? "run" : "warm-up",
-            measured ? round - warmups + 1 : round + 1, name, rate);
+        double idleTail = Reads.takeIdleTail();
+        Log.info("%s %s %d: %-44s %,12.0f /s, client CPU %.3f us/unit, server CPU %.3f us/unit, idle tail %.1f%%",
+            caseName, measured ? "run" : "warm-up", measured ? round - warmups + 1 : round + 1, name, rate,
+            cpuMicros / units, serverCpuMicros / units, 100 * idleTail);
         if (measured) {
           rates.computeIfAbsent(name, k -> new ArrayList<>()).add(rate);
           cpuMicrosPerUnit.computeIfAbsent(name, k -> new ArrayList<>()).add(cpuMicros / units);
