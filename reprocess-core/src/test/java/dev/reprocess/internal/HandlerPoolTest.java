@@ -108,6 +108,43 @@ class HandlerPoolTest {
   }
 
   @Test
+  void onAJobHostTheThreadsAreTheHostsAndATimedOutOneGoesBackOnceItsCallReturns() throws Exception {
+    JobHost host = new JobHost("pool-host");
+    try {
+      EventHandler hanging = hangingHandler();
+      pool = new HandlerPool("pool-test", 1, LIMIT, Ticker.of(clock), () -> {
+        ReprocessEvent e = queue.take();
+        return thread -> {
+          HandlerPool.Attempt a = thread.invoke(hanging, e, timeouts::add);
+          results.add(e.assetId() + ":" + (a.timedOut() ? "timed out" : a.outcome().name()) + "@"
+              + Thread.currentThread().getName());
+        };
+      }, host);
+      pool.addThread();
+      queue.add(event("hangs"));
+      queue.add(event("next"));
+      await().until(() -> started.contains("hangs"));
+      // the handler thread and the watchdog, both borrowed
+      assertThat(host.busyThreads()).isEqualTo(2);
+
+      clock.advance(LIMIT.plusMillis(1));
+      await().until(() -> results.size() == 1 && timeouts.size() == 1);
+      assertThat(results).containsExactly("next:SUCCEEDED@pool-test-2");
+      assertThat(timeouts).singleElement().satisfies(t -> assertThat(t.getMessage())
+          .contains("thread pool-test-1 was interrupted and replaced"));
+
+      endOfTest.countDown(); // the abandoned call returns: its thread goes back to the host
+      await().until(() -> results.size() == 2);
+      assertThat(results.get(1)).isEqualTo("hangs:timed out@pool-test-1");
+      pool.close();
+      // Every borrowed thread, the abandoned one included, is idle in the host again.
+      await().until(() -> host.busyThreads() == 0);
+    } finally {
+      host.close();
+    }
+  }
+
+  @Test
   void aCallWithinTheLimitReturnsItsOutcomeOrFailure() {
     start(1, e -> {
       clock.advance(LIMIT); // exactly the limit is not past it
