@@ -257,27 +257,30 @@ public final class HandlerPool implements AutoCloseable {
 
   /** A thread of the pool, handed to the work it runs. */
   public final class HandlerThread implements Runnable {
-    /** The thread running it, from the start of {@link #run()}. */
-    private volatile Thread thread;
+    /**
+     * The thread while it runs {@link #run()}, null before and after: a borrowed thread goes on to
+     * other work, which an interrupt meant for this one must not reach. Guarded by this object.
+     */
+    private Thread thread;
+    /** The thread's name while it runs for the pool, for messages. */
+    private volatile String name = "(not started)";
     private volatile Call current;
     private volatile boolean abandoned;
 
     private HandlerThread() {}
 
     /**
-     * Interrupts the thread if it runs already; one that starts later sees the pool closed or
-     * itself abandoned before it takes work ({@link #run()} sets {@link #thread} first).
+     * Interrupts the thread if it is within {@link #run()}; one that starts later sees the pool
+     * closed or itself abandoned before it takes work.
      */
-    private void interrupt() {
-      Thread t = thread;
-      if (t != null) {
-        t.interrupt();
+    private synchronized void interrupt() {
+      if (thread != null) {
+        thread.interrupt();
       }
     }
 
     private String name() {
-      Thread t = thread;
-      return t == null ? "(not started)" : t.getName();
+      return name;
     }
 
     /**
@@ -308,7 +311,10 @@ public final class HandlerPool implements AutoCloseable {
 
     @Override
     public void run() {
-      thread = Thread.currentThread();
+      synchronized (this) {
+        thread = Thread.currentThread();
+      }
+      name = Thread.currentThread().getName();
       try {
         while (!abandoned && !closed.get()) {
           Work work;
@@ -323,6 +329,9 @@ public final class HandlerPool implements AutoCloseable {
           work.run(this);
         }
       } finally {
+        synchronized (this) {
+          thread = null;
+        }
         left(this);
       }
     }
