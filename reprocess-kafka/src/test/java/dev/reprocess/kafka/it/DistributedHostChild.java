@@ -119,10 +119,7 @@ public final class DistributedHostChild {
         status = line.startsWith("selected=") ? JobStatus.COMPLETED : JobStatus.FAILED;
       } else if (plain) {
         awaitGo();
-        ReprocessJob.Builder job = ReprocessJob.builder(args[6]).selector(selector).checkpointStore(store)
-            .shardsInParallel(shardsInParallel);
-        options.accept(job);
-        JobReport report = job.build().run();
+        JobReport report = runPlain(args[6], selector, store, shardsInParallel, options);
         status = report.status();
         line = "selected=" + report.selected() + " " + (report.failureCause() == null ? "" : report.failureCause());
       } else {
@@ -138,6 +135,15 @@ public final class DistributedHostChild {
           + (System.currentTimeMillis() - wallStart) + " " + line);
     }
     System.exit(status == JobStatus.COMPLETED ? 0 : 3);
+  }
+
+  /** The plain job: one {@link ReprocessJob} over every shard, {@code shardsInParallel} at a time. */
+  private static JobReport runPlain(String name, AssetSelector selector, CassandraCheckpointStore store,
+      int shardsInParallel, Consumer<ReprocessJob.Builder> options) {
+    ReprocessJob.Builder job = ReprocessJob.builder(name).selector(selector).checkpointStore(store)
+        .shardsInParallel(shardsInParallel);
+    options.accept(job);
+    return job.build().run();
   }
 
   private static DistributedJob distributed(String name, String bootstrap, AssetSelector selector,
@@ -198,10 +204,7 @@ public final class DistributedHostChild {
             status = result.startsWith("selected=") ? JobStatus.COMPLETED : JobStatus.FAILED;
             n = status == JobStatus.COMPLETED ? Long.parseLong(result.substring(9).trim()) : 0;
           } else {
-            ReprocessJob.Builder job = ReprocessJob.builder(name).selector(selector).checkpointStore(store)
-                .shardsInParallel(shardsInParallel);
-            run.accept(job);
-            JobReport report = job.build().run();
+            JobReport report = runPlain(name, selector, store, shardsInParallel, run);
             status = report.status();
             n = report.selected();
           }
@@ -284,8 +287,9 @@ public final class DistributedHostChild {
     java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(shardsInParallel);
     JobHost host = new JobHost("reprocess-" + name + "-host");
     // The selection check once, as a host makes it (HostSelection), not a read and a write per shard job.
+    String definition = selector.selectionDefinition(); // once, as a host computes it
     dev.reprocess.CheckpointStore checked = dev.reprocess.kafka.internal.HostSelection.verify(store, name,
-        selector.selectionDefinition(), false);
+        definition, false);
     List<java.util.concurrent.Future<JobReport>> reports = new java.util.ArrayList<>();
     List<Shard> shards = selector.shards();
     int perJob = grouped ? Integer.getInteger(SHARDS_PER_RECORD, 1) : 1;
@@ -293,8 +297,8 @@ public final class DistributedHostChild {
       List<Shard> group = shards.subList(from, Math.min(shards.size(), from + perJob));
       reports.add(pool.submit(() -> {
         ReprocessJob.Builder b = ReprocessJob.builder(DistributedJob.shardJobName(name, group))
-            .selector(new dev.reprocess.kafka.internal.RecordSelector(selector, group,
-                selector.selectionDefinition())).checkpointStore(checked);
+            .selector(new dev.reprocess.kafka.internal.RecordSelector(selector, group, definition))
+            .checkpointStore(checked);
         options.accept(b);
         b.shardsInParallel(1); // as a host's shard job: its shards one at a time
         ReprocessJob job = b.build();
