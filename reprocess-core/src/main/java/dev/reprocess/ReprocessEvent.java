@@ -22,7 +22,8 @@ import java.util.UUID;
  * @param assetType the asset's type, or {@code null} if the selector did not know it
  * @param shardId the shard the asset was selected from
  * @param attempt 1 for the first delivery, incremented on each retry
- * @param createdAt when the event was created (not the asset)
+ * @param createdAt when the event was created (not the asset); a job on the system clock stamps
+ *     its events at millisecond precision, at most 1 ms before their creation
  * @param attributes what the selector read along with the id; never null
  */
 public record ReprocessEvent(

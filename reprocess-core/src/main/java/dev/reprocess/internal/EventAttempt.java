@@ -60,7 +60,7 @@ final class EventAttempt implements SliceSink.Delivery {
 
   /** The current attempt is being delivered now (its latency is measured from here). */
   void starting(long startNanos) {
-    if (LOG.isTraceEnabled()) {
+    if (page.traceEvents) {
       LOG.trace("{}delivering asset {} (shard {}, attempt {})", run.prefix, event.assetId(),
           event.shardId(), event.attempt());
     }
@@ -106,7 +106,7 @@ final class EventAttempt implements SliceSink.Delivery {
           run.outage.onAvailable(run.sink().describe());
         }
         run.tally.outcome(outcome, shard, page);
-        if (LOG.isTraceEnabled()) {
+        if (page.traceEvents) {
           LOG.trace("{}asset {} {} (attempt {})", run.prefix, event.assetId(),
               outcome == Outcome.SKIPPED ? "skipped" : "succeeded", event.attempt());
         }
@@ -235,7 +235,6 @@ final class EventAttempt implements SliceSink.Delivery {
     if (!isFinal) {
       page.abandoned.set(true);
     }
-    run.tally.eventSettled();
     run.gate.release();
     page.settleOne();
   }

@@ -34,9 +34,12 @@ final class JobTally implements AutoCloseable {
   private final LongAdder failed = new LongAdder();
   private final LongAdder retried = new LongAdder();
   private final LongAdder deadLettered = new LongAdder();
-  /** Events dispatched and settled: two adders, not one shared in-flight count each event writes twice. */
-  private final LongAdder eventsDispatched = new LongAdder();
-  private final LongAdder eventsSettled = new LongAdder();
+  /**
+   * The job's concurrency gate: an event holds one of its permits from dispatch until it is final
+   * or abandoned (through its retries), so its permits in use are the events in flight, with no
+   * count of their own for each event to write.
+   */
+  private final ConcurrencyGate gate;
   private final java.util.concurrent.atomic.AtomicReference<FailureStreak> failureStreak =
       new java.util.concurrent.atomic.AtomicReference<>(FailureStreak.NONE);
   private final Map<String, LongAdder> failuresByType = new ConcurrentHashMap<>();
@@ -44,9 +47,10 @@ final class JobTally implements AutoCloseable {
   /** When the run ended ({@link #report}); elapsed time stops there. {@code Long.MIN_VALUE} while it runs. */
   private final AtomicLong endNanos = new AtomicLong(Long.MIN_VALUE);
 
-  JobTally(String name, MeterRegistry registry, Ticker ticker) {
+  JobTally(String name, MeterRegistry registry, Ticker ticker, ConcurrencyGate gate) {
     this.name = name;
     this.ticker = ticker;
+    this.gate = gate;
     this.metrics = new JobMetrics(registry, name);
   }
 
@@ -82,18 +86,9 @@ final class JobTally implements AutoCloseable {
     shard.pagesCompleted.addAndGet(pages);
   }
 
-  void eventDispatched() {
-    eventsDispatched.increment();
-  }
-
-  void eventSettled() {
-    eventsSettled.increment();
-  }
-
-  /** Events delivered or waiting for a retry (settled ones read first: never below 0). */
+  /** Events delivered or waiting for a retry: the concurrency permits they hold. */
   private long eventsInFlight() {
-    long settled = eventsSettled.sum();
-    return Math.max(0, eventsDispatched.sum() - settled);
+    return gate.inFlight();
   }
 
   void attemptLatency(long nanos) {

@@ -64,14 +64,14 @@ final class PageSlice implements SliceSink.Slice {
 
   @Override
   public SliceSink.Delivery start(int index) {
-    run.tally.eventDispatched();
     leftQueue();
+    long now = run.ticker.nanoTime();
     EventAttempt attempt = new EventAttempt(run,
-        ShardReader.newEvent(run, state.shard, assets.get(index), run.clock.instant()), state, work);
+        ShardReader.newEvent(run, state.shard, assets.get(index), run.eventTimes.at(now)), state, work);
     if (!attempt.mayGoNow()) {
       return null; // on the timer with its permit, delivered when the rate limit allows
     }
-    attempt.starting(run.ticker.nanoTime());
+    attempt.starting(now);
     return attempt;
   }
 

@@ -25,10 +25,16 @@ final class PageWork {
   final CompletableFuture<Void> started = new CompletableFuture<>();
   /** False when the reader stopped before dispatching every asset of the page. */
   volatile boolean fullyDispatched = true;
+  /**
+   * Whether the per-event TRACE lines of this page's events are logged: the engine logger's level
+   * when the page was read, asked once per page rather than twice per event.
+   */
+  final boolean traceEvents;
 
   PageWork(Page page, long pageNo) {
     this.page = page;
     this.pageNo = pageNo;
+    this.traceEvents = RunContext.LOG.isTraceEnabled();
   }
 
   /** Counts {@code n} more events of this page in flight. */

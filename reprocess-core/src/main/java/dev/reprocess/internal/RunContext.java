@@ -29,6 +29,8 @@ final class RunContext {
   final String prefix;
   final Clock clock;
   final Ticker ticker;
+  /** The creation time of events. */
+  final EventTimes eventTimes;
   final ConcurrencyGate gate;
   /** Feeds {@link #gate} from the job's pressure signal. */
   final Pressure pressure;
@@ -61,6 +63,7 @@ final class RunContext {
     this.prefix = spec.logPrefix();
     this.clock = spec.clock();
     this.ticker = Ticker.of(clock);
+    this.eventTimes = new EventTimes(clock, ticker);
     this.gate = spec.adaptiveConcurrency()
         ? ConcurrencyGate.adaptive(spec.concurrency(), spec.adaptive().minConcurrency(),
             spec.adaptive().algorithm())
@@ -71,7 +74,7 @@ final class RunContext {
         : RateThrottle.unlimited(name, ticker);
     this.rate = new AdaptiveRate(gate, throttle, spec.adaptiveConcurrency() && spec.adaptive().scaleRate(),
         spec.maxEventsPerSecond());
-    this.tally = new JobTally(name, spec.meterRegistry(), ticker);
+    this.tally = new JobTally(name, spec.meterRegistry(), ticker, gate);
     this.outage = new OutageWait(prefix, spec.outageBudget(), ticker);
     this.host = JobHost.current();
     this.timer = new ClockTimer(ticker, "reprocess-" + name + "-timer", prefix, host);

@@ -302,7 +302,6 @@ final class ShardReader {
       Instant now = run.clock.instant();
       work.eventsDispatched(permits);
       for (int end = i + permits; i < end; i++) {
-        run.tally.eventDispatched();
         new EventAttempt(run, newEvent(run, shard, assets.get(i), now), state, work).attempt();
       }
     }
