@@ -266,28 +266,29 @@ class LeaseIT {
           .window(FROM, FROM.plus(Duration.ofDays(1))).build();
       assertThat(oneShard.shards()).hasSize(1);
       store.leaseHolder("warm-up-" + suffix()); // prepares the store's statements outside the count
-      counter.clear();
+      counter.awaitThenClear("lease read");
       RecordingHandler handler = new RecordingHandler();
       JobReport report = ReprocessJob.builder(job).selector(oneShard).handler(handler).checkpointStore(store)
           .pageSize(PAGE_SIZE).checkpointInterval(Duration.ofMinutes(1)).build().run();
       assertThat(report.status()).isEqualTo(JobStatus.COMPLETED);
-      Map<String, Integer> counts = counter.counts();
+      Map<String, Integer> counts = counter.settled("lease release");
       System.out.println("one-shard job, " + report.selected() + " ids, requests: " + counts);
       assertThat(counts).containsEntry("lease create", 1).containsEntry("checkpoint load", 1)
           .containsEntry("selection read", 1).containsEntry("selection save", 1)
           .containsEntry("checkpoint save (fenced)", 1).containsEntry("lease release", 1)
           .doesNotContainKeys("lease read", "lease take-over", "lease renew");
 
-      counter.clear();
+      counter.awaitThenClear("lease release");
       JobLease again = store.acquireLease(job, "host-b/2/bb", Duration.ofSeconds(30), false);
       assertThat(again.fencingToken()).isEqualTo(2);
-      assertThat(counter.counts()).containsOnly(Map.entry("lease create", 1), Map.entry("lease take-over", 1));
+      assertThat(counter.settled("lease take-over"))
+          .containsOnly(Map.entry("lease create", 1), Map.entry("lease take-over", 1));
 
-      counter.clear();
+      counter.awaitThenClear("lease take-over");
       // Held: refused, naming the holder, after the one transaction.
       assertThatThrownBy(() -> store.acquireLease(job, "host-c/3/cc", Duration.ofSeconds(30), true))
           .isInstanceOf(dev.reprocess.LeaseHeldException.class).hasMessageContaining("host-b/2/bb");
-      assertThat(counter.counts()).containsOnly(Map.entry("lease create", 1));
+      assertThat(counter.settled("lease create")).containsOnly(Map.entry("lease create", 1));
       // Its own lease again (a retried acquisition that had applied): the same fencing token.
       assertThat(store.acquireLease(job, "host-b/2/bb", Duration.ofSeconds(30), false).fencingToken()).isEqualTo(2);
       again.close();
@@ -313,7 +314,17 @@ class LeaseIT {
     @Override
     public void close() {}
 
-    void clear() {
+    /**
+     * The counts once a request of {@code kind} was counted: the driver tells its tracker after it
+     * completed the request's future, so the caller may see the result first.
+     */
+    Map<String, Integer> settled(String kind) {
+      await().atMost(Duration.ofSeconds(10)).until(() -> counts.containsKey(kind));
+      return counts();
+    }
+
+    void awaitThenClear(String kind) {
+      settled(kind);
       counts.clear();
     }
 
