@@ -59,8 +59,10 @@ import java.util.Optional;
  *
  * <p>The static columns hold the job's lease and selection definition, one per partition (so per
  * job). {@link #acquireLease} changes the lease with lightweight transactions ({@code UPDATE ...
- * IF lease_token = null} for a first lease, {@code IF lease_owner = ? AND lease_token = ?} to take
- * over, renew and release; serial consistency {@code LOCAL_SERIAL}); a run saves its checkpoints
+ * IF lease_token = null ...} for a first lease, {@code IF lease_owner = ? AND lease_token = ?} to take
+ * over, renew and release; serial consistency {@code LOCAL_SERIAL}): a job's first lease takes one
+ * request (the transaction, whose result, when it does not apply, holds the lease as it is), a
+ * later one two (that transaction, then the one that takes the lease over); a run saves its checkpoints
  * with {@code UPDATE ... IF lease_owner = ? AND lease_token = ?} on the shard's row, in the same
  * partition as the lease, so a checkpoint of a holder that lost the lease never lands. Such a save
  * is a Paxos round, several times the cost of a plain write; a run's checkpoints are written in
@@ -324,6 +326,8 @@ public final class CassandraCheckpointStore implements CheckpointStore {
     return new CassandraLease.Statements(
         session.prepare("SELECT lease_owner, lease_token, lease_renewed_at, lease_expires_at FROM " + t
             + " WHERE job_name = ? LIMIT 1"),
+        session.prepare(set + " IF lease_token = null AND lease_owner = null AND lease_renewed_at = null"
+            + " AND lease_expires_at = null"),
         session.prepare(set + " IF lease_token = null"),
         session.prepare(set + " IF lease_owner = ? AND lease_token = ?"),
         session.prepare("UPDATE " + t + " SET lease_renewed_at = ?, lease_expires_at = ? WHERE job_name = ?"

@@ -42,9 +42,13 @@ final class CassandraLease implements JobLease {
   /** What a checkpoint row costs in a batch besides its job name, shard id and cursor, in bytes. */
   private static final int ROW_BYTES = 80;
 
-  /** The statements of leases, prepared once per store. */
-  record Statements(PreparedStatement read, PreparedStatement create, PreparedStatement takeOver,
-      PreparedStatement renew, PreparedStatement release, PreparedStatement save) {}
+  /**
+   * The statements of leases, prepared once per store. {@code createFirst} is {@code create} with
+   * every lease column in its condition, so that a transaction that does not apply returns the
+   * lease as it is (what {@code read} would have read).
+   */
+  record Statements(PreparedStatement read, PreparedStatement createFirst, PreparedStatement create,
+      PreparedStatement takeOver, PreparedStatement renew, PreparedStatement release, PreparedStatement save) {}
 
   private final CqlSession session;
   private final StatementOptions options;
@@ -68,14 +72,35 @@ final class CassandraLease implements JobLease {
     this.mine = mine;
   }
 
-  /** See {@link dev.reprocess.CheckpointStore#acquireLease}. */
+  /**
+   * See {@link dev.reprocess.CheckpointStore#acquireLease}. The first attempt is the transaction
+   * that creates a lease where the job has none ({@code IF} every lease column {@code = null}): a
+   * job that never held a lease in the table acquires it with that one request. If it does not
+   * apply, its result holds the lease columns as they are (read at serial consistency), which
+   * decide as a read would: our own (a retried acquisition that had applied), held, or free or
+   * expired and taken over with a second transaction. Later attempts (another process changed the
+   * lease in between) read the lease first.
+   */
   static JobLease acquire(CqlSession session, StatementOptions options, Statements statements,
       String table, String job, String owner, Duration ttl, boolean takeOverExpired,
       BiFunction<BoundStatement, Checkpoint, BoundStatement> bindCheckpoint) {
     String what = "job '" + job + "': acquiring the lease in " + table;
     for (int attempt = 0; ; attempt++) {
       Instant now = Instant.now();
-      Row current = execute(session, options, table, statements.read.bind(job), what).one();
+      Row current = null;
+      if (attempt == 0) {
+        LeaseHolder first = new LeaseHolder(owner, 1, now, now.plus(ttl));
+        ResultSet rs = execute(session, options, table,
+            statements.createFirst.bind(owner, 1L, now, first.expiresAt(), job), what);
+        if (rs.wasApplied()) {
+          return new CassandraLease(session, options, statements, table, job, ttl, bindCheckpoint, first);
+        }
+        current = rs.one();
+      }
+      if (current == null || current.isNull("lease_token")) {
+        // Later attempts; or a lease row without a token (set by hand), which the read decides on.
+        current = execute(session, options, table, statements.read.bind(job), what).one();
+      }
       Long token = current == null || current.isNull("lease_token") ? null : current.getLong("lease_token");
       String holder = current == null ? null : current.getString("lease_owner");
       if (owner.equals(holder)) {

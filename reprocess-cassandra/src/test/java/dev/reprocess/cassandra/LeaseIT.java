@@ -5,6 +5,13 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import com.datastax.oss.driver.api.core.CqlSession;
+import com.datastax.oss.driver.api.core.config.DriverExecutionProfile;
+import com.datastax.oss.driver.api.core.cql.BatchStatement;
+import com.datastax.oss.driver.api.core.cql.BoundStatement;
+import com.datastax.oss.driver.api.core.cql.SimpleStatement;
+import com.datastax.oss.driver.api.core.metadata.Node;
+import com.datastax.oss.driver.api.core.session.Request;
+import com.datastax.oss.driver.api.core.tracker.RequestTracker;
 import com.datastax.oss.driver.api.core.cql.PreparedStatement;
 import com.datastax.oss.driver.api.core.cql.Row;
 import dev.reprocess.Checkpoint;
@@ -30,6 +37,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.stream.Collectors;
@@ -238,6 +246,121 @@ class LeaseIT {
     System.out.println("LEASE TAKEOVER after SIGKILL, default leaseTimeToLive 30 s: " + takeoverMillis + " ms");
     assertThat(takeoverMillis).isBetween(0L, 30_000L + 10_000L + 5_000L);
     assertThat(second.jvm.awaitExit(CHILD_RUN_LIMIT)).as(second.jvm.log()).isZero();
+  }
+
+  /**
+   * The requests of a one-shard job (what a distributed host's shard job is): a first lease in one
+   * transaction (no read before it), the checkpoint load, the selection read and write (which a
+   * host's shard jobs skip, see {@code HostSelection}), the shard's pages, one fenced checkpoint
+   * save and the release. A later lease of the job (the first released) is the same transaction,
+   * not applied and answering with the lease as it is, then the takeover: two requests, as before.
+   */
+  @Test
+  void aOneShardJobSendsOneTransactionForItsFirstLeaseAndNoReadBeforeIt() {
+    String job = "requests-" + suffix();
+    String checkpoints = checkpointTable();
+    RequestCounter counter = new RequestCounter();
+    try (CqlSession counted = Cassandra.builder(backend).addRequestTracker(counter).build()) {
+      CassandraCheckpointStore store = CassandraCheckpointStore.builder(counted).table(checkpoints).build();
+      TimeBucketSelector oneShard = TimeBucketSelector.builder(counted).table(table).assetTypes(List.of(TYPES.get(0)))
+          .window(FROM, FROM.plus(Duration.ofDays(1))).build();
+      assertThat(oneShard.shards()).hasSize(1);
+      store.leaseHolder("warm-up-" + suffix()); // prepares the store's statements outside the count
+      counter.awaitThenClear("lease read");
+      RecordingHandler handler = new RecordingHandler();
+      JobReport report = ReprocessJob.builder(job).selector(oneShard).handler(handler).checkpointStore(store)
+          .pageSize(PAGE_SIZE).checkpointInterval(Duration.ofMinutes(1)).build().run();
+      assertThat(report.status()).isEqualTo(JobStatus.COMPLETED);
+      Map<String, Integer> counts = counter.settled("lease release");
+      System.out.println("one-shard job, " + report.selected() + " ids, requests: " + counts);
+      assertThat(counts).containsEntry("lease create", 1).containsEntry("checkpoint load", 1)
+          .containsEntry("selection read", 1).containsEntry("selection save", 1)
+          .containsEntry("checkpoint save (fenced)", 1).containsEntry("lease release", 1)
+          .doesNotContainKeys("lease read", "lease take-over", "lease renew");
+
+      counter.awaitThenClear("lease release");
+      JobLease again = store.acquireLease(job, "host-b/2/bb", Duration.ofSeconds(30), false);
+      assertThat(again.fencingToken()).isEqualTo(2);
+      assertThat(counter.settled("lease take-over"))
+          .containsOnly(Map.entry("lease create", 1), Map.entry("lease take-over", 1));
+
+      counter.awaitThenClear("lease take-over");
+      // Held: refused, naming the holder, after the one transaction.
+      assertThatThrownBy(() -> store.acquireLease(job, "host-c/3/cc", Duration.ofSeconds(30), true))
+          .isInstanceOf(dev.reprocess.LeaseHeldException.class).hasMessageContaining("host-b/2/bb");
+      assertThat(counter.settled("lease create")).containsOnly(Map.entry("lease create", 1));
+      // Its own lease again (a retried acquisition that had applied): the same fencing token.
+      assertThat(store.acquireLease(job, "host-b/2/bb", Duration.ofSeconds(30), false).fencingToken()).isEqualTo(2);
+      again.close();
+    }
+  }
+
+  /** Counts a session's requests by what they do, from their CQL. */
+  private static final class RequestCounter implements RequestTracker {
+    private final Map<String, Integer> counts = new java.util.concurrent.ConcurrentHashMap<>();
+
+    @Override
+    public void onSuccess(Request request, long latencyNanos, DriverExecutionProfile profile, Node node,
+        String requestLogPrefix) {
+      counts.merge(kind(request), 1, Integer::sum);
+    }
+
+    @Override
+    public void onError(Request request, Throwable error, long latencyNanos, DriverExecutionProfile profile,
+        Node node, String requestLogPrefix) {
+      counts.merge(kind(request), 1, Integer::sum);
+    }
+
+    @Override
+    public void close() {}
+
+    /**
+     * The counts once a request of {@code kind} was counted: the driver tells its tracker after it
+     * completed the request's future, so the caller may see the result first.
+     */
+    Map<String, Integer> settled(String kind) {
+      await().atMost(Duration.ofSeconds(10)).until(() -> counts.containsKey(kind));
+      return counts();
+    }
+
+    void awaitThenClear(String kind) {
+      settled(kind);
+      counts.clear();
+    }
+
+    Map<String, Integer> counts() {
+      return new java.util.TreeMap<>(counts);
+    }
+
+    private static String kind(Request request) {
+      String cql = request instanceof BoundStatement b ? b.getPreparedStatement().getQuery()
+          : request instanceof SimpleStatement s ? s.getQuery()
+          : request instanceof BatchStatement ? "BATCH" : request.getClass().getSimpleName();
+      if (cql.contains("IF lease_token = null AND")) {
+        return "lease create";
+      } else if (cql.contains("IF lease_token = null")) {
+        return "lease create after a read";
+      } else if (cql.startsWith("SELECT lease_owner")) {
+        return "lease read";
+      } else if (cql.contains("SET lease_owner = null")) {
+        return "lease release";
+      } else if (cql.contains("SET lease_renewed_at = ?, lease_expires_at = ? WHERE")) {
+        return "lease renew";
+      } else if (cql.contains("SET lease_owner = ?") && cql.contains("IF lease_owner = ?")) {
+        return "lease take-over";
+      } else if (cql.contains("IF lease_owner = :holder")) {
+        return "checkpoint save (fenced)";
+      } else if (cql.startsWith("SELECT shard_id, cursor")) {
+        return "checkpoint load";
+      } else if (cql.startsWith("SELECT selection")) {
+        return "selection read";
+      } else if (cql.contains("SET selection")) {
+        return "selection save";
+      } else if (cql.equals("BATCH")) {
+        return "checkpoint batch (fenced)";
+      }
+      return "selector: " + cql.substring(0, Math.min(40, cql.length()));
+    }
   }
 
   // ------------------------------------------------------------------ helpers

@@ -22,7 +22,8 @@ import org.slf4j.Logger;
  * of its time to live on its own thread ({@code reprocess-<job>-lease}, borrowed from the {@link
  * JobHost} the job was started on, if any), fails the run when it is
  * lost, and releases it at the end. Lease times are wall-clock time ({@link Instant#now()}), not
- * the job's clock: they are compared across processes.
+ * the job's clock: they are compared across processes. It logs the lease it holds at INFO, or at
+ * DEBUG for a job on a {@link JobHost} (whose host logs its jobs' outcomes).
  */
 final class LeaseKeeper {
 
@@ -90,8 +91,14 @@ final class LeaseKeeper {
           + " job at the same time", run.prefix, store);
       return;
     }
-    LOG.info("{}holds the lease as '{}' (fencing token {}, time to live {})", run.prefix, owner,
-        lease.fencingToken(), ttl);
+    // A job on a host (one of many short shard jobs) at DEBUG: the host logs what its jobs did.
+    if (run.host == null) {
+      LOG.info("{}holds the lease as '{}' (fencing token {}, time to live {})", run.prefix, owner,
+          lease.fencingToken(), ttl);
+    } else if (LOG.isDebugEnabled()) {
+      LOG.debug("{}holds the lease as '{}' (fencing token {}, time to live {})", run.prefix, owner,
+          lease.fencingToken(), ttl);
+    }
     startRenewing();
   }
 
@@ -173,16 +180,26 @@ final class LeaseKeeper {
     }
   }
 
-  /** {@code <host>/<pid>/<8 random hex digits>}. */
+  /**
+   * {@code <host>/<pid>/<8 random hex digits>}; the host name and pid are looked up once per
+   * process (a JVM's host keeps its name while it runs), not once per run.
+   */
   static String ownerId() {
-    String host;
-    try {
-      host = InetAddress.getLocalHost().getHostName();
-    } catch (Exception e) {
-      host = "unknown-host";
-    }
     byte[] random = new byte[4];
     ThreadLocalRandom.current().nextBytes(random);
-    return host + "/" + ProcessHandle.current().pid() + "/" + HexFormat.of().formatHex(random);
+    return ProcessName.PREFIX + HexFormat.of().formatHex(random);
+  }
+
+  /** {@code <host>/<pid>/}, computed on first use. */
+  private static final class ProcessName {
+    static final String PREFIX = hostName() + "/" + ProcessHandle.current().pid() + "/";
+
+    private static String hostName() {
+      try {
+        return InetAddress.getLocalHost().getHostName();
+      } catch (Exception e) {
+        return "unknown-host";
+      }
+    }
   }
 }

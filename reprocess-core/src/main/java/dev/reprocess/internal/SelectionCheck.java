@@ -55,6 +55,8 @@ final class SelectionCheck {
     if (stored.isEmpty() || !stored.get().equals(definition)) {
       store.saveSelection(spec.name(), definition);
     }
-    LOG.debug("{}selection fingerprint {}", prefix, SelectionDefinition.fingerprint(definition));
+    if (LOG.isDebugEnabled()) { // a hash of the definition: not computed for every shard job of a host
+      LOG.debug("{}selection fingerprint {}", prefix, SelectionDefinition.fingerprint(definition));
+    }
   }
 }

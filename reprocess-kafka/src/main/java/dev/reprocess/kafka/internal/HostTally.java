@@ -25,6 +25,12 @@ public final class HostTally {
     shardsCompleted += shards;
   }
 
+  /** "n shard jobs run, m shards completed, s selected (...)": for the host's log lines. */
+  String summary() {
+    return shardsRun + " shard jobs run, " + shardsCompleted + " shards completed, " + selected + " selected ("
+        + succeeded + " succeeded, " + skipped + " skipped, " + deadLettered + " dead-lettered)";
+  }
+
   DistributedJob.HostReport result(JobStatus status, Throwable failure) {
     return new DistributedJob.HostReport(status, shardsRun, shardsCompleted, selected, succeeded, skipped, deadLettered, failure);
   }

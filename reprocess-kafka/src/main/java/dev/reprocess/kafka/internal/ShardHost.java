@@ -46,15 +46,18 @@ import org.slf4j.LoggerFactory;
  * rebalance callbacks run inside its {@code poll}); the shard jobs' coordinators, shard readers and
  * checkpoint writers run on the host's {@link JobHost} threads ({@code reprocess-<job>-host-<n>}
  * while idle), which they reuse one shard job after another; each shard job keeps its own lease,
- * fencing token and checkpoints. The shard jobs log their start and report at DEBUG (a failure
- * still at ERROR): the host logs their shared options once, and each shard it runs and ends with
- * the shard job's report.
+ * fencing token and checkpoints. The shard jobs log their start, lease and report at DEBUG (a
+ * failure still at ERROR): the host logs their shared options once, what its shard jobs did so far
+ * every 30 s and when it ends (at INFO), a shard job that did not complete with its report (at
+ * INFO), and each shard job it starts and each that completed only at DEBUG.
  * {@link #stop()} may be called from any thread.
  */
 public final class ShardHost implements ConsumerRebalanceListener {
   private static final Logger log = LoggerFactory.getLogger(ShardHost.class);
   private static final Duration POLL = Duration.ofMillis(200);
   private static final long COMPLETION_CHECK_NANOS = Duration.ofSeconds(1).toNanos();
+  /** How often the host logs what its shard jobs did so far. */
+  private static final long PROGRESS_NANOS = Duration.ofSeconds(30).toNanos();
   /** How soon a shard whose lease another host holds is tried again. */
   static final Duration HELD_RETRY = Duration.ofSeconds(1);
 
@@ -113,6 +116,7 @@ public final class ShardHost implements ConsumerRebalanceListener {
           store));
       consumer.subscribe(List.of(settings.shardTopic()), this);
       long nextCheck = System.nanoTime();
+      long nextProgress = System.nanoTime() + PROGRESS_NANOS;
       while (!stopping && failure == null && !complete) {
         accept(poll());
         settle();
@@ -122,6 +126,11 @@ public final class ShardHost implements ConsumerRebalanceListener {
         if (System.nanoTime() - nextCheck >= 0) {
           complete = running.isEmpty() && waiting.isEmpty() && jobComplete();
           nextCheck = System.nanoTime() + COMPLETION_CHECK_NANOS;
+        }
+        if (System.nanoTime() - nextProgress >= 0) {
+          log.info("{}so far on this host: {}; {} running, {} waiting", prefix, tally.summary(), running.size(),
+              waiting.size());
+          nextProgress = System.nanoTime() + PROGRESS_NANOS;
         }
       }
     } catch (WakeupException e) {
@@ -134,6 +143,7 @@ public final class ShardHost implements ConsumerRebalanceListener {
       finish();
     }
     JobStatus status = failure != null ? JobStatus.FAILED : complete ? JobStatus.COMPLETED : JobStatus.CANCELLED;
+    log.info("{}this host ended {}: {}", prefix, status, tally.summary());
     return tally.result(status, failure);
   }
 
@@ -220,8 +230,15 @@ public final class ShardHost implements ConsumerRebalanceListener {
   private void ended(Task task, JobReport report) {
     tally.add(report);
     ShardJobs.Verdict verdict = ShardJobs.verdict(report);
-    // The shard job logs its report at DEBUG only (a failure at ERROR): this line carries it.
-    log.info("{}{} ended on this host: {} ({})", prefix, describe(task), verdict, report);
+    // The shard job logs its report at DEBUG only (a failure at ERROR): this line carries it, at DEBUG
+    // for a shard that completed (the host's progress and end lines count those), at INFO otherwise.
+    if (verdict == ShardJobs.Verdict.COMPLETE) {
+      if (log.isDebugEnabled()) {
+        log.debug("{}{} ended on this host: {} ({})", prefix, describe(task), verdict, report);
+      }
+    } else {
+      log.info("{}{} ended on this host: {} ({})", prefix, describe(task), verdict, report);
+    }
     switch (verdict) {
       case COMPLETE -> {
         tally.completed(task.record().shards().size());
@@ -259,7 +276,9 @@ public final class ShardHost implements ConsumerRebalanceListener {
       }
       it.remove();
       busy.add(task.record().id());
-      log.info("{}running {} (partition {}, offset {})", prefix, describe(task), task.partition(), task.offset());
+      if (log.isDebugEnabled()) {
+        log.debug("{}running {} (partition {}, offset {})", prefix, describe(task), task.partition(), task.offset());
+      }
       try {
         ReprocessJob job = settings.shardJob(task.record().shards().stream().map(s -> known.get(s.id())).toList(),
             definition, store);
