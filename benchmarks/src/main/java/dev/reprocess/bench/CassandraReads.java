@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.function.Consumer;
+import java.util.function.Function;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
@@ -65,26 +66,13 @@ final class CassandraReads {
 
   /** {@link #plainKeyset(CassandraData.Cell)}, each id handed to {@code onId} as it is read. */
   long plainKeyset(CassandraData.Cell cell, Consumer<UUID> onId) {
-    long count = 0;
-    long sum = 0;
-    UUID last = null;
-    while (true) {
-      BoundStatement s = last == null ? first.bind(cell.type(), cell.bucket(), pageSize)
-          : next.bind(cell.type(), cell.bucket(), last, pageSize);
-      ResultSet rs = session.execute(s.setPageSize(pageSize));
-      int inPage = 0;
-      for (Row row : rs) {
-        last = row.getUuid(0);
-        sum += last.getLeastSignificantBits();
-        onId.accept(last);
-        inPage++;
-      }
-      count += inPage;
-      if (inPage < pageSize) {
-        checksum.add(sum);
-        return count;
-      }
-    }
+    return keyset(last -> keysetPage(cell, last), onId);
+  }
+
+  /** The keyset loop's statement for the page after {@code last} (null: the first page). */
+  private BoundStatement keysetPage(CassandraData.Cell cell, UUID last) {
+    return last == null ? first.bind(cell.type(), cell.bucket(), pageSize)
+        : next.bind(cell.type(), cell.bucket(), last, pageSize);
   }
 
   /**
@@ -94,17 +82,25 @@ final class CassandraReads {
    * server's cost of the bounds alone.
    */
   long plainKeysetBounded(CassandraData.Cell cell) {
+    return keyset(last -> bounded.bind(cell.type(), cell.bucket(), MIN_TIMEUUID, last == null ? MAX_TIMEUUID : last,
+        pageSize), id -> { });
+  }
+
+  /**
+   * The keyset loop: one statement per page ({@code page} of the last id read, null for the first),
+   * the next asked for when this one is used up, until a page comes back short.
+   */
+  private long keyset(Function<UUID, BoundStatement> page, Consumer<UUID> onId) {
     long count = 0;
     long sum = 0;
     UUID last = null;
     while (true) {
-      BoundStatement s = bounded.bind(cell.type(), cell.bucket(), MIN_TIMEUUID, last == null ? MAX_TIMEUUID : last,
-          pageSize);
-      ResultSet rs = session.execute(s.setPageSize(pageSize));
+      ResultSet rs = session.execute(page.apply(last).setPageSize(pageSize));
       int inPage = 0;
       for (Row row : rs) {
         last = row.getUuid(0);
         sum += last.getLeastSignificantBits();
+        onId.accept(last);
         inPage++;
       }
       count += inPage;
@@ -125,9 +121,7 @@ final class CassandraReads {
     long sum = 0;
     UUID last = null;
     while (true) {
-      BoundStatement s = last == null ? first.bind(cell.type(), cell.bucket(), pageSize)
-          : next.bind(cell.type(), cell.bucket(), last, pageSize);
-      ResultSet rs = session.execute(s.setPageSize(pageSize));
+      ResultSet rs = session.execute(keysetPage(cell, last).setPageSize(pageSize));
       List<AssetRef> page = new ArrayList<>(rs.getAvailableWithoutFetching());
       for (Row row : rs) {
         last = row.getUuid(0);

@@ -80,8 +80,8 @@ public final class JobRun {
   private void coordinate() {
     AssetSelector selector = run.spec.selector();
     try {
-      if (logsSummary()) {
-        logSummary("{}starting: {}", prefix, run.spec.description().get());
+      if (run.logsSummary()) {
+        run.logSummary("{}starting: {}", prefix, run.spec.description().get());
       }
       List<Shard> shards = run.outage.get(selector::shards, run::isStopping);
       ShardChecks.check(run.spec, shards);
@@ -93,10 +93,10 @@ public final class JobRun {
       run.openSink();
       Preflight.check(run, states);
       StartCursors.pin(run, states);
-      run.tally.registerGauges(run.gate, run.pressure, () -> shardStates);
+      run.tally.registerGauges(run.pressure, () -> shardStates);
       run.pressure.start();
-      if (logsSummary()) {
-        logSummary("{}{} shards ({} already completed), selector {}, sink {}, dead letters to {}",
+      if (run.logsSummary()) {
+        run.logSummary("{}{} shards ({} already completed), selector {}, sink {}, dead letters to {}",
             prefix, shards.size(), alreadyDone, selector.describe(), run.sink().describe(),
             run.spec.deadLetterSink().describe());
       }
@@ -124,19 +124,6 @@ public final class JobRun {
           completion.completeExceptionally(t);
         }
       }
-    }
-  }
-
-  /** Whether the start and end lines are logged: at INFO, or at DEBUG on a host (which logs them). */
-  private boolean logsSummary() {
-    return run.host == null ? LOG.isInfoEnabled() : LOG.isDebugEnabled();
-  }
-
-  private void logSummary(String format, Object... args) {
-    if (run.host == null) {
-      LOG.info(format, args);
-    } else {
-      LOG.debug(format, args);
     }
   }
 
@@ -258,8 +245,8 @@ public final class JobRun {
         LOG.error("{}failed: {} (its stack trace cannot be logged: {})", prefix, report,
             DeadLetters.describe(broken));
       }
-    } else if (logsSummary()) {
-      logSummary("{}finished: {}", prefix, report);
+    } else if (run.logsSummary()) {
+      run.logSummary("{}finished: {}", prefix, report);
     }
     run.fire(l -> l.onJobFinished(report));
     completion.complete(report);
@@ -288,7 +275,7 @@ public final class JobRun {
   JobProgress progress() {
     JobStatus status = finalStatus != null ? finalStatus
         : run.isStopping() ? JobStatus.STOPPING : run.gate.paused() ? JobStatus.PAUSED : JobStatus.RUNNING;
-    return run.tally.progress(status, shardStates, run.gate.limit(), run.outage.longestWait());
+    return run.tally.progress(status, shardStates, run.outage.longestWait());
   }
 
   void pause() {

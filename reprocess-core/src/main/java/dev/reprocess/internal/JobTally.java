@@ -35,9 +35,9 @@ final class JobTally implements AutoCloseable {
   private final LongAdder retried = new LongAdder();
   private final LongAdder deadLettered = new LongAdder();
   /**
-   * The job's concurrency gate: an event holds one of its permits from dispatch until it is final
-   * or abandoned (through its retries), so its permits in use are the events in flight, with no
-   * count of their own for each event to write.
+   * The job's concurrency gate, whose limit the progress and a gauge show. An event holds one of
+   * its permits from dispatch until it is final or abandoned (through its retries), so its permits
+   * in use are the events in flight, with no count of their own for each event to write.
    */
   private final ConcurrencyGate gate;
   private final java.util.concurrent.atomic.AtomicReference<FailureStreak> failureStreak =
@@ -60,7 +60,7 @@ final class JobTally implements AutoCloseable {
   }
 
   /** Registers the execution's gauges; {@link #close()} removes them. */
-  void registerGauges(ConcurrencyGate gate, Pressure pressure, Supplier<List<ShardState>> shards) {
+  void registerGauges(Pressure pressure, Supplier<List<ShardState>> shards) {
     metrics.gauge(JobMetrics.IN_FLIGHT, "events delivered or waiting for a retry", name,
         this::eventsInFlight);
     metrics.gauge(JobMetrics.CONCURRENCY_LIMIT, "current limit on events in flight", name, gate::limit);
@@ -176,8 +176,7 @@ final class JobTally implements AutoCloseable {
     return seconds > 0 ? processed / seconds : 0;
   }
 
-  JobProgress progress(JobStatus status, List<ShardState> states, int concurrencyLimit,
-      Optional<JobProgress.Waiting> waitingFor) {
+  JobProgress progress(JobStatus status, List<ShardState> states, Optional<JobProgress.Waiting> waitingFor) {
     List<ShardProgress> shards = new ArrayList<>(states.size());
     long total = 0;
     boolean countable = true;
@@ -202,7 +201,7 @@ final class JobTally implements AutoCloseable {
       eta = Optional.of(Duration.ofNanos((long) (remaining / rate * 1e9)));
     }
     return new JobProgress(name, status, selected.sum(), succeeded.sum(), skipped.sum(),
-        failed.sum(), retried.sum(), deadLettered.sum(), eventsInFlight(), concurrencyLimit,
+        failed.sum(), retried.sum(), deadLettered.sum(), eventsInFlight(), gate.limit(),
         elapsed, rate, estimatedTotal, eta, shards, waitingFor);
   }
 

@@ -91,12 +91,8 @@ final class LeaseKeeper {
           + " job at the same time", run.prefix, store);
       return;
     }
-    // A job on a host (one of many short shard jobs) at DEBUG: the host logs what its jobs did.
-    if (run.host == null) {
-      LOG.info("{}holds the lease as '{}' (fencing token {}, time to live {})", run.prefix, owner,
-          lease.fencingToken(), ttl);
-    } else if (LOG.isDebugEnabled()) {
-      LOG.debug("{}holds the lease as '{}' (fencing token {}, time to live {})", run.prefix, owner,
+    if (run.logsSummary()) {
+      run.logSummary("{}holds the lease as '{}' (fencing token {}, time to live {})", run.prefix, owner,
           lease.fencingToken(), ttl);
     }
     startRenewing();

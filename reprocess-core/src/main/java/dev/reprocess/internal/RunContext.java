@@ -81,6 +81,23 @@ final class RunContext {
     this.lease = new LeaseKeeper(this);
   }
 
+  /**
+   * Whether the job's summary lines (its start, its lease, its end) are logged: at INFO, or at
+   * DEBUG for a job on a {@link JobHost}, whose host logs what its jobs did.
+   */
+  boolean logsSummary() {
+    return host == null ? LOG.isInfoEnabled() : LOG.isDebugEnabled();
+  }
+
+  /** Logs a summary line at the level {@link #logsSummary()} checks. */
+  void logSummary(String format, Object... args) {
+    if (host == null) {
+      LOG.info(format, args);
+    } else {
+      LOG.debug(format, args);
+    }
+  }
+
   // ---------------------------------------------------------------- sink
 
   /**
