@@ -68,6 +68,8 @@ public final class SeqNoPaginator implements Paginator {
 
   /** The widest window, in sequence numbers of the slice, once matches turned out sparse. */
   static final long MAX_SPAN = SeqNoSlicing.BLOCK_SIZE * SeqNoSlicing.MAX_BLOCKS_PER_WINDOW;
+  /** The widest window of a shard read as one slice: a single range, so in effect no bound. */
+  static final long MAX_SPAN_ONE_SLICE = Long.MAX_VALUE / 4;
 
   static final String SEQ_NO = "_seq_no";
   private static final long UNKNOWN = Long.MIN_VALUE;
@@ -168,11 +170,13 @@ public final class SeqNoPaginator implements Paginator {
   /**
    * One request for the next window; false when the slice has nothing left to read.
    *
-   * <p>With several slices a window is one block of this slice while matches are dense: the hits
-   * of one request then lie in one run of sequence numbers, which Elasticsearch's fetch phase
-   * reads as consecutive documents (much cheaper than scattered ones when the id is {@code _id},
-   * a stored field). When a window yields less than half of its sequence numbers (a selective
-   * query, many deletes), the next window spans twice as many, up to {@link #MAX_SPAN}.
+   * <p>A window is one block of this slice while matches are dense: the hits of one request then
+   * lie in one run of sequence numbers, which the query phase reaches through the {@code _seq_no}
+   * points and the fetch phase reads as consecutive documents (much cheaper than scattered ones
+   * when the id is {@code _id}, a stored field). When a window yields less than half of its
+   * sequence numbers (a selective query, many deletes), the next window spans twice as many, up
+   * to {@link #MAX_SPAN} with several slices (one range clause per block) and without a bound
+   * with one.
    */
   private boolean fetchMore() {
     int size = spec.fetchSize();
@@ -231,7 +235,8 @@ public final class SeqNoPaginator implements Paginator {
     if (hits.size() < size) {
       fetched = Math.max(fetched, window.end());
       long windowSeqs = slicing.owned(before + 1, window.end(), base);
-      span = 2L * hits.size() < windowSeqs ? Math.min(MAX_SPAN, Math.max(span, windowSeqs) * 2) : 1;
+      long maxSpan = slicing.slices() == 1 ? MAX_SPAN_ONE_SLICE : MAX_SPAN;
+      span = 2L * hits.size() < windowSeqs ? Math.min(maxSpan, Math.max(span, windowSeqs) * 2) : 1;
     }
     if (buffer.isEmpty()) {
       delivered = fetched;

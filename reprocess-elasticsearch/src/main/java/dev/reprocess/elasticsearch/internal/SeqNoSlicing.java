@@ -58,11 +58,10 @@ public final class SeqNoSlicing {
   /**
    * The next window: sequence numbers of this slice above {@code position} and at most {@code
    * maxSeqNo}, at least {@code span} of them (fewer only at the end of the shard), in at most
-   * {@link #MAX_BLOCKS_PER_WINDOW} ranges. With several slices the window starts right after
-   * {@code position} and ends at a block boundary, so a request evaluates little more than it
-   * returns. With one slice the window is everything left, as the single range {@code [0,
-   * maxSeqNo]}: a range that covers a whole index segment costs nothing to evaluate, and the
-   * request's {@code search_after} skips what was read.
+   * {@link #MAX_BLOCKS_PER_WINDOW} ranges. The window starts right after {@code position} and ends
+   * at a block boundary (or at {@code maxSeqNo}), so a request evaluates little more than it
+   * returns. With one slice, which owns every block, the window is a single range and {@code span}
+   * has no upper bound.
    *
    * @param position the last sequence number covered, -1 at the start
    * @param maxSeqNo the last sequence number to read: the base, when a slice reads its blocks
@@ -75,7 +74,9 @@ public final class SeqNoSlicing {
       return Window.EMPTY;
     }
     if (slices == 1) {
-      return new Window(List.of(new Range(0, maxSeqNo)), maxSeqNo);
+      long wanted = Math.max(1, span) > maxSeqNo - start ? maxSeqNo : start + Math.max(1, span) - 1;
+      long end = Math.min(maxSeqNo, Math.floorDiv(wanted, BLOCK_SIZE) * BLOCK_SIZE + BLOCK_SIZE - 1);
+      return new Window(List.of(new Range(start, end)), end);
     }
     long block = Math.floorDiv(start, BLOCK_SIZE);
     block += Math.floorMod(slice - block, (long) slices);

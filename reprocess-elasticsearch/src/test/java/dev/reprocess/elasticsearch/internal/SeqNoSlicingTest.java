@@ -27,18 +27,25 @@ class SeqNoSlicingTest {
   }
 
   @Test
-  void oneSliceOwnsEverythingAndItsWindowIsTheWholeRemainingShard() {
+  void oneSliceReadsOneRangeFromThePositionToTheBlockBoundaryPastTheSpan() {
     SeqNoSlicing one = new SeqNoSlicing(0, 1);
-    SeqNoSlicing.Window w = one.window(12_345, 99_999, 10);
-    assertThat(w.ranges()).containsExactly(new SeqNoSlicing.Range(0, 99_999));
-    assertThat(w.end()).isEqualTo(99_999);
+    assertThat(one.window(12_345, 99_999, 1).ranges()).as("rest of the block")
+        .containsExactly(new SeqNoSlicing.Range(12_346, 3 * B + B - 1));
+    assertThat(one.window(-1, 99_999, 1).ranges()).as("the first block")
+        .containsExactly(new SeqNoSlicing.Range(0, B - 1));
+    SeqNoSlicing.Window wide = one.window(12_345, 99_999, 3 * B);
+    assertThat(wide.ranges()).as("3 blocks of span from 12,346 end in block 6").containsExactly(new SeqNoSlicing.Range(12_346, 7 * B - 1));
+    assertThat(wide.end()).isEqualTo(7 * B - 1);
+    assertThat(one.window(12_345, 99_999, Long.MAX_VALUE / 4).ranges()).as("a span past the end stops at maxSeqNo")
+        .containsExactly(new SeqNoSlicing.Range(12_346, 99_999));
+    assertThat(one.window(99_998, 99_999, 10).ranges()).containsExactly(new SeqNoSlicing.Range(99_999, 99_999));
     assertThat(one.window(99_999, 99_999, 10).isEmpty()).isTrue();
     assertThat(one.window(-1, -1, 10).isEmpty()).as("empty shard").isTrue();
   }
 
   /** Walking windows from the start, as the paginator does when each window is exhausted. */
   @ParameterizedTest
-  @CsvSource({"4, 0, 1000", "4, 3, 1000", "4, 1, 5000", "2, 1, 1", "7, 6, 20000", "3, 2, 1048576"})
+  @CsvSource({"1, 0, 1", "1, 0, 5000", "1, 0, 1048576", "4, 0, 1000", "4, 3, 1000", "4, 1, 5000", "2, 1, 1", "7, 6, 20000", "3, 2, 1048576"})
   void windowsWalkEverySequenceNumberOfTheSliceOnceAndNothingElse(int slices, int slice, long span) {
     SeqNoSlicing slicing = new SeqNoSlicing(slice, slices);
     long max = 13 * B + 17;
