@@ -70,6 +70,10 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Requests ask for {@link Builder#fetchSize(int) fetchSize} hits (default 5,000), independently
  * of the job's page size; the hits are buffered and handed out in pages, each with an exact cursor.
+ * A request reads one block of 4,096 sequence numbers after the cursor while matches are dense
+ * (a {@code _seq_no} range next to the query), with or without slices, so its hits are consecutive
+ * documents; when a block yields little (a selective query) the next request covers twice as
+ * many.
  *
  * <p>The sort is {@code _seq_no}: every document has one, it is unique among the live documents
  * of a shard and indexed as a point (Lucene skips straight to the hits after the cursor), and a
@@ -119,10 +123,8 @@ import org.slf4j.LoggerFactory;
  * written since the selection was split, rewritten ones included) every slice reads everything,
  * after its own blocks: a rewrite moves a document to a new {@code _seq_no}, maybe into a block of
  * a slice that already finished, and that is how it is still selected. A request reads one block
- * while matches are dense, so its hits are consecutive documents, which Elasticsearch fetches far
- * more cheaply than scattered ones. When a block yields little (a selective query) the next
- * request covers twice as many blocks, as {@code _seq_no} range clauses. Elasticsearch's own
- * {@code slice} is not used (why: this module's README).
+ * of the slice while matches are dense, and more blocks, as {@code _seq_no} range clauses, when
+ * they yield little. Elasticsearch's own {@code slice} is not used (why: this module's README).
  *
  * <p>Every slice keeps the base of the run that first listed it: the engine checkpoints each new
  * slice's {@link #startCursor start cursor} (the base, no position) before the run's first event,
