@@ -90,6 +90,11 @@ final class EventAttempt implements SliceSink.Delivery {
     return event;
   }
 
+  @Override
+  public long startNanos() {
+    return attemptStart;
+  }
+
   /** From a {@link SliceSink}, on its thread: the current attempt's result. */
   @Override
   public void completed(Outcome outcome, Throwable failure) {

@@ -291,7 +291,17 @@ public final class HandlerPool implements AutoCloseable {
      * Attempt#timedOut()}.
      */
     public Attempt invoke(EventHandler handler, ReprocessEvent event, Consumer<HandlerTimeoutException> onTimeout) {
-      Call call = new Call(event, onTimeout, ticker.nanoTime());
+      return invoke(handler, event, ticker.nanoTime(), onTimeout);
+    }
+
+    /**
+     * {@link #invoke(EventHandler, ReprocessEvent, Consumer)} with the call's start given: a
+     * reading of this pool's ticker taken on this thread just before (one clock read fewer per
+     * call), from which the time limit counts.
+     */
+    public Attempt invoke(EventHandler handler, ReprocessEvent event, long startNanos,
+        Consumer<HandlerTimeoutException> onTimeout) {
+      Call call = new Call(event, onTimeout, startNanos);
       current = call;
       Outcome outcome = null;
       Throwable failure = null;

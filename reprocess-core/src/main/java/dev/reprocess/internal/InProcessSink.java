@@ -359,7 +359,8 @@ public final class InProcessSink implements EventSink, SliceSink {
   /** Runs one started delivery on a main-lane thread; false when the call timed out (the thread left the pool). */
   private boolean call(HandlerPool.HandlerThread thread, Delivery d) {
     wakeAnotherClaimer();
-    HandlerPool.Attempt attempt = thread.invoke(handler, d.event(), timeout -> {
+    // d was started on this thread just before (Slice.start), so its start is the call's.
+    HandlerPool.Attempt attempt = thread.invoke(handler, d.event(), d.startNanos(), timeout -> {
       d.completed(null, timeout);
       main.enqueue(pull, () -> {}); // the thread replacing the one timed out goes on
     });

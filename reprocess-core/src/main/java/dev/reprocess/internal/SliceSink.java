@@ -77,6 +77,9 @@ interface SliceSink {
   interface Delivery {
     ReprocessEvent event();
 
+    /** When the attempt started: the job's {@link Ticker} reading, in nanoseconds. */
+    long startNanos();
+
     /**
      * The attempt's result: the outcome ({@link Outcome#SUCCEEDED} for a handler's {@code null}),
      * or the failure (the handler's exception, unwrapped, or a {@link
