@@ -138,6 +138,25 @@ class SeqNoPaginatorTest {
   }
 
   @Test
+  void oneSliceReadsDenseBlocksInOneRequestEachAndWidensWithoutBoundWhenSparse() {
+    shard.putAll(seqs(0, 3 * SeqNoSlicing.BLOCK_SIZE));
+    try (ElasticsearchSelector selector = selector(1, 10_000);
+        Paginator paginator = selector.open(new EsShard("fake", 0, 0, 1).toShard(), null, 5000)) {
+      assertThat(ids(readAll(paginator))).hasSize(3 * (int) SeqNoSlicing.BLOCK_SIZE);
+      assertThat(shard.searches()).as("the highest _seq_no, then one request per block, not per 10,000 hits").isEqualTo(4);
+    }
+    FakeShard sparse = new FakeShard();
+    sparse.putAll(LongStream.range(0, 400).map(i -> i * 100_000).boxed().toList()); // 400 documents in 40,000,000 _seq_nos
+    try (ElasticsearchSelector selector = ElasticsearchSelector.builder(new ElasticsearchClient(new FakeTransport(sparse)))
+            .index("fake").fetchSize(5000).build();
+        Paginator paginator = selector.open(new EsShard("fake", 0, 0, 1).toShard(), null, 50)) {
+      assertThat(ids(readAll(paginator))).hasSize(400);
+      // Windows bounded as a slice's of several (1,048,576 _seq_nos) would take about 40 requests.
+      assertThat(sparse.searches()).isLessThan(20);
+    }
+  }
+
+  @Test
   void resumesExactlyAfterItsCursorInANewPointInTime() {
     shard.putAll(seqs(0, 30_000));
     for (int slices : new int[] {1, 3}) {
