@@ -70,10 +70,10 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Requests ask for {@link Builder#fetchSize(int) fetchSize} hits (default 5,000), independently
  * of the job's page size; the hits are buffered and handed out in pages, each with an exact cursor.
- * A request reads one block of 4,096 sequence numbers after the cursor while matches are dense
- * (a {@code _seq_no} range next to the query), with or without slices, so its hits are consecutive
- * documents; when a block yields little (a selective query) the next request covers twice as
- * many.
+ * While matches are dense a request reads the next block of 4,096 sequence numbers after the
+ * cursor (with slices, the slice's next block), as a {@code _seq_no} range next to the query, so
+ * its hits are consecutive documents; when a block yields little (a selective query) the next
+ * request covers twice as many.
  *
  * <p>The sort is {@code _seq_no}: every document has one, it is unique among the live documents
  * of a shard and indexed as a point (Lucene skips straight to the hits after the cursor), and a

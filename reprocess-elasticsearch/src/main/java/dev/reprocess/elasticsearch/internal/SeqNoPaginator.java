@@ -176,7 +176,7 @@ public final class SeqNoPaginator implements Paginator {
    * when the id is {@code _id}, a stored field). When a window yields less than half of its
    * sequence numbers (a selective query, many deletes), the next window spans twice as many, up
    * to {@link #MAX_SPAN} with several slices (one range clause per block) and without a bound
-   * with one.
+   * with one; after a request that came back full, the next window spans as many as its hits did.
    */
   private boolean fetchMore() {
     int size = spec.fetchSize();
@@ -237,6 +237,10 @@ public final class SeqNoPaginator implements Paginator {
       long windowSeqs = slicing.owned(before + 1, window.end(), base);
       long maxSpan = slicing.slices() == 1 ? MAX_SPAN_ONE_SLICE : MAX_SPAN;
       span = 2L * hits.size() < windowSeqs ? Math.min(maxSpan, Math.max(span, windowSeqs) * 2) : 1;
+    } else {
+      // A full request: the next window spans what these hits did, so it narrows where matches
+      // turn dense again after a sparse stretch widened it.
+      span = Math.max(1, slicing.owned(seqNo(hits.get(0)), fetched, base));
     }
     if (buffer.isEmpty()) {
       delivered = fetched;

@@ -160,6 +160,12 @@ public final class FakeShard implements FakeTransport.Responder {
         .pitId(pit));
   }
 
+  /** How many sequence numbers a paginator's search covers ({@code _seq_no} ranges), or -1 when it has no window. */
+  public static long windowSeqNos(SearchRequest search) {
+    List<long[]> ranges = ranges(search.query());
+    return ranges == null ? -1 : ranges.stream().mapToLong(r -> r[1] - r[0] + 1).sum();
+  }
+
   /** The {@code _seq_no} ranges of a paginator's query, or null when it has none. */
   private static List<long[]> ranges(Query query) {
     if (query == null || !query.isBool() || query.bool().filter().size() < 2) {

@@ -156,6 +156,27 @@ class SeqNoPaginatorTest {
     }
   }
 
+  @ParameterizedTest
+  @ValueSource(ints = {1, 4})
+  void aWindowWidenedBySparseMatchesNarrowsAgainWhereTheyTurnDense(int slices) {
+    long dense = 40_000_000;
+    shard.putAll(LongStream.range(0, 400).map(i -> i * 100_000).boxed().toList()); // 400 documents, sparse
+    shard.putAll(seqs(dense, dense + 160_000)); // then 160,000 in a row
+    try (ElasticsearchSelector selector = selector(slices, 5000);
+        Paginator paginator = selector.open(new EsShard("fake", 0, slices - 1, slices).toShard(), null, 5000)) {
+      List<String> read = ids(readAll(paginator));
+      SeqNoSlicing slicing = new SeqNoSlicing(slices - 1, slices);
+      long expected = LongStream.concat(LongStream.range(0, 400).map(i -> i * 100_000), LongStream.range(dense, dense + 160_000))
+          .filter(slicing::owns).count();
+      assertThat(read).hasSize((int) expected);
+      List<SearchRequest> searches = transport.requests(SearchRequest.class);
+      // The dense stretch's requests after the first: each covers about what 5,000 hits span, not the sparse window.
+      List<Long> denseWindows = searches.subList(searches.size() - 3, searches.size()).stream()
+          .map(FakeShard::windowSeqNos).toList();
+      assertThat(denseWindows).allMatch(w -> w > 0 && w <= 5000 + SeqNoSlicing.BLOCK_SIZE, "at most 5,000 + a block: " + denseWindows);
+    }
+  }
+
   @Test
   void resumesExactlyAfterItsCursorInANewPointInTime() {
     shard.putAll(seqs(0, 30_000));
