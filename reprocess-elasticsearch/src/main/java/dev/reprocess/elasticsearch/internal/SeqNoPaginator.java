@@ -66,10 +66,12 @@ public final class SeqNoPaginator implements Paginator {
   /** How many times one request reopens a point in time that went missing before failing. */
   static final int MAX_REOPENS_PER_REQUEST = 3;
 
-  /** The widest window, in sequence numbers of the slice, once matches turned out sparse. */
-  static final long MAX_SPAN = SeqNoSlicing.BLOCK_SIZE * SeqNoSlicing.MAX_BLOCKS_PER_WINDOW;
-  /** The widest window of a shard read as one slice: a single range, so in effect no bound. */
-  static final long MAX_SPAN_ONE_SLICE = Long.MAX_VALUE / 4;
+  /**
+   * The most sequence numbers a window is asked to span: in effect no bound (it keeps the doubling
+   * from overflowing). {@link SeqNoSlicing} bounds a window of several slices by itself, at {@link
+   * SeqNoSlicing#MAX_BLOCKS_PER_WINDOW} blocks.
+   */
+  static final long MAX_SPAN = Long.MAX_VALUE / 4;
 
   static final String SEQ_NO = "_seq_no";
   private static final long UNKNOWN = Long.MIN_VALUE;
@@ -174,9 +176,9 @@ public final class SeqNoPaginator implements Paginator {
    * lie in one run of sequence numbers, which the query phase reaches through the {@code _seq_no}
    * points and the fetch phase reads as consecutive documents (much cheaper than scattered ones
    * when the id is {@code _id}, a stored field). When a window yields less than half of its
-   * sequence numbers (a selective query, many deletes), the next window spans twice as many, up
-   * to {@link #MAX_SPAN} with several slices (one range clause per block) and without a bound
-   * with one; after a request that came back full, the next window spans as many as its hits did.
+   * sequence numbers (a selective query, many deletes), the next window spans twice as many (with
+   * several slices up to {@link SeqNoSlicing#MAX_BLOCKS_PER_WINDOW} blocks, one range clause each);
+   * after a request that came back full, the next window spans as many as its hits did.
    */
   private boolean fetchMore() {
     int size = spec.fetchSize();
@@ -235,8 +237,7 @@ public final class SeqNoPaginator implements Paginator {
     if (hits.size() < size) {
       fetched = Math.max(fetched, window.end());
       long windowSeqs = slicing.owned(before + 1, window.end(), base);
-      long maxSpan = slicing.slices() == 1 ? MAX_SPAN_ONE_SLICE : MAX_SPAN;
-      span = 2L * hits.size() < windowSeqs ? Math.min(maxSpan, Math.max(span, windowSeqs) * 2) : 1;
+      span = 2L * hits.size() < windowSeqs ? Math.min(MAX_SPAN, Math.max(span, windowSeqs) * 2) : 1;
     } else {
       // A full request: the next window spans what these hits did, so it narrows where matches
       // turn dense again after a sparse stretch widened it.
