@@ -202,6 +202,15 @@ public final class ConcurrencyGate {
   }
 
   /**
+   * Whether a thread holding a permit whose event is final may keep it for its next event rather
+   * than give it back and take another: the gate is not paused and its permits in use are within
+   * the current limit (a lowered limit takes the permit back).
+   */
+  public boolean mayKeep() {
+    return !paused && inFlight.get() <= limit();
+  }
+
+  /**
    * Pauses or resumes the gate. Once {@code setPaused(true)} returns, no permit is handed out until
    * {@code setPaused(false)}: every permit taken so far was taken before the pause.
    */

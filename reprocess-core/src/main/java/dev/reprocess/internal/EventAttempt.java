@@ -8,11 +8,12 @@ import dev.reprocess.HandlerTimeoutException;
 import dev.reprocess.Outcome;
 import dev.reprocess.ReprocessEvent;
 import dev.reprocess.ReprocessException;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 
 /**
@@ -26,11 +27,22 @@ import org.slf4j.Logger;
 final class EventAttempt implements SliceSink.Delivery {
 
   private static final Logger LOG = RunContext.LOG;
+  private static final VarHandle SETTLED;
+
+  static {
+    try {
+      SETTLED = MethodHandles.lookup().findVarHandle(EventAttempt.class, "settled", int.class);
+    } catch (ReflectiveOperationException e) {
+      throw new ExceptionInInitializerError(e);
+    }
+  }
 
   private final RunContext run;
   private final ShardState shard;
   private final PageWork page;
-  private final AtomicBoolean settled = new AtomicBoolean();
+  /** 0 until settled, then 1. */
+  @SuppressWarnings("unused") // through SETTLED
+  private volatile int settled;
   private ReprocessEvent event;
   private long attemptStart;
 
@@ -101,8 +113,29 @@ final class EventAttempt implements SliceSink.Delivery {
     onResult(outcome, failure);
   }
 
+  @Override
+  public Outcome completedKeepingPermit(Outcome outcome, Throwable failure, long endNanos) {
+    if (failure != null || run.outage.anyOutage()) {
+      onResult(outcome, failure, endNanos);
+      return null;
+    }
+    long latency = endNanos - attemptStart;
+    run.tally.attemptLatency(latency);
+    run.pressure.onAttempt(attemptStart, latency, null);
+    if (page.traceEvents) {
+      LOG.trace("{}asset {} {} (attempt {})", run.prefix, event.assetId(),
+          outcome == Outcome.SKIPPED ? "skipped" : "succeeded", event.attempt());
+    }
+    SETTLED.setRelease(this, 1); // counted by the run's settle; no one else settles it (the call returned)
+    return outcome == Outcome.SKIPPED ? Outcome.SKIPPED : Outcome.SUCCEEDED;
+  }
+
   private Void onResult(Outcome outcome, Throwable error) {
-    long latency = run.ticker.nanoTime() - attemptStart;
+    return onResult(outcome, error, run.ticker.nanoTime());
+  }
+
+  private Void onResult(Outcome outcome, Throwable error, long endNanos) {
+    long latency = endNanos - attemptStart;
     run.tally.attemptLatency(latency);
     run.pressure.onAttempt(attemptStart, latency, error);
     try {
@@ -234,7 +267,7 @@ final class EventAttempt implements SliceSink.Delivery {
 
   /** Ends this event once: final (its page may be checkpointed) or not (its page may not). */
   private void settle(boolean isFinal) {
-    if (!settled.compareAndSet(false, true)) {
+    if (!SETTLED.compareAndSet(this, 0, 1)) {
       return;
     }
     if (!isFinal) {

@@ -4,6 +4,8 @@ import dev.reprocess.EventHandler;
 import dev.reprocess.HandlerTimeoutException;
 import dev.reprocess.Outcome;
 import dev.reprocess.ReprocessEvent;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Set;
@@ -67,6 +69,13 @@ public final class HandlerPool implements AutoCloseable {
    */
   public record Attempt(Outcome outcome, Throwable failure, boolean timedOut) {
     static final Attempt TIMED_OUT = new Attempt(null, null, true);
+    private static final Attempt SUCCEEDED = new Attempt(Outcome.SUCCEEDED, null, false);
+    private static final Attempt SKIPPED = new Attempt(Outcome.SKIPPED, null, false);
+
+    /** A call that returned {@code outcome} ({@code null}: succeeded). */
+    static Attempt returned(Outcome outcome) {
+      return outcome == Outcome.SKIPPED ? SKIPPED : SUCCEEDED;
+    }
   }
 
   private final String threadNamePrefix;
@@ -239,10 +248,22 @@ public final class HandlerPool implements AutoCloseable {
 
   /** One handler call: finished once, by its thread or by the watchdog, whichever claims it. */
   private static final class Call {
+    private static final VarHandle CLAIMED;
+
+    static {
+      try {
+        CLAIMED = MethodHandles.lookup().findVarHandle(Call.class, "claimed", int.class);
+      } catch (ReflectiveOperationException e) {
+        throw new ExceptionInInitializerError(e);
+      }
+    }
+
     final ReprocessEvent event;
     final Consumer<HandlerTimeoutException> onTimeout;
     final long startNanos;
-    final AtomicBoolean claimed = new AtomicBoolean();
+    /** 0 until claimed, then 1. */
+    @SuppressWarnings("unused") // through CLAIMED
+    private volatile int claimed;
 
     Call(ReprocessEvent event, Consumer<HandlerTimeoutException> onTimeout, long startNanos) {
       this.event = event;
@@ -251,7 +272,7 @@ public final class HandlerPool implements AutoCloseable {
     }
 
     boolean claim() {
-      return claimed.compareAndSet(false, true);
+      return CLAIMED.compareAndSet(this, 0, 1);
     }
   }
 
@@ -315,8 +336,7 @@ public final class HandlerPool implements AutoCloseable {
         return Attempt.TIMED_OUT;
       }
       Thread.interrupted(); // An interrupt meant for this call must not reach the next one.
-      return failure != null ? new Attempt(null, failure, false)
-          : new Attempt(outcome == null ? Outcome.SUCCEEDED : outcome, null, false);
+      return failure != null ? new Attempt(null, failure, false) : Attempt.returned(outcome);
     }
 
     @Override

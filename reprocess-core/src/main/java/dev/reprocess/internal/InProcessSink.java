@@ -11,15 +11,16 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
-import java.util.Queue;
+import java.util.Deque;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
 
 /**
  * The direct, in-process {@link EventSink}: runs an {@link EventHandler} on a bounded pool of its
@@ -28,10 +29,17 @@ import java.util.concurrent.atomic.AtomicInteger;
  * concurrency, with the job's {@code handlerTimeout} and clock, and closes it at the end.
  *
  * <p><b>Two lanes.</b> The job hands it whole pages ({@link #deliverSlice}): one queue entry each,
- * taken by the <i>main</i> lane's threads ({@code <threadNamePrefix>-<n>}), which pull the page's
- * events one at a time, each taking its concurrency permit just before its handler call (waiting
- * while the job's limit is reached); while a page has events no thread took, it stays in the queue
- * for any thread that becomes free, so a slow or hung event holds only its own thread. A delivery
+ * taken by the <i>main</i> lane's threads ({@code <threadNamePrefix>-<n>}). A thread takes a
+ * concurrency permit (waiting while the job's limit is reached) and claims the oldest unclaimed
+ * events of a page: one event, or, while its handler calls return within {@link #FAST_CALL_NANOS},
+ * a <i>run</i> of up to {@link #MAX_RUN} consecutive events, which it calls one after another with
+ * that permit (given back between two events when the job pauses, stops or lowers its limit); their
+ * outcomes are settled together at the run's end. A call slower than that hands the run's unstarted
+ * events back to the head of the queue for any thread, and so does a call that times out. While a
+ * page has unclaimed events it stays in the queue for any thread that becomes free, so a slow or
+ * hung event holds its own thread and at most the rest of its run (events of its own page, whose
+ * checkpoint waits for it anyway); later pages go on. With one thread, events are called in the
+ * order of their pages. A delivery
  * that holds its permit already (a retry after its backoff, an event the rate limit held back, and
  * {@link #deliver}) runs on the <i>deferred</i> lane ({@code <threadNamePrefix>-deferred-<n>},
  * threads started on first use), so it never waits behind main threads that wait for the permits
@@ -56,13 +64,20 @@ public final class InProcessSink implements EventSink, SliceSink {
 
   private static final long CLOSE_WAIT_NANOS = TimeUnit.SECONDS.toNanos(30);
   private static final Task STOP = thread -> {};
+  /** The most events a main-lane thread claims at once, while its calls return fast. */
+  public static final int MAX_RUN = 32;
+  /**
+   * A call longer than this (ticker nanoseconds) ends its thread's run: the run's unstarted events
+   * go back to the queue and the thread claims one event at a time until a call is fast again.
+   */
+  static final long FAST_CALL_NANOS = TimeUnit.MICROSECONDS.toNanos(50);
 
   private final EventHandler handler;
   /** The batch handler when {@link #handler} is one, else null. */
   private final BatchHandler batch;
   private final String name;
   /** Slices with events not claimed yet, oldest first: the main lane's threads claim from the head. */
-  private final Queue<QueuedSlice> slices = new ConcurrentLinkedQueue<>();
+  private final Deque<QueuedSlice> slices = new ConcurrentLinkedDeque<>();
   /** Wakes a main-lane thread to claim events: queued once per slice, and again while events are unclaimed. */
   private final Task pull = this::pull;
   /** Main-lane threads in {@link #pull} and not in a handler call: those that claim the next event. */
@@ -70,6 +85,7 @@ public final class InProcessSink implements EventSink, SliceSink {
   private final Lane main;
   private final Lane deferred;
   private final AtomicBoolean closed = new AtomicBoolean();
+  private final Ticker ticker;
 
   /**
    * A direct sink without a time limit on handler calls.
@@ -100,7 +116,7 @@ public final class InProcessSink implements EventSink, SliceSink {
     this.handler = Objects.requireNonNull(handler, "handler");
     this.batch = handler instanceof BatchHandler b && b.maxBatchSize() > 1 ? b : null;
     this.name = Objects.requireNonNull(threadNamePrefix, "threadNamePrefix");
-    Ticker ticker = Ticker.of(Objects.requireNonNull(clock, "clock"));
+    this.ticker = Ticker.of(Objects.requireNonNull(clock, "clock"));
     JobHost host = JobHost.current(); // a job started on a host: its handler threads are borrowed too
     this.main = new Lane(name, threads, handlerTimeout, ticker, host);
     this.deferred = new Lane(name + "-deferred", threads, handlerTimeout, ticker, host);
@@ -274,6 +290,7 @@ public final class InProcessSink implements EventSink, SliceSink {
   }
 
   private void pullWhileUnclaimed(HandlerPool.HandlerThread thread) {
+    int runSize = 1;
     QueuedSlice head;
     while ((head = slices.peek()) != null) {
       boolean permit;
@@ -282,7 +299,7 @@ public final class InProcessSink implements EventSink, SliceSink {
       } catch (InterruptedException e) {
         return; // the pool is closing: close() abandons what is unclaimed
       }
-      Claim claimed = claim();
+      Claim claimed = claim(batch != null ? 1 : runSize);
       if (claimed == null) {
         if (permit) {
           head.slice.releasePermit();
@@ -290,16 +307,101 @@ public final class InProcessSink implements EventSink, SliceSink {
         return;
       }
       if (!permit) {
-        claimed.slice().abandon(claimed.index());
+        claimed.abandonFrom(claimed.from());
         continue;
       }
-      Delivery d = claimed.slice().start(claimed.index());
       if (batch != null) {
+        Delivery d = claimed.slice().start(claimed.from());
         if (!callBatch(thread, gather(d, claimed.slice()), claimed.slice())) {
           return;
         }
-      } else if (d != null && !call(thread, d)) {
-        return;
+      } else {
+        runSize = run(thread, new Run(claimed));
+        if (runSize == 0) {
+          return;
+        }
+      }
+    }
+  }
+
+  /**
+   * Runs a claimed run of events one after another on a main-lane thread, with the permit it took
+   * for the first: a final event's permit goes to the next while the slice lets the thread keep it,
+   * the run's final outcomes are settled together at its end, and the end of one call is the
+   * start of the next. A call slower than {@link #FAST_CALL_NANOS} hands the run's unstarted events
+   * back to the queue, for any thread. Returns the size of the thread's next claim: {@link
+   * #MAX_RUN} after fast calls, 1 after a slow one; 0 when the thread must leave (a call timed
+   * out, or the pool is closing).
+   */
+  private int run(HandlerPool.HandlerThread thread, Run r) {
+    boolean held = true;
+    boolean fresh = true;
+    boolean woke = false;
+    int nextRun = MAX_RUN;
+    long now = ticker.nanoTime();
+    try {
+      while (r.next < r.end) {
+        if (held && !fresh && !r.slice.mayKeepPermit()) {
+          r.slice.releasePermit();
+          held = false;
+        }
+        if (!held) {
+          boolean permit;
+          try {
+            permit = r.slice.acquirePermit();
+          } catch (InterruptedException e) {
+            r.abandonRest();
+            nextRun = 0; // the pool is closing
+            break;
+          }
+          if (!permit) {
+            r.abandonRest(); // the job stops
+            break;
+          }
+          held = true;
+          now = ticker.nanoTime();
+        }
+        fresh = false;
+        Delivery d = r.slice.start(r.next++, now);
+        if (d == null) {
+          held = false; // the rate limit deferred the event; it keeps the permit on the timer
+          continue;
+        }
+        if (!woke) {
+          wakeAnotherClaimer();
+          woke = true;
+        }
+        r.current = d;
+        HandlerPool.Attempt attempt = thread.invoke(handler, d.event(), now, r.onTimeout);
+        if (attempt.timedOut()) {
+          return 0; // r.timedOut settled the run on the watchdog's thread; the thread left the pool
+        }
+        long end = ticker.nanoTime();
+        if (attempt.failure() != null) {
+          r.settle(); // the events before it count first (an error budget reads the counts)
+        }
+        Outcome counted = d.completedKeepingPermit(attempt.outcome(), attempt.failure(), end);
+        if (counted == Outcome.SKIPPED) {
+          r.skipped++;
+        } else if (counted != null) {
+          r.succeeded++;
+        } else {
+          held = false; // the permit went with the event (a retry, a dead letter)
+        }
+        if (end - now > FAST_CALL_NANOS) {
+          r.handBack();
+          nextRun = 1;
+        }
+        now = end;
+      }
+      r.settle();
+      if (held) {
+        r.slice.releasePermit();
+      }
+      return nextRun;
+    } finally {
+      if (woke) {
+        claimers.incrementAndGet(); // the thread claims again (or, if it left, balances pull()'s decrement)
       }
     }
   }
@@ -315,14 +417,14 @@ public final class InProcessSink implements EventSink, SliceSink {
     }
     int more = permits.tryAcquirePermits(batch.maxBatchSize() - 1);
     for (int i = 0; i < more; i++) {
-      Claim c = claim();
+      Claim c = claim(1);
       if (c == null) {
         for (int j = i; j < more; j++) {
           permits.releasePermit();
         }
         break;
       }
-      Delivery d = c.slice().start(c.index());
+      Delivery d = c.slice().start(c.from());
       if (d != null) {
         batched.add(d);
       }
@@ -356,21 +458,6 @@ public final class InProcessSink implements EventSink, SliceSink {
     return true;
   }
 
-  /** Runs one started delivery on a main-lane thread; false when the call timed out (the thread left the pool). */
-  private boolean call(HandlerPool.HandlerThread thread, Delivery d) {
-    wakeAnotherClaimer();
-    // d was started on this thread just before (Slice.start), so its start is the call's.
-    HandlerPool.Attempt attempt = thread.invoke(handler, d.event(), d.startNanos(), timeout -> {
-      d.completed(null, timeout);
-      main.enqueue(pull, () -> {}); // the thread replacing the one timed out goes on
-    });
-    if (!returned(attempt)) {
-      return false;
-    }
-    d.completed(attempt.outcome(), attempt.failure());
-    return true;
-  }
-
   /** Before a handler call: if no other main-lane thread is claiming and events are unclaimed, wakes one. */
   private void wakeAnotherClaimer() {
     if (claimers.decrementAndGet() == 0 && !slices.isEmpty() && main.queue.isEmpty()) {
@@ -378,19 +465,29 @@ public final class InProcessSink implements EventSink, SliceSink {
     }
   }
 
-  /** After a handler call: the thread claims again; false if the call timed out (the thread left the pool). */
+  /** After a batch call: the thread claims again; false if the call timed out (the thread left the pool). */
   private boolean returned(HandlerPool.Attempt attempt) {
     claimers.incrementAndGet(); // for a thread that left, balances pull()'s decrement
     return !attempt.timedOut();
   }
 
-  /** Claims the oldest unclaimed event; null when none is left. */
-  private Claim claim() {
+  /**
+   * Claims up to {@code most} consecutive unclaimed events of the oldest slice that has some; null
+   * when none is left.
+   */
+  private Claim claim(int most) {
     QueuedSlice head;
     while ((head = slices.peek()) != null) {
-      int i = head.next.getAndIncrement();
-      if (i < head.size) {
-        return new Claim(head.slice, i);
+      int i = head.next.getAndAdd(most);
+      if (i < head.end) {
+        int to = Math.min(head.end, i + most);
+        if (to == head.end) {
+          slices.remove(head);
+        }
+        if (!head.handedBack) {
+          head.slice.claimed(to - i);
+        }
+        return new Claim(head.slice, i, to);
       }
       slices.remove(head);
     }
@@ -399,23 +496,92 @@ public final class InProcessSink implements EventSink, SliceSink {
 
   /** Abandons every event no thread claimed (the sink closed). */
   private void abandonUnclaimed() {
-    for (Claim c = claim(); c != null; c = claim()) {
-      c.slice().abandon(c.index());
+    for (Claim c = claim(MAX_RUN); c != null; c = claim(MAX_RUN)) {
+      c.abandonFrom(c.from());
     }
   }
 
-  /** An event claimed by a thread. */
-  private record Claim(Slice slice, int index) {}
+  /** Events {@code from} (inclusive) to {@code to} (exclusive) of a slice, claimed by a thread. */
+  private record Claim(Slice slice, int from, int to) {
+    void abandonFrom(int index) {
+      for (int i = index; i < to; i++) {
+        slice.abandon(i);
+      }
+    }
+  }
 
-  /** A slice in {@link #slices}, with the next index to claim. */
+  /**
+   * A main-lane thread's run: its claim, the next event to start, and the final outcomes counted
+   * but not settled yet. Written by its thread; read by the watchdog's only once it timed the
+   * current call out (the thread then no longer touches it).
+   */
+  private final class Run {
+    final Slice slice;
+    final int end;
+    int next;
+    int succeeded;
+    int skipped;
+    Delivery current;
+    final Consumer<HandlerTimeoutException> onTimeout = this::timedOut;
+
+    Run(Claim claim) {
+      this.slice = claim.slice();
+      this.next = claim.from();
+      this.end = claim.to();
+    }
+
+    /** Settles the final events counted so far. */
+    void settle() {
+      slice.settleRun(succeeded, skipped);
+      succeeded = 0;
+      skipped = 0;
+    }
+
+    /** Abandons the unstarted events (the job stops or the pool closes). */
+    void abandonRest() {
+      for (; next < end; next++) {
+        slice.abandon(next);
+      }
+    }
+
+    /** Hands the unstarted events back to the head of the queue, for any thread to claim next. */
+    void handBack() {
+      if (next < end) {
+        slices.addFirst(new QueuedSlice(slice, next, end));
+        main.enqueue(pull, InProcessSink.this::abandonUnclaimed);
+        next = end;
+      }
+    }
+
+    /** On the watchdog's thread: the current call timed out (its thread left the pool). */
+    void timedOut(HandlerTimeoutException timeout) {
+      current.completed(null, timeout);
+      settle();
+      handBack();
+      main.enqueue(pull, () -> {}); // the thread replacing the one timed out goes on
+    }
+  }
+
+  /** A slice's events in {@link #slices}: the next index to claim, and the end. */
   private static final class QueuedSlice {
     final Slice slice;
-    final int size;
-    final AtomicInteger next = new AtomicInteger();
+    final int end;
+    /** Events handed back by a thread that claimed them: counted as claimed once already. */
+    final boolean handedBack;
+    final AtomicInteger next;
 
     QueuedSlice(Slice slice) {
       this.slice = slice;
-      this.size = slice.size();
+      this.end = slice.size();
+      this.handedBack = false;
+      this.next = new AtomicInteger();
+    }
+
+    QueuedSlice(Slice slice, int from, int end) {
+      this.slice = slice;
+      this.end = end;
+      this.handedBack = true;
+      this.next = new AtomicInteger(from);
     }
   }
 }

@@ -16,7 +16,7 @@ final class PageSlice implements SliceSink.Slice {
   private final ShardState state;
   private final PageWork work;
   private final List<AssetRef> assets;
-  /** Events neither started nor abandoned yet. */
+  /** Events no sink thread claimed yet. */
   private final AtomicInteger unstarted;
 
   /** The page's events, all counted as dispatched to it now. */
@@ -63,9 +63,32 @@ final class PageSlice implements SliceSink.Slice {
   }
 
   @Override
+  public boolean mayKeepPermit() {
+    return !run.isStopping() && run.gate.mayKeep();
+  }
+
+  @Override
+  public void settleRun(int succeeded, int skipped) {
+    if (succeeded + skipped > 0) {
+      run.tally.outcomes(succeeded, skipped, state, work);
+      work.settle(succeeded + skipped);
+    }
+  }
+
+  @Override
+  public void claimed(int events) {
+    if (unstarted.addAndGet(-events) == 0) {
+      work.started.complete(null);
+    }
+  }
+
+  @Override
   public SliceSink.Delivery start(int index) {
-    leftQueue();
-    long now = run.ticker.nanoTime();
+    return start(index, run.ticker.nanoTime());
+  }
+
+  @Override
+  public SliceSink.Delivery start(int index, long now) {
     EventAttempt attempt = new EventAttempt(run,
         ShardReader.newEvent(run, state.shard, assets.get(index), run.eventTimes.at(now)), state, work);
     if (!attempt.mayGoNow()) {
@@ -78,14 +101,6 @@ final class PageSlice implements SliceSink.Slice {
   @Override
   public void abandon(int index) {
     work.abandoned.set(true);
-    leftQueue();
     work.settleOne();
-  }
-
-  /** One more event of the page was started or abandoned. */
-  private void leftQueue() {
-    if (unstarted.decrementAndGet() == 0) {
-      work.started.complete(null);
-    }
   }
 }

@@ -19,8 +19,8 @@ final class PageWork {
   final AtomicBoolean abandoned = new AtomicBoolean();
   final CompletableFuture<Void> done = new CompletableFuture<>();
   /**
-   * Completed once every dispatched event of the page was started (or abandoned): no event of the
-   * page waits in a sink's queue any more.
+   * Completed once every dispatched event of the page was started or abandoned, or claimed by a
+   * sink thread that starts it next: no event of the page waits in a sink's queue any more.
    */
   final CompletableFuture<Void> started = new CompletableFuture<>();
   /** False when the reader stopped before dispatching every asset of the page. */
@@ -48,7 +48,12 @@ final class PageWork {
   }
 
   void settleOne() {
-    if (pending.decrementAndGet() == 0) {
+    settle(1);
+  }
+
+  /** {@code n} more events of the page are final or abandoned. */
+  void settle(int n) {
+    if (pending.addAndGet(-n) == 0) {
       done.complete(null);
     }
   }

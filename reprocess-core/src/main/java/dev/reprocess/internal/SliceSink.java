@@ -4,8 +4,8 @@ import dev.reprocess.Outcome;
 import dev.reprocess.ReprocessEvent;
 
 /**
- * A sink of the job's own that takes a whole page in one hand-off and whose threads pull its events
- * one at a time: the engine makes each event, takes its concurrency permit and its rate-limit slot
+ * A sink of the job's own that takes a whole page in one hand-off and whose threads pull its events,
+ * one or a run at a time: the engine makes each event, takes its concurrency permit and its rate-limit slot
  * on the thread that then calls the handler ({@link Slice#start}), so a page costs one queue
  * operation and a few thread wake-ups instead of one hand-off per event, with per-event permits,
  * retries, dead letters and outcomes unchanged. The engine uses it instead of {@link
@@ -15,7 +15,8 @@ import dev.reprocess.ReprocessEvent;
 interface SliceSink {
 
   /**
-   * Queues a slice; never blocks. Each index is claimed once, in order, and either started (and
+   * Queues a slice; never blocks. Each index is claimed once (in order by one thread; a thread may
+   * hand the unstarted ones of its claim back, to the head of the queue) and either started (and
    * the delivery it returns completed) or abandoned, also when the sink closes first.
    */
   void deliverSlice(Slice slice);
@@ -28,10 +29,12 @@ interface SliceSink {
 
   /**
    * Events the engine hands over together, made and started on the sink's threads. A thread takes
-   * a permit ({@link #acquirePermit}), then claims the oldest event not claimed yet (of any slice
-   * queued before, in order) and {@link #start}s it; a thread that got no permit (the job stops)
-   * still claims the next event and {@link #abandon}s it; a thread that claims nothing gives its
-   * permit back ({@link #releasePermit}). Permits are the job's, shared by its slices.
+   * a permit ({@link #acquirePermit}), then claims the oldest events not claimed yet (of any slice
+   * queued before), tells the slice how many ({@link #claimed}) and {@link #start}s them one after
+   * another with that permit while it {@link #mayKeepPermit may keep it} (a <i>run</i>), counting
+   * their final outcomes until {@link #settleRun}; a thread that got no permit (the job stops)
+   * still claims the next events and {@link #abandon}s them; a thread that claims nothing gives
+   * its permit back ({@link #releasePermit}). Permits are the job's, shared by its slices.
    */
   interface Slice {
     /** The number of events. */
@@ -62,12 +65,38 @@ interface SliceSink {
     void settleTogether(Runnable completions);
 
     /**
+     * {@code events} more events were claimed by a sink thread, which starts or abandons each of
+     * them next; once a slice's events are all claimed, the engine reads ahead again. An event
+     * claimed once counts once, also when a thread hands it back for others to claim.
+     */
+    void claimed(int events);
+
+    /**
      * On the sink's thread, with a permit taken, before its handler call: makes the event at
      * {@code index} and takes its rate-limit slot. Returns the delivery to make now, or {@code null}
      * when the rate limit scheduled it for later (the engine then delivers it, with its permit,
      * through {@link SliceSink#deliverStarted}).
      */
     Delivery start(int index);
+
+    /**
+     * {@link #start(int)} with the attempt's start given: the job's {@link Ticker} reading taken on
+     * this thread just before (the end of the run's previous call).
+     */
+    Delivery start(int index, long nowNanos);
+
+    /**
+     * Whether a thread whose event is final may start its run's next event with the same permit:
+     * false when the job stops, the gate is paused or its limit was lowered below the permits in
+     * use (the thread then gives the permit back and takes one again, waiting as any other).
+     */
+    boolean mayKeepPermit();
+
+    /**
+     * Settles the events of a run counted by {@link Delivery#completedKeepingPermit}: {@code
+     * succeeded} and {@code skipped} events of this slice, final; their page may be checkpointed.
+     */
+    void settleRun(int succeeded, int skipped);
 
     /** The event at {@code index} will not be started (no permit held): the job stops or the sink closed. */
     void abandon(int index);
@@ -86,5 +115,16 @@ interface SliceSink {
      * dev.reprocess.HandlerTimeoutException}); exactly one is non-null.
      */
     void completed(Outcome outcome, Throwable failure);
+
+    /**
+     * The attempt's result, in a run: when it makes the event final as succeeded or skipped, the
+     * event is counted for the caller's {@link Slice#settleRun} (nothing shared is written) and its
+     * permit stays with the calling thread, for the run's next event; returns that outcome. Any
+     * other result goes the way of {@link #completed} (the permit stays with the event, through
+     * its retries or until its dead letter is stored) and returns {@code null}.
+     *
+     * @param endNanos when the call ended: the job's {@link Ticker} reading, taken by the caller
+     */
+    Outcome completedKeepingPermit(Outcome outcome, Throwable failure, long endNanos);
   }
 }
