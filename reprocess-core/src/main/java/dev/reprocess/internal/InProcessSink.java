@@ -86,6 +86,14 @@ public final class InProcessSink implements EventSink, SliceSink {
   private final Lane deferred;
   private final AtomicBoolean closed = new AtomicBoolean();
   private final Ticker ticker;
+  /**
+   * Whether the handler's last calls returned within {@link #FAST_CALL_NANOS} (written when that
+   * changes): a thread then starts claiming runs at once, and one about to run its claim wakes no
+   * other thread for the events still queued, as it is back for them soon; a page queued meanwhile
+   * still wakes one ({@link #deliverSlice}). After a slow call, each thread about to call the
+   * handler wakes another while events are unclaimed.
+   */
+  private volatile boolean fastCalls;
 
   /**
    * A direct sink without a time limit on handler calls.
@@ -271,10 +279,11 @@ public final class InProcessSink implements EventSink, SliceSink {
 
   /**
    * A main-lane thread's work after a pull token: while slices have unclaimed events, take a
-   * permit, claim the oldest unclaimed event and run it; without a permit (the job stops) the event
-   * is abandoned. A thread about to call the handler while events are unclaimed and no other thread
-   * is claiming wakes one more: with a fast handler one or two threads keep up, with a slow or hung
-   * one the threads join one by one (a hung event holds only its own thread).
+   * permit, claim the oldest unclaimed event (or a run of them, see {@link #run}) and run it;
+   * without a permit (the job stops) the claimed events are abandoned. A thread about to call the
+   * handler while events are unclaimed and no other thread is claiming wakes one more: with a fast
+   * handler one or two threads keep up, with a slow or hung one the threads join one by one (a hung
+   * event holds its own thread and the rest of its run).
    */
   private void pull(HandlerPool.HandlerThread thread) {
     claimers.incrementAndGet();
@@ -290,7 +299,7 @@ public final class InProcessSink implements EventSink, SliceSink {
   }
 
   private void pullWhileUnclaimed(HandlerPool.HandlerThread thread) {
-    int runSize = 1;
+    int runSize = fastCalls ? MAX_RUN : 1;
     QueuedSlice head;
     while ((head = slices.peek()) != null) {
       boolean permit;
@@ -368,7 +377,11 @@ public final class InProcessSink implements EventSink, SliceSink {
           continue;
         }
         if (!woke) {
-          wakeAnotherClaimer();
+          if (fastCalls) {
+            claimers.decrementAndGet(); // in a call now: a page queued meanwhile wakes a thread
+          } else {
+            wakeAnotherClaimer();
+          }
           woke = true;
         }
         r.current = d;
@@ -391,12 +404,18 @@ public final class InProcessSink implements EventSink, SliceSink {
         if (end - now > FAST_CALL_NANOS) {
           r.handBack();
           nextRun = 1;
+          if (fastCalls) {
+            fastCalls = false;
+          }
         }
         now = end;
       }
       r.settle();
       if (held) {
         r.slice.releasePermit();
+      }
+      if (nextRun == MAX_RUN && !fastCalls && woke) {
+        fastCalls = true;
       }
       return nextRun;
     } finally {
