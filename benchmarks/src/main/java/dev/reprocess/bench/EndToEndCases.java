@@ -44,6 +44,11 @@ final class EndToEndCases {
   private static final String PLAIN_PIPELINE = "plain pipeline: keyset loop -> producer -> consumer";
   /** Issue 18: a job with a no-op handler against selection alone with the same threads. */
   private static final double DIRECT_GOAL = 0.8;
+  /**
+   * Diagnostic (REPROCESS_BENCH_DIRECT_ONLY set): only selection alone and the direct job, without
+   * the rounds through Kafka, for quicker and quieter comparisons of the direct job.
+   */
+  private static final boolean DIRECT_ONLY = System.getenv("REPROCESS_BENCH_DIRECT_ONLY") != null;
   /** Issue 18: the job through Kafka against the plain pipeline, both to the last event handled. */
   private static final double KAFKA_GOAL = 0.7;
 
@@ -83,26 +88,28 @@ final class EndToEndCases {
         Reads.check("job -> direct handler (handler calls)", handled.sum(), expected);
         return rate;
       });
-      rounds.add(PLAIN_PIPELINE, r -> {
-        String topic = prefix + "-plain-" + r;
-        KafkaCases.create(admin, topics, List.of(TopicSpec.of(topic, o.kafkaPartitions, 1)));
-        try {
-          return plainPipeline(bootstrap, topic, reads, expected);
-        } finally {
-          KafkaCases.delete(admin, topics);
-        }
-      });
-      rounds.add(KAFKA_VARIANT, r -> {
-        String topic = prefix + "-" + r;
-        KafkaCases.create(admin, topics, List.of(TopicSpec.of(topic, o.kafkaPartitions, 1),
-            TopicSpec.of(topic + KafkaReprocessWorker.RETRY_TOPIC_SUFFIX, o.kafkaPartitions, 1),
-            TopicSpec.of(topic + KafkaReprocessWorker.DEAD_LETTER_TOPIC_SUFFIX, 1, 1)));
-        try {
-          return throughKafka(o, bootstrap, topic, prefix + "-kafka-" + r, reads, expected);
-        } finally {
-          KafkaCases.delete(admin, topics);
-        }
-      });
+      if (!DIRECT_ONLY) {
+        rounds.add(PLAIN_PIPELINE, r -> {
+          String topic = prefix + "-plain-" + r;
+          KafkaCases.create(admin, topics, List.of(TopicSpec.of(topic, o.kafkaPartitions, 1)));
+          try {
+            return plainPipeline(bootstrap, topic, reads, expected);
+          } finally {
+            KafkaCases.delete(admin, topics);
+          }
+        });
+        rounds.add(KAFKA_VARIANT, r -> {
+          String topic = prefix + "-" + r;
+          KafkaCases.create(admin, topics, List.of(TopicSpec.of(topic, o.kafkaPartitions, 1),
+              TopicSpec.of(topic + KafkaReprocessWorker.RETRY_TOPIC_SUFFIX, o.kafkaPartitions, 1),
+              TopicSpec.of(topic + KafkaReprocessWorker.DEAD_LETTER_TOPIC_SUFFIX, 1, 1)));
+          try {
+            return throughKafka(o, bootstrap, topic, prefix + "-kafka-" + r, reads, expected);
+          } finally {
+            KafkaCases.delete(admin, topics);
+          }
+        });
+      }
       rounds.run(o.warmups, o.runs);
     }
     String c = String.format("5. End to end, %,d assets from Cassandra, job defaults%s%s", expected,
@@ -114,6 +121,9 @@ final class EndToEndCases {
     // Where the direct job's time goes on a machine whose cores the server shares: CPU per id.
     results.addCpu(c, "plain keyset loop, 4 shards", rounds, "id", "");
     results.addCpu(c, "job -> direct no-op handler", rounds, "id", "");
+    if (DIRECT_ONLY) {
+      return;
+    }
     results.addRate(c, "plain pipeline: the keyset loop, 4 threads -> KafkaProducer -> KafkaConsumer decoding"
         + " (baseline of the job through Kafka); ratio to selection alone", rounds, PLAIN_PIPELINE, "events/s",
         rounds.ratio(PLAIN_PIPELINE, "plain keyset loop, 4 shards"), null);
