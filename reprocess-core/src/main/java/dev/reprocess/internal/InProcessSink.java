@@ -427,7 +427,8 @@ public final class InProcessSink implements EventSink, SliceSink {
 
   /**
    * A batch: {@code first} (null if the rate limit deferred it) and the next unclaimed events, one
-   * more permit each, as many as are free at once, up to the batch handler's {@code maxBatchSize}.
+   * more permit each, as many as are free at once, up to the batch handler's {@code maxBatchSize},
+   * claimed a range of a slice at a time.
    */
   private List<Delivery> gather(Delivery first, Slice permits) {
     List<Delivery> batched = new ArrayList<>(Math.min(batch.maxBatchSize(), 64));
@@ -435,17 +436,20 @@ public final class InProcessSink implements EventSink, SliceSink {
       batched.add(first);
     }
     int more = permits.tryAcquirePermits(batch.maxBatchSize() - 1);
-    for (int i = 0; i < more; i++) {
-      Claim c = claim(1);
+    while (more > 0) {
+      Claim c = claim(more);
       if (c == null) {
-        for (int j = i; j < more; j++) {
+        for (; more > 0; more--) {
           permits.releasePermit();
         }
         break;
       }
-      Delivery d = c.slice().start(c.from());
-      if (d != null) {
-        batched.add(d);
+      long now = ticker.nanoTime(); // the batch's events start together, in one call
+      for (int i = c.from(); i < c.to(); i++, more--) {
+        Delivery d = c.slice().start(i, now);
+        if (d != null) {
+          batched.add(d);
+        }
       }
     }
     return batched;
