@@ -1,0 +1,228 @@
+package dev.reprocess;
+
+import static dev.reprocess.Ids.ids;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.reprocess.checkpoint.InMemoryCheckpointStore;
+import dev.reprocess.deadletter.InMemoryDeadLetterSink;
+import dev.reprocess.internal.InProcessSink;
+import dev.reprocess.testing.InMemorySelector;
+import dev.reprocess.testing.ManualClock;
+import dev.reprocess.testing.RecordingHandler;
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.locks.LockSupport;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Runs of fast handler calls (InProcessSink claims up to MAX_RUN events at once and keeps its
+ * permit from one to the next): whatever mix of fast, slow, failing and skipped calls, every asset
+ * is handled, the counts add up, nothing stays in flight, a checkpoint never passes an event still
+ * in a call, and a hung call never holds events outside its own run while threads are free.
+ */
+class HandlerRunTest {
+
+  /**
+   * A selector whose paginators hand out their first page at once and wait for {@code gate}
+   * before each later one: the test decides when the next page reaches the handler threads.
+   */
+  private static AssetSelector gatedAfterFirstPage(InMemorySelector inner, CountDownLatch gate) {
+    return new AssetSelector() {
+      @Override
+      public List<Shard> shards() {
+        return inner.shards();
+      }
+
+      @Override
+      public Paginator open(Shard shard, Cursor from, int pageSize) {
+        Paginator p = inner.open(shard, from, pageSize);
+        AtomicInteger pages = new AtomicInteger();
+        return () -> {
+          if (pages.getAndIncrement() > 0) {
+            try {
+              gate.await();
+            } catch (InterruptedException e) {
+              Thread.currentThread().interrupt();
+              throw new IllegalStateException(e);
+            }
+          }
+          return p.nextPage();
+        };
+      }
+    };
+  }
+
+  /** Whether every main-lane handler thread of the job (at least one) waits, outside its pull loop. */
+  private static boolean handlerThreadsIdle(String job) {
+    String prefix = "reprocess-" + job + "-handler-";
+    int threads = 0;
+    for (Map.Entry<Thread, StackTraceElement[]> t : Thread.getAllStackTraces().entrySet()) {
+      String name = t.getKey().getName();
+      if (!name.startsWith(prefix) || !name.substring(prefix.length()).matches("[0-9]+")) {
+        continue;
+      }
+      threads++;
+      boolean pulling = false;
+      for (StackTraceElement frame : t.getValue()) {
+        if (frame.getClassName().equals("dev.reprocess.internal.InProcessSink")
+            && frame.getMethodName().equals("pull")) {
+          pulling = true;
+        }
+      }
+      if (pulling || t.getKey().getState() != Thread.State.WAITING) {
+        return false;
+      }
+    }
+    return threads > 0;
+  }
+
+  @Test
+  void aHungCallAfterFastCallsLeavesTheRestOfItsPageToTheOtherThreads() throws Exception {
+    // A manual clock that never moves: every call measures 0 ns, so the threads run fast runs.
+    // Page 1 runs, every handler thread goes idle, then page 2 (the last) arrives: one thread
+    // claims a run of it and hangs in a-100. The page's events after that run must still be
+    // handled by the other free threads (concurrency 4) while a-100 hangs.
+    CountDownLatch unblock = new CountDownLatch(1);
+    CountDownLatch page2 = new CountDownLatch(1);
+    RecordingHandler handler = new RecordingHandler().beforeEach(e -> {
+      if (e.assetId().equals("a-100")) {
+        unblock.await();
+      }
+      return null;
+    });
+    JobExecution execution = ReprocessJob.builder("hung-after-fast")
+        .selector(gatedAfterFirstPage(InMemorySelector.ofIds(ids(200), 1), page2))
+        .pageSize(100)
+        .concurrency(4)
+        .clock(new ManualClock())
+        .handler(handler)
+        .build()
+        .start();
+    try {
+      Waits.await().until(() -> handler.distinctHandledAssetIds().containsAll(ids(100))
+          && handlerThreadsIdle("hung-after-fast"));
+      page2.countDown();
+      // a-100's run is a-100 to a-131 at most; a-132 to a-199 are outside it.
+      List<String> outsideRun = ids(200).subList(100 + InProcessSink.MAX_RUN, 200);
+      Waits.await().until(() -> handler.distinctHandledAssetIds().containsAll(outsideRun));
+      assertThat(unblock.getCount()).isEqualTo(1);
+    } finally {
+      page2.countDown();
+      unblock.countDown();
+    }
+    JobReport report = execution.await(Duration.ofSeconds(30));
+    assertThat(report.status()).isEqualTo(JobStatus.COMPLETED);
+    assertThat(report.succeeded()).isEqualTo(200);
+  }
+
+  @Test
+  void mixedFastSlowFailingAndSkippedCallsAllSettleAndAddUp() throws Exception {
+    Random seeds = new Random(20261206L);
+    for (int round = 0; round < 8; round++) {
+      long seed = seeds.nextLong();
+      Random r = new Random(seed);
+      int n = 300 + r.nextInt(2000);
+      int concurrency = 1 + r.nextInt(16);
+      int pageSize = 1 + r.nextInt(80);
+      int shards = 1 + r.nextInt(3);
+      int maxAttempts = 1 + r.nextInt(3);
+      runMixed("mixed-" + round, seed, n, concurrency, pageSize, shards, maxAttempts);
+    }
+  }
+
+  private void runMixed(String job, long seed, int n, int concurrency, int pageSize, int shards,
+      int maxAttempts) throws Exception {
+    String what = job + " seed=" + seed + " n=" + n + " concurrency=" + concurrency + " pageSize="
+        + pageSize + " shards=" + shards + " maxAttempts=" + maxAttempts;
+    // Per asset: 0 fast, 1 slow (past the run's fast-call bound), 2 skipped, 3 fails once,
+    // 4 always fails (dead letter), 5 fails once slowly.
+    Random r = new Random(seed);
+    int[] kind = new int[n];
+    Set<String> skip = new HashSet<>();
+    Set<String> deadLetter = new HashSet<>();
+    for (int i = 0; i < n; i++) {
+      int p = r.nextInt(100);
+      kind[i] = p < 60 ? 0 : p < 72 ? 1 : p < 82 ? 2 : p < 90 ? 3 : p < 95 ? 4 : 5;
+      if (kind[i] == 2) {
+        skip.add("a-" + i);
+      } else if (kind[i] == 4 || (kind[i] == 3 || kind[i] == 5) && maxAttempts == 1) {
+        deadLetter.add("a-" + i);
+      }
+    }
+    InMemoryCheckpointStore store = new InMemoryCheckpointStore();
+    InMemorySelector selector = InMemorySelector.ofIds(ids(n), shards);
+    Map<String, AtomicInteger> inCall = new ConcurrentHashMap<>();
+    AtomicReference<String> passed = new AtomicReference<>();
+    AtomicInteger running = new AtomicInteger();
+    AtomicInteger most = new AtomicInteger();
+    RecordingHandler handler = new RecordingHandler().skipFor(skip).beforeEach(e -> {
+      int now = running.incrementAndGet();
+      most.accumulateAndGet(now, Math::max);
+      try {
+        int i = Integer.parseInt(e.assetId().substring(2));
+        // While this event is in a call, its page is unfinished: no checkpoint may pass it.
+        Checkpoint cp = store.load(job).get(e.shardId());
+        if (cp != null && !cp.completed() && Integer.parseInt(cp.cursor().value()) > i) {
+          passed.compareAndSet(null, e.assetId() + " in a call, checkpoint at " + cp.cursor().value());
+        }
+        if (cp != null && cp.completed()) {
+          passed.compareAndSet(null, e.assetId() + " in a call, shard completed");
+        }
+        switch (kind[i]) {
+          case 1 -> LockSupport.parkNanos(TimeUnit.MICROSECONDS.toNanos(200));
+          case 3 -> {
+            if (e.attempt() == 1) {
+              throw new IllegalStateException("once " + e.assetId());
+            }
+          }
+          case 4 -> throw new IllegalStateException("always " + e.assetId());
+          case 5 -> {
+            LockSupport.parkNanos(TimeUnit.MICROSECONDS.toNanos(200));
+            if (e.attempt() == 1) {
+              throw new IllegalStateException("once slowly " + e.assetId());
+            }
+          }
+          default -> { }
+        }
+        return null;
+      } finally {
+        running.decrementAndGet();
+      }
+    });
+    InMemoryDeadLetterSink dls = new InMemoryDeadLetterSink();
+    JobExecution execution = ReprocessJob.builder(job)
+        .selector(selector)
+        .checkpointStore(store)
+        .pageSize(pageSize)
+        .concurrency(concurrency)
+        .retry(RetryOptions.custom().maxAttempts(maxAttempts).initialBackoff(Duration.ZERO).build())
+        .deadLetterSink(dls)
+        .checkpointInterval(Duration.ZERO)
+        .stopAfterSameFailures(0)
+        .handler(handler)
+        .build()
+        .start();
+    JobReport report = execution.await(Duration.ofSeconds(60));
+
+    assertThat(report.status()).as(what).isEqualTo(JobStatus.COMPLETED);
+    assertThat(handler.events().stream().map(ReprocessEvent::assetId).distinct().count()).as(what)
+        .isEqualTo(n);
+    assertThat(report.succeeded() + report.skipped() + report.deadLettered()).as(what).isEqualTo(n);
+    assertThat(report.skipped()).as(what).isEqualTo(skip.size());
+    assertThat(report.deadLettered()).as(what).isEqualTo(deadLetter.size());
+    assertThat(report.succeeded()).as(what).isEqualTo(n - skip.size() - deadLetter.size());
+    assertThat(execution.progress().inFlight()).as(what).isZero();
+    assertThat(passed.get()).as(what).isNull();
+    assertThat(most.get()).as(what).isLessThanOrEqualTo(concurrency);
+    assertThat(store.load(job).values()).as(what).allMatch(Checkpoint::completed);
+  }
+}
