@@ -88,10 +88,9 @@ public final class InProcessSink implements EventSink, SliceSink {
   private final Ticker ticker;
   /**
    * Whether the handler's last calls returned within {@link #FAST_CALL_NANOS} (written when that
-   * changes): a thread then starts claiming runs at once, and one about to run its claim wakes no
-   * other thread for the events still queued, as it is back for them soon; a page queued meanwhile
-   * still wakes one ({@link #deliverSlice}). After a slow call, each thread about to call the
-   * handler wakes another while events are unclaimed.
+   * changes): a thread then starts claiming runs at once. Either way a thread about to run its
+   * claim wakes another while events are unclaimed and no other thread is claiming, as its first
+   * call may hang (without a {@code handlerTimeout}, for good).
    */
   private volatile boolean fastCalls;
 
@@ -377,11 +376,9 @@ public final class InProcessSink implements EventSink, SliceSink {
           continue;
         }
         if (!woke) {
-          if (fastCalls) {
-            claimers.decrementAndGet(); // in a call now: a page queued meanwhile wakes a thread
-          } else {
-            wakeAnotherClaimer();
-          }
+          // Also in a run of fast calls: this call may hang, and then no thread would come back
+          // for the events still queued (once per run, not per event).
+          wakeAnotherClaimer();
           woke = true;
         }
         r.current = d;
