@@ -135,12 +135,107 @@ class HandlerRunTest {
       int pageSize = 1 + r.nextInt(80);
       int shards = 1 + r.nextInt(3);
       int maxAttempts = 1 + r.nextInt(3);
-      runMixed("mixed-" + round, seed, n, concurrency, pageSize, shards, maxAttempts);
+      runMixed("mixed-" + round, seed, n, concurrency, pageSize, shards, maxAttempts, 0, (x, h) -> { });
     }
   }
 
+  @Test
+  void mixedCallsSettleAndAddUpThroughPausesLoweredConcurrencyAndRethrottles() throws Exception {
+    Random seeds = new Random(6122026L);
+    for (int round = 0; round < 6; round++) {
+      long seed = seeds.nextLong();
+      Random r = new Random(seed);
+      int n = 600 + r.nextInt(1500);
+      int concurrency = 2 + r.nextInt(15);
+      int pageSize = 1 + r.nextInt(80);
+      int shards = 1 + r.nextInt(3);
+      int maxAttempts = 1 + r.nextInt(3);
+      runMixed("disturbed-" + round, seed, n, concurrency, pageSize, shards, maxAttempts, 200_000,
+          (execution, handler) -> {
+            Waits.await().until(() -> handler.count() >= n / 4 || execution.isDone());
+            execution.pause();
+            Waits.await().until(() -> execution.progress().status() == JobStatus.PAUSED
+                || execution.isDone());
+            execution.concurrency(1); // lowered while paused: runs give their permits back
+            execution.resume();
+            Waits.await().until(() -> handler.count() >= n / 2 || execution.isDone());
+            execution.rethrottle(100_000);
+            execution.concurrency(concurrency);
+            Waits.await().until(() -> handler.count() >= 3 * n / 4 || execution.isDone());
+            execution.concurrency(Math.max(1, concurrency / 3));
+          });
+    }
+  }
+
+  /** A run of a job is cancelled midway: counts stay within the selection, nothing stays in flight, and a checkpoint passes only final events. */
+  @Test
+  void aCancelMidRunLeavesNothingInFlightAndCheckpointsOnlyFinalEvents() throws Exception {
+    Random seeds = new Random(1206L);
+    for (int round = 0; round < 6; round++) {
+      long seed = seeds.nextLong();
+      Random r = new Random(seed);
+      int n = 500 + r.nextInt(1500);
+      int concurrency = 1 + r.nextInt(16);
+      int pageSize = 1 + r.nextInt(60);
+      String job = "cancelled-" + round;
+      String what = job + " seed=" + seed + " n=" + n + " concurrency=" + concurrency + " pageSize=" + pageSize;
+      Set<String> finalIds = ConcurrentHashMap.newKeySet();
+      RecordingHandler handler = new RecordingHandler().beforeEach(e -> {
+        if (Math.floorMod(e.assetId().hashCode() ^ seed, 5) == 0) {
+          LockSupport.parkNanos(TimeUnit.MICROSECONDS.toNanos(100));
+        }
+        return null;
+      });
+      InMemoryCheckpointStore store = new InMemoryCheckpointStore();
+      JobExecution execution = ReprocessJob.builder(job)
+          .selector(InMemorySelector.ofIds(ids(n), 2))
+          .checkpointStore(store)
+          .pageSize(pageSize)
+          .concurrency(concurrency)
+          .checkpointInterval(Duration.ZERO)
+          .handler(handler)
+          .build()
+          .start();
+      Waits.await().until(() -> handler.count() >= n / 3 || execution.isDone());
+      execution.cancel();
+      JobReport report = execution.await(Duration.ofSeconds(60));
+      finalIds.addAll(handler.distinctHandledAssetIds());
+
+      assertThat(report.status()).as(what).isIn(JobStatus.CANCELLED, JobStatus.COMPLETED);
+      assertThat(execution.progress().inFlight()).as(what).isZero();
+      assertThat(report.succeeded()).as(what).isEqualTo(handler.distinctHandledAssetIds().size());
+      assertThat(report.succeeded()).as(what).isLessThanOrEqualTo(n);
+      for (Checkpoint cp : store.load(job).values()) {
+        int cursor = Integer.parseInt(cp.cursor().value());
+        int from = cp.shardId().equals("mem-0") ? 0 : n / 2;
+        // Every asset of the shard before its checkpoint's cursor was handled in this run.
+        for (int i = from; i < cursor; i++) {
+          assertThat(finalIds).as(what + " " + cp).contains("a-" + i);
+        }
+      }
+      RecordingHandler second = new RecordingHandler();
+      JobReport rerun = ReprocessJob.builder(job)
+          .selector(InMemorySelector.ofIds(ids(n), 2))
+          .checkpointStore(store)
+          .pageSize(pageSize)
+          .concurrency(concurrency)
+          .handler(second)
+          .build()
+          .run();
+      assertThat(rerun.status()).as(what).isEqualTo(JobStatus.COMPLETED);
+      Set<String> all = new HashSet<>(finalIds);
+      all.addAll(second.distinctHandledAssetIds());
+      assertThat(all).as(what).hasSize(n);
+    }
+  }
+
+  /** What the test thread does to a running job (pause, rethrottle...) before it waits for the end. */
+  private interface Disturbance {
+    void apply(JobExecution execution, RecordingHandler handler) throws Exception;
+  }
+
   private void runMixed(String job, long seed, int n, int concurrency, int pageSize, int shards,
-      int maxAttempts) throws Exception {
+      int maxAttempts, double maxEventsPerSecond, Disturbance disturbance) throws Exception {
     String what = job + " seed=" + seed + " n=" + n + " concurrency=" + concurrency + " pageSize="
         + pageSize + " shards=" + shards + " maxAttempts=" + maxAttempts;
     // Per asset: 0 fast, 1 slow (past the run's fast-call bound), 2 skipped, 3 fails once,
@@ -199,11 +294,15 @@ class HandlerRunTest {
       }
     });
     InMemoryDeadLetterSink dls = new InMemoryDeadLetterSink();
-    JobExecution execution = ReprocessJob.builder(job)
+    ReprocessJob.Builder builder = ReprocessJob.builder(job)
         .selector(selector)
         .checkpointStore(store)
         .pageSize(pageSize)
-        .concurrency(concurrency)
+        .concurrency(concurrency);
+    if (maxEventsPerSecond > 0) {
+      builder.maxEventsPerSecond(maxEventsPerSecond);
+    }
+    JobExecution execution = builder
         .retry(RetryOptions.custom().maxAttempts(maxAttempts).initialBackoff(Duration.ZERO).build())
         .deadLetterSink(dls)
         .checkpointInterval(Duration.ZERO)
@@ -211,6 +310,7 @@ class HandlerRunTest {
         .handler(handler)
         .build()
         .start();
+    disturbance.apply(execution, handler);
     JobReport report = execution.await(Duration.ofSeconds(60));
 
     assertThat(report.status()).as(what).isEqualTo(JobStatus.COMPLETED);
@@ -223,6 +323,8 @@ class HandlerRunTest {
     assertThat(execution.progress().inFlight()).as(what).isZero();
     assertThat(passed.get()).as(what).isNull();
     assertThat(most.get()).as(what).isLessThanOrEqualTo(concurrency);
+    assertThat(report.succeeded() + report.skipped() + report.deadLettered()).as(what)
+        .isEqualTo(report.selected());
     assertThat(store.load(job).values()).as(what).allMatch(Checkpoint::completed);
   }
 }
