@@ -135,7 +135,24 @@ class HandlerRunTest {
       int pageSize = 1 + r.nextInt(80);
       int shards = 1 + r.nextInt(3);
       int maxAttempts = 1 + r.nextInt(3);
-      runMixed("mixed-" + round, seed, n, concurrency, pageSize, shards, maxAttempts, 0, (x, h) -> { });
+      runMixed("mixed-" + round, seed, n, concurrency, pageSize, shards, maxAttempts, 0, null,
+          (x, h) -> { });
+    }
+  }
+
+  @Test
+  void mixedCallsWithTimedOutCallsMidRunStillSettleAndAddUp() throws Exception {
+    Random seeds = new Random(61206L);
+    for (int round = 0; round < 5; round++) {
+      long seed = seeds.nextLong();
+      Random r = new Random(seed);
+      int n = 300 + r.nextInt(1200);
+      int concurrency = 1 + r.nextInt(16);
+      int pageSize = 1 + r.nextInt(80);
+      int shards = 1 + r.nextInt(3);
+      int maxAttempts = 1 + r.nextInt(3);
+      runMixed("timeouts-" + round, seed, n, concurrency, pageSize, shards, maxAttempts, 0,
+          Duration.ofMillis(20), (x, h) -> { });
     }
   }
 
@@ -150,7 +167,7 @@ class HandlerRunTest {
       int pageSize = 1 + r.nextInt(80);
       int shards = 1 + r.nextInt(3);
       int maxAttempts = 1 + r.nextInt(3);
-      runMixed("disturbed-" + round, seed, n, concurrency, pageSize, shards, maxAttempts, 200_000,
+      runMixed("disturbed-" + round, seed, n, concurrency, pageSize, shards, maxAttempts, 200_000, null,
           (execution, handler) -> {
             Waits.await().until(() -> handler.count() >= n / 4 || execution.isDone());
             execution.pause();
@@ -235,7 +252,8 @@ class HandlerRunTest {
   }
 
   private void runMixed(String job, long seed, int n, int concurrency, int pageSize, int shards,
-      int maxAttempts, double maxEventsPerSecond, Disturbance disturbance) throws Exception {
+      int maxAttempts, double maxEventsPerSecond, Duration handlerTimeout, Disturbance disturbance)
+      throws Exception {
     String what = job + " seed=" + seed + " n=" + n + " concurrency=" + concurrency + " pageSize="
         + pageSize + " shards=" + shards + " maxAttempts=" + maxAttempts;
     // Per asset: 0 fast, 1 slow (past the run's fast-call bound), 2 skipped, 3 fails once,
@@ -247,9 +265,12 @@ class HandlerRunTest {
     for (int i = 0; i < n; i++) {
       int p = r.nextInt(100);
       kind[i] = p < 60 ? 0 : p < 72 ? 1 : p < 82 ? 2 : p < 90 ? 3 : p < 95 ? 4 : 5;
+      if (handlerTimeout != null && p < 2) {
+        kind[i] = 6; // its first call runs past the handler timeout
+      }
       if (kind[i] == 2) {
         skip.add("a-" + i);
-      } else if (kind[i] == 4 || (kind[i] == 3 || kind[i] == 5) && maxAttempts == 1) {
+      } else if (kind[i] == 4 || (kind[i] == 3 || kind[i] == 5 || kind[i] == 6) && maxAttempts == 1) {
         deadLetter.add("a-" + i);
       }
     }
@@ -286,6 +307,11 @@ class HandlerRunTest {
               throw new IllegalStateException("once slowly " + e.assetId());
             }
           }
+          case 6 -> {
+            if (e.attempt() == 1) {
+              LockSupport.parkNanos(handlerTimeout.multipliedBy(10).toNanos()); // interrupted at the timeout
+            }
+          }
           default -> { }
         }
         return null;
@@ -299,6 +325,9 @@ class HandlerRunTest {
         .checkpointStore(store)
         .pageSize(pageSize)
         .concurrency(concurrency);
+    if (handlerTimeout != null) {
+      builder.handlerTimeout(handlerTimeout);
+    }
     if (maxEventsPerSecond > 0) {
       builder.maxEventsPerSecond(maxEventsPerSecond);
     }
@@ -322,7 +351,9 @@ class HandlerRunTest {
     assertThat(report.succeeded()).as(what).isEqualTo(n - skip.size() - deadLetter.size());
     assertThat(execution.progress().inFlight()).as(what).isZero();
     assertThat(passed.get()).as(what).isNull();
-    assertThat(most.get()).as(what).isLessThanOrEqualTo(concurrency);
+    if (handlerTimeout == null) { // a timed-out call may still run until it sees its interrupt
+      assertThat(most.get()).as(what).isLessThanOrEqualTo(concurrency);
+    }
     assertThat(report.succeeded() + report.skipped() + report.deadLettered()).as(what)
         .isEqualTo(report.selected());
     assertThat(store.load(job).values()).as(what).allMatch(Checkpoint::completed);
