@@ -125,6 +125,49 @@ class HandlerRunTest {
   }
 
   @Test
+  void aCallTimingOutInARunCountsTheRunsSuccessesBeforeItsDeadLetter() throws Exception {
+    // A manual clock: every call measures 0 ns (fast), and a call times out only when the test
+    // advances the clock. a-0 fails alone (the first claim is one event) with the same reason a
+    // timeout has; then a-1 to a-4 are one run: a-1 succeeds, a-2 hangs and times out. With
+    // stopAfterSameFailures(2), a-2's dead letter is the second in a row, but a-1 succeeded
+    // before it, so the job must go on (the streak counts only while nothing succeeded).
+    ManualClock clock = new ManualClock();
+    CountDownLatch inA2 = new CountDownLatch(1);
+    CountDownLatch never = new CountDownLatch(1);
+    RecordingHandler handler = new RecordingHandler().beforeEach(e -> {
+      if (e.assetId().equals("a-0")) {
+        throw new HandlerTimeoutException("a-0 gave up by itself");
+      }
+      if (e.assetId().equals("a-2")) {
+        inA2.countDown();
+        never.await(); // until interrupted at its timeout
+      }
+      return null;
+    });
+    InMemoryDeadLetterSink dls = new InMemoryDeadLetterSink();
+    JobExecution execution = ReprocessJob.builder("timeout-in-run")
+        .selector(InMemorySelector.ofIds(ids(5), 1))
+        .pageSize(5)
+        .concurrency(1)
+        .handlerTimeout(Duration.ofSeconds(10))
+        .retry(RetryOptions.custom().maxAttempts(1).build())
+        .deadLetterSink(dls)
+        .stopAfterSameFailures(2)
+        .clock(clock)
+        .handler(handler)
+        .build()
+        .start();
+    assertThat(inA2.await(30, TimeUnit.SECONDS)).isTrue();
+    clock.advance(Duration.ofSeconds(11));
+    JobReport report = execution.await(Duration.ofSeconds(30));
+
+    assertThat(report.status()).as("%s", report.failureCause()).isEqualTo(JobStatus.COMPLETED);
+    assertThat(report.succeeded()).isEqualTo(3);
+    assertThat(report.deadLettered()).isEqualTo(2);
+    assertThat(dls.deadLetters()).hasSize(2);
+  }
+
+  @Test
   void mixedFastSlowFailingAndSkippedCallsAllSettleAndAddUp() throws Exception {
     Random seeds = new Random(20261206L);
     for (int round = 0; round < 8; round++) {
