@@ -575,8 +575,8 @@ public final class InProcessSink implements EventSink, SliceSink {
 
     /** On the watchdog's thread: the current call timed out (its thread left the pool). */
     void timedOut(HandlerTimeoutException timeout) {
+      settle(); // the events before it count first, as after a failed call (an error budget reads the counts)
       current.completed(null, timeout);
-      settle();
       handBack();
       main.enqueue(pull, () -> {}); // the thread replacing the one timed out goes on
     }
