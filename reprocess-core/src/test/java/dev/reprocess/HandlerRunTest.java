@@ -389,9 +389,15 @@ class HandlerRunTest {
     assertThat(handler.events().stream().map(ReprocessEvent::assetId).distinct().count()).as(what)
         .isEqualTo(n);
     assertThat(report.succeeded() + report.skipped() + report.deadLettered()).as(what).isEqualTo(n);
-    assertThat(report.skipped()).as(what).isEqualTo(skip.size());
-    assertThat(report.deadLettered()).as(what).isEqualTo(deadLetter.size());
-    assertThat(report.succeeded()).as(what).isEqualTo(n - skip.size() - deadLetter.size());
+    if (handlerTimeout == null) {
+      assertThat(report.skipped()).as(what).isEqualTo(skip.size());
+      assertThat(report.deadLettered()).as(what).isEqualTo(deadLetter.size());
+      assertThat(report.succeeded()).as(what).isEqualTo(n - skip.size() - deadLetter.size());
+    } else { // on a busy machine any call may run past the short limit: more dead letters, fewer passed
+      assertThat(report.deadLettered()).as(what).isGreaterThanOrEqualTo(deadLetter.size());
+      assertThat(report.skipped()).as(what).isLessThanOrEqualTo(skip.size());
+    }
+    assertThat(dls.deadLetters()).as(what).hasSize((int) report.deadLettered());
     assertThat(execution.progress().inFlight()).as(what).isZero();
     assertThat(passed.get()).as(what).isNull();
     if (handlerTimeout == null) { // a timed-out call may still run until it sees its interrupt
