@@ -114,20 +114,21 @@ final class EventAttempt implements SliceSink.Delivery {
   }
 
   @Override
-  public Outcome completedKeepingPermit(Outcome outcome, Throwable failure, long endNanos) {
+  public boolean completedKeepingPermit(Outcome outcome, Throwable failure, long endNanos) {
     if (failure != null || run.outage.anyOutage()) {
       onResult(outcome, failure, endNanos);
-      return null;
+      return false;
     }
     long latency = endNanos - attemptStart;
     run.tally.attemptLatency(latency);
     run.pressure.onAttempt(attemptStart, latency, null);
+    run.tally.outcome(outcome, shard, page);
     if (page.traceEvents) {
       LOG.trace("{}asset {} {} (attempt {})", run.prefix, event.assetId(),
           outcome == Outcome.SKIPPED ? "skipped" : "succeeded", event.attempt());
     }
-    SETTLED.setRelease(this, 1); // counted by the run's settle; no one else settles it (the call returned)
-    return outcome == Outcome.SKIPPED ? Outcome.SKIPPED : Outcome.SUCCEEDED;
+    SETTLED.setRelease(this, 1); // settled by the run (Slice#settleRun); the call returned, no one else may
+    return true;
   }
 
   private Void onResult(Outcome outcome, Throwable error) {

@@ -33,8 +33,8 @@ import java.util.function.Consumer;
  * concurrency permit (waiting while the job's limit is reached) and claims the oldest unclaimed
  * events of a page: one event, or, while its handler calls return within {@link #FAST_CALL_NANOS},
  * a <i>run</i> of up to {@link #MAX_RUN} consecutive events, which it calls one after another with
- * that permit (given back between two events when the job pauses, stops or lowers its limit); their
- * outcomes are settled together at the run's end. A call slower than that hands the run's unstarted
+ * that permit (given back between two events when the job pauses, stops or lowers its limit); each
+ * outcome is counted at once, and the page is told of the run's final events together at its end. A call slower than that hands the run's unstarted
  * events back to the head of the queue for any thread, and so does a call that times out. While a
  * page has unclaimed events it stays in the queue for any thread that becomes free, so a slow or
  * hung event holds its own thread and at most the rest of its run (events of its own page, whose
@@ -335,7 +335,7 @@ public final class InProcessSink implements EventSink, SliceSink {
   /**
    * Runs a claimed run of events one after another on a main-lane thread, with the permit it took
    * for the first: a final event's permit goes to the next while the slice lets the thread keep it,
-   * the run's final outcomes are settled together at its end, and the end of one call is the
+   * its page is told of the run's final events together at its end, and the end of one call is the
    * start of the next. A call slower than {@link #FAST_CALL_NANOS} hands the run's unstarted events
    * back to the queue, for any thread. Returns the size of the thread's next claim: {@link
    * #MAX_RUN} after fast calls, 1 after a slow one; 0 when the thread must leave (a call timed
@@ -387,14 +387,8 @@ public final class InProcessSink implements EventSink, SliceSink {
           return 0; // r.timedOut settled the run on the watchdog's thread; the thread left the pool
         }
         long end = ticker.nanoTime();
-        if (attempt.failure() != null) {
-          r.settle(); // the events before it count first (an error budget reads the counts)
-        }
-        Outcome counted = d.completedKeepingPermit(attempt.outcome(), attempt.failure(), end);
-        if (counted == Outcome.SKIPPED) {
-          r.skipped++;
-        } else if (counted != null) {
-          r.succeeded++;
+        if (d.completedKeepingPermit(attempt.outcome(), attempt.failure(), end)) {
+          r.finalEvents++;
         } else {
           held = false; // the permit went with the event (a retry, a dead letter)
         }
@@ -531,16 +525,16 @@ public final class InProcessSink implements EventSink, SliceSink {
   }
 
   /**
-   * A main-lane thread's run: its claim, the next event to start, and the final outcomes counted
-   * but not settled yet. Written by its thread; read by the watchdog's only once it timed the
+   * A main-lane thread's run: its claim, the next event to start, and the events made final whose
+   * page was not told yet. Written by its thread; read by the watchdog's only once it timed the
    * current call out (the thread then no longer touches it).
    */
   private final class Run {
     final Slice slice;
     final int end;
     int next;
-    int succeeded;
-    int skipped;
+    /** Events of the run made final and counted, their page not told yet. */
+    int finalEvents;
     Delivery current;
     final Consumer<HandlerTimeoutException> onTimeout = this::timedOut;
 
@@ -550,11 +544,10 @@ public final class InProcessSink implements EventSink, SliceSink {
       this.end = claim.to();
     }
 
-    /** Settles the final events counted so far. */
+    /** Tells the page of the run's events made final so far. */
     void settle() {
-      slice.settleRun(succeeded, skipped);
-      succeeded = 0;
-      skipped = 0;
+      slice.settleRun(finalEvents);
+      finalEvents = 0;
     }
 
     /** Abandons the unstarted events (the job stops or the pool closes). */
@@ -575,7 +568,7 @@ public final class InProcessSink implements EventSink, SliceSink {
 
     /** On the watchdog's thread: the current call timed out (its thread left the pool). */
     void timedOut(HandlerTimeoutException timeout) {
-      settle(); // the events before it count first, as after a failed call (an error budget reads the counts)
+      settle();
       current.completed(null, timeout);
       handBack();
       main.enqueue(pull, () -> {}); // the thread replacing the one timed out goes on

@@ -109,23 +109,6 @@ final class JobTally implements AutoCloseable {
   }
 
   /**
-   * {@code succeeded} and {@code skipped} final events of one page at once, as {@link #outcome}
-   * counts them one by one: a sink thread that ran them one after another counts them together.
-   */
-  void outcomes(int succeededEvents, int skippedEvents, ShardState shard, PageWork page) {
-    if (succeededEvents > 0) {
-      succeeded.add(succeededEvents);
-      shard.succeeded.add(succeededEvents);
-      page.succeeded.addAndGet(succeededEvents);
-    }
-    if (skippedEvents > 0) {
-      skipped.add(skippedEvents);
-      shard.skipped.add(skippedEvents);
-      page.skipped.addAndGet(skippedEvents);
-    }
-  }
-
-  /**
    * A page's events are all final or abandoned: its succeeded and skipped events go to the
    * Micrometer counters now, once per page rather than once per event (a shared counter's update
    * was a fifth of the engine's CPU per event).

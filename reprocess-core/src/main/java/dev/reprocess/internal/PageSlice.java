@@ -68,10 +68,9 @@ final class PageSlice implements SliceSink.Slice {
   }
 
   @Override
-  public void settleRun(int succeeded, int skipped) {
-    if (succeeded + skipped > 0) {
-      run.tally.outcomes(succeeded, skipped, state, work);
-      work.settle(succeeded + skipped);
+  public void settleRun(int events) {
+    if (events > 0) {
+      work.settle(events);
     }
   }
 

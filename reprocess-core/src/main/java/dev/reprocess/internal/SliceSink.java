@@ -31,8 +31,8 @@ interface SliceSink {
    * Events the engine hands over together, made and started on the sink's threads. A thread takes
    * a permit ({@link #acquirePermit}), then claims the oldest events not claimed yet (of any slice
    * queued before), tells the slice how many ({@link #claimed}) and {@link #start}s them one after
-   * another with that permit while it {@link #mayKeepPermit may keep it} (a <i>run</i>), counting
-   * their final outcomes until {@link #settleRun}; a thread that got no permit (the job stops)
+   * another with that permit while it {@link #mayKeepPermit may keep it} (a <i>run</i>), settling
+   * their final outcomes together ({@link #settleRun}); a thread that got no permit (the job stops)
    * still claims the next events and {@link #abandon}s them; a thread that claims nothing gives
    * its permit back ({@link #releasePermit}). Permits are the job's, shared by its slices.
    */
@@ -93,10 +93,11 @@ interface SliceSink {
     boolean mayKeepPermit();
 
     /**
-     * Settles the events of a run counted by {@link Delivery#completedKeepingPermit}: {@code
-     * succeeded} and {@code skipped} events of this slice, final; their page may be checkpointed.
+     * Settles {@code events} events of this slice that {@link Delivery#completedKeepingPermit} made
+     * final (counted there already, one by one): their page may be checkpointed once its other
+     * events are final too.
      */
-    void settleRun(int succeeded, int skipped);
+    void settleRun(int events);
 
     /** The event at {@code index} will not be started (no permit held): the job stops or the sink closed. */
     void abandon(int index);
@@ -118,13 +119,14 @@ interface SliceSink {
 
     /**
      * The attempt's result, in a run: when it makes the event final as succeeded or skipped, the
-     * event is counted for the caller's {@link Slice#settleRun} (nothing shared is written) and its
-     * permit stays with the calling thread, for the run's next event; returns that outcome. Any
-     * other result goes the way of {@link #completed} (the permit stays with the event, through
-     * its retries or until its dead letter is stored) and returns {@code null}.
+     * event is counted (the job's, shard's and page's counts, as {@link #completed} counts it), its
+     * permit stays with the calling thread for the run's next event, and its page learns of it at
+     * the caller's {@link Slice#settleRun}; returns true. Any other result goes the way of {@link
+     * #completed} (the permit stays with the event, through its retries or until its dead letter is
+     * stored) and returns false.
      *
      * @param endNanos when the call ended: the job's {@link Ticker} reading, taken by the caller
      */
-    Outcome completedKeepingPermit(Outcome outcome, Throwable failure, long endNanos);
+    boolean completedKeepingPermit(Outcome outcome, Throwable failure, long endNanos);
   }
 }
