@@ -169,62 +169,55 @@ class HandlerRunTest {
 
   @Test
   void mixedFastSlowFailingAndSkippedCallsAllSettleAndAddUp() throws Exception {
-    Random seeds = new Random(20261206L);
-    for (int round = 0; round < 8; round++) {
-      long seed = seeds.nextLong();
-      Random r = new Random(seed);
-      int n = 300 + r.nextInt(2000);
-      int concurrency = 1 + r.nextInt(16);
-      int pageSize = 1 + r.nextInt(80);
-      int shards = 1 + r.nextInt(3);
-      int maxAttempts = 1 + r.nextInt(3);
-      runMixed("mixed-" + round, seed, n, concurrency, pageSize, shards, maxAttempts, 0, null,
-          (x, h) -> { });
-    }
+    mixedRounds("mixed-", 20261206L, 8, 300, 2000, 1, 0, null, (x, h, n, c) -> { });
   }
 
   @Test
   void mixedCallsWithTimedOutCallsMidRunStillSettleAndAddUp() throws Exception {
-    Random seeds = new Random(61206L);
-    for (int round = 0; round < 5; round++) {
-      long seed = seeds.nextLong();
-      Random r = new Random(seed);
-      int n = 300 + r.nextInt(1200);
-      int concurrency = 1 + r.nextInt(16);
-      int pageSize = 1 + r.nextInt(80);
-      int shards = 1 + r.nextInt(3);
-      int maxAttempts = 1 + r.nextInt(3);
-      runMixed("timeouts-" + round, seed, n, concurrency, pageSize, shards, maxAttempts, 0,
-          Duration.ofMillis(20), (x, h) -> { });
-    }
+    mixedRounds("timeouts-", 61206L, 5, 300, 1200, 1, 0, Duration.ofMillis(20), (x, h, n, c) -> { });
   }
 
   @Test
   void mixedCallsSettleAndAddUpThroughPausesLoweredConcurrencyAndRethrottles() throws Exception {
-    Random seeds = new Random(6122026L);
-    for (int round = 0; round < 6; round++) {
+    mixedRounds("disturbed-", 6122026L, 6, 600, 1500, 2, 200_000, null, (execution, handler, n, concurrency) -> {
+      Waits.await().until(() -> handler.count() >= n / 4 || execution.isDone());
+      execution.pause();
+      Waits.await().until(() -> execution.progress().status() == JobStatus.PAUSED
+          || execution.isDone());
+      execution.concurrency(1); // lowered while paused: runs give their permits back
+      execution.resume();
+      Waits.await().until(() -> handler.count() >= n / 2 || execution.isDone());
+      execution.rethrottle(100_000);
+      execution.concurrency(concurrency);
+      Waits.await().until(() -> handler.count() >= 3 * n / 4 || execution.isDone());
+      execution.concurrency(Math.max(1, concurrency / 3));
+    });
+  }
+
+  /**
+   * {@code rounds} jobs of seeded random sizes: {@code minIds} plus up to {@code idSpread} ids,
+   * concurrency {@code minConcurrency} to 16, pages of 1 to 80, 1 to 3 shards and attempts.
+   */
+  private void mixedRounds(String prefix, long seedOfSeeds, int rounds, int minIds, int idSpread,
+      int minConcurrency, double maxEventsPerSecond, Duration handlerTimeout, RoundDisturbance disturbance)
+      throws Exception {
+    Random seeds = new Random(seedOfSeeds);
+    for (int round = 0; round < rounds; round++) {
       long seed = seeds.nextLong();
       Random r = new Random(seed);
-      int n = 600 + r.nextInt(1500);
-      int concurrency = 2 + r.nextInt(15);
+      int n = minIds + r.nextInt(idSpread);
+      int concurrency = minConcurrency + r.nextInt(17 - minConcurrency);
       int pageSize = 1 + r.nextInt(80);
       int shards = 1 + r.nextInt(3);
       int maxAttempts = 1 + r.nextInt(3);
-      runMixed("disturbed-" + round, seed, n, concurrency, pageSize, shards, maxAttempts, 200_000, null,
-          (execution, handler) -> {
-            Waits.await().until(() -> handler.count() >= n / 4 || execution.isDone());
-            execution.pause();
-            Waits.await().until(() -> execution.progress().status() == JobStatus.PAUSED
-                || execution.isDone());
-            execution.concurrency(1); // lowered while paused: runs give their permits back
-            execution.resume();
-            Waits.await().until(() -> handler.count() >= n / 2 || execution.isDone());
-            execution.rethrottle(100_000);
-            execution.concurrency(concurrency);
-            Waits.await().until(() -> handler.count() >= 3 * n / 4 || execution.isDone());
-            execution.concurrency(Math.max(1, concurrency / 3));
-          });
+      runMixed(prefix + round, seed, n, concurrency, pageSize, shards, maxAttempts, maxEventsPerSecond,
+          handlerTimeout, (execution, handler) -> disturbance.disturb(execution, handler, n, concurrency));
     }
+  }
+
+  /** What a test does to a running round, knowing its size and concurrency. */
+  private interface RoundDisturbance {
+    void disturb(JobExecution execution, RecordingHandler handler, int n, int concurrency) throws Exception;
   }
 
   /** A run of a job is cancelled midway: counts stay within the selection, nothing stays in flight, and a checkpoint passes only final events. */
