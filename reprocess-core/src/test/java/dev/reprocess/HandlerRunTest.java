@@ -36,29 +36,11 @@ class HandlerRunTest {
    * before each later one: the test decides when the next page reaches the handler threads.
    */
   private static AssetSelector gatedAfterFirstPage(InMemorySelector inner, CountDownLatch gate) {
-    return new AssetSelector() {
-      @Override
-      public List<Shard> shards() {
-        return inner.shards();
+    return PageReadHooks.beforeEachRead(inner, (shard, read) -> {
+      if (read > 1) {
+        gate.await();
       }
-
-      @Override
-      public Paginator open(Shard shard, Cursor from, int pageSize) {
-        Paginator p = inner.open(shard, from, pageSize);
-        AtomicInteger pages = new AtomicInteger();
-        return () -> {
-          if (pages.getAndIncrement() > 0) {
-            try {
-              gate.await();
-            } catch (InterruptedException e) {
-              Thread.currentThread().interrupt();
-              throw new IllegalStateException(e);
-            }
-          }
-          return p.nextPage();
-        };
-      }
-    };
+    });
   }
 
   /** Whether every main-lane handler thread of the job (at least one) waits, outside its pull loop. */

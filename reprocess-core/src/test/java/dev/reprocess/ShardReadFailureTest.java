@@ -16,24 +16,11 @@ class ShardReadFailureTest {
   static AssetSelector failingSecondPage(InMemorySelector inner, String failingShard,
       RuntimeException failure, int times) {
     AtomicInteger left = new AtomicInteger(times);
-    return new AssetSelector() {
-      @Override
-      public List<Shard> shards() {
-        return inner.shards();
+    return PageReadHooks.beforeEachRead(inner, (shard, read) -> {
+      if (shard.id().equals(failingShard) && read >= 2 && left.getAndDecrement() > 0) {
+        throw failure;
       }
-
-      @Override
-      public Paginator open(Shard shard, Cursor from, int pageSize) {
-        Paginator p = inner.open(shard, from, pageSize);
-        AtomicInteger reads = new AtomicInteger();
-        return () -> {
-          if (shard.id().equals(failingShard) && reads.incrementAndGet() >= 2 && left.getAndDecrement() > 0) {
-            throw failure;
-          }
-          return p.nextPage();
-        };
-      }
-    };
+    });
   }
 
   @Test

@@ -119,14 +119,8 @@ final class EventAttempt implements SliceSink.Delivery {
       onResult(outcome, failure, endNanos);
       return false;
     }
-    long latency = endNanos - attemptStart;
-    run.tally.attemptLatency(latency);
-    run.pressure.onAttempt(attemptStart, latency, null);
-    run.tally.outcome(outcome, shard, page);
-    if (page.traceEvents) {
-      LOG.trace("{}asset {} {} (attempt {})", run.prefix, event.assetId(),
-          outcome == Outcome.SKIPPED ? "skipped" : "succeeded", event.attempt());
-    }
+    measured(endNanos, null);
+    counted(outcome);
     SETTLED.setRelease(this, 1); // settled by the run (Slice#settleRun); the call returned, no one else may
     return true;
   }
@@ -136,19 +130,13 @@ final class EventAttempt implements SliceSink.Delivery {
   }
 
   private Void onResult(Outcome outcome, Throwable error, long endNanos) {
-    long latency = endNanos - attemptStart;
-    run.tally.attemptLatency(latency);
-    run.pressure.onAttempt(attemptStart, latency, error);
+    measured(endNanos, error);
     try {
       if (error == null) {
         if (run.outage.anyOutage()) {
           run.outage.onAvailable(run.sink().describe());
         }
-        run.tally.outcome(outcome, shard, page);
-        if (page.traceEvents) {
-          LOG.trace("{}asset {} {} (attempt {})", run.prefix, event.assetId(),
-              outcome == Outcome.SKIPPED ? "skipped" : "succeeded", event.attempt());
-        }
+        counted(outcome);
         settle(true);
         return null;
       }
@@ -158,6 +146,22 @@ final class EventAttempt implements SliceSink.Delivery {
       settle(false);
     }
     return null;
+  }
+
+  /** The attempt's latency, to the meters and the pressure signal. */
+  private void measured(long endNanos, Throwable error) {
+    long latency = endNanos - attemptStart;
+    run.tally.attemptLatency(latency);
+    run.pressure.onAttempt(attemptStart, latency, error);
+  }
+
+  /** A final outcome of the handler: counted for the job, the shard and the page. */
+  private void counted(Outcome outcome) {
+    run.tally.outcome(outcome, shard, page);
+    if (page.traceEvents) {
+      LOG.trace("{}asset {} {} (attempt {})", run.prefix, event.assetId(),
+          outcome == Outcome.SKIPPED ? "skipped" : "succeeded", event.attempt());
+    }
   }
 
   private void onFailure(Throwable error) {

@@ -34,8 +34,9 @@ import java.util.function.Consumer;
  * events of a page: one event, or, while its handler calls return within {@link #FAST_CALL_NANOS},
  * a <i>run</i> of up to {@link #MAX_RUN} consecutive events, which it calls one after another with
  * that permit (given back between two events when the job pauses, stops or lowers its limit); each
- * outcome is counted at once, and the page is told of the run's final events together at its end. A call slower than that hands the run's unstarted
- * events back to the head of the queue for any thread, and so does a call that times out. While a
+ * outcome is counted at once, and the page is told of the run's final events together at its end.
+ * A call slower than that hands the run's unstarted events back to the head of the queue for any
+ * thread, and so does a call that times out. While a
  * page has unclaimed events it stays in the queue for any thread that becomes free, so a slow or
  * hung event holds its own thread and at most the rest of its run (events of its own page, whose
  * checkpoint waits for it anyway); later pages go on. With one thread, events are called in the
@@ -315,12 +316,13 @@ public final class InProcessSink implements EventSink, SliceSink {
         return;
       }
       if (!permit) {
-        claimed.abandonFrom(claimed.from());
+        claimed.abandon();
         continue;
       }
       if (batch != null) {
-        Delivery d = claimed.slice().start(claimed.from());
-        if (!callBatch(thread, gather(d, claimed.slice()), claimed.slice())) {
+        long now = ticker.nanoTime(); // the batch's events start together, in one call
+        Delivery d = claimed.slice().start(claimed.from(), now);
+        if (!callBatch(thread, gather(d, claimed.slice(), now), claimed.slice())) {
           return;
         }
       } else {
@@ -343,16 +345,11 @@ public final class InProcessSink implements EventSink, SliceSink {
    */
   private int run(HandlerPool.HandlerThread thread, Run r) {
     boolean held = true;
-    boolean fresh = true;
     boolean woke = false;
     int nextRun = MAX_RUN;
     long now = ticker.nanoTime();
     try {
       while (r.next < r.end) {
-        if (held && !fresh && !r.slice.mayKeepPermit()) {
-          r.slice.releasePermit();
-          held = false;
-        }
         if (!held) {
           boolean permit;
           try {
@@ -369,7 +366,6 @@ public final class InProcessSink implements EventSink, SliceSink {
           held = true;
           now = ticker.nanoTime();
         }
-        fresh = false;
         Delivery d = r.slice.start(r.next++, now);
         if (d == null) {
           held = false; // the rate limit deferred the event; it keeps the permit on the timer
@@ -387,10 +383,14 @@ public final class InProcessSink implements EventSink, SliceSink {
           return 0; // r.timedOut settled the run on the watchdog's thread; the thread left the pool
         }
         long end = ticker.nanoTime();
-        if (d.completedKeepingPermit(attempt.outcome(), attempt.failure(), end)) {
-          r.finalEvents++;
-        } else {
+        if (!d.completedKeepingPermit(attempt.outcome(), attempt.failure(), end)) {
           held = false; // the permit went with the event (a retry, a dead letter)
+        } else {
+          r.finalEvents++;
+          if (r.next < r.end && !r.slice.mayKeepPermit()) {
+            r.slice.releasePermit(); // paused, stopping or a lowered limit: wait as any thread
+            held = false;
+          }
         }
         if (end - now > FAST_CALL_NANOS) {
           r.handBack();
@@ -419,9 +419,9 @@ public final class InProcessSink implements EventSink, SliceSink {
   /**
    * A batch: {@code first} (null if the rate limit deferred it) and the next unclaimed events, one
    * more permit each, as many as are free at once, up to the batch handler's {@code maxBatchSize},
-   * claimed a range of a slice at a time.
+   * claimed a range of a slice at a time, all started at {@code now}.
    */
-  private List<Delivery> gather(Delivery first, Slice permits) {
+  private List<Delivery> gather(Delivery first, Slice permits, long now) {
     List<Delivery> batched = new ArrayList<>(Math.min(batch.maxBatchSize(), 64));
     if (first != null) {
       batched.add(first);
@@ -435,7 +435,6 @@ public final class InProcessSink implements EventSink, SliceSink {
         }
         break;
       }
-      long now = ticker.nanoTime(); // the batch's events start together, in one call
       for (int i = c.from(); i < c.to(); i++, more--) {
         Delivery d = c.slice().start(i, now);
         if (d != null) {
@@ -511,14 +510,14 @@ public final class InProcessSink implements EventSink, SliceSink {
   /** Abandons every event no thread claimed (the sink closed). */
   private void abandonUnclaimed() {
     for (Claim c = claim(MAX_RUN); c != null; c = claim(MAX_RUN)) {
-      c.abandonFrom(c.from());
+      c.abandon();
     }
   }
 
   /** Events {@code from} (inclusive) to {@code to} (exclusive) of a slice, claimed by a thread. */
   private record Claim(Slice slice, int from, int to) {
-    void abandonFrom(int index) {
-      for (int i = index; i < to; i++) {
+    void abandon() {
+      for (int i = from; i < to; i++) {
         slice.abandon(i);
       }
     }

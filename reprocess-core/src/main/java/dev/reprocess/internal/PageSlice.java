@@ -82,11 +82,6 @@ final class PageSlice implements SliceSink.Slice {
   }
 
   @Override
-  public SliceSink.Delivery start(int index) {
-    return start(index, run.ticker.nanoTime());
-  }
-
-  @Override
   public SliceSink.Delivery start(int index, long now) {
     EventAttempt attempt = new EventAttempt(run,
         ShardReader.newEvent(run, state.shard, assets.get(index), run.eventTimes.at(now)), state, work);

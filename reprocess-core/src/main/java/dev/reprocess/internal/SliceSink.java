@@ -4,11 +4,11 @@ import dev.reprocess.Outcome;
 import dev.reprocess.ReprocessEvent;
 
 /**
- * A sink of the job's own that takes a whole page in one hand-off and whose threads pull its events,
- * one or a run at a time: the engine makes each event, takes its concurrency permit and its rate-limit slot
- * on the thread that then calls the handler ({@link Slice#start}), so a page costs one queue
- * operation and a few thread wake-ups instead of one hand-off per event, with per-event permits,
- * retries, dead letters and outcomes unchanged. The engine uses it instead of {@link
+ * A sink of the job's own that takes a whole page in one hand-off and whose threads pull its
+ * events, one or a run at a time: the engine makes each event, takes its concurrency permit and
+ * its rate-limit slot on the thread that then calls the handler ({@link Slice#start}), so a page
+ * costs one queue operation and a few thread wake-ups instead of one hand-off per event, with
+ * per-event permits, retries, dead letters and outcomes unchanged. The engine uses it instead of {@link
  * dev.reprocess.EventSink#deliver} when the job created the sink (a host's sink never runs the
  * engine's code on its threads).
  */
@@ -76,12 +76,9 @@ interface SliceSink {
      * {@code index} and takes its rate-limit slot. Returns the delivery to make now, or {@code null}
      * when the rate limit scheduled it for later (the engine then delivers it, with its permit,
      * through {@link SliceSink#deliverStarted}).
-     */
-    Delivery start(int index);
-
-    /**
-     * {@link #start(int)} with the attempt's start given: the job's {@link Ticker} reading taken on
-     * this thread just before (the end of the run's previous call).
+     *
+     * @param nowNanos the attempt's start: the job's {@link Ticker} reading taken on this thread just
+     *     before (in a run, the end of the previous call)
      */
     Delivery start(int index, long nowNanos);
 
