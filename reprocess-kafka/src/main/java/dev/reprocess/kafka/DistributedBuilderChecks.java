@@ -16,7 +16,7 @@ final class DistributedBuilderChecks {
       Duration apiTimeout, Duration publishTimeout) {
     if (name == null || !name.matches(ReprocessJob.NAME_PATTERN) || name.length() > DistributedSettings.MAX_NAME_LENGTH) {
       throw new IllegalArgumentException("name is '" + name + "': it must match " + ReprocessJob.NAME_PATTERN
-          + " and be at most " + DistributedSettings.MAX_NAME_LENGTH + " characters (a shard job's name adds up to 50)");
+          + " and be at most " + DistributedSettings.MAX_NAME_LENGTH + " characters (its host and partition jobs' names add up to 16)");
     }
     required("selector", selector);
     required("checkpointStore", store);

@@ -24,17 +24,20 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
  * One job run across many selection hosts, with Kafka as the coordinator: the job's shards are
  * published once to a shard topic ({@code <job>.shards} by default, one record per shard keyed by
  * shard id, or per group of {@link Builder#shardsPerRecord} shards), and every host joins one
- * consumer group on it ({@code <job>.hosts}). A host runs the records of the partitions the group
- * assigns it, each as a job of its own (a <em>shard job</em>, named {@link #shardJobName}) built
- * from the host's {@link Builder#jobOptions job options}, whose {@link dev.reprocess.JobLease lease}
- * (with its fencing token) is the record's and whose checkpoints are its shards'; it commits a
- * record once its shards are complete. A host that dies: the group hands its
- * partitions to the others after the consumer's {@code session.timeout.ms} (Kafka's default 45 s),
- * and they resume its shards from their checkpoints once its shard leases expired ({@code
- * leaseTimeToLive}, default 30 s, counted from its last renewal). A host added takes a share of the
- * partitions at the next rebalance; the host that gives a partition up stops its shards gracefully
- * first (their in-flight events finish; whole pages are checkpointed, so the handled part of the
- * pages in flight, at most {@code 2 x pageSize} per shard, is delivered again by the next owner).
+ * consumer group on it ({@code <job>.hosts}). A host reads the records of the partitions the group
+ * assigns it and runs their shards as one job (a <em>host job</em>) built from the host's {@link
+ * Builder#jobOptions job options}: one reader pool, handler pool and checkpoint writer for all of
+ * them, as one ordinary job over those shards. Each partition has a job of its own in the checkpoint
+ * store ({@link #partitionJobName}): its {@link dev.reprocess.JobLease lease}, with its fencing
+ * token, and its shards' checkpoints; a host job holds the leases of its partitions and writes each
+ * shard's checkpoints under its partition's job. A host commits a record once its shards are
+ * complete. A host that dies: the group hands its partitions to the others after the consumer's
+ * {@code session.timeout.ms} (Kafka's default 45 s), and they resume its shards from their
+ * checkpoints once its partition leases expired ({@code leaseTimeToLive}, default 30 s, counted from
+ * its last renewal). A host added takes a share of the partitions at the next rebalance; the host
+ * that gives a partition up stops its host job gracefully first (their in-flight events finish;
+ * whole pages are checkpointed, so the handled part of the pages in flight is delivered again by
+ * the next owner) and starts another over the partitions it keeps.
  *
  * <pre>{@code
  * DistributedJob job = DistributedJob.builder("backfill-sizes")
@@ -54,20 +57,22 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
  *       selection already (same {@linkplain AssetSelector#selectionDefinition() definition}, or
  *       same shard ids when the selector has none): so every host may call it. A topic holding the
  *       shards of another selection is refused.
- *   <li><b>At least once, one runner per shard.</b> A shard runs under its lease: two hosts never
- *       run one shard at once, and a host that lost it (frozen past its lease) is fenced: none of
- *       its later checkpoints land. After a host dies, the shard's next runner delivers again at
- *       most the pages the dead host had in flight: {@code 2 x pageSize} per shard job it ran.
- *   <li><b>Options per shard job.</b> The options of {@link Builder#jobOptions} apply to each shard
- *       job: a host runs up to {@link Builder#shardsInParallel} shard jobs, so its events per second
- *       and in flight are up to {@code shardsInParallel} times the job's {@code maxEventsPerSecond}
- *       and {@code concurrency}. The selector, checkpoint store, {@code restart} (false) and {@code
- *       onRunningElsewhere} ({@code TAKE_OVER_EXPIRED}: the host tries again every second while
- *       another host holds a shard's lease) are the distributed job's. Meters and listeners are the
- *       shard jobs', tagged and named with the shard job's name.
+ *   <li><b>At least once, one runner per shard.</b> A shard runs under its partition's lease: two
+ *       hosts never run one shard at once, and a host that lost a partition (frozen past its
+ *       lease) is fenced: none of its later checkpoints of that partition's shards land. After a
+ *       host dies, the shards' next runner delivers again at most the pages the dead host had in
+ *       flight and those final since its last checkpoint write.
+ *   <li><b>Options per host.</b> The options of {@link Builder#jobOptions} apply to each host job,
+ *       so to each host: {@code concurrency}, {@code maxEventsPerSecond} and the rest bound what one
+ *       host does (for a moment after a rebalance that added partitions a host may run a second
+ *       host job beside the first, each with these options). The selector, checkpoint store,
+ *       {@code restart} (false), {@code shardsInParallel} ({@link Builder#shardsInParallel}) and
+ *       {@code onRunningElsewhere} ({@code TAKE_OVER_EXPIRED}: the host tries again every second
+ *       while another host holds one of the partitions' leases) are the distributed job's. Meters
+ *       and listeners are the host job's, tagged and named {@code <job>.host-<n>}.
  *   <li><b>The end.</b> {@link #runHost()} returns once the group has committed every record of the
- *       shard topic (every shard complete, on whichever host), on {@link #stop()}, or when a shard
- *       job fails (the host then leaves the group, and the shard goes to another host).
+ *       shard topic (every shard complete, on whichever host), on {@link #stop()}, or when a host
+ *       job fails (the host then leaves the group, and its partitions go to other hosts).
  * </ul>
  *
  * <p>Immutable settings; one host run at a time per object. The selector is the host's: it is
@@ -101,23 +106,14 @@ public final class DistributedJob {
   }
 
   /**
-   * The name of the job that runs one shard, which keys that shard's checkpoint and lease in the
-   * checkpoint store: {@code <job>.<shard id, characters outside [A-Za-z0-9._-] as '_', at most 40
-   * characters>-<first 8 hex digits of SHA-256 of the shard id>}. With {@link
-   * Builder#shardsPerRecord} above 1, a group's shard job is named so after the record's id, {@code
-   * <first shard id>..<last shard id>} ({@link #shardJobName(String, List)}).
+   * The name of the job of one partition of the shard topic, which keys the checkpoints and the
+   * lease of the shards whose records that partition holds, in the checkpoint store: {@code
+   * <job>.p<partition>}. Which partition holds a record is Kafka's choice (the murmur2 hash of the
+   * record's key, its first shard's id or {@code <first shard id>..<last shard id>}); {@link
+   * DistributedStatusReader} reads it from the topic.
    */
-  public static String shardJobName(String jobName, String shardId) {
-    return ShardJobs.name(jobName, shardId);
-  }
-
-  /**
-   * The name of the shard job of a record carrying {@code shards} (consecutive in the selector's
-   * order, as published): {@link #shardJobName(String, String)} of the shard's id for one shard, of
-   * {@code <first shard id>..<last shard id>} for a group.
-   */
-  public static String shardJobName(String jobName, List<Shard> shards) {
-    return ShardJobs.name(jobName, ShardRecord.id(shards));
+  public static String partitionJobName(String jobName, int partition) {
+    return ShardJobs.partitionJob(jobName, partition);
   }
 
   /** The job's name. */
@@ -161,7 +157,7 @@ public final class DistributedJob {
 
   /**
    * Runs this host: checks the selection against the one stored under the job's name and stores
-   * it (once per host: the shard jobs check against it without reading or writing), joins the
+   * it (once per host: the host jobs check against it without reading or writing), joins the
    * group, runs the shards of its partitions, and returns once every shard of the job is complete
    * (on any host), on {@link #stop()}, or on a failure. Closes the selector at the end.
    *
@@ -179,7 +175,7 @@ public final class DistributedJob {
           settings.groupId() + "-" + ProcessHandle.current().pid());
       config.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
       CheckpointStore store = HostSelection.verify(settings.checkpointStore(), name(), definition,
-          settings.shardJob(Shard.of("probe", null), definition).acceptChangedSelection());
+          settings.probeJob(definition).acceptChangedSelection());
       host = new ShardHost(settings, ShardRecord.fingerprint(definition, shards, settings.shardsPerRecord()),
           definition, store, shards,
           KafkaConnection.created(config, () -> new KafkaConsumer<byte[], byte[]>(config)));
@@ -223,11 +219,11 @@ public final class DistributedJob {
    *
    * @param status {@code COMPLETED} once every shard of the job is complete (on any host), {@code
    *     CANCELLED} when {@link #stop()} ended the host before, {@code FAILED} on a failure
-   * @param shardsRun shard jobs this host ran to their end (completed, stopped or failed): one per
-   *     record run, whether it carries one shard or a group
-   * @param shardsCompleted shards of this host's shard jobs that ended complete (including shards
-   *     found complete already), counting each shard of a group
-   * @param selected assets this host's shard jobs selected; likewise succeeded, skipped and
+   * @param shardsRun host jobs this host ran to their end (completed, stopped or failed): usually one,
+   *     and one more for each rebalance that changed its partitions
+   * @param shardsCompleted shards of the records this host committed (or found complete), counting
+   *     each shard of a group
+   * @param selected assets this host's host jobs selected; likewise succeeded, skipped and
    *     dead-lettered events
    * @param failureCause why the host failed, or null
    */
@@ -270,10 +266,11 @@ public final class DistributedJob {
     }
 
     /**
-     * Sets the options of each shard job on a fresh {@link ReprocessJob.Builder}: the handler or
-     * sink (required), paging, throttle, retries, dead letters, meters, listeners; called once per
-     * shard run and once by {@link #build()} to check them. Its selector, checkpoint store, {@code
-     * restart} and {@code onRunningElsewhere} are overridden (see the class comment).
+     * Sets the options of each host job on a fresh {@link ReprocessJob.Builder}: the handler or
+     * sink (required), paging, throttle, concurrency, retries, dead letters, meters, listeners;
+     * called once per host job and once by {@link #build()} to check them. Its selector,
+     * checkpoint store, {@code restart}, {@code shardsInParallel} and {@code onRunningElsewhere}
+     * are overridden (see the class comment).
      */
     public Builder jobOptions(Consumer<ReprocessJob.Builder> jobOptions) {
       this.jobOptions = jobOptions;
@@ -311,9 +308,8 @@ public final class DistributedJob {
     }
 
     /**
-     * Shard jobs (records) one host runs at once: 1 to {@value ReprocessJob#MAX_SHARDS_IN_PARALLEL};
-     * default {@value ReprocessJob#DEFAULT_SHARDS_IN_PARALLEL}. A shard job reads its shards one at
-     * a time, so this is also the host's shards read at once.
+     * Shards one host reads at once (its host job's {@code shardsInParallel}): 1 to {@value
+     * ReprocessJob#MAX_SHARDS_IN_PARALLEL}; default {@value ReprocessJob#DEFAULT_SHARDS_IN_PARALLEL}.
      */
     public Builder shardsInParallel(int shardsInParallel) {
       this.shardsInParallel = shardsInParallel;
@@ -321,15 +317,13 @@ public final class DistributedJob {
     }
 
     /**
-     * Shards per record of the shard topic: 1 to {@value #MAX_SHARDS_PER_RECORD}; default 1. Each
-     * record is one shard job, with one lease and one set-up (about 15 ms of CPU, see the module
-     * README), which runs its shards one after another, each checkpointed on its own: group small
-     * shards so that a record holds about 20,000 ids or more (for example 16 to 32 shards of a
-     * daily bucket of 1,000 ids), and keep at least a few records per host, which share the records
-     * and not the shards within them. Consecutive shards in the selector's order form a record;
-     * the grouping is part of the job's shard topic, so every host of a job must set the same
-     * value (a host with another is refused), and a job that changes it starts over under new
-     * shard job names.
+     * Shards per record of the shard topic: 1 to {@value #MAX_SHARDS_PER_RECORD}; default 1.
+     * Consecutive shards in the selector's order form a record, which lands in one partition and
+     * is committed once all its shards are complete; each shard is still checkpointed on its own.
+     * Grouping makes fewer records and commits for jobs of very many small shards; it does not
+     * change a host's cost per id (one host job runs the shards of all its partitions). The grouping
+     * is part of the job's shard topic, so every host of a job must set the same value (a host
+     * with another is refused).
      */
     public Builder shardsPerRecord(int shardsPerRecord) {
       this.shardsPerRecord = shardsPerRecord;
@@ -337,8 +331,8 @@ public final class DistributedJob {
     }
 
     /**
-     * How long a host waits for its shard jobs to stop when the group takes their partitions away
-     * or the host stops: positive, at most 5 minutes (a rebalance waits for it); default 60 s.
+     * How long a host waits for its host jobs to stop when the group takes partitions away or the
+     * host stops: positive, at most 5 minutes (a rebalance waits for it); default 60 s.
      */
     public Builder stopTimeout(Duration stopTimeout) {
       this.stopTimeout = stopTimeout;
@@ -388,7 +382,7 @@ public final class DistributedJob {
           partitions, (short) replicationFactor, group, shardsInParallel, shardsPerRecord, stopTimeout, apiTimeout,
           publishTimeout, connection);
       try {
-        settings.shardJob(Shard.of("probe", null), null);
+        settings.probeJob(null);
       } catch (IllegalArgumentException e) {
         throw new IllegalArgumentException("jobOptions: " + e.getMessage(), e);
       }

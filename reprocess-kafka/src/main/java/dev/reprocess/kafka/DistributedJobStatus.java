@@ -8,8 +8,8 @@ import java.util.Optional;
 
 /**
  * A distributed job's status, read from any host by {@link DistributedStatusReader}: its shards as
- * published to the shard topic, each one complete, running or waiting by its shard job's checkpoint
- * and lease in the checkpoint store, and the counters summed over those checkpoints (so they cover
+ * published to the shard topic, each one complete, running or waiting by its checkpoint in the
+ * checkpoint store (under the job of the partition holding its record), and the counters summed over those checkpoints (so they cover
  * the pages checkpointed so far, not the pages in flight). Immutable.
  *
  * @param jobName the distributed job
@@ -17,9 +17,9 @@ import java.util.Optional;
  * @param totalShards shards published to the shard topic (in its committed records, one shard or a
  *     group each); 0 when the topic is missing or empty: see {@link #published()}
  * @param completedShards shards with a COMPLETED checkpoint
- * @param running shards with an IN_PROGRESS checkpoint (or, one shard per record, whose shard job
- *     holds a live lease before its first checkpoint), sorted by shard id, each with the holder of
- *     its shard job's lease (the host where it runs while the lease is live)
+ * @param running shards with an IN_PROGRESS checkpoint, sorted by shard id, each with the holder of
+ *     its partition's lease (the host where it runs while the lease is live); a shard whose first
+ *     page is not checkpointed yet counts as waiting
  * @param waitingShardIds shards without a checkpoint yet and not running, sorted
  * @param selected assets read, summed over the shards' checkpoints
  * @param succeeded events that succeeded, summed
@@ -77,7 +77,7 @@ public record DistributedJobStatus(
    * A shard with an IN_PROGRESS checkpoint.
    *
    * @param shardId the shard
-   * @param holder the holder of its shard job's lease (owner id with its host, fencing token, last
+   * @param holder the holder of its partition's lease (owner id with its host, fencing token, last
    *     renewal, expiry), possibly expired; empty when none is held or the store does not tell
    * @param selected assets of the shard read so far (checkpointed)
    */

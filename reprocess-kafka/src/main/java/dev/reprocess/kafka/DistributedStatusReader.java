@@ -9,9 +9,11 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
@@ -19,14 +21,15 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
+import java.util.stream.Collectors;
 
 /**
  * Reads a {@link DistributedJob}'s status from any host that reaches its Kafka cluster and its
  * checkpoint store; a monitoring host needs neither a selector nor a place in the hosts' group.
  * Each {@link #read()} reads the shard topic's committed records (one consumer in no group, never
- * committing) and then, per record (a shard, or a group of {@code shardsPerRecord}), its shard
- * job's checkpoints and lease holder (with a Cassandra store, two reads per record, 8 records at a
- * time on short-lived threads of its own). Reads only: never publishes, joins a group, takes a lease nor writes.
+ * committing) and then, per partition holding records, its partition job's checkpoints and lease
+ * holder ({@link DistributedJob#partitionJobName}; with a Cassandra store, two reads per partition,
+ * 8 partitions at a time on short-lived threads of its own). Reads only: never publishes, joins a group, takes a lease nor writes.
  * Thread-safe; each call opens and closes its own consumer.
  *
  * <pre>{@code
@@ -41,7 +44,7 @@ import java.util.function.Function;
  */
 public final class DistributedStatusReader {
 
-  /** The most shard jobs whose status is read at once. */
+  /** The most partition jobs whose status is read at once. */
   static final int READS_IN_PARALLEL = 8;
 
   private final String jobName;
@@ -76,22 +79,27 @@ public final class DistributedStatusReader {
    *     {@code apiTimeout}
    */
   public DistributedJobStatus read() {
-    Map<String, List<String>> records = ShardTopicReader.records(connection, jobName, shardTopic, apiTimeout);
+    Map<String, ShardTopicReader.Published> records = ShardTopicReader.records(connection, jobName, shardTopic,
+        apiTimeout);
     Instant readAt = clock.instant();
-    Map<String, StatusSummary.RecordState> read = readInParallel(records.keySet(), id -> {
-      String shardJob = ShardJobs.name(jobName, id);
-      return new StatusSummary.RecordState(store.load(shardJob), store.leaseHolder(shardJob));
+    Set<Integer> partitions = records.values().stream().map(ShardTopicReader.Published::partition)
+        .collect(Collectors.toCollection(TreeSet::new));
+    Map<Integer, StatusSummary.RecordState> read = readInParallel(partitions, partition -> {
+      String partitionJob = ShardJobs.partitionJob(jobName, partition);
+      return new StatusSummary.RecordState(store.load(partitionJob), store.leaseHolder(partitionJob));
     });
-    return StatusSummary.of(jobName, shardTopic, records, read::get, readAt);
+    Map<String, List<String>> shardIds = new LinkedHashMap<>();
+    records.forEach((id, r) -> shardIds.put(id, r.shardIds()));
+    return StatusSummary.of(jobName, shardTopic, shardIds, id -> read.get(records.get(id).partition()), readAt);
   }
 
   /**
-   * Each record's shard job state, at most {@value #READS_IN_PARALLEL} read at once (each is a
-   * round trip or two to the store: one after another, thousands of shards took seconds).
+   * Each partition job's state, at most {@value #READS_IN_PARALLEL} read at once (each is two
+   * round trips to the store).
    */
-  private Map<String, StatusSummary.RecordState> readInParallel(Set<String> shardIds,
-      Function<String, StatusSummary.RecordState> readOne) {
-    Map<String, StatusSummary.RecordState> read = new ConcurrentHashMap<>();
+  private Map<Integer, StatusSummary.RecordState> readInParallel(Set<Integer> shardIds,
+      Function<Integer, StatusSummary.RecordState> readOne) {
+    Map<Integer, StatusSummary.RecordState> read = new ConcurrentHashMap<>();
     if (shardIds.isEmpty()) {
       return read;
     }
@@ -128,7 +136,7 @@ public final class DistributedStatusReader {
       this.jobName = jobName;
     }
 
-    /** The store the job's shard jobs checkpoint in (the hosts' {@code checkpointStore}). Required. */
+    /** The store the job's hosts checkpoint in (their {@code checkpointStore}). Required. */
     public Builder checkpointStore(CheckpointStore checkpointStore) {
       this.checkpointStore = checkpointStore;
       return this;

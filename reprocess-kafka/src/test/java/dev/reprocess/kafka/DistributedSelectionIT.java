@@ -18,6 +18,7 @@ import dev.reprocess.cassandra.Bucketing;
 import dev.reprocess.cassandra.CassandraCheckpointStore;
 import dev.reprocess.cassandra.CassandraSchema;
 import dev.reprocess.checkpoint.InMemoryCheckpointStore;
+import dev.reprocess.kafka.internal.ShardRecord;
 import dev.reprocess.kafka.it.DistributedHostChild;
 import dev.reprocess.testkit.CassandraBackend;
 import dev.reprocess.testkit.ChildJvm;
@@ -216,10 +217,8 @@ class DistributedSelectionIT {
     assertThat(d.handled()).as("the host added mid-run took a share").isNotEmpty();
     assertPublishedOnce(List.of(a, b, c, d));
     CassandraCheckpointStore store = CassandraCheckpointStore.builder(session).table(checkpoints).build();
-    for (String shard : shardIds()) {
-      assertThat(store.load(DistributedJob.shardJobName(job, shard)).values()).as(shard)
-          .hasSize(1).allMatch(Checkpoint::completed);
-    }
+    assertThat(completedCheckpoints(job, store)).as("shards with a COMPLETED checkpoint under their partition's job")
+        .containsExactlyInAnyOrderElementsOf(shardIds());
     DistributedJobStatus status = statusReader(job).read(); // from this JVM, no host of the job
     assertThat(status.complete()).as(status.toString()).isTrue();
     assertThat(status.totalShards()).isEqualTo(SHARDS);
@@ -369,7 +368,7 @@ class DistributedSelectionIT {
         long lastCpu = 0;
         long lastJit = 0;
         for (String line : ChildJvm.completeLines(h.jvm.logFile())) {
-          if (line.startsWith("SHARD-END ")) {
+          if (line.startsWith("SHARD-END ") || line.startsWith("JOB-END ")) {
             lastEnd = Math.max(lastEnd, Long.parseLong(line.split(" ")[3]));
             lastCpu = Math.max(lastCpu, field(line, "cpuMillis"));
             lastJit = Math.max(lastJit, field(line, "jitMillis"));
@@ -417,12 +416,24 @@ class DistributedSelectionIT {
 
     CountDownLatch release = new CountDownLatch(1);
     CassandraCheckpointStore store = CassandraCheckpointStore.builder(session).table(checkpoints).build();
+    InMemorySelector selector = InMemorySelector.ofIds(ids, shards);
+    Set<String> firstPages = new HashSet<>();
+    for (dev.reprocess.Shard shard : selector.shards()) {
+      try (dev.reprocess.Paginator pages = selector.open(shard, null, 10)) {
+        pages.nextPage().assets().forEach(a -> firstPages.add(a.assetId()));
+      }
+    }
     DistributedJob host = DistributedJob.builder(job).bootstrapServers(TestBackends.kafka().bootstrapServers())
-        .selector(InMemorySelector.ofIds(ids, shards)).checkpointStore(store).replicationFactor(1)
+        .selector(selector).checkpointStore(store).replicationFactor(1)
         .shardsInParallel(2)
-        .jobOptions(b -> b.pageSize(10).checkpointInterval(Duration.ZERO).handler(e -> {
-          // Every handler call waits until the test saw the shards running: no checkpoint before.
-          assertThat(release.await(3, TimeUnit.MINUTES)).as("released").isTrue();
+        // More handler threads than the two running shards' waiting events (2 x 40): their readers never wait
+        // for a free thread, so each reads its shard to the end and then checkpoints its first page.
+        .jobOptions(b -> b.pageSize(10).concurrency(100).checkpointInterval(Duration.ZERO).handler(e -> {
+          // The first page of each shard goes through (its IN_PROGRESS checkpoint says the shard runs);
+          // every other handler call waits until the test saw the shards running.
+          if (!firstPages.contains(e.assetId())) {
+            assertThat(release.await(3, TimeUnit.MINUTES)).as("released").isTrue();
+          }
           return Outcome.SUCCEEDED;
         }))
         .build();
@@ -430,9 +441,10 @@ class DistributedSelectionIT {
     try {
       Future<DistributedJob.HostReport> report = runner.submit(host::run);
       DistributedStatusReader reader = statusReader(job);
-      await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(200)).until(() -> {
+      await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(200)).untilAsserted(() -> {
         DistributedJobStatus s = reader.read();
-        return s.runningShards() == 2 && s.running().stream().allMatch(r -> r.runningAt(s.readAt()));
+        assertThat(s.runningShards()).as(s.toString()).isEqualTo(2);
+        assertThat(s.running()).as(s.toString()).allMatch(r -> r.runningAt(s.readAt()));
       });
       long t0 = System.nanoTime();
       DistributedJobStatus running = reader.read();
@@ -441,7 +453,8 @@ class DistributedSelectionIT {
       assertThat(running.completedShards()).isZero();
       assertThat(running.waitingShards()).isEqualTo(shards - 2);
       assertThat(running.running()).allSatisfy(r -> assertThat(r.holder()).isPresent());
-      assertThat(running.selected()).isZero();
+      assertThat(running.running()).allSatisfy(r -> assertThat(r.selected()).isEqualTo(10));
+      assertThat(running.selected()).isEqualTo(20);
       assertThat(running.complete()).isFalse();
 
       release.countDown();
@@ -512,9 +525,9 @@ class DistributedSelectionIT {
     for (int from = 0; from < shards; from += perRecord) {
       List<dev.reprocess.Shard> group = listed.subList(from, Math.min(shards, from + perRecord));
       expectedKeys.add(group.get(0).id() + ".." + group.get(group.size() - 1).id());
-      assertThat(store.load(DistributedJob.shardJobName(job, group)).values()).as("the checkpoints of " + group)
-          .hasSize(group.size()).allMatch(Checkpoint::completed);
     }
+    assertThat(completedCheckpoints(job, store)).as("shards with a COMPLETED checkpoint under their partition's job")
+        .containsExactlyInAnyOrderElementsOf(listed.stream().map(dev.reprocess.Shard::id).toList());
     assertThat(keys).as("one committed record per group").containsExactlyInAnyOrderElementsOf(expectedKeys);
 
     DistributedJobStatus done = statusReader(job).read();
@@ -529,6 +542,26 @@ class DistributedSelectionIT {
         .shardsPerRecord(perRecord * 2).jobOptions(b -> b.handler(e -> Outcome.SUCCEEDED)).build();
     assertThatThrownBy(other::publishShards).isInstanceOf(IllegalStateException.class)
         .hasMessageContaining("another selection or grouping").hasMessageContaining("shardsPerRecord 8");
+  }
+
+  /**
+   * The shards of the job's committed shard records that have a COMPLETED checkpoint under the job of
+   * the partition holding their record ({@link DistributedJob#partitionJobName}).
+   */
+  private static List<String> completedCheckpoints(String job, CassandraCheckpointStore store) {
+    List<String> completed = new ArrayList<>();
+    Map<Integer, Map<String, Checkpoint>> byPartition = new HashMap<>();
+    for (var r : KafkaIts.readCommitted(TestBackends.kafka().bootstrapServers(), job + ".shards")) {
+      Map<String, Checkpoint> checkpoints = byPartition.computeIfAbsent(r.partition(),
+          p -> store.load(DistributedJob.partitionJobName(job, p)));
+      for (dev.reprocess.Shard shard : ShardRecord.parse(r.value(), "offset " + r.offset()).shards()) {
+        Checkpoint c = checkpoints.get(shard.id());
+        if (c != null && c.completed()) {
+          completed.add(shard.id());
+        }
+      }
+    }
+    return completed;
   }
 
   private DistributedStatusReader statusReader(String job) {

@@ -13,15 +13,15 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The selection check of a distributed job, made once per host instead of once per shard job. The
+ * The selection check of a distributed job, made once per host instead of once per host job. The
  * host compares its selector's definition with the one stored under the distributed job's name
- * (refusing a changed one unless the shard jobs accept changed selections) and stores it; its
- * shard jobs then check against that verified definition through the store {@link #verify}
- * returns, which answers {@link CheckpointStore#loadSelection} of any shard job with it and writes
- * no definition, so a shard job makes neither the read nor the write. The guard is the same: every
- * shard job of the job runs the one selection its records' fingerprint names, and a job whose
+ * (refusing a changed one unless the host jobs accept changed selections) and stores it; its
+ * host jobs then check against that verified definition through the store {@link #verify}
+ * returns, which answers {@link CheckpointStore#loadSelection} of any host job with it and writes
+ * no definition, so a host job makes neither the read nor the write. The guard is the same: every
+ * host job of the job runs the one selection its records' fingerprint names, and a job whose
  * stored selection differs is refused before any shard runs. Shard jobs of a version that checked
- * per shard job keep their own stored definitions, which are no longer read.
+ * per host job keep their own stored definitions, which are no longer read.
  */
 public final class HostSelection {
   private static final Logger log = LoggerFactory.getLogger(HostSelection.class);
@@ -29,10 +29,10 @@ public final class HostSelection {
   private HostSelection() {}
 
   /**
-   * Checks and stores the definition under the job's name; returns the store the shard jobs use.
+   * Checks and stores the definition under the job's name; returns the store the host jobs use.
    *
    * @param definition the host's selector's definition; null (no definition) checks nothing
-   * @param acceptChanged whether the shard jobs accept a changed selection ({@code
+   * @param acceptChanged whether the host jobs accept a changed selection ({@code
    *     acceptChangedSelection} of the job options)
    * @throws IllegalStateException if the stored definition differs and {@code acceptChanged} is
    *     false; the message names the job and each changed property
@@ -40,7 +40,7 @@ public final class HostSelection {
   public static CheckpointStore verify(CheckpointStore store, String jobName, String definition,
       boolean acceptChanged) {
     if (definition == null || !store.keepsSelection()) {
-      return store; // the shard jobs check (or warn) as any job does
+      return store; // the host jobs check (or warn) as any job does
     }
     Optional<String> stored = store.loadSelection(jobName);
     if (stored.isPresent() && !stored.get().equals(definition)) {
@@ -50,7 +50,7 @@ public final class HostSelection {
             + " ran under (" + String.join("; ", changes) + "); refusing to resume their checkpoints. Set"
             + " acceptChangedSelection(true) in the job options to resume them anyway, or give the job another name");
       }
-      log.warn("job '{}': selection changed ({}); its shard jobs resume their checkpoints as"
+      log.warn("job '{}': selection changed ({}); its host jobs resume their checkpoints as"
           + " acceptChangedSelection is set", jobName, String.join("; ", changes));
     }
     if (stored.isEmpty() || !stored.get().equals(definition)) {
@@ -105,7 +105,7 @@ public final class HostSelection {
       return store.leaseHolder(jobName);
     }
 
-    /** Nothing: the host's store outlives its shard jobs. */
+    /** Nothing: the host's store outlives its host jobs. */
     @Override
     public void close() {}
 

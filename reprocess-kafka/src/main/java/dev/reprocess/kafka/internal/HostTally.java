@@ -4,7 +4,7 @@ import dev.reprocess.JobReport;
 import dev.reprocess.JobStatus;
 import dev.reprocess.kafka.DistributedJob;
 
-/** What one host's shard jobs did, summed over their reports. Poll thread only. */
+/** What one host's host jobs did, summed over their reports. Poll thread only. */
 public final class HostTally {
   private int shardsRun;
   private int shardsCompleted;
@@ -25,9 +25,9 @@ public final class HostTally {
     shardsCompleted += shards;
   }
 
-  /** "n shard jobs run, m shards completed, s selected (...)": for the host's log lines. */
+  /** "n host jobs run, m shards completed, s selected (...)": for the host's log lines. */
   String summary() {
-    return shardsRun + " shard jobs run, " + shardsCompleted + " shards completed, " + selected + " selected ("
+    return shardsRun + " host jobs run, " + shardsCompleted + " shards completed, " + selected + " selected ("
         + succeeded + " succeeded, " + skipped + " skipped, " + deadLettered + " dead-lettered)";
   }
 

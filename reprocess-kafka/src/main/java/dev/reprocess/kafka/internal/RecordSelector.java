@@ -8,9 +8,9 @@ import java.util.List;
 import java.util.OptionalLong;
 
 /**
- * The shards of one shard-topic record (one shard, or a group) as a selector of their own: what a
- * distributed host runs one shard job over. Everything but {@link #shards()} goes to the host's
- * selector; {@link #close()} does nothing (the host's selector outlives the shard job). Its
+ * Some shards of the host's selector as a selector of their own: what a distributed host runs one
+ * host job over (the shards of the records of its partitions). Everything but {@link #shards()}
+ * goes to the host's selector; {@link #close()} does nothing (the host's selector outlives the host job). Its
  * selection definition is the host's selector's, read once by the host.
  */
 public final class RecordSelector implements AssetSelector {
@@ -20,7 +20,7 @@ public final class RecordSelector implements AssetSelector {
 
   /**
    * @param selector the host's selector, which listed the shards
-   * @param shards the record's shards, in the selector's order
+   * @param shards the shards, in the order to run them
    * @param definition {@code selector}'s {@link AssetSelector#selectionDefinition()}, may be null
    */
   public RecordSelector(AssetSelector selector, List<Shard> shards, String definition) {

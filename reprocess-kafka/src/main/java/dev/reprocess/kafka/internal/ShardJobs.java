@@ -5,36 +5,40 @@ import dev.reprocess.JobStatus;
 import dev.reprocess.LeaseHeldException;
 import dev.reprocess.LeaseLostException;
 
-/** Names of shard jobs, and what a shard job's report means for its host. */
+/** Names of partition and host jobs, and what a host job's report means for its host. */
 public final class ShardJobs {
   private ShardJobs() {}
 
   /**
-   * The name of the job that runs one shard of a distributed job, which keys the shard's
-   * checkpoint and lease: {@code <job>.<shard id with every character outside [A-Za-z0-9._-]
-   * replaced by '_', at most 40 characters>-<first 8 hex digits of SHA-256 of the shard id>}.
+   * The name of the job of one shard-topic partition, which keys the checkpoints and the lease of
+   * the shards whose records the partition holds: {@code <job>.p<partition>}.
    */
-  public static String name(String job, String shardId) {
-    String readable = shardId.replaceAll("[^A-Za-z0-9._-]", "_");
-    if (readable.length() > 40) {
-      readable = readable.substring(0, 40);
-    }
-    return job + "." + readable + "-" + ShardRecord.sha256(shardId).substring(0, 8);
+  public static String partitionJob(String job, int partition) {
+    return job + ".p" + partition;
   }
 
-  /** What the host does once a shard job ended. */
+  /**
+   * The name of a host's job over the shards of some of its partitions: {@code <job>.host-<n>}, where
+   * {@code n} counts the host jobs this host started (from 1). It names the run's threads, meters and
+   * log lines; its checkpoints and leases are its partitions' ({@link #partitionJob}).
+   */
+  public static String hostJob(String job, int n) {
+    return job + ".host-" + n;
+  }
+
+  /** What the host does once a host job ended. */
   public enum Verdict {
-    /** The shard is complete: commit its record. */
+    /** Its shards are complete: commit their records. */
     COMPLETE,
-    /** Another host holds the shard's lease (or took it over): try again later. */
+    /** Another host holds a partition's lease (or took it over): try again later. */
     HELD_ELSEWHERE,
-    /** The host cancelled it (it lost the shard's partition, or stops): leave the record. */
+    /** The host cancelled it (it lost a partition, or stops): run what is left again, or leave it. */
     STOPPED,
     /** It failed: the host fails with it. */
     FAILED
   }
 
-  /** The verdict on a shard job's final report. */
+  /** The verdict on a host job's final report. */
   public static Verdict verdict(JobReport report) {
     if (report.status() == JobStatus.COMPLETED) {
       return Verdict.COMPLETE;

@@ -17,8 +17,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * One record of a distributed job's shard topic: a shard, or a group of consecutive shards that one
- * shard job runs ({@code shardsPerRecord} above 1). Keyed by {@link #id()}; the value is a JSON
+ * One record of a distributed job's shard topic: a shard, or a group of consecutive shards
+ * committed together ({@code shardsPerRecord} above 1). Keyed by {@link #id()}; the value is a JSON
  * object {@code {"job": ..., "fingerprint": ..., "shard": {"id", "assetType", "properties"}}} for
  * one shard (the form of every record before groups), {@code {"job", "fingerprint", "shards": [{"id",
  * "assetType", "properties"}, ...]}} for a group. The fingerprint identifies the selection and its
@@ -45,7 +45,7 @@ public record ShardRecord(String job, String fingerprint, List<Shard> shards) {
   }
 
   /**
-   * The record's id, which keys it and names its shard job: the shard's id for one shard, {@code
+   * The record's id, which keys it: the shard's id for one shard, {@code
    * <first shard id>..<last shard id>} for a group.
    */
   public String id() {

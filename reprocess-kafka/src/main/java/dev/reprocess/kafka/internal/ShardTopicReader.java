@@ -26,17 +26,29 @@ public final class ShardTopicReader {
   private ShardTopicReader() {}
 
   /**
-   * The published records' shard ids by record id ({@link ShardRecord#id()}), sorted by record id;
-   * empty when the topic does not exist or holds no committed record.
+   * A published record: the partition that holds it and its shards' ids.
+   *
+   * @param partition the shard topic's partition
+   * @param shardIds its shards' ids, in the selector's order
+   */
+  public record Published(int partition, List<String> shardIds) {
+    public Published {
+      shardIds = List.copyOf(shardIds);
+    }
+  }
+
+  /**
+   * The published records by record id ({@link ShardRecord#id()}), sorted by record id; empty when
+   * the topic does not exist or holds no committed record.
    *
    * @throws ReprocessException if the topic cannot be read to its end within {@code apiTimeout}
    *     (the message names the job and the topic)
    */
-  public static SortedMap<String, List<String>> records(KafkaConnection connection, String jobName, String topic,
+  public static SortedMap<String, Published> records(KafkaConnection connection, String jobName, String topic,
       Duration apiTimeout) {
     Map<String, Object> config = connection.consumerConfig(null, apiTimeout, jobName + "-status-reader");
     config.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-    SortedMap<String, List<String>> ids = new TreeMap<>();
+    SortedMap<String, Published> ids = new TreeMap<>();
     try (KafkaConsumer<byte[], byte[]> consumer = KafkaConnection.created(config, () -> new KafkaConsumer<>(config))) {
       List<PartitionInfo> infos;
       try {
@@ -60,7 +72,7 @@ public final class ShardTopicReader {
         }
         for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(100))) {
           ShardRecord record = ShardRecord.parse(r.value(), r.topic() + "-" + r.partition() + "@" + r.offset());
-          ids.put(record.id(), record.shards().stream().map(Shard::id).toList());
+          ids.put(record.id(), new Published(r.partition(), record.shards().stream().map(Shard::id).toList()));
         }
       }
     } catch (org.apache.kafka.common.KafkaException e) {

@@ -12,14 +12,14 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.function.Function;
 
-/** Sums the status of a distributed job's shard jobs into the job's status. */
+/** Sums the status of a distributed job's partition jobs into the job's status. */
 public final class StatusSummary {
   private StatusSummary() {}
 
   /**
-   * What the store holds of one record's shard job.
+   * What the store holds of the partition job of one record's partition.
    *
-   * @param checkpoints its shards' checkpoints, by shard id
+   * @param checkpoints the partition's shards' checkpoints, by shard id
    * @param holder the holder of its lease, possibly expired; empty when none
    */
   public record RecordState(Map<String, Checkpoint> checkpoints, Optional<LeaseHolder> holder) {
@@ -30,14 +30,13 @@ public final class StatusSummary {
   }
 
   /**
-   * The job's status from its published records and each record's shard job state: a shard is
-   * complete with a COMPLETED checkpoint, running with an IN_PROGRESS one, waiting without one;
-   * except that the shard of a one-shard record also counts as running while its lease is live
-   * (its shard job holds the lease before its first checkpoint).
+   * The job's status from its published records and their partition jobs' state: a shard is
+   * complete with a COMPLETED checkpoint, running with an IN_PROGRESS one (on the host holding its
+   * partition's lease), waiting without one. The counts sum the checkpoints of the records' shards.
    *
    * @param records the published records' shard ids by record id (the running and waiting lists
    *     of the result are sorted by shard id)
-   * @param recordState the state of a record's shard job, by record id
+   * @param recordState the state of the partition job of a record's partition, by record id
    */
   public static DistributedJobStatus of(String jobName, String shardTopic, Map<String, List<String>> records,
       Function<String, RecordState> recordState, Instant readAt) {
@@ -51,19 +50,18 @@ public final class StatusSummary {
     List<String> waiting = new ArrayList<>();
     for (Map.Entry<String, List<String>> record : records.entrySet()) {
       RecordState state = recordState.apply(record.getKey());
-      boolean leased = state.holder().map(h -> !h.expiredAt(readAt)).orElse(false);
       for (String id : record.getValue()) {
         total++;
         Checkpoint c = state.checkpoints().get(id);
-        if (c != null && c.completed()) {
-          completed++;
-        } else if (c != null || (leased && record.getValue().size() == 1)) {
-          running.add(new DistributedJobStatus.RunningShard(id, state.holder(), c == null ? 0 : c.selected()));
-        } else {
+        if (c == null) {
           waiting.add(id);
+          continue;
         }
-      }
-      for (Checkpoint c : state.checkpoints().values()) {
+        if (c.completed()) {
+          completed++;
+        } else {
+          running.add(new DistributedJobStatus.RunningShard(id, state.holder(), c.selected()));
+        }
         selected += c.selected();
         succeeded += c.succeeded();
         skipped += c.skipped();

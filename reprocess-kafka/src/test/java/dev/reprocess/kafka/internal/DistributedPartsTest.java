@@ -51,13 +51,12 @@ class DistributedPartsTest {
   }
 
   @Test
-  void shardJobNamesAreValidJobNamesUniquePerShardAndReadable() {
-    String name = ShardJobs.name("backfill", "image/png#2024-06-01");
-    assertThat(name).startsWith("backfill.image_png_2024-06-01-").matches(ReprocessJob.NAME_PATTERN);
-    assertThat(ShardJobs.name("backfill", "image/png#2024-06-01"))
-        .isNotEqualTo(ShardJobs.name("backfill", "image_png#2024-06-01"));
-    String longest = ShardJobs.name("j".repeat(DistributedSettings.MAX_NAME_LENGTH), "x".repeat(500));
-    assertThat(longest).matches(ReprocessJob.NAME_PATTERN);
+  void partitionAndHostJobNamesAreValidJobNamesEvenForTheLongestJobName() {
+    assertThat(ShardJobs.partitionJob("backfill", 7)).isEqualTo("backfill.p7");
+    assertThat(ShardJobs.hostJob("backfill", 2)).isEqualTo("backfill.host-2");
+    String longest = "j".repeat(DistributedSettings.MAX_NAME_LENGTH);
+    assertThat(ShardJobs.partitionJob(longest, 9_999)).matches(ReprocessJob.NAME_PATTERN);
+    assertThat(ShardJobs.hostJob(longest, Integer.MAX_VALUE)).matches(ReprocessJob.NAME_PATTERN);
   }
 
   @Test
@@ -96,8 +95,6 @@ class DistributedPartsTest {
     assertThat(new String(records.get(2).key(), StandardCharsets.UTF_8)).isEqualTo("png#9..png#10");
     assertThat(ShardRecord.of("backfill", "f", shards.subList(0, 9), 4).get(2).id()).as("a last group of one")
         .isEqualTo("png#9");
-    assertThat(ShardJobs.name("backfill", records.get(0).id())).startsWith("backfill.png_1..png_4-")
-        .matches(ReprocessJob.NAME_PATTERN);
     assertThatThrownBy(() -> new ShardRecord("j", "f", List.of())).isInstanceOf(IllegalArgumentException.class);
   }
 

@@ -17,24 +17,24 @@ import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
-/** The selection check a distributed host makes once for all its shard jobs. */
+/** The selection check a distributed host makes once for all its host jobs. */
 class HostSelectionTest {
   private static final String JOB = "backfill";
   private final InMemoryCheckpointStore store = new InMemoryCheckpointStore();
   private final InMemorySelector selector = InMemorySelector.ofIds(List.of("a", "b", "c", "d"), 2);
 
   @Test
-  void theHostStoresTheDefinitionOnceAndItsShardJobsCheckAgainstItWithoutWritingTheirOwn() {
+  void theHostStoresTheDefinitionOnceAndItsHostJobsCheckAgainstItWithoutWritingTheirOwn() {
     CheckpointStore shardStore = HostSelection.verify(store, JOB, selector.selectionDefinition(), false);
 
     assertThat(store.loadSelection(JOB)).contains(selector.selectionDefinition());
-    String shardJob = ShardJobs.name(JOB, selector.shards().get(0).id());
-    JobReport report = ReprocessJob.builder(shardJob)
+    String hostJob = ShardJobs.hostJob(JOB, 1);
+    JobReport report = ReprocessJob.builder(hostJob)
         .selector(new RecordSelector(selector, List.of(selector.shards().get(0)), selector.selectionDefinition()))
         .checkpointStore(shardStore).handler(EventHandler.of(e -> {})).build().run();
     assertThat(report.status()).isEqualTo(JobStatus.COMPLETED);
-    assertThat(store.load(shardJob).values()).allMatch(c -> c.completed());
-    assertThat(store.loadSelection(shardJob)).as("no definition written per shard job").isEmpty();
+    assertThat(store.load(hostJob).values()).allMatch(c -> c.completed());
+    assertThat(store.loadSelection(hostJob)).as("no definition written per host job").isEmpty();
   }
 
   @Test
@@ -52,7 +52,7 @@ class HostSelectionTest {
 
     CheckpointStore shardStore = HostSelection.verify(store, JOB, after, true);
     assertThat(store.loadSelection(JOB)).contains(after);
-    assertThat(shardStore.loadSelection(ShardJobs.name(JOB, "any"))).contains(after);
+    assertThat(shardStore.loadSelection(ShardJobs.hostJob(JOB, 1))).contains(after);
   }
 
   @Test

@@ -19,11 +19,15 @@ class StatusSummaryTest {
   private static final LeaseHolder EXPIRED = new LeaseHolder("host-c@10.0.0.3", 3, NOW.minusSeconds(60), NOW.minusSeconds(45));
 
   @Test
-  void shardsAreCompleteRunningWithTheirHolderOrWaitingAndTheCountersAddUp() {
+  void shardsAreCompleteRunningWithTheirPartitionsHolderOrWaitingAndTheCountersAddUp() {
+    // png#1 to png#3 in one partition, whose lease host B holds; png#4 alone in one; png#5 in one
+    // whose holder's lease expired.
+    StatusSummary.RecordState partitionB = state(Optional.of(HOST_B), done("png#1", 500, 490, 5, 5),
+        running("png#2", 200));
     Map<String, StatusSummary.RecordState> states = Map.of(
-        "png#1", state(Optional.empty(), done("png#1", 500, 490, 5, 5)),
-        "png#2", state(Optional.of(HOST_B), running("png#2", 200)),
-        "png#3", state(Optional.of(HOST_B)), // leased, before its first checkpoint
+        "png#1", partitionB,
+        "png#2", partitionB,
+        "png#3", partitionB, // its host job has not reached it yet
         "png#4", state(Optional.empty()),
         "png#5", state(Optional.of(EXPIRED), running("png#5", 100)));
 
@@ -33,11 +37,11 @@ class StatusSummaryTest {
     assertThat(s.totalShards()).isEqualTo(5);
     assertThat(s.completedShards()).isEqualTo(1);
     assertThat(s.running()).extracting(DistributedJobStatus.RunningShard::shardId)
-        .containsExactly("png#2", "png#3", "png#5");
+        .containsExactly("png#2", "png#5");
     assertThat(s.running().get(0).holder()).contains(HOST_B);
     assertThat(s.running().get(0).runningAt(NOW)).isTrue();
-    assertThat(s.running().get(2).runningAt(NOW)).as("its holder's lease expired: it resumes elsewhere").isFalse();
-    assertThat(s.waitingShardIds()).containsExactly("png#4");
+    assertThat(s.running().get(1).runningAt(NOW)).as("its holder's lease expired: it resumes elsewhere").isFalse();
+    assertThat(s.waitingShardIds()).containsExactly("png#3", "png#4");
     assertThat(s.selected()).isEqualTo(800);
     assertThat(s.delivered()).isEqualTo(800);
     assertThat(s.deadLettered()).isEqualTo(5);
@@ -46,13 +50,14 @@ class StatusSummaryTest {
   }
 
   @Test
-  void theShardsOfAGroupCountOneByOneAndThoseNotStartedWaitWhileTheGroupsJobHoldsItsLease() {
+  void theShardsOfAGroupCountOneByOneAndThoseNotStartedWaitWhileTheirPartitionIsLeased() {
     Map<String, List<String>> records = new LinkedHashMap<>();
     records.put("png#1..png#4", List.of("png#1", "png#2", "png#3", "png#4"));
     records.put("png#5..png#6", List.of("png#5", "png#6"));
-    Map<String, StatusSummary.RecordState> states = Map.of(
-        "png#1..png#4", state(Optional.of(HOST_B), done("png#1", 500, 500, 0, 0), running("png#2", 100)),
-        "png#5..png#6", state(Optional.of(HOST_B))); // leased, before its first checkpoint
+    // Both records in one partition: the partition job's checkpoints hold both records' shards.
+    StatusSummary.RecordState partition = state(Optional.of(HOST_B), done("png#1", 500, 500, 0, 0),
+        running("png#2", 100));
+    Map<String, StatusSummary.RecordState> states = Map.of("png#1..png#4", partition, "png#5..png#6", partition);
 
     DistributedJobStatus s = StatusSummary.of("job", "job.shards", records, states::get, NOW);
 

@@ -32,7 +32,8 @@ import java.util.function.Consumer;
  * A selection host of a distributed job (or, in mode {@code plain}, the same job as one ordinary
  * {@link ReprocessJob}), for {@code DistributedSelectionIT}: a time-bucket selection of the
  * reference table with checkpoints in Cassandra; the handler appends each asset id to a file with
- * one unbuffered write; 16 handler threads per process (a shard job gets {@code 16 / shardsInParallel}).
+ * one unbuffered write; 16 handler threads per job (a record job of the {@code jobPerShard} modes gets {@code
+ * 16 / shardsInParallel}).
  * Prints {@code STARTED <epochMillis>}, {@code PUBLISHED <true|false>} (whether this host's
  * {@code publishShards()} wrote the shards), {@code SHARD-START <shardJob>
  * <epochMillis>} and {@code SHARD-END <shardJob> <status> <epochMillis> cpuMillis=<CPU so far> jitMillis=<JIT
@@ -96,12 +97,13 @@ public final class DistributedHostChild {
       boolean hosted = args[11].equals("jobPerShardHosted");
       Duration takeover = Duration.ofSeconds(Long.parseLong(args[14]));
       Consumer<ReprocessJob.Builder> options = b -> {
-        // The same handler threads per process: 16 for the plain job's shards, 16 / shardsInParallel per shard job.
+        // The same handler threads per process: 16 for the plain job and for a host's job (16 / shardsInParallel
+        // per record job in the jobPerShard modes).
         b.handler(handler).pageSize(pageSize).listener(printer())
             // After every page by default: the crash bound the IT checks.
             .checkpointInterval(Duration.ofMillis(Long.getLong(CHECKPOINT_INTERVAL_MILLIS, 0)))
             .leaseTimeToLive(takeover)
-            .concurrency(plain ? 16 : Math.max(1, 16 / shardsInParallel));
+            .concurrency(16);
         if (rate > 0) {
           b.maxEventsPerSecond(rate);
         }
@@ -253,21 +255,48 @@ public final class DistributedHostChild {
     }
   }
 
+  /**
+   * Prints {@code SHARD-START <shard id> <epochMillis>} when a job starts a shard, {@code SHARD-END
+   * <shard id> COMPLETED <epochMillis> cpuMillis=<n> jitMillis=<n>} when its last checkpoint is written, {@code
+   * SHARD-END <shard id> <job status> ...} for each shard a job started and ended without completing, and
+   * {@code JOB-END <job> <status> <epochMillis> cpuMillis=<n> jitMillis=<n>} when a job ends.
+   */
   private static JobListener printer() {
     return new JobListener() {
+      private final Map<String, java.util.Set<String>> unfinished = new java.util.concurrent.ConcurrentHashMap<>();
+
       @Override
       public void onJobStarted(String jobName, List<Shard> shards) {
         if (FIRST.compareAndSet(false, true)) {
           print("FIRST-SHARD cpuMillis=" + (cpuNanos() - cpuStart) / 1_000_000 + " jitMillis=" + jitMillis() + " at="
               + System.currentTimeMillis());
         }
-        print("SHARD-START " + jobName + " " + System.currentTimeMillis());
+      }
+
+      @Override
+      public void onShardStarted(String jobName, Shard shard, dev.reprocess.Checkpoint resumedFrom) {
+        unfinished.computeIfAbsent(jobName, j -> java.util.concurrent.ConcurrentHashMap.newKeySet()).add(shard.id());
+        print("SHARD-START " + shard.id() + " " + System.currentTimeMillis());
+      }
+
+      @Override
+      public void onShardCompleted(String jobName, Shard shard, dev.reprocess.Checkpoint checkpoint) {
+        unfinished.getOrDefault(jobName, java.util.Set.of()).remove(shard.id());
+        print("SHARD-END " + shard.id() + " COMPLETED " + ends());
       }
 
       @Override
       public void onJobFinished(JobReport report) {
-        print("SHARD-END " + report.jobName() + " " + report.status() + " " + System.currentTimeMillis()
-            + " cpuMillis=" + (cpuNanos() - cpuStart) / 1_000_000 + " jitMillis=" + jitMillis());
+        for (String shard : unfinished.getOrDefault(report.jobName(), java.util.Set.of())) {
+          print("SHARD-END " + shard + " " + report.status() + " " + ends());
+        }
+        unfinished.remove(report.jobName());
+        print("JOB-END " + report.jobName() + " " + report.status() + " " + ends());
+      }
+
+      private String ends() {
+        return System.currentTimeMillis() + " cpuMillis=" + (cpuNanos() - cpuStart) / 1_000_000 + " jitMillis="
+            + jitMillis();
       }
     };
   }
@@ -296,11 +325,11 @@ public final class DistributedHostChild {
     for (int from = 0; from < shards.size(); from += perJob) {
       List<Shard> group = shards.subList(from, Math.min(shards.size(), from + perJob));
       reports.add(pool.submit(() -> {
-        ReprocessJob.Builder b = ReprocessJob.builder(DistributedJob.shardJobName(name, group))
+        ReprocessJob.Builder b = ReprocessJob.builder(name + ".record-" + group.get(0).id().replaceAll("[^A-Za-z0-9._-]", "_"))
             .selector(new dev.reprocess.kafka.internal.RecordSelector(selector, group, definition))
             .checkpointStore(checked);
         options.accept(b);
-        b.shardsInParallel(1); // as a host's shard job: its shards one at a time
+        b.shardsInParallel(1).concurrency(Math.max(1, 16 / shardsInParallel)); // as a record job of earlier hosts
         ReprocessJob job = b.build();
         if (!hosted) {
           return job.run();

@@ -1,0 +1,98 @@
+package dev.reprocess.kafka.internal;
+
+import dev.reprocess.Checkpoint;
+import dev.reprocess.JobLease;
+import dev.reprocess.LeaseHolder;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The lease of a host job: the leases of the partition jobs whose shards it runs, one per
+ * shard-topic partition, each with its own fencing token. A checkpoint is saved through the lease of
+ * its shard's partition, under that partition job's name, so each partition's checkpoints are fenced
+ * by its own lease: a host that lost a partition (frozen past its lease) writes none of its
+ * checkpoints, whatever other partitions it still holds.
+ *
+ * <p>{@link #holder()} is the partition lease that expires first (the engine's renewal deadline);
+ * {@link #renew()} renews every partition lease and fails with the first that is lost or cannot be
+ * renewed. Thread-safe as its partition leases are.
+ */
+final class PartitionLease implements JobLease {
+  private final String jobName;
+  private final PartitionRouting routing;
+  /** By partition job name, in the order acquired. */
+  private final Map<String, JobLease> leases;
+
+  PartitionLease(String jobName, PartitionRouting routing, Map<String, JobLease> leases) {
+    if (leases.isEmpty()) {
+      throw new IllegalArgumentException("a host job's lease needs at least one partition lease");
+    }
+    this.jobName = jobName;
+    this.routing = routing;
+    this.leases = Map.copyOf(leases);
+  }
+
+  @Override
+  public String jobName() {
+    return jobName;
+  }
+
+  @Override
+  public LeaseHolder holder() {
+    return leases.values().stream().map(JobLease::holder).min(Comparator.comparing(LeaseHolder::expiresAt))
+        .orElseThrow();
+  }
+
+  @Override
+  public void renew() {
+    for (JobLease lease : leases.values()) {
+      lease.renew();
+    }
+  }
+
+  @Override
+  public void save(Checkpoint checkpoint) {
+    String partitionJob = routing.partitionJob(checkpoint.shardId());
+    leases.get(partitionJob).save(PartitionRouting.renamed(checkpoint, partitionJob));
+  }
+
+  @Override
+  public void saveAll(List<Checkpoint> checkpoints) {
+    Map<String, List<Checkpoint>> byPartition = new LinkedHashMap<>();
+    for (Checkpoint c : checkpoints) {
+      String partitionJob = routing.partitionJob(c.shardId());
+      byPartition.computeIfAbsent(partitionJob, p -> new ArrayList<>()).add(PartitionRouting.renamed(c, partitionJob));
+    }
+    byPartition.forEach((partitionJob, list) -> leases.get(partitionJob).saveAll(list));
+  }
+
+  @Override
+  public boolean exclusive() {
+    return leases.values().iterator().next().exclusive();
+  }
+
+  @Override
+  public void close() {
+    RuntimeException first = null;
+    for (JobLease lease : leases.values()) {
+      try {
+        lease.close();
+      } catch (RuntimeException e) {
+        if (first == null) {
+          first = e; // the store could not be reached: the others are still released
+        }
+      }
+    }
+    if (first != null) {
+      throw first;
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "PartitionLease[" + jobName + ": " + leases.keySet() + "]";
+  }
+}
