@@ -9,8 +9,8 @@ import java.util.function.IntFunction;
 import java.util.function.Supplier;
 
 /**
- * What a process that runs many short jobs one after another (a distributed job's host, which
- * runs each shard as a job of its own) shares with them: a pool of daemon threads their
+ * What a process that runs several jobs one after another (a distributed job's host, which starts
+ * a job over its partitions' shards at each rebalance) shares with them: a pool of daemon threads their
  * coordinators, shard readers, checkpoint writers, timers, lease renewers and in-process handler
  * threads (with their watchdogs) borrow instead of starting threads of their own, which costs a
  * thread start and end each (about 0.2 ms of CPU) several times per job. Everything else of a job

@@ -103,6 +103,8 @@ public final class ShardHost implements ConsumerRebalanceListener {
   private final Semaphore ended = new Semaphore(0);
   private int hostJobs;
   private long nextCommit = System.nanoTime();
+  /** When the loop next asks whether the group committed every record (at once after a host job completed). */
+  private long nextCheck = System.nanoTime();
   private volatile boolean stopping;
   private Throwable failure;
 
@@ -144,7 +146,6 @@ public final class ShardHost implements ConsumerRebalanceListener {
     try {
       log.info("{}its host jobs run with {}", prefix, settings.probeJob(definition));
       consumer.subscribe(List.of(settings.shardTopic()), this);
-      long nextCheck = System.nanoTime();
       long nextProgress = System.nanoTime() + PROGRESS_NANOS;
       while (!stopping && failure == null && !complete) {
         accept(poll());
@@ -277,7 +278,8 @@ public final class ShardHost implements ConsumerRebalanceListener {
         for (Task task : run.tasks()) {
           done(task);
         }
-        nextCommit = System.nanoTime();
+        nextCommit = System.nanoTime(); // commit now, then see at once whether that completed the job
+        nextCheck = System.nanoTime();
       }
       case HELD_ELSEWHERE, STOPPED -> retry(group.partitions(), System.nanoTime() + HELD_RETRY.toNanos());
       case FAILED -> {
