@@ -219,7 +219,7 @@ public final class DistributedJob {
    *
    * @param status {@code COMPLETED} once every shard of the job is complete (on any host), {@code
    *     CANCELLED} when {@link #stop()} ended the host before, {@code FAILED} on a failure
-   * @param shardsRun host jobs this host ran to their end (completed, stopped or failed): usually one,
+   * @param hostJobsRun host jobs this host ran to their end (completed, stopped or failed): usually one,
    *     and one more for each rebalance that changed its partitions
    * @param shardsCompleted shards of the records this host committed (or found complete), counting
    *     each shard of a group
@@ -227,7 +227,7 @@ public final class DistributedJob {
    *     dead-lettered events
    * @param failureCause why the host failed, or null
    */
-  public record HostReport(JobStatus status, int shardsRun, int shardsCompleted, long selected, long succeeded,
+  public record HostReport(JobStatus status, int hostJobsRun, int shardsCompleted, long selected, long succeeded,
       long skipped, long deadLettered, Throwable failureCause) {}
 
   /** Builds a {@link DistributedJob}. Mutable and not thread-safe. */

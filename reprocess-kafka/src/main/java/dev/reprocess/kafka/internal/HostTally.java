@@ -6,7 +6,7 @@ import dev.reprocess.kafka.DistributedJob;
 
 /** What one host's host jobs did, summed over their reports. Poll thread only. */
 public final class HostTally {
-  private int shardsRun;
+  private int hostJobsRun;
   private int shardsCompleted;
   private long selected;
   private long succeeded;
@@ -14,7 +14,7 @@ public final class HostTally {
   private long deadLettered;
 
   void add(JobReport report) {
-    shardsRun++;
+    hostJobsRun++;
     selected += report.selected();
     succeeded += report.succeeded();
     skipped += report.skipped();
@@ -27,11 +27,11 @@ public final class HostTally {
 
   /** "n host jobs run, m shards completed, s selected (...)": for the host's log lines. */
   String summary() {
-    return shardsRun + " host jobs run, " + shardsCompleted + " shards completed, " + selected + " selected ("
+    return hostJobsRun + " host jobs run, " + shardsCompleted + " shards completed, " + selected + " selected ("
         + succeeded + " succeeded, " + skipped + " skipped, " + deadLettered + " dead-lettered)";
   }
 
   DistributedJob.HostReport result(JobStatus status, Throwable failure) {
-    return new DistributedJob.HostReport(status, shardsRun, shardsCompleted, selected, succeeded, skipped, deadLettered, failure);
+    return new DistributedJob.HostReport(status, hostJobsRun, shardsCompleted, selected, succeeded, skipped, deadLettered, failure);
   }
 }
