@@ -137,12 +137,14 @@ public final class DistributedJob {
    *
    * @return true if this call published them, false if they were there already
    * @throws IllegalStateException if the topic holds the shards of another selection
+   * @throws IllegalArgumentException if the selector lists more shards than the job options'
+   *     {@code maxShards}, before anything is written
    * @throws dev.reprocess.ReprocessException if Kafka or the selector's backend cannot be reached,
    *     or if other publishers kept fencing this one for {@link Builder#publishTimeout} (the message
    *     names the job, the topic and how long it tried)
    */
   public boolean publishShards() {
-    List<Shard> shards = settings.selector().shards();
+    List<Shard> shards = checkedShards();
     return new ShardPublisher(settings).publish(shards, fingerprint(shards));
   }
 
@@ -161,6 +163,8 @@ public final class DistributedJob {
    * group, runs the shards of its partitions, and returns once every shard of the job is complete
    * (on any host), on {@link #stop()}, or on a failure. Closes the selector at the end.
    *
+   * @throws IllegalArgumentException if the selector lists more shards than the job options'
+   *     {@code maxShards}, before joining
    * @throws IllegalStateException if this object runs a host already, or if the selection differs
    *     from the stored one and the job options do not set {@code acceptChangedSelection}
    */
@@ -169,7 +173,7 @@ public final class DistributedJob {
       if (host != null) {
         throw new IllegalStateException("job '" + name() + "' runs a host already in this object");
       }
-      List<Shard> shards = settings.selector().shards();
+      List<Shard> shards = checkedShards();
       String definition = settings.selector().selectionDefinition();
       Map<String, Object> config = settings.connection().consumerConfig(settings.groupId(), settings.apiTimeout(),
           settings.groupId() + "-" + ProcessHandle.current().pid());
@@ -208,6 +212,21 @@ public final class DistributedJob {
     if (running != null) {
       running.stop();
     }
+  }
+
+  /**
+   * The selector's shards, at most the job options' {@code maxShards}: a host job may run every
+   * shard of the selection (a host that holds every partition).
+   */
+  private List<Shard> checkedShards() {
+    List<Shard> shards = settings.selector().shards();
+    int max = settings.probeJob(null).maxShards();
+    if (shards.size() > max) {
+      throw new IllegalArgumentException("job '" + name() + "': the selector lists " + shards.size()
+          + " shards, more than maxShards (" + max + ") of the job options: a host may run them all in one host job;"
+          + " raise maxShards in jobOptions (at most " + ReprocessJob.MAX_MAX_SHARDS + ") or narrow the selection");
+    }
+    return shards;
   }
 
   private String fingerprint(List<Shard> shards) {

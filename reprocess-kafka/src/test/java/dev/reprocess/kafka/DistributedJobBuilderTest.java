@@ -46,6 +46,18 @@ class DistributedJobBuilderTest {
   }
 
   @Test
+  void aSelectionOfMoreShardsThanMaxShardsIsRefusedBeforeAnythingIsPublishedOrJoined() {
+    // bootstrap localhost:9 answers nothing: the refusal comes before any Kafka call.
+    DistributedJob job = valid().selector(InMemorySelector.ofIds(List.of("a", "b", "c"), 3))
+        .jobOptions(b -> b.handler(e -> Outcome.SUCCEEDED).maxShards(2)).build();
+    assertThatThrownBy(job::publishShards).isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("job 'backfill': the selector lists 3 shards, more than maxShards (2)")
+        .hasMessageContaining("raise maxShards in jobOptions");
+    assertThatThrownBy(job::runHost).isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("the selector lists 3 shards, more than maxShards (2)");
+  }
+
+  @Test
   void theStatusReaderRefusesBadOptionsNamingThemBeforeAnyIo() {
     DistributedStatusReader.Builder ok = DistributedStatusReader.builder("backfill").bootstrapServers("localhost:9")
         .checkpointStore(new InMemoryCheckpointStore());

@@ -57,9 +57,10 @@ import org.junit.jupiter.api.TestInstance;
  * appends the ids it handles to its own file. Three hosts start at once (their publishers fence
  * each other: exactly one publishes), one is killed with SIGKILL mid-run and one is added; every
  * id is handled, duplicates stay within the pages in flight of the killed host and of the shards
- * the others handed over in rebalances, and every shard's checkpoint is COMPLETED. The hosts run
- * with {@code session.timeout.ms} and {@code leaseTimeToLive} of {@value #TAKEOVER_SECONDS} s (the
- * README's advice for a quicker takeover; Kafka's default session is 45 s). A second test runs the
+ * the others handed over in rebalances, and every shard's checkpoint is COMPLETED under the job of
+ * its record's partition. The hosts run
+ * with {@code session.timeout.ms} and {@code leaseTimeToLive} of 15 s (the README's advice for a
+ * quicker takeover; {@code -Ddistributed.takeoverSeconds=45} runs it with Kafka's default session). A second test runs the
  * job over one type unthrottled on one host and as one plain job, and prints ids/s and CPU per id
  * (what coordinating costs; its system properties add rounds and sizes for the README's
  * measurements); a third starts {@value #PUBLISHERS} publishers of one job at the same instant;
@@ -77,7 +78,7 @@ class DistributedSelectionIT {
   private static final int TOTAL = SHARDS * PER_SHARD;
   private static final int PAGE_SIZE = 100;
   private static final int SHARDS_IN_PARALLEL = 4;
-  private static final int TAKEOVER_SECONDS = 15;
+  private static final int TAKEOVER_SECONDS = Integer.getInteger("distributed.takeoverSeconds", 15);
   /**
    * The measurement rounds' session (the broker's minimum; heartbeats every 2 s): a host that joins
    * while another runs hears of the rebalance within 2 s instead of 5 s, and takes a share.
@@ -159,15 +160,15 @@ class DistributedSelectionIT {
   void threeHostsShareAJobOneKilledAndOneAddedAndEveryIdIsHandledWithinTheKilledHostsPagesInFlight()
       throws Exception {
     String job = "dist-" + UUID.randomUUID().toString().substring(0, 8);
-    // 200 ids/s per shard job, 4 per host: at least 6 s for 3 hosts; the killed host's shards wait for the
-    // takeover (TAKEOVER_SECONDS), so the join lands mid-run and the added host takes some of them.
-    Host a = start(job, "a", 200, "distributed", TYPES);
-    Host b = start(job, "b", 200, "distributed", TYPES);
-    Host c = start(job, "c", 200, "distributed", TYPES);
+    // 800 ids/s per host: at least 6 s for 3 hosts; the killed host's shards wait for the takeover
+    // (TAKEOVER_SECONDS), so the join lands mid-run and the added host takes some of them.
+    Host a = start(job, "a", 800, "distributed", TYPES);
+    Host b = start(job, "b", 800, "distributed", TYPES);
+    Host c = start(job, "c", 800, "distributed", TYPES);
     // The host added mid-run starts its JVM now and waits, published, for this file: its start (over 10 s on a
     // busy machine) is not raced against the takeover, which would let a and b finish before it joins.
     Path addD = dir.resolve(job + "-d.go");
-    Host d = start(job, "d", 200, "distributed", TYPES, addD, false);
+    Host d = start(job, "d", 800, "distributed", TYPES, addD, false);
     d.jvm.awaitLine("PUBLISHED ", Duration.ofMinutes(3));
     // The first of the three to handle 1,000 ids is killed: one that joined the group late may handle fewer in all.
     List<Host> first = List.of(a, b, c);

@@ -19,6 +19,7 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Queue;
@@ -90,7 +91,7 @@ public final class ShardHost implements ConsumerRebalanceListener {
   /** Each owned partition's end offset when it was assigned: its records are read up to there. */
   private final Map<TopicPartition, Long> ends = new HashMap<>();
   /** Each owned partition's records read and not yet complete, in offset order. */
-  private final Map<TopicPartition, List<Task>> pending = new HashMap<>();
+  private final Map<TopicPartition, Set<Task>> pending = new HashMap<>();
   private final List<Group> waiting = new ArrayList<>();
   private final Map<Group, Running> running = new LinkedHashMap<>();
   /** Shards whose COMPLETED checkpoint a host job wrote, from its checkpoint writer's thread. */
@@ -242,7 +243,7 @@ public final class ShardHost implements ConsumerRebalanceListener {
         }
       }
       TopicPartition partition = new TopicPartition(r.topic(), r.partition());
-      List<Task> tasks = pending.get(partition);
+      Set<Task> tasks = pending.get(partition);
       if (tasks != null) {
         offsets.read(partition, r.offset());
         tasks.add(new Task(partition, r.offset(), record));
@@ -305,7 +306,7 @@ public final class ShardHost implements ConsumerRebalanceListener {
 
   /** A record's shards are all complete: its offset may be committed. */
   private void done(Task task) {
-    List<Task> tasks = pending.get(task.partition());
+    Set<Task> tasks = pending.get(task.partition());
     if (tasks != null && tasks.remove(task)) {
       offsets.done(task.partition(), task.offset());
       tally.completed(task.record().shards().size());
@@ -344,7 +345,7 @@ public final class ShardHost implements ConsumerRebalanceListener {
       }
       it.remove();
       List<Task> tasks = group.partitions().stream().sorted(Comparator.comparingInt(TopicPartition::partition))
-          .flatMap(p -> pending.getOrDefault(p, List.of()).stream()).toList();
+          .flatMap(p -> pending.getOrDefault(p, Set.of()).stream()).toList();
       if (tasks.isEmpty()) {
         continue; // every record of these partitions is complete already
       }
@@ -494,7 +495,7 @@ public final class ShardHost implements ConsumerRebalanceListener {
     owned.addAll(partitions);
     ends.putAll(consumer.endOffsets(partitions, settings.apiTimeout()));
     for (TopicPartition partition : partitions) {
-      pending.put(partition, new ArrayList<>());
+      pending.put(partition, new LinkedHashSet<>());
     }
     waiting.add(new Group(Set.copyOf(partitions), System.nanoTime()));
   }
