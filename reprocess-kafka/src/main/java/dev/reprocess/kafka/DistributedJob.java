@@ -37,7 +37,8 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
  * its last renewal). A host added takes a share of the partitions at the next rebalance; the host
  * that gives a partition up stops its host job gracefully first (their in-flight events finish;
  * whole pages are checkpointed, so the handled part of the pages in flight is delivered again by
- * the next owner) and starts another over the partitions it keeps.
+ * the next owner) and starts another over the partitions it keeps; partitions added to a host
+ * join its host job the same way, once one of their leases is free.
  *
  * <pre>{@code
  * DistributedJob job = DistributedJob.builder("backfill-sizes")
@@ -63,13 +64,14 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
  *       host dies, the shards' next runner delivers again at most the pages the dead host had in
  *       flight and those final since its last checkpoint write.
  *   <li><b>Options per host.</b> The options of {@link Builder#jobOptions} apply to each host job,
- *       so to each host: {@code concurrency}, {@code maxEventsPerSecond} and the rest bound what one
- *       host does (for a moment after a rebalance that added partitions a host may run a second
- *       host job beside the first, each with these options). The selector, checkpoint store,
+ *       and a host runs one at a time: {@code concurrency}, {@code maxEventsPerSecond} and the rest
+ *       bound what one host does. Its {@code maxShards} bounds the whole selection (a host may hold
+ *       every partition). The selector, checkpoint store,
  *       {@code restart} (false), {@code shardsInParallel} ({@link Builder#shardsInParallel}) and
  *       {@code onRunningElsewhere} ({@code TAKE_OVER_EXPIRED}: the host tries again every second
  *       while another host holds one of the partitions' leases) are the distributed job's. Meters
- *       and listeners are the host job's, tagged and named {@code <job>.host-<n>}.
+ *       and listeners are the host job's, tagged and named {@code <job>.host-<n>} ({@code n} 1 for
+ *       the first host of the job in a JVM), the same for every host job of a host.
  *   <li><b>The end.</b> {@link #runHost()} returns once the group has committed every record of the
  *       shard topic (every shard complete, on whichever host), on {@link #stop()}, or when a host
  *       job fails (the host then leaves the group, and its partitions go to other hosts).
@@ -238,8 +240,9 @@ public final class DistributedJob {
    *
    * @param status {@code COMPLETED} once every shard of the job is complete (on any host), {@code
    *     CANCELLED} when {@link #stop()} ended the host before, {@code FAILED} on a failure
-   * @param hostJobsRun host jobs this host ran to their end (completed, stopped or failed): usually one,
-   *     and one more for each rebalance that changed its partitions
+   * @param hostJobsRun host jobs this host ran to their end (completed, stopped or failed): one, and one
+   *     more for each rebalance that changed its partitions (and for each start refused because
+   *     another host took a lease between the host's look at it and its acquisition)
    * @param shardsCompleted shards of the records this host committed (or found complete), counting
    *     each shard of a group
    * @param selected assets this host's host jobs selected; likewise succeeded, skipped and

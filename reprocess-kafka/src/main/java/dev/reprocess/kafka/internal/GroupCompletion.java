@@ -20,14 +20,17 @@ import org.apache.kafka.common.TopicPartition;
  * failure to answer counts as "not yet". Poll thread only; {@link #close()} closes the client.
  */
 final class GroupCompletion implements AutoCloseable {
-  private static final Duration TIMEOUT = Duration.ofSeconds(5);
+  /** Bound of each of its calls: the host's {@code apiTimeout}, at most 5 s (the host's loop waits for it). */
+  private static final Duration MAX_TIMEOUT = Duration.ofSeconds(5);
 
+  private final Duration timeout;
   private final Admin admin;
   private final String topic;
   private final String groupId;
 
   GroupCompletion(DistributedSettings settings) {
-    this.admin = Admin.create(settings.connection().adminConfig(TIMEOUT, settings.groupId() + "-completion"));
+    this.timeout = settings.apiTimeout().compareTo(MAX_TIMEOUT) < 0 ? settings.apiTimeout() : MAX_TIMEOUT;
+    this.admin = Admin.create(settings.connection().adminConfig(timeout, settings.groupId() + "-completion"));
     this.topic = settings.shardTopic();
     this.groupId = settings.groupId();
   }
@@ -36,16 +39,16 @@ final class GroupCompletion implements AutoCloseable {
   boolean complete() {
     try {
       int partitions = admin.describeTopics(java.util.List.of(topic)).allTopicNames()
-          .get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS).get(topic).partitions().size();
+          .get(timeout.toMillis(), TimeUnit.MILLISECONDS).get(topic).partitions().size();
       Map<TopicPartition, OffsetSpec> request = new HashMap<>();
       for (int p = 0; p < partitions; p++) {
         request.put(new TopicPartition(topic, p), OffsetSpec.latest());
       }
       Map<TopicPartition, Long> end = new HashMap<>();
       admin.listOffsets(request, new ListOffsetsOptions(IsolationLevel.READ_COMMITTED)).all()
-          .get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS).forEach((tp, info) -> end.put(tp, info.offset()));
+          .get(timeout.toMillis(), TimeUnit.MILLISECONDS).forEach((tp, info) -> end.put(tp, info.offset()));
       Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(groupId)
-          .partitionsToOffsetAndMetadata().get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+          .partitionsToOffsetAndMetadata().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
       return isComplete(end, committed);
     } catch (ExecutionException | TimeoutException | KafkaException e) {
       return false;
@@ -70,6 +73,6 @@ final class GroupCompletion implements AutoCloseable {
 
   @Override
   public void close() {
-    admin.close(TIMEOUT);
+    admin.close(timeout);
   }
 }

@@ -13,15 +13,14 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The selection check of a distributed job, made once per host instead of once per host job. The
+ * The selection check of a distributed job, made once per host instead of once per job it runs. The
  * host compares its selector's definition with the one stored under the distributed job's name
  * (refusing a changed one unless the host jobs accept changed selections) and stores it; its
  * host jobs then check against that verified definition through the store {@link #verify}
  * returns, which answers {@link CheckpointStore#loadSelection} of any host job with it and writes
  * no definition, so a host job makes neither the read nor the write. The guard is the same: every
  * host job of the job runs the one selection its records' fingerprint names, and a job whose
- * stored selection differs is refused before any shard runs. Shard jobs of a version that checked
- * per host job keep their own stored definitions, which are no longer read.
+ * stored selection differs is refused before any shard runs.
  */
 public final class HostSelection {
   private static final Logger log = LoggerFactory.getLogger(HostSelection.class);

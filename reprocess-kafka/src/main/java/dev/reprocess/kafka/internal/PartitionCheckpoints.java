@@ -9,6 +9,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Consumer;
 
 /**
  * The checkpoint store a host job sees: one job over the shards of several shard-topic partitions,
@@ -22,10 +23,34 @@ import java.util.Optional;
 final class PartitionCheckpoints implements CheckpointStore {
   private final CheckpointStore store;
   private final PartitionRouting routing;
+  private final Consumer<String> completedOnLoad;
+  /** The lease {@link #acquireLease} gave, or null. */
+  private volatile PartitionLease lease;
 
   PartitionCheckpoints(CheckpointStore store, PartitionRouting routing) {
+    this(store, routing, id -> {});
+  }
+
+  /**
+   * @param completedOnLoad told the id of each shard that {@link #load} finds COMPLETED (on the
+   *     thread that loads)
+   */
+  PartitionCheckpoints(CheckpointStore store, PartitionRouting routing, Consumer<String> completedOnLoad) {
     this.store = store;
     this.routing = routing;
+    this.completedOnLoad = completedOnLoad;
+  }
+
+  /**
+   * Releases the partition leases {@link #acquireLease} gave, if still held: their next owner need
+   * not wait for them to expire, and the host job's later checkpoints and renewals are refused.
+   * Idempotent; nothing when none was acquired.
+   */
+  void releaseLeases() {
+    PartitionLease held = lease;
+    if (held != null) {
+      held.close();
+    }
   }
 
   @Override
@@ -35,6 +60,9 @@ final class PartitionCheckpoints implements CheckpointStore {
       for (Checkpoint c : store.load(partitionJob).values()) {
         if (partitionJob.equals(routing.partitionJobOfShard().get(c.shardId()))) {
           merged.put(c.shardId(), PartitionRouting.renamed(c, jobName));
+          if (c.completed()) {
+            completedOnLoad.accept(c.shardId());
+          }
         }
       }
     }
@@ -91,7 +119,9 @@ final class PartitionCheckpoints implements CheckpointStore {
       }
       throw e;
     }
-    return new PartitionLease(jobName, routing, leases);
+    PartitionLease acquired = new PartitionLease(jobName, routing, leases);
+    lease = acquired;
+    return acquired;
   }
 
   /** Empty: a host job's lease is its partitions'; read each with the partition job's name. */

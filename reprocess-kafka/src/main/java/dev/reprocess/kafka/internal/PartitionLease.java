@@ -4,6 +4,7 @@ import dev.reprocess.Checkpoint;
 import dev.reprocess.JobLease;
 import dev.reprocess.LeaseHolder;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -16,9 +17,10 @@ import java.util.Map;
  * by its own lease: a host that lost a partition (frozen past its lease) writes none of its
  * checkpoints, whatever other partitions it still holds.
  *
- * <p>{@link #holder()} is the partition lease that expires first (the engine's renewal deadline);
- * {@link #renew()} renews every partition lease and fails with the first that is lost or cannot be
- * renewed. Thread-safe as its partition leases are.
+ * <p>{@link #holder()} is the partition lease that expires first (the engine's renewal deadline),
+ * so its owner and fencing token are that partition's; {@link #renew()} renews every partition
+ * lease and then fails with the first that was lost or could not be renewed. Thread-safe as its
+ * partition leases are.
  */
 final class PartitionLease implements JobLease {
   private final String jobName;
@@ -32,7 +34,7 @@ final class PartitionLease implements JobLease {
     }
     this.jobName = jobName;
     this.routing = routing;
-    this.leases = Map.copyOf(leases);
+    this.leases = Collections.unmodifiableMap(new LinkedHashMap<>(leases));
   }
 
   @Override
@@ -46,10 +48,23 @@ final class PartitionLease implements JobLease {
         .orElseThrow();
   }
 
+  /** Renews every partition lease, then throws the first failure, if any (the others still renewed). */
   @Override
   public void renew() {
+    RuntimeException first = null;
     for (JobLease lease : leases.values()) {
-      lease.renew();
+      try {
+        lease.renew();
+      } catch (RuntimeException e) {
+        if (first == null) {
+          first = e;
+        } else {
+          first.addSuppressed(e);
+        }
+      }
+    }
+    if (first != null) {
+      throw first;
     }
   }
 
@@ -59,6 +74,12 @@ final class PartitionLease implements JobLease {
     leases.get(partitionJob).save(PartitionRouting.renamed(checkpoint, partitionJob));
   }
 
+  /**
+   * Saves the checkpoints of each partition through its lease, partition by partition in the order
+   * their first checkpoint comes. So when a partition's lease refuses them ({@link
+   * dev.reprocess.LeaseLostException}), the checkpoints of the partitions before it were written and
+   * those of the partitions after it not, whatever their order in the list.
+   */
   @Override
   public void saveAll(List<Checkpoint> checkpoints) {
     Map<String, List<Checkpoint>> byPartition = new LinkedHashMap<>();

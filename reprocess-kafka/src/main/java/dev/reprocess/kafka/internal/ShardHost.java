@@ -6,12 +6,14 @@ import dev.reprocess.JobExecution;
 import dev.reprocess.JobListener;
 import dev.reprocess.JobReport;
 import dev.reprocess.JobStatus;
+import dev.reprocess.LeaseHolder;
 import dev.reprocess.ReprocessException;
 import dev.reprocess.ReprocessJob;
 import dev.reprocess.Shard;
 import dev.reprocess.internal.JobHost;
 import dev.reprocess.kafka.DistributedJob;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
@@ -22,6 +24,7 @@ import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Queue;
 import java.util.Set;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -45,20 +48,22 @@ import org.slf4j.LoggerFactory;
  * One selection host of a distributed job: a member of the hosts' consumer group on the shard
  * topic. Once it has read the records of partitions assigned to it (to their end offsets when
  * assigned; a job's records are all published before its hosts run), it runs their shards as one
- * <em>host job</em>: one {@link ReprocessJob} ({@link ShardJobs#hostJob}) over the shards of those
+ * <em>host job</em>: one {@link ReprocessJob} ({@link ShardJobs#hostJob}) over the shards of its
  * partitions' uncommitted records, {@code shardsInParallel} at a time, with one reader pool, one
  * handler pool and one checkpoint writer, whose checkpoints and leases are those of each
  * partition's job ({@link ShardJobs#partitionJob}, through {@link PartitionCheckpoints}): a lease
  * and fencing token per partition, acquired together when the host job starts. It commits a
- * record once its shards' COMPLETED checkpoints are written (at most every {@link #COMMIT_EVERY},
- * and when a host job ends); when the group takes partitions away, it stops (gracefully,
- * checkpointed) the host job that runs them and starts one over the partitions it still holds; it
- * ends once every record of the topic is committed.
+ * record once its shards' COMPLETED checkpoints are written or found (at most every {@link
+ * #COMMIT_EVERY}, and when a host job ends); it ends once every record of the topic is committed.
  *
- * <p>Usually a host runs one host job at a time: the partitions assigned together form one. A
- * rebalance that adds partitions starts another host job beside the running one, for them; a host
- * job whose lease is held elsewhere (a dead host's, until it expires) is tried again every {@link
- * #HELD_RETRY}.
+ * <p>A host runs one host job at a time, so the job options bound the host. When the group takes
+ * partitions away, the host stops (gracefully, checkpointed) its host job and starts one over the
+ * partitions it keeps; when partitions are added, it stops its host job and starts one over all
+ * its partitions, once at least one added partition's lease is free (a dead host's lease is
+ * looked at every {@link #HELD_RETRY} until it expires, without stopping the running host job). A
+ * host job that does not stop within {@code stopTimeout} is abandoned: the host releases its
+ * partitions' leases (its stuck handler calls go on; their checkpoints are refused) and goes on
+ * without it.
  *
  * <p>Threads: {@link #run()} on the caller's thread, which alone touches the consumer (the
  * rebalance callbacks run inside its {@code poll}); the host jobs' coordinators, shard readers,
@@ -73,10 +78,12 @@ public final class ShardHost implements ConsumerRebalanceListener {
   private static final long COMPLETION_CHECK_NANOS = Duration.ofSeconds(1).toNanos();
   /** How often the host logs what its host jobs did so far. */
   private static final long PROGRESS_NANOS = Duration.ofSeconds(30).toNanos();
-  /** How often, at most, the host commits the records of completed shards while its host jobs run. */
+  /** How often, at most, the host commits the records of completed shards while its host job runs. */
   static final Duration COMMIT_EVERY = Duration.ofSeconds(1);
-  /** How soon a host job whose lease another host holds is tried again. */
+  /** How soon a partition whose lease another host holds is looked at again. */
   static final Duration HELD_RETRY = Duration.ofSeconds(1);
+  /** The numbers the running hosts of each job in this JVM took, which name their host jobs. */
+  private static final Map<String, Set<Integer>> NUMBERS = new HashMap<>();
 
   private final DistributedSettings settings;
   private final String fingerprint;
@@ -92,9 +99,9 @@ public final class ShardHost implements ConsumerRebalanceListener {
   private final Map<TopicPartition, Long> ends = new HashMap<>();
   /** Each owned partition's records read and not yet complete, in offset order. */
   private final Map<TopicPartition, Set<Task>> pending = new HashMap<>();
-  private final List<Group> waiting = new ArrayList<>();
-  private final Map<Group, Running> running = new LinkedHashMap<>();
-  /** Shards whose COMPLETED checkpoint a host job wrote, from its checkpoint writer's thread. */
+  /** Owned partitions the host job does not run, each with when it may ({@link System#nanoTime()}). */
+  private final Map<TopicPartition, Long> idle = new HashMap<>();
+  /** Shards whose COMPLETED checkpoint a host job wrote or found, from its threads. */
   private final Queue<String> completedShards = new ConcurrentLinkedQueue<>();
   private final HostTally tally = new HostTally();
   private final GroupCompletion completion;
@@ -102,7 +109,17 @@ public final class ShardHost implements ConsumerRebalanceListener {
   private final JobHost threads;
   /** Released by each host job that ends, so the loop settles it at once. */
   private final Semaphore ended = new Semaphore(0);
-  private int hostJobs;
+  /** This host's number among the job's hosts in its JVM: its host jobs are {@code <job>.host-<number>}. */
+  private final int number;
+  /**
+   * Host jobs abandoned so far (stuck past stopTimeout) or whose name was still taken: the next one
+   * is named {@code <job>.host-<number>.<renamed>}.
+   */
+  private int renamed;
+  /** The running host job, or null. */
+  private Running current;
+  /** Whether {@link #current} was stopped to start one over more partitions. */
+  private boolean merging;
   private long nextCommit = System.nanoTime();
   /** When the loop next asks whether the group committed every record (at once after a host job completed). */
   private long nextCheck = System.nanoTime();
@@ -112,15 +129,13 @@ public final class ShardHost implements ConsumerRebalanceListener {
   /** A shard record read from an owned partition. */
   record Task(TopicPartition partition, long offset, ShardRecord record) {}
 
-  /** Partitions to run as one host job, not before {@code notBeforeNanos} ({@link System#nanoTime()}). */
-  record Group(Set<TopicPartition> partitions, long notBeforeNanos) {}
-
   /**
-   * A running host job: the records it runs, the record of each shard, and how many shards each
-   * record has left (until its shards' COMPLETED checkpoints are written).
+   * The running host job: its partitions and their store view, the records it runs, the record of
+   * each shard, and how many shards each record has left (until their COMPLETED checkpoints are
+   * written or found).
    */
-  private record Running(JobExecution execution, List<Task> tasks, Map<String, Task> taskOfShard,
-      Map<Task, Integer> left) {}
+  private record Running(JobExecution execution, Set<TopicPartition> partitions, PartitionCheckpoints checkpoints,
+      List<Task> tasks, Map<String, Task> taskOfShard, Map<Task, Integer> left) {}
 
   /**
    * @param store where the partition jobs checkpoint: {@link HostSelection#verify}'s store
@@ -139,6 +154,29 @@ public final class ShardHost implements ConsumerRebalanceListener {
     this.prefix = "job '" + settings.jobName() + "': ";
     this.completion = new GroupCompletion(settings);
     this.threads = new JobHost("reprocess-" + settings.jobName() + "-host");
+    this.number = takeNumber(settings.jobName());
+  }
+
+  /** The lowest number no running host of the job in this JVM has. */
+  private static int takeNumber(String job) {
+    synchronized (NUMBERS) {
+      Set<Integer> taken = NUMBERS.computeIfAbsent(job, j -> new HashSet<>());
+      int n = 1;
+      while (taken.contains(n)) {
+        n++;
+      }
+      taken.add(n);
+      return n;
+    }
+  }
+
+  private static void giveBack(String job, int n) {
+    synchronized (NUMBERS) {
+      Set<Integer> taken = NUMBERS.get(job);
+      if (taken != null && taken.remove(n) && taken.isEmpty()) {
+        NUMBERS.remove(job);
+      }
+    }
   }
 
   /** Runs until every shard record of the topic is committed, {@link #stop()}, or a failure. */
@@ -157,12 +195,12 @@ public final class ShardHost implements ConsumerRebalanceListener {
           commit();
         }
         if (System.nanoTime() - nextCheck >= 0) {
-          complete = running.isEmpty() && waiting.isEmpty() && jobComplete();
+          complete = current == null && idle.isEmpty() && jobComplete();
           nextCheck = System.nanoTime() + COMPLETION_CHECK_NANOS;
         }
         if (System.nanoTime() - nextProgress >= 0) {
-          log.info("{}so far on this host: {}; {} host jobs running, {} partitions waiting", prefix, tally.summary(),
-              running.size(), waiting.stream().mapToInt(g -> g.partitions().size()).sum());
+          log.info("{}so far on this host: {}; {} partitions running, {} waiting", prefix, tally.summary(),
+              current == null ? 0 : current.partitions().size(), idle.size());
           nextProgress = System.nanoTime() + PROGRESS_NANOS;
         }
       }
@@ -181,13 +219,13 @@ public final class ShardHost implements ConsumerRebalanceListener {
   }
 
   /**
-   * The next records. While host jobs run, the wait is for one of them to end rather than inside
-   * the consumer's poll: the consumer is polled without waiting (it still runs the group protocol,
-   * the rebalance callbacks and the fetches), then the loop waits up to {@link #POLL} for a host
-   * job to end.
+   * The next records. While a host job runs, the wait is for it to end rather than inside the
+   * consumer's poll: the consumer is polled without waiting (it still runs the group protocol, the
+   * rebalance callbacks and the fetches), then the loop waits up to {@link #POLL} for the host job
+   * to end.
    */
   private ConsumerRecords<byte[], byte[]> poll() {
-    if (running.isEmpty()) {
+    if (current == null) {
       return consumer.poll(POLL);
     }
     ConsumerRecords<byte[], byte[]> records = consumer.poll(Duration.ZERO);
@@ -204,7 +242,7 @@ public final class ShardHost implements ConsumerRebalanceListener {
     return records;
   }
 
-  /** Makes {@link #run()} stop its host jobs (checkpointed), commit and return. Idempotent. */
+  /** Makes {@link #run()} stop its host job (checkpointed), commit and return. Idempotent. */
   public void stop() {
     stopping = true;
     ended.release();
@@ -219,6 +257,7 @@ public final class ShardHost implements ConsumerRebalanceListener {
     }
     completion.close();
     threads.close();
+    giveBack(settings.jobName(), number);
     try {
       consumer.close(settings.apiTimeout());
     } catch (RuntimeException e) {
@@ -251,28 +290,27 @@ public final class ShardHost implements ConsumerRebalanceListener {
     }
   }
 
-  /** Acts on the host jobs that ended. */
+  /** Acts on the host job if it ended. */
   private void settle() {
-    Iterator<Map.Entry<Group, Running>> it = running.entrySet().iterator();
-    while (it.hasNext()) {
-      Map.Entry<Group, Running> e = it.next();
-      if (e.getValue().execution().isDone()) {
-        completedShards(); // while the host job is still listed, so its last completions find their records
-        it.remove();
-        ended(e.getKey(), e.getValue(), e.getValue().execution().completion().toCompletableFuture().join());
-      }
+    Running run = current;
+    if (run != null && run.execution().isDone()) {
+      completedShards(); // while the host job is still current, so its last completions find their records
+      current = null;
+      ended(run, run.execution().completion().toCompletableFuture().join());
     }
   }
 
-  private void ended(Group group, Running run, JobReport report) {
+  private void ended(Running run, JobReport report) {
     tally.add(report);
+    boolean merge = merging;
+    merging = false;
     ShardJobs.Verdict verdict = ShardJobs.verdict(report);
-    if (verdict == ShardJobs.Verdict.COMPLETE) {
-      log.debug("{}host job {} over partitions {} ended: {} ({})", prefix, report.jobName(), numbers(group),
-          verdict, report);
+    if (verdict == ShardJobs.Verdict.COMPLETE || (merge && verdict == ShardJobs.Verdict.STOPPED)) {
+      log.debug("{}host job {} over partitions {} ended: {} ({})", prefix, report.jobName(),
+          numbers(run.partitions()), verdict, report);
     } else {
-      log.info("{}host job {} over partitions {} ended: {} ({})", prefix, report.jobName(), numbers(group),
-          verdict, report);
+      log.info("{}host job {} over partitions {} ended: {} ({})", prefix, report.jobName(),
+          numbers(run.partitions()), verdict, report);
     }
     switch (verdict) {
       case COMPLETE -> {
@@ -282,25 +320,23 @@ public final class ShardHost implements ConsumerRebalanceListener {
         nextCommit = System.nanoTime(); // commit now, then see at once whether that completed the job
         nextCheck = System.nanoTime();
       }
-      case HELD_ELSEWHERE, STOPPED -> retry(group.partitions(), System.nanoTime() + HELD_RETRY.toNanos());
+      case STOPPED -> idleAgain(run.partitions(), System.nanoTime());
+      case HELD_ELSEWHERE -> idleAgain(run.partitions(), System.nanoTime() + HELD_RETRY.toNanos());
       case FAILED -> {
         if (failure == null) {
           failure = new ReprocessException(prefix + "host job " + report.jobName() + " over partitions "
-              + numbers(group) + " failed: " + report.failureCause(), report.failureCause());
+              + numbers(run.partitions()) + " failed: " + report.failureCause(), report.failureCause());
         }
       }
     }
   }
 
-  /** Runs the partitions this host still owns, of those given, as a host job again, not before {@code notBefore}. */
-  private void retry(Set<TopicPartition> partitions, long notBefore) {
-    if (stopping) {
-      return;
-    }
-    Set<TopicPartition> still = new HashSet<>(partitions);
-    still.retainAll(owned);
-    if (!still.isEmpty()) {
-      waiting.add(new Group(still, notBefore));
+  /** The partitions this host still owns, of those given, wait for a host job again, not before {@code notBefore}. */
+  private void idleAgain(Set<TopicPartition> partitions, long notBefore) {
+    for (TopicPartition partition : partitions) {
+      if (owned.contains(partition)) {
+        idle.putIfAbsent(partition, notBefore);
+      }
     }
   }
 
@@ -313,87 +349,118 @@ public final class ShardHost implements ConsumerRebalanceListener {
     }
   }
 
-  /** Counts the shards the host jobs' checkpoint writers reported complete, and marks records done. */
+  /** Counts the shards the host job reported complete, and marks the records whose shards all are done. */
   private void completedShards() {
+    Running run = current;
     for (String shardId; (shardId = completedShards.poll()) != null; ) {
-      for (Running run : running.values()) {
-        Task task = run.taskOfShard().get(shardId);
-        if (task != null) {
-          Integer left = run.left().computeIfPresent(task, (t, n) -> n - 1);
-          if (left != null && left == 0) {
-            run.left().remove(task);
-            done(task);
-          }
-          break;
+      Task task = run == null ? null : run.taskOfShard().get(shardId);
+      if (task != null) {
+        Integer left = run.left().computeIfPresent(task, (t, n) -> n - 1);
+        if (left != null && left == 0) {
+          run.left().remove(task);
+          done(task);
         }
       }
     }
   }
 
-  private static List<Integer> numbers(Group group) {
-    return group.partitions().stream().map(TopicPartition::partition).sorted().toList();
+  private static List<Integer> numbers(Collection<TopicPartition> partitions) {
+    return partitions.stream().map(TopicPartition::partition).sorted().toList();
   }
 
-  /** Starts a host job for each waiting group whose partitions' records are read to their end. */
+  /**
+   * Starts a host job over the idle partitions that may run (their records read to their end
+   * offsets, some not complete, their lease not held by another live owner), together with those of
+   * the running host job, which is stopped first to that end.
+   */
   private void launch() {
     long now = System.nanoTime();
-    Iterator<Group> it = waiting.iterator();
-    while (it.hasNext()) {
-      Group group = it.next();
-      if (now - group.notBeforeNanos() < 0 || !readToEnd(group)) {
+    List<TopicPartition> ready = new ArrayList<>();
+    for (Iterator<Map.Entry<TopicPartition, Long>> it = idle.entrySet().iterator(); it.hasNext(); ) {
+      Map.Entry<TopicPartition, Long> e = it.next();
+      TopicPartition partition = e.getKey();
+      if (now - e.getValue() < 0 || !readToEnd(partition)) {
         continue;
       }
-      it.remove();
-      List<Task> tasks = group.partitions().stream().sorted(Comparator.comparingInt(TopicPartition::partition))
-          .flatMap(p -> pending.getOrDefault(p, Set.of()).stream()).toList();
-      if (tasks.isEmpty()) {
-        continue; // every record of these partitions is complete already
+      if (pending.getOrDefault(partition, Set.of()).isEmpty()) {
+        it.remove(); // every record of it is complete
+      } else if (heldElsewhere(partition)) {
+        e.setValue(now + HELD_RETRY.toNanos());
+      } else {
+        ready.add(partition);
       }
-      Map<String, Task> taskOfShard = new LinkedHashMap<>();
-      Map<Task, Integer> left = new HashMap<>();
-      Map<String, String> partitionJobOfShard = new HashMap<>();
-      List<String> partitionJobs = new ArrayList<>();
-      for (Task task : tasks) {
-        String partitionJob = ShardJobs.partitionJob(settings.jobName(), task.partition().partition());
-        if (!partitionJobs.contains(partitionJob)) {
-          partitionJobs.add(partitionJob);
-        }
-        for (Shard shard : task.record().shards()) {
-          // A shard named by two records (a duplicate record) runs once, under the first; the
-          // second is done when the host job completes.
-          if (taskOfShard.putIfAbsent(shard.id(), task) == null) {
-            partitionJobOfShard.put(shard.id(), partitionJob);
-            left.merge(task, 1, Integer::sum);
-          }
-        }
-      }
-      String name = ShardJobs.hostJob(settings.jobName(), ++hostJobs);
-      log.info("{}running partitions {} as host job {}: {} records, {} shards", prefix, numbers(group), name,
-          tasks.size(), taskOfShard.size());
-      CheckpointStore partitionStore = new PartitionCheckpoints(store,
-          new PartitionRouting(partitionJobs, partitionJobOfShard));
-      ReprocessJob job = settings.hostJob(name, taskOfShard.keySet().stream().map(known::get).toList(), definition,
-          partitionStore, new JobListener() {
-            @Override
-            public void onShardCompleted(String jobName, Shard shard, Checkpoint checkpoint) {
-              completedShards.add(shard.id());
-            }
-          });
-      JobExecution execution = threads.starting(job::start);
-      running.put(group, new Running(execution, tasks, taskOfShard, left));
-      execution.completion().whenComplete((report, error) -> ended.release());
     }
+    if (ready.isEmpty()) {
+      return;
+    }
+    if (current != null) {
+      if (!merging) {
+        log.info("{}partitions {} may run: stopping host job {} to run them with its own", prefix, numbers(ready),
+            current.execution().jobName());
+        merging = true;
+        current.execution().cancel();
+      }
+      return;
+    }
+    Set<TopicPartition> partitions = new HashSet<>(ready);
+    ready.forEach(idle::remove);
+    List<Task> tasks = partitions.stream().sorted(Comparator.comparingInt(TopicPartition::partition))
+        .flatMap(p -> pending.get(p).stream()).toList();
+    Map<String, Task> taskOfShard = new LinkedHashMap<>();
+    Map<Task, Integer> left = new HashMap<>();
+    Map<String, String> partitionJobOfShard = new HashMap<>();
+    List<String> partitionJobs = new ArrayList<>();
+    for (Task task : tasks) {
+      String partitionJob = ShardJobs.partitionJob(settings.jobName(), task.partition().partition());
+      if (partitionJobs.isEmpty() || !partitionJobs.get(partitionJobs.size() - 1).equals(partitionJob)) {
+        partitionJobs.add(partitionJob); // tasks come partition by partition
+      }
+      for (Shard shard : task.record().shards()) {
+        // A shard named by two records (a duplicate record) runs once, under the first; the
+        // second is done when the host job completes.
+        if (taskOfShard.putIfAbsent(shard.id(), task) == null) {
+          partitionJobOfShard.put(shard.id(), partitionJob);
+          left.merge(task, 1, Integer::sum);
+        }
+      }
+    }
+    String name = ShardJobs.hostJob(settings.jobName(), number) + (renamed == 0 ? "" : "." + renamed);
+    PartitionCheckpoints checkpoints = new PartitionCheckpoints(store,
+        new PartitionRouting(partitionJobs, partitionJobOfShard), completedShards::add);
+    ReprocessJob job = settings.hostJob(name, taskOfShard.keySet().stream().map(known::get).toList(), definition,
+        checkpoints, new JobListener() {
+          @Override
+          public void onShardCompleted(String jobName, Shard shard, Checkpoint checkpoint) {
+            completedShards.add(shard.id());
+          }
+        });
+    log.info("{}running partitions {} as host job {}: {} records, {} shards", prefix, numbers(partitions), name,
+        tasks.size(), taskOfShard.size());
+    JobExecution execution;
+    try {
+      execution = threads.starting(job::start);
+    } catch (IllegalStateException nameTaken) {
+      // A host job this host abandoned, or another host of this JVM, runs under the name still.
+      log.info("{}{}: the next host job takes another name", prefix, nameTaken.getMessage());
+      renamed++;
+      idleAgain(partitions, now + HELD_RETRY.toNanos());
+      return;
+    }
+    current = new Running(execution, partitions, checkpoints, tasks, taskOfShard, left);
+    execution.completion().whenComplete((report, error) -> ended.release());
   }
 
-  /** Whether every record of the group's partitions up to their end offsets at assignment was read. */
-  private boolean readToEnd(Group group) {
-    for (TopicPartition partition : group.partitions()) {
-      Long end = ends.get(partition);
-      if (end != null && consumer.position(partition, settings.apiTimeout()) < end) {
-        return false;
-      }
-    }
-    return true;
+  /** Whether another owner holds the partition's lease, unexpired (a store that does not tell: no). */
+  private boolean heldElsewhere(TopicPartition partition) {
+    Optional<LeaseHolder> holder = store.leaseHolder(ShardJobs.partitionJob(settings.jobName(),
+        partition.partition()));
+    return holder.isPresent() && !holder.get().expiredAt(Instant.now());
+  }
+
+  /** Whether every record of the partition up to its end offset at assignment was read. */
+  private boolean readToEnd(TopicPartition partition) {
+    Long end = ends.get(partition);
+    return end == null || consumer.position(partition, settings.apiTimeout()) >= end;
   }
 
   private void commit() {
@@ -438,37 +505,21 @@ public final class ShardHost implements ConsumerRebalanceListener {
   }
 
   /**
-   * Gives the partitions up: cancels the host jobs that run any of them (their in-flight events
-   * finish and are checkpointed), waits for them up to {@code stopTimeout}, runs the partitions
-   * they ran that this host keeps as a new host job, and commits what completed if {@code commit}.
+   * Gives the partitions up: stops the host job if it runs any of them (its in-flight events finish
+   * and are checkpointed) and waits for it up to {@code stopTimeout}, after which it abandons it and
+   * releases its partitions' leases; the partitions it ran that this host keeps wait for the next
+   * host job. Commits what completed if {@code commit}.
    */
   private void stopShards(Collection<TopicPartition> partitions, boolean commit) {
     owned.removeAll(partitions);
-    List<Group> keep = new ArrayList<>();
-    for (Group group : waiting) {
-      Set<TopicPartition> still = new HashSet<>(group.partitions());
-      still.retainAll(owned);
-      if (!still.isEmpty()) {
-        keep.add(new Group(still, group.notBeforeNanos()));
-      }
-    }
-    waiting.clear();
-    waiting.addAll(keep);
-    List<JobExecution> stopping = new ArrayList<>();
-    running.forEach((group, run) -> {
-      if (group.partitions().stream().anyMatch(partitions::contains)) {
-        run.execution().cancel();
-        stopping.add(run.execution());
-      }
-    });
-    long deadline = System.nanoTime() + settings.stopTimeout().toNanos();
-    for (JobExecution execution : stopping) {
-      long left = Math.max(1, deadline - System.nanoTime());
+    partitions.forEach(idle::remove);
+    Running run = current;
+    if (run != null && run.partitions().stream().anyMatch(partitions::contains)) {
+      run.execution().cancel();
       try {
-        execution.await(Duration.ofNanos(left));
+        run.execution().await(settings.stopTimeout());
       } catch (RuntimeException e) {
-        log.warn("{}host job {} did not stop within {}: its partitions' leases expire by themselves", prefix,
-            execution.jobName(), settings.stopTimeout());
+        abandon(run);
       }
     }
     settle();
@@ -486,6 +537,28 @@ public final class ShardHost implements ConsumerRebalanceListener {
     offsets.forget(partitions);
   }
 
+  /**
+   * A host job that did not stop within {@code stopTimeout}: its partitions' leases are released,
+   * so that their next owner need not wait for the stuck calls (whose checkpoints are then refused),
+   * and the host goes on without it; the partitions this host keeps wait for the next host job.
+   */
+  private void abandon(Running run) {
+    log.warn("{}host job {} did not stop within {}: releasing its partitions' leases (its stuck handler calls"
+        + " go on; their checkpoints are refused) and going on without it", prefix, run.execution().jobName(),
+        settings.stopTimeout());
+    try {
+      run.checkpoints().releaseLeases();
+    } catch (RuntimeException e) {
+      log.warn("{}releasing the leases of host job {} failed: they expire after leaseTimeToLive: {}", prefix,
+          run.execution().jobName(), e.toString());
+    }
+    renamed++;
+    current = null;
+    merging = false;
+    completedShards.clear();
+    idleAgain(run.partitions(), System.nanoTime());
+  }
+
   @Override
   public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
     if (partitions.isEmpty()) {
@@ -494,10 +567,11 @@ public final class ShardHost implements ConsumerRebalanceListener {
     log.info("{}assigned shard partitions {}", prefix, partitions);
     owned.addAll(partitions);
     ends.putAll(consumer.endOffsets(partitions, settings.apiTimeout()));
+    long now = System.nanoTime();
     for (TopicPartition partition : partitions) {
       pending.put(partition, new LinkedHashSet<>());
+      idle.put(partition, now);
     }
-    waiting.add(new Group(Set.copyOf(partitions), System.nanoTime()));
   }
 
   @Override

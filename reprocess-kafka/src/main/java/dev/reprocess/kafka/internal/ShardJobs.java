@@ -18,9 +18,11 @@ public final class ShardJobs {
   }
 
   /**
-   * The name of a host's job over the shards of some of its partitions: {@code <job>.host-<n>}, where
-   * {@code n} counts the host jobs this host started (from 1). It names the run's threads, meters and
-   * log lines; its checkpoints and leases are its partitions' ({@link #partitionJob}).
+   * The name of a host's job over the shards of its partitions: {@code <job>.host-<n>}, where {@code
+   * n} numbers the hosts of the job in one JVM (1 for the first; usually the only one). Every host
+   * job of a host has it (one at a time), so its meters continue from one to the next; it names the
+   * run's threads, meters and log lines, and its checkpoints and leases are its partitions' ({@link
+   * #partitionJob}).
    */
   public static String hostJob(String job, int n) {
     return job + ".host-" + n;

@@ -60,8 +60,10 @@ public final class DistributedHostChild {
   /** System property: mode {@code pairs}'s number of pairs (plain job, host); default 1. */
   public static final String PAIRS = "distributed.pairs";
   /**
-   * System property: mode {@code pairs}'s runs per pair, among {@code plain}, {@code host} and
-   * {@code jobs} (the host's record jobs on a {@link JobHost}, 4 at a time, without Kafka); default
+   * System property: mode {@code pairs}'s runs per pair, among {@code plain}, {@code host}, {@code
+   * hosts<n>} ({@code n} hosts of one job in this process, each with its own consumer in the group,
+   * started together: what several hosts cost once the process is warm) and {@code jobs} (the record
+   * jobs of the design before host jobs, on a {@link JobHost}, 4 at a time, without Kafka); default
    * {@code plain,host}.
    */
   public static final String PAIR_KINDS = "distributed.pairKinds";
@@ -201,6 +203,27 @@ public final class DistributedHostChild {
             DistributedJob.HostReport report = job.runHost();
             status = report.status();
             n = report.selected();
+          } else if (kind.startsWith("hosts")) {
+            int count = Integer.parseInt(kind.substring("hosts".length()));
+            java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(count);
+            List<java.util.concurrent.Future<DistributedJob.HostReport>> reports = new java.util.ArrayList<>();
+            for (int i = 0; i < count; i++) {
+              DistributedJob job = distributed(name, args[5], selector, store, shardsInParallel, takeover, run);
+              reports.add(pool.submit(() -> {
+                job.publishShards();
+                return job.runHost();
+              }));
+            }
+            status = JobStatus.COMPLETED;
+            n = 0;
+            for (java.util.concurrent.Future<DistributedJob.HostReport> f : reports) {
+              DistributedJob.HostReport report = f.get();
+              if (report.status() != JobStatus.COMPLETED) {
+                status = report.status();
+              }
+              n += report.selected();
+            }
+            pool.shutdown();
           } else if (kind.equals("jobs")) {
             String result = runJobPerShard(name, selector, store, shardsInParallel, true, true, run);
             status = result.startsWith("selected=") ? JobStatus.COMPLETED : JobStatus.FAILED;
