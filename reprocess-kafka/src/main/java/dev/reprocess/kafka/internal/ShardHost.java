@@ -552,10 +552,10 @@ public final class ShardHost implements ConsumerRebalanceListener {
       log.warn("{}releasing the leases of host job {} failed: they expire after leaseTimeToLive: {}", prefix,
           run.execution().jobName(), e.toString());
     }
+    completedShards(); // what it completed before: those records may be committed
     renamed++;
     current = null;
     merging = false;
-    completedShards.clear();
     idleAgain(run.partitions(), System.nanoTime());
   }
 
