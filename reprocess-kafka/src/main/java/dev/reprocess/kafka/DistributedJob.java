@@ -82,6 +82,7 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
  * the checkpoint store is never closed.
  */
 public final class DistributedJob {
+  private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(DistributedJob.class);
   /** Default partitions of the shard topic when created: {@value}. */
   public static final int DEFAULT_PARTITIONS = 12;
   /** Suffix of the default shard topic: {@value}. */
@@ -163,7 +164,8 @@ public final class DistributedJob {
    * Runs this host: checks the selection against the one stored under the job's name and stores
    * it (once per host: the host jobs check against it without reading or writing), joins the
    * group, runs the shards of its partitions, and returns once every shard of the job is complete
-   * (on any host), on {@link #stop()}, or on a failure. Closes the selector at the end.
+   * (on any host), on {@link #stop()}, or on a failure. Closes the selector at the end. A selector
+   * that lists no shard: returns {@code COMPLETED} at once, with a warning, without joining.
    *
    * @throws IllegalArgumentException if the selector lists more shards than the job options'
    *     {@code maxShards}, before joining
@@ -176,10 +178,20 @@ public final class DistributedJob {
         throw new IllegalStateException("job '" + name() + "' runs a host already in this object");
       }
       List<Shard> shards = checkedShards();
+      if (shards.isEmpty()) {
+        // No record to wait for: the group would never commit one, so the job could never end.
+        log.warn("job '{}': 0 assets selected by {} (it listed no shard): this host ends at once. If the table or"
+            + " index holds data, the selection does not match it: check the window and the asset types",
+            name(), settings.selector().describe());
+        settings.selector().close();
+        return new HostReport(JobStatus.COMPLETED, 0, 0, 0, 0, 0, 0, null);
+      }
       String definition = settings.selector().selectionDefinition();
       Map<String, Object> config = settings.connection().consumerConfig(settings.groupId(), settings.apiTimeout(),
           settings.groupId() + "-" + ProcessHandle.current().pid());
       config.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+      // Never created by reading it: a broker that creates topics on request would give it its default partitions.
+      config.put(ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, false);
       CheckpointStore store = HostSelection.verify(settings.checkpointStore(), name(), definition,
           settings.probeJob(definition).acceptChangedSelection());
       host = new ShardHost(settings, ShardRecord.fingerprint(definition, shards, settings.shardsPerRecord()),

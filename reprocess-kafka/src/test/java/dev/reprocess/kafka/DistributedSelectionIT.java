@@ -12,7 +12,9 @@ import com.datastax.oss.driver.api.core.cql.PreparedStatement;
 import com.datastax.oss.driver.api.core.cql.SimpleStatement;
 import com.datastax.oss.driver.api.core.uuid.Uuids;
 import dev.reprocess.Checkpoint;
+import dev.reprocess.JobStatus;
 import dev.reprocess.Outcome;
+import dev.reprocess.ReprocessJob;
 import dev.reprocess.cassandra.BucketType;
 import dev.reprocess.cassandra.Bucketing;
 import dev.reprocess.cassandra.CassandraCheckpointStore;
@@ -38,12 +40,15 @@ import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -563,6 +568,148 @@ class DistributedSelectionIT {
       }
     }
     return completed;
+  }
+
+  @Test
+  void twoHostsOneStoppedMidRunAFreshHostResumesAndTheStatusMatchesTheHandlerThenARerunReturnsAtOnce()
+      throws Exception {
+    String job = "life-" + UUID.randomUUID().toString().substring(0, 8);
+    List<String> ids = assetIds(3_000);
+    int shards = 12;
+    Map<String, Integer> handled = new ConcurrentHashMap<>();
+    Map<String, AtomicInteger> perHost = new ConcurrentHashMap<>();
+    java.util.function.Function<String, Consumer<ReprocessJob.Builder>> optionsOf = h -> b -> b.pageSize(50)
+        .maxEventsPerSecond(150).leaseTimeToLive(Duration.ofSeconds(6)).handler(e -> {
+          handled.merge(e.assetId(), 1, Integer::sum);
+          perHost.computeIfAbsent(h, k -> new AtomicInteger()).incrementAndGet();
+          return Outcome.SUCCEEDED;
+        });
+    Consumer<ReprocessJob.Builder> options = optionsOf.apply("other");
+    DistributedStatusReader reader = statusReader(job);
+    DistributedJobStatus before = reader.read();
+    assertThat(before.published()).as("read before any host ran").isFalse();
+
+    DistributedJob a = jvmHost(job, InMemorySelector.ofIds(ids, shards), optionsOf.apply("a")).build();
+    DistributedJob b = jvmHost(job, InMemorySelector.ofIds(ids, shards), optionsOf.apply("b")).build();
+    ExecutorService runner = Executors.newFixedThreadPool(3);
+    try {
+      Future<DistributedJob.HostReport> ra = runner.submit(a::run);
+      Future<DistributedJob.HostReport> rb = runner.submit(b::run);
+      await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(100)).until(() -> handled.size() >= 600);
+      // Both hosts deliver (the first to join holds every partition until the group's next rebalance).
+      await().atMost(Duration.ofMinutes(1)).pollInterval(Duration.ofMillis(100))
+          .until(() -> perHost.containsKey("a") && perHost.containsKey("b"));
+
+      DistributedJobStatus during = reader.read();
+      assertThat(during.published()).isTrue();
+      assertThat(during.totalShards()).isEqualTo(shards);
+      assertThat(during.completedShards() + during.runningShards() + during.waitingShards())
+          .as("complete + running + waiting = total: " + during).isEqualTo(shards);
+      assertThat(during.running()).allSatisfy(r -> assertThat(r.holder()).isPresent());
+      assertThat(during.selected()).as("status lags the handler").isLessThanOrEqualTo(handled.size() + 16L * 50 * 4);
+
+      a.stop();
+      DistributedJob.HostReport stopped = ra.get(2, TimeUnit.MINUTES);
+      assertThat(stopped.status()).as(stopped.toString()).isEqualTo(JobStatus.CANCELLED);
+
+      int aHandled = perHost.getOrDefault("a", new AtomicInteger()).get();
+      DistributedJob c = jvmHost(job, InMemorySelector.ofIds(ids, shards), optionsOf.apply("c")).build();
+      Future<DistributedJob.HostReport> rc = runner.submit(c::run);
+      DistributedJob.HostReport reportB = rb.get(3, TimeUnit.MINUTES);
+      DistributedJob.HostReport reportC = rc.get(3, TimeUnit.MINUTES);
+      assertThat(perHost.getOrDefault("a", new AtomicInteger()).get()).as("a handles nothing after stop() returned")
+          .isEqualTo(aHandled);
+      assertThat(reportB.status()).as(reportB.toString()).isEqualTo(JobStatus.COMPLETED);
+      assertThat(reportC.status()).as(reportC.toString()).isEqualTo(JobStatus.COMPLETED);
+      DistributedJobStatus afterRun = reader.read();
+      for (int p = 0; p < 6; p++) {
+      }
+      List<String> missing = ids.stream().filter(id -> !handled.containsKey(id)).toList();
+      assertThat(missing).as("ids never handled although every host returned COMPLETED").isEmpty();
+      long calls = handled.values().stream().mapToLong(Integer::longValue).sum();
+      long hostsSucceeded = stopped.succeeded() + reportB.succeeded() + reportC.succeeded();
+      assertThat(hostsSucceeded).as("the host reports' succeeded sum the handler's calls").isEqualTo(calls);
+
+      DistributedJobStatus done = reader.read();
+      assertThat(done.complete()).as(done.toString()).isTrue();
+      assertThat(done.completedShards()).isEqualTo(shards);
+      assertThat(done.running()).isEmpty();
+      assertThat(done.waitingShardIds()).isEmpty();
+      assertThat(done.selected()).as("status selected = ids").isEqualTo(ids.size());
+      assertThat(done.succeeded()).as("status succeeded = ids").isEqualTo(ids.size());
+      assertThat(c.status()).usingRecursiveComparison().ignoringFields("readAt").isEqualTo(done);
+      try (org.apache.kafka.clients.admin.Admin admin = org.apache.kafka.clients.admin.Admin.create(
+          Map.of("bootstrap.servers", TestBackends.kafka().bootstrapServers()))) {
+        assertThat(admin.describeTopics(List.of(c.shardTopic())).allTopicNames().get(30, TimeUnit.SECONDS)
+            .get(c.shardTopic()).partitions()).as("the shard topic's partitions(6), though read before publishing")
+            .hasSize(6);
+      }
+
+      // The same job name again, after it completed: returns at once, handles nothing.
+      int callsBefore = (int) calls;
+      DistributedJob again = jvmHost(job, InMemorySelector.ofIds(ids, shards), options).build();
+      long t0 = System.nanoTime();
+      DistributedJob.HostReport rerun = runner.submit(again::run).get(2, TimeUnit.MINUTES);
+      long rerunMillis = (System.nanoTime() - t0) / 1_000_000;
+      assertThat(rerun.status()).isEqualTo(JobStatus.COMPLETED);
+      assertThat(handled.values().stream().mapToInt(Integer::intValue).sum()).as("nothing handled again")
+          .isEqualTo(callsBefore);
+    } finally {
+      runner.shutdownNow();
+    }
+  }
+
+  /** A selector that lists no shard: the host returns COMPLETED at once, without joining the group. */
+  @Test
+  void aSelectionOfNoShardsCompletesAtOnce() throws Exception {
+    String job = "none-" + UUID.randomUUID().toString().substring(0, 8);
+    InMemorySelector inner = InMemorySelector.ofIds(List.of(), 1);
+    dev.reprocess.AssetSelector none = new dev.reprocess.AssetSelector() {
+      @Override
+      public List<dev.reprocess.Shard> shards() {
+        return List.of();
+      }
+
+      @Override
+      public dev.reprocess.Paginator open(dev.reprocess.Shard shard, dev.reprocess.Cursor from, int pageSize) {
+        return inner.open(shard, from, pageSize);
+      }
+    };
+    AtomicInteger calls = new AtomicInteger();
+    DistributedJob j = jvmHost(job, none, b -> b.handler(e -> {
+      calls.incrementAndGet();
+      return Outcome.SUCCEEDED;
+    })).build();
+    ExecutorService runner = Executors.newSingleThreadExecutor();
+    try {
+      DistributedJob.HostReport report = runner.submit(j::run).get(60, TimeUnit.SECONDS);
+      assertThat(report.status()).as(report.toString()).isEqualTo(JobStatus.COMPLETED);
+      assertThat(report.selected()).isZero();
+      assertThat(calls.get()).as("handler calls").isZero();
+      assertThat(j.status().totalShards()).as("shards published").isZero();
+    } finally {
+      runner.shutdownNow();
+    }
+  }
+
+  /**
+   * A host in this JVM over the job's shards, on this class's checkpoint table: 6 partitions, 2 shards at
+   * a time, a 6 s session (heartbeats every 2 s).
+   */
+  private DistributedJob.Builder jvmHost(String job, dev.reprocess.AssetSelector selector,
+      java.util.function.Consumer<dev.reprocess.ReprocessJob.Builder> options) {
+    return DistributedJob.builder(job).bootstrapServers(TestBackends.kafka().bootstrapServers())
+        .kafkaProperties(Map.of("session.timeout.ms", 6000, "heartbeat.interval.ms", 2000))
+        .selector(selector).checkpointStore(CassandraCheckpointStore.builder(session).table(checkpoints).build())
+        .replicationFactor(1).partitions(6).shardsInParallel(2).jobOptions(options);
+  }
+
+  private static List<String> assetIds(int n) {
+    List<String> ids = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      ids.add("asset-" + i);
+    }
+    return ids;
   }
 
   private DistributedStatusReader statusReader(String job) {

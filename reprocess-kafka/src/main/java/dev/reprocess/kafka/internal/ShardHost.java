@@ -480,7 +480,12 @@ public final class ShardHost implements ConsumerRebalanceListener {
   private void commitCompleted() {
     Map<TopicPartition, Long> positions = new HashMap<>();
     for (TopicPartition partition : consumer.assignment()) {
-      positions.put(partition, consumer.position(partition));
+      // Only the partitions this host still tracks: once stopShards forgot a partition's pending
+      // records, the consumer's close() revokes it again, and committing its position then would pass
+      // records whose shards are not complete.
+      if (pending.containsKey(partition)) {
+        positions.put(partition, consumer.position(partition));
+      }
     }
     Map<TopicPartition, OffsetAndMetadata> commits = offsets.toCommit(positions);
     if (!commits.isEmpty()) {

@@ -225,6 +225,8 @@ public final class ShardPublisher {
     Map<String, Object> config = settings.connection().consumerConfig(null, settings.apiTimeout(),
         settings.groupId() + "-publisher-reader");
     config.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+    // Never created by reading it: a broker that creates topics on request would give it its default partitions.
+    config.put(ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, false);
     Map<TopicPartition, ConsumerRecord<byte[], byte[]>> first = new HashMap<>();
     try (KafkaConsumer<byte[], byte[]> consumer = KafkaConnection.created(config, () -> new KafkaConsumer<>(config))) {
       Set<TopicPartition> partitions = consumer.partitionsFor(settings.shardTopic(), settings.apiTimeout()).stream()

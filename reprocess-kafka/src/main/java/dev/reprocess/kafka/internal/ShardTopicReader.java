@@ -48,6 +48,8 @@ public final class ShardTopicReader {
       Duration apiTimeout) {
     Map<String, Object> config = connection.consumerConfig(null, apiTimeout, jobName + "-status-reader");
     config.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+    // Never created by reading it: a broker that creates topics on request would give it its default partitions.
+    config.put(ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, false);
     SortedMap<String, Published> ids = new TreeMap<>();
     try (KafkaConsumer<byte[], byte[]> consumer = KafkaConnection.created(config, () -> new KafkaConsumer<>(config))) {
       List<PartitionInfo> infos;
