@@ -183,7 +183,8 @@ public final class ShardHost implements ConsumerRebalanceListener {
   public DistributedJob.HostReport run() {
     boolean complete = false;
     try {
-      log.info("{}its host jobs run with {}", prefix, settings.probeJob(definition));
+      log.info("{}its host jobs run with {}", prefix, settings.hostJob(ShardJobs.hostJob(settings.jobName(), number),
+          List.of(Shard.of("probe", null)), definition, store, null));
       consumer.subscribe(List.of(settings.shardTopic()), this);
       long nextProgress = System.nanoTime() + PROGRESS_NANOS;
       while (!stopping && failure == null && !complete) {
