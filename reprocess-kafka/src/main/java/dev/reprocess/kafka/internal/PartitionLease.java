@@ -9,6 +9,7 @@ import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 
 /**
  * The lease of a host job: the leases of the partition jobs whose shards it runs, one per
@@ -51,21 +52,7 @@ final class PartitionLease implements JobLease {
   /** Renews every partition lease, then throws the first failure, if any (the others still renewed). */
   @Override
   public void renew() {
-    RuntimeException first = null;
-    for (JobLease lease : leases.values()) {
-      try {
-        lease.renew();
-      } catch (RuntimeException e) {
-        if (first == null) {
-          first = e;
-        } else {
-          first.addSuppressed(e);
-        }
-      }
-    }
-    if (first != null) {
-      throw first;
-    }
+    onEach(JobLease::renew);
   }
 
   @Override
@@ -95,15 +82,23 @@ final class PartitionLease implements JobLease {
     return leases.values().iterator().next().exclusive();
   }
 
+  /** Releases every partition lease still held; a store that cannot be reached fails it after the others. */
   @Override
   public void close() {
+    onEach(JobLease::close);
+  }
+
+  /** Calls {@code action} on every partition lease in order, then throws the first failure (the later ones suppressed). */
+  private void onEach(Consumer<JobLease> action) {
     RuntimeException first = null;
     for (JobLease lease : leases.values()) {
       try {
-        lease.close();
+        action.accept(lease);
       } catch (RuntimeException e) {
         if (first == null) {
-          first = e; // the store could not be reached: the others are still released
+          first = e;
+        } else {
+          first.addSuppressed(e);
         }
       }
     }
