@@ -84,9 +84,9 @@ public final class DistributedStatusReader {
     Instant readAt = clock.instant();
     Set<Integer> partitions = records.values().stream().map(ShardTopicReader.Published::partition)
         .collect(Collectors.toCollection(TreeSet::new));
-    Map<Integer, StatusSummary.RecordState> read = readInParallel(partitions, partition -> {
+    Map<Integer, StatusSummary.PartitionState> read = readInParallel(partitions, partition -> {
       String partitionJob = ShardJobs.partitionJob(jobName, partition);
-      return new StatusSummary.RecordState(store.load(partitionJob), store.leaseHolder(partitionJob));
+      return new StatusSummary.PartitionState(store.load(partitionJob), store.leaseHolder(partitionJob));
     });
     Map<String, List<String>> shardIds = new LinkedHashMap<>();
     records.forEach((id, r) -> shardIds.put(id, r.shardIds()));
@@ -97,9 +97,9 @@ public final class DistributedStatusReader {
    * Each partition job's state, at most {@value #READS_IN_PARALLEL} read at once (each is two
    * round trips to the store).
    */
-  private Map<Integer, StatusSummary.RecordState> readInParallel(Set<Integer> shardIds,
-      Function<Integer, StatusSummary.RecordState> readOne) {
-    Map<Integer, StatusSummary.RecordState> read = new ConcurrentHashMap<>();
+  private Map<Integer, StatusSummary.PartitionState> readInParallel(Set<Integer> shardIds,
+      Function<Integer, StatusSummary.PartitionState> readOne) {
+    Map<Integer, StatusSummary.PartitionState> read = new ConcurrentHashMap<>();
     if (shardIds.isEmpty()) {
       return read;
     }

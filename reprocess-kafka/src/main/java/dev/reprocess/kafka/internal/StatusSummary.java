@@ -17,13 +17,13 @@ public final class StatusSummary {
   private StatusSummary() {}
 
   /**
-   * What the store holds of the partition job of one record's partition.
+   * What the store holds of one shard-topic partition's job.
    *
    * @param checkpoints the partition's shards' checkpoints, by shard id
    * @param holder the holder of its lease, possibly expired; empty when none
    */
-  public record RecordState(Map<String, Checkpoint> checkpoints, Optional<LeaseHolder> holder) {
-    public RecordState {
+  public record PartitionState(Map<String, Checkpoint> checkpoints, Optional<LeaseHolder> holder) {
+    public PartitionState {
       checkpoints = Map.copyOf(checkpoints);
       Objects.requireNonNull(holder, "holder");
     }
@@ -36,10 +36,10 @@ public final class StatusSummary {
    *
    * @param records the published records' shard ids by record id (the running and waiting lists
    *     of the result are sorted by shard id)
-   * @param recordState the state of the partition job of a record's partition, by record id
+   * @param stateOf the state of the partition job of a record's partition, by record id
    */
   public static DistributedJobStatus of(String jobName, String shardTopic, Map<String, List<String>> records,
-      Function<String, RecordState> recordState, Instant readAt) {
+      Function<String, PartitionState> stateOf, Instant readAt) {
     int total = 0;
     int completed = 0;
     long selected = 0;
@@ -49,7 +49,7 @@ public final class StatusSummary {
     List<DistributedJobStatus.RunningShard> running = new ArrayList<>();
     List<String> waiting = new ArrayList<>();
     for (Map.Entry<String, List<String>> record : records.entrySet()) {
-      RecordState state = recordState.apply(record.getKey());
+      PartitionState state = stateOf.apply(record.getKey());
       for (String id : record.getValue()) {
         total++;
         Checkpoint c = state.checkpoints().get(id);

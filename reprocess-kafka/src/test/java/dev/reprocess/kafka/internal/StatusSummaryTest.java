@@ -22,9 +22,9 @@ class StatusSummaryTest {
   void shardsAreCompleteRunningWithTheirPartitionsHolderOrWaitingAndTheCountersAddUp() {
     // png#1 to png#3 in one partition, whose lease host B holds; png#4 alone in one; png#5 in one
     // whose holder's lease expired.
-    StatusSummary.RecordState partitionB = state(Optional.of(HOST_B), done("png#1", 500, 490, 5, 5),
+    StatusSummary.PartitionState partitionB = state(Optional.of(HOST_B), done("png#1", 500, 490, 5, 5),
         running("png#2", 200));
-    Map<String, StatusSummary.RecordState> states = Map.of(
+    Map<String, StatusSummary.PartitionState> states = Map.of(
         "png#1", partitionB,
         "png#2", partitionB,
         "png#3", partitionB, // its host job has not reached it yet
@@ -55,9 +55,9 @@ class StatusSummaryTest {
     records.put("png#1..png#4", List.of("png#1", "png#2", "png#3", "png#4"));
     records.put("png#5..png#6", List.of("png#5", "png#6"));
     // Both records in one partition: the partition job's checkpoints hold both records' shards.
-    StatusSummary.RecordState partition = state(Optional.of(HOST_B), done("png#1", 500, 500, 0, 0),
+    StatusSummary.PartitionState partition = state(Optional.of(HOST_B), done("png#1", 500, 500, 0, 0),
         running("png#2", 100));
-    Map<String, StatusSummary.RecordState> states = Map.of("png#1..png#4", partition, "png#5..png#6", partition);
+    Map<String, StatusSummary.PartitionState> states = Map.of("png#1..png#4", partition, "png#5..png#6", partition);
 
     DistributedJobStatus s = StatusSummary.of("job", "job.shards", records, states::get, NOW);
 
@@ -75,9 +75,9 @@ class StatusSummaryTest {
   @Test
   void completeOnlyWhenEveryPublishedShardIsAndNeverWhenNothingWasPublished() {
     Map<String, List<String>> records = Map.of("a..b", List.of("a", "b"));
-    StatusSummary.RecordState both = state(Optional.empty(), done("a", 10, 10, 0, 0), done("b", 10, 10, 0, 0));
+    StatusSummary.PartitionState both = state(Optional.empty(), done("a", 10, 10, 0, 0), done("b", 10, 10, 0, 0));
     assertThat(StatusSummary.of("job", "t", records, id -> both, NOW).complete()).isTrue();
-    StatusSummary.RecordState one = state(Optional.empty(), done("a", 10, 10, 0, 0));
+    StatusSummary.PartitionState one = state(Optional.empty(), done("a", 10, 10, 0, 0));
     assertThat(StatusSummary.of("job", "t", records, id -> one, NOW).complete()).isFalse();
 
     DistributedJobStatus none = StatusSummary.of("job", "t", Map.of(), id -> both, NOW);
@@ -93,12 +93,12 @@ class StatusSummaryTest {
     return records;
   }
 
-  private static StatusSummary.RecordState state(Optional<LeaseHolder> holder, Checkpoint... checkpoints) {
+  private static StatusSummary.PartitionState state(Optional<LeaseHolder> holder, Checkpoint... checkpoints) {
     Map<String, Checkpoint> byShard = new LinkedHashMap<>();
     for (Checkpoint c : checkpoints) {
       byShard.put(c.shardId(), c);
     }
-    return new StatusSummary.RecordState(byShard, holder);
+    return new StatusSummary.PartitionState(byShard, holder);
   }
 
   private static Checkpoint done(String shard, long selected, long succeeded, long skipped, long deadLettered) {
