@@ -228,6 +228,7 @@ public final class TimeBucketSelector implements AssetSelector {
     }
     return new TimeBucketPaginator(
         session,
+        p.wholePartition,
         p.fromInclusive,
         p.afterExclusive,
         order == ReadOrder.NEWEST_FIRST,
@@ -363,24 +364,26 @@ public final class TimeBucketSelector implements AssetSelector {
     }
 
     String idCql = idColumn.asCql(true);
-    String head = "SELECT " + idCql + rows.selectSuffix() + " FROM " + tableName + " WHERE " + typeColumn.asCql(true)
-        + " = ? AND " + bucketColumn.asCql(true) + " = ? AND ";
+    String partition = "SELECT " + idCql + rows.selectSuffix() + " FROM " + tableName + " WHERE "
+        + typeColumn.asCql(true) + " = ? AND " + bucketColumn.asCql(true) + " = ?";
     String orderBy = " ORDER BY " + idCql + (order == ReadOrder.NEWEST_FIRST ? " DESC" : " ASC");
     return StatementPreparation.prepare(describe(), () -> {
-      PreparedStatement fromInclusive = session.prepare(head + idCql + " >= ? AND " + idCql + " < ?" + orderBy);
+      PreparedStatement wholePartition = session.prepare(partition + orderBy);
+      PreparedStatement fromInclusive =
+          session.prepare(partition + " AND " + idCql + " >= ? AND " + idCql + " < ?" + orderBy);
       PreparedStatement afterExclusive = order == ReadOrder.OLDEST_FIRST
-          ? session.prepare(head + idCql + " > ? AND " + idCql + " < ?" + orderBy)
+          ? session.prepare(partition + " AND " + idCql + " > ? AND " + idCql + " < ?" + orderBy)
           : null;
       PreparedStatement count = estimateCounts
           ? session.prepare("SELECT count(*) FROM " + tableName + " WHERE " + typeColumn.asCql(true) + " = ? AND "
               + bucketColumn.asCql(true) + " = ? AND " + idCql + " >= ? AND " + idCql + " < ?")
           : null;
-      return new Prepared(actual, fromInclusive, afterExclusive, count, partitionKey.get(0).getName().equals(typeColumn),
+      return new Prepared(actual, wholePartition, fromInclusive, afterExclusive, count, partitionKey.get(0).getName().equals(typeColumn),
           new PartitionDiscoverer(session, table, List.of(partitionKey.get(0).getName(), partitionKey.get(1).getName()), rows));
     });
   }
 
-  private record Prepared(BucketType bucketType, PreparedStatement fromInclusive, PreparedStatement afterExclusive,
+  private record Prepared(BucketType bucketType, PreparedStatement wholePartition, PreparedStatement fromInclusive, PreparedStatement afterExclusive,
       PreparedStatement count, boolean typeFirst, PartitionDiscoverer discoverer) {}
 
   private record Bounds(String assetType, Object bucket, UUID lower, UUID upper) {}

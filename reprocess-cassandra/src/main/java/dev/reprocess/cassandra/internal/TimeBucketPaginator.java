@@ -16,7 +16,8 @@ import java.util.concurrent.CompletionStage;
  *
  * <p>One query per shard (and per resume): {@code WHERE type = ? AND bucket = ? AND id >= ? AND
  * id < ?}, paged by the driver, where the bounds are the window's edges for the first and last
- * bucket of the window and the extreme timeuuids otherwise. Resuming from a cursor (the last id
+ * bucket of the window; a bucket inside the window is read whole, {@code WHERE type = ? AND bucket
+ * = ?}, with no bound on the id. Resuming from a cursor (the last id
  * handed out) replaces the bound on the reading side: {@code id < cursor} newest first, {@code id
  * > cursor} oldest first. The driver pages the query, and the next page is requested while the
  * current one is handled; the cursor stays the last id of the last page returned. Why a single
@@ -24,6 +25,7 @@ import java.util.concurrent.CompletionStage;
  */
 public final class TimeBucketPaginator extends PrefetchingPaginator {
   private final CqlSession session;
+  private final PreparedStatement wholePartition; // no bound on the id
   private final PreparedStatement fromInclusive; // ... id >= ? AND id < ?
   private final PreparedStatement afterExclusive; // ... id > ? AND id < ? (oldest first, resuming)
   private final boolean descending;
@@ -38,6 +40,7 @@ public final class TimeBucketPaginator extends PrefetchingPaginator {
 
   public TimeBucketPaginator(
       CqlSession session,
+      PreparedStatement wholePartition,
       PreparedStatement fromInclusive,
       PreparedStatement afterExclusive,
       boolean descending,
@@ -50,6 +53,7 @@ public final class TimeBucketPaginator extends PrefetchingPaginator {
       int pageSize,
       RowSettings rows) {
     this.session = session;
+    this.wholePartition = wholePartition;
     this.fromInclusive = fromInclusive;
     this.afterExclusive = afterExclusive;
     this.descending = descending;
@@ -71,6 +75,9 @@ public final class TimeBucketPaginator extends PrefetchingPaginator {
   /** The statement for the rows after {@code last} ({@code null}: from the start of the shard). */
   private BoundStatement after(UUID last) {
     if (last == null) {
+      if (lower.equals(Timeuuids.MIN) && upper.equals(Timeuuids.MAX)) {
+        return rows.apply(wholePartition.bind(assetType, bucket), pageSize);
+      }
       return bind(fromInclusive, lower, upper);
     }
     return descending ? bind(fromInclusive, lower, last) : bind(afterExclusive, last, upper);
