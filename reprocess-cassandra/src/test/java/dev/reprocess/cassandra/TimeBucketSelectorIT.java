@@ -294,6 +294,41 @@ class TimeBucketSelectorIT {
     }
   }
 
+  /**
+   * A table with a static column: a partition holding only static content (a static written before
+   * any row, or every row deleted) has no asset, whether its bucket is at the window's edge or
+   * inside it, in both orders.
+   */
+  @Test
+  void aPartitionWithOnlyStaticContentHoldsNoAsset() {
+    String statics = keyspace + ".with_static_" + suffix();
+    session.execute("CREATE TABLE " + statics + " (asset_type text, bucket text, asset_id timeuuid, note text static,"
+        + " PRIMARY KEY ((asset_type, bucket), asset_id)) WITH CLUSTERING ORDER BY (asset_id DESC)");
+    Random rnd = new Random(13);
+    Set<String> ids = new HashSet<>();
+    for (int day = 0; day < 3; day++) {
+      Instant t = FROM.plus(Duration.ofDays(day)).plus(Duration.ofHours(5));
+      session.execute("INSERT INTO " + statics + " (asset_type, bucket, note) VALUES (?, ?, ?)", "s/t", bucket(t), "n");
+      if (day != 1) { // the middle bucket, inside the window, has only its static content
+        UUID id = Dataset.timeuuid(t.toEpochMilli(), rnd);
+        session.execute("INSERT INTO " + statics + " (asset_type, bucket, asset_id) VALUES (?, ?, ?)", "s/t",
+            bucket(t), id);
+        ids.add(id.toString());
+      }
+    }
+    for (ReadOrder order : ReadOrder.values()) {
+      TimeBucketSelector selector = TimeBucketSelector.builder(session).table(statics).assetTypes("s/t")
+          .window(FROM, FROM.plus(Duration.ofDays(3))).order(order).build();
+      List<Shard> shards = selector.shards();
+      assertThat(shards).hasSize(3);
+      Set<String> read = new HashSet<>();
+      for (Shard shard : shards) {
+        readShard(selector, shard, null, 10).forEach(ref -> assertThat(read.add(ref.assetId())).isTrue());
+      }
+      assertThat(read).as(order.toString()).isEqualTo(ids);
+    }
+  }
+
   @Test
   void assetTypesWithQuotesOrCqlAreOnlyValues() {
     List<String> weird = List.of(
