@@ -7,6 +7,7 @@ import com.datastax.oss.driver.api.core.cql.PreparedStatement;
 import com.datastax.oss.driver.api.core.cql.Row;
 import dev.reprocess.AssetRef;
 import dev.reprocess.Cursor;
+import java.nio.ByteBuffer;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CompletionStage;
@@ -17,7 +18,8 @@ import java.util.concurrent.CompletionStage;
  * <p>One query per shard (and per resume): {@code WHERE type = ? AND bucket = ? AND id >= ? AND
  * id < ?}, paged by the driver, where the bounds are the window's edges for the first and last
  * bucket of the window; a bucket inside the window is read whole, {@code WHERE type = ? AND bucket
- * = ?}, with no bound on the id. Resuming from a cursor (the last id
+ * = ?}, with no bound on the id (Cassandra then answers a partition with only static content with
+ * one row whose id is null, which is skipped). Resuming from a cursor (the last id
  * handed out) replaces the bound on the reading side: {@code id < cursor} newest first, {@code id
  * > cursor} oldest first. The driver pages the query, and the next page is requested while the
  * current one is handled; the cursor stays the last id of the last page returned. Why a single
@@ -92,7 +94,13 @@ public final class TimeBucketPaginator extends PrefetchingPaginator {
     CompletionStage<AsyncResultSet> next = page.hasMorePages() ? page.fetchNextPage() : null;
     UUID last = null;
     for (Row row : page.currentPage()) {
-      UUID id = Timeuuids.decode(row.getBytesUnsafe(0));
+      ByteBuffer bytes = row.getBytesUnsafe(0);
+      if (bytes == null) {
+        // A partition with only static content: a read of the whole partition (no bound on the id)
+        // answers it with one row whose id is null. It is no asset, and no position.
+        continue;
+      }
+      UUID id = Timeuuids.decode(bytes);
       last = id;
       if (rows.keep(row)) {
         out.add(new AssetRef(id.toString(), assetType, Timeuuids.createdAt(id), rows.attributes(row)));
