@@ -74,9 +74,11 @@ import org.slf4j.LoggerFactory;
  * <p><b>Pages.</b> Keyset pagination over the id, one partition at a time: the first query is
  * {@code SELECT asset_id FROM t WHERE asset_type = ? AND bucket = ? AND asset_id >= ? AND
  * asset_id < ?}, where the bounds are {@code minTimeuuid(from)} and {@code minTimeuuid(to)} for
- * the window's edge buckets (so the window is exact, at the millisecond precision of a timeuuid)
- * and unbounded otherwise; resuming adds {@code asset_id < last} (newest first) or {@code asset_id
- * > last} (oldest first) with the last id handed out. Within one query the driver pages ({@code
+ * the window's edge buckets (so the window is exact, at the millisecond precision of a timeuuid);
+ * a bucket inside the window is read whole, {@code WHERE asset_type = ? AND bucket = ?} with no
+ * bound on the id (a partition with only static content holds no asset); resuming adds {@code
+ * asset_id < last} (newest first) or {@code asset_id > last} (oldest first) with the last id
+ * handed out. Within one query the driver pages ({@code
  * setPageSize}) and the next page is requested while the current one is handled, which hides a
  * network round trip per page (measured in the module's README). The cursor is the last id of the
  * page (a timeuuid string); each {@link dev.reprocess.AssetRef} carries the id, the shard's asset type
