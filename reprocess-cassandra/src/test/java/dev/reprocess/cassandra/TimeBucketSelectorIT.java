@@ -306,11 +306,14 @@ class TimeBucketSelectorIT {
         + " PRIMARY KEY ((asset_type, bucket), asset_id)) WITH CLUSTERING ORDER BY (asset_id DESC)");
     Random rnd = new Random(13);
     Set<String> ids = new HashSet<>();
-    for (int day = 0; day < 3; day++) {
+    for (int day = 0; day < 4; day++) {
       Instant t = FROM.plus(Duration.ofDays(day)).plus(Duration.ofHours(5));
       session.execute("INSERT INTO " + statics + " (asset_type, bucket, note) VALUES (?, ?, ?)", "s/t", bucket(t), "n");
-      if (day != 1) { // the middle bucket, inside the window, has only its static content
-        UUID id = Dataset.timeuuid(t.toEpochMilli(), rnd);
+      // day 1, inside the window, has only its static content; day 2, inside too, exactly one page
+      // of rows (so the driver asks for a second page past them); the edge days one row each
+      int rows = day == 1 ? 0 : day == 2 ? 10 : 1;
+      for (int i = 0; i < rows; i++) {
+        UUID id = Dataset.timeuuid(t.toEpochMilli() + i, rnd);
         session.execute("INSERT INTO " + statics + " (asset_type, bucket, asset_id) VALUES (?, ?, ?)", "s/t",
             bucket(t), id);
         ids.add(id.toString());
@@ -318,9 +321,9 @@ class TimeBucketSelectorIT {
     }
     for (ReadOrder order : ReadOrder.values()) {
       TimeBucketSelector selector = TimeBucketSelector.builder(session).table(statics).assetTypes("s/t")
-          .window(FROM, FROM.plus(Duration.ofDays(3))).order(order).build();
+          .window(FROM, FROM.plus(Duration.ofDays(4))).order(order).build();
       List<Shard> shards = selector.shards();
-      assertThat(shards).hasSize(3);
+      assertThat(shards).hasSize(4);
       Set<String> read = new HashSet<>();
       for (Shard shard : shards) {
         readShard(selector, shard, null, 10).forEach(ref -> assertThat(read.add(ref.assetId())).isTrue());
