@@ -76,7 +76,7 @@ import org.slf4j.LoggerFactory;
  * descending), chained, never a tuple comparison, which would lose and repeat rows when the orders
  * are mixed. Reading follows the table's clustering order, or its reverse for every column ({@link
  * Builder#reversed}). Pages are driver pages of at most {@code pageSize} rows; a page may be
- * shorter where one level query ends.
+ * shorter where one level query ends. A partition with only static content holds no asset.
  *
  * <p><b>Window.</b> With a {@link Builder#timeColumn time column} (the first clustering column, a
  * {@code timestamp} or {@code timeuuid}), rows are selected when {@code from <= time < to}, exact to

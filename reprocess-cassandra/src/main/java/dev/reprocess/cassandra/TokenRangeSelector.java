@@ -62,8 +62,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>The id column can be any column (a partition key or clustering column, usually); a {@code
  * uuid} or {@code timeuuid} id is written in its canonical form, and a {@code timeuuid}'s
- * timestamp is the asset's creation time. Every row is an asset: a table with several rows per
- * id yields the id several times.
+ * timestamp is the asset's creation time. A row whose id is null (a partition with only static
+ * content, or a regular id column left unset) is no asset. Every other row is an asset: a table
+ * with several rows per id yields the id several times.
  *
  * <p><b>Selection guarantee.</b> Every asset whose row exists when the job starts and still exists
  * when it ends is selected at least once, whatever production writes meanwhile and however often

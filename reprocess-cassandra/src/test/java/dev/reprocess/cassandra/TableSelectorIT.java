@@ -218,6 +218,37 @@ class TableSelectorIT {
     assertThat(Pages.readAll(selector, 50)).allSatisfy(a -> assertThat(a.attributes()).containsKey("kind"));
   }
 
+  /**
+   * A partition with only static content (a static written before any row, or every row deleted)
+   * holds no asset: read with no bound on its clustering key, Cassandra answers it with one row
+   * whose clustering key is null.
+   */
+  @Test
+  void aPartitionWithOnlyStaticContentHoldsNoAsset() {
+    String table = keyspace + ".with_static";
+    session.execute("CREATE TABLE " + table + " (day date, shard_no int, asset_id bigint, note text static,"
+        + " PRIMARY KEY ((day, shard_no), asset_id))");
+    LocalDate day = LocalDate.of(2026, 12, 1);
+    List<String> ids = new ArrayList<>();
+    for (int s = 0; s < 4; s++) {
+      session.execute("INSERT INTO " + table + " (day, shard_no, note) VALUES (?, ?, ?)", day, s, "n");
+      for (int i = 0; s % 2 == 1 && i < 7; i++) { // shards 0 and 2 hold only their static value
+        long id = s * 100L + i;
+        session.execute("INSERT INTO " + table + " (day, shard_no, asset_id) VALUES (?, ?, ?)", day, s, id);
+        ids.add(String.valueOf(id));
+      }
+    }
+    for (boolean reversed : List.of(false, true)) {
+      TableSelector selector = TableSelector.builder(session).table(table).bucketColumn("day")
+          .window(DAY1, DAY1.plus(Duration.ofDays(1))).partitionValues("shard_no", 0, 1, 2, 3).reversed(reversed)
+          .build();
+      for (int pageSize : List.of(1, 7, 50)) {
+        assertThat(Pages.readAll(selector, pageSize)).as("reversed %s, page %d", reversed, pageSize)
+            .extracting(AssetRef::assetId).containsExactlyInAnyOrderElementsOf(ids);
+      }
+    }
+  }
+
   @Test
   void randomOrdersTiesAndPageSizesMatchTheGroundTruth() {
     long seed = Long.getLong("tableSelector.seed", System.nanoTime());

@@ -8,6 +8,7 @@ import com.datastax.oss.driver.api.core.cql.PreparedStatement;
 import com.datastax.oss.driver.api.core.cql.SimpleStatement;
 import com.datastax.oss.driver.api.core.servererrors.ReadFailureException;
 import com.datastax.oss.driver.api.core.servererrors.ReadTimeoutException;
+import com.datastax.oss.driver.api.core.uuid.Uuids;
 import dev.reprocess.AssetRef;
 import dev.reprocess.Cursor;
 import dev.reprocess.JobReport;
@@ -25,9 +26,11 @@ import dev.reprocess.testkit.TestBackends;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.UUID;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterAll;
@@ -131,6 +134,45 @@ class TokenRangeSelectorIT {
       assertThat(r.createdAt()).isEqualTo(byId.get(r.assetId()).createdAt());
     });
     assertThat(read.stream().map(AssetRef::assetId).collect(Collectors.toSet())).isEqualTo(byId.keySet());
+  }
+
+  /**
+   * A row whose id is null holds no asset: a partition with only static content (its clustering
+   * columns read as null) and a regular id column left unset.
+   */
+  @Test
+  void rowsWithANullIdHoldNoAsset() {
+    String statics = keyspace + ".with_static";
+    session.execute("CREATE TABLE " + statics + " (asset_type text, bucket text, asset_id timeuuid, note text static,"
+        + " PRIMARY KEY ((asset_type, bucket), asset_id))");
+    String regular = keyspace + ".regular_id";
+    session.execute("CREATE TABLE " + regular + " (k int PRIMARY KEY, asset_id uuid)");
+    Set<String> clustered = new HashSet<>();
+    Set<String> unset = new HashSet<>();
+    for (int p = 0; p < 30; p++) {
+      session.execute("INSERT INTO " + statics + " (asset_type, bucket, note) VALUES (?, ?, ?)", "s/t", "b" + p, "n");
+      if (p % 3 != 0) { // every third partition holds only its static value
+        UUID id = Uuids.timeBased();
+        session.execute("INSERT INTO " + statics + " (asset_type, bucket, asset_id) VALUES (?, ?, ?)", "s/t", "b" + p,
+            id);
+        clustered.add(id.toString());
+      }
+      UUID id = p % 3 == 0 ? null : UUID.randomUUID();
+      session.execute("INSERT INTO " + regular + " (k, asset_id) VALUES (?, ?)", p, id);
+      if (id != null) {
+        unset.add(id.toString());
+      }
+    }
+    for (Map.Entry<String, Set<String>> t : Map.of(statics, clustered, regular, unset).entrySet()) {
+      TokenRangeSelector selector = TokenRangeSelector.builder(session).table(t.getKey()).splits(4).build();
+      for (int pageSize : List.of(1, 5, 100)) {
+        List<String> read = new ArrayList<>();
+        for (Shard shard : selector.shards()) {
+          Pages.readShard(selector, shard, null, pageSize).forEach(r -> read.add(r.assetId()));
+        }
+        assertThat(read).as("%s, page %d", t.getKey(), pageSize).containsExactlyInAnyOrderElementsOf(t.getValue());
+      }
+    }
   }
 
   @Test

@@ -77,6 +77,11 @@ public final class TablePaginator extends PrefetchingPaginator {
     CompletionStage<AsyncResultSet> next = page.hasMorePages() ? page.fetchNextPage() : null;
     Row last = null;
     for (Row row : page.currentPage()) {
+      if (keyset.size() > 0 && row.isNull(0)) {
+        // A partition with only static content: a read with no bound on the clustering key answers
+        // it with one row whose clustering key is null. It is no asset, and no position.
+        continue;
+      }
       last = row;
       if (rows.keep(row)) {
         out.add(toAsset.apply(row));

@@ -86,7 +86,9 @@ public final class TokenRangePaginator extends PrefetchingPaginator {
   protected CompletionStage<AsyncResultSet> read(AsyncResultSet page, List<AssetRef> out) {
     CompletionStage<AsyncResultSet> next = page.hasMorePages() ? page.fetchNextPage() : null;
     for (Row row : page.currentPage()) {
-      if (!rows.keep(row)) {
+      if (row.isNull(0) || !rows.keep(row)) {
+        // a null id: a partition with only static content (its clustering columns are null) or a
+        // regular id column left unset; no asset
         continue;
       }
       String id;
