@@ -34,7 +34,9 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  * (key = asset id, JSON value, the three event headers), each serialising the event inside the
  * timed loop; and {@link KafkaReprocessWorker} with a no-op handler against a plain {@link
  * KafkaConsumer} loop (new group, earliest, manual async commits), reading the same topic, timed
- * from the first record (or event) to the last, so group joins are not counted.
+ * from the first record (or event) to the last, so group joins are not counted. Each consuming
+ * variant reads the whole topic, with a new group each time, until its timed reading adds up to
+ * {@code --min-seconds} (5 s by default), as a Cassandra variant reads its table.
  *
  * <p>With {@code --extra}, also the plain producer loop sending records built before the timed loop
  * (what the send alone costs). {@code --worker-concurrency} sets the measured worker's handler threads.
@@ -72,9 +74,13 @@ final class KafkaCases {
       sink(o, bootstrap, source, events);
       int total = events.size(); // sink() keeps the first event out of the timing, but sends it too
       Rounds consuming = new Rounds("kafka");
-      consuming.add("KafkaReprocessWorker, no-op handler", r -> worker(o, bootstrap, source, total));
-      consuming.add("plain KafkaConsumer loop", r -> plainConsumer(bootstrap, source, total, false));
-      consuming.add("plain KafkaConsumer loop + JSON decode", r -> plainConsumer(bootstrap, source, total, true));
+      long minNanos = (long) (o.minSeconds * 1e9);
+      consuming.add("KafkaReprocessWorker, no-op handler",
+          r -> Reads.repeatedTimed(minNanos, total, () -> workerNanos(o, bootstrap, source, total)));
+      consuming.add("plain KafkaConsumer loop",
+          r -> Reads.repeatedTimed(minNanos, total, () -> plainConsumerNanos(bootstrap, source, total, false, 0)));
+      consuming.add("plain KafkaConsumer loop + JSON decode",
+          r -> Reads.repeatedTimed(minNanos, total, () -> plainConsumerNanos(bootstrap, source, total, true, 0)));
       consuming.run(o.warmups, o.runs);
       delete(admin, topics);
 
@@ -230,16 +236,19 @@ final class KafkaCases {
     return new ProducerRecord<>(topic, null, e.assetId().getBytes(StandardCharsets.UTF_8), EventJson.toBytes(e), headers);
   }
 
-  /** A new group reads the whole topic; timed from the first record to the last. */
-  static double plainConsumer(String bootstrap, String topic, int expected, boolean decode) {
-    return plainConsumer(bootstrap, topic, expected, decode, 0);
+  /**
+   * A new group reads the whole topic; its rate timed from {@code startNanos} (a {@link
+   * System#nanoTime()}; 0 for the first record) to the last record.
+   */
+  static double plainConsumer(String bootstrap, String topic, long expected, boolean decode, long startNanos) {
+    return expected / (plainConsumerNanos(bootstrap, topic, expected, decode, startNanos) / 1e9);
   }
 
   /**
-   * A new group reads the whole topic; timed from {@code startNanos} (a {@link System#nanoTime()};
-   * 0 for the first record) to the last record.
+   * A new group reads the whole topic ({@code expected} records, checked); returns the nanoseconds
+   * from {@code startNanos} (a {@link System#nanoTime()}; 0 for the first record) to the last record.
    */
-  static double plainConsumer(String bootstrap, String topic, long expected, boolean decode, long startNanos) {
+  static long plainConsumerNanos(String bootstrap, String topic, long expected, boolean decode, long startNanos) {
     Map<String, Object> config = new HashMap<>();
     config.put("bootstrap.servers", bootstrap);
     config.put("group.id", "plain-" + UUID.randomUUID());
@@ -270,17 +279,18 @@ final class KafkaCases {
           consumer.commitAsync();
         }
       }
-      double rate = count / Stats.seconds(t0);
+      long nanos = System.nanoTime() - t0;
       consumer.commitSync();
-      return sum == 42 ? rate + 1e-9 : rate;
+      return sum == 42 ? nanos + 1 : nanos;
     }
   }
 
   /**
    * A worker with a no-op handler in a new group, {@code concurrency} handler threads (0: the
-   * worker's default); timed from the first handled event to the last.
+   * worker's default), handles the whole topic; returns the nanoseconds from the first handled event
+   * to the last.
    */
-  static double worker(Options o, String bootstrap, String topic, int expected) {
+  static long workerNanos(Options o, String bootstrap, String topic, int expected) {
     int concurrency = o.workerConcurrency;
     AtomicLong first = new AtomicLong();
     AtomicLong handled = new AtomicLong();
@@ -307,7 +317,7 @@ final class KafkaCases {
         }
         LockSupport.parkNanos(200_000);
       }
-      return expected / ((System.nanoTime() - first.get()) / 1e9);
+      return System.nanoTime() - first.get();
     }
   }
 }

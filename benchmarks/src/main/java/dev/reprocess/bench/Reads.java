@@ -83,6 +83,22 @@ final class Reads {
     return ids / Stats.seconds(t0);
   }
 
+  /**
+   * For a read that times itself (e.g. from its first record to its last, leaving a consumer
+   * group's join out): runs it again and again until its timed parts add up to at least {@code
+   * minNanos}, and returns units per second over those parts. Each pass handles {@code units} units
+   * (the pass checks its own count) and returns its timed nanoseconds.
+   */
+  static double repeatedTimed(long minNanos, long units, LongSupplier timedPassNanos) {
+    long nanos = 0;
+    long done = 0;
+    do {
+      nanos += timedPassNanos.getAsLong();
+      done += units;
+    } while (nanos < minNanos);
+    return done / (nanos / 1e9);
+  }
+
   /** Reads the items with {@code parallel} threads, each taking the next one when done. */
   static <T> long inParallel(List<T> items, int parallel, ToLongFunction<T> read) {
     if (parallel == 1) {
