@@ -380,13 +380,14 @@ public final class TimeBucketSelector implements AssetSelector {
           ? session.prepare("SELECT count(*) FROM " + tableName + " WHERE " + typeColumn.asCql(true) + " = ? AND "
               + bucketColumn.asCql(true) + " = ? AND " + idCql + " >= ? AND " + idCql + " < ?")
           : null;
-      return new Prepared(actual, wholePartition, fromInclusive, afterExclusive, count, partitionKey.get(0).getName().equals(typeColumn),
-          new PartitionDiscoverer(session, table, List.of(partitionKey.get(0).getName(), partitionKey.get(1).getName()), rows));
+      return new Prepared(actual, wholePartition, fromInclusive, afterExclusive, count,
+          partitionKey.get(0).getName().equals(typeColumn), new PartitionDiscoverer(session, table,
+              List.of(partitionKey.get(0).getName(), partitionKey.get(1).getName()), rows));
     });
   }
 
-  private record Prepared(BucketType bucketType, PreparedStatement wholePartition, PreparedStatement fromInclusive, PreparedStatement afterExclusive,
-      PreparedStatement count, boolean typeFirst, PartitionDiscoverer discoverer) {}
+  private record Prepared(BucketType bucketType, PreparedStatement wholePartition, PreparedStatement fromInclusive,
+      PreparedStatement afterExclusive, PreparedStatement count, boolean typeFirst, PartitionDiscoverer discoverer) {}
 
   private record Bounds(String assetType, Object bucket, UUID lower, UUID upper) {}
 

@@ -12,13 +12,15 @@ import dev.reprocess.kafka.internal.ShardHost;
 import dev.reprocess.kafka.internal.ShardJobs;
 import dev.reprocess.kafka.internal.ShardPublisher;
 import dev.reprocess.kafka.internal.ShardRecord;
+import dev.reprocess.kafka.internal.ShardTopicReader;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * One job run across many selection hosts, with Kafka as the coordinator: the job's shards are
@@ -82,7 +84,7 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
  * the checkpoint store is never closed.
  */
 public final class DistributedJob {
-  private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(DistributedJob.class);
+  private static final Logger log = LoggerFactory.getLogger(DistributedJob.class);
   /** Default partitions of the shard topic when created: {@value}. */
   public static final int DEFAULT_PARTITIONS = 12;
   /** Suffix of the default shard topic: {@value}. */
@@ -187,11 +189,8 @@ public final class DistributedJob {
         return new HostReport(JobStatus.COMPLETED, 0, 0, 0, 0, 0, 0, null);
       }
       String definition = settings.selector().selectionDefinition();
-      Map<String, Object> config = settings.connection().consumerConfig(settings.groupId(), settings.apiTimeout(),
-          settings.groupId() + "-" + ProcessHandle.current().pid());
-      config.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-      // Never created by reading it: a broker that creates topics on request would give it its default partitions.
-      config.put(ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, false);
+      Map<String, Object> config = ShardTopicReader.consumerConfig(settings.connection(), settings.groupId(),
+          settings.apiTimeout(), settings.groupId() + "-" + ProcessHandle.current().pid());
       CheckpointStore store = HostSelection.verify(settings.checkpointStore(), name(), definition,
           settings.probeJob(definition).acceptChangedSelection());
       host = new ShardHost(settings, ShardRecord.fingerprint(definition, shards, settings.shardsPerRecord()),

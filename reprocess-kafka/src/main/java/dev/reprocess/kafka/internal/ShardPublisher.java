@@ -15,7 +15,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -222,11 +221,8 @@ public final class ShardPublisher {
 
   /** The first committed record of each partition of the shard topic that has one. */
   private List<ConsumerRecord<byte[], byte[]>> firstRecords() {
-    Map<String, Object> config = settings.connection().consumerConfig(null, settings.apiTimeout(),
+    Map<String, Object> config = ShardTopicReader.consumerConfig(settings.connection(), null, settings.apiTimeout(),
         settings.groupId() + "-publisher-reader");
-    config.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-    // Never created by reading it: a broker that creates topics on request would give it its default partitions.
-    config.put(ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, false);
     Map<TopicPartition, ConsumerRecord<byte[], byte[]>> first = new HashMap<>();
     try (KafkaConsumer<byte[], byte[]> consumer = KafkaConnection.created(config, () -> new KafkaConsumer<>(config))) {
       Set<TopicPartition> partitions = consumer.partitionsFor(settings.shardTopic(), settings.apiTimeout()).stream()

@@ -38,6 +38,21 @@ public final class ShardTopicReader {
   }
 
   /**
+   * The configuration of a consumer of the shard topic: committed records only (a publisher's
+   * aborted transaction is never read), and the topic is never created by reading it (a broker that
+   * creates topics on request would give it its default partition count).
+   *
+   * @param groupId the consumer group, or {@code null} for a consumer that assigns partitions itself
+   */
+  public static Map<String, Object> consumerConfig(KafkaConnection connection, String groupId, Duration apiTimeout,
+      String clientId) {
+    Map<String, Object> config = connection.consumerConfig(groupId, apiTimeout, clientId);
+    config.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+    config.put(ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, false);
+    return config;
+  }
+
+  /**
    * The published records by record id ({@link ShardRecord#id()}), sorted by record id; empty when
    * the topic does not exist or holds no committed record.
    *
@@ -46,10 +61,7 @@ public final class ShardTopicReader {
    */
   public static SortedMap<String, Published> records(KafkaConnection connection, String jobName, String topic,
       Duration apiTimeout) {
-    Map<String, Object> config = connection.consumerConfig(null, apiTimeout, jobName + "-status-reader");
-    config.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-    // Never created by reading it: a broker that creates topics on request would give it its default partitions.
-    config.put(ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, false);
+    Map<String, Object> config = consumerConfig(connection, null, apiTimeout, jobName + "-status-reader");
     SortedMap<String, Published> ids = new TreeMap<>();
     try (KafkaConsumer<byte[], byte[]> consumer = KafkaConnection.created(config, () -> new KafkaConsumer<>(config))) {
       List<PartitionInfo> infos;
