@@ -69,10 +69,11 @@ class HandlerRunTest {
 
   @Test
   void aHungCallAfterFastCallsLeavesTheRestOfItsPageToTheOtherThreads() throws Exception {
-    // A manual clock that never moves: every call measures 0 ns, so the threads run fast runs.
-    // Page 1 runs, every handler thread goes idle, then page 2 (the last) arrives: one thread
-    // claims a run of it and hangs in a-100. The page's events after that run must still be
-    // handled by the other free threads (concurrency 4) while a-100 hangs.
+    // A manual clock that never moves: every call measures 0 ns, so the threads run fast runs,
+    // and a thread in a run wakes no other. Page 1 runs, every handler thread goes idle, then
+    // page 2 (the last) arrives: one thread claims a run of it and hangs in a-100. The page's
+    // events after that run must still be handled by the other free threads (concurrency 4)
+    // while a-100 hangs: the sink's stall check wakes one.
     CountDownLatch unblock = new CountDownLatch(1);
     CountDownLatch page2 = new CountDownLatch(1);
     RecordingHandler handler = new RecordingHandler().beforeEach(e -> {
@@ -97,6 +98,47 @@ class HandlerRunTest {
       List<String> outsideRun = ids(200).subList(100 + InProcessSink.MAX_RUN, 200);
       Waits.await().until(() -> handler.distinctHandledAssetIds().containsAll(outsideRun));
       assertThat(unblock.getCount()).isEqualTo(1);
+    } finally {
+      page2.countDown();
+      unblock.countDown();
+    }
+    JobReport report = execution.await(Duration.ofSeconds(30));
+    assertThat(report.status()).isEqualTo(JobStatus.COMPLETED);
+    assertThat(report.succeeded()).isEqualTo(200);
+  }
+
+  @Test
+  void callsThatBlockAfterFastCallsStillGetEveryThreadOfTheConcurrency() throws Exception {
+    // As above, the clock never moves, so every call is fast and a thread in a run wakes no other.
+    // Page 2's calls then all block: the threads must still join one by one (the stall check wakes
+    // one while the page's events wait) until the job's concurrency, 4, are in calls at once.
+    CountDownLatch unblock = new CountDownLatch(1);
+    CountDownLatch page2 = new CountDownLatch(1);
+    AtomicInteger inCalls = new AtomicInteger();
+    RecordingHandler handler = new RecordingHandler().beforeEach(e -> {
+      if (Integer.parseInt(e.assetId().substring(2)) >= 100) {
+        inCalls.incrementAndGet();
+        try {
+          unblock.await();
+        } finally {
+          inCalls.decrementAndGet();
+        }
+      }
+      return null;
+    });
+    JobExecution execution = ReprocessJob.builder("blocking-after-fast")
+        .selector(gatedAfterFirstPage(InMemorySelector.ofIds(ids(200), 1), page2))
+        .pageSize(100)
+        .concurrency(4)
+        .clock(new ManualClock())
+        .handler(handler)
+        .build()
+        .start();
+    try {
+      Waits.await().until(() -> handler.distinctHandledAssetIds().containsAll(ids(100))
+          && handlerThreadsIdle("blocking-after-fast"));
+      page2.countDown();
+      Waits.await().until(() -> inCalls.get() == 4);
     } finally {
       page2.countDown();
       unblock.countDown();
