@@ -8,6 +8,7 @@ import dev.reprocess.ReprocessJob;
 import dev.reprocess.kafka.KafkaEventSink;
 import dev.reprocess.kafka.KafkaReprocessWorker;
 import dev.reprocess.kafka.TopicSpec;
+import io.micrometer.core.instrument.config.MeterFilter;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
 import java.time.Instant;
@@ -51,6 +52,12 @@ final class EndToEndCases {
    * the rounds through Kafka, for quicker and quieter comparisons of the direct job.
    */
   private static final boolean DIRECT_ONLY = System.getenv("REPROCESS_BENCH_DIRECT_ONLY") != null;
+  /**
+   * Diagnostic (REPROCESS_BENCH_DIRECT_VARIANTS set): the direct job also with the handler latency
+   * timer denied by a meter filter, and with concurrency 4 and 1, in the same rounds (their rows are
+   * on stderr, with their CPU per id): what those cost the default job.
+   */
+  private static final boolean DIRECT_VARIANTS = System.getenv("REPROCESS_BENCH_DIRECT_VARIANTS") != null;
   /** Issue 18: the job through Kafka against the plain pipeline, both to the last event handled. */
   private static final double KAFKA_GOAL = 0.7;
 
@@ -72,23 +79,19 @@ final class EndToEndCases {
           "plain keyset loop", expected, () -> reads.plainKeysetAll(4)));
       AtomicInteger directRuns = new AtomicInteger();
       rounds.add("job -> direct no-op handler", r -> Reads.repeated((long) (o.minSeconds * 1e9),
-          "job -> direct handler", expected, () -> {
-        LongAdder handled = new LongAdder();
-        ReprocessJob.Builder job = ReprocessJob.builder(prefix + "-direct-" + r + "-" + directRuns.incrementAndGet())
-            .selector(reads.selector())
-            .pageSize(o.pageSize)
-            .handler(e -> {
-              handled.increment();
-              return Outcome.SUCCEEDED;
-            })
-            .meterRegistry(new SimpleMeterRegistry());
-        if (o.jobConcurrency > 0) {
-          job.concurrency(o.jobConcurrency);
+          "job -> direct handler", expected, () -> directJob(prefix + "-direct-" + r + "-" + directRuns.incrementAndGet(),
+              reads, o.pageSize, o.jobConcurrency, false, expected)));
+      if (DIRECT_VARIANTS) {
+        rounds.add("job, latency timer denied", r -> Reads.repeated((long) (o.minSeconds * 1e9),
+            "job, latency timer denied", expected, () -> directJob(prefix + "-notimer-" + r + "-"
+                + directRuns.incrementAndGet(), reads, o.pageSize, o.jobConcurrency, true, expected)));
+        for (int concurrency : new int[] {4, 1}) {
+          String v = "job, concurrency " + concurrency;
+          rounds.add(v, r -> Reads.repeated((long) (o.minSeconds * 1e9), v, expected, () -> directJob(prefix + "-c"
+              + concurrency + "-" + r + "-" + directRuns.incrementAndGet(), reads, o.pageSize, concurrency, false,
+              expected)));
         }
-        JobReport report = job.build().run().throwIfFailed();
-        Reads.check("job -> direct handler (handler calls)", handled.sum(), expected);
-        return report.succeeded();
-      }));
+      }
       if (!DIRECT_ONLY) {
         rounds.add(PLAIN_PIPELINE, r -> {
           String topic = prefix + "-plain-" + r;
@@ -133,6 +136,34 @@ final class EndToEndCases {
     results.addRate(c, "Cassandra -> ReprocessJob -> KafkaEventSink -> KafkaReprocessWorker, no-op; ratio to"
         + " selection alone", rounds, KAFKA_VARIANT, "events/s",
         rounds.ratio(KAFKA_VARIANT, "plain keyset loop, 4 shards"), null);
+  }
+
+  /**
+   * One direct job over the whole table with a no-op handler counting its calls; its events
+   * succeeded. {@code concurrency} 0: the job's default; {@code denyLatencyTimer}: a meter filter
+   * denies {@code reprocess.handler.latency}, so recording it costs nothing.
+   */
+  private static long directJob(String name, CassandraReads reads, int pageSize, int concurrency,
+      boolean denyLatencyTimer, long expected) {
+    LongAdder handled = new LongAdder();
+    SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    if (denyLatencyTimer) {
+      registry.config().meterFilter(MeterFilter.denyNameStartsWith("reprocess.handler.latency"));
+    }
+    ReprocessJob.Builder job = ReprocessJob.builder(name)
+        .selector(reads.selector())
+        .pageSize(pageSize)
+        .handler(e -> {
+          handled.increment();
+          return Outcome.SUCCEEDED;
+        })
+        .meterRegistry(registry);
+    if (concurrency > 0) {
+      job.concurrency(concurrency);
+    }
+    JobReport report = job.build().run().throwIfFailed();
+    Reads.check(name + " (handler calls)", handled.sum(), expected);
+    return report.succeeded();
   }
 
   /**
