@@ -10,6 +10,7 @@ import dev.reprocess.deadletter.InMemoryDeadLetterSink;
 import dev.reprocess.testing.InMemorySelector;
 import dev.reprocess.testing.ManualClock;
 import dev.reprocess.testing.RecordingHandler;
+import io.micrometer.core.instrument.config.MeterFilter;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -105,6 +106,35 @@ class ProgressMetricsLogsTest {
     assertThat(registry.get("reprocess.handler.latency").tag("job", "metered").timer().count()).isEqualTo(41);
     assertThat(registry.find("reprocess.events.in_flight").gauge()).isNull();
     assertThat(registry.find("reprocess.shards.completed").gauge()).isNull();
+  }
+
+  @Test
+  void aRegistryDenyingTheLatencyTimerStillCountsEveryEventAndTheAdaptiveLimitStillSamples() {
+    // What the README offers a host that does not need the timer (it costs the handler threads some
+    // CPU per event): deny it. The counters stay, and the adaptive limit samples latency itself.
+    SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    registry.config().meterFilter(MeterFilter.denyNameStartsWith("reprocess.handler.latency"));
+    List<Double> samples = new CopyOnWriteArrayList<>();
+    JobReport report = ReprocessJob.builder("metered")
+        .selector(InMemorySelector.ofIds(ids(40), 2))
+        .pageSize(10)
+        .handler(new RecordingHandler())
+        .adaptiveConcurrency(true)
+        .meterRegistry(registry)
+        .listener(new JobListener() {
+          @Override
+          public void onPageCompleted(String jobName, Shard shard, Checkpoint checkpoint) {
+            samples.add(registry.get("reprocess.pressure.samples").tag("job", "metered").gauge().value());
+          }
+        })
+        .build()
+        .run();
+    assertThat(report.status()).isEqualTo(JobStatus.COMPLETED);
+    assertThat(count(registry, "reprocess.events.selected")).isEqualTo(40);
+    assertThat(count(registry, "reprocess.events.succeeded")).isEqualTo(40);
+    assertThat(registry.find("reprocess.handler.latency").timer()).isNull();
+    assertThat(samples).isNotEmpty();
+    assertThat(samples.get(samples.size() - 1)).isPositive();
   }
 
   private static double count(SimpleMeterRegistry registry, String name) {
