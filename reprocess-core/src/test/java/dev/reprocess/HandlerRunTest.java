@@ -67,13 +67,35 @@ class HandlerRunTest {
     return threads > 0;
   }
 
+  /**
+   * Starts a job of 200 ids in pages of 100, concurrency 4, on a manual clock that never moves
+   * (every call measures 0 ns, so the threads run fast runs), and returns once page 1 is handled and
+   * every handler thread is idle; page 2, the last, arrives when {@code page2} is counted down.
+   */
+  private static JobExecution startWithFastFirstPage(String job, RecordingHandler handler, CountDownLatch page2) {
+    JobExecution execution = ReprocessJob.builder(job)
+        .selector(gatedAfterFirstPage(InMemorySelector.ofIds(ids(200), 1), page2))
+        .pageSize(100)
+        .concurrency(4)
+        .clock(new ManualClock())
+        .handler(handler)
+        .build()
+        .start();
+    Waits.await().until(() -> handler.distinctHandledAssetIds().containsAll(ids(100)) && handlerThreadsIdle(job));
+    return execution;
+  }
+
+  private static void assertCompletedWithEveryId(JobExecution execution) throws InterruptedException {
+    JobReport report = execution.await(Duration.ofSeconds(30));
+    assertThat(report.status()).isEqualTo(JobStatus.COMPLETED);
+    assertThat(report.succeeded()).isEqualTo(200);
+  }
+
   @Test
   void aHungCallAfterFastCallsLeavesTheRestOfItsPageToTheOtherThreads() throws Exception {
-    // A manual clock that never moves: every call measures 0 ns, so the threads run fast runs,
-    // and a thread in a run wakes no other. Page 1 runs, every handler thread goes idle, then
-    // page 2 (the last) arrives: one thread claims a run of it and hangs in a-100. The page's
-    // events after that run must still be handled by the other free threads (concurrency 4)
-    // while a-100 hangs: the sink's stall check wakes one.
+    // After page 1's fast runs, page 2 arrives: one thread claims a run of it and hangs in a-100.
+    // The page's events after that run must still be handled by the other free threads while
+    // a-100 hangs.
     CountDownLatch unblock = new CountDownLatch(1);
     CountDownLatch page2 = new CountDownLatch(1);
     RecordingHandler handler = new RecordingHandler().beforeEach(e -> {
@@ -82,17 +104,9 @@ class HandlerRunTest {
       }
       return null;
     });
-    JobExecution execution = ReprocessJob.builder("hung-after-fast")
-        .selector(gatedAfterFirstPage(InMemorySelector.ofIds(ids(200), 1), page2))
-        .pageSize(100)
-        .concurrency(4)
-        .clock(new ManualClock())
-        .handler(handler)
-        .build()
-        .start();
+    JobExecution execution;
     try {
-      Waits.await().until(() -> handler.distinctHandledAssetIds().containsAll(ids(100))
-          && handlerThreadsIdle("hung-after-fast"));
+      execution = startWithFastFirstPage("hung-after-fast", handler, page2);
       page2.countDown();
       // a-100's run is a-100 to a-131 at most; a-132 to a-199 are outside it.
       List<String> outsideRun = ids(200).subList(100 + InProcessSink.MAX_RUN, 200);
@@ -102,16 +116,13 @@ class HandlerRunTest {
       page2.countDown();
       unblock.countDown();
     }
-    JobReport report = execution.await(Duration.ofSeconds(30));
-    assertThat(report.status()).isEqualTo(JobStatus.COMPLETED);
-    assertThat(report.succeeded()).isEqualTo(200);
+    assertCompletedWithEveryId(execution);
   }
 
   @Test
   void callsThatBlockAfterFastCallsStillGetEveryThreadOfTheConcurrency() throws Exception {
-    // As above, the clock never moves, so every call is fast and a thread in a run wakes no other.
-    // Page 2's calls then all block: the threads must still join one by one (the stall check wakes
-    // one while the page's events wait) until the job's concurrency, 4, are in calls at once.
+    // After page 1's fast runs, every call of page 2 blocks: the threads must still join until
+    // the job's concurrency, 4, are in calls at once.
     CountDownLatch unblock = new CountDownLatch(1);
     CountDownLatch page2 = new CountDownLatch(1);
     AtomicInteger inCalls = new AtomicInteger();
@@ -126,26 +137,16 @@ class HandlerRunTest {
       }
       return null;
     });
-    JobExecution execution = ReprocessJob.builder("blocking-after-fast")
-        .selector(gatedAfterFirstPage(InMemorySelector.ofIds(ids(200), 1), page2))
-        .pageSize(100)
-        .concurrency(4)
-        .clock(new ManualClock())
-        .handler(handler)
-        .build()
-        .start();
+    JobExecution execution;
     try {
-      Waits.await().until(() -> handler.distinctHandledAssetIds().containsAll(ids(100))
-          && handlerThreadsIdle("blocking-after-fast"));
+      execution = startWithFastFirstPage("blocking-after-fast", handler, page2);
       page2.countDown();
       Waits.await().until(() -> inCalls.get() == 4);
     } finally {
       page2.countDown();
       unblock.countDown();
     }
-    JobReport report = execution.await(Duration.ofSeconds(30));
-    assertThat(report.status()).isEqualTo(JobStatus.COMPLETED);
-    assertThat(report.succeeded()).isEqualTo(200);
+    assertCompletedWithEveryId(execution);
   }
 
   @Test
