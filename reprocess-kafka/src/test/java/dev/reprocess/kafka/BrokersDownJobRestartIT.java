@@ -25,17 +25,20 @@ import org.junit.jupiter.api.Test;
 /**
  * Issue 15's lossy scenario, end to end with processes: a service replica (a child JVM) publishes a
  * job to Kafka while workers (a consumer group, here) handle the events; the brokers go down, the
- * replica is killed (SIGKILL) and started again while they are down, and they come back a minute
- * after they stopped. Before the outage handling this lost 37,289 assets and still reported
- * COMPLETED; now the restarted replica waits, completes in the same run with nothing
- * dead-lettered, and every asset reaches the workers. Its own broker (restarting the shared one
+ * replica is killed (SIGKILL) and started again while they are down, and they come back 20 s
+ * after they stopped (the new replica's sink bounds its preflight to 5 s, so the replica waits
+ * well before). Before the outage handling this lost 37,289 assets and still reported COMPLETED;
+ * now the restarted replica waits, completes in the same run with nothing dead-lettered, and
+ * every asset reaches the workers. Its own broker (restarting the shared one
  * would disturb other tests); checkpoints and lease in a {@link FileCheckpointStore}, whose OS lock
  * the killed replica loses at once.
  */
 class BrokersDownJobRestartIT {
   private static final int COUNT = 30_000;
-  private static final double RATE = 1_000; // about 30 s of publishing, so the outage lands mid-run
-  private static final Duration DOWNTIME = Duration.ofSeconds(60);
+  private static final double RATE = 1_500; // about 20 s of publishing, so the outage lands mid-run
+  private static final Duration DOWNTIME = Duration.ofSeconds(20);
+  /** The restarted replica's sink preflight bound (the sink's default is 30 s): it says it waits sooner. */
+  private static final Duration READY_TIMEOUT = Duration.ofSeconds(5);
 
   private final List<ChildJvm> children = new ArrayList<>();
 
@@ -64,7 +67,7 @@ class BrokersDownJobRestartIT {
             handlerCalls.increment();
             return Outcome.SUCCEEDED;
           }).build().start()) {
-        ChildJvm first = start(bootstrap, topic, checkpoints, job, dir.resolve("first.log"));
+        ChildJvm first = start(bootstrap, topic, checkpoints, job, dir.resolve("first.log"), null);
         first.awaitLine("STARTED ", Duration.ofSeconds(60));
         awaitMidRun(first, checkpoints, job, handled);
 
@@ -74,16 +77,17 @@ class BrokersDownJobRestartIT {
         first.kill(); // SIGKILL: its sends in flight are lost, its pages in flight never checkpointed
         long deliveredBeforeKill = handled.size();
 
-        ChildJvm second = start(bootstrap, topic, checkpoints, job, dir.resolve("second.log"));
-        // Its preflight finds no broker within the sink's readyTimeout (30 s): it waits, and says so.
+        ChildJvm second = start(bootstrap, topic, checkpoints, job, dir.resolve("second.log"), READY_TIMEOUT);
+        // Its preflight finds no broker within the sink's readyTimeout (READY_TIMEOUT): it waits, and says so.
         second.awaitLine("WAITING for kafka topic " + topic, Duration.ofSeconds(150));
         assertThat(second.process().isAlive()).as("waiting, not failing:\n" + second.log()).isTrue();
 
-        // The deliberate part of the scenario: the brokers stay down a minute (longer only when the
-        // new replica took longer than that to start waiting).
+        // The deliberate part of the scenario: the brokers stay down DOWNTIME (longer only when the
+        // new replica took longer than that to start waiting), the waiting replica alive throughout.
         Thread.sleep(Math.max(0, DOWNTIME.toMillis() - nanosToMillis(System.nanoTime() - stoppedAt)));
         long downMillis = nanosToMillis(System.nanoTime() - stoppedAt);
-        assertThat(second.process().isAlive()).as("still waiting after a minute:\n" + second.log()).isTrue();
+        assertThat(second.process().isAlive()).as("still waiting after " + downMillis + " ms:\n" + second.log())
+            .isTrue();
         server.startAgain();
         long backAt = System.nanoTime();
 
@@ -113,9 +117,15 @@ class BrokersDownJobRestartIT {
     }
   }
 
-  private ChildJvm start(String bootstrap, String topic, Path checkpoints, String job, Path log) {
-    ChildJvm child = ChildJvm.start(SinkJobChild.class, List.of("-Xmx256m"), List.of(bootstrap, topic,
-        checkpoints.toString(), job, Integer.toString(COUNT), Double.toString(RATE)), log);
+  /** @param readyTimeout the sink's preflight bound; null: the sink's default */
+  private ChildJvm start(String bootstrap, String topic, Path checkpoints, String job, Path log,
+      Duration readyTimeout) {
+    List<String> args = new ArrayList<>(List.of(bootstrap, topic, checkpoints.toString(), job,
+        Integer.toString(COUNT), Double.toString(RATE)));
+    if (readyTimeout != null) {
+      args.add(Long.toString(readyTimeout.toMillis()));
+    }
+    ChildJvm child = ChildJvm.start(SinkJobChild.class, List.of("-Xmx256m"), args, log);
     children.add(child);
     return child;
   }

@@ -17,10 +17,11 @@ import java.util.stream.IntStream;
  * A service replica running a job that publishes to a Kafka topic, for {@code BrokersDownJobRestartIT}:
  * ids {@code asset-000000..} in {@link #SHARDS} shards read in parallel, pages of {@link #PAGE_SIZE},
  * checkpoints (and the lease: an OS file lock) in a {@link FileCheckpointStore}; every other option
- * is the default, as a service would run it (the default dead-letter sink: the log). Prints {@code
- * STARTED <epochMillis>} once the job holds its lease, then {@code RESULT <status> selected=<n>
- * succeeded=<n> deadLettered=<n> <failure>}; exits 0 when completed, 3 otherwise. Arguments:
- * bootstrapServers topic checkpointDir jobName count maxEventsPerSecond.
+ * is the default, as a service would run it (the default dead-letter sink: the log), except the
+ * sink's {@code readyTimeout} when given. Prints {@code STARTED <epochMillis>} once the job holds its
+ * lease, then {@code RESULT <status> selected=<n> succeeded=<n> deadLettered=<n> <failure>}; exits 0
+ * when completed, 3 otherwise. Arguments: bootstrapServers topic checkpointDir jobName count
+ * maxEventsPerSecond [readyTimeoutMillis] (the sink's preflight bound; default the sink's, 30 s).
  */
 public final class SinkJobChild {
   /** Shards, all read in parallel. */
@@ -37,7 +38,11 @@ public final class SinkJobChild {
 
   public static void main(String[] args) {
     JobReport report;
-    try (KafkaEventSink sink = KafkaEventSink.builder().bootstrapServers(args[0]).topic(args[1]).build()) {
+    KafkaEventSink.Builder sinkBuilder = KafkaEventSink.builder().bootstrapServers(args[0]).topic(args[1]);
+    if (args.length > 6) {
+      sinkBuilder.readyTimeout(Duration.ofMillis(Long.parseLong(args[6])));
+    }
+    try (KafkaEventSink sink = sinkBuilder.build()) {
       report = ReprocessJob.builder(args[3])
           .selector(InMemorySelector.ofIds(ids(Integer.parseInt(args[4])), SHARDS))
           .sink(sink)
