@@ -4,6 +4,7 @@ import com.datastax.oss.driver.api.core.CqlSession;
 import com.datastax.oss.driver.api.core.CqlSessionBuilder;
 import com.datastax.oss.driver.api.core.config.DefaultDriverOption;
 import com.datastax.oss.driver.api.core.config.DriverConfigLoader;
+import com.datastax.oss.driver.api.core.config.ProgrammaticDriverConfigLoaderBuilder;
 import com.datastax.oss.driver.api.core.cql.SimpleStatement;
 import dev.reprocess.testkit.CassandraBackend;
 import java.net.InetSocketAddress;
@@ -33,20 +34,39 @@ public final class Cassandra {
     return builder(backend.contactPoint(), backend.localDatacenter());
   }
 
+  /**
+   * The same, reconnecting to a node that went down every {@code reconnectEvery} instead of the
+   * driver's exponential backoff (1 s doubling up to 60 s), for a test that restarts its node and
+   * waits for the client to see it back.
+   */
+  public static CqlSession session(CassandraBackend backend, Duration reconnectEvery) {
+    return CqlSession.builder()
+        .addContactPoint(backend.contactPoint())
+        .withLocalDatacenter(backend.localDatacenter())
+        .withConfigLoader(config()
+            .withDuration(DefaultDriverOption.RECONNECTION_BASE_DELAY, reconnectEvery)
+            .withDuration(DefaultDriverOption.RECONNECTION_MAX_DELAY, reconnectEvery)
+            .build())
+        .build();
+  }
+
   private static CqlSessionBuilder builder(InetSocketAddress contactPoint, String localDatacenter) {
     return CqlSession.builder()
         .addContactPoint(contactPoint)
         .withLocalDatacenter(localDatacenter)
-        .withConfigLoader(DriverConfigLoader.programmaticBuilder()
-            .withDuration(DefaultDriverOption.REQUEST_TIMEOUT, Duration.ofSeconds(20))
-            .withDuration(DefaultDriverOption.METADATA_SCHEMA_REQUEST_TIMEOUT, Duration.ofSeconds(20))
-            .withDuration(DefaultDriverOption.CONNECTION_INIT_QUERY_TIMEOUT, Duration.ofSeconds(10))
-            .withDuration(DefaultDriverOption.CONTROL_CONNECTION_AGREEMENT_INTERVAL, Duration.ofMillis(50))
-            .withDuration(DefaultDriverOption.CONTROL_CONNECTION_AGREEMENT_TIMEOUT, Duration.ofSeconds(20))
-            .withDuration(DefaultDriverOption.METADATA_SCHEMA_WINDOW, Duration.ofMillis(10))
-            .withDuration(DefaultDriverOption.METADATA_TOPOLOGY_WINDOW, Duration.ofMillis(10))
-            .withBoolean(DefaultDriverOption.REQUEST_LOG_WARNINGS, false)
-            .build());
+        .withConfigLoader(config().build());
+  }
+
+  private static ProgrammaticDriverConfigLoaderBuilder config() {
+    return DriverConfigLoader.programmaticBuilder()
+        .withDuration(DefaultDriverOption.REQUEST_TIMEOUT, Duration.ofSeconds(20))
+        .withDuration(DefaultDriverOption.METADATA_SCHEMA_REQUEST_TIMEOUT, Duration.ofSeconds(20))
+        .withDuration(DefaultDriverOption.CONNECTION_INIT_QUERY_TIMEOUT, Duration.ofSeconds(10))
+        .withDuration(DefaultDriverOption.CONTROL_CONNECTION_AGREEMENT_INTERVAL, Duration.ofMillis(50))
+        .withDuration(DefaultDriverOption.CONTROL_CONNECTION_AGREEMENT_TIMEOUT, Duration.ofSeconds(20))
+        .withDuration(DefaultDriverOption.METADATA_SCHEMA_WINDOW, Duration.ofMillis(10))
+        .withDuration(DefaultDriverOption.METADATA_TOPOLOGY_WINDOW, Duration.ofMillis(10))
+        .withBoolean(DefaultDriverOption.REQUEST_LOG_WARNINGS, false);
   }
 
   /** A new keyspace (SimpleStrategy, RF 1) with a random suffix, so tests never share data. */
