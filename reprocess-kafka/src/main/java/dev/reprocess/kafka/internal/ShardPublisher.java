@@ -95,12 +95,19 @@ public final class ShardPublisher {
     }
   }
 
-  /** One attempt: fences any earlier publisher, looks, and publishes in one transaction if missing. */
+  /**
+   * One attempt: fences any earlier publisher, looks, and publishes in one transaction if missing.
+   * A failed attempt's producer is closed at once, without waiting for its requests (see {@link
+   * #close}).
+   */
   private boolean publishOnce(List<Shard> shards, String fingerprint) {
-    try (KafkaProducer<byte[], byte[]> producer = transactionalProducer()) {
+    KafkaProducer<byte[], byte[]> producer = transactionalProducer();
+    boolean completed = false;
+    try {
       producer.initTransactions(); // aborts an open transaction of another publisher: the look below is final
       if (alreadyPublished(fingerprint)) {
         logFound(shards);
+        completed = true;
         return false;
       }
       producer.beginTransaction();
@@ -109,9 +116,30 @@ public final class ShardPublisher {
         producer.send(new ProducerRecord<>(settings.shardTopic(), r.key(), r.value()));
       }
       producer.commitTransaction();
+      completed = true;
       log.info("job '{}': published {} shards in {} records to topic '{}'", settings.jobName(), shards.size(),
           records.size(), settings.shardTopic());
       return true;
+    } finally {
+      close(producer, completed);
+    }
+  }
+
+  /**
+   * Closes an attempt's producer: gracefully after a completed attempt (nothing is left in flight),
+   * at once after a failed one. A fenced producer can still have a produce request in flight that
+   * the broker holds until the request's timeout ({@code request.timeout.ms}, 30 s by default; seen
+   * with publishers of one job starting together on a busy machine), and a graceful {@code close()}
+   * waits for it and only then aborts the transaction, which the coordinator refuses anyway (the
+   * fencing publisher's {@code initTransactions()} aborted it already). Nothing a failed attempt
+   * still holds is wanted: a transaction it left open is aborted by the next attempt's
+   * {@code initTransactions()} or by the coordinator after {@code transaction.timeout.ms}.
+   */
+  private static void close(KafkaProducer<byte[], byte[]> producer, boolean completed) {
+    if (completed) {
+      producer.close();
+    } else {
+      producer.close(Duration.ZERO);
     }
   }
 
