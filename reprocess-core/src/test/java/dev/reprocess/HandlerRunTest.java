@@ -73,8 +73,14 @@ class HandlerRunTest {
    * every handler thread is idle; page 2, the last, arrives when {@code page2} is counted down.
    */
   private static JobExecution startWithFastFirstPage(String job, RecordingHandler handler, CountDownLatch page2) {
+    return startWithFastFirstPage(job, 200, handler, page2);
+  }
+
+  /** {@link #startWithFastFirstPage(String, RecordingHandler, CountDownLatch)} with {@code assets} ids: the pages after the first arrive when {@code later} is counted down. */
+  private static JobExecution startWithFastFirstPage(String job, int assets, RecordingHandler handler,
+      CountDownLatch later) {
     JobExecution execution = ReprocessJob.builder(job)
-        .selector(gatedAfterFirstPage(InMemorySelector.ofIds(ids(200), 1), page2))
+        .selector(gatedAfterFirstPage(InMemorySelector.ofIds(ids(assets), 1), later))
         .pageSize(100)
         .concurrency(4)
         .clock(new ManualClock())
@@ -86,9 +92,13 @@ class HandlerRunTest {
   }
 
   private static void assertCompletedWithEveryId(JobExecution execution) throws InterruptedException {
+    assertCompletedWithEveryId(execution, 200);
+  }
+
+  private static void assertCompletedWithEveryId(JobExecution execution, int assets) throws InterruptedException {
     JobReport report = execution.await(Duration.ofSeconds(30));
     assertThat(report.status()).isEqualTo(JobStatus.COMPLETED);
-    assertThat(report.succeeded()).isEqualTo(200);
+    assertThat(report.succeeded()).isEqualTo(assets);
   }
 
   @Test
@@ -117,6 +127,34 @@ class HandlerRunTest {
       unblock.countDown();
     }
     assertCompletedWithEveryId(execution);
+  }
+
+  @Test
+  void pagesArrivingWhileACallHangsInARunOfFastCallsAreHandled() throws Exception {
+    // After page 1's fast runs, pages 2 and 3 arrive: a thread claims a run of page 2 and hangs in
+    // a-100, possibly the only thread in a run when page 3 arrives. Every event outside a-100's
+    // run, page 3's included, must be handled while a-100 hangs (no handlerTimeout: it hangs
+    // until the test lets it go).
+    CountDownLatch unblock = new CountDownLatch(1);
+    CountDownLatch laterPages = new CountDownLatch(1);
+    RecordingHandler handler = new RecordingHandler().beforeEach(e -> {
+      if (e.assetId().equals("a-100")) {
+        unblock.await();
+      }
+      return null;
+    });
+    JobExecution execution;
+    try {
+      execution = startWithFastFirstPage("hung-then-pages", 300, handler, laterPages);
+      laterPages.countDown();
+      List<String> outsideRun = ids(300).subList(100 + InProcessSink.MAX_RUN, 300);
+      Waits.await().until(() -> handler.distinctHandledAssetIds().containsAll(outsideRun));
+      assertThat(unblock.getCount()).isEqualTo(1);
+    } finally {
+      laterPages.countDown();
+      unblock.countDown();
+    }
+    assertCompletedWithEveryId(execution, 300);
   }
 
   @Test

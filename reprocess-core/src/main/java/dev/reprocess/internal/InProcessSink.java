@@ -40,7 +40,18 @@ import java.util.function.Consumer;
  * page has unclaimed events it stays in the queue for any thread that becomes free, so a slow or
  * hung event holds its own thread and at most the rest of its run (events of its own page, whose
  * checkpoint waits for it anyway); later pages go on. With one thread, events are called in the
- * order of their pages. A delivery
+ * order of their pages.
+ *
+ * <p><b>Waking threads.</b> A thread about to call the handler while events are unclaimed and no
+ * other thread is claiming wakes one more, and so does a page arriving while no thread is claiming:
+ * with a slow handler the threads join one by one, and a hung call leaves the events after it to
+ * the others. While calls are fast, a thread gets through a page in far less time than another
+ * thread takes to wake up, so two wakes are skipped: a thread starting a run wakes another only
+ * when the oldest page with unclaimed events has waited {@link #BACKLOG_NANOS}, and a page arriving
+ * wakes none while a run started within that time (that thread comes back for it). A stall check,
+ * {@link #STALL_CHECK_NANOS} of real time after a wake was skipped, wakes one thread when no thread
+ * is claiming and a page has waited that long, so a call that hangs in a run holds up the events
+ * after it for about that long. A delivery
  * that holds its permit already (a retry after its backoff, an event the rate limit held back, and
  * {@link #deliver}) runs on the <i>deferred</i> lane ({@code <threadNamePrefix>-deferred-<n>},
  * threads started on first use), so it never waits behind main threads that wait for the permits
@@ -72,6 +83,14 @@ public final class InProcessSink implements EventSink, SliceSink {
    * go back to the queue and the thread claims one event at a time until a call is fast again.
    */
   static final long FAST_CALL_NANOS = TimeUnit.MICROSECONDS.toNanos(50);
+  /**
+   * While calls are fast, how long (real time) the oldest page with unclaimed events may wait
+   * before a thread starting a run wakes another, and how recently a run must have started for an
+   * arriving page to wake no thread.
+   */
+  static final long BACKLOG_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
+  /** The stall check's delay and the page's wait (real time) after which it wakes a thread. */
+  static final long STALL_CHECK_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
 
   private final EventHandler handler;
   /** The batch handler when {@link #handler} is one, else null. */
@@ -94,6 +113,16 @@ public final class InProcessSink implements EventSink, SliceSink {
    * call may hang (without a {@code handlerTimeout}, for good).
    */
   private volatile boolean fastCalls;
+  /** Main-lane threads in a run of fast calls. */
+  private final AtomicInteger runners = new AtomicInteger();
+  /** When the last run of fast calls started, {@link System#nanoTime()}. */
+  private volatile long lastRunStart;
+  /** The job's host when the sink was made during its start (threads are borrowed from it), else null. */
+  private final JobHost host;
+  /** The stall check's timer, made on first use; null before. Guarded by this object. */
+  private ClockTimer stallTimer;
+  /** Whether a stall check is scheduled. */
+  private final AtomicBoolean stallCheckArmed = new AtomicBoolean();
 
   /**
    * A direct sink without a time limit on handler calls.
@@ -125,7 +154,7 @@ public final class InProcessSink implements EventSink, SliceSink {
     this.batch = handler instanceof BatchHandler b && b.maxBatchSize() > 1 ? b : null;
     this.name = Objects.requireNonNull(threadNamePrefix, "threadNamePrefix");
     this.ticker = Ticker.of(Objects.requireNonNull(clock, "clock"));
-    JobHost host = JobHost.current(); // a job started on a host: its handler threads are borrowed too
+    this.host = JobHost.current(); // a job started on a host: its handler threads are borrowed too
     this.main = new Lane(name, threads, handlerTimeout, ticker, host);
     this.deferred = new Lane(name + "-deferred", threads, handlerTimeout, ticker, host);
   }
@@ -144,7 +173,11 @@ public final class InProcessSink implements EventSink, SliceSink {
     }
     slices.add(new QueuedSlice(slice));
     if (claimers.get() == 0) { // a thread claiming takes this slice's events after the ones before
-      main.enqueue(pull, this::abandonUnclaimed);
+      if (runnerComesBack()) {
+        watchForStall();
+      } else {
+        main.enqueue(pull, this::abandonUnclaimed);
+      }
     }
   }
 
@@ -187,6 +220,7 @@ public final class InProcessSink implements EventSink, SliceSink {
       return;
     }
     boolean interrupted = main.close() | deferred.close();
+    closeStallTimer();
     abandonUnclaimed();
     if (interrupted) {
       Thread.currentThread().interrupt();
@@ -281,9 +315,9 @@ public final class InProcessSink implements EventSink, SliceSink {
    * A main-lane thread's work after a pull token: while slices have unclaimed events, take a
    * permit, claim the oldest unclaimed event (or a run of them, see {@link #run}) and run it;
    * without a permit (the job stops) the claimed events are abandoned. A thread about to call the
-   * handler while events are unclaimed and no other thread is claiming wakes one more: with a fast
-   * handler one or two threads keep up, with a slow or hung one the threads join one by one (a hung
-   * event holds its own thread and the rest of its run).
+   * handler wakes one more as "Waking threads" in the class comment says: with a fast handler one
+   * or two threads keep up, with a slow or hung one the threads join one by one (a hung event holds
+   * its own thread and the rest of its run).
    */
   private void pull(HandlerPool.HandlerThread thread) {
     claimers.incrementAndGet();
@@ -346,6 +380,7 @@ public final class InProcessSink implements EventSink, SliceSink {
   private int run(HandlerPool.HandlerThread thread, Run r) {
     boolean held = true;
     boolean woke = false;
+    boolean runner = false; // counted in runners
     int nextRun = MAX_RUN;
     long now = ticker.nanoTime();
     try {
@@ -372,9 +407,14 @@ public final class InProcessSink implements EventSink, SliceSink {
           continue;
         }
         if (!woke) {
-          // Also in a run of fast calls: this call may hang, and then no thread would come back
-          // for the events still queued (once per run, not per event).
-          wakeAnotherClaimer();
+          // This call may hang, and then no thread would come back for the events still queued
+          // (once per run, not per event).
+          if (fastCalls) {
+            runner = true;
+            startFastRun();
+          } else {
+            wakeAnotherClaimer();
+          }
           woke = true;
         }
         r.current = d;
@@ -413,6 +453,80 @@ public final class InProcessSink implements EventSink, SliceSink {
       if (woke) {
         claimers.incrementAndGet(); // the thread claims again (or, if it left, balances pull()'s decrement)
       }
+      if (runner) {
+        runners.decrementAndGet(); // after claiming again: a page arriving in between sees a claimer
+      }
+    }
+  }
+
+  /**
+   * Before the first call of a run of fast calls: the thread stops counting as claiming, and wakes
+   * another only if the oldest page with unclaimed events has waited {@link #BACKLOG_NANOS};
+   * otherwise the stall check looks after those events.
+   */
+  private void startFastRun() {
+    long now = System.nanoTime();
+    runners.incrementAndGet();
+    lastRunStart = now;
+    claimers.decrementAndGet();
+    QueuedSlice oldest = slices.peek();
+    if (oldest == null) {
+      return;
+    }
+    if (now - oldest.queuedAt >= BACKLOG_NANOS) {
+      if (claimers.get() == 0 && main.queue.isEmpty()) {
+        main.enqueue(pull, () -> {});
+      }
+    } else {
+      watchForStall();
+    }
+  }
+
+  /** Whether a thread is in a run of fast calls that started within {@link #BACKLOG_NANOS}: it comes back for a new page. */
+  private boolean runnerComesBack() {
+    return fastCalls && runners.get() > 0 && System.nanoTime() - lastRunStart < BACKLOG_NANOS;
+  }
+
+  /** Schedules a stall check ({@link #STALL_CHECK_NANOS} from now) unless one is scheduled. */
+  private void watchForStall() {
+    if (stallCheckArmed.get() || !stallCheckArmed.compareAndSet(false, true)) {
+      return;
+    }
+    ClockTimer timer = stallTimer();
+    if (timer != null) {
+      timer.schedule(STALL_CHECK_NANOS, this::checkForStall, () -> {});
+    }
+  }
+
+  /**
+   * The stall check: with no thread claiming, wakes one if the oldest page with unclaimed events
+   * has waited {@link #STALL_CHECK_NANOS}, or looks again later if it has not waited that long.
+   * A claiming thread arms the check again when it starts a run.
+   */
+  private void checkForStall() {
+    stallCheckArmed.set(false);
+    QueuedSlice oldest = slices.peek();
+    if (oldest == null || claimers.get() > 0) {
+      return;
+    }
+    if (System.nanoTime() - oldest.queuedAt < STALL_CHECK_NANOS) {
+      watchForStall();
+    } else if (main.queue.isEmpty()) {
+      main.enqueue(pull, this::abandonUnclaimed);
+    }
+  }
+
+  /** The stall check's timer, on the system ticker, made on first use; null once the sink closed. */
+  private synchronized ClockTimer stallTimer() {
+    if (stallTimer == null && !closed.get()) {
+      stallTimer = new ClockTimer(Ticker.SYSTEM, name + "-stall-check", name + ": ", host);
+    }
+    return stallTimer;
+  }
+
+  private synchronized void closeStallTimer() {
+    if (stallTimer != null) {
+      stallTimer.close();
     }
   }
 
@@ -578,6 +692,8 @@ public final class InProcessSink implements EventSink, SliceSink {
   private static final class QueuedSlice {
     final Slice slice;
     final int end;
+    /** When it was queued, {@link System#nanoTime()}: how long its events have waited. */
+    final long queuedAt = System.nanoTime();
     /** Events handed back by a thread that claimed them: counted as claimed once already. */
     final boolean handedBack;
     final AtomicInteger next;
