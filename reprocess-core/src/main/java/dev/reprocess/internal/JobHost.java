@@ -12,7 +12,7 @@ import java.util.function.Supplier;
  * What a process that runs several jobs one after another (a distributed job's host, which starts
  * a job over its partitions' shards at each rebalance) shares with them: a pool of daemon threads their
  * coordinators, shard readers, checkpoint writers, timers, lease renewers and in-process handler
- * threads (with their watchdogs) borrow instead of starting threads of their own, which costs a
+ * threads (with their watchdogs and stall check) borrow instead of starting threads of their own, which costs a
  * thread start and end each (about 0.2 ms of CPU) several times per job. Everything else of a job
  * stays its own: lease, fencing token, checkpoints, sink, timer.
  *
