@@ -108,9 +108,10 @@ public final class InProcessSink implements EventSink, SliceSink {
   private final Ticker ticker;
   /**
    * Whether the handler's last calls returned within {@link #FAST_CALL_NANOS} (written when that
-   * changes): a thread then starts claiming runs at once. Either way a thread about to run its
-   * claim wakes another while events are unclaimed and no other thread is claiming, as its first
-   * call may hang (without a {@code handlerTimeout}, for good).
+   * changes): a thread then starts claiming runs at once, and wakes fewer threads (see "Waking
+   * threads" in the class comment). Either way a thread about to run its claim sees to it that
+   * another thread comes for the events still unclaimed, as its first call may hang (without a
+   * {@code handlerTimeout}, for good).
    */
   private volatile boolean fastCalls;
   /** Main-lane threads in a run of fast calls. */
