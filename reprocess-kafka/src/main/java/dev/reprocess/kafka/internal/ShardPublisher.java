@@ -128,10 +128,10 @@ public final class ShardPublisher {
   /**
    * Closes an attempt's producer: gracefully after a completed attempt (nothing is left in flight),
    * at once after a failed one. A fenced producer can still have a produce request in flight that
-   * ends only at the request's timeout ({@code request.timeout.ms}, 30 s by default; seen with
-   * publishers of one job starting together on a busy machine), and a graceful {@code close()}
-   * waits for it and only then aborts the transaction, which the coordinator refuses anyway (the
-   * fencing publisher's {@code initTransactions()} aborted it already). Nothing a failed attempt
+   * ends only at the request's timeout ({@code request.timeout.ms}, 30 s by default), and a
+   * graceful {@code close()} waits for it and only then aborts the transaction, which the
+   * coordinator refuses anyway (the fencing publisher's {@code initTransactions()} aborted it
+   * already). Nothing a failed attempt
    * still holds is wanted: a transaction it left open is aborted by the next attempt's
    * {@code initTransactions()} or by the coordinator after {@code transaction.timeout.ms}.
    */
