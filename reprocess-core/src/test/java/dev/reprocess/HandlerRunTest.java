@@ -104,37 +104,23 @@ class HandlerRunTest {
   @Test
   void aHungCallAfterFastCallsLeavesTheRestOfItsPageToTheOtherThreads() throws Exception {
     // After page 1's fast runs, page 2 arrives: one thread claims a run of it and hangs in a-100.
-    // The page's events after that run must still be handled by the other free threads while
-    // a-100 hangs.
-    CountDownLatch unblock = new CountDownLatch(1);
-    CountDownLatch page2 = new CountDownLatch(1);
-    RecordingHandler handler = new RecordingHandler().beforeEach(e -> {
-      if (e.assetId().equals("a-100")) {
-        unblock.await();
-      }
-      return null;
-    });
-    JobExecution execution;
-    try {
-      execution = startWithFastFirstPage("hung-after-fast", handler, page2);
-      page2.countDown();
-      // a-100's run is a-100 to a-131 at most; a-132 to a-199 are outside it.
-      List<String> outsideRun = ids(200).subList(100 + InProcessSink.MAX_RUN, 200);
-      Waits.await().until(() -> handler.distinctHandledAssetIds().containsAll(outsideRun));
-      assertThat(unblock.getCount()).isEqualTo(1);
-    } finally {
-      page2.countDown();
-      unblock.countDown();
-    }
-    assertCompletedWithEveryId(execution);
+    // The page's events after that run must still be handled by the other free threads.
+    assertAHungCallHoldsOnlyItsRun("hung-after-fast", 200);
   }
 
   @Test
   void pagesArrivingWhileACallHangsInARunOfFastCallsAreHandled() throws Exception {
     // After page 1's fast runs, pages 2 and 3 arrive: a thread claims a run of page 2 and hangs in
-    // a-100, possibly the only thread in a run when page 3 arrives. Every event outside a-100's
-    // run, page 3's included, must be handled while a-100 hangs (no handlerTimeout: it hangs
-    // until the test lets it go).
+    // a-100, possibly the only thread in a run when page 3 arrives. Page 3 must be handled too.
+    assertAHungCallHoldsOnlyItsRun("hung-then-pages", 300);
+  }
+
+  /**
+   * Runs {@code assets} ids in pages of 100 after a fast first page, a-100 hanging (no
+   * handlerTimeout: until the test lets it go), and checks that every event outside a-100's run
+   * (a-100 to a-131 at most) is handled while a-100 hangs, and that the job then completes.
+   */
+  private static void assertAHungCallHoldsOnlyItsRun(String job, int assets) throws Exception {
     CountDownLatch unblock = new CountDownLatch(1);
     CountDownLatch laterPages = new CountDownLatch(1);
     RecordingHandler handler = new RecordingHandler().beforeEach(e -> {
@@ -145,16 +131,16 @@ class HandlerRunTest {
     });
     JobExecution execution;
     try {
-      execution = startWithFastFirstPage("hung-then-pages", 300, handler, laterPages);
+      execution = startWithFastFirstPage(job, assets, handler, laterPages);
       laterPages.countDown();
-      List<String> outsideRun = ids(300).subList(100 + InProcessSink.MAX_RUN, 300);
+      List<String> outsideRun = ids(assets).subList(100 + InProcessSink.MAX_RUN, assets);
       Waits.await().until(() -> handler.distinctHandledAssetIds().containsAll(outsideRun));
       assertThat(unblock.getCount()).isEqualTo(1);
     } finally {
       laterPages.countDown();
       unblock.countDown();
     }
-    assertCompletedWithEveryId(execution, 300);
+    assertCompletedWithEveryId(execution, assets);
   }
 
   @Test
