@@ -131,9 +131,9 @@ public final class ShardPublisher {
    * ends only at the request's timeout ({@code request.timeout.ms}, 30 s by default), and a
    * graceful {@code close()} waits for it and only then aborts the transaction, which the
    * coordinator refuses anyway (the fencing publisher's {@code initTransactions()} aborted it
-   * already). Nothing a failed attempt
-   * still holds is wanted: a transaction it left open is aborted by the next attempt's
-   * {@code initTransactions()} or by the coordinator after {@code transaction.timeout.ms}.
+   * already). Nothing a failed attempt still holds is wanted: a transaction it left open is aborted
+   * by the next attempt's {@code initTransactions()} or by the coordinator after {@code
+   * transaction.timeout.ms}.
    */
   private static void close(KafkaProducer<byte[], byte[]> producer, boolean completed) {
     if (completed) {
