@@ -174,7 +174,7 @@ public final class InProcessSink implements EventSink, SliceSink {
     }
     slices.add(new QueuedSlice(slice));
     if (claimers.get() == 0) { // a thread claiming takes this slice's events after the ones before
-      if (runnerComesBack()) {
+      if (runnerComesBack() && !closed.get()) { // closed: enqueue abandons the events
         watchForStall();
       } else {
         main.enqueue(pull, this::abandonUnclaimed);
