@@ -469,16 +469,13 @@ public final class InProcessSink implements EventSink, SliceSink {
     long now = System.nanoTime();
     runners.incrementAndGet();
     lastRunStart = now;
-    claimers.decrementAndGet();
     QueuedSlice oldest = slices.peek();
-    if (oldest == null) {
+    if (oldest != null && now - oldest.queuedAt >= BACKLOG_NANOS) {
+      wakeAnotherClaimer();
       return;
     }
-    if (now - oldest.queuedAt >= BACKLOG_NANOS) {
-      if (claimers.get() == 0 && main.queue.isEmpty()) {
-        main.enqueue(pull, () -> {});
-      }
-    } else {
+    claimers.decrementAndGet();
+    if (oldest != null) {
       watchForStall();
     }
   }
