@@ -12,14 +12,15 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Deque;
-import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentLinkedDeque;
-import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.LinkedTransferQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TransferQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 
 /**
@@ -48,7 +49,8 @@ import java.util.function.Consumer;
  * the others. While calls are fast, a thread gets through a page in far less time than another
  * thread takes to wake up, so two wakes are skipped: a thread starting a run wakes another only
  * when the oldest page with unclaimed events has waited {@link #BACKLOG_NANOS}, and a page arriving
- * wakes none while a run started within that time (that thread comes back for it). A stall check,
+ * wakes none while the latest run started within that time and has not ended (that thread comes
+ * back for it; an older run may hang, so it does not count). A stall check,
  * {@link #STALL_CHECK_NANOS} of real time after a wake was skipped, wakes one thread when no thread
  * is claiming and a page has waited that long, so a call that hangs in a run holds up the events
  * after it for about that long. A delivery
@@ -57,7 +59,7 @@ import java.util.function.Consumer;
  * threads started on first use), so it never waits behind main threads that wait for the permits
  * it holds. Each lane has at most {@code threads} threads; handler calls at once are bounded by
  * the job's permits. Queues are unbounded; the job bounds them (pages in flight per shard, events
- * in flight). Threads start on demand (a task queued while no thread waits for one starts one),
+ * in flight). Threads start on demand (a task queued while no thread is waiting for one starts one),
  * live until {@link #close()}, and are daemon threads; a sink made while a job starts on a {@link
  * JobHost} (see {@link JobHost#starting}) borrows them from the host. A handler returning {@code null} counts as
  * {@link Outcome#SUCCEEDED}; whatever it throws fails the delivery with that exception, unwrapped.
@@ -91,6 +93,8 @@ public final class InProcessSink implements EventSink, SliceSink {
   static final long BACKLOG_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
   /** The stall check's delay and the page's wait (real time) after which it wakes a thread. */
   static final long STALL_CHECK_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
+  /** {@link #lastRunStart} when the latest run ended. */
+  private static final long NO_RUN = Long.MIN_VALUE;
 
   private final EventHandler handler;
   /** The batch handler when {@link #handler} is one, else null. */
@@ -114,10 +118,11 @@ public final class InProcessSink implements EventSink, SliceSink {
    * {@code handlerTimeout}, for good).
    */
   private volatile boolean fastCalls;
-  /** Main-lane threads in a run of fast calls. */
-  private final AtomicInteger runners = new AtomicInteger();
-  /** When the last run of fast calls started, {@link System#nanoTime()}. */
-  private volatile long lastRunStart;
+  /**
+   * When the latest run of fast calls started, {@link System#nanoTime()}, or {@link #NO_RUN} once
+   * that run ended: a run that ended comes back for no page.
+   */
+  private final AtomicLong lastRunStart = new AtomicLong(NO_RUN);
   /** The job's host when the sink was made during its start (threads are borrowed from it), else null. */
   private final JobHost host;
   /** The stall check's timer, made on first use; null before. Guarded by this object. */
@@ -234,12 +239,15 @@ public final class InProcessSink implements EventSink, SliceSink {
     void run(HandlerPool.HandlerThread thread);
   }
 
-  /** A queue and the pool of threads that takes from it. */
+  /**
+   * A queue and the pool of threads that takes from it. A task goes straight to a thread waiting
+   * for one if there is one, else into the queue, starting one more thread (until the pool has its
+   * size): a thread that took a task a moment ago and has not come back yet is not waiting, so a
+   * task is never left queued on the belief that a thread will take it.
+   */
   private final class Lane {
-    final BlockingQueue<Task> queue = new LinkedBlockingQueue<>();
+    final TransferQueue<Task> queue = new LinkedTransferQueue<>();
     final HandlerPool pool;
-    /** Threads waiting for a task: a task queued while one waits needs no new thread. */
-    private final AtomicInteger idle = new AtomicInteger();
 
     Lane(String threadNamePrefix, int threads, Duration handlerTimeout, Ticker ticker, JobHost host) {
       this.pool = new HandlerPool(threadNamePrefix, threads, handlerTimeout, ticker, this::nextTask, host);
@@ -251,25 +259,20 @@ public final class InProcessSink implements EventSink, SliceSink {
         refuse.run();
         return;
       }
+      if (queue.tryTransfer(task)) {
+        return; // a waiting thread has it (close() queues its STOP tokens behind it)
+      }
       queue.add(task);
       if (closed.get() && queue.remove(task)) {
         refuse.run(); // closed meanwhile: no thread may be left to take it
         return;
       }
-      if (queue.size() > idle.get()) { // more tasks than threads waiting for one
-        pool.addThread();
-      }
+      pool.addThread(); // no thread was waiting; does nothing once the pool has its size
     }
 
     /** What a pool thread runs next: the next queued task, or the end of the thread at {@link #STOP}. */
     private HandlerPool.Work nextTask() throws InterruptedException {
-      idle.incrementAndGet();
-      Task task;
-      try {
-        task = queue.take();
-      } finally {
-        idle.decrementAndGet();
-      }
+      Task task = queue.take();
       return task == STOP ? null : task::run;
     }
 
@@ -381,7 +384,7 @@ public final class InProcessSink implements EventSink, SliceSink {
   private int run(HandlerPool.HandlerThread thread, Run r) {
     boolean held = true;
     boolean woke = false;
-    boolean runner = false; // counted in runners
+    long runStart = NO_RUN; // when this thread's run of fast calls started, if it is one
     int nextRun = MAX_RUN;
     long now = ticker.nanoTime();
     try {
@@ -411,8 +414,7 @@ public final class InProcessSink implements EventSink, SliceSink {
           // This call may hang, and then no thread would come back for the events still queued
           // (once per run, not per event).
           if (fastCalls) {
-            runner = true;
-            startFastRun();
+            runStart = startFastRun();
           } else {
             wakeAnotherClaimer();
           }
@@ -454,8 +456,10 @@ public final class InProcessSink implements EventSink, SliceSink {
       if (woke) {
         claimers.incrementAndGet(); // the thread claims again (or, if it left, balances pull()'s decrement)
       }
-      if (runner) {
-        runners.decrementAndGet(); // after claiming again: a page arriving in between sees a claimer
+      if (runStart != NO_RUN) {
+        // After claiming again: a page arriving in between sees a claimer. Unless a later run
+        // started meanwhile.
+        lastRunStart.compareAndSet(runStart, NO_RUN);
       }
     }
   }
@@ -463,26 +467,32 @@ public final class InProcessSink implements EventSink, SliceSink {
   /**
    * Before the first call of a run of fast calls: the thread stops counting as claiming, and wakes
    * another only if the oldest page with unclaimed events has waited {@link #BACKLOG_NANOS};
-   * otherwise the stall check looks after those events.
+   * otherwise the stall check looks after those events. Returns the run's start, {@link
+   * System#nanoTime()}.
    */
-  private void startFastRun() {
+  private long startFastRun() {
     long now = System.nanoTime();
-    runners.incrementAndGet();
-    lastRunStart = now;
+    lastRunStart.set(now);
     QueuedSlice oldest = slices.peek();
     if (oldest != null && now - oldest.queuedAt >= BACKLOG_NANOS) {
       wakeAnotherClaimer();
-      return;
+      return now;
     }
     claimers.decrementAndGet();
     if (oldest != null) {
       watchForStall();
     }
+    return now;
   }
 
-  /** Whether a thread is in a run of fast calls that started within {@link #BACKLOG_NANOS}: it comes back for a new page. */
+  /**
+   * Whether the latest run of fast calls is still running and started within {@link
+   * #BACKLOG_NANOS}: its thread comes back for a new page. An older run does not count, even if it
+   * is still running: it may hang.
+   */
   private boolean runnerComesBack() {
-    return fastCalls && runners.get() > 0 && System.nanoTime() - lastRunStart < BACKLOG_NANOS;
+    long start = lastRunStart.get();
+    return fastCalls && start != NO_RUN && System.nanoTime() - start < BACKLOG_NANOS;
   }
 
   /** Schedules a stall check ({@link #STALL_CHECK_NANOS} from now) unless one is scheduled. */
