@@ -13,11 +13,11 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Deque;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentLinkedDeque;
-import java.util.concurrent.LinkedTransferQueue;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TransferQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -240,14 +240,18 @@ public final class InProcessSink implements EventSink, SliceSink {
   }
 
   /**
-   * A queue and the pool of threads that takes from it. A task goes straight to a thread waiting
-   * for one if there is one, else into the queue, starting one more thread (until the pool has its
-   * size): a thread that took a task a moment ago and has not come back yet is not waiting, so a
-   * task is never left queued on the belief that a thread will take it.
+   * A queue and the pool of threads that takes from it. A task queued while fewer threads wait than
+   * tasks are queued starts one more thread (until the pool has its size). A thread counts as
+   * waiting from before it takes a task until after, so both sides look again after their own
+   * change: the queuing side at the threads waiting, the taking side at the tasks left. A task is
+   * never left queued on the belief that a thread will take it when that thread has just taken
+   * another.
    */
   private final class Lane {
-    final TransferQueue<Task> queue = new LinkedTransferQueue<>();
+    final BlockingQueue<Task> queue = new LinkedBlockingQueue<>();
     final HandlerPool pool;
+    /** Threads waiting for a task, or that took one and have not counted themselves out yet. */
+    private final AtomicInteger idle = new AtomicInteger();
 
     Lane(String threadNamePrefix, int threads, Duration handlerTimeout, Ticker ticker, JobHost host) {
       this.pool = new HandlerPool(threadNamePrefix, threads, handlerTimeout, ticker, this::nextTask, host);
@@ -259,21 +263,37 @@ public final class InProcessSink implements EventSink, SliceSink {
         refuse.run();
         return;
       }
-      if (queue.tryTransfer(task)) {
-        return; // a waiting thread has it (close() queues its STOP tokens behind it)
-      }
       queue.add(task);
       if (closed.get() && queue.remove(task)) {
         refuse.run(); // closed meanwhile: no thread may be left to take it
         return;
       }
-      pool.addThread(); // no thread was waiting; does nothing once the pool has its size
+      startThreadIfShort();
     }
 
     /** What a pool thread runs next: the next queued task, or the end of the thread at {@link #STOP}. */
     private HandlerPool.Work nextTask() throws InterruptedException {
-      Task task = queue.take();
-      return task == STOP ? null : task::run;
+      idle.incrementAndGet();
+      Task task;
+      try {
+        task = queue.take();
+      } finally {
+        idle.decrementAndGet();
+      }
+      if (task == STOP) {
+        return null;
+      }
+      // A task queued while this thread still counted as waiting started no thread for itself.
+      startThreadIfShort();
+      return task::run;
+    }
+
+    /** Starts one more thread when more tasks are queued than threads wait (nothing once the pool has its size). */
+    private void startThreadIfShort() {
+      int queued = queue.size();
+      if (queued > 0 && queued > idle.get() && !closed.get()) {
+        pool.addThread();
+      }
     }
 
     /** Lets the queued and running tasks finish (30 s at most), then closes the pool; true if interrupted. */
