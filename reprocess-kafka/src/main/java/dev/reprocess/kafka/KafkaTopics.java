@@ -52,7 +52,9 @@ public final class KafkaTopics {
   /**
    * Creates the topics that do not exist yet, with their partitions, replication factor and
    * configs (existing topics are left as they are), then waits until every partition of every
-   * topic is ready (see the class comment).
+   * topic is ready (see the class comment). An existing topic whose partition count is not the
+   * spec's is used as it is, with a warning naming both counts (Kafka never removes partitions;
+   * {@code kafka-topics.sh --alter --partitions} adds some).
    *
    * @param admin an admin client, not closed here
    * @param topics the topics; at least one
@@ -90,7 +92,15 @@ public final class KafkaTopics {
         }
       }
     }
-    awaitReady(admin, names, timeout, deadline);
+    Map<String, TopicDescription> ready = awaitReady(admin, names, timeout, deadline);
+    for (TopicSpec t : topics) {
+      TopicDescription d = ready.get(t.name());
+      if (existing.contains(t.name()) && d != null && d.partitions().size() != t.partitions()) {
+        log.warn("topic '{}' exists with {} partitions, not the {} asked for: it is used as it is (Kafka never removes"
+            + " partitions; kafka-topics.sh --alter --partitions adds some)", t.name(), d.partitions().size(),
+            t.partitions());
+      }
+    }
   }
 
   /**
@@ -153,7 +163,9 @@ public final class KafkaTopics {
     awaitReady(admin, new LinkedHashSet<>(topics), timeout, System.nanoTime() + timeout.toNanos());
   }
 
-  private static void awaitReady(Admin admin, Set<String> names, Duration timeout, long deadline) {
+  /** Returns the topics' descriptions once they are ready. */
+  private static Map<String, TopicDescription> awaitReady(Admin admin, Set<String> names, Duration timeout,
+      long deadline) {
     long pauseMs = 20;
     String lastProblem = "not checked yet";
     while (true) {
@@ -173,7 +185,7 @@ public final class KafkaTopics {
         if (leaderless.isEmpty()) {
           call("list offsets of " + request.size() + " partitions", timeout, deadline,
               admin.listOffsets(request, new ListOffsetsOptions().timeoutMs(remainingMs(deadline))).all());
-          return;
+          return descriptions;
         }
         lastProblem = "partitions without a leader: " + leaderless;
       } catch (ReprocessException e) {
