@@ -13,10 +13,8 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Deque;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentLinkedDeque;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -239,22 +237,18 @@ public final class InProcessSink implements EventSink, SliceSink {
     void run(HandlerPool.HandlerThread thread);
   }
 
-  /**
-   * A queue and the pool of threads that takes from it. A task queued while fewer threads wait than
-   * tasks are queued starts one more thread (until the pool has its size). A thread counts as
-   * waiting from before it takes a task until after, so both sides look again after their own
-   * change: the queuing side at the threads waiting, the taking side at the tasks left. A task is
-   * never left queued on the belief that a thread will take it when that thread has just taken
-   * another.
-   */
+  /** A queue and the pool of threads that takes from it, started as the queue asks for them. */
   private final class Lane {
-    final BlockingQueue<Task> queue = new LinkedBlockingQueue<>();
     final HandlerPool pool;
-    /** Threads waiting for a task, or that took one and have not counted themselves out yet. */
-    private final AtomicInteger idle = new AtomicInteger();
+    final TaskQueue<Task> queue;
 
     Lane(String threadNamePrefix, int threads, Duration handlerTimeout, Ticker ticker, JobHost host) {
       this.pool = new HandlerPool(threadNamePrefix, threads, handlerTimeout, ticker, this::nextTask, host);
+      this.queue = new TaskQueue<>(() -> {
+        if (!closed.get()) {
+          pool.addThread();
+        }
+      });
     }
 
     /** Queues a task, or runs {@code refuse} when the sink is (or meanwhile got) closed. */
@@ -266,34 +260,13 @@ public final class InProcessSink implements EventSink, SliceSink {
       queue.add(task);
       if (closed.get() && queue.remove(task)) {
         refuse.run(); // closed meanwhile: no thread may be left to take it
-        return;
       }
-      startThreadIfShort();
     }
 
     /** What a pool thread runs next: the next queued task, or the end of the thread at {@link #STOP}. */
     private HandlerPool.Work nextTask() throws InterruptedException {
-      idle.incrementAndGet();
-      Task task;
-      try {
-        task = queue.take();
-      } finally {
-        idle.decrementAndGet();
-      }
-      if (task == STOP) {
-        return null;
-      }
-      // A task queued while this thread still counted as waiting started no thread for itself.
-      startThreadIfShort();
-      return task::run;
-    }
-
-    /** Starts one more thread when more tasks are queued than threads wait (nothing once the pool has its size). */
-    private void startThreadIfShort() {
-      int queued = queue.size();
-      if (queued > 0 && queued > idle.get() && !closed.get()) {
-        pool.addThread();
-      }
+      Task task = queue.take();
+      return task == STOP ? null : task::run;
     }
 
     /** Lets the queued and running tasks finish (30 s at most), then closes the pool; true if interrupted. */
