@@ -166,7 +166,8 @@ public final class DistributedJob {
    * Runs this host: checks the selection against the one stored under the job's name and stores
    * it (once per host: the host jobs check against it without reading or writing), joins the
    * group, runs the shards of its partitions, and returns once every shard of the job is complete
-   * (on any host), on {@link #stop()}, or on a failure. Closes the selector at the end. A selector
+   * (on any host), on {@link #stop()} or an interrupt of the calling thread (as {@code stop()}
+   * does, then with the interrupt flag set again), or on a failure. Closes the selector at the end. A selector
    * that lists no shard: returns {@code COMPLETED} at once, with a warning, without joining.
    *
    * @throws IllegalArgumentException if the selector lists more shards than the job options'
@@ -250,7 +251,8 @@ public final class DistributedJob {
    * What one host did.
    *
    * @param status {@code COMPLETED} once every shard of the job is complete (on any host), {@code
-   *     CANCELLED} when {@link #stop()} ended the host before, {@code FAILED} on a failure
+   *     CANCELLED} when {@link #stop()} or an interrupt of its thread ended the host before, {@code FAILED}
+   *     on a failure
    * @param hostJobsRun host jobs this host ran to their end (completed, stopped or failed): one, and one
    *     more for each rebalance that changed its partitions (and for each start refused because
    *     another host took a lease between the host's look at it and its acquisition)

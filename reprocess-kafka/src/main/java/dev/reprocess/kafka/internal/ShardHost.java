@@ -38,6 +38,7 @@ import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.clients.consumer.CommitFailedException;
+import org.apache.kafka.common.errors.InterruptException;
 import org.apache.kafka.common.errors.RebalanceInProgressException;
 import org.apache.kafka.common.errors.RetriableException;
 import org.apache.kafka.common.errors.WakeupException;
@@ -206,13 +207,24 @@ public final class ShardHost implements ConsumerRebalanceListener {
         }
       }
     } catch (WakeupException e) {
-      if (!stopping) {
+      if (!stopping && !Thread.currentThread().isInterrupted()) {
         failure = e;
       }
+    } catch (InterruptException e) {
+      // The consumer was interrupted: a stop, as a WakeupException after an interrupt is.
     } catch (RuntimeException e) {
       failure = e;
     } finally {
-      finish();
+      // An interrupt ends the host as stop() does: its host job stops checkpointed, it commits and
+      // leaves the group, then the interrupt flag is set again for the caller.
+      boolean interrupted = Thread.interrupted();
+      try {
+        finish();
+      } finally {
+        if (interrupted) {
+          Thread.currentThread().interrupt();
+        }
+      }
     }
     JobStatus status = failure != null ? JobStatus.FAILED : complete ? JobStatus.COMPLETED : JobStatus.CANCELLED;
     log.info("{}this host ended {}: {}", prefix, status, tally.summary());

@@ -248,6 +248,53 @@ class ShardHostTest {
    * call stuck) is abandoned: the host releases its partitions' leases, so the new owner need not
    * wait for the stuck call, nor for leaseTimeToLive.
    */
+  /**
+   * Interrupting the thread that runs a host ends it as stop() does: CANCELLED, no failure, the
+   * running shard checkpointed and its partition's lease released, and the interrupt flag set again.
+   */
+  @Test
+  void anInterruptEndsTheHostCancelledWithItsShardCheckpointedAndTheFlagSet() throws Exception {
+    InMemorySelector selector = InMemorySelector.ofIds(List.of("a", "b", "c"), 1);
+    List<Shard> shards = selector.shards();
+    CountDownLatch delivering = new CountDownLatch(1);
+    CountDownLatch release = new CountDownLatch(1);
+    InMemoryCheckpointStore store = new InMemoryCheckpointStore();
+    ShardHost host = new ShardHost(settings(selector, store, b -> b.handler(EventHandler.of(e -> {
+      delivering.countDown();
+      if (e.assetId().equals("b")) {
+        release.await(); // the second event waits until the host was interrupted
+      }
+    })).pageSize(1), 1), FP, selector.selectionDefinition(), store, shards, consumer);
+    cleanup.add(release::countDown);
+    rebalance(List.of(P0), Map.of(P0, List.of(record(shards.get(0)))));
+    CompletableFuture<DistributedJob.HostReport> report = new CompletableFuture<>();
+    CompletableFuture<Boolean> flagSetAfter = new CompletableFuture<>();
+    Thread runner = new Thread(() -> {
+      try {
+        report.complete(host.run());
+      } catch (Throwable e) {
+        report.completeExceptionally(e);
+      } finally {
+        flagSetAfter.complete(Thread.currentThread().isInterrupted());
+      }
+    }, "shard-host-test-runner");
+    runner.start();
+    assertThat(delivering.await(20, TimeUnit.SECONDS)).isTrue();
+    String p0 = ShardJobs.partitionJob(JOB, 0);
+    await("p0's lease held", () -> store.leaseHolder(p0).isPresent());
+
+    runner.interrupt();
+    release.countDown();
+
+    DistributedJob.HostReport r = report.get(30, TimeUnit.SECONDS);
+    assertThat(r.status()).isEqualTo(dev.reprocess.JobStatus.CANCELLED);
+    assertThat(r.failureCause()).isNull();
+    assertThat(flagSetAfter.get(30, TimeUnit.SECONDS)).as("interrupt flag after run()").isTrue();
+    // Stopped at "b" or, if the stop came after the in-flight events settled, complete: checkpointed either way.
+    assertThat(store.load(p0)).as("the shard's checkpoint").containsKey(shards.get(0).id());
+    assertThat(store.leaseHolder(p0).filter(h -> !h.expiredAt(java.time.Instant.now()))).as("p0's lease").isEmpty();
+  }
+
   @Test
   void aHostJobThatOutlivesStopTimeoutHasItsPartitionsLeasesReleased() throws Exception {
     InMemorySelector selector = InMemorySelector.ofIds(List.of("a", "b"), 2);
