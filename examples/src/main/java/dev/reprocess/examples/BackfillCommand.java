@@ -62,6 +62,14 @@ final class BackfillCommand extends BaseCommand {
   }
 
   @Override
+  void checkOptions() {
+    OptionChecks.concurrency("--concurrency", concurrency);
+    OptionChecks.maxRate("--max-rate", maxRate);
+    OptionChecks.types("--type", types);
+    OptionChecks.window("--from", from, "--to", to);
+  }
+
+  @Override
   int call(Backends backends, Lifecycle lifecycle) {
     startOver = commandLineWith("--restart");
     reset = resetCommandLine(jobName());

@@ -40,6 +40,13 @@ abstract class BaseCommand implements Callable<Integer> {
   /** The backends this command needs. */
   abstract Set<Backends.Kind> backends();
 
+  /**
+   * Checks the command's own option values before any backend starts; default: nothing to check.
+   *
+   * @throws IllegalArgumentException naming the option, the value and the rule
+   */
+  void checkOptions() {}
+
   /** The command itself, with its backends ready. */
   abstract int call(Backends backends, Lifecycle lifecycle) throws Exception;
 
@@ -109,6 +116,7 @@ abstract class BaseCommand implements Callable<Integer> {
     PrintWriter out = out();
     PrintWriter err = err();
     try (Lifecycle lifecycle = new Lifecycle()) {
+      checkOptions();
       Backends backends = new Backends(connection, out);
       lifecycle.onShutdown(backends::close);
       backends.require(backends());

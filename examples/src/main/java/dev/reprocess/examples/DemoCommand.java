@@ -46,6 +46,12 @@ final class DemoCommand extends BaseCommand {
   }
 
   @Override
+  void checkOptions() {
+    OptionChecks.readableDirectory("PATH", root);
+    OptionChecks.maxRate("--max-rate", maxRate);
+  }
+
+  @Override
   int call(Backends backends, Lifecycle lifecycle) throws Exception {
     Catalog catalog = Catalog.open(backends.cassandra(), connection.keyspace);
     if (fresh) {

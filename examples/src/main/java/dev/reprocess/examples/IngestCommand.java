@@ -30,6 +30,11 @@ final class IngestCommand extends BaseCommand {
   }
 
   @Override
+  void checkOptions() {
+    OptionChecks.readableDirectory("PATH", root);
+  }
+
+  @Override
   int call(Backends backends, Lifecycle lifecycle) throws Exception {
     Catalog catalog = Catalog.open(backends.cassandra(), connection.keyspace);
     Report report = ingest(catalog, noIndex ? null : backends, connection, root, progressMode(), out());

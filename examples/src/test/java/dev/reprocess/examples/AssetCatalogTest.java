@@ -28,6 +28,31 @@ class AssetCatalogTest {
   }
 
   @Test
+  void badValuesAreRefusedNamingTheOptionBeforeAnyServerStarts() {
+    String[][] cases = {
+        {"--concurrency is 0: it must be 1 to 10,000", "run", "backfill", "--concurrency", "0"},
+        {"--max-rate is -5.0: it must be 0 (no limit) or 0.001 to 1,000,000,000 per second", "run", "backfill",
+            "--max-rate=-5"},
+        {"--max-rate is NaN", "run", "backfill", "--max-rate=NaN"},
+        {"--type is '': name one or more asset types", "run", "backfill", "--type="},
+        {"--from is 2024-02-01T00:00:00Z and --to is 2024-01-01T00:00:00Z: --from must be before --to", "run",
+            "backfill", "--from", "2024-02-01", "--to", "2024-01-01"},
+        {"PATH is '/nonexistent-reprocess-dir': it must be a readable directory", "demo", "/nonexistent-reprocess-dir"},
+        {"--max-rate is 1.0E12", "demo", "--max-rate=1e12"},
+        {"PATH is '/nonexistent-reprocess-dir': it must be a readable directory", "ingest",
+            "/nonexistent-reprocess-dir"},
+    };
+    for (String[] c : cases) {
+      out.getBuffer().setLength(0);
+      err.getBuffer().setLength(0);
+      String[] args = java.util.Arrays.copyOfRange(c, 1, c.length);
+      assertThat(run(args)).as(String.join(" ", args)).isEqualTo(2);
+      assertThat(err.toString()).as(String.join(" ", args)).startsWith("error: " + c[0]);
+      assertThat(out.toString()).as("nothing started for " + String.join(" ", args)).isEmpty();
+    }
+  }
+
+  @Test
   void aCommandIsRequired() {
     assertThat(run()).isEqualTo(2);
     assertThat(run("run")).isEqualTo(2);

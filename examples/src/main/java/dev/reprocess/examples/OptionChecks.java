@@ -1,0 +1,57 @@
+package dev.reprocess.examples;
+
+import dev.reprocess.ReprocessJob;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.List;
+
+/**
+ * Checks of command-line values that a command makes before any backend starts, so that a bad
+ * value costs no server start. Each throws {@link IllegalArgumentException} naming the option as
+ * typed, the value and the rule (the commands print it and exit with the usage code).
+ */
+final class OptionChecks {
+  private OptionChecks() {}
+
+  /** Events in flight of a job: 1 to {@link ReprocessJob#MAX_CONCURRENCY}. */
+  static void concurrency(String option, int value) {
+    if (value < 1 || value > ReprocessJob.MAX_CONCURRENCY) {
+      throw new IllegalArgumentException(String.format("%s is %d: it must be 1 to %,d", option, value,
+          ReprocessJob.MAX_CONCURRENCY));
+    }
+  }
+
+  /** A rate limit: 0 (no limit), or {@link ReprocessJob#MIN_EVENTS_PER_SECOND} to {@link ReprocessJob#MAX_EVENTS_PER_SECOND}. */
+  static void maxRate(String option, double value) {
+    boolean limit = value >= ReprocessJob.MIN_EVENTS_PER_SECOND && value <= ReprocessJob.MAX_EVENTS_PER_SECOND;
+    if (!(limit || (value == 0 && Double.doubleToRawLongBits(value) == 0L))) {
+      throw new IllegalArgumentException(String.format("%s is %s: it must be 0 (no limit) or %s to %,.0f per second",
+          option, value, ReprocessJob.MIN_EVENTS_PER_SECOND, ReprocessJob.MAX_EVENTS_PER_SECOND));
+    }
+  }
+
+  /** Asset types, exact or globs: at least one, none blank. */
+  static void types(String option, List<String> types) {
+    if (types == null || types.isEmpty() || types.stream().anyMatch(t -> t == null || t.isBlank())) {
+      throw new IllegalArgumentException(option + " is '" + (types == null ? "" : String.join(",", types))
+          + "': name one or more asset types, exact or globs (image/png, image/*), separated by commas");
+    }
+  }
+
+  /** A window given by both ends: {@code from} before {@code to}. Either may be null (not given). */
+  static void window(String fromOption, Instant from, String toOption, Instant to) {
+    if (from != null && to != null && !from.isBefore(to)) {
+      throw new IllegalArgumentException(fromOption + " is " + from + " and " + toOption + " is " + to + ": "
+          + fromOption + " must be before " + toOption);
+    }
+  }
+
+  /** A directory to read. */
+  static void readableDirectory(String name, Path dir) {
+    Path d = dir.toAbsolutePath().normalize();
+    if (!Files.isDirectory(d) || !Files.isReadable(d)) {
+      throw new IllegalArgumentException(name + " is '" + dir + "': it must be a readable directory");
+    }
+  }
+}
