@@ -211,12 +211,8 @@ final class Backends implements AutoCloseable {
   synchronized CqlSession cassandra() {
     if (session == null) {
       String address = require(cassandraAddress, Kind.CASSANDRA);
-      int colon = address.lastIndexOf(':');
-      if (colon < 1) {
-        throw new IllegalArgumentException("--cassandra is '" + address + "': it must be HOST:PORT");
-      }
-      InetSocketAddress contact = new InetSocketAddress(address.substring(0, colon),
-          Integer.parseInt(address.substring(colon + 1)));
+      int port = OptionChecks.hostPort("--cassandra", address);
+      InetSocketAddress contact = new InetSocketAddress(address.substring(0, address.lastIndexOf(':')), port);
       session = CqlSession.builder()
           .addContactPoint(contact)
           .withLocalDatacenter(options.cassandraDatacenter)

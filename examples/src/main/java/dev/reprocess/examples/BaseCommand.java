@@ -116,6 +116,9 @@ abstract class BaseCommand implements Callable<Integer> {
     PrintWriter out = out();
     PrintWriter err = err();
     try (Lifecycle lifecycle = new Lifecycle()) {
+      if (connection.cassandra != null) {
+        OptionChecks.hostPort("--cassandra", connection.cassandra);
+      }
       checkOptions();
       Backends backends = new Backends(connection, out);
       lifecycle.onShutdown(backends::close);

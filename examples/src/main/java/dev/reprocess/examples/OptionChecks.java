@@ -47,6 +47,20 @@ final class OptionChecks {
     }
   }
 
+  /**
+   * A {@code HOST:PORT} address, the port 1 to 65535.
+   *
+   * @return the port
+   */
+  static int hostPort(String option, String value) {
+    int colon = value.lastIndexOf(':');
+    String port = colon < 1 ? "" : value.substring(colon + 1);
+    if (!port.matches("[0-9]{1,5}") || Integer.parseInt(port) < 1 || Integer.parseInt(port) > 65535) {
+      throw new IllegalArgumentException(option + " is '" + value + "': it must be HOST:PORT, the port 1 to 65535");
+    }
+    return Integer.parseInt(port);
+  }
+
   /** A directory to read. */
   static void readableDirectory(String name, Path dir) {
     Path d = dir.toAbsolutePath().normalize();

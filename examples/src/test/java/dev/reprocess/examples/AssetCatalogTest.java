@@ -39,6 +39,9 @@ class AssetCatalogTest {
             "backfill", "--from", "2024-02-01", "--to", "2024-01-01"},
         {"PATH is '/nonexistent-reprocess-dir': it must be a readable directory", "demo", "/nonexistent-reprocess-dir"},
         {"--max-rate is 1.0E12", "demo", "--max-rate=1e12"},
+        {"--cassandra is 'localhost:99999': it must be HOST:PORT, the port 1 to 65535", "run", "backfill",
+            "--cassandra=localhost:99999"},
+        {"--cassandra is 'localhost': it must be HOST:PORT", "status", "--cassandra=localhost"},
         {"PATH is '/nonexistent-reprocess-dir': it must be a readable directory", "ingest",
             "/nonexistent-reprocess-dir"},
     };
