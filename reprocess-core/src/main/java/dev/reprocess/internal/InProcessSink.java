@@ -44,8 +44,9 @@ import java.util.function.Consumer;
  * <p><b>Waking threads.</b> A thread about to call the handler while events are unclaimed and no
  * other thread is claiming wakes one more, and so does a page arriving while no thread is claiming:
  * with a slow handler the threads join one by one, and a hung call leaves the events after it to
- * the others. While calls are fast, a thread gets through a page in far less time than another
- * thread takes to wake up, so two wakes are skipped: a thread starting a run wakes another only
+ * the others (a thread about to call wakes none while a wake is queued already). While calls are
+ * fast, a thread gets through a page in far less time than another thread takes to wake up, so two
+ * wakes are skipped: a thread starting a run wakes another only
  * when the oldest page with unclaimed events has waited {@link #BACKLOG_NANOS}, and a page arriving
  * wakes none while the latest run started within that time and has not ended (that thread comes
  * back for it; an older run may hang, so it does not count). A stall check,
@@ -57,7 +58,8 @@ import java.util.function.Consumer;
  * threads started on first use), so it never waits behind main threads that wait for the permits
  * it holds. Each lane has at most {@code threads} threads; handler calls at once are bounded by
  * the job's permits. Queues are unbounded; the job bounds them (pages in flight per shard, events
- * in flight). Threads start on demand (a task queued while no thread is waiting for one starts one),
+ * in flight). Threads start on demand (a task queued while fewer threads wait than tasks are queued
+ * starts one, see {@link TaskQueue}),
  * live until {@link #close()}, and are daemon threads; a sink made while a job starts on a {@link
  * JobHost} (see {@link JobHost#starting}) borrows them from the host. A handler returning {@code null} counts as
  * {@link Outcome#SUCCEEDED}; whatever it throws fails the delivery with that exception, unwrapped.
@@ -502,7 +504,7 @@ public final class InProcessSink implements EventSink, SliceSink {
   /**
    * The stall check: with no thread claiming, wakes one if the oldest page with unclaimed events
    * has waited {@link #STALL_CHECK_NANOS}, or looks again later if it has not waited that long.
-   * A claiming thread arms the check again when it starts a run.
+   * A thread starting a run of fast calls arms it again when it skips the wake.
    */
   private void checkForStall() {
     stallCheckArmed.set(false);
