@@ -248,14 +248,16 @@ public final class ReprocessJob {
       }
       JobRun run = new JobRun(spec);
       JobExecution execution = run.execution();
+      // An execution that ended removes itself once its completion's callbacks ran, which may be
+      // after its run() returned: take its place, or the key it left.
       JobExecution other = RUNNING.putIfAbsent(name, execution);
-      if (other != null && !other.isDone()) {
-        throw new IllegalStateException("job '" + name + "' is already running in this JVM (another "
-            + "ReprocessJob object with the same name): two runs of one job would deliver every asset twice "
-            + "and share its checkpoints and meters; wait for it, or give this job another name");
-      }
-      if (other != null && !RUNNING.replace(name, other, execution)) {
-        throw new IllegalStateException("job '" + name + "' is being started by another thread of this JVM");
+      while (other != null) {
+        if (!other.isDone()) {
+          throw new IllegalStateException("job '" + name + "' is already running in this JVM (another "
+              + "ReprocessJob object with the same name): two runs of one job would deliver every asset twice "
+              + "and share its checkpoints and meters; wait for it, or give this job another name");
+        }
+        other = RUNNING.replace(name, other, execution) ? null : RUNNING.putIfAbsent(name, execution);
       }
       execution.completion().whenComplete((report, error) -> RUNNING.remove(name, execution));
       current = execution;

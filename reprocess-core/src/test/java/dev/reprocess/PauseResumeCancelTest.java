@@ -158,4 +158,21 @@ class PauseResumeCancelTest {
     assertThat(second.count()).isZero();
     assertThat(first.count()).isEqualTo(20);
   }
+
+  /**
+   * A job's name is free as soon as its run returned, though the ended execution leaves the JVM's
+   * register only once its completion's callbacks ran: a new run under the name starts at once,
+   * every time (run many times, as a host re-running a job in a loop would).
+   */
+  @Test
+  void aJobRunAgainUnderItsNameRightAfterItReturnedStarts() {
+    for (int i = 0; i < 1000; i++) {
+      JobReport report = ReprocessJob.builder("again-and-again")
+          .selector(InMemorySelector.ofIds(ids(2), 1))
+          .handler(new RecordingHandler())
+          .build()
+          .run();
+      assertThat(report.status()).as("run %d", i).isEqualTo(JobStatus.COMPLETED);
+    }
+  }
 }
