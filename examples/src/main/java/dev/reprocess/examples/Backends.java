@@ -326,7 +326,8 @@ final class Backends implements AutoCloseable {
         read(dir.resolve("ports.properties"), s.ports);
         read(dir.resolve("pids.properties"), s.pids);
       } catch (IOException e) {
-        throw new UncheckedIOException("could not read the embedded state in " + dir, e);
+        throw new IllegalArgumentException("--embedded-dir (or REPROCESS_EMBEDDED_DIR) is '" + dir + "': it must be"
+            + " a directory this program can create, read and write (" + e + ")", e);
       }
       return s;
     }

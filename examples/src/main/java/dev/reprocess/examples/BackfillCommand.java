@@ -115,7 +115,8 @@ final class BackfillCommand extends BaseCommand {
       throw new IllegalArgumentException("--from is " + windowFrom + " and --to is " + windowTo
           + ": --from must be before --to");
     }
-    out.printf("job '%s': %d asset types (%s), modified in [%s, %s)%n", jobName, assetTypes.size(),
+    out.printf("job '%s': %d asset type%s (%s), modified in [%s, %s)%n", jobName, assetTypes.size(),
+        assetTypes.size() == 1 ? "" : "s",
         String.join(", ", assetTypes), windowFrom, windowTo);
     TimeBucketSelector selector = TimeBucketSelector.builder(catalog.session())
         .table(catalog.selectionTable())

@@ -115,8 +115,9 @@ final class JobRunner {
       } finally {
         int resumed = listener.resumedShards.get();
         if (resumed > 0) {
-          out.printf("job '%s': resumed %d shards from their checkpoints%n", job.name(), resumed);
-          LOG.info("job '{}': resumed {} shards from their checkpoints", job.name(), resumed);
+          String shards = resumed == 1 ? "1 shard" : resumed + " shards";
+          out.printf("job '%s': resumed %s from their checkpoints%n", job.name(), shards);
+          LOG.info("job '{}': resumed {} from their checkpoints", job.name(), shards);
         }
       }
     } finally {

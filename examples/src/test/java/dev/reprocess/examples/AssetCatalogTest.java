@@ -42,6 +42,8 @@ class AssetCatalogTest {
         {"--cassandra is 'localhost:99999': it must be HOST:PORT, the port 1 to 65535", "run", "backfill",
             "--cassandra=localhost:99999"},
         {"--cassandra is 'localhost': it must be HOST:PORT", "status", "--cassandra=localhost"},
+        {"--embedded-dir (or REPROCESS_EMBEDDED_DIR) is '/proc/reprocess-test': it must be a directory this program"
+            + " can create, read and write", "status", "--embedded-dir=/proc/reprocess-test"},
         {"PATH is '/nonexistent-reprocess-dir': it must be a readable directory", "ingest",
             "/nonexistent-reprocess-dir"},
     };
