@@ -111,10 +111,7 @@ final class BackfillCommand extends BaseCommand {
         : partitions.stream().map(p -> Times.bucketStart(p.bucket())).min(Instant::compareTo).orElseThrow();
     Instant windowTo = to != null ? to.truncatedTo(java.time.temporal.ChronoUnit.MILLIS)
         : partitions.stream().map(p -> Times.bucketEnd(p.bucket())).max(Instant::compareTo).orElseThrow();
-    if (!windowFrom.isBefore(windowTo)) {
-      throw new IllegalArgumentException("--from is " + windowFrom + " and --to is " + windowTo
-          + ": --from must be before --to");
-    }
+    OptionChecks.window("--from", windowFrom, "--to", windowTo); // again, with the defaults filled in
     out.printf("job '%s': %d asset type%s (%s), modified in [%s, %s)%n", jobName, assetTypes.size(),
         assetTypes.size() == 1 ? "" : "s",
         String.join(", ", assetTypes), windowFrom, windowTo);

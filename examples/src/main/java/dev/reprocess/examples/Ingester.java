@@ -76,10 +76,8 @@ final class Ingester {
    * @throws IllegalArgumentException if {@code root} is not a readable directory
    */
   Result ingest(Path root) throws IOException, InterruptedException {
+    OptionChecks.readableDirectory("PATH", root);
     Path dir = root.toAbsolutePath().normalize();
-    if (!Files.isDirectory(dir) || !Files.isReadable(dir)) {
-      throw new IllegalArgumentException("PATH is '" + root + "': it must be a readable directory");
-    }
     long start = System.nanoTime();
     SearchIndex.Indexer indexer = search == null ? null : search.indexer();
     try {

@@ -54,11 +54,12 @@ final class OptionChecks {
    */
   static int hostPort(String option, String value) {
     int colon = value.lastIndexOf(':');
-    String port = colon < 1 ? "" : value.substring(colon + 1);
-    if (!port.matches("[0-9]{1,5}") || Integer.parseInt(port) < 1 || Integer.parseInt(port) > 65535) {
+    String digits = colon < 1 ? "" : value.substring(colon + 1);
+    int port = digits.matches("[0-9]{1,5}") ? Integer.parseInt(digits) : 0;
+    if (port < 1 || port > 65535) {
       throw new IllegalArgumentException(option + " is '" + value + "': it must be HOST:PORT, the port 1 to 65535");
     }
-    return Integer.parseInt(port);
+    return port;
   }
 
   /** A directory to read. */
