@@ -120,7 +120,8 @@ final class EventAttempt implements SliceSink.Delivery {
       return false;
     }
     measured(endNanos, null);
-    counted(outcome);
+    run.tally.runOutcome(outcome); // the shard's and page's counts at the run's Slice#settleRun
+    traceOutcome(outcome);
     SETTLED.setRelease(this, 1); // settled by the run (Slice#settleRun); the call returned, no one else may
     return true;
   }
@@ -158,6 +159,10 @@ final class EventAttempt implements SliceSink.Delivery {
   /** A final outcome of the handler: counted for the job, the shard and the page. */
   private void counted(Outcome outcome) {
     run.tally.outcome(outcome, shard, page);
+    traceOutcome(outcome);
+  }
+
+  private void traceOutcome(Outcome outcome) {
     if (page.traceEvents) {
       LOG.trace("{}asset {} {} (attempt {})", run.prefix, event.assetId(),
           outcome == Outcome.SKIPPED ? "skipped" : "succeeded", event.attempt());

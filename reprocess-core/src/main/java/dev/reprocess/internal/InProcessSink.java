@@ -33,7 +33,8 @@ import java.util.function.Consumer;
  * events of a page: one event, or, while its handler calls return within {@link #FAST_CALL_NANOS},
  * a <i>run</i> of up to {@link #MAX_RUN} consecutive events, which it calls one after another with
  * that permit (given back between two events when the job pauses, stops or lowers its limit); each
- * outcome is counted at once, and the page is told of the run's final events together at its end.
+ * outcome is counted for the job at once, and for its shard and page, which is told of the run's
+ * final events, together at the run's end.
  * A call slower than that hands the run's unstarted events back to the head of the queue for any
  * thread, and so does a call that times out. While a
  * page has unclaimed events it stays in the queue for any thread that becomes free, so a slow or
@@ -424,7 +425,7 @@ public final class InProcessSink implements EventSink, SliceSink {
         if (!d.completedKeepingPermit(attempt.outcome(), attempt.failure(), end)) {
           held = false; // the permit went with the event (a retry, a dead letter)
         } else {
-          r.finalEvents++;
+          r.finalEvent(attempt.outcome());
           if (r.next < r.end && !r.slice.mayKeepPermit()) {
             r.slice.releasePermit(); // paused, stopping or a lowered limit: wait as any thread
             held = false;
@@ -649,8 +650,10 @@ public final class InProcessSink implements EventSink, SliceSink {
     final Slice slice;
     final int end;
     int next;
-    /** Events of the run made final and counted, their page not told yet. */
-    int finalEvents;
+    /** Events of the run made final as succeeded, their shard and page not told yet. */
+    int succeeded;
+    /** The same for events made final as skipped. */
+    int skipped;
     Delivery current;
     final Consumer<HandlerTimeoutException> onTimeout = this::timedOut;
 
@@ -660,10 +663,20 @@ public final class InProcessSink implements EventSink, SliceSink {
       this.end = claim.to();
     }
 
-    /** Tells the page of the run's events made final so far. */
+    /** An event of the run made final with {@code outcome} (null: succeeded), told at {@link #settle}. */
+    void finalEvent(Outcome outcome) {
+      if (outcome == Outcome.SKIPPED) {
+        skipped++;
+      } else {
+        succeeded++;
+      }
+    }
+
+    /** Tells the shard and page of the run's events made final so far. */
     void settle() {
-      slice.settleRun(finalEvents);
-      finalEvents = 0;
+      slice.settleRun(succeeded, skipped);
+      succeeded = 0;
+      skipped = 0;
     }
 
     /** Abandons the unstarted events (the job stops or the pool closes). */

@@ -109,6 +109,30 @@ final class JobTally implements AutoCloseable {
   }
 
   /**
+   * A final outcome in a run of the direct sink: counted for the job now (progress and the error
+   * budget read it), for its shard and page with the run's others at {@link #runSettled}.
+   */
+  void runOutcome(Outcome outcome) {
+    if (outcome == Outcome.SKIPPED) {
+      skipped.increment();
+    } else {
+      succeeded.increment();
+    }
+  }
+
+  /** A run's final outcomes ({@link #runOutcome}) for their shard and page, together: one update per count. */
+  void runSettled(ShardState shard, PageWork page, int succeededEvents, int skippedEvents) {
+    if (succeededEvents > 0) {
+      shard.succeeded.add(succeededEvents);
+      page.succeeded.addAndGet(succeededEvents);
+    }
+    if (skippedEvents > 0) {
+      shard.skipped.add(skippedEvents);
+      page.skipped.addAndGet(skippedEvents);
+    }
+  }
+
+  /**
    * A page's events are all final or abandoned: its succeeded and skipped events go to the
    * Micrometer counters now, once per page rather than once per event (a shared counter's update
    * was a fifth of the engine's CPU per event).

@@ -68,9 +68,10 @@ final class PageSlice implements SliceSink.Slice {
   }
 
   @Override
-  public void settleRun(int events) {
-    if (events > 0) {
-      work.settle(events);
+  public void settleRun(int succeeded, int skipped) {
+    if (succeeded + skipped > 0) {
+      run.tally.runSettled(state, work, succeeded, skipped);
+      work.settle(succeeded + skipped);
     }
   }
 

@@ -90,11 +90,11 @@ interface SliceSink {
     boolean mayKeepPermit();
 
     /**
-     * Settles {@code events} events of this slice that {@link Delivery#completedKeepingPermit} made
-     * final (counted there already, one by one): their page may be checkpointed once its other
-     * events are final too.
+     * Settles events of this slice that {@link Delivery#completedKeepingPermit} made final ({@code
+     * succeeded} and {@code skipped} of them): they go to their shard's and page's counts, and their
+     * page may be checkpointed once its other events are final too.
      */
-    void settleRun(int events);
+    void settleRun(int succeeded, int skipped);
 
     /** The event at {@code index} will not be started (no permit held): the job stops or the sink closed. */
     void abandon(int index);
@@ -116,9 +116,9 @@ interface SliceSink {
 
     /**
      * The attempt's result, in a run: when it makes the event final as succeeded or skipped, the
-     * event is counted (the job's, shard's and page's counts, as {@link #completed} counts it), its
-     * permit stays with the calling thread for the run's next event, and its page learns of it at
-     * the caller's {@link Slice#settleRun}; returns true. Any other result goes the way of {@link
+     * event is counted for the job, its permit stays with the calling thread for the run's next
+     * event, and its shard's and page's counts and its page learn of it at the caller's {@link
+     * Slice#settleRun}, to which the caller gives the outcome; returns true. Any other result goes the way of {@link
      * #completed} (the permit stays with the event, through its retries or until its dead letter is
      * stored) and returns false.
      *
