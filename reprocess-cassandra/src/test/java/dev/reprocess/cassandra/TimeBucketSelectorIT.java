@@ -234,23 +234,30 @@ class TimeBucketSelectorIT {
       edges.put(id.toString(), t);
     }
 
-    TimeBucketSelector selector = TimeBucketSelector.builder(session).table(table)
-        .assetTypes(List.of("image/png", "image/jpeg", "video/mp4", "edge/case")).window(from, to).build();
-    List<Shard> shards = selector.shards();
-    assertThat(shards).hasSize(4 * 11);
-    Set<String> read = new HashSet<>();
-    Set<String> edgeRead = new HashSet<>();
-    for (Shard shard : shards) {
-      for (AssetRef ref : readShard(selector, shard, null, 500)) {
-        assertThat(read.add(ref.assetId())).isTrue();
-        if ("edge/case".equals(ref.assetType())) {
-          edgeRead.add(ref.assetId());
+    // In both orders, and in pages of 7 too: the edge buckets' later pages keep the window's bound.
+    for (ReadOrder order : ReadOrder.values()) {
+      for (int pageSize : new int[] {500, 7}) {
+        TimeBucketSelector selector = TimeBucketSelector.builder(session).table(table)
+            .assetTypes(List.of("image/png", "image/jpeg", "video/mp4", "edge/case")).window(from, to).order(order)
+            .build();
+        List<Shard> shards = selector.shards();
+        assertThat(shards).hasSize(4 * 11);
+        Set<String> read = new HashSet<>();
+        Set<String> edgeRead = new HashSet<>();
+        for (Shard shard : shards) {
+          for (AssetRef ref : readShard(selector, shard, null, pageSize)) {
+            assertThat(read.add(ref.assetId())).isTrue();
+            if ("edge/case".equals(ref.assetType())) {
+              edgeRead.add(ref.assetId());
+            }
+          }
         }
+        read.removeAll(edgeRead);
+        assertThat(read).as("%s, pages of %d", order, pageSize).isEqualTo(expected);
+        assertThat(edgeRead.stream().map(edges::get).collect(Collectors.toSet()))
+            .containsExactlyInAnyOrder(from, to.minusMillis(1));
       }
     }
-    read.removeAll(edgeRead);
-    assertThat(read).isEqualTo(expected);
-    assertThat(edgeRead.stream().map(edges::get).collect(Collectors.toSet())).containsExactlyInAnyOrder(from, to.minusMillis(1));
   }
 
   @Test
