@@ -40,6 +40,21 @@ import java.util.function.Consumer;
  */
 public final class HandlerPool implements AutoCloseable {
 
+  /**
+   * {@link HandlerThread#current}, written by its thread with release stores: the watchdog only
+   * needs to see a call eventually (it looks again each tick), and {@link Call#claim()} decides
+   * between the two. Two full fences per call fewer than volatile writes.
+   */
+  private static final VarHandle CURRENT;
+
+  static {
+    try {
+      CURRENT = MethodHandles.lookup().findVarHandle(HandlerThread.class, "current", Call.class);
+    } catch (ReflectiveOperationException e) {
+      throw new ExceptionInInitializerError(e);
+    }
+  }
+
   /** Hands work to the pool's threads. */
   @FunctionalInterface
   public interface WorkSource {
@@ -285,6 +300,7 @@ public final class HandlerPool implements AutoCloseable {
     private Thread thread;
     /** The thread's name while it runs for the pool, for messages. */
     private volatile String name = "(not started)";
+    /** The call in progress, or null; read by the watchdog, written through {@link #CURRENT}. */
     private volatile Call current;
     private volatile boolean abandoned;
 
@@ -323,7 +339,7 @@ public final class HandlerPool implements AutoCloseable {
     public Attempt invoke(EventHandler handler, ReprocessEvent event, long startNanos,
         Consumer<HandlerTimeoutException> onTimeout) {
       Call call = new Call(event, onTimeout, startNanos);
-      current = call;
+      CURRENT.setRelease(this, call);
       Outcome outcome = null;
       Throwable failure = null;
       try (HandlerMdc mdc = HandlerMdc.open(event)) {
@@ -331,7 +347,7 @@ public final class HandlerPool implements AutoCloseable {
       } catch (Throwable t) {
         failure = t;
       }
-      current = null;
+      CURRENT.setRelease(this, (Call) null);
       if (!call.claim()) {
         return Attempt.TIMED_OUT;
       }
