@@ -5,28 +5,42 @@ import dev.reprocess.AssetRef;
 import dev.reprocess.Cursor;
 import dev.reprocess.Page;
 import dev.reprocess.Paginator;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 
 /**
- * A paginator that reads one result page per {@link Page} and starts reading the next one before
- * it returns the current one, so that the next page travels while the caller handles this one. A
- * subclass says how the next page is asked for (both current ones use the driver's paging, {@link
- * AsyncResultSet#fetchNextPage()}).
+ * A paginator that reads one driver result page per {@link Page} and keeps reading ahead of its
+ * caller: the driver's next page ({@link AsyncResultSet#fetchNextPage()}) is asked for as soon as
+ * the page before it arrives, on the driver's thread, as long as at most {@value #AHEAD} pages
+ * wait to be taken. So Cassandra goes on with a shard while the caller's thread waits for a CPU,
+ * and the next page travels while the caller handles this one. A subclass turns rows into assets
+ * and says what follows the last page of a query (another query, or the shard's end).
  *
  * <p>Exactness: the subclass's resume position advances only with the rows of a page that is
  * returned (or that is skipped whole because the row filter kept none of it), so the cursor of
- * every returned page is the position just after its last row. When a read fails, the query in
- * flight is dropped and the next call starts a new query from that position: calling {@link
+ * every returned page is the position just after its last row. When a read fails, the pages read
+ * ahead are dropped and the next call starts a new query from that position: calling {@link
  * #nextPage()} again after a {@link dev.reprocess.RetriableException} reads the same page again.
  *
- * <p>Not thread-safe: one thread at a time, as {@link Paginator} says.
+ * <p>Memory: the page being handled by the caller and at most {@value #AHEAD} driver pages.
+ *
+ * <p>Not thread-safe: one thread at a time, as {@link Paginator} says; the reading ahead runs on
+ * the driver's threads and touches only the driver's pages, never the subclass's position.
  */
 public abstract class PrefetchingPaginator implements Paginator {
-  private CompletionStage<AsyncResultSet> pending;
+  /** Driver pages asked for and not taken yet, at most: the next page and the one after it. */
+  static final int AHEAD = 2;
+
+  private final Object lock = new Object();
+  /** Pages asked for and not taken yet, oldest first. Guarded by {@link #lock}. */
+  private final ArrayDeque<CompletableFuture<AsyncResultSet>> ahead = new ArrayDeque<>();
+  /** The page asked for last, taken or not, whose next page is not asked for yet; or null. Guarded by {@link #lock}. */
+  private CompletableFuture<AsyncResultSet> newest;
+  private volatile boolean closed;
   private boolean finished;
-  private boolean closed;
 
   /** Starts a query from the current resume position. */
   protected abstract CompletionStage<AsyncResultSet> query();
@@ -35,8 +49,9 @@ public abstract class PrefetchingPaginator implements Paginator {
    * Reads the rows of a result page into {@code out}, skipping those the row filter refuses, and
    * advances the resume position past them (including refused rows).
    *
-   * @return the read of the next page, started as early as possible (before converting rows), or
-   *     {@code null} when this page is the shard's last
+   * @return when {@code page} is the last of its query ({@link AsyncResultSet#hasMorePages()}
+   *     false): the query that goes on from the new position, or {@code null} when the shard ends.
+   *     Ignored otherwise: this class asks for the query's next page itself
    */
   protected abstract CompletionStage<AsyncResultSet> read(AsyncResultSet page, List<AssetRef> out);
 
@@ -65,20 +80,36 @@ public abstract class PrefetchingPaginator implements Paginator {
       return new Page(List.of(), cursor(true), true);
     }
     while (true) {
-      if (pending == null) {
-        pending = query();
+      CompletableFuture<AsyncResultSet> next;
+      synchronized (lock) {
+        if (ahead.isEmpty()) {
+          ask(query());
+        }
+        next = ahead.peekFirst();
       }
       AsyncResultSet rs;
       try {
-        rs = DriverErrors.await(pending, what() + ": page read failed");
-      } finally {
-        pending = null;
+        rs = DriverErrors.await(next, what() + ": page read failed");
+      } catch (RuntimeException e) {
+        dropAhead(); // the next call queries again from the position
+        throw e;
+      }
+      synchronized (lock) {
+        ahead.pollFirst();
+        askAhead(); // one page fewer waits: the next one may be asked for now
       }
       List<AssetRef> assets = new ArrayList<>(rs.remaining());
-      pending = read(rs, assets);
-      if (pending == null) {
-        finished = true;
-        return new Page(assets, cursor(true), true);
+      CompletionStage<AsyncResultSet> then = read(rs, assets);
+      if (!rs.hasMorePages()) {
+        if (then == null) {
+          finished = true;
+          return new Page(assets, cursor(true), true);
+        }
+        synchronized (lock) {
+          if (!closed) {
+            ask(then);
+          }
+        }
       }
       if (!assets.isEmpty()) {
         return new Page(assets, cursor(false), false);
@@ -88,12 +119,47 @@ public abstract class PrefetchingPaginator implements Paginator {
     }
   }
 
+  /** Asks for a page: it waits to be taken, and when it arrives, the page after it may be asked for. */
+  private void ask(CompletionStage<AsyncResultSet> stage) {
+    CompletableFuture<AsyncResultSet> page = stage.toCompletableFuture();
+    ahead.addLast(page);
+    newest = page;
+    page.whenComplete((rs, failure) -> {
+      synchronized (lock) {
+        askAhead();
+      }
+    });
+  }
+
+  /**
+   * Asks for the next page of the newest one when it has arrived, has a next page, and fewer than
+   * {@value #AHEAD} pages wait to be taken. Under {@link #lock}.
+   */
+  private void askAhead() {
+    CompletableFuture<AsyncResultSet> page = newest;
+    if (closed || page == null || ahead.size() >= AHEAD || !page.isDone() || page.isCompletedExceptionally()) {
+      return;
+    }
+    AsyncResultSet rs = page.join();
+    newest = null;
+    if (rs.hasMorePages()) {
+      ask(rs.fetchNextPage());
+    }
+  }
+
+  private void dropAhead() {
+    synchronized (lock) {
+      for (CompletableFuture<AsyncResultSet> page : ahead) {
+        page.cancel(false);
+      }
+      ahead.clear();
+      newest = null;
+    }
+  }
+
   @Override
   public void close() {
     closed = true;
-    if (pending != null) {
-      pending.toCompletableFuture().cancel(false);
-      pending = null;
-    }
+    dropAhead();
   }
 }

@@ -74,7 +74,6 @@ public final class TablePaginator extends PrefetchingPaginator {
 
   @Override
   protected CompletionStage<AsyncResultSet> read(AsyncResultSet page, List<AssetRef> out) {
-    CompletionStage<AsyncResultSet> next = page.hasMorePages() ? page.fetchNextPage() : null;
     Row last = null;
     for (Row row : page.currentPage()) {
       if (keyset.size() > 0 && row.isNull(0)) {
@@ -94,8 +93,8 @@ public final class TablePaginator extends PrefetchingPaginator {
       }
       position = key;
     }
-    if (next != null) {
-      return next;
+    if (page.hasMorePages()) {
+      return null; // the driver's next page follows
     }
     if (level == FIRST || level == 0) {
       return null;

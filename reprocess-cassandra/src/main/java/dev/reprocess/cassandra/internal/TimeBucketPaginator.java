@@ -21,8 +21,8 @@ import java.util.concurrent.CompletionStage;
  * = ?}, with no bound on the id (Cassandra then answers a partition with only static content with
  * one row whose id is null, which is skipped). Resuming from a cursor (the last id
  * handed out) replaces the bound on the reading side: {@code id < cursor} newest first, {@code id
- * > cursor} oldest first. The driver pages the query, and the next page is requested while the
- * current one is handled; the cursor stays the last id of the last page returned. Why a single
+ * > cursor} oldest first. The driver pages the query, read ahead as {@link PrefetchingPaginator}
+ * says; the cursor stays the last id of the last page returned. Why a single
  * statement rather than one {@code LIMIT} statement per page: see the module's README.
  */
 public final class TimeBucketPaginator extends PrefetchingPaginator {
@@ -91,7 +91,6 @@ public final class TimeBucketPaginator extends PrefetchingPaginator {
 
   @Override
   protected CompletionStage<AsyncResultSet> read(AsyncResultSet page, List<AssetRef> out) {
-    CompletionStage<AsyncResultSet> next = page.hasMorePages() ? page.fetchNextPage() : null;
     UUID last = null;
     for (Row row : page.currentPage()) {
       ByteBuffer bytes = row.getBytesUnsafe(0);
@@ -109,7 +108,7 @@ public final class TimeBucketPaginator extends PrefetchingPaginator {
     if (last != null) {
       position = last;
     }
-    return next;
+    return null; // the driver's next page follows, if there is one
   }
 
   @Override

@@ -84,7 +84,6 @@ public final class TokenRangePaginator extends PrefetchingPaginator {
 
   @Override
   protected CompletionStage<AsyncResultSet> read(AsyncResultSet page, List<AssetRef> out) {
-    CompletionStage<AsyncResultSet> next = page.hasMorePages() ? page.fetchNextPage() : null;
     for (Row row : page.currentPage()) {
       if (row.isNull(0) || !rows.keep(row)) {
         // a null id: a partition with only static content (its clustering columns are null) or a
@@ -112,7 +111,7 @@ public final class TokenRangePaginator extends PrefetchingPaginator {
     } else {
       pagingState = nextState;
     }
-    return next;
+    return null; // the driver's next page follows, if there is one
   }
 
   @Override

@@ -3,6 +3,8 @@ package dev.reprocess.cassandra.internal;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.mockito.Mockito.mock;
+import static org.mockito.Mockito.never;
+import static org.mockito.Mockito.verify;
 import static org.mockito.Mockito.when;
 
 import com.datastax.oss.driver.api.core.DriverTimeoutException;
@@ -59,14 +61,13 @@ class PrefetchingPaginatorTest {
 
     @Override
     protected CompletionStage<AsyncResultSet> read(AsyncResultSet page, List<AssetRef> out) {
-      CompletionStage<AsyncResultSet> next = page.hasMorePages() ? page.fetchNextPage() : null;
       for (int v : rows.get(page)) {
         position = v;
         if (!filterEvens || v % 2 != 0) {
           out.add(AssetRef.of("id-" + v, "t"));
         }
       }
-      return next;
+      return null;
     }
 
     @Override
@@ -146,5 +147,33 @@ class PrefetchingPaginatorTest {
     assertThat(only.assets()).isEmpty();
     assertThat(only.last()).isTrue();
     assertThat(only.cursor()).isNull();
+  }
+
+  @Test
+  void theNextPageIsAskedForWhenThePageBeforeArrivesWithTwoAtMostWaiting() {
+    CompletableFuture<AsyncResultSet> fourth = new CompletableFuture<>();
+    CompletableFuture<AsyncResultSet> third = new CompletableFuture<>();
+    CompletableFuture<AsyncResultSet> second = new CompletableFuture<>();
+    AsyncResultSet first = page(second, 1);
+    AsyncResultSet secondPage = page(third, 2);
+    AsyncResultSet thirdPage = page(fourth, 3);
+    Scripted p = new Scripted(false);
+    p.queries.add(CompletableFuture.completedFuture(first));
+
+    assertThat(ids(p.nextPage())).containsExactly("id-1");
+    verify(first).fetchNextPage(); // the second page, asked for when the first was taken
+
+    second.complete(secondPage); // arrives while the caller handles the first page
+    verify(secondPage).fetchNextPage(); // the third asked for at once, not when the second is taken
+
+    third.complete(thirdPage); // two pages wait now: the fourth waits for one to be taken
+    verify(thirdPage, never()).fetchNextPage();
+
+    assertThat(ids(p.nextPage())).containsExactly("id-2");
+    verify(thirdPage).fetchNextPage();
+
+    p.close();
+    assertThat(fourth).isCancelled();
+    assertThat(p.queriedFrom).hasSize(1);
   }
 }
