@@ -37,7 +37,11 @@ public abstract class PrefetchingPaginator implements Paginator {
   private final Object lock = new Object();
   /** Pages asked for and not taken yet, oldest first. Guarded by {@link #lock}. */
   private final ArrayDeque<CompletableFuture<AsyncResultSet>> ahead = new ArrayDeque<>();
-  /** The page asked for last, taken or not, whose next page is not asked for yet; or null. Guarded by {@link #lock}. */
+  /**
+   * The page asked for last, taken or not, whose next page is not asked for yet; or null. Guarded
+   * by {@link #lock}. Pages are slots of ours, completed from the driver's: no code of the driver
+   * runs under the lock (its callbacks may hold locks of its own, e.g. a request throttler's).
+   */
   private CompletableFuture<AsyncResultSet> newest;
   private volatile boolean closed;
   private boolean finished;
@@ -81,11 +85,15 @@ public abstract class PrefetchingPaginator implements Paginator {
     }
     while (true) {
       CompletableFuture<AsyncResultSet> next;
+      CompletableFuture<AsyncResultSet> queried = null;
       synchronized (lock) {
         if (ahead.isEmpty()) {
-          ask(query());
+          queried = slot();
         }
         next = ahead.peekFirst();
+      }
+      if (queried != null) {
+        forward(query(), queried);
       }
       AsyncResultSet rs;
       try {
@@ -96,8 +104,8 @@ public abstract class PrefetchingPaginator implements Paginator {
       }
       synchronized (lock) {
         ahead.pollFirst();
-        askAhead(); // one page fewer waits: the next one may be asked for now
       }
+      askAhead(); // one page fewer waits: the next one may be asked for now
       List<AssetRef> assets = new ArrayList<>(rs.remaining());
       CompletionStage<AsyncResultSet> then = read(rs, assets);
       if (!rs.hasMorePages()) {
@@ -105,11 +113,11 @@ public abstract class PrefetchingPaginator implements Paginator {
           finished = true;
           return new Page(assets, cursor(true), true);
         }
+        CompletableFuture<AsyncResultSet> slot;
         synchronized (lock) {
-          if (!closed) {
-            ask(then);
-          }
+          slot = slot();
         }
+        forward(then, slot);
       }
       if (!assets.isEmpty()) {
         return new Page(assets, cursor(false), false);
@@ -119,41 +127,67 @@ public abstract class PrefetchingPaginator implements Paginator {
     }
   }
 
-  /** Asks for a page: it waits to be taken, and when it arrives, the page after it may be asked for. */
-  private void ask(CompletionStage<AsyncResultSet> stage) {
-    CompletableFuture<AsyncResultSet> page = stage.toCompletableFuture();
-    ahead.addLast(page);
-    newest = page;
+  /** A page asked for: it waits to be taken, and is the newest. Under {@link #lock}. */
+  private CompletableFuture<AsyncResultSet> slot() {
+    CompletableFuture<AsyncResultSet> slot = new CompletableFuture<>();
+    ahead.addLast(slot);
+    newest = slot;
+    return slot;
+  }
+
+  /**
+   * Completes {@code slot} with the driver's page; then the page after it may be asked for. A
+   * cancelled slot cancels the driver's read. Not under {@link #lock}: the driver's code never
+   * runs under it.
+   */
+  private void forward(CompletionStage<AsyncResultSet> driverPage, CompletableFuture<AsyncResultSet> slot) {
+    CompletableFuture<AsyncResultSet> page = driverPage.toCompletableFuture();
     page.whenComplete((rs, failure) -> {
-      synchronized (lock) {
-        askAhead();
+      if (failure != null) {
+        slot.completeExceptionally(failure);
+      } else {
+        slot.complete(rs);
+      }
+      askAhead();
+    });
+    slot.whenComplete((rs, failure) -> {
+      if (slot.isCancelled()) {
+        page.cancel(false);
       }
     });
   }
 
   /**
-   * Asks for the next page of the newest one when it has arrived, has a next page, and fewer than
-   * {@value #AHEAD} pages wait to be taken. Under {@link #lock}.
+   * Asks for the driver's next page after the newest one when that has arrived, has a next page,
+   * and fewer than {@value #AHEAD} pages wait to be taken. Any thread, not under {@link #lock}.
    */
   private void askAhead() {
-    CompletableFuture<AsyncResultSet> page = newest;
-    if (closed || page == null || ahead.size() >= AHEAD || !page.isDone() || page.isCompletedExceptionally()) {
-      return;
+    AsyncResultSet from;
+    CompletableFuture<AsyncResultSet> slot;
+    synchronized (lock) {
+      CompletableFuture<AsyncResultSet> page = newest;
+      if (closed || page == null || ahead.size() >= AHEAD || !page.isDone() || page.isCompletedExceptionally()) {
+        return;
+      }
+      from = page.join();
+      newest = null;
+      if (!from.hasMorePages()) {
+        return;
+      }
+      slot = slot();
     }
-    AsyncResultSet rs = page.join();
-    newest = null;
-    if (rs.hasMorePages()) {
-      ask(rs.fetchNextPage());
-    }
+    forward(from.fetchNextPage(), slot);
   }
 
   private void dropAhead() {
+    List<CompletableFuture<AsyncResultSet>> dropped;
     synchronized (lock) {
-      for (CompletableFuture<AsyncResultSet> page : ahead) {
-        page.cancel(false);
-      }
+      dropped = new ArrayList<>(ahead);
       ahead.clear();
       newest = null;
+    }
+    for (CompletableFuture<AsyncResultSet> page : dropped) {
+      page.cancel(false);
     }
   }
 
