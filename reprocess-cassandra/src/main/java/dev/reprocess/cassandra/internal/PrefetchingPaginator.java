@@ -39,8 +39,9 @@ public abstract class PrefetchingPaginator implements Paginator {
   private final ArrayDeque<CompletableFuture<AsyncResultSet>> ahead = new ArrayDeque<>();
   /**
    * The page asked for last, taken or not, whose next page is not asked for yet; or null. Guarded
-   * by {@link #lock}. Pages are slots of ours, completed from the driver's: no code of the driver
-   * runs under the lock (its callbacks may hold locks of its own, e.g. a request throttler's).
+   * by {@link #lock}. Pages are slots of ours, completed from the driver's: no request to the driver
+   * is made or cancelled under the lock (its callbacks may hold locks of its own, e.g. a request
+   * throttler's); only {@link AsyncResultSet#hasMorePages()}, a getter, is read under it.
    */
   private CompletableFuture<AsyncResultSet> newest;
   private volatile boolean closed;
