@@ -10,25 +10,29 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.function.Supplier;
 
 /**
  * A paginator that reads one driver result page per {@link Page} and keeps reading ahead of its
  * caller: the driver's next page ({@link AsyncResultSet#fetchNextPage()}) is asked for as soon as
- * the page before it arrives, on the driver's thread, as long as at most {@value #AHEAD} pages
- * wait to be taken. So Cassandra goes on with a shard while the caller's thread waits for a CPU,
+ * the page before it arrives (on the driver's thread) while fewer than {@value #AHEAD} pages wait
+ * to be taken (asked for, arrived or not), or else as soon as the caller takes one of them (on the
+ * caller's thread). So Cassandra goes on with a shard while the caller's thread waits for a CPU,
  * and the next page travels while the caller handles this one. A subclass turns rows into assets
  * and says what follows the last page of a query (another query, or the shard's end).
  *
  * <p>Exactness: the subclass's resume position advances only with the rows of a page that is
  * returned (or that is skipped whole because the row filter kept none of it), so the cursor of
- * every returned page is the position just after its last row. When a read fails, the pages read
- * ahead are dropped and the next call starts a new query from that position: calling {@link
- * #nextPage()} again after a {@link dev.reprocess.RetriableException} reads the same page again.
+ * every returned page is the position just after its last row. When a read fails (the driver's, or
+ * the subclass's turning a page's rows into assets), the pages read ahead are dropped and the next
+ * call starts a new query from that position: calling {@link #nextPage()} again after a {@link
+ * dev.reprocess.RetriableException} reads the same page again.
  *
- * <p>Memory: the page being handled by the caller and at most {@value #AHEAD} driver pages.
+ * <p>Memory: the page handed to the caller, the driver page being read into the next one, and at
+ * most {@value #AHEAD} driver pages ahead of it.
  *
- * <p>Not thread-safe: one thread at a time, as {@link Paginator} says; the reading ahead runs on
- * the driver's threads and touches only the driver's pages, never the subclass's position.
+ * <p>Not thread-safe: one thread at a time, as {@link Paginator} says; the reading ahead, on
+ * whichever thread, touches only the driver's pages, never the subclass's position.
  */
 public abstract class PrefetchingPaginator implements Paginator {
   /** Driver pages asked for and not taken yet, at most: the next page and the one after it. */
@@ -94,7 +98,7 @@ public abstract class PrefetchingPaginator implements Paginator {
         next = ahead.peekFirst();
       }
       if (queried != null) {
-        forward(query(), queried);
+        forward(this::query, queried);
       }
       AsyncResultSet rs;
       try {
@@ -108,7 +112,13 @@ public abstract class PrefetchingPaginator implements Paginator {
       }
       askAhead(); // one page fewer waits: the next one may be asked for now
       List<AssetRef> assets = new ArrayList<>(rs.remaining());
-      CompletionStage<AsyncResultSet> then = read(rs, assets);
+      CompletionStage<AsyncResultSet> then;
+      try {
+        then = read(rs, assets);
+      } catch (RuntimeException | Error e) {
+        dropAhead(); // the position did not move: the next call reads this page again
+        throw e;
+      }
       if (!rs.hasMorePages()) {
         if (then == null) {
           finished = true;
@@ -118,7 +128,7 @@ public abstract class PrefetchingPaginator implements Paginator {
         synchronized (lock) {
           slot = slot();
         }
-        forward(then, slot);
+        forward(() -> then, slot);
       }
       if (!assets.isEmpty()) {
         return new Page(assets, cursor(false), false);
@@ -137,12 +147,18 @@ public abstract class PrefetchingPaginator implements Paginator {
   }
 
   /**
-   * Completes {@code slot} with the driver's page; then the page after it may be asked for. A
-   * cancelled slot cancels the driver's read. Not under {@link #lock}: the driver's code never
-   * runs under it.
+   * Asks the driver for a page and completes {@code slot} with it, or with the failure of asking;
+   * then the page after it may be asked for. A cancelled slot cancels the driver's read. Not under
+   * {@link #lock}.
    */
-  private void forward(CompletionStage<AsyncResultSet> driverPage, CompletableFuture<AsyncResultSet> slot) {
-    CompletableFuture<AsyncResultSet> page = driverPage.toCompletableFuture();
+  private void forward(Supplier<CompletionStage<AsyncResultSet>> driverPage, CompletableFuture<AsyncResultSet> slot) {
+    CompletableFuture<AsyncResultSet> page;
+    try {
+      page = driverPage.get().toCompletableFuture();
+    } catch (RuntimeException | Error e) {
+      slot.completeExceptionally(e); // the caller meets it where it waits for the page
+      return;
+    }
     page.whenComplete((rs, failure) -> {
       if (failure != null) {
         slot.completeExceptionally(failure);
@@ -177,7 +193,7 @@ public abstract class PrefetchingPaginator implements Paginator {
       }
       slot = slot();
     }
-    forward(from.fetchNextPage(), slot);
+    forward(from::fetchNextPage, slot);
   }
 
   private void dropAhead() {

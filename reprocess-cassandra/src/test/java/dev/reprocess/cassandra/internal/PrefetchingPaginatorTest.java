@@ -2,6 +2,7 @@ package dev.reprocess.cassandra.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.mockito.Mockito.mock;
 import static org.mockito.Mockito.never;
 import static org.mockito.Mockito.verify;
@@ -13,6 +14,7 @@ import dev.reprocess.AssetRef;
 import dev.reprocess.Cursor;
 import dev.reprocess.Page;
 import dev.reprocess.RetriableException;
+import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
@@ -53,14 +55,27 @@ class PrefetchingPaginatorTest {
       this.filterEvens = filterEvens;
     }
 
+    RuntimeException queryFails;
+    RuntimeException readFails;
+
     @Override
     protected CompletionStage<AsyncResultSet> query() {
       queriedFrom.add(position);
+      if (queryFails != null) {
+        RuntimeException e = queryFails;
+        queryFails = null;
+        throw e;
+      }
       return queries.removeFirst();
     }
 
     @Override
     protected CompletionStage<AsyncResultSet> read(AsyncResultSet page, List<AssetRef> out) {
+      if (readFails != null) {
+        RuntimeException e = readFails;
+        readFails = null;
+        throw e;
+      }
       for (int v : rows.get(page)) {
         position = v;
         if (!filterEvens || v % 2 != 0) {
@@ -161,7 +176,7 @@ class PrefetchingPaginatorTest {
     p.queries.add(CompletableFuture.completedFuture(first));
 
     assertThat(ids(p.nextPage())).containsExactly("id-1");
-    verify(first).fetchNextPage(); // the second page, asked for when the first was taken
+    verify(first).fetchNextPage(); // the second page, asked for as the first arrived
 
     second.complete(secondPage); // arrives while the caller handles the first page
     verify(secondPage).fetchNextPage(); // the third asked for at once, not when the second is taken
@@ -175,5 +190,36 @@ class PrefetchingPaginatorTest {
     p.close();
     assertThat(fourth).isCancelled();
     assertThat(p.queriedFrom).hasSize(1);
+  }
+
+  @Test
+  void aQueryThatThrowsFailsTheCallAndTheNextCallQueriesAgain() {
+    Scripted p = new Scripted(false);
+    p.queryFails = new IllegalStateException("cannot bind");
+    p.queries.add(CompletableFuture.completedFuture(page(null, 1)));
+
+    assertThatThrownBy(p::nextPage).hasMessageContaining("cannot bind");
+    // Before the fix, the failed query's page was left waiting for good: a hang, failed here.
+    Page again = assertTimeoutPreemptively(Duration.ofSeconds(30), p::nextPage);
+    assertThat(ids(again)).containsExactly("id-1");
+    assertThat(p.queriedFrom).containsExactly(null, null);
+  }
+
+  @Test
+  void aPageWhoseRowsFailToReadIsReadAgainFromThePosition() {
+    AsyncResultSet third = page(null, 5);
+    AsyncResultSet second = page(CompletableFuture.completedFuture(third), 3, 4);
+    AsyncResultSet first = page(CompletableFuture.completedFuture(second), 1, 2);
+    AsyncResultSet secondAgain = page(null, 3, 4, 5);
+    Scripted p = new Scripted(false);
+    p.queries.add(CompletableFuture.completedFuture(first));
+    p.queries.add(CompletableFuture.completedFuture(secondAgain));
+
+    assertThat(ids(p.nextPage())).containsExactly("id-1", "id-2");
+    p.readFails = new IllegalStateException("bad row");
+    assertThatThrownBy(p::nextPage).hasMessage("bad row");
+    Page again = p.nextPage(); // not the third page: the second's rows were never handed out
+    assertThat(ids(again)).containsExactly("id-3", "id-4", "id-5");
+    assertThat(p.queriedFrom).containsExactly(null, 2);
   }
 }
