@@ -68,9 +68,10 @@ final class CassandraCases {
       return 1e9 / (System.nanoTime() - t0);
     });
     for (int p : PARALLELISM) {
-      rounds.add(plain(p), r -> Reads.repeated(minNanos, plain(p), expected, () -> reads.plainKeysetAll(p)));
-      rounds.add(selector(p), r -> Reads.repeated(minNanos, selector(p), expected,
-          () -> reads.selectorAll(selector, shards, p)));
+      rounds.block()
+          .add(plain(p), r -> Reads.repeated(minNanos, plain(p), expected, () -> reads.plainKeysetAll(p)))
+          .add(selector(p), r -> Reads.repeated(minNanos, selector(p), expected,
+              () -> reads.selectorAll(selector, shards, p)));
     }
     if (o.extra) {
       addExtraVariants(rounds, reads, o.pageSize, minNanos, expected);
@@ -111,26 +112,28 @@ final class CassandraCases {
     long expected = table.assets();
     long minNanos = (long) (o.minSeconds * 1e9);
     Rounds rounds = new Rounds("lease");
-    for (int p : JOB_PARALLELISM) {
-      rounds.add(job(p), r -> Reads.repeated(minNanos, job(p), expected,
-          () -> throughJob(reads, o.pageSize, p, new InMemoryCheckpointStore())));
-    }
     addLeaseVariants(rounds, session, reads, o.pageSize, minNanos, expected);
     rounds.run(o.warmups, o.runs);
     reportLease(rounds, "1-2c. The lease's cost, " + String.format("%,d assets", expected), results);
   }
 
-  /** The jobs with Cassandra checkpoints, without and with the lease (issue 15). */
+  /**
+   * The job with in-memory checkpoints, with Cassandra checkpoints without a lease, and with them
+   * and the lease (issue 15), each shard count a block.
+   */
   private static void addLeaseVariants(Rounds rounds, CqlSession session, CassandraReads reads, int pageSize,
       long minNanos, long expected) {
     CheckpointStore leased = CassandraCheckpointStore.builder(session)
         .table(CassandraData.KEYSPACE + ".bench_checkpoints").createTable(true).build();
     CheckpointStore unleased = new WithoutLease(leased);
     for (int p : JOB_PARALLELISM) {
-      rounds.add(leasedJob(p), r -> Reads.repeated(minNanos, leasedJob(p), expected,
-          () -> throughJob(reads, pageSize, p, leased)));
-      rounds.add(unleasedJob(p), r -> Reads.repeated(minNanos, unleasedJob(p), expected,
-          () -> throughJob(reads, pageSize, p, unleased)));
+      rounds.block()
+          .add(job(p), r -> Reads.repeated(minNanos, job(p), expected,
+              () -> throughJob(reads, pageSize, p, new InMemoryCheckpointStore())))
+          .add(unleasedJob(p), r -> Reads.repeated(minNanos, unleasedJob(p), expected,
+              () -> throughJob(reads, pageSize, p, unleased)))
+          .add(leasedJob(p), r -> Reads.repeated(minNanos, leasedJob(p), expected,
+              () -> throughJob(reads, pageSize, p, leased)));
     }
   }
 

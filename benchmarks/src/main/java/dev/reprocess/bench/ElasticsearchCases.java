@@ -47,13 +47,15 @@ final class ElasticsearchCases {
     String selectorSingle = "ElasticsearchSelector, single";
     String selectorSliced = "ElasticsearchSelector, " + slices + " slices";
     Rounds rounds = new Rounds("elasticsearch").serverCpu(serverCpu);
-    rounds.add(plainSingle, r -> timed(plainSingle, expected, () -> PlainPit.read(client, index, o.pageSize, 1)));
-    rounds.add(plainSliced, r -> timed(plainSliced, expected, () -> PlainPit.read(client, index, o.pageSize, slices)));
     int fetch = ElasticsearchSelector.DEFAULT_FETCH_SIZE;
-    rounds.add(selectorSingle, r -> timed(selectorSingle, expected,
-        () -> selector(client, index, o.pageSize, 1, fetch, 0)));
-    rounds.add(selectorSliced, r -> timed(selectorSliced, expected,
-        () -> selector(client, index, o.pageSize, slices, fetch, 0)));
+    rounds.block()
+        .add(plainSingle, r -> timed(plainSingle, expected, () -> PlainPit.read(client, index, o.pageSize, 1)))
+        .add(selectorSingle, r -> timed(selectorSingle, expected,
+            () -> selector(client, index, o.pageSize, 1, fetch, 0)));
+    rounds.block()
+        .add(plainSliced, r -> timed(plainSliced, expected, () -> PlainPit.read(client, index, o.pageSize, slices)))
+        .add(selectorSliced, r -> timed(selectorSliced, expected,
+            () -> selector(client, index, o.pageSize, slices, fetch, 0)));
     List<Extra> extras = o.extra ? extraVariants(client, index, o.pageSize) : List.of();
     for (Extra extra : extras) {
       rounds.add(extra.variant(), r -> timed(extra.variant(), expected, extra.read()));

@@ -75,25 +75,27 @@ final class EndToEndCases {
     List<String> topics = new ArrayList<>();
     Rounds rounds = new Rounds("e2e").serverCpu(serverCpu);
     try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrap))) {
-      rounds.add("plain keyset loop, 4 shards", r -> Reads.repeated((long) (o.minSeconds * 1e9),
-          "plain keyset loop", expected, () -> reads.plainKeysetAll(4)));
       AtomicInteger directRuns = new AtomicInteger();
-      rounds.add("job -> direct no-op handler", r -> Reads.repeated((long) (o.minSeconds * 1e9),
-          "job -> direct handler", expected, () -> directJob(prefix + "-direct-" + r + "-" + directRuns.incrementAndGet(),
-              reads, o.pageSize, o.jobConcurrency, false, expected)));
+      Rounds.Block direct = rounds.block()
+          .add("plain keyset loop, 4 shards", r -> Reads.repeated((long) (o.minSeconds * 1e9),
+              "plain keyset loop", expected, () -> reads.plainKeysetAll(4)))
+          .add("job -> direct no-op handler", r -> Reads.repeated((long) (o.minSeconds * 1e9),
+              "job -> direct handler", expected, () -> directJob(prefix + "-direct-" + r + "-"
+                  + directRuns.incrementAndGet(), reads, o.pageSize, o.jobConcurrency, false, expected)));
       if (DIRECT_VARIANTS) {
-        rounds.add("job, latency timer denied", r -> Reads.repeated((long) (o.minSeconds * 1e9),
+        direct.add("job, latency timer denied", r -> Reads.repeated((long) (o.minSeconds * 1e9),
             "job, latency timer denied", expected, () -> directJob(prefix + "-notimer-" + r + "-"
                 + directRuns.incrementAndGet(), reads, o.pageSize, o.jobConcurrency, true, expected)));
         for (int concurrency : new int[] {4, 1}) {
           String v = "job, concurrency " + concurrency;
-          rounds.add(v, r -> Reads.repeated((long) (o.minSeconds * 1e9), v, expected, () -> directJob(prefix + "-c"
+          direct.add(v, r -> Reads.repeated((long) (o.minSeconds * 1e9), v, expected, () -> directJob(prefix + "-c"
               + concurrency + "-" + r + "-" + directRuns.incrementAndGet(), reads, o.pageSize, concurrency, false,
               expected)));
         }
       }
       if (!DIRECT_ONLY) {
-        rounds.add(PLAIN_PIPELINE, r -> {
+        Rounds.Block kafka = rounds.block();
+        kafka.add(PLAIN_PIPELINE, r -> {
           String topic = prefix + "-plain-" + r;
           KafkaCases.create(admin, topics, List.of(TopicSpec.of(topic, o.kafkaPartitions, 1)));
           try {
@@ -102,7 +104,7 @@ final class EndToEndCases {
             KafkaCases.delete(admin, topics);
           }
         });
-        rounds.add(KAFKA_VARIANT, r -> {
+        kafka.add(KAFKA_VARIANT, r -> {
           String topic = prefix + "-" + r;
           KafkaCases.create(admin, topics, List.of(TopicSpec.of(topic, o.kafkaPartitions, 1),
               TopicSpec.of(topic + KafkaReprocessWorker.RETRY_TOPIC_SUFFIX, o.kafkaPartitions, 1),

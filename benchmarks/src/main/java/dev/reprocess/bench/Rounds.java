@@ -13,7 +13,9 @@ import java.util.function.LongSupplier;
  * Runs named variants round-robin: every round runs each variant once, in an order rotated every
  * other round and reversed every other round ({@link #order}), so no variant always runs first or
  * last, or always before its baseline, on a noisy machine; warm-up rounds are not
- * recorded. Each variant returns its own rate (it knows what to time), and the figures are the
+ * recorded. Variants added as one {@link #block()} (a library variant and its baseline) run back to
+ * back in every round, so that their paired ratio compares two runs seconds apart, never two runs
+ * at the opposite ends of a round. Each variant returns its own rate (it knows what to time), and the figures are the
  * medians over the measured rounds; ratios are medians of the per-round ratios ({@link #ratio}).
  * Each run's client CPU time (this JVM's, every thread) is recorded too ({@link #cpuMicrosPerUnit}).
  */
@@ -26,6 +28,8 @@ final class Rounds {
 
   private final String caseName;
   private final Map<String, Variant> variants = new LinkedHashMap<>();
+  /** The variants' names in blocks, in the order added: each block runs back to back. */
+  private final List<List<String>> blocks = new ArrayList<>();
   private final Map<String, List<Double>> rates = new LinkedHashMap<>();
   private final Map<String, List<Double>> cpuMicrosPerUnit = new LinkedHashMap<>();
   private final Map<String, List<Double>> serverCpuMicrosPerUnit = new LinkedHashMap<>();
@@ -52,16 +56,40 @@ final class Rounds {
     return serverCpuNanos != null;
   }
 
+  /** Adds a variant that runs on its own: a block of one. */
   Rounds add(String name, Variant variant) {
-    variants.put(name, variant);
+    block().add(name, variant);
     return this;
   }
 
+  /** Starts a block: the variants added to it run back to back in every round, their order reversed every other round. */
+  Block block() {
+    List<String> names = new ArrayList<>();
+    blocks.add(names);
+    return new Block(names);
+  }
+
+  /** Variants that run back to back; see {@link #block()}. */
+  final class Block {
+    private final List<String> names;
+
+    private Block(List<String> names) {
+      this.names = names;
+    }
+
+    Block add(String name, Variant variant) {
+      if (variants.putIfAbsent(name, variant) != null) {
+        throw new IllegalArgumentException("variant added twice: " + name);
+      }
+      names.add(name);
+      return this;
+    }
+  }
+
   Rounds run(int warmups, int runs) throws Exception {
-    List<String> base = new ArrayList<>(variants.keySet());
     for (int round = 0; round < warmups + runs; round++) {
       boolean measured = round >= warmups;
-      for (String name : order(base, round)) {
+      for (String name : order(blocks, round)) {
         long cpu0 = processCpuNanos();
         long serverCpu0 = serverCpuNanos == null ? 0 : serverCpuNanos.getAsLong();
         Reads.takeIdleTail();
@@ -86,14 +114,18 @@ final class Rounds {
   }
 
   /**
-   * The order of one round: the variants rotated by the round number, and reversed every other
-   * round, so that each variant runs before and after each other one (a library variant and its
-   * baseline are added next to each other) about equally often, and a drift within a round does
-   * not always favour the same side.
+   * The order of one round: the blocks rotated by half the round number, and the whole order
+   * reversed every other round (the blocks' order and the order within each block), so that each
+   * variant runs before and after each other one about equally often, a drift within a round does
+   * not always favour the same side, and a block's variants always run back to back.
    */
-  static List<String> order(List<String> base, int round) {
-    List<String> order = new ArrayList<>(base);
-    Collections.rotate(order, round / 2);
+  static List<String> order(List<List<String>> blocks, int round) {
+    List<List<String>> rotated = new ArrayList<>(blocks);
+    Collections.rotate(rotated, round / 2);
+    List<String> order = new ArrayList<>();
+    for (List<String> block : rotated) {
+      order.addAll(block);
+    }
     if (round % 2 == 1) {
       Collections.reverse(order);
     }

@@ -66,8 +66,9 @@ final class TableCases {
     Rounds rounds = new Rounds("table");
     long minNanos = (long) (o.minSeconds * 1e9);
     for (int p : PARALLELISM) {
-      rounds.add(plain(p), r -> Reads.repeated(minNanos, plain(p), rows, () -> reads.plainAll(p)));
-      rounds.add(selector(p), r -> Reads.repeated(minNanos, selector(p), rows, () -> reads.selectorAll(p)));
+      rounds.block()
+          .add(plain(p), r -> Reads.repeated(minNanos, plain(p), rows, () -> reads.plainAll(p)))
+          .add(selector(p), r -> Reads.repeated(minNanos, selector(p), rows, () -> reads.selectorAll(p)));
     }
     rounds.run(o.warmups, o.runs);
     String c = String.format("9. Composite clustering key (added_date DESC, item_id ASC), %,d rows in %d day"

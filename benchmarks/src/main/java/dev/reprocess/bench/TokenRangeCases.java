@@ -55,8 +55,9 @@ final class TokenRangeCases {
     long minNanos = (long) (o.minSeconds * 1e9);
     Rounds rounds = new Rounds("tokenrange");
     for (int p : CassandraCases.PARALLELISM) {
-      rounds.add(plain(p), r -> Reads.repeated(minNanos, plain(p), expected, () -> c.plainAll(p)));
-      rounds.add(selector(p), r -> Reads.repeated(minNanos, selector(p), expected, () -> c.selectorAll(p)));
+      rounds.block()
+          .add(plain(p), r -> Reads.repeated(minNanos, plain(p), expected, () -> c.plainAll(p)))
+          .add(selector(p), r -> Reads.repeated(minNanos, selector(p), expected, () -> c.selectorAll(p)));
     }
     rounds.run(o.warmups, o.runs);
     c.report(rounds, expected, o.pageSize, results);

@@ -1,6 +1,7 @@
 package dev.reprocess.bench;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
 import java.util.ArrayList;
@@ -49,7 +50,7 @@ class RoundsTest {
     List<String> base = List.of("x", "y", "z");
     List<List<String>> orders = new ArrayList<>();
     for (int round = 0; round < 6; round++) {
-      orders.add(Rounds.order(base, round));
+      orders.add(Rounds.order(List.of(List.of("x"), List.of("y"), List.of("z")), round));
     }
     for (String first : base) {
       for (String second : base) {
@@ -58,5 +59,37 @@ class RoundsTest {
         }
       }
     }
+  }
+
+  @Test
+  void aBlocksVariantsRunBackToBackInEveryRoundEachFirstInHalfOfThem() throws Exception {
+    List<String> ran = new ArrayList<>();
+    Rounds rounds = new Rounds("test").add("full scan", r -> { ran.add("full scan"); return 1; });
+    for (String p : List.of("1", "2", "4", "8")) {
+      rounds.block()
+          .add("plain " + p, r -> { ran.add("plain " + p); return 1; })
+          .add("library " + p, r -> { ran.add("library " + p); return 1; });
+    }
+    int rounds0 = 12;
+    rounds.run(2, rounds0 - 2);
+
+    assertThat(ran).hasSize(9 * rounds0);
+    for (String p : List.of("1", "2", "4", "8")) {
+      int plainFirst = 0;
+      for (int round = 0; round < rounds0; round++) {
+        List<String> order = ran.subList(9 * round, 9 * (round + 1));
+        int plain = order.indexOf("plain " + p);
+        int library = order.indexOf("library " + p);
+        assertThat(Math.abs(plain - library)).as("round %d: %s", round, order).isEqualTo(1);
+        plainFirst += plain < library ? 1 : 0;
+      }
+      assertThat(plainFirst).isEqualTo(rounds0 / 2);
+    }
+  }
+
+  @Test
+  void aVariantNameIsAddedOnce() {
+    Rounds rounds = new Rounds("test").add("a", r -> 1);
+    assertThatThrownBy(() -> rounds.block().add("a", r -> 2)).hasMessageContaining("variant added twice: a");
   }
 }
