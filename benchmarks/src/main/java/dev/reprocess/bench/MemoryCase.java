@@ -14,7 +14,8 @@ import java.util.concurrent.TimeUnit;
 /**
  * Case 6: peak heap and resident memory of a job over the small and the large table, each in a
  * fresh child JVM ({@link MemoryChild}) limited to {@code -Xmx256m}: the large job completing there
- * is itself one of the figures, and memory must stay flat (large / small within 10%).
+ * is itself one of the figures, and the live heap (after a collection) must stay flat (large / small within
+ * 10%); the peak heap and resident memory are reported with their ratios and no goal.
  */
 final class MemoryCase {
   static final double FLAT_GOAL = 1.10;
@@ -45,8 +46,14 @@ final class MemoryCase {
         default -> "peak resident memory (VmHWM)";
       };
       results.add(c, String.format("%s, %,d assets", label, small.assets()), s, "MiB", null, null);
-      results.addAtMost(c, String.format("%s, %,d assets (ratio to %,d)", label, large.assets(), small.assets()), l,
-          "MiB", l / s, FLAT_GOAL);
+      // The goal is on the live heap alone: the peak heap counts garbage not yet collected, and resident memory
+      // the heap the JVM grew into; a longer run reaches more of both without holding more.
+      String figureLabel = String.format("%s, %,d assets (ratio to %,d)", label, large.assets(), small.assets());
+      if (figure.equals("liveHeap")) {
+        results.addAtMost(c, figureLabel, l, "MiB", l / s, FLAT_GOAL);
+      } else {
+        results.add(c, figureLabel, l, "MiB", l / s, null);
+      }
     }
     results.add(c, String.format("%,d-asset job completed with -Xmx%s (runs)", large.assets(), o.memoryHeap),
         runs.get(large.name()).size(), "runs", null, null);
