@@ -41,7 +41,8 @@ final class CassandraCases {
 
   /**
    * Diagnostic (REPROCESS_BENCH_BOUNDED set): also the keyset loop with the selector's id bounds,
-   * and the keyset loop building the selector's per-row output.
+   * and the keyset loop building the selector's per-row output, in the block of the keyset loop and
+   * the selector at the same shards.
    */
   private static final boolean BOUNDED = System.getenv("REPROCESS_BENCH_BOUNDED") != null;
 
@@ -68,19 +69,17 @@ final class CassandraCases {
       return 1e9 / (System.nanoTime() - t0);
     });
     for (int p : PARALLELISM) {
-      rounds.block()
+      Rounds.Block block = rounds.block()
           .add(plain(p), r -> Reads.repeated(minNanos, plain(p), expected, () -> reads.plainKeysetAll(p)))
           .add(selector(p), r -> Reads.repeated(minNanos, selector(p), expected,
               () -> reads.selectorAll(selector, shards, p)));
+      if (BOUNDED) {
+        block.add(bounded(p), r -> Reads.repeated(minNanos, bounded(p), expected, () -> reads.plainKeysetBoundedAll(p)))
+            .add(refs(p), r -> Reads.repeated(minNanos, refs(p), expected, () -> reads.plainKeysetRefsAll(p)));
+      }
     }
     if (o.extra) {
       addExtraVariants(rounds, reads, o.pageSize, minNanos, expected);
-    }
-    if (BOUNDED) {
-      for (int p : PARALLELISM) {
-        rounds.add(bounded(p), r -> Reads.repeated(minNanos, bounded(p), expected, () -> reads.plainKeysetBoundedAll(p)));
-        rounds.add(refs(p), r -> Reads.repeated(minNanos, refs(p), expected, () -> reads.plainKeysetRefsAll(p)));
-      }
     }
     rounds.run(o.warmups, o.runs);
     report(rounds, expected, o.pageSize, results);
