@@ -1,5 +1,9 @@
 package dev.reprocess.examples;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.json.JsonMapper;
 import dev.reprocess.ReprocessJob;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -12,7 +16,30 @@ import java.util.List;
  * typed, the value and the rule (the commands print it and exit with the usage code).
  */
 final class OptionChecks {
+  /** Reads a whole value as one JSON document: text after it is an error. */
+  private static final JsonMapper JSON = JsonMapper.builder()
+      .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS).build();
+
   private OptionChecks() {}
+
+  /**
+   * An Elasticsearch query: one JSON object, e.g. {@code {"match_all": {}}}. What the object says is
+   * Elasticsearch's to judge, when the job counts the query's hits.
+   */
+  static void jsonObject(String option, String value) {
+    String rule = ": it must be one JSON object, an Elasticsearch query such as {\"match_all\": {}}";
+    JsonNode node;
+    try {
+      node = JSON.readTree(value);
+    } catch (JsonProcessingException e) {
+      String where = e.getLocation() == null ? "" : " at character " + (e.getLocation().getCharOffset() + 1);
+      throw new IllegalArgumentException(option + " is '" + value + "'" + rule + " (not JSON" + where + ": "
+          + e.getOriginalMessage() + ")");
+    }
+    if (node == null || !node.isObject()) {
+      throw new IllegalArgumentException(option + " is '" + value + "'" + rule);
+    }
+  }
 
   /** Events in flight of a job: 1 to {@link ReprocessJob#MAX_CONCURRENCY}. */
   static void concurrency(String option, int value) {

@@ -72,6 +72,11 @@ final class ReindexCommand extends BaseCommand {
     return EnumSet.allOf(Backends.Kind.class);
   }
 
+  @Override
+  void checkOptions() {
+    OptionChecks.jsonObject("--query", query);
+  }
+
   static String targetIndex(String index) {
     return index + "-v2";
   }

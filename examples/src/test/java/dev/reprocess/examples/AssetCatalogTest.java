@@ -46,6 +46,10 @@ class AssetCatalogTest {
             + " can create, read and write", "status", "--embedded-dir=/proc/reprocess-test"},
         {"PATH is '/nonexistent-reprocess-dir': it must be a readable directory", "ingest",
             "/nonexistent-reprocess-dir"},
+        {"--query is '{bad json': it must be one JSON object, an Elasticsearch query such as {\"match_all\": {}}"
+            + " (not JSON at character 2", "run", "reindex", "--query", "{bad json"},
+        {"--query is '[1]': it must be one JSON object", "run", "reindex", "--query", "[1]"},
+        {"--query is '{} {}': it must be one JSON object", "run", "reindex", "--query", "{} {}"},
     };
     for (String[] c : cases) {
       out.getBuffer().setLength(0);
