@@ -20,25 +20,64 @@ final class OptionChecks {
   private static final JsonMapper JSON = JsonMapper.builder()
       .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS).build();
 
+  /** The most characters of a value an error message shows. */
+  static final int SHOWN = 200;
+
   private OptionChecks() {}
 
   /**
-   * An Elasticsearch query: one JSON object, e.g. {@code {"match_all": {}}}. What the object says is
-   * Elasticsearch's to judge, when the job counts the query's hits.
+   * An Elasticsearch query: one JSON object, e.g. {@code {"match_all": {}}}, that Elasticsearch's
+   * client reads as a query. What the query matches is Elasticsearch's to judge, when the job counts
+   * its hits.
    */
-  static void jsonObject(String option, String value) {
+  static void elasticsearchQuery(String option, String value) {
     String rule = ": it must be one JSON object, an Elasticsearch query such as {\"match_all\": {}}";
     JsonNode node;
     try {
       node = JSON.readTree(value);
     } catch (JsonProcessingException e) {
-      String where = e.getLocation() == null ? "" : " at character " + (e.getLocation().getCharOffset() + 1);
-      throw new IllegalArgumentException(option + " is '" + value + "'" + rule + " (not JSON" + where + ": "
+      String where = e.getLocation() == null ? "" : " near character " + (e.getLocation().getCharOffset() + 1);
+      throw new IllegalArgumentException(option + " is " + shown(value) + rule + " (not JSON" + where + ": "
           + e.getOriginalMessage() + ")");
     }
     if (node == null || !node.isObject()) {
-      throw new IllegalArgumentException(option + " is '" + value + "'" + rule);
+      throw new IllegalArgumentException(option + " is " + shown(value) + rule);
     }
+    try {
+      SearchIndex.query(value);
+    } catch (RuntimeException e) {
+      throw new IllegalArgumentException(option + " is " + shown(value) + rule + " (not a query: "
+          + Report.oneLine(e) + ")");
+    }
+  }
+
+  /**
+   * A value as an error message shows it: in quotes, line breaks and other control characters
+   * escaped (the console shows one line per error), cut after {@value #SHOWN} characters.
+   */
+  static String shown(String value) {
+    StringBuilder b = new StringBuilder("'");
+    int end = Math.min(value.length(), SHOWN);
+    for (int i = 0; i < end; i++) {
+      char c = value.charAt(i);
+      switch (c) {
+        case '\n' -> b.append("\\n");
+        case '\r' -> b.append("\\r");
+        case '\t' -> b.append("\\t");
+        default -> {
+          if (Character.isISOControl(c)) {
+            b.append(String.format("\\u%04x", (int) c));
+          } else {
+            b.append(c);
+          }
+        }
+      }
+    }
+    b.append('\'');
+    if (value.length() > SHOWN) {
+      b.append(String.format("... (%,d characters)", value.length()));
+    }
+    return b.toString();
   }
 
   /** Events in flight of a job: 1 to {@link ReprocessJob#MAX_CONCURRENCY}. */

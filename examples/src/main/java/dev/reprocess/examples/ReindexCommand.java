@@ -74,19 +74,24 @@ final class ReindexCommand extends BaseCommand {
 
   @Override
   void checkOptions() {
-    OptionChecks.jsonObject("--query", query);
+    OptionChecks.elasticsearchQuery("--query", query);
   }
 
   static String targetIndex(String index) {
     return index + "-v2";
   }
 
-  /** {@value #JOB} for the default query, else {@value #JOB}.q-&lt;first 12 hex digits of the query's SHA-256&gt;. */
+  /**
+   * {@value #JOB} for the default query, else {@value #JOB}.q-&lt;first 12 hex digits of the query's
+   * SHA-256&gt;; the query without the whitespace around it, so that a space typed after it does not
+   * start another job.
+   */
   String jobName() {
-    if (query.equals(DEFAULT_QUERY)) {
+    String q = query.strip();
+    if (q.equals(DEFAULT_QUERY)) {
       return JOB;
     }
-    byte[] digest = AssetIds.sha256().digest(query.getBytes(StandardCharsets.UTF_8));
+    byte[] digest = AssetIds.sha256().digest(q.getBytes(StandardCharsets.UTF_8));
     return JOB + ".q-" + HexFormat.of().formatHex(digest).substring(0, 12);
   }
 

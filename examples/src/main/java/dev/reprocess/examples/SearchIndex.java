@@ -141,14 +141,15 @@ final class SearchIndex {
     }
   }
 
-  /** A query from its JSON form, e.g. {@code {"prefix": {"mediaType": "text/"}}}. */
+  /**
+   * A query from its JSON form, e.g. {@code {"prefix": {"mediaType": "text/"}}}, as Elasticsearch's
+   * client reads it (no request is made).
+   *
+   * @throws RuntimeException the client's error when it cannot read {@code json} as a query; a
+   *     command checks its option first ({@link OptionChecks#elasticsearchQuery})
+   */
   static Query query(String json) {
-    try {
-      return Query.of(q -> q.withJson(new StringReader(json)));
-    } catch (RuntimeException e) {
-      throw new IllegalArgumentException("query is '" + json + "': it must be an Elasticsearch query in JSON, e.g. "
-          + "{\"prefix\": {\"mediaType\": \"text/\"}}: " + e.getMessage(), e);
-    }
+    return Query.of(q -> q.withJson(new StringReader(json)));
   }
 
   /** Bulk indexing with counts; close to flush and wait. */

@@ -47,9 +47,14 @@ class AssetCatalogTest {
         {"PATH is '/nonexistent-reprocess-dir': it must be a readable directory", "ingest",
             "/nonexistent-reprocess-dir"},
         {"--query is '{bad json': it must be one JSON object, an Elasticsearch query such as {\"match_all\": {}}"
-            + " (not JSON at character 2", "run", "reindex", "--query", "{bad json"},
+            + " (not JSON near character 2", "run", "reindex", "--query", "{bad json"},
         {"--query is '[1]': it must be one JSON object", "run", "reindex", "--query", "[1]"},
         {"--query is '{} {}': it must be one JSON object", "run", "reindex", "--query", "{} {}"},
+        {"--query is '{}': it must be one JSON object, an Elasticsearch query such as {\"match_all\": {}} (not a"
+            + " query: ", "run", "reindex", "--query", "{}"},
+        {"--query is '{\\n\"a\":\\nbad}': it must be one JSON object", "run", "reindex", "--query", "{\n\"a\":\nbad}"},
+        {"--query is '" + "x".repeat(OptionChecks.SHOWN) + "'... (5,000 characters): it must be one JSON object",
+            "run", "reindex", "--query", "x".repeat(5000)},
     };
     for (String[] c : cases) {
       out.getBuffer().setLength(0);
@@ -112,6 +117,18 @@ class AssetCatalogTest {
   private DemoCommand parse(String... args) {
     return (DemoCommand) AssetCatalog.commandLine(new PrintWriter(out), new PrintWriter(err)).parseArgs(args)
         .subcommand().commandSpec().userObject();
+  }
+
+  @Test
+  void aReindexQueryNamesItsJobWithoutTheWhitespaceAroundIt() {
+    ReindexCommand reindex = new ReindexCommand();
+    reindex.query = ReindexCommand.DEFAULT_QUERY + "  \n";
+    assertThat(reindex.jobName()).isEqualTo(ReindexCommand.JOB);
+    reindex.query = " {\"match_all\": {}}";
+    String matchAll = reindex.jobName();
+    reindex.query = "{\"match_all\": {}}";
+    assertThat(reindex.jobName()).isEqualTo(matchAll).startsWith(ReindexCommand.JOB + ".q-")
+        .matches(dev.reprocess.ReprocessJob.NAME_PATTERN);
   }
 
   @Test
