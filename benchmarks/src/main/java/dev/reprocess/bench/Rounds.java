@@ -62,24 +62,26 @@ final class Rounds {
     return this;
   }
 
-  /** Starts a block: the variants added to it run back to back in every round, their order reversed every other round. */
+  /**
+   * Starts a block: the variants added to it run back to back in every round, their order reversed
+   * every other round. The block takes its place in the rotation with its first variant.
+   */
   Block block() {
-    List<String> names = new ArrayList<>();
-    blocks.add(names);
-    return new Block(names);
+    return new Block();
   }
 
   /** Variants that run back to back; see {@link #block()}. */
   final class Block {
-    private final List<String> names;
+    private final List<String> names = new ArrayList<>();
 
-    private Block(List<String> names) {
-      this.names = names;
-    }
+    private Block() {}
 
     Block add(String name, Variant variant) {
       if (variants.putIfAbsent(name, variant) != null) {
         throw new IllegalArgumentException("variant added twice: " + name);
+      }
+      if (names.isEmpty()) {
+        blocks.add(names);
       }
       names.add(name);
       return this;

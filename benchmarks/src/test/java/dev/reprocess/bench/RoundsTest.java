@@ -74,6 +74,10 @@ class RoundsTest {
     rounds.run(2, rounds0 - 2);
 
     assertThat(ran).hasSize(9 * rounds0);
+    for (int round = 0; round < rounds0; round++) {
+      assertThat(ran.subList(9 * round, 9 * (round + 1))).as("round %d", round).containsExactlyInAnyOrder(
+          "full scan", "plain 1", "library 1", "plain 2", "library 2", "plain 4", "library 4", "plain 8", "library 8");
+    }
     for (String p : List.of("1", "2", "4", "8")) {
       int plainFirst = 0;
       for (int round = 0; round < rounds0; round++) {
@@ -85,6 +89,21 @@ class RoundsTest {
       }
       assertThat(plainFirst).isEqualTo(rounds0 / 2);
     }
+  }
+
+  @Test
+  void aBlockWithNoVariantTakesNoPlaceInTheRotation() throws Exception {
+    List<String> ran = new ArrayList<>();
+    Rounds rounds = new Rounds("test").add("a", r -> { ran.add("a"); return 1; });
+    rounds.block(); // nothing added
+    rounds.add("b", r -> { ran.add("b"); return 1; });
+    rounds.run(0, 6);
+
+    List<String> expected = new ArrayList<>();
+    for (int round = 0; round < 6; round++) {
+      expected.addAll(Rounds.order(List.of(List.of("a"), List.of("b")), round));
+    }
+    assertThat(ran).isEqualTo(expected);
   }
 
   @Test
