@@ -14,8 +14,8 @@ import java.util.concurrent.TimeUnit;
 /**
  * Case 6: peak heap and resident memory of a job over the small and the large table, each in a
  * fresh child JVM ({@link MemoryChild}) limited to {@code -Xmx256m}: the large job completing there
- * is itself one of the figures, and the live heap (after a collection) must stay flat (large / small within
- * 10%); the peak heap and resident memory are reported with their ratios and no goal.
+ * is itself one of the figures, and the live heap (after a collection) must stay flat (large /
+ * small within 10%); the peak heap and resident memory are reported with their ratios and no goal.
  */
 final class MemoryCase {
   static final double FLAT_GOAL = 1.10;

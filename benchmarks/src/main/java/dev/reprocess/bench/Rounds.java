@@ -15,8 +15,9 @@ import java.util.function.LongSupplier;
  * last, or always before its baseline, on a noisy machine; warm-up rounds are not
  * recorded. Variants added as one {@link #block()} (a library variant and its baseline) run back to
  * back in every round, so that their paired ratio compares two runs seconds apart, never two runs
- * at the opposite ends of a round. Each variant returns its own rate (it knows what to time), and the figures are the
- * medians over the measured rounds; ratios are medians of the per-round ratios ({@link #ratio}).
+ * at the opposite ends of a round. Each variant returns its own rate (it knows what to time), and
+ * the figures are the medians over the measured rounds; ratios are medians of the per-round ratios
+ * ({@link #ratio}).
  * Each run's client CPU time (this JVM's, every thread) is recorded too ({@link #cpuMicrosPerUnit}).
  */
 final class Rounds {
