@@ -48,12 +48,8 @@ final class MemoryCase {
       results.add(c, String.format("%s, %,d assets", label, small.assets()), s, "MiB", null, null);
       // The goal is on the live heap alone: the peak heap counts garbage not yet collected, and resident memory
       // the heap the JVM grew into; a longer run reaches more of both without holding more.
-      String figureLabel = String.format("%s, %,d assets (ratio to %,d)", label, large.assets(), small.assets());
-      if (figure.equals("liveHeap")) {
-        results.addAtMost(c, figureLabel, l, "MiB", l / s, FLAT_GOAL);
-      } else {
-        results.add(c, figureLabel, l, "MiB", l / s, null);
-      }
+      results.addAtMost(c, String.format("%s, %,d assets (ratio to %,d)", label, large.assets(), small.assets()), l,
+          "MiB", l / s, figure.equals("liveHeap") ? FLAT_GOAL : null);
     }
     results.add(c, String.format("%,d-asset job completed with -Xmx%s (runs)", large.assets(), o.memoryHeap),
         runs.get(large.name()).size(), "runs", null, null);
